@@ -1,0 +1,132 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/i18n.h"
+
+/* One row per command; rows are added as commands land in src/cli_*.c. */
+static const struct kj_cmd commands[] = {
+    {NULL, NULL, NULL},
+};
+
+const struct kj_cmd *cli_commands(void)
+{
+	return commands;
+}
+
+int cli_fail(const kj_err *e)
+{
+	fprintf(stderr, "kubejit: %s\n", e->msg[0] ? e->msg : kj_err_class_name(e->cls));
+	if (e->hint[0])
+		fprintf(stderr, "  %s %s\n", _("hint:"), e->hint);
+	return kj_err_exit_code(e) ? kj_err_exit_code(e) : 1;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kubejit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd)
+		fprintf(stderr, _("Try 'kubejit %s --help' for more information.\n"), cmd);
+	else
+		fputs(_("Try 'kubejit --help' for more information.\n"), stderr);
+	return 2;
+}
+
+static void usage(FILE *out)
+{
+	const struct kj_cmd *c;
+
+	fprintf(out, _("Usage: kubejit [--home DIR] [--demo] [COMMAND [ARGS]]\n"
+	               "Just-in-time Kubernetes credentials from a terminal.\n\n"
+	               "Without a command, kubejit opens its terminal interface.\n\n"));
+	fputs(_("Global options:\n"), out);
+	fputs(_("  --home DIR     keep targets, secrets and leases in DIR (default $KUBEJIT_HOME,\n"
+	        "                 else $XDG_DATA_HOME/kubejit)\n"
+	        "  --demo         open the interface on a throwaway embedded demo cluster\n"
+	        "  -q, --quiet    print results only, no notices\n"
+	        "  -h, --help     show this help\n"
+	        "  -V, --version  show the version\n"),
+	      out);
+	if (commands[0].name) {
+		fputs(_("\nCommands:\n"), out);
+		for (c = commands; c->name; c++)
+			fprintf(out, "  %-14s %s\n", c->name, _(c->summary));
+		fputs(_("\nRun 'kubejit COMMAND --help' for a command's options and examples.\n"), out);
+	}
+	fputs(_("\nExit codes: 0 ok, 1 error, 2 usage, 3 not allowed, 4 not found.\n"), out);
+}
+
+static void version(void)
+{
+	printf("kubejit %s\n", PACKAGE_VERSION);
+}
+
+int cli_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"home", required_argument, NULL, 'H'}, {"demo", no_argument, NULL, 'D'},
+	    {"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0},
+	};
+	struct kj_globals g = {0};
+	const struct kj_cmd *c;
+	int demo = 0;
+	int ch;
+
+	g.home = getenv("KUBEJIT_HOME");
+	g.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	/* '+': stop at the first non-option, the command parses the rest */
+	while ((ch = getopt_long(argc, argv, "+qhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			g.home = optarg;
+			break;
+		case 'D':
+			demo = 1;
+			break;
+		case 'q':
+			g.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			version();
+			return 0;
+		default:
+			return cli_usage_error(NULL, _("unknown global option"));
+		}
+	}
+	if (optind >= argc) {
+		(void)demo;
+		return cli_usage_error(NULL, _("the terminal interface is not part of this build yet"));
+	}
+	if (!strcmp(argv[optind], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[optind], "version")) {
+		version();
+		return 0;
+	}
+	for (c = commands; c->name; c++) {
+		if (!strcmp(c->name, argv[optind])) {
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+			optind = 0; /* full getopt reset for the command */
+			return c->run(sub_argc, sub_argv, &g);
+		}
+	}
+	return cli_usage_error(NULL, _("unknown command \"%s\""), argv[optind]);
+}

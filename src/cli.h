@@ -1,0 +1,39 @@
+/* cli: the headless command line.
+ *
+ * cli_main() parses the global options, then runs one command from the
+ * table in cli.c; each command lives in its own src/cli_*.c and parses its
+ * own options with getopt_long.  Commands write results to stdout, errors to
+ * stderr (one line "kubejit: <message>" plus an indented hint) and return the
+ * process exit code: 0 ok, 1 error, 2 usage, 3 not allowed, 4 not found. */
+#ifndef KJ_CLI_H
+#define KJ_CLI_H
+
+#include <stdio.h>
+
+#include "util/err.h"
+
+struct kj_globals {
+	const char *home; /* --home or $KUBEJIT_HOME; NULL = XDG default */
+	int quiet;        /* --quiet: only results, no notices */
+	int color;        /* stdout is a terminal and NO_COLOR is unset */
+};
+
+typedef int (*kj_cmd_fn)(int argc, char **argv, const struct kj_globals *g);
+
+struct kj_cmd {
+	const char *name;
+	kj_cmd_fn run;
+	const char *summary; /* N_() marked, one line */
+};
+
+int cli_main(int argc, char **argv);
+
+/* Print an error the way every command does, and return its exit code. */
+int cli_fail(const kj_err *e);
+/* Usage error for `cmd`: message, then "try 'kubejit CMD --help'". Returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The command table (NULL-terminated) for help output and completion. */
+const struct kj_cmd *cli_commands(void);
+
+#endif

@@ -1,0 +1,2 @@
+# Local store (SQLite); part of the engine library.
+ENGINE_SOURCES_STORE =

@@ -1,0 +1,11 @@
+noinst_LIBRARIES += src/util/libkjutil.a
+src_util_libkjutil_a_SOURCES = \
+	src/util/err.c src/util/err.h \
+	src/util/i18n.h \
+	src/util/strbuf.c src/util/strbuf.h \
+	src/util/ttl.c src/util/ttl.h \
+	src/util/timeutil.c src/util/timeutil.h \
+	src/util/b64.c src/util/b64.h \
+	src/util/names.c src/util/names.h \
+	src/util/jwt.c src/util/jwt.h
+UTIL_LIBS = src/util/libkjutil.a $(CJSON_LIBS) $(OPENSSL_LIBS) $(LIBINTL)

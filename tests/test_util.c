@@ -1,0 +1,293 @@
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/b64.h"
+#include "util/err.h"
+#include "util/jwt.h"
+#include "util/names.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+#include "util/ttl.h"
+
+Test(err, set_returns_minus_one_and_keeps_message_and_hint)
+{
+	kj_err e;
+
+	kj_err_clear(&e);
+	cr_assert_eq(kj_err_set(&e, KJ_ERR_NOTFOUND, "target \"%s\" not found", "prod"), -1);
+	kj_err_hint(&e, "list targets with 'kubejit target list'");
+	cr_assert_str_eq(e.msg, "target \"prod\" not found");
+	cr_assert_str_eq(e.hint, "list targets with 'kubejit target list'");
+	cr_assert_eq(kj_err_exit_code(&e), 4);
+}
+
+Test(err, prefix_adds_context)
+{
+	kj_err e;
+
+	kj_err_set(&e, KJ_ERR_NETWORK, "connection refused");
+	kj_err_prefix(&e, "checking target %s", "dev");
+	cr_assert_str_eq(e.msg, "checking target dev: connection refused");
+	cr_assert_eq(kj_err_exit_code(&e), 1);
+}
+
+Test(err, exit_codes_follow_the_documented_table)
+{
+	kj_err e;
+
+	kj_err_clear(&e);
+	cr_assert_eq(kj_err_exit_code(&e), 0);
+	kj_err_set(&e, KJ_ERR_USAGE, "x");
+	cr_assert_eq(kj_err_exit_code(&e), 2);
+	kj_err_set(&e, KJ_ERR_INVALID, "x");
+	cr_assert_eq(kj_err_exit_code(&e), 2);
+	kj_err_set(&e, KJ_ERR_DENIED, "x");
+	cr_assert_eq(kj_err_exit_code(&e), 3);
+	kj_err_set(&e, KJ_ERR_AUTH, "x");
+	cr_assert_eq(kj_err_exit_code(&e), 1);
+	cr_assert_eq(kj_err_set(NULL, KJ_ERR_FAIL, "ignored"), -1);
+}
+
+Test(err, long_messages_are_truncated_not_overflowed)
+{
+	kj_err e;
+	char big[4000];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	kj_err_set(&e, KJ_ERR_FAIL, "%s", big);
+	cr_assert_eq(strlen(e.msg), KJ_ERR_MSG_MAX - 1);
+}
+
+Test(ttl, parses_units_and_combinations)
+{
+	int64_t v;
+	kj_err e;
+
+	cr_assert_eq(kj_ttl_parse("90s", "--ttl", &v, &e), 0);
+	cr_assert_eq(v, 90);
+	cr_assert_eq(kj_ttl_parse("15m", "--ttl", &v, &e), 0);
+	cr_assert_eq(v, 900);
+	cr_assert_eq(kj_ttl_parse("2h", "--ttl", &v, &e), 0);
+	cr_assert_eq(v, 7200);
+	cr_assert_eq(kj_ttl_parse("1d", "--ttl", &v, &e), 0);
+	cr_assert_eq(v, 86400);
+	cr_assert_eq(kj_ttl_parse("1h30m", "--ttl", &v, &e), 0);
+	cr_assert_eq(v, 5400);
+	cr_assert_eq(kj_ttl_parse("600", "--ttl", &v, &e), 0);
+	cr_assert_eq(v, 600);
+}
+
+Test(ttl, refuses_bad_input_with_field_and_value)
+{
+	int64_t v;
+	kj_err e;
+
+	cr_assert_eq(kj_ttl_parse("15x", "--ttl", &v, &e), -1);
+	cr_assert_str_eq(e.msg, "--ttl: \"15x\" is not a duration");
+	cr_assert(strstr(e.hint, "15m") != NULL);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	cr_assert_eq(kj_ttl_parse("", "--ttl", &v, &e), -1);
+	cr_assert_eq(kj_ttl_parse("0s", "--ttl", &v, &e), -1);
+	cr_assert(strstr(e.msg, "longer than zero") != NULL);
+	cr_assert_eq(kj_ttl_parse("-5m", "--ttl", &v, &e), -1);
+	cr_assert_eq(kj_ttl_parse("m", "--ttl", &v, &e), -1);
+	cr_assert_eq(kj_ttl_parse("5m3", "--ttl", &v, &e), -1);
+	cr_assert_eq(kj_ttl_parse("99999999999999999999s", "--ttl", &v, &e), -1);
+	cr_assert(strstr(e.msg, "too large") != NULL);
+}
+
+Test(ttl, formats_compactly)
+{
+	char b[32];
+
+	kj_ttl_format(90, b, sizeof(b));
+	cr_assert_str_eq(b, "1m30s");
+	kj_ttl_format(3600, b, sizeof(b));
+	cr_assert_str_eq(b, "1h");
+	kj_ttl_format(86400 + 7200, b, sizeof(b));
+	cr_assert_str_eq(b, "1d2h");
+	kj_ttl_format(0, b, sizeof(b));
+	cr_assert_str_eq(b, "0s");
+	kj_ttl_format(-61, b, sizeof(b));
+	cr_assert_str_eq(b, "-1m1s");
+}
+
+Test(ttl, human_duration_matches_kubectl_age)
+{
+	char b[32];
+
+	kj_ttl_human(45, b, sizeof(b));
+	cr_assert_str_eq(b, "45s");
+	kj_ttl_human(330, b, sizeof(b));
+	cr_assert_str_eq(b, "5m30s");
+	kj_ttl_human(3600, b, sizeof(b));
+	cr_assert_str_eq(b, "60m");
+	kj_ttl_human(5 * 3600 + 120, b, sizeof(b));
+	cr_assert_str_eq(b, "5h2m");
+	kj_ttl_human(30 * 3600, b, sizeof(b));
+	cr_assert_str_eq(b, "30h");
+	kj_ttl_human(3 * 86400 + 3600, b, sizeof(b));
+	cr_assert_str_eq(b, "3d1h");
+	kj_ttl_human(-5, b, sizeof(b));
+	cr_assert_str_eq(b, "<invalid>");
+}
+
+Test(timeutil, rfc3339_round_trip)
+{
+	char b[32];
+	int64_t t;
+
+	kj_time_rfc3339(1735787045, b, sizeof(b));
+	cr_assert_str_eq(b, "2025-01-02T03:04:05Z");
+	cr_assert_eq(kj_time_parse_rfc3339(b, &t), 0);
+	cr_assert_eq(t, 1735787045);
+	cr_assert_eq(kj_time_parse_rfc3339("2025-01-02T04:04:05.123+01:00", &t), 0);
+	cr_assert_eq(t, 1735787045);
+	cr_assert_eq(kj_time_parse_rfc3339("2025-13-02T03:04:05Z", &t), -1);
+	cr_assert_eq(kj_time_parse_rfc3339("2025-01-02 03:04", &t), -1);
+	cr_assert_eq(kj_time_parse_rfc3339("2025-01-02T03:04:05", &t), -1);
+}
+
+Test(timeutil, offset_shifts_now)
+{
+	int64_t a = kj_now();
+
+	kj_time_set_offset(3600);
+	cr_assert_geq(kj_now() - a, 3600);
+	cr_assert_leq(kj_now() - a, 3602);
+	kj_time_set_offset(0);
+}
+
+Test(b64, round_trips_all_lengths)
+{
+	unsigned char in[64];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)(i * 37 + 11);
+	for (n = 0; n <= sizeof(in); n++) {
+		char *s = kj_b64_encode(in, n);
+		char *u = kj_b64url_encode(in, n);
+		size_t l1, l2;
+		unsigned char *d1 = kj_b64_decode(s, &l1);
+		unsigned char *d2 = kj_b64url_decode(u, &l2);
+		cr_assert_not_null(d1);
+		cr_assert_not_null(d2);
+		cr_assert_eq(l1, n);
+		cr_assert_eq(l2, n);
+		cr_assert_arr_eq(d1, in, n);
+		cr_assert_arr_eq(d2, in, n);
+		cr_assert_null(strchr(u, '='));
+		free(s);
+		free(u);
+		free(d1);
+		free(d2);
+	}
+}
+
+Test(b64, known_vectors_and_garbage)
+{
+	char *s = kj_b64_encode("foobar", 6);
+	size_t n;
+	unsigned char *d;
+
+	cr_assert_str_eq(s, "Zm9vYmFy");
+	free(s);
+	s = kj_b64_encode("fo", 2);
+	cr_assert_str_eq(s, "Zm8=");
+	free(s);
+	d = kj_b64_decode("Zm9v\nYmFy", &n);
+	cr_assert_str_eq((char *)d, "foobar");
+	free(d);
+	cr_assert_null(kj_b64_decode("Zm9v!", &n));
+	cr_assert_null(kj_b64_decode("Zm=9v", &n));
+}
+
+Test(names, dns1123)
+{
+	cr_assert(kj_is_dns1123_label("kubejit-read-pods-x7k2p"));
+	cr_assert_not(kj_is_dns1123_label("Bad_Name"));
+	cr_assert_not(kj_is_dns1123_label("-a"));
+	cr_assert_not(kj_is_dns1123_label("a.b"));
+	cr_assert_not(kj_is_dns1123_label(""));
+	cr_assert(kj_is_dns1123_subdomain("a.b-c.d"));
+	cr_assert_not(kj_is_dns1123_subdomain("a..b"));
+	cr_assert_not(kj_is_dns1123_subdomain("a."));
+	char long64[65];
+	memset(long64, 'a', 64);
+	long64[64] = '\0';
+	cr_assert_not(kj_is_dns1123_label(long64));
+}
+
+Test(names, slug_random_uuid_glob)
+{
+	char b[64];
+	char u[37];
+	char r[6];
+	char r2[6];
+
+	kj_slug("/prod/Read Pods", 63, b, sizeof(b));
+	cr_assert_str_eq(b, "prod-read-pods");
+	kj_slug("///", 63, b, sizeof(b));
+	cr_assert_str_eq(b, "x");
+	kj_slug("abcdefghij", 4, b, sizeof(b));
+	cr_assert_str_eq(b, "abcd");
+	kj_random_suffix(r, 5);
+	kj_random_suffix(r2, 5);
+	cr_assert_eq(strlen(r), 5);
+	cr_assert(kj_is_dns1123_label(r));
+	cr_assert_str_neq(r, r2);
+	kj_uuid4(u);
+	cr_assert_eq(strlen(u), 36);
+	cr_assert_eq(u[14], '4');
+	cr_assert(kj_glob_match("team-*", "team-a"));
+	cr_assert(kj_glob_match("*", "anything"));
+	cr_assert_not(kj_glob_match("team-*", "prod"));
+	cr_assert(kj_glob_match("d?v", "dev"));
+}
+
+Test(strbuf, grows_and_steals)
+{
+	kj_buf b;
+	char *s;
+	int i;
+
+	kj_buf_init(&b);
+	for (i = 0; i < 1000; i++)
+		kj_buf_printf(&b, "%d,", i);
+	cr_assert_eq(b.len, strlen(b.data));
+	cr_assert(strncmp(b.data, "0,1,2,", 6) == 0);
+	s = kj_buf_steal(&b);
+	cr_assert_null(b.data);
+	free(s);
+	s = kj_buf_steal(&b);
+	cr_assert_str_eq(s, "");
+	free(s);
+}
+
+Test(jwt, decodes_claims_and_fingerprints)
+{
+	/* {"alg":"RS256","kid":"k"} . {"sub":"system:serviceaccount:dev:ci","aud":["x"]} . sig */
+	char *h = kj_b64url_encode("{\"alg\":\"RS256\",\"kid\":\"k\"}", 25);
+	const char *cl = "{\"sub\":\"system:serviceaccount:dev:ci\",\"aud\":[\"x\"]}";
+	char *c = kj_b64url_encode(cl, strlen(cl));
+	char *tok = kj_xasprintf("%s.%s.c2ln", h, c);
+	cJSON *hdr, *claims;
+	kj_err e;
+	char fp[65];
+
+	cr_assert_eq(kj_jwt_decode(tok, &hdr, &claims, &e), 0);
+	cr_assert_str_eq(cJSON_GetObjectItem(hdr, "kid")->valuestring, "k");
+	cr_assert_str_eq(cJSON_GetObjectItem(claims, "sub")->valuestring, "system:serviceaccount:dev:ci");
+	cJSON_Delete(hdr);
+	cJSON_Delete(claims);
+	cr_assert_eq(kj_jwt_decode("not-a-jwt", NULL, NULL, &e), -1);
+	cr_assert_eq(kj_jwt_decode("a.b.c", NULL, NULL, &e), -1);
+	kj_token_fingerprint("abc", fp);
+	cr_assert_str_eq(fp, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	free(h);
+	free(c);
+	free(tok);
+}
