@@ -13,3 +13,10 @@ tests_test_cli_SOURCES = tests/test_cli.c
 tests_test_cli_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_cli_LDADD = $(UTIL_LIBS) $(TEST_COMMON_LIBS)
 endif
+
+include tests/demo.mk
+include tests/kube.mk
+include tests/target.mk
+include tests/engine.mk
+include tests/ui.mk
+include tests/cli.mk

@@ -1,0 +1,66 @@
+/* demo: the embedded demo cluster, an HTTPS server speaking the Kubernetes API.
+ *
+ * Used three ways: `kubejit demo-cluster` (foreground server), `kubejit --demo`
+ * (in-process, throwaway state) and the test suites (in-process, free port).
+ * Call order: demo_start() -> accessors / faults -> demo_stop().  The server
+ * runs on its own threads; every function here is thread-safe.  Strings
+ * returned by accessors are owned by the cluster and live until demo_stop().
+ * The cluster reads time through kj_now(), so tests may shift it. */
+#ifndef KJ_DEMO_DEMO_H
+#define KJ_DEMO_DEMO_H
+
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct demo_cluster;
+
+struct demo_opts {
+	const char *listen;            /* "127.0.0.1:0" when NULL; port 0 = pick a free one */
+	const char *state_dir;         /* CA, keys, tokens, kubeconfig; NULL = new temp dir, removed on stop */
+	const char *seed_file;         /* YAML seed; NULL = the built-in seed (data/seed.yaml content) */
+	const char *kubeconfig_out;    /* admin kubeconfig path; NULL = <state_dir>/admin.kubeconfig */
+	int64_t max_token_expiration;  /* seconds; 0 = no cap */
+};
+
+int demo_start(const struct demo_opts *opts, struct demo_cluster **out, kj_err *e);
+void demo_stop(struct demo_cluster *dc);
+
+const char *demo_url(const struct demo_cluster *dc);        /* "https://127.0.0.1:PORT" */
+int demo_port(const struct demo_cluster *dc);
+const char *demo_ca_pem(const struct demo_cluster *dc);     /* PEM of the cluster CA */
+const char *demo_state_dir(const struct demo_cluster *dc);
+const char *demo_kubeconfig_path(const struct demo_cluster *dc); /* admin kubeconfig */
+/* Admin credentials: a client certificate in system:masters and a static token. */
+const char *demo_admin_cert_pem(const struct demo_cluster *dc);
+const char *demo_admin_key_pem(const struct demo_cluster *dc);
+const char *demo_admin_token(const struct demo_cluster *dc);
+/* Bearer token of a seeded privileged ServiceAccount ("kube-system/token-request-sa",
+ * "kube-system/jit-dynamic-sa", ...), as written to <state>/tokens/; NULL if unknown. */
+const char *demo_account_token(const struct demo_cluster *dc, const char *ns_name);
+
+/* Fault injection for tests; off by default.  A fault fires on the `nth`
+ * (1-based) request whose method matches (NULL = any) and whose path matches
+ * the glob `path` (e.g. "/apis/rbac.authorization.k8s.io/v1/namespaces/ * /roles"
+ * without spaces), then disarms. */
+enum demo_fault_kind {
+	DEMO_FAULT_STATUS,   /* answer with `status` and a matching Status body */
+	DEMO_FAULT_DELAY,    /* sleep delay_ms, then serve normally */
+	DEMO_FAULT_DROP,     /* close the connection without an answer */
+};
+int demo_fault_add(struct demo_cluster *dc, const char *method, const char *path, int nth,
+		   enum demo_fault_kind kind, int status, int delay_ms);
+void demo_fault_clear(struct demo_cluster *dc);
+
+struct demo_stats {
+	uint64_t requests;        /* HTTP requests answered */
+	uint64_t connections;     /* TCP connections accepted */
+	uint64_t tls_handshakes;  /* completed TLS handshakes */
+};
+void demo_get_stats(const struct demo_cluster *dc, struct demo_stats *out);
+
+/* `kubejit demo-cluster ...`: parse options, start, print the URL and the
+ * kubeconfig path, run until SIGINT/SIGTERM.  Returns the exit code. */
+int demo_cluster_main(int argc, char **argv);
+
+#endif
