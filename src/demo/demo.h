@@ -16,19 +16,19 @@
 struct demo_cluster;
 
 struct demo_opts {
-	const char *listen;            /* "127.0.0.1:0" when NULL; port 0 = pick a free one */
-	const char *state_dir;         /* CA, keys, tokens, kubeconfig; NULL = new temp dir, removed on stop */
-	const char *seed_file;         /* YAML seed; NULL = the built-in seed (data/seed.yaml content) */
-	const char *kubeconfig_out;    /* admin kubeconfig path; NULL = <state_dir>/admin.kubeconfig */
-	int64_t max_token_expiration;  /* seconds; 0 = no cap */
+	const char *listen;           /* "127.0.0.1:0" when NULL; port 0 = pick a free one */
+	const char *state_dir;        /* CA, keys, tokens, kubeconfig; NULL = new temp dir, removed on stop */
+	const char *seed_file;        /* YAML seed; NULL = the built-in seed (data/seed.yaml content) */
+	const char *kubeconfig_out;   /* admin kubeconfig path; NULL = <state_dir>/admin.kubeconfig */
+	int64_t max_token_expiration; /* seconds; 0 = no cap */
 };
 
 int demo_start(const struct demo_opts *opts, struct demo_cluster **out, kj_err *e);
 void demo_stop(struct demo_cluster *dc);
 
-const char *demo_url(const struct demo_cluster *dc);        /* "https://127.0.0.1:PORT" */
+const char *demo_url(const struct demo_cluster *dc); /* "https://127.0.0.1:PORT" */
 int demo_port(const struct demo_cluster *dc);
-const char *demo_ca_pem(const struct demo_cluster *dc);     /* PEM of the cluster CA */
+const char *demo_ca_pem(const struct demo_cluster *dc); /* PEM of the cluster CA */
 const char *demo_state_dir(const struct demo_cluster *dc);
 const char *demo_kubeconfig_path(const struct demo_cluster *dc); /* admin kubeconfig */
 /* Admin credentials: a client certificate in system:masters and a static token. */
@@ -44,18 +44,18 @@ const char *demo_account_token(const struct demo_cluster *dc, const char *ns_nam
  * the glob `path` (e.g. "/apis/rbac.authorization.k8s.io/v1/namespaces/ * /roles"
  * without spaces), then disarms. */
 enum demo_fault_kind {
-	DEMO_FAULT_STATUS,   /* answer with `status` and a matching Status body */
-	DEMO_FAULT_DELAY,    /* sleep delay_ms, then serve normally */
-	DEMO_FAULT_DROP,     /* close the connection without an answer */
+	DEMO_FAULT_STATUS, /* answer with `status` and a matching Status body */
+	DEMO_FAULT_DELAY,  /* sleep delay_ms, then serve normally */
+	DEMO_FAULT_DROP,   /* close the connection without an answer */
 };
 int demo_fault_add(struct demo_cluster *dc, const char *method, const char *path, int nth,
-		   enum demo_fault_kind kind, int status, int delay_ms);
+                   enum demo_fault_kind kind, int status, int delay_ms);
 void demo_fault_clear(struct demo_cluster *dc);
 
 struct demo_stats {
-	uint64_t requests;        /* HTTP requests answered */
-	uint64_t connections;     /* TCP connections accepted */
-	uint64_t tls_handshakes;  /* completed TLS handshakes */
+	uint64_t requests;       /* HTTP requests answered */
+	uint64_t connections;    /* TCP connections accepted */
+	uint64_t tls_handshakes; /* completed TLS handshakes */
 };
 void demo_get_stats(const struct demo_cluster *dc, struct demo_stats *out);
 
