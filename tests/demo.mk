@@ -1,1 +1,8 @@
 # Tests of the demo area.
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_demo_store
+TESTS += tests/test_demo_store
+tests_test_demo_store_SOURCES = tests/test_demo_store.c
+tests_test_demo_store_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_demo_store_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(TEST_COMMON_LIBS)
+endif

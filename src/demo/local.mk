@@ -1,4 +1,8 @@
 # The demo cluster.  Owned by src/demo; links src/util only.
-# When sources exist: noinst_LIBRARIES += src/demo/libkjdemo.a and
-# KJ_DEMO_LIB = src/demo/libkjdemo.a
-KJ_DEMO_LIB =
+noinst_LIBRARIES += src/demo/libkjdemo.a
+KJ_DEMO_LIB = src/demo/libkjdemo.a
+src_demo_libkjdemo_a_SOURCES = \
+	src/demo/demo.h \
+	src/demo/internal.h \
+	src/demo/objects.c src/demo/objects.h \
+	src/demo/selector.c

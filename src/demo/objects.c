@@ -1,0 +1,488 @@
+#include "demo/objects.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/names.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+struct entry {
+	char *group;
+	char *resource;
+	char *ns;
+	char *name;
+	cJSON *obj;
+};
+
+struct objstore {
+	pthread_mutex_t lock;
+	struct entry *v;
+	size_t n, cap;
+	uint64_t rv;
+};
+
+struct objstore *objstore_new(void)
+{
+	struct objstore *s = kj_xcalloc(1, sizeof(*s));
+
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
+static void entry_done(struct entry *e)
+{
+	free(e->group);
+	free(e->resource);
+	free(e->ns);
+	free(e->name);
+	cJSON_Delete(e->obj);
+}
+
+void objstore_free(struct objstore *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		entry_done(&s->v[i]);
+	free(s->v);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+uint64_t objstore_rv(struct objstore *s)
+{
+	uint64_t rv;
+
+	pthread_mutex_lock(&s->lock);
+	rv = s->rv;
+	pthread_mutex_unlock(&s->lock);
+	return rv;
+}
+
+const char *obj_str(const cJSON *obj, const char *path)
+{
+	const cJSON *cur = obj;
+	char part[128];
+	const char *p = path;
+
+	while (cur && *p) {
+		size_t n = strcspn(p, ".");
+
+		if (n >= sizeof(part))
+			return "";
+		memcpy(part, p, n);
+		part[n] = '\0';
+		cur = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, part) : NULL;
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return cJSON_IsString(cur) && cur->valuestring ? cur->valuestring : "";
+}
+
+const char *obj_meta_str(const cJSON *obj, const char *field)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, field);
+
+	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
+}
+
+static int key_eq(const struct entry *e, const char *group, const char *resource, const char *ns)
+{
+	return !strcmp(e->resource, resource) && !strcmp(e->group, group) && (!ns || !strcmp(e->ns, ns));
+}
+
+static struct entry *find(struct objstore *s, const char *group, const char *resource, const char *ns,
+                          const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (key_eq(&s->v[i], group, resource, ns) && !strcmp(s->v[i].name, name))
+			return &s->v[i];
+	return NULL;
+}
+
+static struct entry *find_uid(struct objstore *s, const char *uid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(obj_meta_str(s->v[i].obj, "uid"), uid))
+			return &s->v[i];
+	return NULL;
+}
+
+cJSON *objstore_get(struct objstore *s, const char *group, const char *resource, const char *ns,
+                    const char *name)
+{
+	struct entry *e;
+	cJSON *copy = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	e = find(s, group, resource, ns ? ns : "", name);
+	if (e)
+		copy = cJSON_Duplicate(e->obj, 1);
+	pthread_mutex_unlock(&s->lock);
+	return copy;
+}
+
+static cJSON *meta_of(cJSON *obj)
+{
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+	if (!cJSON_IsObject(m)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "metadata");
+		m = cJSON_AddObjectToObject(obj, "metadata");
+	}
+	return m;
+}
+
+static void set_str(cJSON *o, const char *key, const char *val)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, cJSON_CreateString(val));
+	else
+		cJSON_AddStringToObject(o, key, val);
+}
+
+static void set_rv(struct objstore *s, cJSON *meta)
+{
+	char rv[24];
+
+	snprintf(rv, sizeof(rv), "%llu", (unsigned long long)++s->rv);
+	set_str(meta, "resourceVersion", rv);
+}
+
+/* Keep metadata fields in the order the apiserver emits them. */
+static void order_meta(cJSON *meta)
+{
+	static const char *const order[] = {
+	    "name",       "generateName",      "namespace",         "uid", "resourceVersion",
+	    "generation", "creationTimestamp", "deletionTimestamp", NULL};
+	cJSON *sorted = cJSON_CreateObject();
+	cJSON *it;
+	size_t i;
+
+	for (i = 0; order[i]; i++) {
+		it = cJSON_DetachItemFromObjectCaseSensitive(meta, order[i]);
+		if (it)
+			cJSON_AddItemToObject(sorted, order[i], it);
+	}
+	while ((it = meta->child)) {
+		cJSON_DetachItemViaPointer(meta, it);
+		cJSON_AddItemToObject(sorted, it->string, it);
+	}
+	while ((it = sorted->child)) {
+		cJSON_DetachItemViaPointer(sorted, it);
+		cJSON_AddItemToObject(meta, it->string, it);
+	}
+	cJSON_Delete(sorted);
+}
+
+static void push(struct objstore *s, const char *group, const char *resource, const char *ns,
+                 const char *name, cJSON *obj)
+{
+	struct entry *e;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->v = kj_xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	e = &s->v[s->n++];
+	e->group = kj_xstrdup(group);
+	e->resource = kj_xstrdup(resource);
+	e->ns = kj_xstrdup(ns);
+	e->name = kj_xstrdup(name);
+	e->obj = obj;
+}
+
+enum obj_rc objstore_create(struct objstore *s, const char *group, const char *resource, const char *ns,
+                            const cJSON *obj, cJSON **out, char *name_out, size_t name_size)
+{
+	cJSON *copy = cJSON_Duplicate(obj, 1);
+	cJSON *meta = meta_of(copy);
+	const char *name = obj_meta_str(copy, "name");
+	const char *gen = obj_meta_str(copy, "generateName");
+	char namebuf[64 + 8], uid[37], ts[32];
+	int tries;
+	enum obj_rc rc = OBJ_OK;
+
+	ns = ns ? ns : "";
+	if (out)
+		*out = NULL;
+	pthread_mutex_lock(&s->lock);
+	if (!*name && *gen) {
+		for (tries = 0; tries < 8; tries++) {
+			char suffix[6];
+
+			kj_random_suffix(suffix, 5);
+			snprintf(namebuf, sizeof(namebuf), "%.58s%s", gen, suffix);
+			if (!find(s, group, resource, ns, namebuf))
+				break;
+		}
+		if (tries == 8)
+			rc = OBJ_GENNAME_TAKEN;
+		set_str(meta, "name", namebuf);
+	} else {
+		snprintf(namebuf, sizeof(namebuf), "%s", "");
+		if (find(s, group, resource, ns, name))
+			rc = OBJ_EXISTS;
+	}
+	name = obj_meta_str(copy, "name");
+	if (rc != OBJ_OK) {
+		if (name_out)
+			snprintf(name_out, name_size, "%s", name);
+		pthread_mutex_unlock(&s->lock);
+		cJSON_Delete(copy);
+		return rc;
+	}
+	if (*ns)
+		set_str(meta, "namespace", ns);
+	else
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
+	kj_uuid4(uid);
+	set_str(meta, "uid", uid);
+	set_rv(s, meta);
+	kj_time_rfc3339(kj_now(), ts, sizeof(ts));
+	set_str(meta, "creationTimestamp", ts);
+	order_meta(meta);
+	push(s, group, resource, ns, name, copy);
+	if (out)
+		*out = cJSON_Duplicate(copy, 1);
+	pthread_mutex_unlock(&s->lock);
+	return OBJ_OK;
+}
+
+enum obj_rc objstore_update(struct objstore *s, const char *group, const char *resource, const char *ns,
+                            const char *name, const cJSON *obj, cJSON **out)
+{
+	struct entry *e;
+	cJSON *copy, *meta;
+	const char *rv;
+	static const char *const keep[] = {"uid", "creationTimestamp", "name", "namespace", NULL};
+	size_t i;
+
+	if (out)
+		*out = NULL;
+	pthread_mutex_lock(&s->lock);
+	e = find(s, group, resource, ns ? ns : "", name);
+	if (!e) {
+		pthread_mutex_unlock(&s->lock);
+		return OBJ_NOTFOUND;
+	}
+	rv = obj_meta_str(obj, "resourceVersion");
+	if (*rv && strcmp(rv, obj_meta_str(e->obj, "resourceVersion"))) {
+		pthread_mutex_unlock(&s->lock);
+		return OBJ_CONFLICT;
+	}
+	copy = cJSON_Duplicate(obj, 1);
+	meta = meta_of(copy);
+	for (i = 0; keep[i]; i++) {
+		const char *v = obj_meta_str(e->obj, keep[i]);
+
+		if (*v)
+			set_str(meta, keep[i], v);
+		else
+			cJSON_DeleteItemFromObjectCaseSensitive(meta, keep[i]);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "generateName");
+	set_rv(s, meta);
+	order_meta(meta);
+	cJSON_Delete(e->obj);
+	e->obj = copy;
+	if (out)
+		*out = cJSON_Duplicate(copy, 1);
+	pthread_mutex_unlock(&s->lock);
+	return OBJ_OK;
+}
+
+static void remove_at(struct objstore *s, size_t i, cJSON **taken)
+{
+	if (taken)
+		*taken = s->v[i].obj;
+	else
+		cJSON_Delete(s->v[i].obj);
+	s->v[i].obj = NULL;
+	entry_done(&s->v[i]);
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+	s->n--;
+}
+
+/* Does `obj` reference `uid` among its owners?  With `drop`, remove the reference. */
+static int owned_by(cJSON *obj, const char *uid, int drop)
+{
+	cJSON *refs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+	                                               "ownerReferences");
+	cJSON *r;
+	int i = 0;
+
+	cJSON_ArrayForEach(r, refs)
+	{
+		if (!strcmp(obj_str(r, "uid"), uid)) {
+			if (drop) {
+				cJSON_DeleteItemFromArray(refs, i);
+				if (!cJSON_GetArraySize(refs))
+					cJSON_DeleteItemFromObjectCaseSensitive(
+					    cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+					    "ownerReferences");
+			}
+			return 1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* Any owner of `obj` other than `gone_uid` still stored? */
+static int has_live_owner(struct objstore *s, const cJSON *obj, const char *gone_uid)
+{
+	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "ownerReferences");
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, refs)
+	{
+		const char *u = obj_str(r, "uid");
+
+		if (strcmp(u, gone_uid) && find_uid(s, u))
+			return 1;
+	}
+	return 0;
+}
+
+/* Garbage-collect dependents of a removed object (uid), transitively. */
+static void collect(struct objstore *s, const char *uid, enum obj_propagation prop)
+{
+	size_t i = 0;
+
+	while (i < s->n) {
+		cJSON *obj = s->v[i].obj;
+
+		if (!owned_by(obj, uid, 0)) {
+			i++;
+			continue;
+		}
+		if (prop == OBJ_PROPAGATE_ORPHAN || has_live_owner(s, obj, uid)) {
+			owned_by(obj, uid, 1);
+			set_rv(s, meta_of(obj));
+			i++;
+			continue;
+		}
+		{
+			cJSON *gone;
+			char *duid;
+
+			remove_at(s, i, &gone);
+			duid = kj_xstrdup(obj_meta_str(gone, "uid"));
+			cJSON_Delete(gone);
+			collect(s, duid, OBJ_PROPAGATE_BACKGROUND);
+			free(duid);
+			i = 0; /* the array shifted; rescan (stores are small) */
+		}
+	}
+}
+
+enum obj_rc objstore_delete(struct objstore *s, const char *group, const char *resource, const char *ns,
+                            const char *name, enum obj_propagation prop, cJSON **deleted)
+{
+	struct entry *e;
+	cJSON *gone;
+	char *uid;
+
+	if (deleted)
+		*deleted = NULL;
+	pthread_mutex_lock(&s->lock);
+	e = find(s, group, resource, ns ? ns : "", name);
+	if (!e) {
+		pthread_mutex_unlock(&s->lock);
+		return OBJ_NOTFOUND;
+	}
+	remove_at(s, (size_t)(e - s->v), &gone);
+	s->rv++;
+	uid = kj_xstrdup(obj_meta_str(gone, "uid"));
+	collect(s, uid, prop);
+	free(uid);
+	if (deleted)
+		*deleted = gone;
+	else
+		cJSON_Delete(gone);
+	pthread_mutex_unlock(&s->lock);
+	return OBJ_OK;
+}
+
+void objstore_delete_namespace_content(struct objstore *s, const char *ns)
+{
+	size_t i = 0;
+
+	if (!ns || !*ns)
+		return;
+	pthread_mutex_lock(&s->lock);
+	while (i < s->n) {
+		if (!strcmp(s->v[i].ns, ns)) {
+			cJSON *gone;
+			char *uid;
+
+			remove_at(s, i, &gone);
+			uid = kj_xstrdup(obj_meta_str(gone, "uid"));
+			cJSON_Delete(gone);
+			collect(s, uid, OBJ_PROPAGATE_BACKGROUND);
+			free(uid);
+			i = 0;
+			continue;
+		}
+		i++;
+	}
+	s->rv++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = *(const struct entry *const *)a, *y = *(const struct entry *const *)b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+cJSON *objstore_list(struct objstore *s, const char *group, const char *resource, const char *ns,
+                     const struct objsel *sel, uint64_t *rv)
+{
+	cJSON *arr = cJSON_CreateArray();
+	struct entry **hits;
+	size_t i, n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	hits = kj_xcalloc(s->n + 1, sizeof(*hits));
+	for (i = 0; i < s->n; i++)
+		if (key_eq(&s->v[i], group, resource, ns) && objsel_matches(sel, s->v[i].obj))
+			hits[n++] = &s->v[i];
+	qsort(hits, n, sizeof(*hits), cmp_entry);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_Duplicate(hits[i]->obj, 1));
+	if (rv)
+		*rv = s->rv;
+	pthread_mutex_unlock(&s->lock);
+	free(hits);
+	return arr;
+}
+
+int objstore_foreach(struct objstore *s, const char *group, const char *resource, const char *ns,
+                     int (*fn)(const cJSON *obj, void *ctx), void *ctx)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < s->n && !rc; i++)
+		if (key_eq(&s->v[i], group, resource, ns))
+			rc = fn(s->v[i].obj, ctx);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}

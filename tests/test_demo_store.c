@@ -1,0 +1,163 @@
+/* The demo cluster's object store and label selectors, tested directly. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demo/objects.h"
+
+static cJSON *sa(const char *name, const char *gen)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *m;
+
+	cJSON_AddStringToObject(o, "kind", "ServiceAccount");
+	cJSON_AddStringToObject(o, "apiVersion", "v1");
+	m = cJSON_AddObjectToObject(o, "metadata");
+	if (name)
+		cJSON_AddStringToObject(m, "name", name);
+	if (gen)
+		cJSON_AddStringToObject(m, "generateName", gen);
+	return o;
+}
+
+static void add_label(cJSON *o, const char *k, const char *v)
+{
+	cJSON *m = cJSON_GetObjectItem(o, "metadata");
+	cJSON *l = cJSON_GetObjectItem(m, "labels");
+
+	if (!l)
+		l = cJSON_AddObjectToObject(m, "labels");
+	cJSON_AddStringToObject(l, k, v);
+}
+
+Test(store, create_fills_metadata_and_refuses_duplicates)
+{
+	struct objstore *s = objstore_new();
+	cJSON *in = sa("ci", NULL), *out = NULL;
+	char taken[254];
+
+	cr_assert_eq(objstore_create(s, "", "serviceaccounts", "dev", in, &out, NULL, 0), OBJ_OK);
+	cr_assert_str_eq(obj_meta_str(out, "namespace"), "dev");
+	cr_assert_eq(strlen(obj_meta_str(out, "uid")), 36);
+	cr_assert_str_eq(obj_meta_str(out, "resourceVersion"), "1");
+	cr_assert_eq(strlen(obj_meta_str(out, "creationTimestamp")), 20);
+	cr_assert_eq(objstore_create(s, "", "serviceaccounts", "dev", in, NULL, taken, sizeof(taken)),
+	             OBJ_EXISTS);
+	cr_assert_str_eq(taken, "ci");
+	/* same name in another namespace is fine */
+	cr_assert_eq(objstore_create(s, "", "serviceaccounts", "prod", in, NULL, NULL, 0), OBJ_OK);
+	cJSON_Delete(in);
+	cJSON_Delete(out);
+	objstore_free(s);
+}
+
+Test(store, generate_name_appends_five_chars)
+{
+	struct objstore *s = objstore_new();
+	cJSON *in = sa(NULL, "kubejit-"), *out = NULL;
+
+	cr_assert_eq(objstore_create(s, "", "serviceaccounts", "dev", in, &out, NULL, 0), OBJ_OK);
+	cr_assert_eq(strlen(obj_meta_str(out, "name")), strlen("kubejit-") + 5);
+	cr_assert_eq(strncmp(obj_meta_str(out, "name"), "kubejit-", 8), 0);
+	cJSON_Delete(in);
+	cJSON_Delete(out);
+	objstore_free(s);
+}
+
+Test(store, update_checks_resource_version)
+{
+	struct objstore *s = objstore_new();
+	cJSON *in = sa("ci", NULL), *out = NULL, *upd;
+
+	objstore_create(s, "", "serviceaccounts", "dev", in, &out, NULL, 0);
+	upd = cJSON_Duplicate(out, 1);
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(upd, "metadata"), "resourceVersion",
+	                          cJSON_CreateString("999"));
+	cr_assert_eq(objstore_update(s, "", "serviceaccounts", "dev", "ci", upd, NULL), OBJ_CONFLICT);
+	cr_assert_eq(objstore_update(s, "", "serviceaccounts", "dev", "ci", out, NULL), OBJ_OK);
+	cr_assert_eq(objstore_update(s, "", "serviceaccounts", "dev", "nope", out, NULL), OBJ_NOTFOUND);
+	cJSON_Delete(in);
+	cJSON_Delete(out);
+	cJSON_Delete(upd);
+	objstore_free(s);
+}
+
+Test(store, delete_collects_dependents_unless_orphaned)
+{
+	struct objstore *s = objstore_new();
+	cJSON *owner = sa("owner", NULL), *dep = sa("dep", NULL), *got = NULL, *refs, *ref;
+
+	objstore_create(s, "", "serviceaccounts", "dev", owner, &got, NULL, 0);
+	refs = cJSON_AddArrayToObject(cJSON_GetObjectItem(dep, "metadata"), "ownerReferences");
+	ref = cJSON_CreateObject();
+	cJSON_AddStringToObject(ref, "uid", obj_meta_str(got, "uid"));
+	cJSON_AddItemToArray(refs, ref);
+	cr_assert_eq(objstore_create(s, "", "secrets", "dev", dep, NULL, NULL, 0), OBJ_OK);
+	cr_assert_eq(
+	    objstore_delete(s, "", "serviceaccounts", "dev", "owner", OBJ_PROPAGATE_BACKGROUND, NULL),
+	    OBJ_OK);
+	cr_assert_null(objstore_get(s, "", "secrets", "dev", "dep"));
+	cJSON_Delete(got);
+
+	objstore_create(s, "", "serviceaccounts", "dev", owner, &got, NULL, 0);
+	cJSON_ReplaceItemInObject(ref, "uid", cJSON_CreateString(obj_meta_str(got, "uid")));
+	objstore_create(s, "", "secrets", "dev", dep, NULL, NULL, 0);
+	objstore_delete(s, "", "serviceaccounts", "dev", "owner", OBJ_PROPAGATE_ORPHAN, NULL);
+	cJSON_Delete(got);
+	got = objstore_get(s, "", "secrets", "dev", "dep");
+	cr_assert_not_null(got);
+	cr_assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "metadata"), "ownerReferences"));
+	cJSON_Delete(got);
+	cJSON_Delete(owner);
+	cJSON_Delete(dep);
+	objstore_free(s);
+}
+
+Test(store, list_sorts_and_filters_by_selector)
+{
+	struct objstore *s = objstore_new();
+	const char *names[] = {"c", "a", "b"};
+	const char *tiers[] = {"web", "db", "web"};
+	struct objsel *sel;
+	cJSON *items;
+	char err[128];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		cJSON *o = sa(names[i], NULL);
+
+		add_label(o, "tier", tiers[i]);
+		if (i == 0)
+			add_label(o, "app.kubernetes.io/managed-by", "kubejit");
+		objstore_create(s, "", "serviceaccounts", "dev", o, NULL, NULL, 0);
+		cJSON_Delete(o);
+	}
+	items = objstore_list(s, "", "serviceaccounts", "dev", NULL, NULL);
+	cr_assert_eq(cJSON_GetArraySize(items), 3);
+	cr_assert_str_eq(obj_meta_str(cJSON_GetArrayItem(items, 0), "name"), "a");
+	cJSON_Delete(items);
+
+	const char *cases[][2] = {
+	    {"tier=web", "2"},
+	    {"tier==db", "1"},
+	    {"tier!=web", "1"},
+	    {"tier in (db, x)", "1"},
+	    {"tier notin (db)", "2"},
+	    {"app.kubernetes.io/managed-by", "1"},
+	    {"!app.kubernetes.io/managed-by", "2"},
+	    {"tier=web,app.kubernetes.io/managed-by=kubejit", "1"},
+	    {"", "3"},
+	};
+	for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+		sel = objsel_parse(cases[i][0], err, sizeof(err));
+		cr_assert_not_null(sel, "%s: %s", cases[i][0], err);
+		items = objstore_list(s, "", "serviceaccounts", NULL, sel, NULL);
+		cr_assert_eq(cJSON_GetArraySize(items), atoi(cases[i][1]), "%s", cases[i][0]);
+		cJSON_Delete(items);
+		objsel_free(sel);
+	}
+	cr_assert_null(objsel_parse("tier in db", err, sizeof(err)));
+	cr_assert_null(objsel_parse("tier=web,", err, sizeof(err)));
+	cr_assert_null(objsel_parse("=x", err, sizeof(err)));
+	objstore_free(s);
+}
