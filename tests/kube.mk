@@ -1,1 +1,8 @@
 # Tests of the kube area.
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_kube
+TESTS += tests/test_kube
+tests_test_kube_SOURCES = tests/test_kube.c
+tests_test_kube_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_kube_LDADD = $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(TEST_COMMON_LIBS)
+endif

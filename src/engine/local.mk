@@ -1,4 +1,6 @@
 # Engine: targets, secrets, mint, leases, sweep, outputs.  With src/kube and
-# src/store it forms src/libkjengine.a (KJ_ENGINE_LIB once it has sources).
+# src/store it forms src/libkjengine.a.
 ENGINE_SOURCES_ENGINE =
-KJ_ENGINE_LIB =
+noinst_LIBRARIES += src/libkjengine.a
+src_libkjengine_a_SOURCES = $(ENGINE_SOURCES_KUBE) $(ENGINE_SOURCES_STORE) $(ENGINE_SOURCES_ENGINE)
+KJ_ENGINE_LIB = src/libkjengine.a

@@ -1,2 +1,8 @@
 # Cluster client; part of the engine library (src/libkjengine.a).
-ENGINE_SOURCES_KUBE =
+ENGINE_SOURCES_KUBE = \
+	src/kube/kinds.c src/kube/kinds.h \
+	src/kube/status.c src/kube/status.h \
+	src/kube/http.h \
+	src/kube/api.h \
+	src/kube/kubeconfig.h \
+	src/kube/incluster.h

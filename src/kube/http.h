@@ -1,0 +1,131 @@
+/* http: the HTTPS client kubejit uses to talk to one Kubernetes API server.
+ *
+ * A client is made from a connection description (struct kube_conn) and owns
+ * one libcurl multi handle with a small pool of easy handles, so connections
+ * stay open between requests (keep-alive) and are shared by single and
+ * parallel requests.  HTTP/2 is used when the server offers it through ALPN
+ * (then parallel requests are multiplexed on one connection); otherwise
+ * HTTP/1.1 with at most `max_parallel` connections.
+ *
+ * TLS material comes from memory only, never from temporary files:
+ *   - CA: PEM text, or base64 of PEM (as in kubeconfig's *-data fields), given
+ *     to libcurl with CURLOPT_CAINFO_BLOB.  NULL = the system trust store.
+ *   - client certificate and key: PEM, CURLOPT_SSLCERT_BLOB / CURLOPT_SSLKEY_BLOB.
+ *   - TLS server name: libcurl has no option to verify against a name other
+ *     than the URL's host, so the client rewrites the URL's host to the TLS
+ *     server name and pins the real address with CURLOPT_CONNECT_TO
+ *     ("name:port:host:port").  SNI and certificate verification then use the
+ *     TLS server name, while the Host header keeps the original authority.
+ * Bearer token: given directly, or a token file that is re-read whenever its
+ * size, mtime or inode changes (in-cluster projected tokens rotate).  Secrets
+ * are copied into the client, wiped on kube_client_free(), and never appear in
+ * error messages.
+ *
+ * Call order: kube_client_new() -> kube_request()/kube_request_many() any
+ * number of times -> kube_client_free().
+ *
+ * Thread-safety: a client must be used by one thread at a time (libcurl easy
+ * and multi handles are not thread-safe).  Different clients may be used from
+ * different threads at once; curl_global_init() is run once internally.
+ *
+ * Errors (kj_err):
+ *   - transport failures -> KJ_ERR_NETWORK with a message naming the server
+ *     and what failed (connection refused, TLS verification, host name
+ *     mismatch, connect or total timeout, connection dropped, DNS) and a hint;
+ *   - HTTP errors -> decoded from the Kubernetes Status body (status.h):
+ *     401 KJ_ERR_AUTH, 403 KJ_ERR_DENIED, 404 KJ_ERR_NOTFOUND,
+ *     409 KJ_ERR_CONFLICT, 400/422 KJ_ERR_INVALID, others KJ_ERR_FAIL;
+ *     e->http_status and e->reason are set. */
+#ifndef KJ_KUBE_HTTP_H
+#define KJ_KUBE_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+/* How to reach and authenticate to one API server.  All strings are copied
+ * by kube_client_new(); the caller keeps ownership of its own copies. */
+struct kube_conn {
+	const char *server;          /* "https://host:port" (http:// allowed, then no TLS) */
+	const char *ca;              /* PEM or base64(PEM); NULL = system trust store */
+	const char *tls_server_name; /* verify the certificate for this name; NULL = URL host */
+	int insecure;                /* skip TLS verification; refused together with `ca` */
+	const char *token;           /* bearer token (secret); NULL = none */
+	const char *token_file;      /* bearer token file, re-read on change; used if token NULL */
+	const char *client_cert;     /* client certificate PEM; NULL = none */
+	const char *client_key;      /* its private key PEM (secret); required with client_cert */
+	long connect_timeout_ms;     /* 0 = 10000 */
+	long timeout_ms;             /* whole request, 0 = 30000 */
+	int max_parallel;            /* kube_request_many() bound; 0 = 8 */
+	const char *user_agent;      /* NULL = "kubejit/<version>" */
+};
+
+struct kube_client;
+
+/* A parsed `Warning: 299 - "text"` header; only the text is kept. */
+struct kube_response {
+	long status; /* HTTP status; 0 if no answer came */
+	char *body;  /* response body, NUL-terminated (may be ""), owned */
+	size_t body_len;
+	char **warnings; /* warning texts, owned */
+	size_t n_warnings;
+	int http_version; /* 1 or 2 */
+};
+void kube_response_done(struct kube_response *r); /* frees; safe on a zeroed struct */
+
+/* Counters for benchmarks and tests. */
+struct kube_client_stats {
+	uint64_t requests;    /* requests sent (including failed ones) */
+	uint64_t connections; /* new connections opened (each one TLS handshake for https) */
+	uint64_t http2;       /* responses that came over HTTP/2 */
+	uint64_t token_reads; /* times the token file was (re-)read */
+};
+
+/* Make a client.  Validates the description (server URL, CA decodes as PEM,
+ * cert without key, CA together with insecure...) but does not connect. */
+int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_err *e);
+void kube_client_free(struct kube_client *c); /* NULL allowed */
+
+const char *kube_client_server(const struct kube_client *c); /* as given */
+void kube_client_get_stats(const struct kube_client *c, struct kube_client_stats *out);
+
+/* Called for every Warning header received by this client (e.g. to show
+ * "requested expiration of 100000 seconds shortened to 86400 seconds"). */
+typedef void (*kube_warning_fn)(const char *text, void *ud);
+void kube_client_set_warning_handler(struct kube_client *c, kube_warning_fn fn, void *ud);
+
+/* One request.  `path` starts with '/' (e.g. "/api/v1/namespaces/dev/pods");
+ * `query` is the part after '?' (NULL = none), already escaped; `body` is JSON
+ * (NULL = no body).  JSON is sent as Content-Type application/json.
+ * Returns 0 for a 2xx answer.  Returns -1 for transport failures (resp->status
+ * 0) and for HTTP errors (resp filled, e decoded from the Status body).
+ * `resp` may be NULL when the caller wants only success or the error; when
+ * given, the caller frees it with kube_response_done() in every case. */
+int kube_request(struct kube_client *c, const char *method, const char *path, const char *query,
+                 const char *body, struct kube_response *resp, kj_err *e);
+
+/* One of several independent requests run together. */
+struct kube_call {
+	const char *method, *path, *query, *body; /* in, as kube_request() */
+	struct kube_response resp;                /* out; free with kube_response_done() */
+	int rc;                                   /* out: 0 or -1 */
+	kj_err err;                               /* out, when rc == -1 */
+};
+
+/* Run `n` calls in parallel, at most max_parallel in flight (HTTP/2: streams
+ * on one connection; HTTP/1.1: that many connections).  Every call completes
+ * (no early abort).  Returns 0 when all succeeded, else -1 with `e` set to the
+ * error of the first failed call in array order. */
+int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, kj_err *e);
+
+/* Parse one Warning header value into texts (`299 - "a", 299 - "b"` gives two).
+ * Appends to *list / *n (malloc'd strings).  Returns how many were added.
+ * Exposed for tests. */
+size_t kube_warning_parse(const char *value, char ***list, size_t *n);
+
+/* Decode a CA given as PEM or base64(PEM) into PEM text (malloc'd), or NULL
+ * with e set if it is neither.  Exposed for kubeconfig/target code. */
+char *kube_ca_to_pem(const char *ca, kj_err *e);
+
+#endif
