@@ -1,1 +1,11 @@
 # Tests of the cli area.
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_execcache
+TESTS += tests/test_execcache
+# execcache is a pure file-system module: built into its test directly, so the
+# test needs neither cluster nor store.
+tests_test_execcache_SOURCES = tests/test_execcache.c src/engine/execcache.c
+tests_test_execcache_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_execcache_LDADD = $(UTIL_LIBS) $(TEST_COMMON_LIBS)
+endif

@@ -1,0 +1,305 @@
+#include "engine/execcache.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/i18n.h"
+#include "util/jwt.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+#define CACHE_DIR      "exec-cache"
+#define CACHE_VERSION  1
+#define CACHE_MAX_SIZE (64 * 1024)
+
+void execcache_entry_done(struct execcache_entry *ent)
+{
+	if (!ent)
+		return;
+	kj_free_secret(ent->token);
+	memset(ent, 0, sizeof(*ent));
+}
+
+int64_t execcache_valid_until(const struct execcache_entry *ent)
+{
+	if (ent->token_expiry > 0 && ent->token_expiry < ent->lease_end)
+		return ent->token_expiry;
+	return ent->lease_end;
+}
+
+int execcache_usable(const struct execcache_entry *ent, int64_t now)
+{
+	int64_t end = execcache_valid_until(ent);
+	int64_t life = end - ent->issued_at;
+	int64_t margin = life > 0 ? life / 10 : 0;
+
+	/* a token that would die within seconds of being handed to kubectl
+	 * only produces a 401 on the next request */
+	if (margin < 5)
+		margin = 5;
+	return ent->token && ent->token[0] && ent->lease_id[0] && now < end - margin;
+}
+
+/* The key is hashed: file names then say nothing about secret paths, and any
+ * path or namespace maps to a safe name. */
+static void key_hash(const char *secret, const char *ns, char out[33])
+{
+	char fp[65];
+	char *key = kj_xasprintf("%s\n%s", secret, ns ? ns : "");
+
+	kj_token_fingerprint(key, fp);
+	free(key);
+	memcpy(out, fp, 32);
+	out[32] = '\0';
+}
+
+static char *cache_dir(const char *home)
+{
+	return kj_xasprintf("%s/" CACHE_DIR, home);
+}
+
+char *execcache_path(const char *home, const char *secret, const char *ns)
+{
+	char h[33];
+
+	key_hash(secret, ns, h);
+	return kj_xasprintf("%s/" CACHE_DIR "/%s.json", home, h);
+}
+
+static int ensure_dir(const char *home, kj_err *e)
+{
+	char *dir = cache_dir(home);
+	struct stat st;
+	int rc = 0;
+
+	if (mkdir(home, 0700) < 0 && errno != EEXIST)
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot create %s: %s"), home, strerror(errno));
+	else if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot create %s: %s"), dir, strerror(errno));
+	else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("%s is not a directory"), dir);
+	else if ((st.st_mode & 077) && chmod(dir, 0700) < 0)
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot make %s private: %s"), dir, strerror(errno));
+	free(dir);
+	return rc;
+}
+
+static int64_t num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* 1 when the parsed document is an entry for exactly this key. */
+static int parse_entry(const cJSON *j, const char *secret, const char *ns, struct execcache_entry *ent)
+{
+	const char *s = str(j, "secret"), *n = str(j, "namespace"), *lease = str(j, "lease"),
+	           *tok = str(j, "token");
+
+	if (num(j, "version") != CACHE_VERSION || !s || !n || !lease || !tok)
+		return 0;
+	/* a hash collision or a copied file must not hand out another
+	 * secret's token */
+	if (strcmp(s, secret) || strcmp(n, ns ? ns : "") || strlen(lease) >= sizeof(ent->lease_id))
+		return 0;
+	snprintf(ent->lease_id, sizeof(ent->lease_id), "%s", lease);
+	ent->token = kj_xstrdup(tok);
+	ent->issued_at = num(j, "issued_at");
+	ent->lease_end = num(j, "lease_end");
+	ent->token_expiry = num(j, "token_expiry");
+	return 1;
+}
+
+int execcache_load(const char *home, const char *secret, const char *ns, struct execcache_entry *ent,
+                   kj_err *e)
+{
+	char *path = execcache_path(home, secret, ns);
+	char *buf = NULL;
+	struct stat st;
+	cJSON *j;
+	ssize_t got;
+	int fd, rc = 0;
+
+	memset(ent, 0, sizeof(*ent));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot read %s: %s"), path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("%s is not a regular file"), path);
+		goto out;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 077)) {
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("%s is readable by others; refusing to use it"), path);
+		kj_err_hint(e, _("remove the file; kubejit writes a new one with mode 0600"));
+		goto out;
+	}
+	if (st.st_size <= 0 || st.st_size > CACHE_MAX_SIZE)
+		goto out;
+	buf = kj_xmalloc((size_t)st.st_size + 1);
+	got = read(fd, buf, (size_t)st.st_size);
+	if (got != st.st_size)
+		goto out;
+	buf[got] = '\0';
+	j = cJSON_Parse(buf);
+	if (j) {
+		rc = parse_entry(j, secret, ns, ent);
+		/* the parsed tree holds the token too */
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "token");
+		if (cJSON_IsString(t))
+			kj_wipe(t->valuestring, strlen(t->valuestring));
+		cJSON_Delete(j);
+	}
+out:
+	if (buf)
+		kj_wipe(buf, (size_t)st.st_size);
+	free(buf);
+	close(fd);
+	free(path);
+	return rc;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int execcache_store(const char *home, const char *secret, const char *ns, const struct execcache_entry *ent,
+                    kj_err *e)
+{
+	char *path, *tmp, *text;
+	cJSON *j;
+	int fd, rc = 0;
+
+	if (ensure_dir(home, e) < 0)
+		return -1;
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "version", CACHE_VERSION);
+	cJSON_AddStringToObject(j, "secret", secret);
+	cJSON_AddStringToObject(j, "namespace", ns ? ns : "");
+	cJSON_AddStringToObject(j, "lease", ent->lease_id);
+	cJSON_AddNumberToObject(j, "issued_at", (double)ent->issued_at);
+	cJSON_AddNumberToObject(j, "lease_end", (double)ent->lease_end);
+	cJSON_AddNumberToObject(j, "token_expiry", (double)ent->token_expiry);
+	cJSON_AddStringToObject(j, "token", ent->token ? ent->token : "");
+	text = cJSON_PrintUnformatted(j);
+	{
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "token");
+		kj_wipe(t->valuestring, strlen(t->valuestring));
+	}
+	cJSON_Delete(j);
+
+	path = execcache_path(home, secret, ns);
+	tmp = kj_xasprintf("%s.XXXXXX", path);
+	fd = mkstemp(tmp); /* mode 0600 */
+	if (fd < 0) {
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, 0600) < 0 || write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot rename %s to %s: %s"), tmp, path, strerror(errno));
+		unlink(tmp);
+	}
+out:
+	kj_free_secret(text);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+int execcache_drop(const char *home, const char *secret, const char *ns, kj_err *e)
+{
+	char *path = execcache_path(home, secret, ns);
+	int rc = 0;
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot remove %s: %s"), path, strerror(errno));
+	free(path);
+	return rc;
+}
+
+int execcache_lock(const char *home, const char *secret, const char *ns, int timeout_ms, kj_err *e)
+{
+	char *path, *lock;
+	int64_t deadline;
+	int fd;
+
+	if (ensure_dir(home, e) < 0)
+		return -1;
+	path = execcache_path(home, secret, ns);
+	lock = kj_xasprintf("%.*s.lock", (int)(strlen(path) - strlen(".json")), path);
+	free(path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot open %s: %s"), lock, strerror(errno));
+		free(lock);
+		return -1;
+	}
+	deadline = kj_mono_ms() + timeout_ms;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			kj_err_set(e, KJ_ERR_FAIL, _("cannot lock %s: %s"), lock, strerror(errno));
+			goto fail;
+		}
+		if (kj_mono_ms() >= deadline) {
+			kj_err_set(e, KJ_ERR_FAIL,
+			           _("another kubejit is still minting for this secret (%s is locked)"),
+			           lock);
+			kj_err_hint(e, _("try again in a moment"));
+			goto fail;
+		}
+		nanosleep(&ts, NULL);
+	}
+	free(lock);
+	return fd;
+fail:
+	close(fd);
+	free(lock);
+	return -1;
+}
+
+void execcache_unlock(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
+}

@@ -1,0 +1,70 @@
+/* execcache: the token cache behind `kubejit get` (the kubectl exec plugin).
+ *
+ * kubectl runs its exec plugin on every invocation and keeps nothing on disk,
+ * so without a cache each `kubectl get pods` would mint a new lease.  This
+ * module keeps one file per (secret, namespace) under <home>/exec-cache/
+ * (directory 0700, files 0600, written to a temporary file and renamed into
+ * place, so a reader sees the old entry or the new one, never half of one).
+ * The file name is a hash of the key, so several secrets and namespaces
+ * coexist and no secret path ends up in a file name.
+ *
+ * The fast path (execcache_load + execcache_usable) touches only the file
+ * system: no network, no TLS, no database.  Callers check the lease's state in
+ * the store themselves before serving a cached token.
+ *
+ * Call order for a refresh: execcache_lock() (serialises concurrent plugins
+ * of the same key, so parallel kubectl calls mint once), execcache_load()
+ * again (another process may have refreshed meanwhile), mint,
+ * execcache_store(), execcache_unlock().
+ *
+ * Memory: an entry's token is heap memory owned by the entry; release it with
+ * execcache_entry_done(), which wipes it.  Not thread-safe per entry. */
+#ifndef KJ_ENGINE_EXECCACHE_H
+#define KJ_ENGINE_EXECCACHE_H
+
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct execcache_entry {
+	char lease_id[64];    /* the lease the token belongs to */
+	char *token;          /* bearer token (secret) */
+	int64_t issued_at;    /* when the lease started (seconds since the epoch) */
+	int64_t lease_end;    /* when the lease ends (revoked by kubejit) */
+	int64_t token_expiry; /* the token's own hard expiry; 0 = unknown */
+};
+
+/* Free and wipe the token; the entry may be reused afterwards. */
+void execcache_entry_done(struct execcache_entry *ent);
+
+/* When the credential stops being valid: the earlier of the lease end and
+ * the token's expiry. */
+int64_t execcache_valid_until(const struct execcache_entry *ent);
+
+/* 1 when the cached token may still be handed out at `now`: it is not within
+ * the last 10 % of its lifetime (nor within 5 seconds of its end), else 0. */
+int execcache_usable(const struct execcache_entry *ent, int64_t now);
+
+/* Read the entry for (secret, namespace); `ns` may be NULL or "" for the
+ * secret's default namespace.  Returns 1 and fills `ent` when an entry
+ * exists, 0 when there is none (or it is unreadable garbage, which is treated
+ * as absent), -1 with `e` set on a real error (e.g. the file is not private). */
+int execcache_load(const char *home, const char *secret, const char *ns, struct execcache_entry *ent,
+                   kj_err *e);
+
+/* Write the entry atomically (0600, temporary file + rename). */
+int execcache_store(const char *home, const char *secret, const char *ns, const struct execcache_entry *ent,
+                    kj_err *e);
+
+/* Remove the entry, if any.  0 also when there was none. */
+int execcache_drop(const char *home, const char *secret, const char *ns, kj_err *e);
+
+/* Take an exclusive lock for the key (blocks, at most `timeout_ms`).
+ * Returns a descriptor for execcache_unlock(), or -1 with `e` set. */
+int execcache_lock(const char *home, const char *secret, const char *ns, int timeout_ms, kj_err *e);
+void execcache_unlock(int fd);
+
+/* The cache file's path for a key (malloc'd), for messages and tests. */
+char *execcache_path(const char *home, const char *secret, const char *ns);
+
+#endif

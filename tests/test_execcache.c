@@ -1,0 +1,237 @@
+/* The exec plugin's token cache: private files, one per key, atomic writes,
+ * the 10 % refresh rule, and the lock that makes parallel plugins mint once. */
+#include "config.h"
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/execcache.h"
+#include "util/strbuf.h"
+
+static char home[64];
+
+static void setup(void)
+{
+	snprintf(home, sizeof(home), "/tmp/kubejit-execcache.XXXXXX");
+	cr_assert_not_null(mkdtemp(home));
+}
+
+static void teardown(void)
+{
+	char *cmd = kj_xasprintf("rm -rf '%s'", home);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static void fill(struct execcache_entry *ent, const char *lease, const char *token, int64_t start,
+                 int64_t end)
+{
+	memset(ent, 0, sizeof(*ent));
+	snprintf(ent->lease_id, sizeof(ent->lease_id), "%s", lease);
+	ent->token = kj_xstrdup(token);
+	ent->issued_at = start;
+	ent->lease_end = end;
+	ent->token_expiry = end + 600;
+}
+
+TestSuite(execcache, .init = setup, .fini = teardown);
+
+Test(execcache, round_trip_private_file)
+{
+	struct execcache_entry in, out;
+	struct stat st;
+	kj_err e;
+	char *path, *dir;
+
+	fill(&in, "lease-1", "tok.en.one", 1000, 4600);
+	cr_assert_eq(execcache_store(home, "/prod/read-pods", "dev", &in, &e), 0, "%s", e.msg);
+	cr_assert_eq(execcache_load(home, "/prod/read-pods", "dev", &out, &e), 1, "%s", e.msg);
+	cr_assert_str_eq(out.lease_id, "lease-1");
+	cr_assert_str_eq(out.token, "tok.en.one");
+	cr_assert_eq(out.issued_at, 1000);
+	cr_assert_eq(out.lease_end, 4600);
+	cr_assert_eq(out.token_expiry, 5200);
+
+	path = execcache_path(home, "/prod/read-pods", "dev");
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	cr_assert(strstr(path, "read-pods") == NULL, "file names must not reveal secret paths: %s", path);
+	dir = kj_xasprintf("%s/exec-cache", home);
+	cr_assert_eq(stat(dir, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700);
+	free(dir);
+	free(path);
+	execcache_entry_done(&in);
+	execcache_entry_done(&out);
+}
+
+Test(execcache, keys_coexist)
+{
+	struct execcache_entry a, b, out;
+	kj_err e;
+
+	fill(&a, "lease-a", "token-a", 0, 100);
+	fill(&b, "lease-b", "token-b", 0, 100);
+	cr_assert_eq(execcache_store(home, "/prod/read-pods", "dev", &a, &e), 0);
+	cr_assert_eq(execcache_store(home, "/prod/read-pods", "prod", &b, &e), 0);
+	cr_assert_eq(execcache_store(home, "/other", NULL, &b, &e), 0);
+
+	cr_assert_eq(execcache_load(home, "/prod/read-pods", "dev", &out, &e), 1);
+	cr_assert_str_eq(out.token, "token-a");
+	execcache_entry_done(&out);
+	cr_assert_eq(execcache_load(home, "/prod/read-pods", "prod", &out, &e), 1);
+	cr_assert_str_eq(out.token, "token-b");
+	execcache_entry_done(&out);
+	cr_assert_eq(execcache_load(home, "/other", "", &out, &e), 1, "NULL and \"\" are the same namespace");
+	execcache_entry_done(&out);
+	cr_assert_eq(execcache_load(home, "/prod/read-pods", "staging", &out, &e), 0);
+	cr_assert_null(out.token);
+
+	cr_assert_eq(execcache_drop(home, "/prod/read-pods", "dev", &e), 0);
+	cr_assert_eq(execcache_load(home, "/prod/read-pods", "dev", &out, &e), 0);
+	cr_assert_eq(execcache_drop(home, "/prod/read-pods", "dev", &e), 0, "dropping nothing is fine");
+	execcache_entry_done(&a);
+	execcache_entry_done(&b);
+}
+
+Test(execcache, replace_is_atomic_and_leaves_no_temp_files)
+{
+	struct execcache_entry a, out;
+	struct dirent *d;
+	kj_err e;
+	DIR *dir;
+	char *dname;
+	int files = 0, i;
+
+	for (i = 0; i < 20; i++) {
+		char tok[32];
+
+		snprintf(tok, sizeof(tok), "token-%d", i);
+		fill(&a, "lease", tok, 0, 100);
+		cr_assert_eq(execcache_store(home, "/s", "ns", &a, &e), 0);
+		execcache_entry_done(&a);
+	}
+	cr_assert_eq(execcache_load(home, "/s", "ns", &out, &e), 1);
+	cr_assert_str_eq(out.token, "token-19");
+	execcache_entry_done(&out);
+	dname = kj_xasprintf("%s/exec-cache", home);
+	dir = opendir(dname);
+	cr_assert_not_null(dir);
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			files++;
+	closedir(dir);
+	free(dname);
+	cr_assert_eq(files, 1, "one file per key, no leftovers (got %d)", files);
+}
+
+Test(execcache, refresh_in_last_ten_percent)
+{
+	struct execcache_entry ent;
+
+	fill(&ent, "l", "t", 1000, 2000); /* lifetime 1000 s: refresh from 1900 */
+	ent.token_expiry = 0;
+	cr_assert(execcache_usable(&ent, 1000));
+	cr_assert(execcache_usable(&ent, 1899));
+	cr_assert_not(execcache_usable(&ent, 1900));
+	cr_assert_not(execcache_usable(&ent, 2500));
+	cr_assert_eq(execcache_valid_until(&ent), 2000);
+
+	/* the token's own expiry wins when it comes first */
+	ent.token_expiry = 1500;
+	cr_assert_eq(execcache_valid_until(&ent), 1500);
+	cr_assert_not(execcache_usable(&ent, 1460));
+	cr_assert(execcache_usable(&ent, 1440));
+
+	/* a short lease still keeps a few seconds of margin */
+	ent.token_expiry = 0;
+	ent.issued_at = 1990;
+	cr_assert_not(execcache_usable(&ent, 1996));
+	execcache_entry_done(&ent);
+}
+
+Test(execcache, refuses_file_others_can_read)
+{
+	struct execcache_entry a, out;
+	kj_err e;
+	char *path;
+
+	fill(&a, "l", "t", 0, 100);
+	cr_assert_eq(execcache_store(home, "/s", "", &a, &e), 0);
+	path = execcache_path(home, "/s", "");
+	cr_assert_eq(chmod(path, 0644), 0);
+	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), -1);
+	cr_assert(strstr(e.msg, "readable by others") != NULL, "%s", e.msg);
+	cr_assert(strstr(e.msg, "\"t\"") == NULL);
+	free(path);
+	execcache_entry_done(&a);
+}
+
+Test(execcache, garbage_or_foreign_entry_is_absent)
+{
+	struct execcache_entry a, out;
+	kj_err e;
+	char *path, *other;
+	FILE *f;
+
+	cr_assert_eq(execcache_store(home, "/x", "", &(struct execcache_entry){.lease_id = "l"}, &e), 0);
+	path = execcache_path(home, "/x", "");
+	f = fopen(path, "w");
+	fputs("{not json", f);
+	fclose(f);
+	cr_assert_eq(execcache_load(home, "/x", "", &out, &e), 0);
+
+	/* an entry copied under another key's name is not served */
+	fill(&a, "l", "t", 0, 100);
+	cr_assert_eq(execcache_store(home, "/y", "", &a, &e), 0);
+	other = execcache_path(home, "/y", "");
+	cr_assert_eq(rename(other, path), 0);
+	cr_assert_eq(execcache_load(home, "/x", "", &out, &e), 0);
+	cr_assert_null(out.token);
+	free(path);
+	free(other);
+	execcache_entry_done(&a);
+}
+
+Test(execcache, lock_serialises_minters)
+{
+	kj_err e;
+	int fds[2], fd, st;
+	pid_t pid;
+	char c;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		kj_err ce;
+		int lfd = execcache_lock(home, "/s", "ns", 1000, &ce);
+
+		if (write(fds[1], lfd >= 0 ? "y" : "n", 1) != 1)
+			_exit(2);
+		usleep(300 * 1000);
+		execcache_unlock(lfd);
+		_exit(0);
+	}
+	cr_assert_eq(read(fds[0], &c, 1), 1);
+	cr_assert_eq(c, 'y');
+	/* held by the child: a short wait fails, a longer one succeeds */
+	cr_assert_eq(execcache_lock(home, "/s", "ns", 50, &e), -1);
+	cr_assert(strstr(e.msg, "still minting") != NULL, "%s", e.msg);
+	/* another key is not blocked */
+	fd = execcache_lock(home, "/s", "other", 50, &e);
+	cr_assert(fd >= 0, "%s", e.msg);
+	execcache_unlock(fd);
+	fd = execcache_lock(home, "/s", "ns", 5000, &e);
+	cr_assert(fd >= 0, "%s", e.msg);
+	execcache_unlock(fd);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(fds[0]);
+	close(fds[1]);
+}
