@@ -1,1 +1,9 @@
 # Tests of the engine area.
+ENGINE_TEST_LIBS = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) $(TEST_COMMON_LIBS)
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_rolespec
+TESTS += tests/test_rolespec
+tests_test_rolespec_SOURCES = tests/test_rolespec.c
+tests_test_rolespec_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_rolespec_LDADD = $(ENGINE_TEST_LIBS)
+endif

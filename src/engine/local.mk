@@ -5,3 +5,13 @@ noinst_LIBRARIES += src/libkjengine.a
 src_libkjengine_a_SOURCES = $(ENGINE_SOURCES_KUBE) $(ENGINE_SOURCES_STORE) $(ENGINE_SOURCES_ENGINE)
 KJ_ENGINE_LIB = src/libkjengine.a
 ENGINE_SOURCES_ENGINE += src/engine/execcache.c src/engine/execcache.h
+# secrets, role YAML, mint, leases, sweep, outputs, audit
+ENGINE_SOURCES_ENGINE += \
+	src/engine/strv.c src/engine/strv.h \
+	src/engine/rolespec.c src/engine/rolespec.h \
+	src/engine/secret.h \
+	src/engine/mint.h \
+	src/engine/lease.h \
+	src/engine/sweep.h \
+	src/engine/output.h \
+	src/engine/audit.h

@@ -1,0 +1,73 @@
+/* mint: turn a dynamic secret into a working token.
+ *
+ * Fixed mode: [anchor Secret] -> TokenRequest(expirationSeconds = max(ttl,600),
+ *   audiences, boundObjectRef -> the anchor Secret with its uid).  Deleting the
+ *   anchor kills the token.  When the target may not create Secrets the token
+ *   is minted expiry-only and the result says so (revocable = 0, warning set).
+ * Dynamic mode: namespace checked against the allowed list -> lease row
+ *   `creating` -> ServiceAccount, then Role and (Cluster)RoleBinding ->
+ *   TokenRequest -> `active`.  Any failure deletes what was made, newest first;
+ *   what cannot be deleted stays on the (failed) lease for the sweep.
+ * In both modes the lease expires at its TTL (even under 600 s: the sweep
+ * revokes it then); the token's own expiry comes from the server.
+ *
+ * Memory: mint_result_done() wipes and frees the token and everything else.
+ * The token is in memory only; never store or log it.  Blocking; call from
+ * one thread per engine context. */
+#ifndef KJ_ENGINE_MINT_H
+#define KJ_ENGINE_MINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/lease.h"
+#include "engine/secret.h"
+#include "util/err.h"
+
+struct kj_engine;
+
+/* Optional step reporting for a front end ("creating ServiceAccount", ...). */
+typedef void (*mint_step_fn)(void *ud, const char *step);
+
+struct mint_request {
+	const char *secret;          /* secret path */
+	const char *ns;              /* NULL: the secret's fixed namespace / only allowed one */
+	int64_t ttl;                 /* seconds; 0 = the secret's default TTL */
+	const struct kj_strv *audiences; /* NULL or empty: the secret's audiences */
+	mint_step_fn step;           /* may be NULL */
+	void *step_ud;
+};
+
+struct mint_result {
+	char lease_id[37];
+	char *token; /* the bearer token — wipe with mint_result_done() */
+	int64_t lease_expiry;
+	int64_t token_expiry;
+	int revocable;
+	enum secret_mode mode;
+	char *secret;
+	char *target;
+	char *ns;
+	char *service_account;
+	char fingerprint[65];
+	char *jti;
+	struct lease_object *objects; /* created, in order */
+	size_t n_objects;
+	char *warning; /* e.g. expiry-only fallback, server capped the expiry; NULL if none */
+	/* The cluster the token is for, so outputs need no further lookup. */
+	char *server;          /* https://host:port */
+	char *ca_pem;          /* may be NULL (system trust) */
+	char *tls_server_name; /* may be NULL */
+};
+
+int mint_run(struct kj_engine *eng, const struct mint_request *req, struct mint_result *out, kj_err *e);
+void mint_result_done(struct mint_result *r);
+
+/* Generated object name "<prefix or kubejit>-<secret slug>-<5 random>", a
+ * DNS-1123 label of at most 63 chars.  `out` needs 64 bytes. */
+void mint_object_name(const char *prefix, const char *secret_path, char out[64]);
+
+/* expirationSeconds actually requested for a TTL: max(ttl, 600). */
+int64_t mint_token_seconds(int64_t ttl);
+
+#endif
