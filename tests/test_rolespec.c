@@ -22,26 +22,26 @@ static int parse(const char *y, struct rolespec *rs, struct rolespec_pos *pos, k
 Test(rolespec, role_with_binding_and_notices)
 {
 	const char *y = "apiVersion: rbac.authorization.k8s.io/v1\n"
-			"kind: Role\n"
-			"metadata:\n"
-			"  name: example-role\n"
-			"  namespace: prod\n"
-			"rules:\n"
-			"- apiGroups: [\"\"]\n"
-			"  resources: [\"pods\"]\n"
-			"  verbs: [\"list\", get]\n"
-			"---\n"
-			"apiVersion: rbac.authorization.k8s.io/v1\n"
-			"kind: RoleBinding\n"
-			"metadata:\n"
-			"  name: example-role\n"
-			"roleRef:\n"
-			"  apiGroup: rbac.authorization.k8s.io\n"
-			"  kind: Role\n"
-			"  name: example-role\n"
-			"subjects:\n"
-			"- kind: User\n"
-			"  name: alice\n";
+	                "kind: Role\n"
+	                "metadata:\n"
+	                "  name: example-role\n"
+	                "  namespace: prod\n"
+	                "rules:\n"
+	                "- apiGroups: [\"\"]\n"
+	                "  resources: [\"pods\"]\n"
+	                "  verbs: [\"list\", get]\n"
+	                "---\n"
+	                "apiVersion: rbac.authorization.k8s.io/v1\n"
+	                "kind: RoleBinding\n"
+	                "metadata:\n"
+	                "  name: example-role\n"
+	                "roleRef:\n"
+	                "  apiGroup: rbac.authorization.k8s.io\n"
+	                "  kind: Role\n"
+	                "  name: example-role\n"
+	                "subjects:\n"
+	                "- kind: User\n"
+	                "  name: alice\n";
 	struct rolespec rs;
 	kj_err e;
 
@@ -60,7 +60,8 @@ Test(rolespec, role_with_binding_and_notices)
 
 	cJSON *j = rolespec_rules_json(&rs);
 	char *txt = cJSON_PrintUnformatted(j);
-	cr_assert_str_eq(txt, "[{\"verbs\":[\"list\",\"get\"],\"apiGroups\":[\"\"],\"resources\":[\"pods\"]}]");
+	cr_assert_str_eq(txt,
+	                 "[{\"verbs\":[\"list\",\"get\"],\"apiGroups\":[\"\"],\"resources\":[\"pods\"]}]");
 	free(txt);
 	cJSON_Delete(j);
 	rolespec_done(&rs);
@@ -69,13 +70,13 @@ Test(rolespec, role_with_binding_and_notices)
 Test(rolespec, cluster_role_with_urls)
 {
 	const char *y = "kind: ClusterRole\n"
-			"rules:\n"
-			"- nonResourceURLs: [\"/healthz\", \"/metrics/*\"]\n"
-			"  verbs: [get]\n"
-			"- apiGroups: [apps]\n"
-			"  resources: [deployments]\n"
-			"  resourceNames: [web]\n"
-			"  verbs: [get, patch]\n";
+	                "rules:\n"
+	                "- nonResourceURLs: [\"/healthz\", \"/metrics/*\"]\n"
+	                "  verbs: [get]\n"
+	                "- apiGroups: [apps]\n"
+	                "  resources: [deployments]\n"
+	                "  resourceNames: [web]\n"
+	                "  verbs: [get, patch]\n";
 	struct rolespec rs;
 	kj_err e;
 
@@ -101,9 +102,11 @@ Test(rolespec, errors_point_at_line_and_column)
 	    {"kind: Role\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n", 3, 3, "rules[0].verbs"},
 	    {"kind: Role\nrules:\n- resources: [pods]\n  verbs: [get]\n", 3, 3, "apiGroups"},
 	    {"kind: Role\nrules:\n- apiGroups: [\"\"]\n  verbs: [get]\n", 3, 3, "resources"},
-	    {"kind: Role\nrules:\n- nonResourceURLs: [/healthz]\n  verbs: [get]\n", 3, 3, "non-resource URLs"},
-	    {"kind: ClusterRole\nrules:\n- nonResourceURLs: [/healthz]\n  resources: [pods]\n  verbs: [get]\n", 3, 3,
-	     "both resources and non-resource URLs"},
+	    {"kind: Role\nrules:\n- nonResourceURLs: [/healthz]\n  verbs: [get]\n", 3, 3,
+	     "non-resource URLs"},
+	    {"kind: ClusterRole\nrules:\n- nonResourceURLs: [/healthz]\n  resources: [pods]\n  verbs: "
+	     "[get]\n",
+	     3, 3, "both resources and non-resource URLs"},
 	    {"kind: Role\nrules: []\n", 2, 8, "grants nothing"},
 	    {"kind: Role\n", 1, 1, "grants nothing"},
 	    {"kind: RoleBinding\nroleRef: {kind: Role, name: x}\n", 1, 1, "grants nothing"},
@@ -111,11 +114,13 @@ Test(rolespec, errors_point_at_line_and_column)
 	    {"kind: Role\nrules:\n  - verbs: [get\n", 4, 1, "role.yaml:4:1:"},
 	    {"kind: Pod\n", 1, 7, "kind \"Pod\" is not supported"},
 	    {"apiVersion: v1\nkind: Role\nrules: []\n", 1, 13, "apiVersion \"v1\""},
-	    {"kind: Role\nrules:\n- verbs: [get]\n  apiGroups: [\"\"]\n  resources: [pods]\n  verb: [list]\n", 6, 3,
-	     "unknown field \"verb\""},
-	    {"kind: Role\nrules:\n- {verbs: [get], apiGroups: [\"\"], resources: [pods]}\n---\nkind: ClusterRoleBinding\n",
+	    {"kind: Role\nrules:\n- verbs: [get]\n  apiGroups: [\"\"]\n  resources: [pods]\n  verb: [list]\n",
+	     6, 3, "unknown field \"verb\""},
+	    {"kind: Role\nrules:\n- {verbs: [get], apiGroups: [\"\"], resources: [pods]}\n---\nkind: "
+	     "ClusterRoleBinding\n",
 	     5, 1, "a Role needs a RoleBinding"},
-	    {"kind: ClusterRole\naggregationRule: {clusterRoleSelectors: []}\nrules: []\n", 2, 18, "aggregationRule"},
+	    {"kind: ClusterRole\naggregationRule: {clusterRoleSelectors: []}\nrules: []\n", 2, 18,
+	     "aggregationRule"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct rolespec rs;
@@ -137,7 +142,7 @@ Test(rolespec, errors_point_at_line_and_column)
 Test(rolespec, resource_names_with_create_gives_notice)
 {
 	const char *y = "kind: Role\nrules:\n- apiGroups: [\"\"]\n  resources: [pods, configmaps]\n"
-			"  resourceNames: [a]\n  verbs: [get, create]\n";
+	                "  resourceNames: [a]\n  verbs: [get, create]\n";
 	struct rolespec rs;
 	kj_err e;
 

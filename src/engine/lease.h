@@ -39,8 +39,9 @@ enum lease_state {
 
 /* One cluster object created for a lease, in creation order. */
 struct lease_object {
-	char *kind; /* "ServiceAccount", "Secret", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding" */
-	char *ns;   /* NULL for cluster-scoped kinds */
+	char *
+	    kind; /* "ServiceAccount", "Secret", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding" */
+	char *ns; /* NULL for cluster-scoped kinds */
 	char *name;
 	char *uid;
 	int deleted; /* 1 once gone from the cluster */
@@ -54,7 +55,7 @@ struct lease {
 	char *ns;
 	char *service_account;
 	enum lease_state state;
-	int revocable;        /* 0: fixed token without anchor, dies only at token_expiry */
+	int revocable; /* 0: fixed token without anchor, dies only at token_expiry */
 	int64_t created_at;
 	int64_t lease_expiry; /* the TTL: the sweep revokes at this time */
 	int64_t token_expiry; /* status.expirationTimestamp (≥ lease_expiry when TTL < 600 s) */
@@ -62,19 +63,22 @@ struct lease {
 	char *created_by;     /* user@host */
 	char fingerprint[65]; /* sha256 of the token, hex */
 	char *jti;
-	char *error; /* failure text, or NULL */
+	char *error;                  /* failure text, or NULL */
 	struct lease_object *objects; /* filled by lease_get(); lease_list() leaves it empty */
 	size_t n_objects;
 };
 
 struct lease_filter {
-	const char *secret;    /* exact path, or NULL */
-	const char *target;    /* NULL = any */
-	const char *ns;        /* NULL = any */
-	int state;             /* enum lease_state, or -1 = any */
-	int live_only;         /* 1: creating/active/revoking/failed-with-leftovers only */
+	const char *secret; /* exact path, or NULL */
+	const char *target; /* NULL = any */
+	const char *ns;     /* NULL = any */
+	int state;          /* enum lease_state, or -1 = any */
+	int live_only;      /* 1: creating/active/revoking/failed-with-leftovers only */
 };
-#define LEASE_FILTER_ANY {NULL, NULL, NULL, -1, 0}
+#define LEASE_FILTER_ANY                                                                                     \
+	{                                                                                                    \
+		NULL, NULL, NULL, -1, 0                                                                      \
+	}
 
 void lease_done(struct lease *l);
 void lease_list_free(struct lease *v, size_t n);
@@ -89,7 +93,8 @@ int lease_revoke(struct kj_engine *eng, const char *id, kj_err *e);
 
 /* Progress of a bulk revoke: called once per finished lease (err NULL on
  * success) on the calling thread. */
-typedef void (*lease_progress_fn)(void *ud, size_t done, size_t total, const char *lease_id, const kj_err *err);
+typedef void (*lease_progress_fn)(void *ud, size_t done, size_t total, const char *lease_id,
+                                  const kj_err *err);
 
 struct lease_bulk_result {
 	size_t total;
@@ -100,8 +105,8 @@ struct lease_bulk_result {
 /* Revoke every live lease matching `f` with at most `parallel` in flight
  * (≤ 0: 8).  Returns -1 only when nothing could be attempted; individual
  * failures are counted in `res` and reported through `progress`. */
-int lease_revoke_all(struct kj_engine *eng, const struct lease_filter *f, int parallel, lease_progress_fn progress,
-		     void *ud, struct lease_bulk_result *res, kj_err *e);
+int lease_revoke_all(struct kj_engine *eng, const struct lease_filter *f, int parallel,
+                     lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e);
 
 const char *lease_state_name(enum lease_state s); /* "creating", "active", ... */
 int lease_state_parse(const char *s, enum lease_state *out);

@@ -30,11 +30,11 @@ struct kj_engine;
 typedef void (*mint_step_fn)(void *ud, const char *step);
 
 struct mint_request {
-	const char *secret;          /* secret path */
-	const char *ns;              /* NULL: the secret's fixed namespace / only allowed one */
-	int64_t ttl;                 /* seconds; 0 = the secret's default TTL */
+	const char *secret;              /* secret path */
+	const char *ns;                  /* NULL: the secret's fixed namespace / only allowed one */
+	int64_t ttl;                     /* seconds; 0 = the secret's default TTL */
 	const struct kj_strv *audiences; /* NULL or empty: the secret's audiences */
-	mint_step_fn step;           /* may be NULL */
+	mint_step_fn step;               /* may be NULL */
 	void *step_ud;
 };
 

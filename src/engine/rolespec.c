@@ -18,9 +18,9 @@ struct ctx {
 	struct rolespec *rs;
 	struct rolespec_pos *pos;
 	kj_err *e;
-	int have_role;        /* a Role/ClusterRole document was seen */
-	int role_cluster;     /* its scope */
-	int binding_cluster;  /* scope of a binding seen, -1 none */
+	int have_role;       /* a Role/ClusterRole document was seen */
+	int role_cluster;    /* its scope */
+	int binding_cluster; /* scope of a binding seen, -1 none */
 	int binding_line;
 	int binding_col;
 };
@@ -47,7 +47,8 @@ static int fail_at(struct ctx *c, const yaml_mark_t *m, const char *hint, const 
 	return -1;
 }
 
-static void notice_at(struct ctx *c, const yaml_mark_t *m, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void notice_at(struct ctx *c, const yaml_mark_t *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void notice_at(struct ctx *c, const yaml_mark_t *m, const char *fmt, ...)
 {
@@ -124,13 +125,13 @@ static int read_strv(struct ctx *c, yaml_node_t *n, const char *field, struct kj
 		return 0;
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail_at(c, &n->start_mark, _("write it as a list: [a, b] or one \"- item\" per line"),
-			       _("%s must be a list (got %s)"), field, node_type_name(n));
+		               _("%s must be a list (got %s)"), field, node_type_name(n));
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *v = yaml_document_get_node(c->doc, *it);
 		const char *s = scalar(v);
 		if (!s || v->type != YAML_SCALAR_NODE)
 			return fail_at(c, &v->start_mark, NULL, _("%s items must be strings (got %s)"), field,
-				       node_type_name(v));
+			               node_type_name(v));
 		kj_strv_push(out, s);
 	}
 	return 0;
@@ -148,41 +149,49 @@ static void rule_done(struct rolespec_rule *r)
 int rolespec_rule_check(const struct rolespec_rule *r, size_t index, int cluster, kj_err *e)
 {
 	if (!r->verbs.n)
-		return kj_err_set(e, KJ_ERR_INVALID, _("rules[%zu].verbs: at least one verb is required"), index),
+		return kj_err_set(e, KJ_ERR_INVALID, _("rules[%zu].verbs: at least one verb is required"),
+		                  index),
 		       kj_err_hint(e, _("add e.g. verbs: [get, list, watch]"));
 	if (r->non_resource_urls.n) {
 		if (!cluster)
 			return kj_err_set(e, KJ_ERR_INVALID,
-					  _("rules[%zu].nonResourceURLs: a namespaced Role cannot grant non-resource URLs"),
-					  index),
+			                  _("rules[%zu].nonResourceURLs: a namespaced Role cannot grant "
+			                    "non-resource URLs"),
+			                  index),
 			       kj_err_hint(e, _("use a ClusterRole document, or drop nonResourceURLs"));
 		if (r->api_groups.n || r->resources.n || r->resource_names.n)
-			return kj_err_set(e, KJ_ERR_INVALID,
-					  _("rules[%zu]: a rule cannot grant both resources and non-resource URLs"), index),
+			return kj_err_set(
+			           e, KJ_ERR_INVALID,
+			           _("rules[%zu]: a rule cannot grant both resources and non-resource URLs"),
+			           index),
 			       kj_err_hint(e, _("split it into two rules"));
 		return 0;
 	}
 	if (!r->api_groups.n)
-		return kj_err_set(e, KJ_ERR_INVALID, _("rules[%zu].apiGroups: at least one API group is required"), index),
+		return kj_err_set(e, KJ_ERR_INVALID,
+		                  _("rules[%zu].apiGroups: at least one API group is required"), index),
 		       kj_err_hint(e, _("use apiGroups: [\"\"] for the core group (pods, configmaps, ...)"));
 	if (!r->resources.n)
-		return kj_err_set(e, KJ_ERR_INVALID, _("rules[%zu].resources: at least one resource is required"), index),
+		return kj_err_set(e, KJ_ERR_INVALID,
+		                  _("rules[%zu].resources: at least one resource is required"), index),
 		       kj_err_hint(e, _("name resources by their plural, e.g. resources: [pods]"));
 	return 0;
 }
 
-static const char *const rule_fields[] = {"verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs", NULL};
+static const char *const rule_fields[] = {"verbs",         "apiGroups",       "resources",
+                                          "resourceNames", "nonResourceURLs", NULL};
 
 static int parse_rule(struct ctx *c, yaml_node_t *n, size_t index, int cluster)
 {
 	struct rolespec_rule r = {0};
-	struct kj_strv *dst[] = {&r.verbs, &r.api_groups, &r.resources, &r.resource_names, &r.non_resource_urls};
+	struct kj_strv *dst[] = {&r.verbs, &r.api_groups, &r.resources, &r.resource_names,
+	                         &r.non_resource_urls};
 	yaml_node_pair_t *p;
 	char field[64];
 
 	if (n->type != YAML_MAPPING_NODE)
 		return fail_at(c, &n->start_mark, NULL, _("rules[%zu] must be a mapping (got %s)"), index,
-			       node_type_name(n));
+		               node_type_name(n));
 	r.line = (int)n->start_mark.line + 1;
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
@@ -194,9 +203,10 @@ static int parse_rule(struct ctx *c, yaml_node_t *n, size_t index, int cluster)
 				break;
 		if (!key || !rule_fields[i]) {
 			rule_done(&r);
-			return fail_at(c, &k->start_mark,
-				       _("a rule has verbs, apiGroups, resources, resourceNames and nonResourceURLs"),
-				       _("rules[%zu]: unknown field \"%s\""), index, key ? key : "?");
+			return fail_at(
+			    c, &k->start_mark,
+			    _("a rule has verbs, apiGroups, resources, resourceNames and nonResourceURLs"),
+			    _("rules[%zu]: unknown field \"%s\""), index, key ? key : "?");
 		}
 		snprintf(field, sizeof(field), "rules[%zu].%s", index, key);
 		if (read_strv(c, yaml_document_get_node(c->doc, p->value), field, dst[i]) < 0) {
@@ -218,9 +228,10 @@ static int parse_rule(struct ctx *c, yaml_node_t *n, size_t index, int cluster)
 		for (size_t i = 0; nameless[i]; i++)
 			if (kj_strv_contains(&r.verbs, nameless[i]))
 				notice_at(c, &n->start_mark,
-					  _("rules[%zu]: resourceNames do not restrict \"%s\" requests, so this rule "
-					    "never allows \"%s\""),
-					  index, nameless[i], nameless[i]);
+				          _("rules[%zu]: resourceNames do not restrict \"%s\" requests, so "
+				            "this rule "
+				            "never allows \"%s\""),
+				          index, nameless[i], nameless[i]);
 	}
 	c->rs->rules = kj_xrealloc(c->rs->rules, (c->rs->n_rules + 1) * sizeof(*c->rs->rules));
 	c->rs->rules[c->rs->n_rules++] = r;
@@ -235,13 +246,15 @@ static void note_metadata(struct ctx *c, yaml_node_t *root, const char *kind)
 	if (!meta || meta->type != YAML_MAPPING_NODE)
 		return;
 	if ((v = map_get(c->doc, meta, "name")) && !is_null(v))
-		notice_at(c, &v->start_mark, _("%s metadata.name \"%s\" is ignored: kubejit generates a name per lease"),
-			  kind, scalar(v) ? scalar(v) : "");
-	if ((v = map_get(c->doc, meta, "namespace")) && !is_null(v))
 		notice_at(c, &v->start_mark,
-			  _("%s metadata.namespace \"%s\" is ignored: objects go to the namespace chosen at mint "
-			    "time (allowed namespaces)"),
-			  kind, scalar(v) ? scalar(v) : "");
+		          _("%s metadata.name \"%s\" is ignored: kubejit generates a name per lease"), kind,
+		          scalar(v) ? scalar(v) : "");
+	if ((v = map_get(c->doc, meta, "namespace")) && !is_null(v))
+		notice_at(
+		    c, &v->start_mark,
+		    _("%s metadata.namespace \"%s\" is ignored: objects go to the namespace chosen at mint "
+		      "time (allowed namespaces)"),
+		    kind, scalar(v) ? scalar(v) : "");
 }
 
 static int parse_role(struct ctx *c, yaml_node_t *root, int cluster)
@@ -253,27 +266,29 @@ static int parse_role(struct ctx *c, yaml_node_t *root, int cluster)
 	size_t i = 0;
 
 	if (c->have_role)
-		return fail_at(c, &root->start_mark, _("put one role per secret; make another secret for the other role"),
-			       _("a second %s document: only one role is allowed"), kind);
+		return fail_at(c, &root->start_mark,
+		               _("put one role per secret; make another secret for the other role"),
+		               _("a second %s document: only one role is allowed"), kind);
 	c->have_role = 1;
 	c->role_cluster = cluster;
 	c->rs->scope = cluster ? ROLESPEC_CLUSTER : ROLESPEC_NAMESPACED;
 	note_metadata(c, root, kind);
 	if (agg && !is_null(agg))
 		return fail_at(c, &agg->start_mark, _("list the rules explicitly"),
-			       _("aggregationRule is not supported: it needs cluster-admin rights"));
+		               _("aggregationRule is not supported: it needs cluster-admin rights"));
 	if (is_null(rules))
 		return fail_at(c, rules ? &rules->start_mark : &root->start_mark,
-			       _("add rules: a list of {apiGroups, resources, verbs}"), _("%s has no rules: it grants nothing"),
-			       kind);
+		               _("add rules: a list of {apiGroups, resources, verbs}"),
+		               _("%s has no rules: it grants nothing"), kind);
 	if (rules->type != YAML_SEQUENCE_NODE)
-		return fail_at(c, &rules->start_mark, NULL, _("rules must be a list (got %s)"), node_type_name(rules));
+		return fail_at(c, &rules->start_mark, NULL, _("rules must be a list (got %s)"),
+		               node_type_name(rules));
 	for (it = rules->data.sequence.items.start; it < rules->data.sequence.items.top; it++, i++)
 		if (parse_rule(c, yaml_document_get_node(c->doc, *it), i, cluster) < 0)
 			return -1;
 	if (!i)
-		return fail_at(c, &rules->start_mark, _("add at least one rule"), _("%s has no rules: it grants nothing"),
-			       kind);
+		return fail_at(c, &rules->start_mark, _("add at least one rule"),
+		               _("%s has no rules: it grants nothing"), kind);
 	return 0;
 }
 
@@ -285,15 +300,18 @@ static int parse_binding(struct ctx *c, yaml_node_t *root, int cluster)
 	const char *ref_kind;
 
 	if (c->binding_cluster >= 0)
-		return fail_at(c, &root->start_mark, NULL, _("a second binding document: only one is allowed"));
+		return fail_at(c, &root->start_mark, NULL,
+		               _("a second binding document: only one is allowed"));
 	c->binding_cluster = cluster;
 	c->binding_line = (int)root->start_mark.line;
 	c->binding_col = (int)root->start_mark.column;
 	c->rs->has_binding = 1;
 	note_metadata(c, root, kind);
 	if (subjects && !is_null(subjects))
-		notice_at(c, &subjects->start_mark,
-			  _("%s subjects are ignored: kubejit binds the ServiceAccount it creates for each lease"), kind);
+		notice_at(
+		    c, &subjects->start_mark,
+		    _("%s subjects are ignored: kubejit binds the ServiceAccount it creates for each lease"),
+		    kind);
 	if (ref && !is_null(ref)) {
 		yaml_node_t *rk = map_get(c->doc, ref, "kind");
 		yaml_node_t *rn = map_get(c->doc, ref, "name");
@@ -301,23 +319,27 @@ static int parse_binding(struct ctx *c, yaml_node_t *root, int cluster)
 
 		if (ref->type != YAML_MAPPING_NODE)
 			return fail_at(c, &ref->start_mark, NULL, _("roleRef must be a mapping (got %s)"),
-				       node_type_name(ref));
+			               node_type_name(ref));
 		ref_kind = scalar(rk);
 		if (ref_kind && strcmp(ref_kind, "Role") && strcmp(ref_kind, "ClusterRole"))
 			return fail_at(c, &rk->start_mark, NULL,
-				       _("roleRef.kind \"%s\" is not supported: use Role or ClusterRole"), ref_kind);
+			               _("roleRef.kind \"%s\" is not supported: use Role or ClusterRole"),
+			               ref_kind);
 		if (ref_kind && cluster && strcmp(ref_kind, "ClusterRole"))
-			return fail_at(c, &rk->start_mark, _("a ClusterRoleBinding binds a ClusterRole"),
-				       _("roleRef.kind must be ClusterRole in a ClusterRoleBinding (got \"%s\")"),
-				       ref_kind);
+			return fail_at(
+			    c, &rk->start_mark, _("a ClusterRoleBinding binds a ClusterRole"),
+			    _("roleRef.kind must be ClusterRole in a ClusterRoleBinding (got \"%s\")"),
+			    ref_kind);
 		if (scalar(rg) && *scalar(rg) && strcmp(scalar(rg), "rbac.authorization.k8s.io"))
 			return fail_at(c, &rg->start_mark, NULL,
-				       _("roleRef.apiGroup must be rbac.authorization.k8s.io (got \"%s\")"), scalar(rg));
+			               _("roleRef.apiGroup must be rbac.authorization.k8s.io (got \"%s\")"),
+			               scalar(rg));
 		if (rn && !is_null(rn))
-			notice_at(c, &rn->start_mark,
-				  _("roleRef.name \"%s\" is ignored: the binding points at the role generated from "
-				    "this YAML"),
-				  scalar(rn) ? scalar(rn) : "");
+			notice_at(
+			    c, &rn->start_mark,
+			    _("roleRef.name \"%s\" is ignored: the binding points at the role generated from "
+			      "this YAML"),
+			    scalar(rn) ? scalar(rn) : "");
 	}
 	return 0;
 }
@@ -331,18 +353,19 @@ static int parse_document(struct ctx *c)
 	if (!root || is_null(root))
 		return 0; /* empty document, e.g. a trailing "---" */
 	if (root->type != YAML_MAPPING_NODE)
-		return fail_at(c, &root->start_mark, NULL, _("a document must be a mapping with apiVersion and kind (got %s)"),
-			       node_type_name(root));
+		return fail_at(c, &root->start_mark, NULL,
+		               _("a document must be a mapping with apiVersion and kind (got %s)"),
+		               node_type_name(root));
 	kn = map_get(c->doc, root, "kind");
 	kind = scalar(kn);
 	if (!kind || !*kind)
 		return fail_at(c, &root->start_mark, _("start the document with kind: Role (or ClusterRole)"),
-			       _("the document has no kind"));
+		               _("the document has no kind"));
 	av = map_get(c->doc, root, "apiVersion");
 	api = scalar(av);
 	if (api && strcmp(api, RBAC_API_VERSION))
 		return fail_at(c, &av->start_mark, _("use apiVersion: " RBAC_API_VERSION),
-			       _("apiVersion \"%s\" is not supported"), api);
+		               _("apiVersion \"%s\" is not supported"), api);
 	if (!strcmp(kind, "Role"))
 		return parse_role(c, root, 0);
 	if (!strcmp(kind, "ClusterRole"))
@@ -351,12 +374,15 @@ static int parse_document(struct ctx *c)
 		return parse_binding(c, root, 0);
 	if (!strcmp(kind, "ClusterRoleBinding"))
 		return parse_binding(c, root, 1);
-	return fail_at(c, &kn->start_mark, _("kubejit creates the ServiceAccount itself; keep only the role and binding"),
-		       _("kind \"%s\" is not supported here: use Role, RoleBinding, ClusterRole or ClusterRoleBinding"),
-		       kind);
+	return fail_at(
+	    c, &kn->start_mark,
+	    _("kubejit creates the ServiceAccount itself; keep only the role and binding"),
+	    _("kind \"%s\" is not supported here: use Role, RoleBinding, ClusterRole or ClusterRoleBinding"),
+	    kind);
 }
 
-int rolespec_parse(const char *text, const char *source, struct rolespec *out, struct rolespec_pos *pos, kj_err *e)
+int rolespec_parse(const char *text, const char *source, struct rolespec *out, struct rolespec_pos *pos,
+                   kj_err *e)
 {
 	struct ctx c = {0};
 	yaml_parser_t parser;
@@ -380,8 +406,8 @@ int rolespec_parse(const char *text, const char *source, struct rolespec *out, s
 		if (!yaml_parser_load(&parser, &doc)) {
 			yaml_mark_t m = parser.problem_mark;
 			fail_at(&c, &m, _("check indentation and that lists use \"- \" or [a, b]"), "%s%s%s",
-				parser.problem ? parser.problem : _("invalid YAML"), parser.context ? " " : "",
-				parser.context ? parser.context : "");
+			        parser.problem ? parser.problem : _("invalid YAML"),
+			        parser.context ? " " : "", parser.context ? parser.context : "");
 			rc = -1;
 			break;
 		}
@@ -404,16 +430,18 @@ int rolespec_parse(const char *text, const char *source, struct rolespec *out, s
 			pos->line = line;
 			pos->column = col;
 		}
-		kj_err_set(e, KJ_ERR_INVALID, _("%s:%d:%d: the YAML grants nothing: it has no Role or ClusterRole document"),
-			   c.source, line, col);
-		kj_err_hint(e, _("add a Role (or ClusterRole) with rules, or use --role/--cluster-role for an existing one"));
+		kj_err_set(e, KJ_ERR_INVALID,
+		           _("%s:%d:%d: the YAML grants nothing: it has no Role or ClusterRole document"),
+		           c.source, line, col);
+		kj_err_hint(e, _("add a Role (or ClusterRole) with rules, or use --role/--cluster-role for "
+		                 "an existing one"));
 		rc = -1;
 	}
 	if (!rc && c.binding_cluster >= 0 && c.binding_cluster != c.role_cluster) {
 		yaml_mark_t m = {0, (size_t)c.binding_line, (size_t)c.binding_col};
 		rc = fail_at(&c, &m, _("pair Role with RoleBinding, ClusterRole with ClusterRoleBinding"),
-			     c.role_cluster ? _("a ClusterRole needs a ClusterRoleBinding, not a RoleBinding")
-					    : _("a Role needs a RoleBinding, not a ClusterRoleBinding"));
+		             c.role_cluster ? _("a ClusterRole needs a ClusterRoleBinding, not a RoleBinding")
+		                            : _("a Role needs a RoleBinding, not a ClusterRoleBinding"));
 	}
 	if (rc < 0)
 		rolespec_done(out);

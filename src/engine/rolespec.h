@@ -62,7 +62,7 @@ struct rolespec {
  * NULL = "yaml").  On failure `out` is left empty and `pos` (may be NULL)
  * holds the error position. */
 int rolespec_parse(const char *text, const char *source, struct rolespec *out, struct rolespec_pos *pos,
-		   kj_err *e);
+                   kj_err *e);
 void rolespec_done(struct rolespec *rs);
 
 /* The rules as a JSON array in the API's shape ("verbs", "apiGroups", ...);

@@ -40,9 +40,9 @@ enum secret_role_source {
 };
 
 /* TTL limits applied when a secret does not say. */
-#define SECRET_DEFAULT_TTL     3600   /* 1h */
-#define SECRET_DEFAULT_MAX_TTL 86400  /* 1d */
-#define SECRET_MIN_TTL         60     /* below a minute the sweep cannot keep up */
+#define SECRET_DEFAULT_TTL     3600  /* 1h */
+#define SECRET_DEFAULT_MAX_TTL 86400 /* 1d */
+#define SECRET_MIN_TTL         60    /* below a minute the sweep cannot keep up */
 #define SECRET_MAX_TTL_LIMIT   (30 * 86400)
 
 struct secret {
@@ -60,14 +60,14 @@ struct secret {
 
 	/* dynamic mode */
 	enum secret_role_source role_source;
-	char *role_name;   /* ROLE / CLUSTER_ROLE: name of the existing role */
-	int cluster_scope; /* CLUSTER_ROLE: bind cluster-wide (ClusterRoleBinding) */
-	char *role_yaml;   /* YAML: the role document(s), text as the user wrote it */
+	char *role_name;                   /* ROLE / CLUSTER_ROLE: name of the existing role */
+	int cluster_scope;                 /* CLUSTER_ROLE: bind cluster-wide (ClusterRoleBinding) */
+	char *role_yaml;                   /* YAML: the role document(s), text as the user wrote it */
 	struct kj_strv allowed_namespaces; /* exact names, "*", globs ("team-*") */
 
 	/* both modes */
-	int64_t default_ttl; /* seconds */
-	int64_t max_ttl;     /* seconds */
+	int64_t default_ttl;      /* seconds */
+	int64_t max_ttl;          /* seconds */
 	struct kj_strv audiences; /* empty: the cluster's default audience */
 	char *name_prefix;        /* generated object names start with it; NULL = "kubejit" */
 	struct kj_kvv labels;     /* extra labels on created objects */
