@@ -1,0 +1,161 @@
+/* target: saved connections to clusters, as the front ends see them.
+ *
+ * A target is a cluster endpoint plus credentials that hold the
+ * privileges kubejit mints with.  Four ways to set one up:
+ *   token        bearer token + CA + endpoint;
+ *   client-cert  a client certificate and key, given, or made here: a new
+ *                RSA-2048 / EC P-256 key, a CSR submitted as a
+ *                CertificateSigningRequest, approved (by us when the
+ *                submitting credentials may, else by an admin), fetched;
+ *   in-cluster   the pod's service account (KUBERNETES_SERVICE_HOST/PORT,
+ *                the token file re-read on every connect, ca.crt);
+ *   kubeconfig   copied from a kubeconfig context (token, tokenFile, client
+ *                certificate; exec and auth-provider users are refused).
+ *
+ * Adding runs a preflight first (preflight.h); if the cluster cannot be
+ * reached or refuses the credentials nothing is saved.  Missing permissions
+ * do not stop the save: the report says what is missing and how to grant it.
+ *
+ * The record itself (struct target, struct target_cred) is defined in
+ * store/targets.h; every string in it is owned by the struct (target_done).
+ * Secret inputs (token, key) are read by the caller from files or stdin,
+ * never from argv, passed here in memory, and wiped by the caller.
+ *
+ * All functions return 0 or -1 with `e` filled (kj_err classes: NOTFOUND
+ * for a missing target, CONFLICT for a taken name, NETWORK for unreachable
+ * or TLS failures, AUTH for rejected credentials, INVALID for bad input,
+ * DENIED when RBAC refuses, FAIL otherwise). */
+#ifndef KJ_ENGINE_TARGET_H
+#define KJ_ENGINE_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "store/targets.h"
+#include "util/err.h"
+
+struct preflight_report;
+
+/* Where the service-account files are when none is given. */
+#define TARGET_SA_DIR_DEFAULT "/var/run/secrets/kubernetes.io/serviceaccount"
+
+enum target_key_type {
+	TARGET_KEY_RSA2048 = 0,
+	TARGET_KEY_EC_P256,
+};
+
+/* Progress during long steps (CSR waiting for approval).  `msg` is one
+ * translated line, e.g. the exact `kubectl certificate approve NAME` to
+ * run.  Return non-zero to cancel (the add fails with KJ_ERR_CANCELLED and
+ * cleans up). */
+typedef int (*target_progress_fn)(void *ud, const char *msg);
+
+/* What the user asked for.  Strings are borrowed for the call. */
+struct target_spec {
+	const char *name; /* DNS-1123 label, unique */
+	enum target_auth auth;
+	const char *server;          /* required for token and client-cert; in-cluster and
+	                                kubeconfig take it from their source when NULL */
+	const char *ca_pem;          /* PEM (or base64 of PEM); NULL = from the source / system trust */
+	const char *tls_server_name; /* optional */
+
+	/* token */
+	const char *token; /* secret, in memory */
+
+	/* client-cert, given */
+	const char *client_cert_pem;
+	const char *client_key_pem; /* secret */
+
+	/* client-cert, made through a CertificateSigningRequest: set csr = 1.
+	 * The CSR is submitted with `token` when set, else with the kubeconfig
+	 * context below (kubeconfig_path / context, NULL = the current one). */
+	int csr;
+	const char *csr_cn;  /* the user name the certificate will carry */
+	const char *csr_org; /* optional group (Subject O) */
+	enum target_key_type key_type;
+	int64_t approve_timeout; /* seconds to wait for approval; 0 = 5 minutes */
+	int64_t cert_seconds;    /* spec.expirationSeconds asked for; 0 = signer default */
+
+	/* in-cluster */
+	const char *sa_dir; /* NULL = TARGET_SA_DIR_DEFAULT */
+
+	/* kubeconfig (and the CSR submitter) */
+	const char *kubeconfig_path; /* NULL = $KUBECONFIG (first file), else ~/.kube/config */
+	const char *context;         /* NULL = current-context */
+
+	target_progress_fn progress;
+	void *progress_ud;
+};
+
+/* Result of an add or check. */
+struct target_add_result {
+	struct target target;            /* the saved record */
+	struct preflight_report *report; /* free with preflight_report_free() */
+	char *csr_name;                  /* CSR made, if any */
+	char **notices;                  /* translated lines for the user (warnings); NULL-terminated */
+};
+void target_add_result_done(struct target_add_result *r);
+
+/* Check input, build the credentials (making key + certificate for a CSR),
+ * preflight, and save target + secret material in one transaction.  On any
+ * failure nothing is left in the store (a submitted CSR is deleted again
+ * where the credentials allow). */
+int target_add(struct engine *en, const struct target_spec *spec, struct target_add_result *out, kj_err *e);
+
+/* All saved targets, sorted by name. */
+int target_list(struct engine *en, struct target **out, size_t *n, kj_err *e);
+void target_list_free(struct target *v, size_t n);
+
+/* One target by name (no secret material). */
+int target_get(struct engine *en, const char *name, struct target *out, kj_err *e);
+
+/* The secret material of a saved target (for `show --reveal` and exports);
+ * wipe with target_cred_done(). */
+int target_get_cred(struct engine *en, const char *name, struct target_cred *out, kj_err *e);
+
+/* Preflight a saved target now and record the outcome in the store.
+ * `namespaces` (NULL-terminated, may be NULL) adds namespaces to inspect. */
+int target_check(struct engine *en, const char *name, const char *const *namespaces,
+                 struct preflight_report **out, kj_err *e);
+
+/* Remove a target and its secret material.  Fails with KJ_ERR_CONFLICT
+ * while secrets or leases still use it. */
+int target_remove(struct engine *en, const char *name, kj_err *e);
+
+/* Seconds until the target's client certificate (or stored token) expires;
+ * INT64_MAX when there is no expiry.  Negative once expired. */
+int64_t target_expires_in(const struct target *t);
+/* 1 when that falls within the engine's warning window (engine_cert_warn). */
+int target_expiry_warning(struct engine *en, const struct target *t);
+
+/* --- bootstrap ----------------------------------------------------------- */
+
+enum target_mode {
+	TARGET_MODE_FIXED = 0, /* tokens for existing service accounts (+ revocable anchors) */
+	TARGET_MODE_DYNAMIC,   /* new service accounts, roles and bindings per lease */
+};
+const char *target_mode_name(enum target_mode m); /* "fixed", "dynamic" */
+int target_mode_parse(const char *s);             /* -1 unknown */
+
+struct target_bootstrap_spec {
+	const char *name; /* target to save */
+	enum target_mode mode;
+	const char *kubeconfig_path; /* admin kubeconfig; NULL = default */
+	const char *context;         /* admin context; NULL = current */
+	const char *namespace_;      /* of the privileged ServiceAccount; NULL = "kube-system" */
+	const char *sa_name;         /* NULL = "kubejit-fixed" / "kubejit-dynamic" */
+	int64_t token_seconds;       /* TokenRequest expirationSeconds; 0 = 1 year */
+	target_progress_fn progress;
+	void *progress_ud;
+};
+
+/* With the admin context: apply the ServiceAccount, ClusterRole and
+ * ClusterRoleBinding of rbac_manifest for the mode (create, or update when
+ * they exist), mint the ServiceAccount's token with TokenRequest, then add
+ * the target (token strategy, the admin context's server and CA) as
+ * target_add() does. */
+int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *spec, struct target_add_result *out,
+                     kj_err *e);
+
+#endif

@@ -1,0 +1,298 @@
+#include "store/db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/targets.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+
+/* Schema migrations, applied in order, each in its own transaction.
+ * Append rows; never edit one that has landed. */
+static const struct db_migration migrations[] = {
+    {1, "targets", store_targets_schema_v1},
+};
+
+struct kj_db {
+	sqlite3 *h;
+	char *path;
+	int depth; /* db_begin() nesting */
+};
+
+int db_latest_version(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *db_path(const kj_db *db)
+{
+	return db->path;
+}
+
+sqlite3 *db_sqlite(kj_db *db)
+{
+	return db->h;
+}
+
+int db_fail(kj_db *db, kj_err *e, const char *what)
+{
+	int rc = sqlite3_extended_errcode(db->h);
+
+	kj_err_set(e, (rc & 0xff) == SQLITE_CONSTRAINT ? KJ_ERR_CONFLICT : KJ_ERR_FAIL, _("store %s: %s: %s"),
+	           db->path, what, sqlite3_errmsg(db->h));
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		kj_err_hint(e, _("another kubejit holds the store's write lock for too long; try again"));
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		kj_err_hint(e, _("check that the home directory and its kubejit.db belong to you (mode 0700/0600)"));
+		break;
+	case SQLITE_FULL:
+		kj_err_hint(e, _("the disk holding the store is full"));
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		kj_err_hint(e, _("the store file is damaged or not a kubejit store; move it away to start afresh"));
+		break;
+	default:
+		break;
+	}
+	return -1;
+}
+
+int db_exec(kj_db *db, const char *sql, kj_err *e)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, e, _("statement failed"));
+	return 0;
+}
+
+int db_begin(kj_db *db, kj_err *e)
+{
+	char sp[32];
+
+	if (db->depth == 0) {
+		if (db_exec(db, "BEGIN IMMEDIATE", e) < 0)
+			return -1;
+	} else {
+		snprintf(sp, sizeof(sp), "SAVEPOINT kj%d", db->depth);
+		if (db_exec(db, sp, e) < 0)
+			return -1;
+	}
+	db->depth++;
+	return 0;
+}
+
+int db_commit(kj_db *db, kj_err *e)
+{
+	char sp[48];
+
+	if (db->depth <= 0)
+		return kj_err_set(e, KJ_ERR_FAIL, "store: commit without a transaction");
+	if (db->depth == 1) {
+		if (db_exec(db, "COMMIT", e) < 0) {
+			db_rollback(db);
+			return -1;
+		}
+	} else {
+		snprintf(sp, sizeof(sp), "RELEASE kj%d", db->depth - 1);
+		if (db_exec(db, sp, e) < 0)
+			return -1;
+	}
+	db->depth--;
+	return 0;
+}
+
+void db_rollback(kj_db *db)
+{
+	char sp[64];
+
+	if (db->depth <= 0)
+		return;
+	if (db->depth == 1) {
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	} else {
+		snprintf(sp, sizeof(sp), "ROLLBACK TO kj%d; RELEASE kj%d", db->depth - 1, db->depth - 1);
+		sqlite3_exec(db->h, sp, NULL, NULL, NULL);
+	}
+	db->depth--;
+}
+
+int db_bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, col);
+	return sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
+}
+
+char *db_column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? kj_xstrdup((const char *)s) : NULL;
+}
+
+int db_schema_version(kj_db *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The home directory holds secrets: it must be ours and closed to others. */
+static int ensure_home(const char *home, kj_err *e)
+{
+	struct stat sb;
+
+	if (mkdir(home, 0700) < 0 && errno != EEXIST) {
+		/* the parents (~/.local/share) may be missing on a fresh account */
+		char *copy = kj_xstrdup(home);
+		char *p;
+
+		for (p = copy + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			if (mkdir(copy, 0700) < 0 && errno != EEXIST)
+				break;
+			*p = '/';
+		}
+		free(copy);
+		if (mkdir(home, 0700) < 0 && errno != EEXIST)
+			return kj_err_set(e, KJ_ERR_FAIL, _("cannot create the kubejit home %s: %s"), home,
+			                  strerror(errno)),
+			       kj_err_hint(e, _("choose another place with --home or $KUBEJIT_HOME"));
+	}
+	if (stat(home, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return kj_err_set(e, KJ_ERR_FAIL, _("the kubejit home %s is not a directory"), home),
+		       kj_err_hint(e, _("choose another place with --home or $KUBEJIT_HOME"));
+	if (sb.st_uid != geteuid())
+		return kj_err_set(e, KJ_ERR_DENIED, _("the kubejit home %s belongs to another user"), home),
+		       kj_err_hint(e, _("use a directory of your own with --home or $KUBEJIT_HOME"));
+	if ((sb.st_mode & 0077) && chmod(home, 0700) < 0)
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot make the kubejit home %s private: %s"), home,
+		                  strerror(errno));
+	return 0;
+}
+
+/* Create the file 0600 before SQLite does, so no umask can widen it; WAL
+ * and shm files are made by SQLite with the main file's mode. */
+static int ensure_file(const char *path, kj_err *e)
+{
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot open the store %s: %s"), path, strerror(errno));
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 0077) && fchmod(fd, 0600) < 0) {
+		close(fd);
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot make the store %s private: %s"), path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+static int migrate(kj_db *db, kj_err *e)
+{
+	int have = db_schema_version(db);
+	int want = db_latest_version();
+	int i;
+
+	if (have < 0)
+		return db_fail(db, e, _("reading the schema version"));
+	if (have > want)
+		return kj_err_set(e, KJ_ERR_FAIL, _("store %s has schema version %d, newer than this kubejit knows (%d)"),
+		                  db->path, have, want),
+		       kj_err_hint(e, _("use the newer kubejit, or another home with --home"));
+	if (have == want)
+		return 0;
+	for (i = 0; i < want; i++) {
+		const struct db_migration *m = &migrations[i];
+		char pragma[48];
+
+		/* another process may have migrated meanwhile: re-read inside the lock */
+		if (db_begin(db, e) < 0)
+			return -1;
+		have = db_schema_version(db);
+		if (m->version <= have) {
+			db_rollback(db);
+			continue;
+		}
+		if (m->version != have + 1) {
+			db_rollback(db);
+			return kj_err_set(e, KJ_ERR_FAIL, "store: migration %d follows schema %d", m->version, have);
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
+		if (db_exec(db, m->sql, e) < 0 || db_exec(db, pragma, e) < 0) {
+			kj_err_prefix(e, _("migrating the store to version %d (%s): "), m->version, m->what);
+			db_rollback(db);
+			return -1;
+		}
+		if (db_commit(db, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int db_open(const char *home, kj_db **out, kj_err *e)
+{
+	kj_db *db;
+	int rc;
+
+	*out = NULL;
+	if (!home || !*home)
+		return kj_err_set(e, KJ_ERR_USAGE, _("no kubejit home directory given"));
+	if (ensure_home(home, e) < 0)
+		return -1;
+	db = kj_xcalloc(1, sizeof(*db));
+	db->path = kj_xasprintf("%s/%s", home, DB_FILE_NAME);
+	if (ensure_file(db->path, e) < 0) {
+		db_close(db);
+		return -1;
+	}
+	rc = sqlite3_open_v2(db->path, &db->h,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		if (db->h)
+			db_fail(db, e, _("opening"));
+		else
+			kj_err_set(e, KJ_ERR_FAIL, _("cannot open the store %s"), db->path);
+		db_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->h, 1);
+	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+	                " PRAGMA secure_delete=ON;",
+	            e) < 0 ||
+	    migrate(db, e) < 0) {
+		db_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+}
+
+void db_close(kj_db *db)
+{
+	if (!db)
+		return;
+	if (db->h)
+		sqlite3_close_v2(db->h);
+	free(db->path);
+	free(db);
+}
