@@ -15,3 +15,7 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/sweep.h \
 	src/engine/output.h \
 	src/engine/audit.h
+ENGINE_SOURCES_ENGINE += \
+	src/engine/engine.c src/engine/engine.h \
+	src/engine/target.h \
+	src/engine/preflight.h

@@ -155,7 +155,7 @@ struct target_bootstrap_spec {
  * they exist), mint the ServiceAccount's token with TokenRequest, then add
  * the target (token strategy, the admin context's server and CA) as
  * target_add() does. */
-int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *spec, struct target_add_result *out,
-                     kj_err *e);
+int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *spec,
+                     struct target_add_result *out, kj_err *e);
 
 #endif

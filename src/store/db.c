@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,14 +54,16 @@ int db_fail(kj_db *db, kj_err *e, const char *what)
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
 	case SQLITE_CANTOPEN:
-		kj_err_hint(e, _("check that the home directory and its kubejit.db belong to you (mode 0700/0600)"));
+		kj_err_hint(
+		    e, _("check that the home directory and its kubejit.db belong to you (mode 0700/0600)"));
 		break;
 	case SQLITE_FULL:
 		kj_err_hint(e, _("the disk holding the store is full"));
 		break;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		kj_err_hint(e, _("the store file is damaged or not a kubejit store; move it away to start afresh"));
+		kj_err_hint(
+		    e, _("the store file is damaged or not a kubejit store; move it away to start afresh"));
 		break;
 	default:
 		break;
@@ -200,7 +203,8 @@ static int ensure_file(const char *path, kj_err *e)
 		return kj_err_set(e, KJ_ERR_FAIL, _("cannot open the store %s: %s"), path, strerror(errno));
 	if (fstat(fd, &sb) == 0 && (sb.st_mode & 0077) && fchmod(fd, 0600) < 0) {
 		close(fd);
-		return kj_err_set(e, KJ_ERR_FAIL, _("cannot make the store %s private: %s"), path, strerror(errno));
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot make the store %s private: %s"), path,
+		                  strerror(errno));
 	}
 	close(fd);
 	return 0;
@@ -215,7 +219,8 @@ static int migrate(kj_db *db, kj_err *e)
 	if (have < 0)
 		return db_fail(db, e, _("reading the schema version"));
 	if (have > want)
-		return kj_err_set(e, KJ_ERR_FAIL, _("store %s has schema version %d, newer than this kubejit knows (%d)"),
+		return kj_err_set(e, KJ_ERR_FAIL,
+		                  _("store %s has schema version %d, newer than this kubejit knows (%d)"),
 		                  db->path, have, want),
 		       kj_err_hint(e, _("use the newer kubejit, or another home with --home"));
 	if (have == want)
@@ -234,7 +239,8 @@ static int migrate(kj_db *db, kj_err *e)
 		}
 		if (m->version != have + 1) {
 			db_rollback(db);
-			return kj_err_set(e, KJ_ERR_FAIL, "store: migration %d follows schema %d", m->version, have);
+			return kj_err_set(e, KJ_ERR_FAIL, "store: migration %d follows schema %d", m->version,
+			                  have);
 		}
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
 		if (db_exec(db, m->sql, e) < 0 || db_exec(db, pragma, e) < 0) {
@@ -248,9 +254,27 @@ static int migrate(kj_db *db, kj_err *e)
 	return 0;
 }
 
+/* Exclusive lock on <home>/kubejit.lock, held while the store is set up;
+ * closing the descriptor releases it. */
+static int setup_lock(const char *home, kj_err *e)
+{
+	char *path = kj_xasprintf("%s/kubejit.lock", home);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot lock %s: %s"), path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
 int db_open(const char *home, kj_db **out, kj_err *e)
 {
 	kj_db *db;
+	int lock;
 	int rc;
 
 	*out = NULL;
@@ -276,13 +300,22 @@ int db_open(const char *home, kj_db **out, kj_err *e)
 	}
 	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db->h, 1);
-	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-	                " PRAGMA secure_delete=ON;",
+	/* Switching a fresh file to WAL does not wait on the busy handler, and
+	 * two processes migrating at once would both try: serialise set-up with
+	 * a lock file next to the store. */
+	lock = setup_lock(home, e);
+	if (lock < 0 ||
+	    db_exec(db,
+	            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+	            " PRAGMA secure_delete=ON;",
 	            e) < 0 ||
 	    migrate(db, e) < 0) {
+		if (lock >= 0)
+			close(lock);
 		db_close(db);
 		return -1;
 	}
+	close(lock);
 	*out = db;
 	return 0;
 }

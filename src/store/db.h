@@ -7,7 +7,8 @@
  * `PRAGMA user_version`; a store written by a newer kubejit is refused.
  *
  * Several processes may have the store open at once (two TUIs and a
- * sweeper): readers never block, writers serialise through db_begin()
+ * sweeper): set-up (WAL switch, migrations) is serialised by an flock on
+ * <home>/kubejit.lock; afterwards readers never block, writers serialise through db_begin()
  * (BEGIN IMMEDIATE) and wait up to the busy timeout before failing.
  *
  * Migrations are one array in db.c, applied in order, each in its own

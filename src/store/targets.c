@@ -120,9 +120,10 @@ void target_copy(struct target *dst, const struct target *src)
 	dst->created_by = kj_xstrdup(src->created_by);
 }
 
-#define COLUMNS                                                                                                \
-	"id, name, server, ca_pem, tls_server_name, auth, token_file, sa_dir, client_cert_pem,"                \
-	" cert_not_after, token_expires_at, csr_name, kubeconfig_path, kubeconfig_context, identity, health,"  \
+#define COLUMNS                                                                                              \
+	"id, name, server, ca_pem, tls_server_name, auth, token_file, sa_dir, client_cert_pem,"              \
+	" cert_not_after, token_expires_at, csr_name, kubeconfig_path, kubeconfig_context, identity, "       \
+	"health,"                                                                                            \
 	" preflight_at, preflight_summary, preflight_json, created_at, created_by, updated_at"
 
 static void read_row(sqlite3_stmt *st, struct target *t)
@@ -210,7 +211,8 @@ int store_targets_insert(kj_db *db, struct target *t, const struct target_cred *
 	if (db_begin(db, e) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "INSERT INTO targets (" COLUMNS ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	                       "INSERT INTO targets (" COLUMNS
+	                       ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 	                       " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
 	                       -1, &st, NULL) != SQLITE_OK) {
 		db_fail(db, e, _("saving target"));
@@ -223,7 +225,9 @@ int store_targets_insert(kj_db *db, struct target *t, const struct target_cred *
 	if (rc != SQLITE_DONE) {
 		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
 			kj_err_set(e, KJ_ERR_CONFLICT, _("a target named \"%s\" already exists"), t->name);
-			kj_err_hint(e, _("pick another name, or remove the old one with 'kubejit target rm %s'"), t->name);
+			kj_err_hint(e,
+			            _("pick another name, or remove the old one with 'kubejit target rm %s'"),
+			            t->name);
 		} else {
 			db_fail(db, e, _("saving target"));
 		}
@@ -244,13 +248,14 @@ int store_targets_update(kj_db *db, const struct target *t, kj_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "UPDATE targets SET name=?2, server=?3, ca_pem=?4, tls_server_name=?5, auth=?6,"
-	                       " token_file=?7, sa_dir=?8, client_cert_pem=?9, cert_not_after=?10,"
-	                       " token_expires_at=?11, csr_name=?12, kubeconfig_path=?13, kubeconfig_context=?14,"
-	                       " identity=?15, health=?16, preflight_at=?17, preflight_summary=?18,"
-	                       " preflight_json=?19, created_at=?20, created_by=?21, updated_at=?22 WHERE id=?1",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        db_sqlite(db),
+	        "UPDATE targets SET name=?2, server=?3, ca_pem=?4, tls_server_name=?5, auth=?6,"
+	        " token_file=?7, sa_dir=?8, client_cert_pem=?9, cert_not_after=?10,"
+	        " token_expires_at=?11, csr_name=?12, kubeconfig_path=?13, kubeconfig_context=?14,"
+	        " identity=?15, health=?16, preflight_at=?17, preflight_summary=?18,"
+	        " preflight_json=?19, created_at=?20, created_by=?21, updated_at=?22 WHERE id=?1",
+	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("updating target"));
 	sqlite3_bind_int64(st, 1, t->id);
 	bind_row(st, t);
@@ -274,10 +279,11 @@ int store_targets_set_preflight(kj_db *db, int64_t id, enum target_health health
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "UPDATE targets SET health=?2, preflight_at=?3, identity=COALESCE(?4, identity),"
-	                       " preflight_summary=?5, preflight_json=?6, updated_at=?7 WHERE id=?1",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        db_sqlite(db),
+	        "UPDATE targets SET health=?2, preflight_at=?3, identity=COALESCE(?4, identity),"
+	        " preflight_summary=?5, preflight_json=?6, updated_at=?7 WHERE id=?1",
+	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("recording preflight"));
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, target_health_name(health));
@@ -342,8 +348,9 @@ int store_targets_get_cred(kj_db *db, int64_t id, struct target_cred *out, kj_er
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT token, client_key_pem FROM target_secrets WHERE target_id = ?1",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db),
+	                       "SELECT token, client_key_pem FROM target_secrets WHERE target_id = ?1", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("reading target credentials"));
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -366,8 +373,8 @@ int store_targets_list(kj_db *db, struct target **out, size_t *n, kj_err *e)
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT " COLUMNS " FROM targets ORDER BY name", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT " COLUMNS " FROM targets ORDER BY name", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return db_fail(db, e, _("listing targets"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
@@ -400,7 +407,8 @@ int store_targets_delete(kj_db *db, const char *name, kj_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db), "DELETE FROM targets WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), "DELETE FROM targets WHERE name = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return db_fail(db, e, _("removing target"));
 	db_bind_text(st, 1, name);
 	rc = sqlite3_step(st);

@@ -39,18 +39,18 @@ enum target_health {
 };
 
 struct target {
-	int64_t id; /* 0 until saved */
-	char *name; /* DNS-1123 label */
+	int64_t id;            /* 0 until saved */
+	char *name;            /* DNS-1123 label */
 	char *server;          /* "https://host:port" */
 	char *ca_pem;          /* PEM bundle; NULL = the system trust store */
 	char *tls_server_name; /* NULL = host of `server` */
 	enum target_auth auth;
 
 	/* Credentials that are not secret, or that stay on disk elsewhere. */
-	char *token_file;      /* bearer token re-read from this file on every connect (in-cluster,
-	                          kubeconfig tokenFile); NULL = token kept in the store */
-	char *sa_dir;          /* in-cluster: service-account directory (token, ca.crt, namespace) */
-	char *client_cert_pem; /* client-cert (and kubeconfig with a cert): the certificate */
+	char *token_file;         /* bearer token re-read from this file on every connect (in-cluster,
+	                             kubeconfig tokenFile); NULL = token kept in the store */
+	char *sa_dir;             /* in-cluster: service-account directory (token, ca.crt, namespace) */
+	char *client_cert_pem;    /* client-cert (and kubeconfig with a cert): the certificate */
 	int64_t cert_not_after;   /* expiry of client_cert_pem (unix s), 0 = no certificate */
 	int64_t token_expires_at; /* expiry from the token's `exp`, 0 = unknown or none */
 	char *csr_name;           /* CertificateSigningRequest that issued the certificate */

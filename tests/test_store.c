@@ -1,0 +1,246 @@
+/* The local store: file modes, migrations, target rows, concurrent opens. */
+#include "config.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "store/targets.h"
+#include "util/strbuf.h"
+
+static char tmpl[64];
+
+static const char *fresh_home(void)
+{
+	char *base;
+
+	strcpy(tmpl, "/tmp/kj-store-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpl));
+	base = kj_xasprintf("%s/home", tmpl);
+	strcpy(tmpl, base);
+	free(base);
+	return tmpl;
+}
+
+static void cleanup(void)
+{
+	char *cmd = kj_xasprintf("rm -rf '%s'", tmpl);
+	char *slash;
+
+	slash = strrchr(cmd, '/');
+	if (slash && !strcmp(slash, "/home'"))
+		strcpy(slash, "'");
+	if (system(cmd) != 0)
+		cr_log_warn("cleanup failed");
+	free(cmd);
+}
+
+static void fill(struct target *t, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = kj_xstrdup(name);
+	t->server = kj_xstrdup("https://127.0.0.1:6443");
+	t->ca_pem = kj_xstrdup("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+	t->auth = TARGET_AUTH_TOKEN;
+	t->created_by = kj_xstrdup("tester@host");
+}
+
+Test(store, creates_private_home_and_file, .fini = cleanup)
+{
+	kj_db *db;
+	kj_err e = {0};
+	struct stat sb;
+	char *path;
+	mode_t old = umask(0);
+
+	cr_assert_eq(db_open(fresh_home(), &db, &e), 0, "%s", e.msg);
+	umask(old);
+	cr_assert_eq(stat(tmpl, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0700, "home mode %o", sb.st_mode & 0777);
+	path = kj_xasprintf("%s/kubejit.db", tmpl);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600, "db mode %o", sb.st_mode & 0777);
+	cr_assert_str_eq(db_path(db), path);
+	cr_assert_eq(db_schema_version(db), db_latest_version());
+	free(path);
+	db_close(db);
+}
+
+Test(store, tightens_loose_modes, .fini = cleanup)
+{
+	kj_db *db;
+	kj_err e = {0};
+	struct stat sb;
+	char *path;
+
+	cr_assert_eq(db_open(fresh_home(), &db, &e), 0, "%s", e.msg);
+	db_close(db);
+	path = kj_xasprintf("%s/kubejit.db", tmpl);
+	chmod(tmpl, 0755);
+	chmod(path, 0644);
+	cr_assert_eq(db_open(tmpl, &db, &e), 0, "%s", e.msg);
+	stat(tmpl, &sb);
+	cr_assert_eq(sb.st_mode & 0777, 0700);
+	stat(path, &sb);
+	cr_assert_eq(sb.st_mode & 0777, 0600);
+	free(path);
+	db_close(db);
+}
+
+Test(store, refuses_newer_schema, .fini = cleanup)
+{
+	kj_db *db;
+	kj_err e = {0};
+	char *sql;
+
+	cr_assert_eq(db_open(fresh_home(), &db, &e), 0, "%s", e.msg);
+	sql = kj_xasprintf("PRAGMA user_version = %d", db_latest_version() + 1);
+	cr_assert_eq(db_exec(db, sql, &e), 0, "%s", e.msg);
+	free(sql);
+	db_close(db);
+	cr_assert_eq(db_open(tmpl, &db, &e), -1);
+	cr_assert(strstr(e.msg, "newer"), "%s", e.msg);
+	cr_assert_null(db);
+}
+
+Test(store, target_roundtrip_keeps_secrets_apart, .fini = cleanup)
+{
+	kj_db *db;
+	kj_err e = {0};
+	struct target t, got;
+	struct target_cred cred = {0}, gc;
+	struct target *list;
+	size_t n;
+
+	cr_assert_eq(db_open(fresh_home(), &db, &e), 0, "%s", e.msg);
+	fill(&t, "prod");
+	cred.token = kj_xstrdup("secret-token-value");
+	cr_assert_eq(store_targets_insert(db, &t, &cred, &e), 0, "%s", e.msg);
+	cr_assert_gt(t.id, 0);
+
+	cr_assert_eq(store_targets_get(db, "prod", &got, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(got.server, "https://127.0.0.1:6443");
+	cr_assert_eq(got.auth, TARGET_AUTH_TOKEN);
+	cr_assert_eq(got.health, TARGET_HEALTH_NEVER);
+	cr_assert_eq(store_targets_get_cred(db, got.id, &gc, &e), 0);
+	cr_assert_str_eq(gc.token, "secret-token-value");
+	target_cred_done(&gc);
+
+	cr_assert_eq(store_targets_set_preflight(db, got.id, TARGET_HEALTH_WARN, 1234, "alice", "fixed only",
+	                                         "{}", &e),
+	             0, "%s", e.msg);
+	target_done(&got);
+	cr_assert_eq(store_targets_get(db, "prod", &got, &e), 0);
+	cr_assert_eq(got.health, TARGET_HEALTH_WARN);
+	cr_assert_eq(got.preflight_at, 1234);
+	cr_assert_str_eq(got.identity, "alice");
+	target_done(&got);
+
+	cr_assert_eq(store_targets_list(db, &list, &n, &e), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(list[0].name, "prod");
+	store_targets_free_list(list, n);
+
+	/* a taken name is a conflict and leaves nothing behind */
+	target_done(&t);
+	fill(&t, "prod");
+	cr_assert_eq(store_targets_insert(db, &t, &cred, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	cr_assert(strstr(e.msg, "already exists"), "%s", e.msg);
+	cr_assert_eq(store_targets_list(db, &list, &n, &e), 0);
+	cr_assert_eq(n, 1);
+	store_targets_free_list(list, n);
+
+	cr_assert_eq(store_targets_delete(db, "prod", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_targets_get_cred(db, got.id, &gc, &e), 0);
+	cr_assert_null(gc.token, "secret material removed with the target");
+	cr_assert_eq(store_targets_delete(db, "prod", &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert_eq(store_targets_get(db, "prod", &got, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	target_cred_done(&cred);
+	target_done(&t);
+	db_close(db);
+}
+
+Test(store, nested_transactions_roll_back_inner_only, .fini = cleanup)
+{
+	kj_db *db;
+	kj_err e = {0};
+	struct target a, b;
+	struct target *list;
+	size_t n;
+
+	cr_assert_eq(db_open(fresh_home(), &db, &e), 0, "%s", e.msg);
+	fill(&a, "a");
+	fill(&b, "b");
+	cr_assert_eq(db_begin(db, &e), 0);
+	cr_assert_eq(store_targets_insert(db, &a, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(db_begin(db, &e), 0);
+	cr_assert_eq(store_targets_insert(db, &b, NULL, &e), 0, "%s", e.msg);
+	db_rollback(db);
+	cr_assert_eq(db_commit(db, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_targets_list(db, &list, &n, &e), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(list[0].name, "a");
+	store_targets_free_list(list, n);
+	target_done(&a);
+	target_done(&b);
+	db_close(db);
+}
+
+/* Several processes open a fresh store at once (racing on creation and
+ * migration) and each writes targets: nobody fails, nothing is lost. */
+Test(store, concurrent_processes, .fini = cleanup)
+{
+	enum { PROCS = 4, EACH = 10 };
+	const char *home = fresh_home();
+	pid_t pids[PROCS];
+	kj_db *db;
+	kj_err e = {0};
+	struct target *list;
+	size_t n;
+	int i, st;
+
+	for (i = 0; i < PROCS; i++) {
+		pids[i] = fork();
+		cr_assert_neq(pids[i], -1);
+		if (pids[i] == 0) {
+			kj_db *cdb;
+			kj_err ce = {0};
+			int k;
+
+			if (db_open(home, &cdb, &ce) < 0) {
+				fprintf(stderr, "child %d: %s\n", i, ce.msg);
+				_exit(1);
+			}
+			for (k = 0; k < EACH; k++) {
+				struct target t;
+				char name[32];
+
+				snprintf(name, sizeof(name), "p%d-t%d", i, k);
+				fill(&t, name);
+				if (store_targets_insert(cdb, &t, NULL, &ce) < 0) {
+					fprintf(stderr, "child %d: %s\n", i, ce.msg);
+					_exit(2);
+				}
+				target_done(&t);
+			}
+			db_close(cdb);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < PROCS; i++) {
+		cr_assert_eq(waitpid(pids[i], &st, 0), pids[i]);
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child %d failed", i);
+	}
+	cr_assert_eq(db_open(home, &db, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_targets_list(db, &list, &n, &e), 0);
+	cr_assert_eq(n, PROCS * EACH);
+	store_targets_free_list(list, n);
+	db_close(db);
+}
