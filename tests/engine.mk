@@ -7,3 +7,10 @@ tests_test_rolespec_SOURCES = tests/test_rolespec.c
 tests_test_rolespec_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_rolespec_LDADD = $(ENGINE_TEST_LIBS)
 endif
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_secret
+TESTS += tests/test_secret
+tests_test_secret_SOURCES = tests/test_secret.c
+tests_test_secret_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_secret_LDADD = $(ENGINE_TEST_LIBS)
+endif

@@ -13,7 +13,7 @@
 
 #include "util/err.h"
 
-struct kj_engine;
+struct engine;
 
 /* Action names used by the engine. */
 #define AUDIT_MINT          "mint"
@@ -45,10 +45,10 @@ struct audit_filter {
 };
 
 /* Append a row with the engine's actor and kj_now(). */
-int audit_record(struct kj_engine *eng, const char *action, const char *secret, const char *lease,
+int audit_record(struct engine *eng, const char *action, const char *secret, const char *lease,
                  const char *target, int ok, const char *detail, kj_err *e);
 /* Newest first. */
-int audit_list(struct kj_engine *eng, const struct audit_filter *f, struct audit_entry **out, size_t *n,
+int audit_list(struct engine *eng, const struct audit_filter *f, struct audit_entry **out, size_t *n,
                kj_err *e);
 void audit_list_free(struct audit_entry *v, size_t n);
 

@@ -25,7 +25,7 @@
 #include "engine/secret.h"
 #include "util/err.h"
 
-struct kj_engine;
+struct engine;
 
 enum lease_state {
 	LEASE_CREATING = 0,
@@ -81,15 +81,16 @@ struct lease_filter {
 	}
 
 void lease_done(struct lease *l);
+void lease_objects_free(struct lease_object *v, size_t n);
 void lease_list_free(struct lease *v, size_t n);
 
 /* Newest first.  Filters combine with AND. */
-int lease_list(struct kj_engine *eng, const struct lease_filter *f, struct lease **out, size_t *n, kj_err *e);
+int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **out, size_t *n, kj_err *e);
 /* `id` may be a unique prefix (≥ 4 chars).  Fills objects. */
-int lease_get(struct kj_engine *eng, const char *id, struct lease *out, kj_err *e);
+int lease_get(struct engine *eng, const char *id, struct lease *out, kj_err *e);
 
 /* Revoke one lease now (see header comment).  Records an audit row. */
-int lease_revoke(struct kj_engine *eng, const char *id, kj_err *e);
+int lease_revoke(struct engine *eng, const char *id, kj_err *e);
 
 /* Progress of a bulk revoke: called once per finished lease (err NULL on
  * success) on the calling thread. */
@@ -105,7 +106,7 @@ struct lease_bulk_result {
 /* Revoke every live lease matching `f` with at most `parallel` in flight
  * (≤ 0: 8).  Returns -1 only when nothing could be attempted; individual
  * failures are counted in `res` and reported through `progress`. */
-int lease_revoke_all(struct kj_engine *eng, const struct lease_filter *f, int parallel,
+int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
                      lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e);
 
 const char *lease_state_name(enum lease_state s); /* "creating", "active", ... */

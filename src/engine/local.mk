@@ -9,11 +9,11 @@ ENGINE_SOURCES_ENGINE += src/engine/execcache.c src/engine/execcache.h
 ENGINE_SOURCES_ENGINE += \
 	src/engine/strv.c src/engine/strv.h \
 	src/engine/rolespec.c src/engine/rolespec.h \
-	src/engine/secret.h \
-	src/engine/mint.h \
-	src/engine/lease.h \
+	src/engine/secret.c src/engine/secret.h \
+	src/engine/mint.c src/engine/mint.h \
+	src/engine/lease.c src/engine/lease.h \
 	src/engine/sweep.h \
-	src/engine/output.h \
+	src/engine/output.c src/engine/output.h \
 	src/engine/audit.h
 ENGINE_SOURCES_ENGINE += \
 	src/engine/engine.c src/engine/engine.h \

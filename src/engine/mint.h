@@ -24,7 +24,7 @@
 #include "engine/secret.h"
 #include "util/err.h"
 
-struct kj_engine;
+struct engine;
 
 /* Optional step reporting for a front end ("creating ServiceAccount", ...). */
 typedef void (*mint_step_fn)(void *ud, const char *step);
@@ -60,7 +60,7 @@ struct mint_result {
 	char *tls_server_name; /* may be NULL */
 };
 
-int mint_run(struct kj_engine *eng, const struct mint_request *req, struct mint_result *out, kj_err *e);
+int mint_run(struct engine *eng, const struct mint_request *req, struct mint_result *out, kj_err *e);
 void mint_result_done(struct mint_result *r);
 
 /* Generated object name "<prefix or kubejit>-<secret slug>-<5 random>", a

@@ -23,7 +23,7 @@
 #include "engine/strv.h"
 #include "util/err.h"
 
-struct kj_engine; /* engine context, src/engine/engine.h */
+struct engine; /* engine context, src/engine/engine.h */
 
 enum secret_mode {
 	SECRET_FIXED = 0,
@@ -108,15 +108,15 @@ int secret_mode_parse(const char *s, enum secret_mode *out);
 const char *secret_role_source_name(enum secret_role_source r); /* "role", "cluster-role", "yaml" */
 
 /* Store operations. */
-int secret_add(struct kj_engine *eng, const struct secret *s, kj_err *e);
+int secret_add(struct engine *eng, const struct secret *s, kj_err *e);
 /* Replace the secret stored at `path` with `s` (s->path may differ: rename). */
-int secret_edit(struct kj_engine *eng, const char *path, const struct secret *s, kj_err *e);
-int secret_get(struct kj_engine *eng, const char *path, struct secret *out, kj_err *e);
+int secret_edit(struct engine *eng, const char *path, const struct secret *s, kj_err *e);
+int secret_get(struct engine *eng, const char *path, struct secret *out, kj_err *e);
 /* All secrets under `folder` (NULL or "/" = all), sorted by path. */
-int secret_list(struct kj_engine *eng, const char *folder, struct secret **out, size_t *n, kj_err *e);
+int secret_list(struct engine *eng, const char *folder, struct secret **out, size_t *n, kj_err *e);
 void secret_list_free(struct secret *v, size_t n);
 /* KJ_ERR_DENIED while delete protection is on; live leases are left alone
  * (they keep working until revoked or expired). */
-int secret_delete(struct kj_engine *eng, const char *path, kj_err *e);
+int secret_delete(struct engine *eng, const char *path, kj_err *e);
 
 #endif

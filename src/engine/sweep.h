@@ -19,7 +19,7 @@
 
 #include "util/err.h"
 
-struct kj_engine;
+struct engine;
 
 #define SWEEP_DEFAULT_GRACE 3600 /* orphan / stuck-creating grace, seconds */
 
@@ -53,7 +53,7 @@ struct sweep_report {
 
 /* Returns -1 only if no pass could run at all (e.g. store unreadable);
  * per-object failures are in the report. */
-int sweep_run(struct kj_engine *eng, const struct sweep_opts *o, struct sweep_report *out, kj_err *e);
+int sweep_run(struct engine *eng, const struct sweep_opts *o, struct sweep_report *out, kj_err *e);
 void sweep_report_done(struct sweep_report *r);
 
 #endif

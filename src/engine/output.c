@@ -1,0 +1,248 @@
+#include "engine/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/b64.h"
+#include "util/i18n.h"
+#include "util/names.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+#define EXEC_V1      "client.authentication.k8s.io/v1"
+#define EXEC_V1BETA1 "client.authentication.k8s.io/v1beta1"
+
+int output_format_parse(const char *s, enum output_format *out, kj_err *e)
+{
+	static const struct {
+		const char *name;
+		enum output_format f;
+	} names[] = {
+	    {"token", OUTPUT_TOKEN},           {"exec", OUTPUT_EXEC},     {"exec-v1", OUTPUT_EXEC},
+	    {"exec-v1beta1", OUTPUT_EXEC_V1BETA1}, {"kubeconfig", OUTPUT_KUBECONFIG}, {"json", OUTPUT_JSON},
+	};
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i].name)) {
+			*out = names[i].f;
+			return 0;
+		}
+	}
+	kj_err_set(e, KJ_ERR_USAGE, _("output format \"%s\" is not known"), s ? s : "");
+	return kj_err_hint(e, _("use -o token, exec, exec-v1beta1, kubeconfig or json"));
+}
+
+/* cJSON_Print copies; the copy holds the token, the tree is wiped too. */
+static char *print_secret_json(cJSON *root, cJSON *token_item)
+{
+	char *s = cJSON_Print(root);
+
+	if (token_item && token_item->valuestring)
+		kj_wipe(token_item->valuestring, strlen(token_item->valuestring));
+	cJSON_Delete(root);
+	return s;
+}
+
+char *output_exec_credential(const char *api_version, const char *token, int64_t expiry)
+{
+	cJSON *root = cJSON_CreateObject(), *status, *tok;
+	char ts[32];
+
+	cJSON_AddStringToObject(root, "apiVersion", api_version ? api_version : EXEC_V1);
+	cJSON_AddStringToObject(root, "kind", "ExecCredential");
+	status = cJSON_AddObjectToObject(root, "status");
+	tok = cJSON_AddStringToObject(status, "token", token ? token : "");
+	if (expiry > 0) {
+		kj_time_rfc3339(expiry, ts, sizeof(ts));
+		cJSON_AddStringToObject(status, "expirationTimestamp", ts);
+	}
+	return print_secret_json(root, tok);
+}
+
+/* YAML double-quoted scalar (JSON string syntax is valid YAML). */
+static void yq(kj_buf *b, const char *s)
+{
+	kj_buf_addc(b, '"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			kj_buf_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			kj_buf_printf(b, "\\x%02x", c);
+		else
+			kj_buf_addc(b, (char)c);
+	}
+	kj_buf_addc(b, '"');
+}
+
+char *output_kubeconfig(const struct output_kubeconfig *k)
+{
+	kj_buf b;
+	char *ca = NULL;
+
+	kj_buf_init(&b);
+	kj_buf_adds(&b, "apiVersion: v1\nkind: Config\nclusters:\n- name: ");
+	yq(&b, k->cluster_name);
+	kj_buf_adds(&b, "\n  cluster:\n    server: ");
+	yq(&b, k->server);
+	if (k->ca_pem && *k->ca_pem) {
+		ca = kj_b64_encode(k->ca_pem, strlen(k->ca_pem));
+		kj_buf_printf(&b, "\n    certificate-authority-data: %s", ca);
+		free(ca);
+	}
+	if (k->tls_server_name && *k->tls_server_name) {
+		kj_buf_adds(&b, "\n    tls-server-name: ");
+		yq(&b, k->tls_server_name);
+	}
+	kj_buf_adds(&b, "\nusers:\n- name: ");
+	yq(&b, k->user_name);
+	kj_buf_adds(&b, "\n  user:\n    token: ");
+	yq(&b, k->token);
+	kj_buf_adds(&b, "\ncontexts:\n- name: ");
+	yq(&b, k->cluster_name);
+	kj_buf_adds(&b, "\n  context:\n    cluster: ");
+	yq(&b, k->cluster_name);
+	kj_buf_adds(&b, "\n    user: ");
+	yq(&b, k->user_name);
+	if (k->ns && *k->ns) {
+		kj_buf_adds(&b, "\n    namespace: ");
+		yq(&b, k->ns);
+	}
+	kj_buf_adds(&b, "\ncurrent-context: ");
+	yq(&b, k->cluster_name);
+	kj_buf_adds(&b, "\npreferences: {}\n");
+	return kj_buf_steal(&b);
+}
+
+static char *render_json(const struct mint_result *r)
+{
+	cJSON *root = cJSON_CreateObject(), *objs, *tok;
+	char ts[32];
+
+	cJSON_AddStringToObject(root, "lease", r->lease_id);
+	cJSON_AddStringToObject(root, "secret", r->secret ? r->secret : "");
+	cJSON_AddStringToObject(root, "target", r->target ? r->target : "");
+	cJSON_AddStringToObject(root, "mode", secret_mode_name(r->mode));
+	cJSON_AddStringToObject(root, "namespace", r->ns ? r->ns : "");
+	cJSON_AddStringToObject(root, "serviceAccount", r->service_account ? r->service_account : "");
+	cJSON_AddBoolToObject(root, "revocable", r->revocable);
+	kj_time_rfc3339(r->lease_expiry, ts, sizeof(ts));
+	cJSON_AddStringToObject(root, "leaseExpiry", ts);
+	kj_time_rfc3339(r->token_expiry, ts, sizeof(ts));
+	cJSON_AddStringToObject(root, "tokenExpiry", ts);
+	cJSON_AddStringToObject(root, "server", r->server ? r->server : "");
+	cJSON_AddStringToObject(root, "fingerprint", r->fingerprint);
+	if (r->jti)
+		cJSON_AddStringToObject(root, "jti", r->jti);
+	objs = cJSON_AddArrayToObject(root, "objects");
+	for (size_t i = 0; i < r->n_objects; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", r->objects[i].kind);
+		if (r->objects[i].ns)
+			cJSON_AddStringToObject(o, "namespace", r->objects[i].ns);
+		cJSON_AddStringToObject(o, "name", r->objects[i].name);
+		if (r->objects[i].uid)
+			cJSON_AddStringToObject(o, "uid", r->objects[i].uid);
+		cJSON_AddItemToArray(objs, o);
+	}
+	if (r->warning)
+		cJSON_AddStringToObject(root, "warning", r->warning);
+	tok = cJSON_AddStringToObject(root, "token", r->token ? r->token : "");
+	return print_secret_json(root, tok);
+}
+
+char *output_render(const struct mint_result *r, enum output_format f)
+{
+	char slug[40], user[64], cluster[128];
+	struct output_kubeconfig k;
+
+	switch (f) {
+	case OUTPUT_TOKEN:
+		return kj_xstrdup(r->token ? r->token : "");
+	case OUTPUT_EXEC:
+		return output_exec_credential(EXEC_V1, r->token, r->token_expiry);
+	case OUTPUT_EXEC_V1BETA1:
+		return output_exec_credential(EXEC_V1BETA1, r->token, r->token_expiry);
+	case OUTPUT_KUBECONFIG:
+		kj_slug(r->secret, 40, slug, sizeof(slug));
+		snprintf(user, sizeof(user), "kubejit-%s", slug);
+		snprintf(cluster, sizeof(cluster), "%s", r->target && *r->target ? r->target : "kubejit");
+		memset(&k, 0, sizeof(k));
+		k.cluster_name = cluster;
+		k.server = r->server;
+		k.ca_pem = r->ca_pem;
+		k.tls_server_name = r->tls_server_name;
+		k.user_name = user;
+		k.token = r->token;
+		k.ns = r->ns;
+		return output_kubeconfig(&k);
+	case OUTPUT_JSON:
+		return render_json(r);
+	}
+	return NULL;
+}
+
+int output_write_file(const char *path, const char *data, int force, kj_err *e)
+{
+	char *dup = kj_xstrdup(path), *tmp;
+	const char *dir = dirname(dup);
+	size_t len = strlen(data), off = 0;
+	int fd, rc = -1;
+
+	if (!force && access(path, F_OK) == 0) {
+		free(dup);
+		kj_err_set(e, KJ_ERR_CONFLICT, _("%s already exists; not overwriting it"), path);
+		return kj_err_hint(e, _("pass --force to replace it, or choose another --out file"));
+	}
+	tmp = kj_xasprintf("%s/.kubejit-out.XXXXXX", dir);
+	free(dup);
+	fd = mkstemp(tmp); /* mkstemp creates 0600 */
+	if (fd < 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot write in the folder of %s: %s"), path, strerror(errno));
+		free(tmp);
+		return kj_err_hint(e, _("check that the folder exists and is writable"));
+	}
+	(void)fchmod(fd, 0600);
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			kj_err_set(e, KJ_ERR_FAIL, _("writing %s: %s"), path, strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("writing %s: %s"), path, strerror(errno));
+		goto out;
+	}
+	if (force) {
+		if (rename(tmp, path) < 0) {
+			kj_err_set(e, KJ_ERR_FAIL, _("cannot replace %s: %s"), path, strerror(errno));
+			goto out;
+		}
+	} else if (link(tmp, path) < 0) {
+		/* link() never replaces: a file created meanwhile is not clobbered */
+		if (errno == EEXIST) {
+			kj_err_set(e, KJ_ERR_CONFLICT, _("%s already exists; not overwriting it"), path);
+			kj_err_hint(e, _("pass --force to replace it, or choose another --out file"));
+		} else {
+			kj_err_set(e, KJ_ERR_FAIL, _("cannot create %s: %s"), path, strerror(errno));
+		}
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fd);
+	unlink(tmp); /* after rename this is a no-op (ENOENT) */
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,448 @@
+#include "engine/secret.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/rolespec.h"
+#include "util/i18n.h"
+#include "util/names.h"
+#include "util/strbuf.h"
+#include "util/ttl.h"
+
+#define SECRET_PATH_MAX   255
+#define NAME_PREFIX_MAX   20
+
+void secret_init(struct secret *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->revocable = 1;
+	s->default_ttl = SECRET_DEFAULT_TTL;
+	s->max_ttl = SECRET_DEFAULT_MAX_TTL;
+}
+
+void secret_done(struct secret *s)
+{
+	free(s->path);
+	free(s->description);
+	kj_strv_done(&s->tags);
+	free(s->target);
+	free(s->ns);
+	free(s->service_account);
+	free(s->role_name);
+	free(s->role_yaml);
+	kj_strv_done(&s->allowed_namespaces);
+	kj_strv_done(&s->audiences);
+	free(s->name_prefix);
+	kj_kvv_done(&s->labels);
+	kj_kvv_done(&s->annotations);
+	memset(s, 0, sizeof(*s));
+}
+
+void secret_copy(struct secret *dst, const struct secret *src)
+{
+	*dst = *src;
+	dst->path = kj_xstrdup(src->path);
+	dst->description = kj_xstrdup(src->description);
+	kj_strv_copy(&dst->tags, &src->tags);
+	dst->target = kj_xstrdup(src->target);
+	dst->ns = kj_xstrdup(src->ns);
+	dst->service_account = kj_xstrdup(src->service_account);
+	dst->role_name = kj_xstrdup(src->role_name);
+	dst->role_yaml = kj_xstrdup(src->role_yaml);
+	kj_strv_copy(&dst->allowed_namespaces, &src->allowed_namespaces);
+	kj_strv_copy(&dst->audiences, &src->audiences);
+	dst->name_prefix = kj_xstrdup(src->name_prefix);
+	kj_kvv_copy(&dst->labels, &src->labels);
+	kj_kvv_copy(&dst->annotations, &src->annotations);
+}
+
+static int path_char_ok(char c)
+{
+	return isalnum((unsigned char)c) || c == '.' || c == '_' || c == '-';
+}
+
+int secret_path_normalize(const char *in, char **out, kj_err *e)
+{
+	kj_buf b;
+	const char *p = in ? in : "";
+
+	*out = NULL;
+	kj_buf_init(&b);
+	while (*p) {
+		const char *seg;
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		seg = p;
+		while (*p && *p != '/') {
+			if (!path_char_ok(*p)) {
+				kj_buf_done(&b);
+				kj_err_set(e, KJ_ERR_INVALID,
+					   _("secret path \"%s\": character '%c' is not allowed"), in, *p);
+				return kj_err_hint(e, _("use letters, digits, '.', '_' and '-' between '/' separators, "
+							"e.g. /prod/web/read-pods"));
+			}
+			p++;
+		}
+		len = (size_t)(p - seg);
+		if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.')) {
+			kj_buf_done(&b);
+			kj_err_set(e, KJ_ERR_INVALID, _("secret path \"%s\": \".\" and \"..\" are not folder names"), in);
+			return kj_err_hint(e, _("write the full path, e.g. /prod/web/read-pods"));
+		}
+		kj_buf_addc(&b, '/');
+		kj_buf_add(&b, seg, len);
+	}
+	if (!b.len) {
+		kj_buf_done(&b);
+		kj_err_set(e, KJ_ERR_INVALID, _("secret path \"%s\" is empty"), in ? in : "");
+		return kj_err_hint(e, _("name the secret with a path such as /prod/web/read-pods"));
+	}
+	if (b.len > SECRET_PATH_MAX) {
+		kj_buf_done(&b);
+		return kj_err_set(e, KJ_ERR_INVALID, _("secret path is %zu characters long; the limit is %d"), b.len,
+				  SECRET_PATH_MAX);
+	}
+	*out = kj_buf_steal(&b);
+	return 0;
+}
+
+char *secret_path_folder(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	if (!slash || slash == path)
+		return kj_xstrdup("/");
+	return kj_xstrndup(path, (size_t)(slash - path));
+}
+
+/* Allowed-namespace entry: "*", a DNS label, or a glob over label characters. */
+static int ns_pattern_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (!n || n > 63)
+		return 0;
+	if (!strchr(p, '*') && !strchr(p, '?'))
+		return kj_is_dns1123_label(p);
+	for (; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '*' || *p == '?'))
+			return 0;
+	return 1;
+}
+
+/* RBAC object names only refuse "."/".." and '/', '%' (k8s-api.md §2.4). */
+static int rbac_name_ok(const char *s)
+{
+	return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/') && !strchr(s, '%');
+}
+
+static int label_name_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > max || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return 0;
+	return 1;
+}
+
+/* Label/annotation key: optional DNS-subdomain prefix + '/' + name (≤63). */
+static int meta_key_ok(const char *k)
+{
+	const char *slash = strchr(k, '/');
+
+	if (slash) {
+		char prefix[254];
+		size_t pl = (size_t)(slash - k);
+		if (!pl || pl > 253)
+			return 0;
+		memcpy(prefix, k, pl);
+		prefix[pl] = '\0';
+		if (!kj_is_dns1123_subdomain(prefix))
+			return 0;
+		k = slash + 1;
+	}
+	return label_name_ok(k, 63);
+}
+
+static int reserved_key(const char *k)
+{
+	return !strncmp(k, "kubejit.io/", 11) || !strcmp(k, "app.kubernetes.io/managed-by");
+}
+
+static int check_meta(const struct kj_kvv *kv, int labels, kj_err *e)
+{
+	const char *what = labels ? _("label") : _("annotation");
+	const char *flag = labels ? "--label" : "--annotation";
+
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *k = kv->v[i].key, *v = kv->v[i].value;
+
+		if (!meta_key_ok(k)) {
+			kj_err_set(e, KJ_ERR_INVALID, _("%s key \"%s\" is not a valid Kubernetes key"), what, k);
+			return kj_err_hint(e, _("use %s name=value or prefix.example.com/name=value (name ≤ 63 of "
+						"letters, digits, '-', '_', '.')"),
+					   flag);
+		}
+		if (reserved_key(k)) {
+			kj_err_set(e, KJ_ERR_INVALID, _("%s key \"%s\" is reserved: kubejit sets it itself"), what, k);
+			return kj_err_hint(e, _("pick another key; kubejit.io/* and app.kubernetes.io/managed-by are kubejit's"));
+		}
+		if (labels && *v && !label_name_ok(v, 63)) {
+			kj_err_set(e, KJ_ERR_INVALID, _("label %s: value \"%s\" is not a valid label value"), k, v);
+			return kj_err_hint(e, _("label values are ≤ 63 letters, digits, '-', '_', '.', starting and "
+						"ending with a letter or digit"));
+		}
+	}
+	return 0;
+}
+
+static int check_ttls(const struct secret *s, kj_err *e)
+{
+	char a[32], b[32];
+
+	if (s->default_ttl < SECRET_MIN_TTL) {
+		kj_ttl_format(s->default_ttl, a, sizeof(a));
+		kj_ttl_format(SECRET_MIN_TTL, b, sizeof(b));
+		kj_err_set(e, KJ_ERR_INVALID, _("default TTL %s is too short: the minimum is %s"), a, b);
+		return kj_err_hint(e, _("pass --ttl %s or longer"), b);
+	}
+	if (s->max_ttl > SECRET_MAX_TTL_LIMIT) {
+		kj_ttl_format(s->max_ttl, a, sizeof(a));
+		kj_ttl_format(SECRET_MAX_TTL_LIMIT, b, sizeof(b));
+		kj_err_set(e, KJ_ERR_INVALID, _("max TTL %s is too long: the limit is %s"), a, b);
+		return kj_err_hint(e, _("pass --max-ttl %s or shorter"), b);
+	}
+	if (s->max_ttl < s->default_ttl) {
+		kj_ttl_format(s->default_ttl, a, sizeof(a));
+		kj_ttl_format(s->max_ttl, b, sizeof(b));
+		kj_err_set(e, KJ_ERR_INVALID, _("default TTL %s is longer than the max TTL %s"), a, b);
+		return kj_err_hint(e, _("lower --ttl or raise --max-ttl"));
+	}
+	return 0;
+}
+
+static int check_fixed(const struct secret *s, kj_err *e)
+{
+	if (!s->ns || !kj_is_dns1123_label(s->ns)) {
+		kj_err_set(e, KJ_ERR_INVALID, _("namespace \"%s\" is not a valid namespace name"), s->ns ? s->ns : "");
+		return kj_err_hint(e, _("a fixed secret needs --namespace NS (lower-case letters, digits, '-', ≤ 63)"));
+	}
+	if (!s->service_account || !kj_is_dns1123_subdomain(s->service_account)) {
+		kj_err_set(e, KJ_ERR_INVALID, _("service account \"%s\" is not a valid ServiceAccount name"),
+			   s->service_account ? s->service_account : "");
+		return kj_err_hint(e, _("a fixed secret needs --service-account NAME of an existing ServiceAccount"));
+	}
+	return 0;
+}
+
+static int check_dynamic(const struct secret *s, kj_err *e)
+{
+	switch (s->role_source) {
+	case ROLE_SOURCE_ROLE:
+	case ROLE_SOURCE_CLUSTER_ROLE:
+		if (!rbac_name_ok(s->role_name)) {
+			kj_err_set(e, KJ_ERR_INVALID, _("role name \"%s\" is not valid"), s->role_name ? s->role_name : "");
+			return kj_err_hint(e, _("give the name of an existing %s (no '/', '%%')"),
+					   s->role_source == ROLE_SOURCE_ROLE ? "Role" : "ClusterRole");
+		}
+		if (s->cluster_scope && s->role_source == ROLE_SOURCE_ROLE) {
+			kj_err_set(e, KJ_ERR_INVALID, _("cluster scope needs a ClusterRole, but the secret uses Role \"%s\""),
+				   s->role_name);
+			return kj_err_hint(e, _("use --cluster-role NAME --cluster-scope, or drop --cluster-scope"));
+		}
+		break;
+	case ROLE_SOURCE_YAML: {
+		struct rolespec rs;
+		if (rolespec_parse(s->role_yaml, "role YAML", &rs, NULL, e) < 0)
+			return -1;
+		rolespec_done(&rs);
+		break;
+	}
+	default:
+		kj_err_set(e, KJ_ERR_INVALID, _("dynamic secret %s has no role"), s->path ? s->path : "");
+		return kj_err_hint(e, _("give one of --role NAME, --cluster-role NAME or --role-yaml FILE"));
+	}
+	if (!s->allowed_namespaces.n) {
+		kj_err_set(e, KJ_ERR_INVALID, _("dynamic secret %s has no allowed namespaces"), s->path ? s->path : "");
+		return kj_err_hint(e, _("pass --allowed-namespaces dev,team-* (or * for any namespace)"));
+	}
+	for (size_t i = 0; i < s->allowed_namespaces.n; i++) {
+		const char *p = s->allowed_namespaces.v[i];
+		if (!ns_pattern_ok(p)) {
+			kj_err_set(e, KJ_ERR_INVALID, _("allowed namespace \"%s\" is neither a namespace name nor a pattern"), p);
+			return kj_err_hint(e, _("use names (dev), '*' for any, or globs with * and ? (team-*)"));
+		}
+	}
+	return 0;
+}
+
+int secret_validate(const struct secret *s, kj_err *e)
+{
+	char *norm = NULL;
+
+	if (secret_path_normalize(s->path, &norm, e) < 0)
+		return -1;
+	if (strcmp(norm, s->path)) {
+		kj_err_set(e, KJ_ERR_INVALID, _("secret path \"%s\" is not in normal form (\"%s\")"), s->path, norm);
+		free(norm);
+		return kj_err_hint(e, _("normalise it with secret_path_normalize()"));
+	}
+	free(norm);
+	if (!s->target || !*s->target) {
+		kj_err_set(e, KJ_ERR_INVALID, _("secret %s has no target"), s->path);
+		return kj_err_hint(e, _("pass --target NAME; list targets with 'kubejit target list'"));
+	}
+	if (s->mode == SECRET_FIXED) {
+		if (check_fixed(s, e) < 0)
+			return -1;
+	} else if (s->mode == SECRET_DYNAMIC) {
+		if (check_dynamic(s, e) < 0)
+			return -1;
+	} else {
+		return kj_err_set(e, KJ_ERR_INVALID, _("secret %s: unknown mode"), s->path);
+	}
+	if (check_ttls(s, e) < 0)
+		return -1;
+	for (size_t i = 0; i < s->audiences.n; i++)
+		if (!*s->audiences.v[i]) {
+			kj_err_set(e, KJ_ERR_INVALID, _("an audience may not be empty"));
+			return kj_err_hint(e, _("drop the empty --audience, or give a value"));
+		}
+	for (size_t i = 0; i < s->tags.n; i++)
+		if (!*s->tags.v[i] || strchr(s->tags.v[i], ',')) {
+			kj_err_set(e, KJ_ERR_INVALID, _("tag \"%s\" is empty or has a comma"), s->tags.v[i]);
+			return kj_err_hint(e, _("give one --tag per tag"));
+		}
+	if (s->name_prefix && *s->name_prefix &&
+	    (strlen(s->name_prefix) > NAME_PREFIX_MAX || !kj_is_dns1123_label(s->name_prefix))) {
+		kj_err_set(e, KJ_ERR_INVALID, _("name prefix \"%s\" is not usable in object names"), s->name_prefix);
+		return kj_err_hint(e, _("use ≤ %d lower-case letters, digits and '-', e.g. --name-prefix ci"),
+				   NAME_PREFIX_MAX);
+	}
+	if (check_meta(&s->labels, 1, e) < 0 || check_meta(&s->annotations, 0, e) < 0)
+		return -1;
+	return 0;
+}
+
+int secret_namespace_allowed(const struct secret *s, const char *ns)
+{
+	if (!ns)
+		return 0;
+	if (s->mode == SECRET_FIXED)
+		return s->ns && !strcmp(s->ns, ns);
+	for (size_t i = 0; i < s->allowed_namespaces.n; i++)
+		if (kj_glob_match(s->allowed_namespaces.v[i], ns))
+			return 1;
+	return 0;
+}
+
+static char *allowed_text(const struct secret *s)
+{
+	if (s->mode == SECRET_FIXED)
+		return kj_xstrdup(s->ns ? s->ns : "");
+	return kj_strv_join(&s->allowed_namespaces, ", ");
+}
+
+int secret_resolve_namespace(const struct secret *s, const char *requested, char **out, kj_err *e)
+{
+	char *allowed;
+
+	*out = NULL;
+	if (requested && *requested) {
+		if (!kj_is_dns1123_label(requested)) {
+			kj_err_set(e, KJ_ERR_USAGE, _("namespace \"%s\" is not a valid namespace name"), requested);
+			return kj_err_hint(e, _("namespaces are lower-case letters, digits and '-', ≤ 63"));
+		}
+		if (secret_namespace_allowed(s, requested)) {
+			*out = kj_xstrdup(requested);
+			return 0;
+		}
+		allowed = allowed_text(s);
+		kj_err_set(e, KJ_ERR_DENIED, _("namespace \"%s\" is not allowed for secret %s (allowed: %s)"), requested,
+			   s->path, allowed);
+		if (s->mode == SECRET_FIXED)
+			kj_err_hint(e, _("a fixed secret mints only in %s; drop --namespace"), allowed);
+		else
+			kj_err_hint(e, _("pick an allowed namespace, or extend the list with 'kubejit secret edit %s "
+					 "--allowed-namespaces ...'"),
+				    s->path);
+		free(allowed);
+		return -1;
+	}
+	if (s->mode == SECRET_FIXED) {
+		*out = kj_xstrdup(s->ns);
+		return 0;
+	}
+	if (s->allowed_namespaces.n == 1 && kj_is_dns1123_label(s->allowed_namespaces.v[0])) {
+		*out = kj_xstrdup(s->allowed_namespaces.v[0]);
+		return 0;
+	}
+	allowed = allowed_text(s);
+	kj_err_set(e, KJ_ERR_USAGE, _("secret %s needs a namespace (allowed: %s)"), s->path, allowed);
+	kj_err_hint(e, _("pass --namespace NS with a namespace the list allows"));
+	free(allowed);
+	return -1;
+}
+
+int secret_resolve_ttl(const struct secret *s, int64_t requested, int64_t *out, kj_err *e)
+{
+	char a[32], b[32];
+
+	if (requested <= 0) {
+		*out = s->default_ttl > 0 ? s->default_ttl : SECRET_DEFAULT_TTL;
+		return 0;
+	}
+	if (requested > s->max_ttl) {
+		kj_ttl_format(requested, a, sizeof(a));
+		kj_ttl_format(s->max_ttl, b, sizeof(b));
+		kj_err_set(e, KJ_ERR_DENIED, _("TTL %s is over the maximum %s of secret %s"), a, b, s->path);
+		return kj_err_hint(e, _("ask for --ttl %s or less, or raise the limit with 'kubejit secret edit %s --max-ttl %s'"),
+				   b, s->path, a);
+	}
+	if (requested < SECRET_MIN_TTL) {
+		kj_ttl_format(requested, a, sizeof(a));
+		kj_ttl_format(SECRET_MIN_TTL, b, sizeof(b));
+		kj_err_set(e, KJ_ERR_USAGE, _("TTL %s is too short: the minimum is %s"), a, b);
+		return kj_err_hint(e, _("ask for --ttl %s or longer"), b);
+	}
+	*out = requested;
+	return 0;
+}
+
+const char *secret_mode_name(enum secret_mode m)
+{
+	return m == SECRET_DYNAMIC ? "dynamic" : "fixed";
+}
+
+int secret_mode_parse(const char *s, enum secret_mode *out)
+{
+	if (s && !strcmp(s, "fixed"))
+		*out = SECRET_FIXED;
+	else if (s && !strcmp(s, "dynamic"))
+		*out = SECRET_DYNAMIC;
+	else
+		return -1;
+	return 0;
+}
+
+const char *secret_role_source_name(enum secret_role_source r)
+{
+	switch (r) {
+	case ROLE_SOURCE_ROLE:
+		return "role";
+	case ROLE_SOURCE_CLUSTER_ROLE:
+		return "cluster-role";
+	case ROLE_SOURCE_YAML:
+		return "yaml";
+	default:
+		return "none";
+	}
+}
