@@ -54,8 +54,9 @@ Test(secret, validate_dynamic_and_namespaces)
 	cr_assert_not(secret_namespace_allowed(&s, "kube-system"));
 	cr_assert_eq(secret_resolve_namespace(&s, "kube-system", &ns, &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_DENIED);
-	cr_assert_str_eq(e.msg, "namespace \"kube-system\" is not allowed for secret /prod/read-pods (allowed: dev, "
-				"team-*)");
+	cr_assert_str_eq(e.msg,
+	                 "namespace \"kube-system\" is not allowed for secret /prod/read-pods (allowed: dev, "
+	                 "team-*)");
 	cr_assert_eq(secret_resolve_namespace(&s, NULL, &ns, &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_USAGE);
 	cr_assert_eq(secret_resolve_namespace(&s, "dev", &ns, &e), 0);
@@ -150,7 +151,8 @@ Test(output, exec_credential_shapes)
 	char *s = output_render(&r, OUTPUT_EXEC);
 	cJSON *j = cJSON_Parse(s);
 
-	cr_assert_str_eq(cJSON_GetObjectItem(j, "apiVersion")->valuestring, "client.authentication.k8s.io/v1");
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "apiVersion")->valuestring,
+	                 "client.authentication.k8s.io/v1");
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "kind")->valuestring, "ExecCredential");
 	cJSON *st = cJSON_GetObjectItem(j, "status");
 	cr_assert_str_eq(cJSON_GetObjectItem(st, "token")->valuestring, "aaa.bbb.ccc");
@@ -218,7 +220,8 @@ Test(mint, object_names_are_dns_labels)
 	cr_assert(!strncmp(n, "kubejit-prod-web-read-pods-", 27), "%s", n);
 	cr_assert_eq(strlen(n), 32);
 	cr_assert(kj_is_dns1123_label(n));
-	mint_object_name("ci", "/a/very/long/path/that/goes/on/and/on/and/on/forever/and/ever/more/words/here", n);
+	mint_object_name("ci",
+	                 "/a/very/long/path/that/goes/on/and/on/and/on/forever/and/ever/more/words/here", n);
 	cr_assert(strlen(n) <= 63, "%zu", strlen(n));
 	cr_assert(kj_is_dns1123_label(n), "%s", n);
 	cr_assert(!strncmp(n, "ci-a-very", 9));

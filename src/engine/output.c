@@ -26,8 +26,9 @@ int output_format_parse(const char *s, enum output_format *out, kj_err *e)
 		const char *name;
 		enum output_format f;
 	} names[] = {
-	    {"token", OUTPUT_TOKEN},           {"exec", OUTPUT_EXEC},     {"exec-v1", OUTPUT_EXEC},
-	    {"exec-v1beta1", OUTPUT_EXEC_V1BETA1}, {"kubeconfig", OUTPUT_KUBECONFIG}, {"json", OUTPUT_JSON},
+	    {"token", OUTPUT_TOKEN},           {"exec", OUTPUT_EXEC},
+	    {"exec-v1", OUTPUT_EXEC},          {"exec-v1beta1", OUTPUT_EXEC_V1BETA1},
+	    {"kubeconfig", OUTPUT_KUBECONFIG}, {"json", OUTPUT_JSON},
 	};
 	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcmp(s, names[i].name)) {

@@ -10,8 +10,8 @@
 #include "util/strbuf.h"
 #include "util/ttl.h"
 
-#define SECRET_PATH_MAX   255
-#define NAME_PREFIX_MAX   20
+#define SECRET_PATH_MAX 255
+#define NAME_PREFIX_MAX 20
 
 void secret_init(struct secret *s)
 {
@@ -82,16 +82,18 @@ int secret_path_normalize(const char *in, char **out, kj_err *e)
 			if (!path_char_ok(*p)) {
 				kj_buf_done(&b);
 				kj_err_set(e, KJ_ERR_INVALID,
-					   _("secret path \"%s\": character '%c' is not allowed"), in, *p);
-				return kj_err_hint(e, _("use letters, digits, '.', '_' and '-' between '/' separators, "
-							"e.g. /prod/web/read-pods"));
+				           _("secret path \"%s\": character '%c' is not allowed"), in, *p);
+				return kj_err_hint(
+				    e, _("use letters, digits, '.', '_' and '-' between '/' separators, "
+				         "e.g. /prod/web/read-pods"));
 			}
 			p++;
 		}
 		len = (size_t)(p - seg);
 		if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.')) {
 			kj_buf_done(&b);
-			kj_err_set(e, KJ_ERR_INVALID, _("secret path \"%s\": \".\" and \"..\" are not folder names"), in);
+			kj_err_set(e, KJ_ERR_INVALID,
+			           _("secret path \"%s\": \".\" and \"..\" are not folder names"), in);
 			return kj_err_hint(e, _("write the full path, e.g. /prod/web/read-pods"));
 		}
 		kj_buf_addc(&b, '/');
@@ -104,8 +106,8 @@ int secret_path_normalize(const char *in, char **out, kj_err *e)
 	}
 	if (b.len > SECRET_PATH_MAX) {
 		kj_buf_done(&b);
-		return kj_err_set(e, KJ_ERR_INVALID, _("secret path is %zu characters long; the limit is %d"), b.len,
-				  SECRET_PATH_MAX);
+		return kj_err_set(e, KJ_ERR_INVALID, _("secret path is %zu characters long; the limit is %d"),
+		                  b.len, SECRET_PATH_MAX);
 	}
 	*out = kj_buf_steal(&b);
 	return 0;
@@ -130,7 +132,8 @@ static int ns_pattern_ok(const char *p)
 	if (!strchr(p, '*') && !strchr(p, '?'))
 		return kj_is_dns1123_label(p);
 	for (; *p; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '*' || *p == '?'))
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '*' ||
+		      *p == '?'))
 			return 0;
 	return 1;
 }
@@ -186,19 +189,26 @@ static int check_meta(const struct kj_kvv *kv, int labels, kj_err *e)
 		const char *k = kv->v[i].key, *v = kv->v[i].value;
 
 		if (!meta_key_ok(k)) {
-			kj_err_set(e, KJ_ERR_INVALID, _("%s key \"%s\" is not a valid Kubernetes key"), what, k);
-			return kj_err_hint(e, _("use %s name=value or prefix.example.com/name=value (name ≤ 63 of "
-						"letters, digits, '-', '_', '.')"),
-					   flag);
+			kj_err_set(e, KJ_ERR_INVALID, _("%s key \"%s\" is not a valid Kubernetes key"), what,
+			           k);
+			return kj_err_hint(
+			    e,
+			    _("use %s name=value or prefix.example.com/name=value (name ≤ 63 of "
+			      "letters, digits, '-', '_', '.')"),
+			    flag);
 		}
 		if (reserved_key(k)) {
-			kj_err_set(e, KJ_ERR_INVALID, _("%s key \"%s\" is reserved: kubejit sets it itself"), what, k);
-			return kj_err_hint(e, _("pick another key; kubejit.io/* and app.kubernetes.io/managed-by are kubejit's"));
+			kj_err_set(e, KJ_ERR_INVALID, _("%s key \"%s\" is reserved: kubejit sets it itself"),
+			           what, k);
+			return kj_err_hint(e, _("pick another key; kubejit.io/* and "
+			                        "app.kubernetes.io/managed-by are kubejit's"));
 		}
 		if (labels && *v && !label_name_ok(v, 63)) {
-			kj_err_set(e, KJ_ERR_INVALID, _("label %s: value \"%s\" is not a valid label value"), k, v);
-			return kj_err_hint(e, _("label values are ≤ 63 letters, digits, '-', '_', '.', starting and "
-						"ending with a letter or digit"));
+			kj_err_set(e, KJ_ERR_INVALID, _("label %s: value \"%s\" is not a valid label value"),
+			           k, v);
+			return kj_err_hint(
+			    e, _("label values are ≤ 63 letters, digits, '-', '_', '.', starting and "
+			         "ending with a letter or digit"));
 		}
 	}
 	return 0;
@@ -232,13 +242,16 @@ static int check_ttls(const struct secret *s, kj_err *e)
 static int check_fixed(const struct secret *s, kj_err *e)
 {
 	if (!s->ns || !kj_is_dns1123_label(s->ns)) {
-		kj_err_set(e, KJ_ERR_INVALID, _("namespace \"%s\" is not a valid namespace name"), s->ns ? s->ns : "");
-		return kj_err_hint(e, _("a fixed secret needs --namespace NS (lower-case letters, digits, '-', ≤ 63)"));
+		kj_err_set(e, KJ_ERR_INVALID, _("namespace \"%s\" is not a valid namespace name"),
+		           s->ns ? s->ns : "");
+		return kj_err_hint(
+		    e, _("a fixed secret needs --namespace NS (lower-case letters, digits, '-', ≤ 63)"));
 	}
 	if (!s->service_account || !kj_is_dns1123_subdomain(s->service_account)) {
 		kj_err_set(e, KJ_ERR_INVALID, _("service account \"%s\" is not a valid ServiceAccount name"),
-			   s->service_account ? s->service_account : "");
-		return kj_err_hint(e, _("a fixed secret needs --service-account NAME of an existing ServiceAccount"));
+		           s->service_account ? s->service_account : "");
+		return kj_err_hint(
+		    e, _("a fixed secret needs --service-account NAME of an existing ServiceAccount"));
 	}
 	return 0;
 }
@@ -249,14 +262,17 @@ static int check_dynamic(const struct secret *s, kj_err *e)
 	case ROLE_SOURCE_ROLE:
 	case ROLE_SOURCE_CLUSTER_ROLE:
 		if (!rbac_name_ok(s->role_name)) {
-			kj_err_set(e, KJ_ERR_INVALID, _("role name \"%s\" is not valid"), s->role_name ? s->role_name : "");
+			kj_err_set(e, KJ_ERR_INVALID, _("role name \"%s\" is not valid"),
+			           s->role_name ? s->role_name : "");
 			return kj_err_hint(e, _("give the name of an existing %s (no '/', '%%')"),
-					   s->role_source == ROLE_SOURCE_ROLE ? "Role" : "ClusterRole");
+			                   s->role_source == ROLE_SOURCE_ROLE ? "Role" : "ClusterRole");
 		}
 		if (s->cluster_scope && s->role_source == ROLE_SOURCE_ROLE) {
-			kj_err_set(e, KJ_ERR_INVALID, _("cluster scope needs a ClusterRole, but the secret uses Role \"%s\""),
-				   s->role_name);
-			return kj_err_hint(e, _("use --cluster-role NAME --cluster-scope, or drop --cluster-scope"));
+			kj_err_set(e, KJ_ERR_INVALID,
+			           _("cluster scope needs a ClusterRole, but the secret uses Role \"%s\""),
+			           s->role_name);
+			return kj_err_hint(
+			    e, _("use --cluster-role NAME --cluster-scope, or drop --cluster-scope"));
 		}
 		break;
 	case ROLE_SOURCE_YAML: {
@@ -271,14 +287,18 @@ static int check_dynamic(const struct secret *s, kj_err *e)
 		return kj_err_hint(e, _("give one of --role NAME, --cluster-role NAME or --role-yaml FILE"));
 	}
 	if (!s->allowed_namespaces.n) {
-		kj_err_set(e, KJ_ERR_INVALID, _("dynamic secret %s has no allowed namespaces"), s->path ? s->path : "");
+		kj_err_set(e, KJ_ERR_INVALID, _("dynamic secret %s has no allowed namespaces"),
+		           s->path ? s->path : "");
 		return kj_err_hint(e, _("pass --allowed-namespaces dev,team-* (or * for any namespace)"));
 	}
 	for (size_t i = 0; i < s->allowed_namespaces.n; i++) {
 		const char *p = s->allowed_namespaces.v[i];
 		if (!ns_pattern_ok(p)) {
-			kj_err_set(e, KJ_ERR_INVALID, _("allowed namespace \"%s\" is neither a namespace name nor a pattern"), p);
-			return kj_err_hint(e, _("use names (dev), '*' for any, or globs with * and ? (team-*)"));
+			kj_err_set(e, KJ_ERR_INVALID,
+			           _("allowed namespace \"%s\" is neither a namespace name nor a pattern"),
+			           p);
+			return kj_err_hint(e,
+			                   _("use names (dev), '*' for any, or globs with * and ? (team-*)"));
 		}
 	}
 	return 0;
@@ -291,7 +311,8 @@ int secret_validate(const struct secret *s, kj_err *e)
 	if (secret_path_normalize(s->path, &norm, e) < 0)
 		return -1;
 	if (strcmp(norm, s->path)) {
-		kj_err_set(e, KJ_ERR_INVALID, _("secret path \"%s\" is not in normal form (\"%s\")"), s->path, norm);
+		kj_err_set(e, KJ_ERR_INVALID, _("secret path \"%s\" is not in normal form (\"%s\")"), s->path,
+		           norm);
 		free(norm);
 		return kj_err_hint(e, _("normalise it with secret_path_normalize()"));
 	}
@@ -323,9 +344,10 @@ int secret_validate(const struct secret *s, kj_err *e)
 		}
 	if (s->name_prefix && *s->name_prefix &&
 	    (strlen(s->name_prefix) > NAME_PREFIX_MAX || !kj_is_dns1123_label(s->name_prefix))) {
-		kj_err_set(e, KJ_ERR_INVALID, _("name prefix \"%s\" is not usable in object names"), s->name_prefix);
+		kj_err_set(e, KJ_ERR_INVALID, _("name prefix \"%s\" is not usable in object names"),
+		           s->name_prefix);
 		return kj_err_hint(e, _("use ≤ %d lower-case letters, digits and '-', e.g. --name-prefix ci"),
-				   NAME_PREFIX_MAX);
+		                   NAME_PREFIX_MAX);
 	}
 	if (check_meta(&s->labels, 1, e) < 0 || check_meta(&s->annotations, 0, e) < 0)
 		return -1;
@@ -358,7 +380,8 @@ int secret_resolve_namespace(const struct secret *s, const char *requested, char
 	*out = NULL;
 	if (requested && *requested) {
 		if (!kj_is_dns1123_label(requested)) {
-			kj_err_set(e, KJ_ERR_USAGE, _("namespace \"%s\" is not a valid namespace name"), requested);
+			kj_err_set(e, KJ_ERR_USAGE, _("namespace \"%s\" is not a valid namespace name"),
+			           requested);
 			return kj_err_hint(e, _("namespaces are lower-case letters, digits and '-', ≤ 63"));
 		}
 		if (secret_namespace_allowed(s, requested)) {
@@ -366,14 +389,16 @@ int secret_resolve_namespace(const struct secret *s, const char *requested, char
 			return 0;
 		}
 		allowed = allowed_text(s);
-		kj_err_set(e, KJ_ERR_DENIED, _("namespace \"%s\" is not allowed for secret %s (allowed: %s)"), requested,
-			   s->path, allowed);
+		kj_err_set(e, KJ_ERR_DENIED, _("namespace \"%s\" is not allowed for secret %s (allowed: %s)"),
+		           requested, s->path, allowed);
 		if (s->mode == SECRET_FIXED)
 			kj_err_hint(e, _("a fixed secret mints only in %s; drop --namespace"), allowed);
 		else
-			kj_err_hint(e, _("pick an allowed namespace, or extend the list with 'kubejit secret edit %s "
-					 "--allowed-namespaces ...'"),
-				    s->path);
+			kj_err_hint(
+			    e,
+			    _("pick an allowed namespace, or extend the list with 'kubejit secret edit %s "
+			      "--allowed-namespaces ...'"),
+			    s->path);
 		free(allowed);
 		return -1;
 	}
@@ -404,8 +429,10 @@ int secret_resolve_ttl(const struct secret *s, int64_t requested, int64_t *out, 
 		kj_ttl_format(requested, a, sizeof(a));
 		kj_ttl_format(s->max_ttl, b, sizeof(b));
 		kj_err_set(e, KJ_ERR_DENIED, _("TTL %s is over the maximum %s of secret %s"), a, b, s->path);
-		return kj_err_hint(e, _("ask for --ttl %s or less, or raise the limit with 'kubejit secret edit %s --max-ttl %s'"),
-				   b, s->path, a);
+		return kj_err_hint(e,
+		                   _("ask for --ttl %s or less, or raise the limit with 'kubejit secret edit "
+		                     "%s --max-ttl %s'"),
+		                   b, s->path, a);
 	}
 	if (requested < SECRET_MIN_TTL) {
 		kj_ttl_format(requested, a, sizeof(a));
