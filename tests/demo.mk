@@ -6,3 +6,10 @@ tests_test_demo_store_SOURCES = tests/test_demo_store.c
 tests_test_demo_store_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_demo_store_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(TEST_COMMON_LIBS)
 endif
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_demo_rbac
+TESTS += tests/test_demo_rbac
+tests_test_demo_rbac_SOURCES = tests/test_demo_rbac.c
+tests_test_demo_rbac_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_demo_rbac_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(TEST_COMMON_LIBS)
+endif
