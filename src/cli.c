@@ -11,6 +11,8 @@
 
 /* One row per command; rows are added as commands land in src/cli_*.c. */
 static const struct kj_cmd commands[] = {
+    /* hidden (no summary): word lists for the shell completion scripts */
+    {"__complete", cli_complete, NULL},
     {NULL, NULL, NULL},
 };
 
@@ -61,7 +63,8 @@ static void usage(FILE *out)
 	if (commands[0].name) {
 		fputs(_("\nCommands:\n"), out);
 		for (c = commands; c->name; c++)
-			fprintf(out, "  %-14s %s\n", c->name, _(c->summary));
+			if (c->summary)
+				fprintf(out, "  %-14s %s\n", c->name, _(c->summary));
 		fputs(_("\nRun 'kubejit COMMAND --help' for a command's options and examples.\n"), out);
 	}
 	fputs(_("\nExit codes: 0 ok, 1 error, 2 usage, 3 not allowed, 4 not found.\n"), out);

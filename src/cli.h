@@ -23,7 +23,7 @@ typedef int (*kj_cmd_fn)(int argc, char **argv, const struct kj_globals *g);
 struct kj_cmd {
 	const char *name;
 	kj_cmd_fn run;
-	const char *summary; /* N_() marked, one line */
+	const char *summary; /* N_() marked, one line; NULL = hidden command */
 };
 
 int cli_main(int argc, char **argv);
@@ -33,7 +33,13 @@ int cli_fail(const kj_err *e);
 /* Usage error for `cmd`: message, then "try 'kubejit CMD --help'". Returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The command table (NULL-terminated) for help output and completion. */
+/* Commands (src/cli_*.c). */
+int cli_get(int argc, char **argv, const struct kj_globals *g);        /* cli_get.c */
+int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g); /* cli_get.c */
+int cli_complete(int argc, char **argv, const struct kj_globals *g);   /* cli_complete.c */
+
+/* The command table (NULL-terminated) for help output and completion.
+ * Rows without a summary are hidden from the help. */
 const struct kj_cmd *cli_commands(void);
 
 #endif

@@ -9,3 +9,7 @@ tests_test_execcache_SOURCES = tests/test_execcache.c src/engine/execcache.c
 tests_test_execcache_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_execcache_LDADD = $(UTIL_LIBS) $(TEST_COMMON_LIBS)
 endif
+
+# Shell tests of the documentation: man page lint and coverage, completion.
+EXTRA_DIST += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh
+TESTS += tests/doc-completion.sh

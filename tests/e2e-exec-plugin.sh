@@ -1,0 +1,94 @@
+#!/bin/sh
+# kubejit as a kubectl exec plugin, end to end: the real kubectl against
+# `kubejit demo-cluster`, through a kubeconfig written by `kubejit kubeconfig`.
+# Many kubectl calls must share one lease; after `kubejit revoke` the next
+# call must get a fresh credential.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+[ "${KJ_UNIT_ONLY:-0}" = 1 ] && tap_skip_all "unit tests only"
+[ -n "${KUBECTL:-}" ] && [ -x "$KUBECTL" ] || tap_skip_all "kubectl not found"
+[ -n "${KUBEJIT_BIN:-}" ] && [ -x "$KUBEJIT_BIN" ] || tap_skip_all "KUBEJIT_BIN not set"
+
+tmp=$(mk_tmp)
+demo_pid=
+cleanup() {
+	[ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+export HOME="$tmp" KUBEJIT_HOME="$tmp/home" NO_COLOR=1
+unset XDG_DATA_HOME KUBERNETES_EXEC_INFO
+kj() { "$KUBEJIT_BIN" "$@"; }
+kc() { KUBECONFIG="$tmp/exec.kubeconfig" "$KUBECTL" --cache-dir "$tmp/kcache" --request-timeout 20s "$@"; }
+# lease ids in `kubejit leases --json` output, one per line
+lease_ids() { kj leases --json "$@" | grep -o '"id": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
+count_lines() { grep -c . || true; }
+
+tap_plan 16
+
+kj demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
+	>"$tmp/demo.log" 2>&1 &
+demo_pid=$!
+wait_for 30 grep -q 'certificate-authority-data' "$tmp/admin.kubeconfig" || {
+	cat "$tmp/demo.log" >&2
+	tap_skip_all "the demo cluster did not start"
+}
+server=$(sed -n 's/^ *server: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"')
+sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"' |
+	base64 -d >"$tmp/ca.crt"
+
+check "target from the privileged demo account" \
+	kj --quiet target add demo --server "$server" --ca-file "$tmp/ca.crt" \
+	--token-file "$tmp/state/tokens/kubejit-jit.token"
+check "dynamic secret that may read pods in dev" \
+	kj --quiet secret add /e2e/read-pods --target demo --mode dynamic --allowed-namespaces dev,staging \
+	--cluster-role view --ttl 1h
+check "kubeconfig written" kj --quiet kubeconfig /e2e/read-pods --namespace dev --out "$tmp/exec.kubeconfig"
+check "kubeconfig is private (0600)" test "$(stat -c %a "$tmp/exec.kubeconfig")" = 600
+check "kubeconfig runs the plugin non-interactively" \
+	grep -q 'interactiveMode: *"\{0,1\}Never' "$tmp/exec.kubeconfig"
+check "an existing kubeconfig is not replaced without --force" \
+	sh -c '! "$0" kubeconfig /e2e/read-pods --namespace dev --out "$1" 2>/dev/null' "$KUBEJIT_BIN" \
+	"$tmp/exec.kubeconfig"
+
+ok=1
+for i in 1 2 3; do
+	kc get pods >"$tmp/pods.out" 2>"$tmp/kubectl.err" || {
+		ok=0
+		cat "$tmp/kubectl.err" >&2
+	}
+	kc auth whoami >"$tmp/whoami.$i" 2>"$tmp/kubectl.err" || {
+		ok=0
+		cat "$tmp/kubectl.err" >&2
+	}
+done
+check "kubectl get pods and auth whoami work through the plugin, three times each" test $ok = 1
+check "kubectl sees the pods of dev" grep -q 'NAME' "$tmp/pods.out"
+check "six kubectl calls minted exactly one lease" \
+	test "$(lease_ids --secret /e2e/read-pods | count_lines)" = 1
+first=$(lease_ids --secret /e2e/read-pods | head -n 1)
+check "every call authenticated as the same ServiceAccount" \
+	sh -c 'cmp -s "$0/whoami.1" "$0/whoami.2" && cmp -s "$0/whoami.2" "$0/whoami.3"' "$tmp"
+
+check "revoke the lease" kj --quiet revoke "$first"
+kc auth whoami >"$tmp/whoami.after" 2>"$tmp/kubectl.err"
+rc=$?
+[ $rc = 0 ] || cat "$tmp/kubectl.err" >&2
+check "the next kubectl call gets a fresh credential" test $rc = 0
+active=$(lease_ids --secret /e2e/read-pods --state active)
+check "it is a new lease" sh -c '[ -n "$0" ] && [ "$0" != "$1" ] && [ "$(printf "%s\n" "$0" | grep -c .)" = 1 ]' \
+	"$active" "$first"
+check "and a new ServiceAccount" sh -c '! cmp -s "$0/whoami.1" "$0/whoami.after"' "$tmp"
+
+# The ExecCredential version follows KUBERNETES_EXEC_INFO.
+out=$(kj get /e2e/read-pods --namespace dev)
+check "v1beta1 when kubectl does not say" \
+	sh -c 'printf "%s" "$0" | grep -q "client.authentication.k8s.io/v1beta1"' "$out"
+KUBERNETES_EXEC_INFO='{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v2","spec":{"interactive":false}}' \
+	kj get /e2e/read-pods --namespace dev >"$tmp/v2.out" 2>"$tmp/v2.err"
+rc=$?
+check "an unknown version is refused in one line on stderr" \
+	sh -c '[ "$0" != 0 ] && [ ! -s "$1/v2.out" ] && [ "$(wc -l <"$1/v2.err")" = 1 ]' "$rc" "$tmp"
+
+tap_done
