@@ -6,3 +6,5 @@ tests_test_kube_SOURCES = tests/test_kube.c
 tests_test_kube_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_kube_LDADD = $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(TEST_COMMON_LIBS)
 endif
+EXTRA_DIST += tests/data/kube-ca.crt tests/data/kube-token.txt tests/data/kubeconfig-a.yaml \
+	tests/data/kubeconfig-b.yaml tests/data/kubeconfig-bad.yaml

@@ -140,8 +140,8 @@ int kube_server_version(struct kube_client *c, struct kube_version *out, kj_err 
 
 /* ---- CertificateSigningRequests (certificates.k8s.io/v1) ------------------ */
 /* Create CSR `name` from `csr_pem` (PKCS#10 PEM), signer `signer` (NULL =
- * "kubernetes.io/kube-apiserver-client"), usages ["client auth"] (plus
- * "digital signature", "key encipherment"), expirationSeconds if > 0. */
+ * "kubernetes.io/kube-apiserver-client"), usages ["client auth"],
+ * expirationSeconds if > 0.  *out is the created CSR. */
 int kube_csr_create(struct kube_client *c, const char *name, const char *csr_pem, const char *signer,
                     int64_t expiration_seconds, cJSON **out, kj_err *e);
 /* GET the CSR, add an Approved=True condition and PUT .../approval. */

@@ -2,7 +2,7 @@
 ENGINE_SOURCES_KUBE = \
 	src/kube/kinds.c src/kube/kinds.h \
 	src/kube/status.c src/kube/status.h \
-	src/kube/http.h \
-	src/kube/api.h \
-	src/kube/kubeconfig.h \
-	src/kube/incluster.h
+	src/kube/http.c src/kube/http.h \
+	src/kube/api.c src/kube/api.h \
+	src/kube/kubeconfig.c src/kube/kubeconfig.h \
+	src/kube/incluster.c src/kube/incluster.h

@@ -1,0 +1,812 @@
+/* kubeconfig: kubectl configuration files, read and written with libyaml. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include "kube/kubeconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <yaml.h>
+
+#include "util/b64.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+
+/* Entries keep the directory of the file that defined them, for relative paths. */
+struct kubeconfig {
+	cJSON *clusters; /* name -> {"v": {...}, "dir": "..."} */
+	cJSON *users;
+	cJSON *contexts;
+	cJSON *order; /* context names in file order */
+	char *current;
+	char *paths; /* for messages */
+};
+
+/* ---- YAML -> cJSON (scalars stay strings) ------------------------------------ */
+
+static void json_wipe(cJSON *j)
+{
+	for (cJSON *c = j; c; c = c->next) {
+		if (c->valuestring)
+			kj_wipe(c->valuestring, strlen(c->valuestring));
+		if (c->child)
+			json_wipe(c->child);
+	}
+}
+
+static void json_free_secret(cJSON *j)
+{
+	if (!j)
+		return;
+	json_wipe(j);
+	cJSON_Delete(j);
+}
+
+static cJSON *yaml_node(yaml_document_t *doc, yaml_node_t *n, int depth)
+{
+	if (!n || depth > 64)
+		return cJSON_CreateNull();
+	switch (n->type) {
+	case YAML_SCALAR_NODE: {
+		char *s = kj_xstrndup((const char *)n->data.scalar.value, n->data.scalar.length);
+		cJSON *v;
+		/* A plain "null"/"~"/empty value is YAML's null. */
+		if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    (!*s || strcmp(s, "null") == 0 || strcmp(s, "~") == 0))
+			v = cJSON_CreateNull();
+		else
+			v = cJSON_CreateString(s);
+		kj_wipe(s, strlen(s));
+		free(s);
+		return v;
+	}
+	case YAML_SEQUENCE_NODE: {
+		cJSON *a = cJSON_CreateArray();
+		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+		     it++)
+			cJSON_AddItemToArray(a, yaml_node(doc, yaml_document_get_node(doc, *it), depth + 1));
+		return a;
+	}
+	case YAML_MAPPING_NODE: {
+		cJSON *o = cJSON_CreateObject();
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(doc, p->key);
+			if (!k || k->type != YAML_SCALAR_NODE)
+				continue;
+			char *key = kj_xstrndup((const char *)k->data.scalar.value, k->data.scalar.length);
+			cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+			cJSON_AddItemToObject(
+			    o, key, yaml_node(doc, yaml_document_get_node(doc, p->value), depth + 1));
+			free(key);
+		}
+		return o;
+	}
+	default:
+		return cJSON_CreateNull();
+	}
+}
+
+static cJSON *yaml_to_json(const char *buf, size_t len, const char *origin, kj_err *e)
+{
+	yaml_parser_t p;
+	yaml_document_t doc;
+	if (!yaml_parser_initialize(&p))
+		abort();
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&p, &doc)) {
+		kj_err_set(e, KJ_ERR_INVALID, _("%s:%zu:%zu: %s"), origin, p.problem_mark.line + 1,
+		           p.problem_mark.column + 1, p.problem ? p.problem : _("invalid YAML"));
+		yaml_parser_delete(&p);
+		return NULL;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	cJSON *j = root ? yaml_node(&doc, root, 0) : cJSON_CreateObject();
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&p);
+	if (cJSON_IsNull(j)) {
+		cJSON_Delete(j);
+		j = cJSON_CreateObject(); /* an empty file is an empty config */
+	}
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		kj_err_set(e, KJ_ERR_INVALID, _("%s: not a kubeconfig (the top level is not a mapping)"),
+		           origin);
+		return NULL;
+	}
+	return j;
+}
+
+/* ---- loading and merging ------------------------------------------------------- */
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static struct kubeconfig *kc_new(void)
+{
+	struct kubeconfig *kc = kj_xcalloc(1, sizeof *kc);
+	kc->clusters = cJSON_CreateObject();
+	kc->users = cJSON_CreateObject();
+	kc->contexts = cJSON_CreateObject();
+	kc->order = cJSON_CreateArray();
+	return kc;
+}
+
+void kubeconfig_free(struct kubeconfig *kc)
+{
+	if (!kc)
+		return;
+	cJSON_Delete(kc->clusters);
+	json_free_secret(kc->users);
+	cJSON_Delete(kc->contexts);
+	cJSON_Delete(kc->order);
+	free(kc->current);
+	free(kc->paths);
+	free(kc);
+}
+
+/* Add the named entries of list `key` ("clusters" with inner "cluster"...),
+ * first definition wins. */
+static void merge_list(struct kubeconfig *kc, cJSON *doc, const char *key, const char *inner, cJSON *into,
+                       const char *dir)
+{
+	cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, key))
+	{
+		const char *name = jstr(it, "name");
+		if (!name || cJSON_GetObjectItemCaseSensitive(into, name))
+			continue;
+		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(it, inner);
+		if (!cJSON_IsObject(v)) {
+			cJSON_Delete(v);
+			v = cJSON_CreateObject();
+		}
+		cJSON *entry = cJSON_CreateObject();
+		cJSON_AddItemToObject(entry, "v", v);
+		cJSON_AddStringToObject(entry, "dir", dir);
+		cJSON_AddItemToObject(into, name, entry);
+		if (into == kc->contexts)
+			cJSON_AddItemToArray(kc->order, cJSON_CreateString(name));
+	}
+}
+
+static void merge_doc(struct kubeconfig *kc, cJSON *doc, const char *origin)
+{
+	/* Relative paths in a kubeconfig are relative to its directory; keep it
+	 * absolute so resolved paths stay valid when the process changes dir. */
+	char *tmp = kj_xstrdup(origin);
+	char *dir = realpath(dirname(tmp), NULL);
+	merge_list(kc, doc, "clusters", "cluster", kc->clusters, dir ? dir : ".");
+	merge_list(kc, doc, "users", "user", kc->users, dir ? dir : ".");
+	merge_list(kc, doc, "contexts", "context", kc->contexts, dir ? dir : ".");
+	const char *cur = jstr(doc, "current-context");
+	if (!kc->current && cur && *cur)
+		kc->current = kj_xstrdup(cur);
+	free(dir);
+	free(tmp);
+}
+
+int kubeconfig_load_buffer(const char *yaml, size_t len, const char *origin, struct kubeconfig **out,
+                           kj_err *e)
+{
+	*out = NULL;
+	cJSON *doc = yaml_to_json(yaml, len, origin, e);
+	if (!doc)
+		return -1;
+	struct kubeconfig *kc = kc_new();
+	merge_doc(kc, doc, origin);
+	kc->paths = kj_xstrdup(origin);
+	json_free_secret(doc);
+	*out = kc;
+	return 0;
+}
+
+/* Whole file into memory (NUL-terminated); NULL with errno on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	kj_buf b;
+	kj_buf_init(&b);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		kj_buf_add(&b, chunk, n);
+	int err = ferror(f);
+	kj_wipe(chunk, sizeof chunk);
+	fclose(f);
+	if (err) {
+		kj_buf_done(&b);
+		errno = EIO;
+		return NULL;
+	}
+	if (len)
+		*len = b.len;
+	return kj_buf_steal(&b);
+}
+
+int kubeconfig_load(const char *paths, struct kubeconfig **out, kj_err *e)
+{
+	*out = NULL;
+	char *list = NULL;
+	if (paths && *paths) {
+		list = kj_xstrdup(paths);
+	} else if (getenv("KUBECONFIG") && *getenv("KUBECONFIG")) {
+		list = kj_xstrdup(getenv("KUBECONFIG"));
+	} else {
+		const char *home = getenv("HOME");
+		if (!home || !*home)
+			return kj_err_set(e, KJ_ERR_NOTFOUND,
+			                  _("no kubeconfig: neither $KUBECONFIG nor $HOME is set"));
+		list = kj_xasprintf("%s/.kube/config", home);
+	}
+	struct kubeconfig *kc = kc_new();
+	kc->paths = kj_xstrdup(list);
+	int found = 0;
+	char *save = NULL;
+	for (char *p = strtok_r(list, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+		size_t len = 0;
+		char *buf = read_file(p, &len);
+		if (!buf) {
+			if (errno == ENOENT)
+				continue; /* kubectl skips missing files of the list */
+			kj_err_set(e, KJ_ERR_FAIL, _("cannot read kubeconfig %s: %s"), p, strerror(errno));
+			goto fail;
+		}
+		cJSON *doc = yaml_to_json(buf, len, p, e);
+		kj_wipe(buf, len);
+		free(buf);
+		if (!doc)
+			goto fail;
+		merge_doc(kc, doc, p);
+		json_free_secret(doc);
+		found++;
+	}
+	if (!found) {
+		kj_err_set(e, KJ_ERR_NOTFOUND, _("no kubeconfig found at %s"), kc->paths);
+		kj_err_hint(e, _("set $KUBECONFIG or pass --kubeconfig FILE"));
+		goto fail;
+	}
+	free(list);
+	*out = kc;
+	return 0;
+fail:
+	free(list);
+	kubeconfig_free(kc);
+	return -1;
+}
+
+size_t kubeconfig_n_contexts(const struct kubeconfig *kc)
+{
+	return (size_t)cJSON_GetArraySize(kc->order);
+}
+
+const char *kubeconfig_context_name(const struct kubeconfig *kc, size_t i)
+{
+	const cJSON *s = cJSON_GetArrayItem(kc->order, (int)i);
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+const char *kubeconfig_current_context(const struct kubeconfig *kc)
+{
+	return kc->current;
+}
+
+/* ---- resolving ------------------------------------------------------------------- */
+
+void kube_context_info_done(struct kube_context_info *ci)
+{
+	if (!ci)
+		return;
+	free(ci->context);
+	free(ci->cluster);
+	free(ci->user);
+	free(ci->namespace);
+	free(ci->server);
+	free(ci->ca_pem);
+	free(ci->ca_path);
+	free(ci->tls_server_name);
+	kj_free_secret(ci->token);
+	free(ci->token_file);
+	free(ci->client_cert_pem);
+	kj_free_secret(ci->client_key_pem);
+	free(ci->client_cert_path);
+	free(ci->client_key_path);
+	memset(ci, 0, sizeof *ci);
+}
+
+static char *available(const struct kubeconfig *kc)
+{
+	kj_buf b;
+	kj_buf_init(&b);
+	for (size_t i = 0; i < kubeconfig_n_contexts(kc); i++)
+		kj_buf_printf(&b, "%s%s", i ? ", " : "", kubeconfig_context_name(kc, i));
+	if (!b.len)
+		kj_buf_adds(&b, _("(none)"));
+	return kj_buf_steal(&b);
+}
+
+static char *abs_path(const char *dir, const char *p)
+{
+	if (p[0] == '/' || !dir || !*dir)
+		return kj_xstrdup(p);
+	if (p[0] == '~' && p[1] == '/' && getenv("HOME"))
+		return kj_xasprintf("%s/%s", getenv("HOME"), p + 2);
+	return kj_xasprintf("%s/%s", dir, p);
+}
+
+/* `key`-data (base64) or `key` (a path, read): PEM text into *pem. */
+static int load_material(const cJSON *v, const char *dir, const char *key, const char *what, char **pem,
+                         char **path_out, kj_err *e)
+{
+	char dkey[64];
+	snprintf(dkey, sizeof dkey, "%s-data", key);
+	const char *data = jstr(v, dkey);
+	const char *path = jstr(v, key);
+	if (data && *data) {
+		size_t n = 0;
+		unsigned char *d = kj_b64_decode(data, &n);
+		if (!d || memchr(d, '\0', n)) {
+			free(d);
+			return kj_err_set(e, KJ_ERR_INVALID, _("%s: %s is not valid base64"), what, dkey);
+		}
+		*pem = (char *)d;
+		return 0;
+	}
+	if (path && *path) {
+		char *full = abs_path(dir, path);
+		*pem = read_file(full, NULL);
+		if (!*pem) {
+			kj_err_set(e, KJ_ERR_NOTFOUND, _("%s: cannot read %s %s: %s"), what, key, full,
+			           strerror(errno));
+			free(full);
+			return -1;
+		}
+		*path_out = full;
+	}
+	return 0;
+}
+
+int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct kube_context_info *ci,
+                       kj_err *e)
+{
+	memset(ci, 0, sizeof *ci);
+	const char *name = context && *context ? context : kc->current;
+	if (!name) {
+		char *av = available(kc);
+		kj_err_set(e, KJ_ERR_NOTFOUND, _("%s sets no current-context; available contexts: %s"),
+		           kc->paths, av);
+		free(av);
+		return kj_err_hint(e, _("name one with --context"));
+	}
+	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(kc->contexts, name);
+	if (!ctx) {
+		char *av = available(kc);
+		kj_err_set(e, KJ_ERR_NOTFOUND, _("context \"%s\" not found in %s; available contexts: %s"),
+		           name, kc->paths, av);
+		free(av);
+		return kj_err_hint(e, _("list them with 'kubectl config get-contexts'"));
+	}
+	const cJSON *cv = cJSON_GetObjectItemCaseSensitive(ctx, "v");
+	const char *cname = jstr(cv, "cluster");
+	const char *uname = jstr(cv, "user");
+	ci->context = kj_xstrdup(name);
+	ci->cluster = kj_xstrdup(cname);
+	ci->user = kj_xstrdup(uname);
+	const char *ns = jstr(cv, "namespace");
+	ci->namespace = ns && *ns ? kj_xstrdup(ns) : NULL;
+
+	const cJSON *cl = cname ? cJSON_GetObjectItemCaseSensitive(kc->clusters, cname) : NULL;
+	if (!cl) {
+		kj_err_set(e, KJ_ERR_NOTFOUND,
+		           _("context \"%s\" refers to cluster \"%s\", which %s does not define"), name,
+		           cname ? cname : "", kc->paths);
+		goto fail;
+	}
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(cl, "v");
+	const char *cdir = jstr(cl, "dir");
+	const char *server = jstr(c, "server");
+	if (!server || !*server) {
+		kj_err_set(e, KJ_ERR_INVALID, _("cluster \"%s\" has no server"), cname);
+		goto fail;
+	}
+	ci->server = kj_xstrdup(server);
+	const char *tsn = jstr(c, "tls-server-name");
+	ci->tls_server_name = tsn && *tsn ? kj_xstrdup(tsn) : NULL;
+	const char *ins = jstr(c, "insecure-skip-tls-verify");
+	ci->insecure = ins && strcmp(ins, "true") == 0;
+	char what[256];
+	snprintf(what, sizeof what, _("cluster \"%s\""), cname);
+	if (load_material(c, cdir, "certificate-authority", what, &ci->ca_pem, &ci->ca_path, e) < 0)
+		goto fail;
+	if (ci->insecure && ci->ca_pem) {
+		kj_err_set(
+		    e, KJ_ERR_INVALID,
+		    _("cluster \"%s\": specifying a root certificates file with the insecure flag is not "
+		      "allowed"),
+		    cname);
+		goto fail;
+	}
+
+	if (!uname || !*uname)
+		return 0; /* no credentials: the caller decides */
+	const cJSON *us = cJSON_GetObjectItemCaseSensitive(kc->users, uname);
+	if (!us) {
+		kj_err_set(e, KJ_ERR_NOTFOUND,
+		           _("context \"%s\" refers to user \"%s\", which %s does not define"), name, uname,
+		           kc->paths);
+		goto fail;
+	}
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(us, "v");
+	const char *udir = jstr(us, "dir");
+	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(u, "exec");
+	if (cJSON_IsObject(exec) || cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(u, "auth-provider"))) {
+		const char *cmd = jstr(exec, "command");
+		if (cmd)
+			kj_err_set(
+			    e, KJ_ERR_INVALID,
+			    _("user \"%s\" of context \"%s\" gets its credentials from the exec plugin "
+			      "\"%s\"; kubejit cannot keep such credentials in a target"),
+			    uname, name, cmd);
+		else
+			kj_err_set(
+			    e, KJ_ERR_INVALID,
+			    _("user \"%s\" of context \"%s\" uses an auth-provider plugin; kubejit cannot "
+			      "keep such credentials in a target"),
+			    uname, name);
+		kj_err_hint(e,
+		            _("use this context only to bootstrap ('kubejit target bootstrap --context %s'), "
+		              "or give the target a ServiceAccount token or client certificate"),
+		            name);
+		goto fail;
+	}
+	if (jstr(u, "username") || jstr(u, "password")) {
+		kj_err_set(
+		    e, KJ_ERR_INVALID,
+		    _("user \"%s\" of context \"%s\" uses basic authentication, which Kubernetes no longer "
+		      "supports"),
+		    uname, name);
+		kj_err_hint(e, _("give the target a ServiceAccount token or a client certificate"));
+		goto fail;
+	}
+	const char *tok = jstr(u, "token");
+	const char *tf = jstr(u, "tokenFile");
+	if (tok && *tok)
+		ci->token = kj_xstrdup(tok);
+	else if (tf && *tf)
+		ci->token_file = abs_path(udir, tf);
+	snprintf(what, sizeof what, _("user \"%s\""), uname);
+	if (load_material(u, udir, "client-certificate", what, &ci->client_cert_pem, &ci->client_cert_path,
+	                  e) < 0 ||
+	    load_material(u, udir, "client-key", what, &ci->client_key_pem, &ci->client_key_path, e) < 0)
+		goto fail;
+	if (!ci->client_cert_pem != !ci->client_key_pem) {
+		kj_err_set(e, KJ_ERR_INVALID,
+		           _("user \"%s\": a client certificate needs its key and a key its "
+		             "certificate"),
+		           uname);
+		goto fail;
+	}
+	return 0;
+fail:
+	kube_context_info_done(ci);
+	return -1;
+}
+
+void kube_context_to_conn(const struct kube_context_info *ci, struct kube_conn *conn)
+{
+	conn->server = ci->server;
+	conn->ca = ci->ca_pem;
+	conn->tls_server_name = ci->tls_server_name;
+	conn->insecure = ci->insecure;
+	conn->token = ci->token;
+	conn->token_file = ci->token_file;
+	conn->client_cert = ci->client_cert_pem;
+	conn->client_key = ci->client_key_pem;
+}
+
+/* ---- writing ----------------------------------------------------------------------- */
+
+struct emit {
+	yaml_emitter_t em;
+	kj_buf out;
+	int failed;
+};
+
+static int emit_write(void *ud, unsigned char *buf, size_t n)
+{
+	kj_buf_add(ud, buf, n);
+	return 1;
+}
+
+static void ev(struct emit *m, yaml_event_t *event)
+{
+	if (!m->failed && !yaml_emitter_emit(&m->em, event))
+		m->failed = 1;
+}
+
+/* Would a plain scalar read back as something other than a string
+ * (bool, null, number)?  Then it must be quoted. */
+static int looks_typed(const char *s)
+{
+	static const char *const words[] = {"",     "~",     "null",  "Null",  "NULL", "true", "True",
+	                                    "TRUE", "false", "False", "FALSE", "yes",  "Yes",  "YES",
+	                                    "no",   "No",    "NO",    "on",    "On",   "ON",   "off",
+	                                    "Off",  "OFF",   "y",     "Y",     "n",    "N"};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strcmp(s, words[i]) == 0)
+			return 1;
+	char *end;
+	strtod(s, &end);
+	if (end != s && *end == '\0')
+		return 1;
+	return (s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) || s[0] == '.';
+}
+
+static void scalar(struct emit *m, const char *s)
+{
+	yaml_event_t e;
+	yaml_scalar_style_t style = looks_typed(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE;
+	yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1, style);
+	ev(m, &e);
+}
+
+/* Booleans are written plain (true/false), so they read back as booleans. */
+static void boolean(struct emit *m, int v)
+{
+	yaml_event_t e;
+	const char *s = v ? "true" : "false";
+	yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 0,
+	                             YAML_PLAIN_SCALAR_STYLE);
+	ev(m, &e);
+}
+
+static void kv(struct emit *m, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	scalar(m, k);
+	scalar(m, v);
+}
+
+static void map_start(struct emit *m)
+{
+	yaml_event_t e;
+	yaml_mapping_start_event_initialize(&e, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	ev(m, &e);
+}
+
+static void map_end(struct emit *m)
+{
+	yaml_event_t e;
+	yaml_mapping_end_event_initialize(&e);
+	ev(m, &e);
+}
+
+static void seq_start(struct emit *m)
+{
+	yaml_event_t e;
+	yaml_sequence_start_event_initialize(&e, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+	ev(m, &e);
+}
+
+static void seq_end(struct emit *m)
+{
+	yaml_event_t e;
+	yaml_sequence_end_event_initialize(&e);
+	ev(m, &e);
+}
+
+/* "- name: N\n  <inner>:" and leaves the inner mapping open. */
+static void named_entry(struct emit *m, const char *name, const char *inner)
+{
+	map_start(m);
+	kv(m, "name", name);
+	scalar(m, inner);
+	map_start(m);
+}
+
+static void emit_user(struct emit *m, const struct kubeconfig_spec *s)
+{
+	if (s->exec_command) {
+		scalar(m, "exec");
+		map_start(m);
+		kv(m, "apiVersion",
+		   s->exec_api_version ? s->exec_api_version : "client.authentication.k8s.io/v1");
+		kv(m, "command", s->exec_command);
+		scalar(m, "args");
+		seq_start(m);
+		for (size_t i = 0; i < s->n_exec_args; i++)
+			scalar(m, s->exec_args[i]);
+		seq_end(m);
+		if (s->n_exec_env) {
+			scalar(m, "env");
+			seq_start(m);
+			for (size_t i = 0; i < s->n_exec_env; i++) {
+				map_start(m);
+				kv(m, "name", s->exec_env[i].name);
+				kv(m, "value", s->exec_env[i].value ? s->exec_env[i].value : "");
+				map_end(m);
+			}
+			seq_end(m);
+		}
+		kv(m, "interactiveMode", "Never");
+		scalar(m, "provideClusterInfo");
+		boolean(m, s->exec_provide_cluster_info);
+		kv(m, "installHint", s->exec_install_hint);
+		map_end(m);
+		return;
+	}
+	kv(m, "token", s->token);
+	if (s->client_cert_pem && s->client_key_pem) {
+		char *c = kj_b64_encode(s->client_cert_pem, strlen(s->client_cert_pem));
+		char *k = kj_b64_encode(s->client_key_pem, strlen(s->client_key_pem));
+		kv(m, "client-certificate-data", c);
+		kv(m, "client-key-data", k);
+		free(c);
+		kj_free_secret(k);
+	}
+}
+
+char *kubeconfig_render(const struct kubeconfig_spec *s, kj_err *e)
+{
+	if (!s->server || !*s->server) {
+		kj_err_set(e, KJ_ERR_USAGE, _("a kubeconfig needs a server"));
+		return NULL;
+	}
+	const char *cluster = s->cluster_name ? s->cluster_name : "kubejit";
+	const char *user = s->user_name ? s->user_name : "kubejit";
+	const char *context = s->context_name ? s->context_name : "kubejit";
+	struct emit m = {0};
+	yaml_event_t event;
+	if (!yaml_emitter_initialize(&m.em))
+		abort();
+	kj_buf_init(&m.out);
+	yaml_emitter_set_output(&m.em, emit_write, &m.out);
+	yaml_emitter_set_width(&m.em, -1); /* never fold base64 */
+	yaml_emitter_set_unicode(&m.em, 1);
+	yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING);
+	ev(&m, &event);
+	yaml_document_start_event_initialize(&event, NULL, NULL, NULL, 1);
+	ev(&m, &event);
+	map_start(&m);
+	kv(&m, "apiVersion", "v1");
+	kv(&m, "kind", "Config");
+
+	scalar(&m, "clusters");
+	seq_start(&m);
+	named_entry(&m, cluster, "cluster");
+	kv(&m, "server", s->server);
+	if (s->ca_pem && *s->ca_pem) {
+		char *ca = kj_b64_encode(s->ca_pem, strlen(s->ca_pem));
+		kv(&m, "certificate-authority-data", ca);
+		free(ca);
+	} else if (s->insecure) {
+		scalar(&m, "insecure-skip-tls-verify");
+		boolean(&m, 1);
+	}
+	kv(&m, "tls-server-name", s->tls_server_name && *s->tls_server_name ? s->tls_server_name : NULL);
+	map_end(&m);
+	map_end(&m);
+	seq_end(&m);
+
+	scalar(&m, "users");
+	seq_start(&m);
+	named_entry(&m, user, "user");
+	emit_user(&m, s);
+	map_end(&m);
+	map_end(&m);
+	seq_end(&m);
+
+	scalar(&m, "contexts");
+	seq_start(&m);
+	named_entry(&m, context, "context");
+	kv(&m, "cluster", cluster);
+	kv(&m, "user", user);
+	kv(&m, "namespace", s->namespace && *s->namespace ? s->namespace : NULL);
+	map_end(&m);
+	map_end(&m);
+	seq_end(&m);
+
+	kv(&m, "current-context", context);
+	map_end(&m);
+	yaml_document_end_event_initialize(&event, 1);
+	ev(&m, &event);
+	yaml_stream_end_event_initialize(&event);
+	ev(&m, &event);
+	yaml_emitter_flush(&m.em);
+	int failed = m.failed;
+	const char *problem = m.em.problem;
+	if (failed)
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot write the kubeconfig: %s"),
+		           problem ? problem : "libyaml");
+	yaml_emitter_delete(&m.em);
+	if (failed) {
+		kj_buf_done(&m.out);
+		return NULL;
+	}
+	return kj_buf_steal(&m.out);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int kubeconfig_write(const char *path, const struct kubeconfig_spec *spec, int force, kj_err *e)
+{
+	char *text = kubeconfig_render(spec, e);
+	if (!text)
+		return -1;
+	size_t len = strlen(text);
+	int rc = -1;
+	if (!force) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			if (errno == EEXIST) {
+				kj_err_set(e, KJ_ERR_CONFLICT, _("%s already exists"), path);
+				kj_err_hint(e, _("choose another file, or pass --force to replace it"));
+			} else {
+				kj_err_set(e, KJ_ERR_FAIL, _("cannot create %s: %s"), path, strerror(errno));
+			}
+			goto out;
+		}
+		if (write_all(fd, text, len) < 0 || fsync(fd) < 0) {
+			kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
+			close(fd);
+			unlink(path);
+			goto out;
+		}
+		close(fd);
+		rc = 0;
+		goto out;
+	}
+	/* Replace atomically: a reader never sees half a file. */
+	char *tmp = kj_xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot create a file next to %s: %s"), path, strerror(errno));
+		free(tmp);
+		goto out;
+	}
+	if (fchmod(fd, 0600) < 0 || write_all(fd, text, len) < 0 || fsync(fd) < 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot replace %s: %s"), path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		goto out;
+	}
+	free(tmp);
+	rc = 0;
+out:
+	kj_free_secret(text);
+	return rc;
+}
