@@ -20,6 +20,7 @@ static void setup(void)
 {
 	snprintf(home, sizeof(home), "/tmp/kubejit-execcache.XXXXXX");
 	cr_assert_not_null(mkdtemp(home));
+	unsetenv("XDG_RUNTIME_DIR"); /* the key goes next to the cache */
 }
 
 static void teardown(void)
@@ -234,4 +235,47 @@ Test(execcache, lock_serialises_minters)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(fds[0]);
 	close(fds[1]);
+}
+
+Test(execcache, token_is_sealed_and_key_bound)
+{
+	struct execcache_entry a, out;
+	kj_err e;
+	char *path, *text, *key, *rt;
+	FILE *f;
+	long n;
+
+	fill(&a, "lease-s", "very.secret.token", 0, 100);
+	cr_assert_eq(execcache_store(home, "/s", "", &a, &e), 0, "%s", e.msg);
+	path = execcache_path(home, "/s", "");
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	text = kj_xmalloc(65536);
+	n = (long)fread(text, 1, 65535, f);
+	text[n] = '\0';
+	fclose(f);
+	cr_assert(strstr(text, "very.secret.token") == NULL, "the token is in the file in clear");
+	free(text);
+
+	/* without its key the entry is as good as absent */
+	key = kj_xasprintf("%s/exec-cache/.key", home);
+	cr_assert_eq(unlink(key), 0);
+	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), 0);
+	cr_assert_null(out.token);
+
+	/* a private runtime directory holds the key when there is one */
+	rt = kj_xasprintf("%s/run", home);
+	cr_assert_eq(mkdir(rt, 0700), 0);
+	setenv("XDG_RUNTIME_DIR", rt, 1);
+	cr_assert_eq(execcache_store(home, "/s", "", &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(access(key, F_OK), -1, "no key next to the cache");
+	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), 1);
+	cr_assert_str_eq(out.token, "very.secret.token");
+	execcache_entry_done(&out);
+	unsetenv("XDG_RUNTIME_DIR");
+	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), 0, "the key is not found any more");
+	free(rt);
+	free(key);
+	free(path);
+	execcache_entry_done(&a);
 }

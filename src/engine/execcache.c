@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <openssl/evp.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/b64.h"
 #include "util/i18n.h"
 #include "util/jwt.h"
+#include "util/names.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
 #define CACHE_DIR      "exec-cache"
-#define CACHE_VERSION  1
+#define CACHE_VERSION  2
 #define CACHE_MAX_SIZE (64 * 1024)
 
 void execcache_entry_done(struct execcache_entry *ent)
@@ -92,6 +95,139 @@ static int ensure_dir(const char *home, kj_err *e)
 	return rc;
 }
 
+/* ---- sealing ------------------------------------------------------------
+ * The token is sealed with AES-256-GCM.  The key lives in
+ * $XDG_RUNTIME_DIR (a per-user tmpfs that ends with the session) when there
+ * is one, so the token never reaches a persistent disk in clear; otherwise
+ * next to the cache.  A lost key only costs one new mint. */
+
+#define KEY_LEN   32
+#define NONCE_LEN 12
+#define TAG_LEN   16
+
+static char *key_path(const char *home)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	char h[65];
+
+	if (rt && rt[0] == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	    !(st.st_mode & 077)) {
+		/* one key per home, so throwaway homes do not share one */
+		kj_token_fingerprint(home, h);
+		h[16] = '\0';
+		return kj_xasprintf("%s/kubejit-exec-cache-%s.key", rt, h);
+	}
+	return kj_xasprintf("%s/" CACHE_DIR "/.key", home);
+}
+
+static int read_key(const char *path, unsigned char key[KEY_LEN])
+{
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077)
+	        ? read(fd, key, KEY_LEN)
+	        : -1;
+	close(fd);
+	return n == KEY_LEN ? 0 : -1;
+}
+
+/* The key, made on first use when `create`.  0 or -1. */
+static int cache_key(const char *home, int create, unsigned char key[KEY_LEN])
+{
+	char *path = key_path(home), *tmp;
+	int fd, rc = -1;
+
+	if (read_key(path, key) == 0) {
+		free(path);
+		return 0;
+	}
+	if (!create) {
+		free(path);
+		return -1;
+	}
+	kj_random_bytes(key, KEY_LEN);
+	tmp = kj_xasprintf("%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd >= 0) {
+		if (fchmod(fd, 0600) == 0 && write(fd, key, KEY_LEN) == KEY_LEN && fsync(fd) == 0)
+			/* link() fails if another process made a key meanwhile:
+			 * then use theirs */
+			rc = link(tmp, path) == 0 ? 0 : read_key(path, key);
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+	if (rc < 0)
+		kj_wipe(key, KEY_LEN);
+	return rc;
+}
+
+static char *aad_of(const char *secret, const char *ns, const char *lease)
+{
+	return kj_xasprintf("kubejit-exec-cache\n%s\n%s\n%s", secret, ns ? ns : "", lease);
+}
+
+/* base64(nonce | ciphertext | tag), or NULL. */
+static char *seal(const unsigned char key[KEY_LEN], const char *aad, const char *plain)
+{
+	size_t n = strlen(plain);
+	unsigned char *buf = kj_xmalloc(NONCE_LEN + n + TAG_LEN);
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	char *out = NULL;
+	int len, ok;
+
+	kj_random_bytes(buf, NONCE_LEN);
+	ok = c && EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, buf) == 1 &&
+	     EVP_EncryptUpdate(c, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) == 1 &&
+	     EVP_EncryptUpdate(c, buf + NONCE_LEN, &len, (const unsigned char *)plain, (int)n) == 1 &&
+	     EVP_EncryptFinal_ex(c, buf + NONCE_LEN + len, &len) == 1 &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, buf + NONCE_LEN + n) == 1;
+	if (ok)
+		out = kj_b64_encode(buf, NONCE_LEN + n + TAG_LEN);
+	EVP_CIPHER_CTX_free(c);
+	free(buf);
+	return out;
+}
+
+/* The plain text (a secret: kj_free_secret), or NULL when the key or the
+ * data do not match. */
+static char *unseal(const unsigned char key[KEY_LEN], const char *aad, const char *sealed)
+{
+	size_t n = 0;
+	unsigned char *buf = kj_b64_decode(sealed, &n);
+	EVP_CIPHER_CTX *c;
+	char *out = NULL;
+	int len, ok;
+
+	if (!buf || n < NONCE_LEN + TAG_LEN) {
+		free(buf);
+		return NULL;
+	}
+	n -= NONCE_LEN + TAG_LEN;
+	out = kj_xmalloc(n + 1);
+	c = EVP_CIPHER_CTX_new();
+	ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, buf) == 1 &&
+	     EVP_DecryptUpdate(c, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) == 1 &&
+	     EVP_DecryptUpdate(c, (unsigned char *)out, &len, buf + NONCE_LEN, (int)n) == 1 &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN, buf + NONCE_LEN + n) == 1 &&
+	     EVP_DecryptFinal_ex(c, (unsigned char *)out + len, &len) == 1;
+	EVP_CIPHER_CTX_free(c);
+	free(buf);
+	if (!ok) {
+		kj_wipe(out, n + 1);
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static int64_t num(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -107,10 +243,13 @@ static const char *str(const cJSON *o, const char *k)
 }
 
 /* 1 when the parsed document is an entry for exactly this key. */
-static int parse_entry(const cJSON *j, const char *secret, const char *ns, struct execcache_entry *ent)
+static int parse_entry(const cJSON *j, const char *home, const char *secret, const char *ns,
+                       struct execcache_entry *ent)
 {
 	const char *s = str(j, "secret"), *n = str(j, "namespace"), *lease = str(j, "lease"),
-	           *tok = str(j, "token");
+	           *tok = str(j, "sealed_token");
+	unsigned char key[KEY_LEN];
+	char *aad;
 
 	if (num(j, "version") != CACHE_VERSION || !s || !n || !lease || !tok)
 		return 0;
@@ -118,8 +257,15 @@ static int parse_entry(const cJSON *j, const char *secret, const char *ns, struc
 	 * secret's token */
 	if (strcmp(s, secret) || strcmp(n, ns ? ns : "") || strlen(lease) >= sizeof(ent->lease_id))
 		return 0;
+	if (cache_key(home, 0, key) < 0)
+		return 0;
+	aad = aad_of(secret, ns, lease);
+	ent->token = unseal(key, aad, tok);
+	kj_wipe(key, sizeof(key));
+	free(aad);
+	if (!ent->token)
+		return 0;
 	snprintf(ent->lease_id, sizeof(ent->lease_id), "%s", lease);
-	ent->token = kj_xstrdup(tok);
 	ent->issued_at = num(j, "issued_at");
 	ent->lease_end = num(j, "lease_end");
 	ent->token_expiry = num(j, "token_expiry");
@@ -162,11 +308,7 @@ int execcache_load(const char *home, const char *secret, const char *ns, struct 
 	buf[got] = '\0';
 	j = cJSON_Parse(buf);
 	if (j) {
-		rc = parse_entry(j, secret, ns, ent);
-		/* the parsed tree holds the token too */
-		cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "token");
-		if (cJSON_IsString(t))
-			kj_wipe(t->valuestring, strlen(t->valuestring));
+		rc = parse_entry(j, home, secret, ns, ent);
 		cJSON_Delete(j);
 	}
 out:
@@ -196,12 +338,22 @@ static int write_all(int fd, const char *p, size_t n)
 int execcache_store(const char *home, const char *secret, const char *ns, const struct execcache_entry *ent,
                     kj_err *e)
 {
-	char *path, *tmp, *text;
+	unsigned char key[KEY_LEN];
+	char *path, *tmp, *text, *aad, *sealed;
 	cJSON *j;
 	int fd, rc = 0;
 
 	if (ensure_dir(home, e) < 0)
 		return -1;
+	if (cache_key(home, 1, key) < 0)
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot make the exec-plugin cache key: %s"),
+		                  strerror(errno));
+	aad = aad_of(secret, ns, ent->lease_id);
+	sealed = seal(key, aad, ent->token ? ent->token : "");
+	kj_wipe(key, sizeof(key));
+	free(aad);
+	if (!sealed)
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot seal the token for the exec-plugin cache"));
 	j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "version", CACHE_VERSION);
 	cJSON_AddStringToObject(j, "secret", secret);
@@ -210,13 +362,10 @@ int execcache_store(const char *home, const char *secret, const char *ns, const 
 	cJSON_AddNumberToObject(j, "issued_at", (double)ent->issued_at);
 	cJSON_AddNumberToObject(j, "lease_end", (double)ent->lease_end);
 	cJSON_AddNumberToObject(j, "token_expiry", (double)ent->token_expiry);
-	cJSON_AddStringToObject(j, "token", ent->token ? ent->token : "");
+	cJSON_AddStringToObject(j, "sealed_token", sealed);
 	text = cJSON_PrintUnformatted(j);
-	{
-		cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "token");
-		kj_wipe(t->valuestring, strlen(t->valuestring));
-	}
 	cJSON_Delete(j);
+	free(sealed);
 
 	path = execcache_path(home, secret, ns);
 	tmp = kj_xasprintf("%s.XXXXXX", path);
@@ -237,7 +386,7 @@ int execcache_store(const char *home, const char *secret, const char *ns, const 
 		unlink(tmp);
 	}
 out:
-	kj_free_secret(text);
+	free(text);
 	free(tmp);
 	free(path);
 	return rc;

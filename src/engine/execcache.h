@@ -8,6 +8,12 @@
  * The file name is a hash of the key, so several secrets and namespaces
  * coexist and no secret path ends up in a file name.
  *
+ * The token is sealed (AES-256-GCM, bound to secret, namespace and lease).
+ * The key is a 0600 file in $XDG_RUNTIME_DIR when that is a private
+ * directory (tmpfs ending with the session: the token never reaches a
+ * persistent disk in clear), else <home>/exec-cache/.key.  An entry whose key
+ * is gone reads as absent, which costs one new mint.
+ *
  * The fast path (execcache_load + execcache_usable) touches only the file
  * system: no network, no TLS, no database.  Callers check the lease's state in
  * the store themselves before serving a cached token.
