@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 export HOME="$tmp" KUBEJIT_HOME="$tmp/home" NO_COLOR=1
-unset XDG_DATA_HOME KUBERNETES_EXEC_INFO
+unset XDG_DATA_HOME XDG_RUNTIME_DIR KUBERNETES_EXEC_INFO
 kj() { "$KUBEJIT_BIN" "$@"; }
 kc() { KUBECONFIG="$tmp/exec.kubeconfig" "$KUBECTL" --cache-dir "$tmp/kcache" --request-timeout 20s "$@"; }
 # lease ids in `kubejit leases --json` output, one per line
