@@ -212,6 +212,15 @@ char *kube_ca_to_pem(const char *ca, kj_err *e)
 
 /* ---- client ------------------------------------------------------------------ */
 
+/* A token goes into a header line: no white space or control characters. */
+static int token_ok(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t <= 0x20 || *t == 0x7f)
+			return 0;
+	return 1;
+}
+
 /* Split the server URL; with a TLS server name, point the URL at that name and
  * pin the real address with CONNECT_TO. */
 static int setup_url(struct kube_client *c, const struct kube_conn *conn, kj_err *e)
@@ -302,9 +311,14 @@ int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_e
 			goto fail;
 		}
 	}
-	if (conn->token && *conn->token)
+	if (conn->token && *conn->token) {
+		if (!token_ok(conn->token)) {
+			kj_err_set(e, KJ_ERR_INVALID,
+			           _("the bearer token contains spaces or control characters"));
+			goto fail;
+		}
 		c->token = kj_xstrdup(conn->token);
-	else if (conn->token_file && *conn->token_file)
+	} else if (conn->token_file && *conn->token_file)
 		c->token_file = kj_xstrdup(conn->token_file);
 	c->insecure = conn->insecure;
 	c->connect_timeout_ms = conn->connect_timeout_ms > 0 ? conn->connect_timeout_ms : DEFAULT_CONNECT_MS;
@@ -421,6 +435,13 @@ static int refresh_token(struct kube_client *c, kj_err *e)
 			return 0;
 		return kj_err_set(e, KJ_ERR_AUTH, _("token file %s is empty"), c->token_file);
 	}
+	if (!token_ok(buf)) {
+		kj_wipe(buf, MAX_TOKEN_FILE + 1);
+		free(buf);
+		return kj_err_set(e, KJ_ERR_AUTH,
+		                  _("token file %s holds more than one token or control characters"),
+		                  c->token_file);
+	}
 	kj_free_secret(c->token);
 	c->token = kj_xstrdup(buf);
 	kj_wipe(buf, MAX_TOKEN_FILE + 1);
@@ -478,7 +499,9 @@ static void setup_xfer(struct kube_client *c, struct xfer *x)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	if (c->connect_to)
 		curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->connect_to);
