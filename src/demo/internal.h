@@ -312,7 +312,7 @@ void demo_faults_free(struct demo_cluster *dc);
 int demo_seed_load(struct demo_cluster *dc, const char *file, kj_err *e);
 /* The privileged accounts whose token files are written ("ns/name"). */
 extern const char *const demo_seed_accounts[];
-/* Write tokens/*.token and the admin kubeconfig. */
+/* Write the tokens/NAME.token files and the admin kubeconfig. */
 int demo_seed_write_credentials(struct demo_cluster *dc, kj_err *e);
 
 #endif
