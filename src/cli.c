@@ -13,6 +13,8 @@
 static const struct kj_cmd commands[] = {
     /* hidden (no summary): word lists for the shell completion scripts */
     {"__complete", cli_complete, NULL},
+    {"target", cli_target, N_("saved cluster connections: add, list, show, check, rm, bootstrap")},
+    {"rbac", cli_rbac, N_("print the RBAC a target needs for fixed or dynamic mode")},
     {NULL, NULL, NULL},
 };
 

@@ -37,6 +37,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_get(int argc, char **argv, const struct kj_globals *g);        /* cli_get.c */
 int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g); /* cli_get.c */
 int cli_complete(int argc, char **argv, const struct kj_globals *g);   /* cli_complete.c */
+int cli_target(int argc, char **argv, const struct kj_globals *g);     /* cli_target.c */
+int cli_rbac(int argc, char **argv, const struct kj_globals *g);       /* cli_target.c */
 
 /* The command table (NULL-terminated) for help output and completion.
  * Rows without a summary are hidden from the help. */

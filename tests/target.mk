@@ -1,8 +1,11 @@
 # Tests of the target area.
 if HAVE_CRITERION
-check_PROGRAMS += tests/test_store
-TESTS += tests/test_store
+check_PROGRAMS += tests/test_store tests/test_target_unit
+TESTS += tests/test_store tests/test_target_unit
 tests_test_store_SOURCES = tests/test_store.c
 tests_test_store_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_store_LDADD = $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(TEST_COMMON_LIBS)
+tests_test_target_unit_SOURCES = tests/test_target_unit.c
+tests_test_target_unit_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_target_unit_LDADD = $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(TEST_COMMON_LIBS)
 endif

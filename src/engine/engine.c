@@ -206,12 +206,18 @@ int engine_client(struct engine *en, const char *name, struct kube_client **out,
 	target_done(&t);
 	if (rc < 0)
 		return -1;
+	engine_keep_client(en, name, kc);
+	*out = kc;
+	return 0;
+}
+
+void engine_keep_client(struct engine *en, const char *name, struct kube_client *kc)
+{
+	engine_drop_client(en, name);
 	en->clients = kj_xrealloc(en->clients, (en->n_clients + 1) * sizeof(*en->clients));
 	en->clients[en->n_clients].name = kj_xstrdup(name);
 	en->clients[en->n_clients].kc = kc;
 	en->n_clients++;
-	*out = kc;
-	return 0;
 }
 
 void engine_drop_client(struct engine *en, const char *name)

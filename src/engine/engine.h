@@ -54,6 +54,9 @@ void engine_set_cert_warn(struct engine *en, int64_t secs);
  * engine_drop_client() for that target or engine_close().
  * KJ_ERR_NOTFOUND when there is no such target. */
 int engine_client(struct engine *en, const char *name, struct kube_client **out, kj_err *e);
+/* Hand a client made by engine_connect() to the cache under `name` (the
+ * engine owns it from now on; an older one of that name is freed). */
+void engine_keep_client(struct engine *en, const char *name, struct kube_client *kc);
 /* Forget the cached client of `name` (after the target changed or went). */
 void engine_drop_client(struct engine *en, const char *name);
 

@@ -17,5 +17,8 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/audit.h
 ENGINE_SOURCES_ENGINE += \
 	src/engine/engine.c src/engine/engine.h \
-	src/engine/target.h \
-	src/engine/preflight.h
+	src/engine/target.c src/engine/target.h \
+	src/engine/target_bootstrap.c \
+	src/engine/preflight.c src/engine/preflight.h \
+	src/engine/rbac_manifest.c src/engine/rbac_manifest.h \
+	src/engine/csr.c src/engine/csr.h

@@ -47,8 +47,8 @@ enum target_key_type {
 
 /* Progress during long steps (CSR waiting for approval).  `msg` is one
  * translated line, e.g. the exact `kubectl certificate approve NAME` to
- * run.  Return non-zero to cancel (the add fails with KJ_ERR_CANCELLED and
- * cleans up). */
+ * run, or NULL for a tick while waiting (about twice a second).  Return
+ * non-zero to cancel (the add fails with KJ_ERR_CANCELLED and cleans up). */
 typedef int (*target_progress_fn)(void *ud, const char *msg);
 
 /* What the user asked for.  Strings are borrowed for the call. */

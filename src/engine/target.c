@@ -1,0 +1,546 @@
+#include "engine/target.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/csr.h"
+#include "engine/preflight.h"
+#include "kube/api.h"
+#include "kube/incluster.h"
+#include "kube/kubeconfig.h"
+#include "util/i18n.h"
+#include "util/jwt.h"
+#include "util/names.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+#include "util/ttl.h"
+
+void target_add_result_done(struct target_add_result *r)
+{
+	char **p;
+
+	if (!r)
+		return;
+	target_done(&r->target);
+	preflight_report_free(r->report);
+	free(r->csr_name);
+	for (p = r->notices; p && *p; p++)
+		free(*p);
+	free(r->notices);
+	memset(r, 0, sizeof(*r));
+}
+
+static void add_notice(struct target_add_result *r, const char *s)
+{
+	size_t n = 0;
+
+	while (r->notices && r->notices[n])
+		n++;
+	r->notices = kj_xrealloc(r->notices, (n + 2) * sizeof(char *));
+	r->notices[n] = kj_xstrdup(s);
+	r->notices[n + 1] = NULL;
+}
+
+const char *target_mode_name(enum target_mode m)
+{
+	return m == TARGET_MODE_DYNAMIC ? "dynamic" : "fixed";
+}
+
+int target_mode_parse(const char *s)
+{
+	if (s && !strcmp(s, "fixed"))
+		return TARGET_MODE_FIXED;
+	if (s && !strcmp(s, "dynamic"))
+		return TARGET_MODE_DYNAMIC;
+	return -1;
+}
+
+int64_t target_expires_in(const struct target *t)
+{
+	int64_t at = INT64_MAX;
+
+	if (t->cert_not_after)
+		at = t->cert_not_after;
+	if (t->token_expires_at && t->token_expires_at < at)
+		at = t->token_expires_at;
+	return at == INT64_MAX ? INT64_MAX : at - kj_now();
+}
+
+int target_expiry_warning(struct engine *en, const struct target *t)
+{
+	int64_t left = target_expires_in(t);
+
+	return left != INT64_MAX && left < engine_cert_warn(en);
+}
+
+/* ---- reading the store ---------------------------------------------------- */
+
+int target_list(struct engine *en, struct target **out, size_t *n, kj_err *e)
+{
+	return store_targets_list(engine_db(en), out, n, e);
+}
+
+void target_list_free(struct target *v, size_t n)
+{
+	store_targets_free_list(v, n);
+}
+
+int target_get(struct engine *en, const char *name, struct target *out, kj_err *e)
+{
+	return store_targets_get(engine_db(en), name, out, e);
+}
+
+int target_get_cred(struct engine *en, const char *name, struct target_cred *out, kj_err *e)
+{
+	struct target t;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_targets_get(engine_db(en), name, &t, e) < 0)
+		return -1;
+	rc = store_targets_get_cred(engine_db(en), t.id, out, e);
+	target_done(&t);
+	return rc;
+}
+
+int target_remove(struct engine *en, const char *name, kj_err *e)
+{
+	if (store_targets_delete(engine_db(en), name, e) < 0)
+		return -1;
+	engine_drop_client(en, name);
+	return 0;
+}
+
+static void record_preflight(struct engine *en, struct target *t, const struct preflight_report *r)
+{
+	cJSON *j = preflight_report_to_json(r);
+	char *json = cJSON_PrintUnformatted(j);
+	kj_err ignore = {0};
+
+	cJSON_Delete(j);
+	t->health = r->health;
+	t->preflight_at = r->at;
+	free(t->preflight_summary);
+	t->preflight_summary = kj_xstrdup(r->summary);
+	free(t->preflight_json);
+	t->preflight_json = json;
+	if (r->username) {
+		free(t->identity);
+		t->identity = kj_xstrdup(r->username);
+	}
+	if (t->id)
+		store_targets_set_preflight(engine_db(en), t->id, t->health, t->preflight_at, r->username,
+		                            t->preflight_summary, t->preflight_json, &ignore);
+}
+
+int target_check(struct engine *en, const char *name, const char *const *namespaces,
+                 struct preflight_report **out, kj_err *e)
+{
+	struct preflight_opts o = {0};
+	struct kube_client *kc;
+	struct target t;
+	int rc;
+
+	*out = NULL;
+	if (store_targets_get(engine_db(en), name, &t, e) < 0)
+		return -1;
+	/* a fresh client: the check must see rotated files and new settings */
+	engine_drop_client(en, name);
+	if (engine_client(en, name, &kc, e) < 0) {
+		target_done(&t);
+		return -1;
+	}
+	o.namespaces = namespaces;
+	rc = preflight_run(en, kc, &t, &o, out, e);
+	record_preflight(en, &t, *out);
+	target_done(&t);
+	return rc;
+}
+
+/* ---- building a target from a spec ---------------------------------------- */
+
+/* A token as read from a file: trimmed, one line, no blanks inside. */
+static int clean_token(const char *in, char **out, kj_err *e)
+{
+	const char *s = in, *end;
+	const char *p;
+
+	*out = NULL;
+	while (s && isspace((unsigned char)*s))
+		s++;
+	end = s ? s + strlen(s) : NULL;
+	while (end && end > s && isspace((unsigned char)end[-1]))
+		end--;
+	if (!s || end == s) {
+		kj_err_set(e, KJ_ERR_INVALID, _("the token is empty"));
+		return kj_err_hint(
+		    e, _("give a file holding the bearer token (--token-file FILE, or - for stdin)"));
+	}
+	for (p = s; p < end; p++) {
+		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p)) {
+			kj_err_set(e, KJ_ERR_INVALID, _("the token file holds more than one word"));
+			return kj_err_hint(e, _("it must hold only the bearer token"));
+		}
+	}
+	*out = kj_xstrndup(s, (size_t)(end - s));
+	return 0;
+}
+
+/* exp of a JWT token, 0 for other tokens. */
+static int64_t token_exp(const char *token)
+{
+	cJSON *claims = NULL;
+	const cJSON *exp;
+	kj_err ignore = {0};
+	int64_t at = 0;
+
+	if (kj_jwt_decode(token, NULL, &claims, &ignore) < 0)
+		return 0;
+	exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+	if (cJSON_IsNumber(exp))
+		at = (int64_t)exp->valuedouble;
+	cJSON_Delete(claims);
+	return at;
+}
+
+static int check_not_expired(int64_t at, const char *what, kj_err *e)
+{
+	char when[32];
+
+	if (!at || at > kj_now())
+		return 0;
+	kj_time_rfc3339(at, when, sizeof(when));
+	kj_err_set(e, KJ_ERR_INVALID, _("the %s expired on %s"), what, when);
+	return kj_err_hint(e, _("get fresh credentials (for a certificate: 'kubejit target add --csr')"));
+}
+
+static int set_ca(struct target *t, const char *ca, kj_err *e)
+{
+	if (!ca || !*ca)
+		return 0;
+	free(t->ca_pem);
+	t->ca_pem = kube_ca_to_pem(ca, e);
+	if (!t->ca_pem)
+		return kj_err_hint(e, _("give the cluster's CA certificate in PEM form (--ca-file)"));
+	return 0;
+}
+
+static int set_cert(struct target *t, struct target_cred *c, const char *cert, const char *key, kj_err *e)
+{
+	struct csr_cert_info ci;
+
+	if (csr_check_pair(cert, key, e) < 0 || csr_cert_info(cert, &ci, e) < 0)
+		return -1;
+	if (check_not_expired(ci.not_after, _("client certificate"), e) < 0)
+		return -1;
+	if (ci.not_before > kj_now() + 300) {
+		char when[32];
+
+		kj_time_rfc3339(ci.not_before, when, sizeof(when));
+		kj_err_set(e, KJ_ERR_INVALID, _("the client certificate is not valid before %s"), when);
+		return kj_err_hint(e, _("check this machine's clock"));
+	}
+	free(t->client_cert_pem);
+	t->client_cert_pem = kj_xstrdup(cert);
+	t->cert_not_after = ci.not_after;
+	kj_free_secret(c->client_key_pem);
+	c->client_key_pem = kj_xstrdup(key);
+	return 0;
+}
+
+static int set_token(struct target *t, struct target_cred *c, const char *token, kj_err *e)
+{
+	kj_free_secret(c->token);
+	if (clean_token(token, &c->token, e) < 0)
+		return -1;
+	t->token_expires_at = token_exp(c->token);
+	return check_not_expired(t->token_expires_at, _("token"), e);
+}
+
+static int load_context(const struct target_spec *s, struct kube_context_info *ci, kj_err *e)
+{
+	struct kubeconfig *kc;
+	int rc;
+
+	memset(ci, 0, sizeof(*ci));
+	if (kubeconfig_load(s->kubeconfig_path, &kc, e) < 0)
+		return kj_err_prefix(e, _("reading kubeconfig: "));
+	rc = kubeconfig_resolve(kc, s->context, ci, e);
+	kubeconfig_free(kc);
+	if (rc < 0)
+		return -1;
+	if (ci->insecure && !ci->ca_pem) {
+		kj_err_set(e, KJ_ERR_INVALID,
+		           _("context \"%s\" skips TLS verification (insecure-skip-tls-verify)"),
+		           ci->context);
+		kj_err_hint(
+		    e,
+		    _("kubejit only talks to clusters it can verify; give the cluster's CA with --ca-file"));
+		kube_context_info_done(ci);
+		return -1;
+	}
+	return 0;
+}
+
+static int from_kubeconfig(const struct target_spec *s, struct target *t, struct target_cred *c, kj_err *e)
+{
+	struct kube_context_info ci;
+	const char *env = getenv("KUBECONFIG");
+	int rc = -1;
+
+	if (load_context(s, &ci, e) < 0)
+		return -1;
+	t->server = kj_xstrdup(s->server ? s->server : ci.server);
+	t->tls_server_name = kj_xstrdup(s->tls_server_name ? s->tls_server_name : ci.tls_server_name);
+	if (set_ca(t, s->ca_pem ? s->ca_pem : ci.ca_pem, e) < 0)
+		goto out;
+	if (ci.client_cert_pem && ci.client_key_pem) {
+		if (set_cert(t, c, ci.client_cert_pem, ci.client_key_pem, e) < 0)
+			goto out;
+	} else if (ci.token) {
+		if (set_token(t, c, ci.token, e) < 0)
+			goto out;
+	} else if (ci.token_file) {
+		t->token_file = kj_xstrdup(ci.token_file);
+	} else {
+		kj_err_set(e, KJ_ERR_INVALID,
+		           _("user \"%s\" of context \"%s\" has no token or client certificate"),
+		           ci.user ? ci.user : "?", ci.context);
+		kj_err_hint(e, _("pick a context whose user has a token, tokenFile or client certificate"));
+		goto out;
+	}
+	t->kubeconfig_path = kj_xstrdup(s->kubeconfig_path ? s->kubeconfig_path
+	                                : env && *env      ? env
+	                                                   : "~/.kube/config");
+	t->kubeconfig_context = kj_xstrdup(ci.context);
+	rc = 0;
+out:
+	kube_context_info_done(&ci);
+	return rc;
+}
+
+static int from_incluster(const struct target_spec *s, struct target *t, kj_err *e)
+{
+	struct kube_incluster ic = {0};
+
+	if (kube_incluster_load(s->sa_dir, &ic, e) < 0)
+		return kj_err_hint(e, _("run inside a pod, or set KUBERNETES_SERVICE_HOST/PORT and give the"
+		                        " service-account directory"));
+	t->server = kj_xstrdup(s->server ? s->server : ic.server);
+	t->token_file = kj_xstrdup(ic.token_file);
+	t->sa_dir = kj_xstrdup(ic.sa_dir);
+	if (set_ca(t, s->ca_pem ? s->ca_pem : ic.ca_pem, e) < 0) {
+		kube_incluster_done(&ic);
+		return -1;
+	}
+	kube_incluster_done(&ic);
+	return 0;
+}
+
+/* The client that submits a CSR: the given token, else a kubeconfig context. */
+static int csr_submitter(struct engine *en, const struct target_spec *s, struct target *t,
+                         struct kube_client **kc, kj_err *e)
+{
+	struct target sub = {0};
+	struct target_cred sc = {0};
+	int rc;
+
+	if (s->token) {
+		if (!t->server) {
+			kj_err_set(e, KJ_ERR_USAGE,
+			           _("--server is needed to submit the certificate request"));
+			return kj_err_hint(e, _("give the cluster's URL with --server"));
+		}
+		sub.name = t->name;
+		sub.server = t->server;
+		sub.ca_pem = t->ca_pem;
+		sub.tls_server_name = t->tls_server_name;
+		sc.token = (char *)s->token;
+		return engine_connect(en, &sub, &sc, kc, e);
+	}
+	sub.name = kj_xstrdup(t->name);
+	rc = from_kubeconfig(s, &sub, &sc, e);
+	if (rc == 0) {
+		if (!t->server)
+			t->server = kj_xstrdup(sub.server);
+		if (!t->ca_pem)
+			t->ca_pem = kj_xstrdup(sub.ca_pem);
+		if (!t->tls_server_name)
+			t->tls_server_name = kj_xstrdup(sub.tls_server_name);
+		rc = engine_connect(en, &sub, &sc, kc, e);
+	}
+	target_done(&sub);
+	target_cred_done(&sc);
+	return rc;
+}
+
+static int from_csr(struct engine *en, const struct target_spec *s, struct target *t, struct target_cred *c,
+                    struct target_add_result *out, kj_err *e)
+{
+	struct kube_client *kc = NULL;
+	struct csr_opts o = {0};
+	char *key = NULL, *req = NULL, *cert = NULL;
+	char *name = NULL;
+	char slug[40];
+	char rnd[6];
+	int rc = -1;
+
+	if (csr_make(s->key_type, s->csr_cn, s->csr_org, &key, &req, e) < 0)
+		return -1;
+	if (csr_submitter(en, s, t, &kc, e) < 0)
+		goto out;
+	kj_slug(s->csr_cn, 30, slug, sizeof(slug));
+	kj_random_suffix(rnd, 5);
+	rnd[5] = '\0';
+	name = kj_xasprintf("kubejit-%s-%s", slug, rnd);
+	o.name = name;
+	o.approve_timeout = s->approve_timeout;
+	o.expiration_seconds = s->cert_seconds;
+	o.progress = s->progress;
+	o.progress_ud = s->progress_ud;
+	if (csr_obtain(kc, req, &o, &cert, NULL, e) < 0)
+		goto out;
+	out->csr_name = kj_xstrdup(name);
+	t->csr_name = kj_xstrdup(name);
+	if (set_cert(t, c, cert, key, e) < 0) {
+		kj_err_prefix(e, _("the certificate issued for %s: "), name);
+		goto out;
+	}
+	rc = 0;
+out:
+	kube_client_free(kc);
+	kj_free_secret(key);
+	free(req);
+	free(cert);
+	free(name);
+	return rc;
+}
+
+static int build(struct engine *en, const struct target_spec *s, struct target *t, struct target_cred *c,
+                 struct target_add_result *out, kj_err *e)
+{
+	if (s->server)
+		t->server = kj_xstrdup(s->server);
+	if (s->tls_server_name)
+		t->tls_server_name = kj_xstrdup(s->tls_server_name);
+	switch (s->auth) {
+	case TARGET_AUTH_TOKEN:
+		if (!s->token) {
+			kj_err_set(e, KJ_ERR_USAGE, _("a token target needs a token"));
+			return kj_err_hint(e, _("give it with --token-file FILE (or - for stdin)"));
+		}
+		if (set_ca(t, s->ca_pem, e) < 0 || set_token(t, c, s->token, e) < 0)
+			return -1;
+		break;
+	case TARGET_AUTH_CLIENT_CERT:
+		if (set_ca(t, s->ca_pem, e) < 0)
+			return -1;
+		if (s->csr)
+			return from_csr(en, s, t, c, out, e);
+		if (!s->client_cert_pem || !s->client_key_pem) {
+			kj_err_set(e, KJ_ERR_USAGE,
+			           _("a client-certificate target needs a certificate and its key"));
+			return kj_err_hint(
+			    e, _("give --client-cert FILE and --client-key FILE, or --csr to make them"));
+		}
+		return set_cert(t, c, s->client_cert_pem, s->client_key_pem, e);
+	case TARGET_AUTH_IN_CLUSTER:
+		free(t->server);
+		t->server = NULL;
+		return from_incluster(s, t, e);
+	case TARGET_AUTH_KUBECONFIG:
+		free(t->server);
+		free(t->tls_server_name);
+		t->server = t->tls_server_name = NULL;
+		return from_kubeconfig(s, t, c, e);
+	default:
+		return kj_err_set(e, KJ_ERR_USAGE, _("unknown authentication strategy"));
+	}
+	return 0;
+}
+
+static int check_server(const struct target *t, kj_err *e)
+{
+	if (!t->server || !*t->server) {
+		kj_err_set(e, KJ_ERR_USAGE, _("target \"%s\" needs the cluster's URL"), t->name);
+		return kj_err_hint(e, _("give it with --server https://HOST:PORT"));
+	}
+	if (strncmp(t->server, "https://", 8) != 0) {
+		kj_err_set(e, KJ_ERR_INVALID, _("server \"%s\" is not an https:// URL"), t->server);
+		return kj_err_hint(
+		    e, _("kubejit sends credentials only over verified TLS: use https://HOST:PORT"));
+	}
+	return 0;
+}
+
+/* Why the connection failed, in target terms, with what to do. */
+static void explain_failure(const struct target *t, kj_err *e)
+{
+	if (e->cls == KJ_ERR_NETWORK) {
+		if (strstr(e->msg, "certificate") || strstr(e->msg, "TLS") || strstr(e->msg, "SSL"))
+			kj_err_hint(
+			    e,
+			    _("the server's certificate does not verify against the CA given; check --ca-file"
+			      " (and --tls-server-name). Nothing was saved."));
+		else if (!e->hint[0])
+			kj_err_hint(
+			    e, _("check the --server URL and that the cluster is up. Nothing was saved."));
+	}
+}
+
+int target_add(struct engine *en, const struct target_spec *s, struct target_add_result *out, kj_err *e)
+{
+	struct target t = {0}, existing;
+	struct target_cred c = {0};
+	struct kube_client *kc = NULL;
+	struct preflight_report *r = NULL;
+	kj_err le = {0};
+	char **p;
+
+	memset(out, 0, sizeof(*out));
+	if (!s->name || !kj_is_dns1123_label(s->name)) {
+		kj_err_set(e, KJ_ERR_INVALID, _("\"%s\" is not a valid target name"), s->name ? s->name : "");
+		return kj_err_hint(
+		    e, _("use lower-case letters, digits and '-', at most 63 characters (e.g. prod-eu)"));
+	}
+	if (store_targets_get(engine_db(en), s->name, &existing, &le) == 0) {
+		target_done(&existing);
+		kj_err_set(e, KJ_ERR_CONFLICT, _("a target named \"%s\" already exists"), s->name);
+		return kj_err_hint(
+		    e, _("pick another name, or remove the old one with 'kubejit target rm %s'"), s->name);
+	}
+	t.name = kj_xstrdup(s->name);
+	t.auth = s->auth;
+	if (build(en, s, &t, &c, out, e) < 0 || check_server(&t, e) < 0)
+		goto fail;
+	t.created_at = kj_now();
+	t.created_by = kj_xstrdup(engine_actor(en));
+
+	if (engine_connect(en, &t, &c, &kc, e) < 0)
+		goto fail;
+	if (preflight_run(en, kc, &t, NULL, &r, e) < 0) {
+		explain_failure(&t, e);
+		kj_err_prefix(e, _("checking target \"%s\": "), t.name);
+		goto fail;
+	}
+	record_preflight(en, &t, r);
+	if (store_targets_insert(engine_db(en), &t, &c, e) < 0)
+		goto fail;
+	target_cred_done(&c);
+	engine_keep_client(en, t.name, kc);
+	for (p = r->notices; p && *p; p++)
+		add_notice(out, *p);
+	out->target = t;
+	out->report = r;
+	return 0;
+fail:
+	kube_client_free(kc);
+	preflight_report_free(r);
+	target_cred_done(&c);
+	target_done(&t);
+	free(out->csr_name);
+	out->csr_name = NULL;
+	return -1;
+}
