@@ -7,7 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "demo/demo.h"
 #include "util/i18n.h"
+
+/* `kubejit demo-cluster`: the demo cluster parses its own options. */
+int cli_demo_cluster(int argc, char **argv, const struct kj_globals *g)
+{
+	(void)g;
+	return demo_cluster_main(argc, argv);
+}
 
 /* One row per command; rows are added as commands land in src/cli_*.c. */
 static const struct kj_cmd commands[] = {
@@ -15,6 +23,7 @@ static const struct kj_cmd commands[] = {
     {"__complete", cli_complete, NULL},
     {"target", cli_target, N_("saved cluster connections: add, list, show, check, rm, bootstrap")},
     {"rbac", cli_rbac, N_("print the RBAC a target needs for fixed or dynamic mode")},
+    {"demo-cluster", cli_demo_cluster, N_("run the embedded demo Kubernetes API server")},
     {NULL, NULL, NULL},
 };
 

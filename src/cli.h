@@ -28,6 +28,9 @@ struct kj_cmd {
 
 int cli_main(int argc, char **argv);
 
+/* Command entry points (one per row of the table in cli.c). */
+int cli_demo_cluster(int argc, char **argv, const struct kj_globals *g);
+
 /* Print an error the way every command does, and return its exit code. */
 int cli_fail(const kj_err *e);
 /* Usage error for `cmd`: message, then "try 'kubejit CMD --help'". Returns 2. */

@@ -30,6 +30,7 @@
 #include "demo/objects.h"
 #include "util/err.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 
 /* Request body limit; the apiserver's 3 MiB (413 RequestEntityTooLarge). */
 #define DEMO_MAX_BODY (3 * 1024 * 1024)
@@ -220,6 +221,9 @@ struct demo_auth_hooks {
 	 * selfsubjectrulesreviews, selfsubjectreviews, tokenreviews,
 	 * certificatesigningrequests (+ /approval, /status); NULL = 404. */
 	demo_handler_fn handle_auth;
+	/* Non-resource paths the core does not serve (e.g. /openid/v1/jwks,
+	 * /.well-known/openid-configuration); return 1 when answered.  May be NULL. */
+	int (*handle_path)(struct demo_req *r);
 	/* Long-lived ServiceAccount JWT for a seeded account's token file;
 	 * malloc'd, NULL on failure.  NULL hook = no SA token files. */
 	char *(*mint_sa_token)(struct demo_cluster *dc, const char *ns, const char *name, int64_t seconds);
@@ -281,18 +285,31 @@ struct demo_cluster {
 };
 
 /* server.c */
+void demo_server_default_hooks(struct demo_cluster *dc);
 int demo_server_start(struct demo_cluster *dc, const char *host, int port, kj_err *e);
 void demo_server_stop(struct demo_cluster *dc);
 
 /* handlers_core.c: generic CRUD on table resources; usable by auth handlers
  * (e.g. CSR get/list/delete). */
 void demo_crud_handle(struct demo_req *r);
-/* Validate metadata.name (or generateName) by rule; adds field errors. */
+
+/* validate.c: object validation (k8s-api.md §2.4); adds field errors. */
 void demo_validate_name(struct demo_ferrs *f, enum demo_name_rule rule, const char *field, const char *name,
                         int is_prefix);
+void demo_validate_meta(struct demo_ferrs *f, const struct demo_resource *res, const cJSON *obj);
+void demo_validate_rbac(struct demo_ferrs *f, const struct demo_resource *res, const cJSON *obj,
+                        const cJSON *old);
+/* Defaults the apiserver applies on create/update (roleRef.apiGroup, subject
+ * apiGroup, Secret type, Namespace phase). */
+void demo_apply_defaults(const struct demo_resource *res, cJSON *obj);
 
-/* discovery.c */
-int demo_discovery_handle(struct demo_req *r); /* 1 when it answered */
+/* proto.c: a Kubernetes protobuf body ("k8s\0" + runtime.Unknown) of a kind
+ * the demo cluster accepts, as the equivalent JSON object; NULL if it cannot
+ * be decoded.  demo_req_json() uses it for application/vnd.kubernetes.protobuf. */
+cJSON *demo_proto_decode(const void *data, size_t len);
+
+/* discovery.c: /version, /api, /apis, /api/v1, /apis/<g>[/<v>]; 1 when it answered. */
+int demo_discovery_handle(struct demo_req *r);
 /* table.c: 1 when the request asked for a Table (Accept as=Table). */
 int demo_table_wanted(struct demo_req *r);
 cJSON *demo_table_from_list(struct demo_req *r, const cJSON *items, uint64_t rv);
@@ -312,7 +329,7 @@ void demo_faults_free(struct demo_cluster *dc);
 int demo_seed_load(struct demo_cluster *dc, const char *file, kj_err *e);
 /* The privileged accounts whose token files are written ("ns/name"). */
 extern const char *const demo_seed_accounts[];
-/* Write the tokens/NAME.token files and the admin kubeconfig. */
+/* Write tokens/<account>.token and the admin kubeconfig. */
 int demo_seed_write_credentials(struct demo_cluster *dc, kj_err *e);
 
 #endif

@@ -2,11 +2,32 @@
 noinst_LIBRARIES += src/demo/libkjdemo.a
 KJ_DEMO_LIB = src/demo/libkjdemo.a
 src_demo_libkjdemo_a_SOURCES = \
-	src/demo/demo.h \
+	src/demo/demo.c src/demo/demo.h \
 	src/demo/internal.h \
 	src/demo/objects.c src/demo/objects.h \
-	src/demo/selector.c
+	src/demo/selector.c \
+	src/demo/proto.c \
+	src/demo/reply.c \
+	src/demo/server.c \
+	src/demo/discovery.c \
+	src/demo/table.c \
+	src/demo/validate.c \
+	src/demo/handlers_core.c \
+	src/demo/pki.c \
+	src/demo/faults.c \
+	src/demo/seed.c \
+	src/demo/cluster_main.c
 src_demo_libkjdemo_a_SOURCES += \
 	src/demo/jwtsign.c src/demo/jwtsign.h \
 	src/demo/authz.c src/demo/authz.h \
 	src/demo/escalation.c src/demo/escalation.h
+# The built-in seed: data/seed.yaml as a C string, so the binary works uninstalled.
+nodist_src_demo_libkjdemo_a_SOURCES = src/demo/seed_data.c
+CLEANFILES += src/demo/seed_data.c
+src/demo/seed_data.c: $(top_srcdir)/data/seed.yaml
+	$(AM_V_GEN)$(MKDIR_P) src/demo && { \
+	  echo '/* Generated from data/seed.yaml by src/demo/local.mk; do not edit. */'; \
+	  echo 'extern const char demo_seed_yaml[];'; \
+	  echo 'const char demo_seed_yaml[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $(top_srcdir)/data/seed.yaml; \
+	  echo ';'; } > $@-t && mv $@-t $@

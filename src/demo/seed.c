@@ -1,0 +1,302 @@
+/* seed: load the seed objects (YAML, several documents) into the store and
+ * write the credentials a user needs: tokens/<account>.token for the seeded
+ * privileged accounts and the admin kubeconfig, all 0600. */
+#include "demo/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "util/b64.h"
+#include "util/i18n.h"
+
+/* Generated from data/seed.yaml at build time (seed_data.c). */
+extern const char demo_seed_yaml[];
+
+const char *const demo_seed_accounts[] = {
+    "kube-system/token-request-sa",
+    "kube-system/kubejit-jit",
+    "kubernetes-dashboard/kubernetes-dashboard",
+    NULL,
+};
+
+/* Seeded account tokens live this long (a year): they stand for the
+ * long-lived credentials an operator configures a target with. */
+#define ACCOUNT_TOKEN_SECONDS (365 * 86400)
+
+static cJSON *scalar(const yaml_node_t *n)
+{
+	const char *v = (const char *)n->data.scalar.value;
+	char *end;
+	long long ll;
+
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return cJSON_CreateString(v);
+	if (!strcmp(v, "true"))
+		return cJSON_CreateTrue();
+	if (!strcmp(v, "false"))
+		return cJSON_CreateFalse();
+	if (!strcmp(v, "null") || !strcmp(v, "~") || !*v)
+		return cJSON_CreateNull();
+	ll = strtoll(v, &end, 10);
+	if (*v && !*end && (v[0] != '0' || !v[1]))
+		return cJSON_CreateNumber((double)ll);
+	return cJSON_CreateString(v);
+}
+
+static cJSON *to_json(yaml_document_t *doc, const yaml_node_t *n, int depth)
+{
+	cJSON *out;
+
+	if (!n || depth > 64)
+		return cJSON_CreateNull();
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return scalar(n);
+	case YAML_SEQUENCE_NODE: {
+		yaml_node_item_t *it;
+
+		out = cJSON_CreateArray();
+		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			cJSON_AddItemToArray(out, to_json(doc, yaml_document_get_node(doc, *it), depth + 1));
+		return out;
+	}
+	case YAML_MAPPING_NODE: {
+		yaml_node_pair_t *p;
+
+		out = cJSON_CreateObject();
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			const yaml_node_t *k = yaml_document_get_node(doc, p->key);
+
+			if (!k || k->type != YAML_SCALAR_NODE)
+				continue;
+			cJSON_AddItemToObject(out, (const char *)k->data.scalar.value,
+			                      to_json(doc, yaml_document_get_node(doc, p->value), depth + 1));
+		}
+		return out;
+	}
+	default:
+		return cJSON_CreateNull();
+	}
+}
+
+static const struct demo_resource *resource_of(const cJSON *obj)
+{
+	const char *kind = obj_str(obj, "kind"), *av = obj_str(obj, "apiVersion");
+	const char *slash = strchr(av, '/');
+	const struct demo_resource *d;
+
+	for (d = demo_resources; d->name; d++) {
+		size_t gl = slash ? (size_t)(slash - av) : 0;
+
+		if (strcmp(d->kind, kind) || !d->list_kind || strchr(d->name, '/'))
+			continue;
+		if (slash ? (strlen(d->group) == gl && !strncmp(d->group, av, gl) &&
+		             !strcmp(d->version, slash + 1))
+		          : (!*d->group && !strcmp(d->version, av)))
+			return d;
+	}
+	return NULL;
+}
+
+static void add_namespace_defaults(struct demo_cluster *dc, const char *ns)
+{
+	cJSON *sa = cJSON_CreateObject(), *cm = cJSON_CreateObject(), *m, *data;
+
+	cJSON_AddStringToObject(sa, "kind", "ServiceAccount");
+	cJSON_AddStringToObject(sa, "apiVersion", "v1");
+	m = cJSON_AddObjectToObject(sa, "metadata");
+	cJSON_AddStringToObject(m, "name", "default");
+	objstore_create(dc->store, "", "serviceaccounts", ns, sa, NULL, NULL, 0);
+	cJSON_AddStringToObject(cm, "kind", "ConfigMap");
+	cJSON_AddStringToObject(cm, "apiVersion", "v1");
+	m = cJSON_AddObjectToObject(cm, "metadata");
+	cJSON_AddStringToObject(m, "name", "kube-root-ca.crt");
+	data = cJSON_AddObjectToObject(cm, "data");
+	cJSON_AddStringToObject(data, "ca.crt", dc->ca.cert_pem);
+	objstore_create(dc->store, "", "configmaps", ns, cm, NULL, NULL, 0);
+	cJSON_Delete(sa);
+	cJSON_Delete(cm);
+}
+
+static int load_object(struct demo_cluster *dc, cJSON *obj, int docno, const char *src, kj_err *e)
+{
+	const struct demo_resource *res = resource_of(obj);
+	const char *ns;
+
+	if (!res)
+		return kj_err_set(e, KJ_ERR_INVALID,
+		                  _("%s: document %d: kind \"%s\" (%s) is not served by the demo cluster"),
+		                  src, docno, obj_str(obj, "kind"), obj_str(obj, "apiVersion"));
+	ns = res->namespaced ? obj_meta_str(obj, "namespace") : "";
+	if (res->namespaced && !*ns)
+		ns = "default";
+	demo_apply_defaults(res, obj);
+	if (objstore_create(dc->store, res->group, res->name, ns, obj, NULL, NULL, 0) != OBJ_OK)
+		return kj_err_set(e, KJ_ERR_INVALID, _("%s: document %d: %s \"%s\" is defined twice"), src,
+		                  docno, res->kind, obj_meta_str(obj, "name"));
+	if (!strcmp(res->name, "namespaces"))
+		add_namespace_defaults(dc, obj_meta_str(obj, "name"));
+	return 0;
+}
+
+int demo_seed_load(struct demo_cluster *dc, const char *file, kj_err *e)
+{
+	yaml_parser_t p;
+	FILE *f = NULL;
+	int docno = 0, rc = 0;
+	const char *src = file ? file : "built-in seed";
+
+	if (file && !(f = fopen(file, "r")))
+		return kj_err_set(e, KJ_ERR_NOTFOUND, _("cannot read seed file %s: %s"), file,
+		                  strerror(errno));
+	yaml_parser_initialize(&p);
+	if (f)
+		yaml_parser_set_input_file(&p, f);
+	else
+		yaml_parser_set_input_string(&p, (const unsigned char *)demo_seed_yaml,
+		                             strlen(demo_seed_yaml));
+	while (!rc) {
+		yaml_document_t doc;
+		yaml_node_t *root;
+		cJSON *obj;
+
+		if (!yaml_parser_load(&p, &doc)) {
+			rc = kj_err_set(e, KJ_ERR_INVALID, _("%s:%lu:%lu: %s"), src,
+			                (unsigned long)p.problem_mark.line + 1,
+			                (unsigned long)p.problem_mark.column + 1,
+			                p.problem ? p.problem : "YAML error");
+			break;
+		}
+		root = yaml_document_get_root_node(&doc);
+		if (!root) {
+			yaml_document_delete(&doc);
+			break;
+		}
+		docno++;
+		obj = to_json(&doc, root, 0);
+		yaml_document_delete(&doc);
+		if (cJSON_IsObject(obj) && obj->child)
+			rc = load_object(dc, obj, docno, src, e);
+		cJSON_Delete(obj);
+	}
+	yaml_parser_delete(&p);
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+static int write_secret_file(const char *path, const char *data, kj_err *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	size_t len = strlen(data), off = 0;
+
+	if (fd < 0)
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
+	fchmod(fd, 0600);
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w <= 0) {
+			close(fd);
+			return kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
+		}
+		off += (size_t)w;
+	}
+	close(fd);
+	return 0;
+}
+
+static int write_kubeconfig(struct demo_cluster *dc, kj_err *e)
+{
+	char *ca = kj_b64_encode(dc->ca.cert_pem, strlen(dc->ca.cert_pem));
+	char *crt = kj_b64_encode(dc->admin.cert_pem, strlen(dc->admin.cert_pem));
+	char *key = kj_b64_encode(dc->admin.key_pem, strlen(dc->admin.key_pem));
+	kj_buf b;
+	int rc;
+
+	kj_buf_init(&b);
+	kj_buf_printf(&b,
+	              "apiVersion: v1\n"
+	              "kind: Config\n"
+	              "clusters:\n"
+	              "- name: kubejit-demo\n"
+	              "  cluster:\n"
+	              "    server: %s\n"
+	              "    certificate-authority-data: %s\n"
+	              "users:\n"
+	              "- name: kubernetes-admin\n"
+	              "  user:\n"
+	              "    client-certificate-data: %s\n"
+	              "    client-key-data: %s\n"
+	              "- name: admin-token\n"
+	              "  user:\n"
+	              "    token: %s\n"
+	              "contexts:\n"
+	              "- name: kubejit-demo\n"
+	              "  context:\n"
+	              "    cluster: kubejit-demo\n"
+	              "    user: kubernetes-admin\n"
+	              "    namespace: default\n"
+	              "- name: kubejit-demo-token\n"
+	              "  context:\n"
+	              "    cluster: kubejit-demo\n"
+	              "    user: admin-token\n"
+	              "    namespace: default\n"
+	              "current-context: kubejit-demo\n",
+	              dc->url, ca, crt, key, dc->admin_token);
+	rc = write_secret_file(dc->kubeconfig_path, b.data, e);
+	kj_buf_done(&b);
+	free(ca);
+	free(crt);
+	kj_free_secret(key);
+	return rc;
+}
+
+static void remember(struct demo_cluster *dc, const char *key, char *token)
+{
+	dc->account_keys = kj_xrealloc(dc->account_keys, (dc->naccounts + 1) * sizeof(char *));
+	dc->account_tokens = kj_xrealloc(dc->account_tokens, (dc->naccounts + 1) * sizeof(char *));
+	dc->account_keys[dc->naccounts] = kj_xstrdup(key);
+	dc->account_tokens[dc->naccounts] = token;
+	dc->naccounts++;
+}
+
+int demo_seed_write_credentials(struct demo_cluster *dc, kj_err *e)
+{
+	char *dir = kj_xasprintf("%s/tokens", dc->state_dir), *path;
+	size_t i;
+	int rc = 0;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot create %s: %s"), dir, strerror(errno));
+		free(dir);
+		return rc;
+	}
+	path = kj_xasprintf("%s/admin.token", dir);
+	rc = write_secret_file(path, dc->admin_token, e);
+	free(path);
+	for (i = 0; !rc && demo_seed_accounts[i] && dc->hooks.mint_sa_token; i++) {
+		const char *key = demo_seed_accounts[i], *slash = strchr(key, '/');
+		char *ns = kj_xstrndup(key, (size_t)(slash - key));
+		char *tok = dc->hooks.mint_sa_token(dc, ns, slash + 1, ACCOUNT_TOKEN_SECONDS);
+
+		free(ns);
+		if (!tok)
+			continue;
+		path = kj_xasprintf("%s/%s.token", dir, slash + 1);
+		rc = write_secret_file(path, tok, e);
+		free(path);
+		remember(dc, key, tok);
+	}
+	free(dir);
+	if (!rc)
+		rc = write_kubeconfig(dc, e);
+	return rc;
+}

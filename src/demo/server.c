@@ -1,0 +1,568 @@
+/* server: libmicrohttpd over TLS, URL parsing and the request pipeline
+ * (faults -> authenticate -> authorize -> handler), one thread per
+ * connection.  Also the default auth hooks used until the auth modules
+ * install theirs. */
+#include "demo/internal.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+
+#include "util/i18n.h"
+
+/* Per-request state, kept in MHD's con_cls between calls. */
+struct pending {
+	kj_buf body;
+	int too_large;
+};
+
+/* Per-connection state: whether the TLS handshake was already counted. */
+struct conn_state {
+	int counted;
+};
+
+/* ------------------------------------------------------------ accessors */
+
+const char *demo_req_query(struct demo_req *r, const char *key)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *demo_req_header(struct demo_req *r, const char *key)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, key);
+}
+
+cJSON *demo_req_json(struct demo_req *r)
+{
+	const char *end = NULL, *ct;
+
+	if (r->json)
+		return r->json;
+	if (!r->body_len) {
+		demo_reply_bad_request(r, "the body of the request was empty");
+		return NULL;
+	}
+	ct = demo_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (ct && strstr(ct, "application/vnd.kubernetes.protobuf")) {
+		r->json = demo_proto_decode(r->body, r->body_len);
+		if (!r->json)
+			demo_reply_bad_request(r, "unable to decode the protobuf body of the request");
+		return r->json;
+	}
+	if (ct && !strstr(ct, "json") && !strstr(ct, "*/*")) {
+		demo_reply_status(
+		    r, 415, "UnsupportedMediaType",
+		    "the body of the request was in an unknown format - accepted media types include: "
+		    "application/json, application/vnd.kubernetes.protobuf",
+		    NULL);
+		return NULL;
+	}
+	r->json = cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, 0);
+	if (!r->json || !cJSON_IsObject(r->json)) {
+		cJSON_Delete(r->json);
+		r->json = NULL;
+		demo_reply_bad_request(r, "couldn't get version/kind; json parse error: %s",
+		                       "invalid character looking for beginning of value");
+		return NULL;
+	}
+	return r->json;
+}
+
+/* --------------------------------------------------------- default hooks */
+
+static int default_authenticate(struct demo_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	const char *auth = demo_req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (ci && ci->tls_session) {
+		unsigned int n = 0;
+		const gnutls_datum_t *certs =
+		    gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n);
+
+		if (certs && n > 0 &&
+		    demo_pki_verify_client(r->dc, certs[0].data, certs[0].size, &r->user) == 0) {
+			demo_user_add_group(&r->user, "system:authenticated");
+			return 1;
+		}
+		demo_user_done(&r->user);
+	}
+	if (auth && !strncasecmp(auth, "bearer ", 7)) {
+		const char *tok = auth + 7;
+
+		while (*tok == ' ')
+			tok++;
+		if (!*tok)
+			return 0;
+		if (!strcmp(tok, r->dc->admin_token)) {
+			demo_user_set(&r->user, "kubernetes-admin", "");
+			demo_user_add_group(&r->user, "system:masters");
+			demo_user_add_group(&r->user, "system:authenticated");
+			return 1;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+static enum demo_decision default_authorize(struct demo_cluster *dc, const struct demo_authz_attrs *a,
+                                            char **reason)
+{
+	static const char *const open_paths[] = {"/healthz", "/livez", "/readyz", "/version", NULL};
+	size_t i;
+
+	(void)dc;
+	(void)reason;
+	if (demo_user_in_group(a->user, "system:masters"))
+		return DEMO_ALLOW;
+	if (a->resource_request || strcmp(a->verb, "get"))
+		return DEMO_DENY;
+	for (i = 0; open_paths[i]; i++)
+		if (!strcmp(a->path, open_paths[i]))
+			return DEMO_ALLOW;
+	if (demo_user_in_group(a->user, "system:authenticated") &&
+	    (!strcmp(a->path, "/api") || !strcmp(a->path, "/apis") || !strncmp(a->path, "/api/", 5) ||
+	     !strncmp(a->path, "/apis/", 6)))
+		return DEMO_ALLOW;
+	return DEMO_DENY;
+}
+
+void demo_server_default_hooks(struct demo_cluster *dc)
+{
+	memset(&dc->hooks, 0, sizeof(dc->hooks));
+	dc->hooks.authenticate = default_authenticate;
+	dc->hooks.authorize = default_authorize;
+}
+
+/* ----------------------------------------------------------- URL parsing */
+
+static char **split_path(const char *path, size_t *n)
+{
+	char **v = NULL;
+	const char *p = path;
+
+	*n = 0;
+	while (*p) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, "/");
+		v = kj_xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = kj_xstrndup(p, len);
+		p += len;
+	}
+	return v;
+}
+
+static void set(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = kj_xstrdup(s ? s : "");
+}
+
+/* Fill group/version/ns/resource/name/subresource and verb.  Returns 1 for
+ * a resource request, 0 for non-resource, -1 for a malformed resource path. */
+static int parse_request(struct demo_req *r)
+{
+	size_t n, i, base;
+	char **seg = split_path(r->path, &n);
+	int rc = 0;
+
+	if (n >= 3 && !strcmp(seg[0], "api")) {
+		set(&r->group, "");
+		set(&r->version, seg[1]);
+		base = 2;
+	} else if (n >= 4 && !strcmp(seg[0], "apis")) {
+		set(&r->group, seg[1]);
+		set(&r->version, seg[2]);
+		base = 3;
+	} else {
+		goto out;
+	}
+	rc = 1;
+	if (n - base >= 3 && !strcmp(seg[base], "namespaces") && strcmp(seg[base + 2], "status") &&
+	    strcmp(seg[base + 2], "finalize")) {
+		set(&r->ns, seg[base + 1]);
+		base += 2;
+	}
+	set(&r->resource, seg[base]);
+	if (n - base >= 2)
+		set(&r->name, seg[base + 1]);
+	if (n - base >= 3)
+		set(&r->subresource, seg[base + 2]);
+	if (n - base > 3)
+		rc = -1;
+out:
+	for (i = 0; i < n; i++)
+		free(seg[i]);
+	free(seg);
+	return rc;
+}
+
+static const char *k8s_verb(struct demo_req *r)
+{
+	const char *w = demo_req_query(r, "watch");
+	int watch = w && (!strcmp(w, "true") || !strcmp(w, "1"));
+
+	if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))
+		return *r->name ? "get" : (watch ? "watch" : "list");
+	if (!strcmp(r->method, "POST"))
+		return "create";
+	if (!strcmp(r->method, "PUT"))
+		return "update";
+	if (!strcmp(r->method, "PATCH"))
+		return "patch";
+	if (!strcmp(r->method, "DELETE"))
+		return *r->name ? "delete" : "deletecollection";
+	return "";
+}
+
+static const char *lower_method(const char *m)
+{
+	static const char *const tab[][2] = {{"GET", "get"},         {"POST", "post"},     {"PUT", "put"},
+	                                     {"PATCH", "patch"},     {"DELETE", "delete"}, {"HEAD", "head"},
+	                                     {"OPTIONS", "options"}, {NULL, NULL}};
+	size_t i;
+
+	for (i = 0; tab[i][0]; i++)
+		if (!strcmp(tab[i][0], m))
+			return tab[i][1];
+	return "unknown";
+}
+
+/* ------------------------------------------------------------- pipeline */
+
+static void reply_fault(struct demo_req *r, int code)
+{
+	static const struct {
+		int code;
+		const char *reason, *msg;
+	} tab[] = {
+	    {400, "BadRequest", "injected fault"},
+	    {401, "Unauthorized", "Unauthorized"},
+	    {403, "Forbidden", "forbidden: injected fault"},
+	    {404, "NotFound", "the server could not find the requested resource"},
+	    {409, "Conflict", "Operation cannot be fulfilled: injected fault"},
+	    {429, "TooManyRequests", "Too many requests, please try again later."},
+	    {500, "InternalError", "Internal error occurred: injected fault"},
+	    {503, "ServiceUnavailable", "the server is currently unable to handle the request"},
+	    {504, "Timeout", "Timeout: request did not complete within the allotted timeout"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (tab[i].code == code) {
+			demo_reply_status(r, code, tab[i].reason, tab[i].msg, NULL);
+			return;
+		}
+	demo_reply_status(r, code, "InternalError", "injected fault", NULL);
+}
+
+static void serve_nonresource(struct demo_req *r)
+{
+	if (!strcmp(r->path, "/healthz") || !strcmp(r->path, "/livez") || !strcmp(r->path, "/readyz")) {
+		demo_reply_raw(r, 200, "text/plain; charset=utf-8", kj_xstrdup("ok"));
+		return;
+	}
+	if (!strcmp(r->path, "/kubejit/stats")) {
+		struct demo_stats st;
+		cJSON *o = cJSON_CreateObject();
+
+		demo_get_stats(r->dc, &st);
+		cJSON_AddNumberToObject(o, "requests", (double)st.requests);
+		cJSON_AddNumberToObject(o, "connections", (double)st.connections);
+		cJSON_AddNumberToObject(o, "tlsHandshakes", (double)st.tls_handshakes);
+		demo_reply_json(r, 200, o);
+		return;
+	}
+	if (demo_discovery_handle(r))
+		return;
+	if (r->dc->hooks.handle_path && r->dc->hooks.handle_path(r))
+		return;
+	demo_reply_path_not_found(r);
+}
+
+static void serve(struct demo_req *r)
+{
+	struct demo_cluster *dc = r->dc;
+	struct demo_authz_attrs a;
+	char *reason = NULL;
+	int kind, auth;
+
+	auth = dc->hooks.authenticate(r);
+	if (auth < 0) {
+		demo_reply_unauthorized(r);
+		return;
+	}
+	r->authenticated = auth > 0;
+	if (!r->authenticated) {
+		demo_user_done(&r->user);
+		demo_user_set(&r->user, "system:anonymous", "");
+		demo_user_add_group(&r->user, "system:unauthenticated");
+	}
+
+	kind = parse_request(r);
+	memset(&a, 0, sizeof(a));
+	a.user = &r->user;
+	r->is_resource = kind != 0;
+	if (kind) {
+		r->verb = k8s_verb(r);
+		a.resource_request = 1;
+		a.group = r->group;
+		a.resource = r->resource;
+		a.subresource = r->subresource;
+		a.name = r->name;
+		/* a namespace object is authorised within itself */
+		a.ns = (!strcmp(r->resource, "namespaces") && !*r->ns && !*r->group) ? r->name : r->ns;
+	} else {
+		r->verb = lower_method(r->method);
+		a.path = r->path;
+	}
+	a.verb = r->verb;
+	if (dc->hooks.authorize(dc, &a, &reason) != DEMO_ALLOW) {
+		char *msg = demo_forbidden_text(&a, reason);
+
+		if (kind)
+			demo_reply_forbidden(r, r->group, r->resource, r->name, msg);
+		else
+			demo_reply_forbidden(r, "", "", "", msg);
+		free(msg);
+		free(reason);
+		return;
+	}
+	free(reason);
+
+	if (!kind) {
+		serve_nonresource(r);
+		return;
+	}
+	r->res = kind > 0 ? demo_resource_find(r->group, r->resource, r->subresource) : NULL;
+	if (!r->res || strcmp(r->res->version, r->version) || (r->res->namespaced == 0 && *r->ns) ||
+	    (*r->subresource && !*r->name)) {
+		demo_reply_path_not_found(r);
+		return;
+	}
+	if (r->res->handler)
+		r->res->handler(r);
+	else
+		demo_crud_handle(r);
+	if (!r->replied)
+		demo_reply_path_not_found(r);
+}
+
+static void req_free(struct demo_req *r)
+{
+	size_t i;
+
+	free(r->path);
+	free(r->group);
+	free(r->version);
+	free(r->ns);
+	free(r->resource);
+	free(r->name);
+	free(r->subresource);
+	cJSON_Delete(r->json);
+	demo_user_done(&r->user);
+	free(r->resp_body);
+	for (i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct demo_req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t i, len = r->resp_body ? strlen(r->resp_body) : 0;
+
+	resp = MHD_create_response_from_buffer(len, r->resp_body ? r->resp_body : (char *)"",
+	                                       r->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	r->resp_body = NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        r->resp_type ? r->resp_type : "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
+	for (i = 0; i < r->nwarnings; i++) {
+		char *w = kj_xasprintf("299 - \"%s\"", r->warnings[i]);
+
+		MHD_add_response_header(resp, "Warning", w);
+		free(w);
+	}
+	ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void count_handshake(struct demo_cluster *dc, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *cs = ci ? (struct conn_state *)ci->socket_context : NULL;
+
+	pthread_mutex_lock(&dc->lock);
+	dc->n_requests++;
+	if (cs && !cs->counted) {
+		cs->counted = 1;
+		dc->n_handshakes++;
+	}
+	pthread_mutex_unlock(&dc->lock);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size,
+                                  void **con_cls)
+{
+	struct demo_cluster *dc = cls;
+	struct pending *p = *con_cls;
+	struct demo_req r;
+	struct demo_fault_hit hit;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (!p) {
+		const char *cl =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		p = kj_xcalloc(1, sizeof(*p));
+		kj_buf_init(&p->body);
+		if (cl && strtoull(cl, NULL, 10) > DEMO_MAX_BODY)
+			p->too_large = 1;
+		*con_cls = p;
+		if (!p->too_large)
+			return MHD_YES;
+		/* answer before reading the body; MHD then closes the connection */
+	} else if (*upload_size) {
+		if (!p->too_large && p->body.len + *upload_size <= DEMO_MAX_BODY)
+			kj_buf_add(&p->body, upload, *upload_size);
+		else
+			p->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+
+	memset(&r, 0, sizeof(r));
+	r.dc = dc;
+	r.conn = conn;
+	r.method = method;
+	r.path = kj_xstrdup(url);
+	r.group = kj_xstrdup("");
+	r.version = kj_xstrdup("");
+	r.ns = kj_xstrdup("");
+	r.resource = kj_xstrdup("");
+	r.name = kj_xstrdup("");
+	r.subresource = kj_xstrdup("");
+	r.verb = "";
+	r.body = p->body.data ? p->body.data : (char *)"";
+	r.body_len = p->body.len;
+	demo_user_init(&r.user);
+	count_handshake(dc, conn);
+
+	if (demo_faults_match(dc, method, url, &hit)) {
+		if (hit.kind == DEMO_FAULT_DROP) {
+			req_free(&r);
+			return MHD_NO;
+		}
+		if (hit.kind == DEMO_FAULT_DELAY) {
+			struct timespec ts = {hit.delay_ms / 1000, (long)(hit.delay_ms % 1000) * 1000000L};
+
+			nanosleep(&ts, NULL);
+		} else {
+			reply_fault(&r, hit.status);
+		}
+	}
+	if (!r.replied && p->too_large)
+		demo_reply_status(&r, 413, "RequestEntityTooLarge",
+		                  "Request entity too large: limit is 3145728", NULL);
+	if (!r.replied)
+		serve(&r);
+	ret = send_reply(conn, &r);
+	req_free(&r);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct pending *p = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (p) {
+		kj_buf_done(&p->body);
+		free(p);
+		*con_cls = NULL;
+	}
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct demo_cluster *dc = cls;
+
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = kj_xcalloc(1, sizeof(struct conn_state));
+		pthread_mutex_lock(&dc->lock);
+		dc->n_connections++;
+		pthread_mutex_unlock(&dc->lock);
+	} else {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static void quiet_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	(void)fmt;
+	(void)ap;
+}
+
+int demo_server_start(struct demo_cluster *dc, const char *host, int port, kj_err *e)
+{
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *di;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (!strcmp(host, "localhost"))
+		host = "127.0.0.1";
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return kj_err_set(e, KJ_ERR_USAGE, _("cannot listen on \"%s\": not an IPv4 address"), host);
+	dc->mhd = MHD_start_daemon(
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
+	    on_request, dc, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_KEY,
+	    dc->server.key_pem, MHD_OPTION_HTTPS_MEM_CERT, dc->server.cert_pem, MHD_OPTION_HTTPS_MEM_TRUST,
+	    dc->ca.cert_pem, MHD_OPTION_NOTIFY_COMPLETED, on_completed, dc, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, dc, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024, MHD_OPTION_EXTERNAL_LOGGER, quiet_log,
+	    NULL, MHD_OPTION_END);
+	if (!dc->mhd)
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot start the demo cluster on %s:%d (port in use?)"),
+		                  host, port);
+	di = MHD_get_daemon_info(dc->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	dc->port = di ? di->port : port;
+	dc->url = kj_xasprintf("https://%s:%d", host, dc->port);
+	return 0;
+}
+
+void demo_server_stop(struct demo_cluster *dc)
+{
+	if (dc->mhd)
+		MHD_stop_daemon(dc->mhd);
+	dc->mhd = NULL;
+}
