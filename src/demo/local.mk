@@ -27,6 +27,7 @@ CLEANFILES += src/demo/seed_data.c
 src/demo/seed_data.c: $(top_srcdir)/data/seed.yaml
 	$(AM_V_GEN)$(MKDIR_P) src/demo && { \
 	  echo '/* Generated from data/seed.yaml by src/demo/local.mk; do not edit. */'; \
+	  echo '/* clang-format off */'; \
 	  echo 'extern const char demo_seed_yaml[];'; \
 	  echo 'const char demo_seed_yaml[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $(top_srcdir)/data/seed.yaml; \
