@@ -24,7 +24,7 @@ src_demo_libkjdemo_a_SOURCES += \
 # The built-in seed: data/seed.yaml as a C string, so the binary works uninstalled.
 nodist_src_demo_libkjdemo_a_SOURCES = src/demo/seed_data.c
 CLEANFILES += src/demo/seed_data.c
-src/demo/seed_data.c: $(top_srcdir)/data/seed.yaml
+src/demo/seed_data.c: $(top_srcdir)/data/seed.yaml $(top_srcdir)/src/demo/local.mk
 	$(AM_V_GEN)$(MKDIR_P) src/demo && { \
 	  echo '/* Generated from data/seed.yaml by src/demo/local.mk; do not edit. */'; \
 	  echo '/* clang-format off */'; \
