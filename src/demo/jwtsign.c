@@ -165,6 +165,8 @@ static cJSON *build_claims(const struct jwt_sa_claims *c, const char *jti)
 		cJSON_AddItemToObject(k, "pod", ref_obj(c->bound_name, c->bound_uid));
 	else if (c->bound_kind && !strcmp(c->bound_kind, "Secret"))
 		cJSON_AddItemToObject(k, "secret", ref_obj(c->bound_name, c->bound_uid));
+	if (c->warnafter)
+		cJSON_AddNumberToObject(k, "warnafter", (double)c->warnafter);
 	cJSON_AddNumberToObject(p, "nbf", (double)iat);
 	sub = kj_xasprintf("system:serviceaccount:%s:%s", c->ns, c->sa_name);
 	cJSON_AddStringToObject(p, "sub", sub);

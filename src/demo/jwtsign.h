@@ -43,8 +43,9 @@ struct jwt_sa_claims {
 	const char *bound_uid;
 	const char *const *aud; /* NULL/0 = the API audiences */
 	size_t naud;
-	int64_t iat; /* 0 = kj_now() */
-	int64_t ttl; /* seconds, exp = iat + ttl */
+	int64_t iat;       /* 0 = kj_now() */
+	int64_t ttl;       /* seconds, exp = iat + ttl */
+	int64_t warnafter; /* kubernetes.io.warnafter of extended pod tokens; 0 = none */
 };
 
 int jwtsign_open(const char *state_dir, struct jwt_signer **out, kj_err *e);

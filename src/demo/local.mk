@@ -20,7 +20,12 @@ src_demo_libkjdemo_a_SOURCES = \
 src_demo_libkjdemo_a_SOURCES += \
 	src/demo/jwtsign.c src/demo/jwtsign.h \
 	src/demo/authz.c src/demo/authz.h \
-	src/demo/escalation.c src/demo/escalation.h
+	src/demo/escalation.c src/demo/escalation.h \
+	src/demo/authn.c src/demo/authn.h \
+	src/demo/handlers_auth.c src/demo/handlers_auth.h \
+	src/demo/handlers_csr.c
+# demo_start() installs the auth modules' hooks when this is defined.
+src_demo_libkjdemo_a_CPPFLAGS = $(AM_CPPFLAGS) -DKJ_DEMO_AUTH
 # The built-in seed: data/seed.yaml as a C string, so the binary works uninstalled.
 nodist_src_demo_libkjdemo_a_SOURCES = src/demo/seed_data.c
 CLEANFILES += src/demo/seed_data.c

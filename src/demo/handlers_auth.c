@@ -1,0 +1,727 @@
+#include "demo/handlers_auth.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demo/authn.h"
+#include "demo/authz.h"
+#include "demo/escalation.h"
+#include "demo/jwtsign.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+/* Response texts are the apiserver's (clients match on them): untranslated. */
+
+#define AUTHN_GROUP "authentication.k8s.io"
+#define AUTHZ_GROUP "authorization.k8s.io"
+
+#define TOKEN_MIN_SECONDS  600
+#define TOKEN_MAX_SECONDS  4294967296.0 /* 2^32 */
+#define TOKEN_EXTEND_MAGIC 3607         /* kubelet's projected-token request */
+#define TOKEN_EXTENDED_TTL (365 * 24 * 3600)
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const cJSON *jobj(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+enum demo_decision auth_authorize(struct demo_cluster *dc, const struct demo_authz_attrs *a, char **reason)
+{
+	struct authz_policy p;
+	enum demo_decision d;
+
+	authz_policy_load(&p, dc->store);
+	d = authz_authorize(&p, a, reason);
+	authz_policy_done(&p);
+	return d;
+}
+
+static void add_time(cJSON *o, const char *key, int64_t t)
+{
+	char buf[32];
+
+	kj_time_rfc3339(t, buf, sizeof buf);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+static cJSON *string_array(const char *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+/* ------------------------------------------------------- TokenRequest */
+
+/* schema.FromAPIVersionAndKind(...).String(): "apps/v1, Kind=Deployment" */
+static char *gvk_string(const char *api_version, const char *kind, char **group_out)
+{
+	const char *slash = strchr(api_version, '/');
+	char *group, *version, *s;
+
+	if (!*api_version) {
+		group = kj_xstrdup("");
+		version = kj_xstrdup("");
+	} else if (!slash) {
+		group = kj_xstrdup("");
+		version = kj_xstrdup(api_version);
+	} else if (strchr(slash + 1, '/')) {
+		group = kj_xstrdup(""); /* unparsable: Go keeps only the kind */
+		version = kj_xstrdup("");
+	} else {
+		group = kj_xstrndup(api_version, (size_t)(slash - api_version));
+		version = kj_xstrdup(slash + 1);
+	}
+	s = kj_xasprintf("%s/%s, Kind=%s", group, version, kind);
+	free(version);
+	*group_out = group;
+	return s;
+}
+
+/* Check spec.boundObjectRef (k8s-api.md §1.2 step 5).  0 = fine (kind/name/uid
+ * filled), -1 = replied. */
+static int bind_target(struct demo_req *r, const cJSON *ref, const char *sa, const char **kind, char **name,
+                       char **uid)
+{
+	const char *k = jstr(ref, "kind"), *n = jstr(ref, "name"), *want_uid = jstr(ref, "uid");
+	char *group, *gvk = gvk_string(jstr(ref, "apiVersion"), k, &group);
+	const char *resource = NULL;
+	cJSON *obj;
+
+	if (!*group && !strcmp(k, "Pod"))
+		resource = "pods";
+	else if (!*group && !strcmp(k, "Secret"))
+		resource = "secrets";
+	else if (!*group && !strcmp(k, "Node"))
+		resource = "nodes";
+	free(group);
+	if (!resource) {
+		demo_reply_bad_request(r, "cannot bind token to object of type %s", gvk);
+		free(gvk);
+		return -1;
+	}
+	free(gvk);
+	/* the demo cluster has no nodes: every node lookup is the 404 */
+	obj = strcmp(resource, "nodes") ? objstore_get(r->dc->store, "", resource, r->ns, n) : NULL;
+	if (!obj) {
+		demo_reply_not_found(r, "", resource, n);
+		return -1;
+	}
+	if (!strcmp(k, "Pod") && strcmp(obj_str(obj, "spec.serviceAccountName"), sa)) {
+		char *q =
+		    kj_xasprintf("cannot bind token for serviceaccount \"%s\" to pod running with different "
+		                 "serviceaccount name.",
+		                 sa);
+		demo_reply_bad_request(r, "%s", q);
+		free(q);
+		cJSON_Delete(obj);
+		return -1;
+	}
+	if (*want_uid && strcmp(want_uid, obj_meta_str(obj, "uid"))) {
+		char *why =
+		    kj_xasprintf("the UID in the bound object reference (%s) does not match the UID in "
+		                 "record. The object might have been deleted and then recreated",
+		                 want_uid);
+		demo_reply_conflict(r, "", k, n, why);
+		free(why);
+		cJSON_Delete(obj);
+		return -1;
+	}
+	*kind = !strcmp(k, "Pod") ? "Pod" : "Secret";
+	*name = kj_xstrdup(n);
+	*uid = kj_xstrdup(obj_meta_str(obj, "uid"));
+	cJSON_Delete(obj);
+	return 0;
+}
+
+static int name_matches(struct demo_req *r, const cJSON *md)
+{
+	struct demo_ferrs f;
+	const char *n = jstr(md, "name"), *ns = jstr(md, "namespace");
+
+	if (*n && strcmp(n, r->name)) {
+		demo_ferrs_init(&f);
+		demo_ferr_add_str(&f, DEMO_FERR_INVALID, "metadata.name", n,
+		                  "must match the service account name if specified");
+		demo_reply_invalid(r, AUTHN_GROUP, "TokenRequest", r->name, &f);
+		demo_ferrs_done(&f);
+		return 0;
+	}
+	if (*ns && strcmp(ns, r->ns)) {
+		demo_ferrs_init(&f);
+		demo_ferr_add_str(&f, DEMO_FERR_INVALID, "metadata.namespace", ns,
+		                  "must match the service account namespace if specified");
+		demo_reply_invalid(r, AUTHN_GROUP, "TokenRequest", r->name, &f);
+		demo_ferrs_done(&f);
+		return 0;
+	}
+	return 1;
+}
+
+static cJSON *token_request_body(struct demo_req *r, int64_t created, cJSON *aud, double secs,
+                                 const cJSON *ref, const char *token, int64_t expires)
+{
+	cJSON *o = cJSON_CreateObject(), *md, *spec, *st;
+
+	cJSON_AddStringToObject(o, "kind", "TokenRequest");
+	cJSON_AddStringToObject(o, "apiVersion", AUTHN_GROUP "/v1");
+	md = cJSON_AddObjectToObject(o, "metadata");
+	cJSON_AddStringToObject(md, "name", r->name);
+	cJSON_AddStringToObject(md, "namespace", r->ns);
+	add_time(md, "creationTimestamp", created);
+	spec = cJSON_AddObjectToObject(o, "spec");
+	cJSON_AddItemToObject(spec, "audiences", aud);
+	cJSON_AddNumberToObject(spec, "expirationSeconds", secs);
+	if (ref) {
+		cJSON *b = cJSON_AddObjectToObject(spec, "boundObjectRef");
+
+		cJSON_AddStringToObject(b, "kind", jstr(ref, "kind"));
+		cJSON_AddStringToObject(b, "apiVersion", jstr(ref, "apiVersion"));
+		cJSON_AddStringToObject(b, "name", jstr(ref, "name"));
+		if (*jstr(ref, "uid"))
+			cJSON_AddStringToObject(b, "uid", jstr(ref, "uid"));
+	} else {
+		cJSON_AddNullToObject(spec, "boundObjectRef");
+	}
+	st = cJSON_AddObjectToObject(o, "status");
+	cJSON_AddStringToObject(st, "token", token);
+	add_time(st, "expirationTimestamp", expires);
+	return o;
+}
+
+void auth_token_request(struct demo_req *r)
+{
+	cJSON *body, *sa, *aud_json;
+	const cJSON *spec, *aud, *exp, *ref, *it;
+	const char **auds = NULL, *bkind = NULL;
+	char *bname = NULL, *buid = NULL, *tok;
+	size_t naud = 0;
+	double secs;
+	int64_t now, ttl;
+	struct jwt_sa_claims c = {0};
+	kj_err e;
+
+	if (strcmp(r->method, "POST")) {
+		demo_reply_method_not_supported(r, r->verb);
+		return;
+	}
+	if (!(body = demo_req_json(r)))
+		return;
+	if (!name_matches(r, jobj(body, "metadata")))
+		return;
+	if (!(sa = objstore_get(r->dc->store, "", "serviceaccounts", r->ns, r->name))) {
+		demo_reply_not_found(r, "", "serviceaccounts", r->name);
+		return;
+	}
+	spec = jobj(body, "spec");
+	aud = cJSON_GetObjectItemCaseSensitive(spec, "audiences");
+	exp = cJSON_GetObjectItemCaseSensitive(spec, "expirationSeconds");
+	ref = jobj(spec, "boundObjectRef");
+	secs = cJSON_IsNumber(exp) ? floor(exp->valuedouble) : JWTSIGN_DEFAULT_TTL;
+	if (secs < TOKEN_MIN_SECONDS || secs > TOKEN_MAX_SECONDS) {
+		struct demo_ferrs f;
+		cJSON *v = cJSON_CreateNumber(secs);
+
+		demo_ferrs_init(&f);
+		demo_ferr_add(&f, DEMO_FERR_INVALID, "spec.expirationSeconds", v, "%s",
+		              secs < TOKEN_MIN_SECONDS
+		                  ? "may not specify a duration less than 10 minutes"
+		                  : "may not specify a duration larger than 2^32 seconds");
+		demo_reply_invalid(r, AUTHN_GROUP, "TokenRequest", "", &f);
+		demo_ferrs_done(&f);
+		cJSON_Delete(v);
+		cJSON_Delete(sa);
+		return;
+	}
+	if (ref && bind_target(r, ref, r->name, &bkind, &bname, &buid) < 0) {
+		cJSON_Delete(sa);
+		return;
+	}
+	if (r->dc->max_token_expiration > 0 && secs > (double)r->dc->max_token_expiration) {
+		demo_add_warning(r, "requested expiration of %.0f seconds shortened to %lld seconds", secs,
+		                 (long long)r->dc->max_token_expiration);
+		secs = (double)r->dc->max_token_expiration;
+	}
+	if (cJSON_IsArray(aud) && cJSON_GetArraySize(aud) > 0) {
+		auds = kj_xcalloc((size_t)cJSON_GetArraySize(aud), sizeof *auds);
+		cJSON_ArrayForEach(it, aud) if (cJSON_IsString(it)) auds[naud++] = it->valuestring;
+	}
+	now = kj_now();
+	ttl = (int64_t)secs;
+	c.ns = r->ns;
+	c.sa_name = r->name;
+	c.sa_uid = obj_meta_str(sa, "uid");
+	c.bound_kind = bkind;
+	c.bound_name = bname;
+	c.bound_uid = buid;
+	c.aud = auds;
+	c.naud = naud;
+	c.iat = now;
+	c.ttl = ttl;
+	/* kubelet's 3607 s pod tokens live a year, with warnafter (§1.2 step 7) */
+	if (bkind && !strcmp(bkind, "Pod") && ttl == TOKEN_EXTEND_MAGIC &&
+	    (!naud || (naud == 1 && !strcmp(auds[0], JWTSIGN_ISSUER)))) {
+		c.ttl = TOKEN_EXTENDED_TTL;
+		c.warnafter = now + ttl;
+	}
+	tok = jwtsign_issue(demo_auth_signer(r->dc), &c, NULL, &e);
+	if (!tok) {
+		demo_reply_internal(r, e.msg);
+	} else {
+		static const char *const api_aud[] = {JWTSIGN_ISSUER};
+
+		aud_json = naud ? string_array(auds, naud) : string_array(api_aud, 1);
+		demo_reply_json(r, 201, token_request_body(r, now, aud_json, secs, ref, tok, now + ttl));
+		kj_free_secret(tok);
+	}
+	free(auds);
+	free(bname);
+	free(buid);
+	cJSON_Delete(sa);
+}
+
+/* ------------------------------------------------------ access reviews */
+
+/* Go's %#v of the attributes struct, for the "both set" field error */
+static cJSON *go_struct_value(const cJSON *nra)
+{
+	kj_buf b;
+	cJSON *raw;
+
+	kj_buf_init(&b);
+	kj_buf_adds(&b, "authorization.NonResourceAttributes{Path:");
+	authz_go_quote(&b, jstr(nra, "path"));
+	kj_buf_adds(&b, ", Verb:");
+	authz_go_quote(&b, jstr(nra, "verb"));
+	kj_buf_addc(&b, '}');
+	raw = cJSON_CreateRaw(b.data);
+	kj_buf_done(&b);
+	return raw;
+}
+
+static int metadata_empty(const cJSON *md)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, md)
+	{
+		if (!cJSON_IsNull(it) && !(cJSON_IsString(it) && !*it->valuestring) &&
+		    !((cJSON_IsObject(it) || cJSON_IsArray(it)) && !it->child))
+			return 0;
+	}
+	return 1;
+}
+
+/* ValidateSelfSubjectAccessReviewSpec (+ SubjectAccessReview's user rule);
+ * 0 = replied 422 */
+static int validate_review(struct demo_req *r, const char *kind, const cJSON *body, int need_user)
+{
+	const cJSON *spec = jobj(body, "spec"), *ra = jobj(spec, "resourceAttributes"),
+	            *nra = jobj(spec, "nonResourceAttributes"), *md = jobj(body, "metadata");
+	struct demo_ferrs f;
+	int ok;
+
+	demo_ferrs_init(&f);
+	if (ra && nra) {
+		cJSON *v = go_struct_value(nra);
+		demo_ferr_add(&f, DEMO_FERR_INVALID, "spec.nonResourceAttributes", v, "%s",
+		              "cannot be specified in combination with resourceAttributes");
+		cJSON_Delete(v);
+	}
+	if (!ra && !nra) {
+		cJSON *v = cJSON_CreateNull();
+		demo_ferr_add(&f, DEMO_FERR_INVALID, "spec.resourceAttributes", v, "%s",
+		              "exactly one of nonResourceAttributes or resourceAttributes must be specified");
+		cJSON_Delete(v);
+	}
+	if (need_user && !*jstr(spec, "user") &&
+	    !cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(spec, "groups")))
+		demo_ferr_add(&f, DEMO_FERR_REQUIRED, "spec.user", NULL, "%s",
+		              "at least one of user or group must be specified");
+	if (!need_user && md && !metadata_empty(md)) {
+		cJSON *v = cJSON_CreateRaw("&ObjectMeta{...}");
+		demo_ferr_add(&f, DEMO_FERR_INVALID, "metadata", v, "%s", "must be empty");
+		cJSON_Delete(v);
+	}
+	ok = f.n == 0;
+	if (!ok)
+		demo_reply_invalid(r, AUTHZ_GROUP, kind, "", &f);
+	demo_ferrs_done(&f);
+	return ok;
+}
+
+static void review_attrs(const cJSON *spec, const struct demo_user *u, struct demo_authz_attrs *a)
+{
+	const cJSON *ra = jobj(spec, "resourceAttributes"), *nra = jobj(spec, "nonResourceAttributes");
+
+	memset(a, 0, sizeof *a);
+	a->user = u;
+	if (ra) {
+		a->resource_request = 1;
+		a->verb = jstr(ra, "verb");
+		a->group = jstr(ra, "group");
+		a->resource = jstr(ra, "resource");
+		a->subresource = jstr(ra, "subresource");
+		a->name = jstr(ra, "name");
+		a->ns = jstr(ra, "namespace");
+		a->path = "";
+	} else {
+		a->verb = jstr(nra, "verb");
+		a->path = jstr(nra, "path");
+		a->group = a->resource = a->subresource = a->name = a->ns = "";
+	}
+}
+
+/* The request echoed with kind/apiVersion first (Go's TypeMeta) and a fresh
+ * status; metadata defaults to {"creationTimestamp":null}. */
+static cJSON *echo(const cJSON *body, const char *kind, const char *api_version)
+{
+	cJSON *out = cJSON_CreateObject();
+	const cJSON *it;
+
+	cJSON_AddStringToObject(out, "kind", kind);
+	cJSON_AddStringToObject(out, "apiVersion", api_version);
+	if (!jobj(body, "metadata"))
+		cJSON_AddNullToObject(cJSON_AddObjectToObject(out, "metadata"), "creationTimestamp");
+	cJSON_ArrayForEach(it, body)
+	{
+		if (!it->string || !strcmp(it->string, "kind") || !strcmp(it->string, "apiVersion") ||
+		    !strcmp(it->string, "status"))
+			continue;
+		cJSON_AddItemToObject(out, it->string, cJSON_Duplicate(it, 1));
+	}
+	return out;
+}
+
+static void reply_review(struct demo_req *r, const char *kind, const cJSON *body, enum demo_decision d,
+                         const char *reason)
+{
+	cJSON *out = echo(body, kind, AUTHZ_GROUP "/v1"), *st;
+
+	st = cJSON_AddObjectToObject(out, "status");
+	cJSON_AddBoolToObject(st, "allowed", d == DEMO_ALLOW);
+	if (reason && *reason)
+		cJSON_AddStringToObject(st, "reason", reason);
+	demo_reply_json(r, 201, out);
+}
+
+void auth_ssar(struct demo_req *r)
+{
+	cJSON *body = demo_req_json(r);
+	struct demo_authz_attrs a;
+	char *reason = NULL;
+	enum demo_decision d;
+
+	if (!body || !validate_review(r, "SelfSubjectAccessReview", body, 0))
+		return;
+	review_attrs(jobj(body, "spec"), &r->user, &a);
+	d = auth_authorize(r->dc, &a, &reason);
+	reply_review(r, "SelfSubjectAccessReview", body, d, reason);
+	free(reason);
+}
+
+/* SubjectAccessReview and LocalSubjectAccessReview: the user comes from spec */
+static void subject_access_review(struct demo_req *r, int local)
+{
+	const char *kind = local ? "LocalSubjectAccessReview" : "SubjectAccessReview";
+	cJSON *body = demo_req_json(r);
+	const cJSON *spec, *it;
+	struct demo_user u;
+	struct demo_authz_attrs a;
+	char *reason = NULL;
+	enum demo_decision d;
+
+	if (!body || !validate_review(r, kind, body, 1))
+		return;
+	spec = jobj(body, "spec");
+	if (local && strcmp(jstr(jobj(spec, "resourceAttributes"), "namespace"), r->ns)) {
+		demo_reply_bad_request(r, "spec.resourceAttributes.namespace must match namespace: %s",
+		                       r->ns);
+		return;
+	}
+	demo_user_init(&u);
+	demo_user_set(&u, jstr(spec, "user"), jstr(spec, "uid"));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(spec, "groups"))
+	{
+		if (cJSON_IsString(it))
+			demo_user_add_group(&u, it->valuestring);
+	}
+	review_attrs(spec, &u, &a);
+	d = auth_authorize(r->dc, &a, &reason);
+	reply_review(r, kind, body, d, reason);
+	free(reason);
+	demo_user_done(&u);
+}
+
+static void copy_strings(cJSON *dst, const char *key, const cJSON *rule, const char *src_key)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(rule, src_key);
+
+	if (cJSON_IsArray(a) && cJSON_GetArraySize(a))
+		cJSON_AddItemToObject(dst, key, cJSON_Duplicate(a, 1));
+}
+
+void auth_ssrr(struct demo_req *r)
+{
+	cJSON *body = demo_req_json(r), *out, *st, *rr, *nrr, *rules;
+	const char *ns;
+	struct authz_policy p;
+	const cJSON *rule;
+	char *errs = NULL;
+
+	if (!body)
+		return;
+	ns = jstr(jobj(body, "spec"), "namespace");
+	if (!*ns) {
+		demo_reply_bad_request(r, "no namespace on request");
+		return;
+	}
+	authz_policy_load(&p, r->dc->store);
+	rules = authz_rules_for(&p, &r->user, ns, &errs);
+	authz_policy_done(&p);
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "kind", "SelfSubjectRulesReview");
+	cJSON_AddStringToObject(out, "apiVersion", AUTHZ_GROUP "/v1");
+	cJSON_AddNullToObject(cJSON_AddObjectToObject(out, "metadata"), "creationTimestamp");
+	cJSON_AddObjectToObject(out, "spec");
+	st = cJSON_AddObjectToObject(out, "status");
+	rr = cJSON_AddArrayToObject(st, "resourceRules");
+	nrr = cJSON_AddArrayToObject(st, "nonResourceRules");
+	cJSON_ArrayForEach(rule, rules)
+	{
+		const cJSON *res = cJSON_GetObjectItemCaseSensitive(rule, "resources");
+		const cJSON *urls = cJSON_GetObjectItemCaseSensitive(rule, "nonResourceURLs");
+
+		if (cJSON_GetArraySize(res)) {
+			cJSON *o = cJSON_CreateObject();
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(rule, "verbs");
+
+			cJSON_AddItemToObject(o, "verbs",
+			                      cJSON_IsArray(v) ? cJSON_Duplicate(v, 1) : cJSON_CreateArray());
+			copy_strings(o, "apiGroups", rule, "apiGroups");
+			copy_strings(o, "resources", rule, "resources");
+			copy_strings(o, "resourceNames", rule, "resourceNames");
+			cJSON_AddItemToArray(rr, o);
+		}
+		if (cJSON_GetArraySize(urls)) {
+			cJSON *o = cJSON_CreateObject();
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(rule, "verbs");
+
+			cJSON_AddItemToObject(o, "verbs",
+			                      cJSON_IsArray(v) ? cJSON_Duplicate(v, 1) : cJSON_CreateArray());
+			copy_strings(o, "nonResourceURLs", rule, "nonResourceURLs");
+			cJSON_AddItemToArray(nrr, o);
+		}
+	}
+	cJSON_AddBoolToObject(st, "incomplete", 0);
+	if (errs)
+		cJSON_AddStringToObject(st, "evaluationError", errs);
+	free(errs);
+	cJSON_Delete(rules);
+	demo_reply_json(r, 201, out);
+}
+
+static cJSON *user_info(const struct demo_user *u)
+{
+	cJSON *ui = cJSON_CreateObject();
+	size_t i;
+
+	if (u->name && *u->name)
+		cJSON_AddStringToObject(ui, "username", u->name);
+	if (u->uid && *u->uid)
+		cJSON_AddStringToObject(ui, "uid", u->uid);
+	if (u->ngroups) {
+		cJSON *g = cJSON_AddArrayToObject(ui, "groups");
+
+		for (i = 0; i < u->ngroups; i++)
+			cJSON_AddItemToArray(g, cJSON_CreateString(u->groups[i]));
+	}
+	if (u->extra && u->extra->child)
+		cJSON_AddItemToObject(ui, "extra", cJSON_Duplicate(u->extra, 1));
+	return ui;
+}
+
+void auth_self_subject_review(struct demo_req *r)
+{
+	cJSON *out, *md;
+
+	if (!demo_req_json(r))
+		return;
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "kind", "SelfSubjectReview");
+	cJSON_AddStringToObject(out, "apiVersion", AUTHN_GROUP "/v1");
+	md = cJSON_AddObjectToObject(out, "metadata");
+	add_time(md, "creationTimestamp", kj_now());
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(out, "status"), "userInfo", user_info(&r->user));
+	demo_reply_json(r, 201, out);
+}
+
+void auth_token_review(struct demo_req *r)
+{
+	cJSON *body = demo_req_json(r), *out, *st;
+	const cJSON *spec, *aud, *it;
+	const char *tok, **auds = NULL;
+	static const char *const api_aud[] = {JWTSIGN_ISSUER};
+	size_t naud = 0;
+	struct demo_user u;
+	kj_err e;
+	int ok;
+
+	if (!body)
+		return;
+	spec = jobj(body, "spec");
+	tok = jstr(spec, "token");
+	if (!*tok) {
+		demo_reply_bad_request(r, "token is required for TokenReview in authentication");
+		return;
+	}
+	aud = cJSON_GetObjectItemCaseSensitive(spec, "audiences");
+	if (cJSON_GetArraySize(aud)) {
+		auds = kj_xcalloc((size_t)cJSON_GetArraySize(aud), sizeof *auds);
+		cJSON_ArrayForEach(it, aud) if (cJSON_IsString(it)) auds[naud++] = it->valuestring;
+	}
+	demo_user_init(&u);
+	ok = authn_token(r->dc, tok, auds, naud, &u, &e) == 0;
+	if (ok)
+		demo_user_add_group(&u, "system:authenticated");
+	out = echo(body, "TokenReview", AUTHN_GROUP "/v1");
+	st = cJSON_AddObjectToObject(out, "status");
+	cJSON_AddBoolToObject(st, "authenticated", ok);
+	cJSON_AddItemToObject(st, "user", ok ? user_info(&u) : cJSON_CreateObject());
+	if (ok)
+		cJSON_AddItemToObject(st, "audiences",
+		                      naud ? string_array(auds, naud) : string_array(api_aud, 1));
+	else
+		cJSON_AddStringToObject(st, "error", e.msg);
+	demo_user_done(&u);
+	free(auds);
+	demo_reply_json(r, 201, out);
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+void auth_handle(struct demo_req *r)
+{
+	const char *g = r->group, *res = r->resource, *sub = r->subresource;
+
+	if (!strcmp(res, "certificatesigningrequests")) {
+		auth_csr_handle(r);
+		return;
+	}
+	if (strcmp(r->method, "POST")) {
+		demo_reply_method_not_supported(r, r->verb);
+		return;
+	}
+	if (!*g && !strcmp(res, "serviceaccounts") && !strcmp(sub, "token"))
+		auth_token_request(r);
+	else if (!strcmp(g, AUTHZ_GROUP) && !strcmp(res, "selfsubjectaccessreviews"))
+		auth_ssar(r);
+	else if (!strcmp(g, AUTHZ_GROUP) && !strcmp(res, "selfsubjectrulesreviews"))
+		auth_ssrr(r);
+	else if (!strcmp(g, AUTHZ_GROUP) && !strcmp(res, "subjectaccessreviews"))
+		subject_access_review(r, 0);
+	else if (!strcmp(g, AUTHZ_GROUP) && !strcmp(res, "localsubjectaccessreviews"))
+		subject_access_review(r, 1);
+	else if (!strcmp(g, AUTHN_GROUP) && !strcmp(res, "selfsubjectreviews"))
+		auth_self_subject_review(r);
+	else if (!strcmp(g, AUTHN_GROUP) && !strcmp(res, "tokenreviews"))
+		auth_token_review(r);
+	else
+		demo_reply_path_not_found(r);
+}
+
+/* ----------------------------------------------------------- the hooks */
+
+static int check_escalation(struct demo_req *r, const cJSON *obj)
+{
+	const char *res = r->resource;
+	struct authz_policy p;
+	struct authz_verdict v;
+	cJSON *old = NULL;
+	int role = !strcmp(res, "roles") || !strcmp(res, "clusterroles");
+
+	if (strcmp(r->group, AUTHZ_RBAC_GROUP) ||
+	    !(role || !strcmp(res, "rolebindings") || !strcmp(res, "clusterrolebindings")))
+		return 0;
+	if (*r->name && strcmp(r->method, "POST"))
+		old = objstore_get(r->dc->store, r->group, res, r->ns, r->name);
+	authz_policy_load(&p, r->dc->store);
+	if (role)
+		authz_check_role_write(&p, &r->user, res, r->ns, r->name, obj, old, &v);
+	else
+		authz_check_binding_write(&p, &r->user, res, r->ns, obj, old, &v);
+	authz_policy_done(&p);
+	cJSON_Delete(old);
+	if (v.code == 403)
+		demo_reply_status(r, 403, "Forbidden", v.message,
+		                  demo_details(v.name, AUTHZ_RBAC_GROUP, v.resource, NULL));
+	else if (v.code == 404)
+		demo_reply_status(r, 404, "NotFound", v.message,
+		                  demo_details(v.name, AUTHZ_RBAC_GROUP, v.resource, NULL));
+	else if (v.code)
+		demo_reply_internal(r, v.message);
+	authz_verdict_done(&v);
+	return r->replied ? -1 : 0;
+}
+
+static char *mint_sa_token(struct demo_cluster *dc, const char *ns, const char *name, int64_t seconds)
+{
+	cJSON *sa = objstore_get(dc->store, "", "serviceaccounts", ns, name);
+	struct jwt_sa_claims c = {0};
+	char *tok;
+	kj_err e;
+
+	if (!sa)
+		return NULL;
+	c.ns = ns;
+	c.sa_name = name;
+	c.sa_uid = obj_meta_str(sa, "uid");
+	c.ttl = seconds > 0 ? seconds : JWTSIGN_DEFAULT_TTL;
+	tok = jwtsign_issue(demo_auth_signer(dc), &c, NULL, &e);
+	cJSON_Delete(sa);
+	return tok;
+}
+
+static void cleanup(struct demo_cluster *dc)
+{
+	struct demo_auth *st = dc->auth_state;
+
+	if (!st)
+		return;
+	jwtsign_free(st->signer);
+	free(st);
+	dc->auth_state = NULL;
+}
+
+int demo_auth_install(struct demo_cluster *dc, kj_err *e)
+{
+	struct demo_auth *st = kj_xcalloc(1, sizeof *st);
+
+	if (jwtsign_open(dc->state_dir, &st->signer, e) < 0) {
+		free(st);
+		return kj_err_prefix(e, _("demo cluster token signer: "));
+	}
+	dc->auth_state = st;
+	dc->hooks.authenticate = authn_request;
+	dc->hooks.authorize = auth_authorize;
+	dc->hooks.check_escalation = check_escalation;
+	dc->hooks.handle_auth = auth_handle;
+	dc->hooks.mint_sa_token = mint_sa_token;
+	dc->hooks.cleanup = cleanup;
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* handlers_auth: the demo cluster's authentication and authorisation APIs and
+ * the glue that plugs the auth modules into the server (demo_auth_install,
+ * declared in internal.h).
+ *
+ * Served here: TokenRequest (`serviceaccounts/token`, k8s-api.md §1),
+ * SelfSubjectAccessReview (§4.2), SelfSubjectRulesReview (§4.3),
+ * SelfSubjectReview (§4.4), TokenReview (§1.4) and, through handlers_csr,
+ * CertificateSigningRequests with their `approval` subresource.  Each handler
+ * runs after authentication and authorisation and replies exactly once.
+ * Thread-safe: state is the immutable signer plus the locked object store. */
+#ifndef KJ_DEMO_HANDLERS_AUTH_H
+#define KJ_DEMO_HANDLERS_AUTH_H
+
+#include "demo/internal.h"
+
+/* The handle_auth hook: dispatch on r->group / r->resource / r->subresource. */
+void auth_handle(struct demo_req *r);
+
+/* Individual handlers (exposed for the dispatcher of handlers_csr). */
+void auth_token_request(struct demo_req *r);
+void auth_ssar(struct demo_req *r);
+void auth_ssrr(struct demo_req *r);
+void auth_self_subject_review(struct demo_req *r);
+void auth_token_review(struct demo_req *r);
+
+/* handlers_csr.c: certificatesigningrequests (+ approval, status). */
+void auth_csr_handle(struct demo_req *r);
+
+/* Authorise one attribute set for the request's user (policy snapshot). */
+enum demo_decision auth_authorize(struct demo_cluster *dc, const struct demo_authz_attrs *a, char **reason);
+
+#endif
