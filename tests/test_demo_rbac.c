@@ -376,7 +376,7 @@ Test(jwt, claims_header_and_kid)
 {
 	struct jwt_signer *s;
 	kj_err e;
-	struct jwt_sa_claims c = {"dev", "ci", "uid-1", "Secret", "tok", "uid-2", NULL, 0, 1700000000, 600};
+	struct jwt_sa_claims c = {"dev", "ci", "uid-1", "Secret", "tok", "uid-2", NULL, 0, 1700000000, 600, 0};
 	char jti[37], *tok, *txt;
 	cJSON *h, *p;
 
@@ -413,7 +413,7 @@ Test(jwt, verify_signature_audience_and_leeway)
 	struct jwt_signer *s, *other;
 	kj_err e;
 	const char *aud[] = {"vault"};
-	struct jwt_sa_claims c = {"dev", "ci", "u", NULL, NULL, NULL, NULL, 0, 0, 600};
+	struct jwt_sa_claims c = {"dev", "ci", "u", NULL, NULL, NULL, NULL, 0, 0, 600, 0};
 	char *tok, *forged;
 	cJSON *p;
 
