@@ -376,7 +376,8 @@ Test(jwt, claims_header_and_kid)
 {
 	struct jwt_signer *s;
 	kj_err e;
-	struct jwt_sa_claims c = {"dev", "ci", "uid-1", "Secret", "tok", "uid-2", NULL, 0, 1700000000, 600, 0};
+	struct jwt_sa_claims c = {"dev", "ci", "uid-1",    "Secret", "tok", "uid-2",
+	                          NULL,  0,    1700000000, 600,      0};
 	char jti[37], *tok, *txt;
 	cJSON *h, *p;
 
