@@ -13,3 +13,10 @@ tests_test_demo_rbac_SOURCES = tests/test_demo_rbac.c
 tests_test_demo_rbac_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_demo_rbac_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(TEST_COMMON_LIBS)
 endif
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_demo_auth
+TESTS += tests/test_demo_auth
+tests_test_demo_auth_SOURCES = tests/test_demo_auth.c
+tests_test_demo_auth_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_demo_auth_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(CURL_LIBS) $(TEST_COMMON_LIBS)
+endif
