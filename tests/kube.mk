@@ -8,3 +8,12 @@ tests_test_kube_LDADD = $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(TEST_COMM
 endif
 EXTRA_DIST += tests/data/kube-ca.crt tests/data/kube-token.txt tests/data/kubeconfig-a.yaml \
 	tests/data/kubeconfig-b.yaml tests/data/kubeconfig-bad.yaml
+# Live tests against the in-process demo cluster.
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_kube_live
+TESTS += tests/test_kube_live
+tests_test_kube_live_SOURCES = tests/test_kube_live.c
+tests_test_kube_live_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_kube_live_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
+	$(TEST_COMMON_LIBS)
+endif

@@ -1,0 +1,353 @@
+/* Live tests of the cluster client (src/kube) against the demo cluster
+ * started in-process on a free loopback port: TLS, transport failures, Status
+ * errors, connection reuse, parallel requests, CRUD. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "demo/demo.h"
+#include "kube/api.h"
+#include "kube/http.h"
+#include "kube/kubeconfig.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+static struct demo_cluster *dc;
+
+static void start(void)
+{
+	kj_err e;
+	struct demo_opts o = {.max_token_expiration = 86400};
+	cr_assert_eq(demo_start(&o, &dc, &e), 0, "demo_start: %s", e.msg);
+}
+
+static void stop(void)
+{
+	demo_stop(dc);
+	dc = NULL;
+}
+
+TestSuite(live, .init = start, .fini = stop, .timeout = 60);
+
+static struct kube_client *client_with(const char *token, const char *cert, const char *key)
+{
+	struct kube_conn conn = {
+	    .server = demo_url(dc),
+	    .ca = demo_ca_pem(dc),
+	    .token = token,
+	    .client_cert = cert,
+	    .client_key = key,
+	};
+	struct kube_client *c = NULL;
+	kj_err e;
+	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
+	return c;
+}
+
+static struct kube_client *admin(void)
+{
+	return client_with(demo_admin_token(dc), NULL, NULL);
+}
+
+static char *data_path(const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	return kj_xasprintf("%s/tests/data/%s", top ? top : ".", name);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "cannot open %s", path);
+	kj_buf b;
+	kj_buf_init(&b);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		kj_buf_add(&b, chunk, n);
+	fclose(f);
+	return kj_buf_steal(&b);
+}
+
+/* ---- TLS --------------------------------------------------------------------- */
+
+Test(live, tls_verified_with_the_cluster_ca_and_version_read)
+{
+	struct kube_client *c = admin();
+	struct kube_version v;
+	kj_err e;
+	cr_assert_eq(kube_server_version(c, &v, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(v.major, "1");
+	cr_assert(strncmp(v.git_version, "v1.", 3) == 0, "%s", v.git_version);
+	kube_version_done(&v);
+	kube_client_free(c);
+}
+
+Test(live, wrong_ca_is_refused_with_a_ca_hint)
+{
+	char *p = data_path("kube-ca.crt");
+	char *other = slurp(p);
+	struct kube_conn conn = {.server = demo_url(dc), .ca = other, .token = demo_admin_token(dc)};
+	struct kube_client *c = NULL;
+	kj_err e;
+	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
+	struct kube_version v;
+	cr_assert_eq(kube_server_version(c, &v, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK);
+	cr_assert(strstr(e.msg, "cannot verify the certificate"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "CA"), "%s", e.hint);
+	cr_assert_null(strstr(e.msg, demo_admin_token(dc)));
+	kube_client_free(c);
+	free(other);
+	free(p);
+}
+
+Test(live, tls_server_name_verifies_against_another_name)
+{
+	/* The demo certificate names 127.0.0.1 and localhost. */
+	struct kube_conn conn = {
+	    .server = demo_url(dc), .ca = demo_ca_pem(dc), .token = demo_admin_token(dc)};
+	struct kube_client *c = NULL;
+	kj_err e;
+	conn.tls_server_name = "localhost";
+	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
+	struct kube_version v;
+	cr_assert_eq(kube_server_version(c, &v, &e), 0, "%s", e.msg);
+	kube_version_done(&v);
+	kube_client_free(c);
+
+	conn.tls_server_name = "api.wrong.example";
+	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(kube_server_version(c, &v, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK);
+	cr_assert(strstr(e.msg, "not valid for the host name"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "--tls-server-name"), "%s", e.hint);
+	kube_client_free(c);
+}
+
+/* ---- HTTP errors decoded from Status bodies ----------------------------------------- */
+
+static cJSON *sa_object(const char *name)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *m = cJSON_AddObjectToObject(o, "metadata");
+	cJSON_AddStringToObject(m, "name", name);
+	cJSON *l = cJSON_AddObjectToObject(m, "labels");
+	cJSON_AddStringToObject(l, "app.kubernetes.io/managed-by", "kubejit");
+	return o;
+}
+
+Test(live, not_found_conflict_and_invalid_keep_the_server_reason)
+{
+	struct kube_client *c = admin();
+	kj_err e;
+	cJSON *obj = NULL;
+	cr_assert_eq(kube_get(c, KUBE_SERVICEACCOUNT, "dev", "nope", &obj, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert_eq(e.http_status, 404);
+	cr_assert_str_eq(e.reason, "NotFound");
+	cr_assert_str_eq(e.msg, "serviceaccounts \"nope\" not found");
+	cr_assert_eq(kube_delete(c, KUBE_SERVICEACCOUNT, "dev", "nope", &e), KUBE_GONE);
+
+	cJSON *sa = sa_object("twice");
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", sa, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", sa, NULL, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	cr_assert_eq(e.http_status, 409);
+	cr_assert_str_eq(e.reason, "AlreadyExists");
+	cr_assert_str_eq(e.msg, "serviceaccounts \"twice\" already exists");
+	cr_assert_eq(kube_delete(c, KUBE_SERVICEACCOUNT, "dev", "twice", &e), 0, "%s", e.msg);
+	cr_assert_eq(kube_delete(c, KUBE_SERVICEACCOUNT, "dev", "twice", &e), KUBE_GONE);
+	cJSON_Delete(sa);
+
+	sa = sa_object("Bad_Name");
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", sa, NULL, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	cr_assert_eq(e.http_status, 422);
+	cr_assert_str_eq(e.reason, "Invalid");
+	cr_assert(strstr(e.msg, "ServiceAccount \"Bad_Name\" is invalid"), "%s", e.msg);
+	cJSON_Delete(sa);
+
+	struct kube_client *bad = client_with("not-a-valid-token", NULL, NULL);
+	cr_assert_eq(kube_get(bad, KUBE_NAMESPACE, NULL, "dev", &obj, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_AUTH);
+	cr_assert_eq(e.http_status, 401);
+	cr_assert_str_eq(e.reason, "Unauthorized");
+	cr_assert_null(strstr(e.msg, "not-a-valid-token"));
+	kube_client_free(bad);
+	kube_client_free(c);
+}
+
+Test(live, injected_status_without_kubernetes_body_is_still_specific)
+{
+	kj_err e;
+	struct kube_client *c = admin();
+	cr_assert_eq(demo_fault_add(dc, "GET", "/version", 1, DEMO_FAULT_STATUS, 503, 0), 0);
+	struct kube_version v;
+	cr_assert_eq(kube_server_version(c, &v, &e), -1);
+	cr_assert_eq(e.http_status, 503);
+	cr_assert_eq(e.cls, KJ_ERR_FAIL);
+	cr_assert(strlen(e.hint) > 0);
+	/* The fault disarmed: the next call works on the same client. */
+	cr_assert_eq(kube_server_version(c, &v, &e), 0, "%s", e.msg);
+	kube_version_done(&v);
+	kube_client_free(c);
+}
+
+/* ---- transport failures ----------------------------------------------------------------- */
+
+Test(live, connection_refused_names_the_server)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+	getsockname(s, (struct sockaddr *)&a, &len);
+	close(s); /* nobody listens there now */
+	char *url = kj_xasprintf("https://127.0.0.1:%d", ntohs(a.sin_port));
+	struct kube_conn conn = {.server = url, .ca = demo_ca_pem(dc)};
+	struct kube_client *c = NULL;
+	kj_err e;
+	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
+	struct kube_version v;
+	cr_assert_eq(kube_server_version(c, &v, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK);
+	cr_assert(strstr(e.msg, "connection refused") && strstr(e.msg, url), "%s", e.msg);
+	cr_assert(strstr(e.hint, "port"), "%s", e.hint);
+	kube_client_free(c);
+	free(url);
+}
+
+Test(live, slow_answer_hits_the_request_timeout)
+{
+	struct kube_conn conn = {
+	    .server = demo_url(dc), .ca = demo_ca_pem(dc), .token = demo_admin_token(dc), .timeout_ms = 300};
+	struct kube_client *c = NULL;
+	kj_err e;
+	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(demo_fault_add(dc, "GET", "/version", 1, DEMO_FAULT_DELAY, 0, 1500), 0);
+	struct kube_version v;
+	int64_t t0 = kj_mono_ms();
+	cr_assert_eq(kube_server_version(c, &v, &e), -1);
+	cr_assert_lt(kj_mono_ms() - t0, 1400);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK);
+	cr_assert(strstr(e.msg, "within 300 ms (request timeout)"), "%s", e.msg);
+	kube_client_free(c);
+}
+
+Test(live, dropped_connection_is_reported)
+{
+	struct kube_client *c = admin();
+	kj_err e;
+	cr_assert_eq(demo_fault_add(dc, "GET", "/version", 1, DEMO_FAULT_DROP, 0, 0), 0);
+	struct kube_version v;
+	cr_assert_eq(kube_server_version(c, &v, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK);
+	cr_assert(strstr(e.msg, "closed the connection during GET /version"), "%s", e.msg);
+	cr_assert_eq(kube_server_version(c, &v, &e), 0, "%s", e.msg);
+	kube_version_done(&v);
+	kube_client_free(c);
+}
+
+/* ---- connection reuse and parallel requests ------------------------------------------- */
+
+Test(live, one_handshake_for_many_sequential_requests)
+{
+	struct kube_client *c = admin();
+	struct demo_stats before, after;
+	demo_get_stats(dc, &before);
+	kj_err e;
+	for (int i = 0; i < 20; i++) {
+		cJSON *o = NULL;
+		cr_assert_eq(kube_get(c, KUBE_NAMESPACE, NULL, "dev", &o, &e), 0, "%s", e.msg);
+		cJSON_Delete(o);
+	}
+	demo_get_stats(dc, &after);
+	struct kube_client_stats st;
+	kube_client_get_stats(c, &st);
+	cr_assert_eq(st.requests, 20);
+	cr_assert_eq(st.connections, 1);
+	cr_assert_eq(after.requests - before.requests, 20);
+	cr_assert_eq(after.tls_handshakes - before.tls_handshakes, 1);
+	kube_client_free(c);
+}
+
+Test(live, parallel_batch_creates_and_deletes)
+{
+	struct kube_client *c = admin();
+	enum { N = 6 };
+	struct kube_op ops[N];
+	cJSON *objs[N];
+	char names[N][32];
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "batch-%d", i);
+		objs[i] = sa_object(names[i]);
+		ops[i] = (struct kube_op){
+		    .verb = KUBE_OP_CREATE, .kind = KUBE_SERVICEACCOUNT, .ns = "staging", .obj = objs[i]};
+	}
+	struct demo_stats before, after;
+	demo_get_stats(dc, &before);
+	kj_err e;
+	cr_assert_eq(kube_batch(c, ops, N, &e), 0, "%s", e.msg);
+	for (int i = 0; i < N; i++) {
+		cr_assert_str_eq(kube_meta(ops[i].result, "name"), names[i]);
+		cr_assert_not_null(kube_meta(ops[i].result, "uid"));
+		cJSON_Delete(ops[i].result);
+		cJSON_Delete(objs[i]);
+	}
+	demo_get_stats(dc, &after);
+	/* HTTP/1.1 demo: no more connections than requests in flight. */
+	cr_assert_leq(after.tls_handshakes - before.tls_handshakes, N);
+
+	cJSON *list = NULL;
+	cr_assert_eq(
+	    kube_list(c, KUBE_SERVICEACCOUNT, "staging", "app.kubernetes.io/managed-by=kubejit", &list, &e),
+	    0, "%s", e.msg);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(list, "items")), N);
+	cJSON_Delete(list);
+
+	for (int i = 0; i < N; i++)
+		ops[i] = (struct kube_op){
+		    .verb = KUBE_OP_DELETE, .kind = KUBE_SERVICEACCOUNT, .ns = "staging", .name = names[i]};
+	ops[N - 1].name = "never-existed";
+	cr_assert_eq(kube_batch(c, ops, N, &e), 0, "%s", e.msg);
+	cr_assert_eq(ops[0].rc, 0);
+	cr_assert_eq(ops[N - 1].rc, KUBE_GONE);
+	kube_client_free(c);
+}
+
+Test(live, update_with_resource_version_and_conflict)
+{
+	struct kube_client *c = admin();
+	kj_err e;
+	cJSON *cm = cJSON_CreateObject();
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(cm, "metadata"), "name", "settings");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(cm, "data"), "k", "v1");
+	cJSON *made = NULL;
+	cr_assert_eq(kube_create(c, KUBE_CONFIGMAP, "dev", cm, &made, &e), 0, "%s", e.msg);
+	cJSON *upd = cJSON_Duplicate(made, 1);
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(upd, "data"), "k", cJSON_CreateString("v2"));
+	cJSON *after = NULL;
+	cr_assert_eq(kube_update(c, KUBE_CONFIGMAP, NULL, upd, &after, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(after, "data"), "k")->valuestring, "v2");
+	/* The old resourceVersion is stale now. */
+	cr_assert_eq(kube_update(c, KUBE_CONFIGMAP, NULL, upd, NULL, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	cr_assert_eq(e.http_status, 409);
+	cJSON_Delete(cm);
+	cJSON_Delete(made);
+	cJSON_Delete(upd);
+	cJSON_Delete(after);
+	kube_client_free(c);
+}
