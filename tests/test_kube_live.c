@@ -229,6 +229,32 @@ Test(live, connection_refused_names_the_server)
 	free(url);
 }
 
+Test(live, silent_listener_hits_the_connect_timeout)
+{
+	/* The kernel accepts the TCP connection, nobody speaks TLS: the
+	 * connect timeout (which covers the TLS handshake) must fire. */
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+	cr_assert_eq(listen(s, 4), 0);
+	getsockname(s, (struct sockaddr *)&a, &len);
+	char *url = kj_xasprintf("https://127.0.0.1:%d", ntohs(a.sin_port));
+	struct kube_conn conn = {.server = url, .ca = demo_ca_pem(dc), .connect_timeout_ms = 300};
+	struct kube_client *c = NULL;
+	kj_err e;
+	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
+	struct kube_version v;
+	int64_t t0 = kj_mono_ms();
+	cr_assert_eq(kube_server_version(c, &v, &e), -1);
+	cr_assert_lt(kj_mono_ms() - t0, 3000);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK);
+	cr_assert(strstr(e.msg, "timed out after 300 ms (connect timeout)"), "%s", e.msg);
+	kube_client_free(c);
+	close(s);
+	free(url);
+}
+
 Test(live, slow_answer_hits_the_request_timeout)
 {
 	struct kube_conn conn = {
