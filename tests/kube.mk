@@ -17,3 +17,11 @@ tests_test_kube_live_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_kube_live_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
 	$(TEST_COMMON_LIBS)
 endif
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_kube_auth
+TESTS += tests/test_kube_auth
+tests_test_kube_auth_SOURCES = tests/test_kube_auth.c
+tests_test_kube_auth_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_kube_auth_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
+	$(TEST_COMMON_LIBS)
+endif
