@@ -182,8 +182,22 @@ static const struct pfield csrspec_f[] = {{1, "request", P_BYTES, 0, NULL},
                                           {6, "extra", P_MAP_MSG, 0, M(extra_m)},
                                           END};
 static const struct pmsg csrspec_m = {csrspec_f};
-static const struct pfield csr_f[] = {
-    {1, "metadata", P_MSG, 0, M(meta_m)}, {2, "spec", P_MSG, 0, M(csrspec_m)}, END};
+/* status travels in `kubectl certificate approve|deny` (PUT .../approval) */
+static const struct pfield csrcond_f[] = {{1, "type", P_STR, 0, NULL},
+                                          {6, "status", P_STR, 0, NULL},
+                                          {2, "reason", P_STR, 0, NULL},
+                                          {3, "message", P_STR, 0, NULL},
+                                          {4, "lastUpdateTime", P_TIME, 0, NULL},
+                                          {5, "lastTransitionTime", P_TIME, 0, NULL},
+                                          END};
+static const struct pmsg csrcond_m = {csrcond_f};
+static const struct pfield csrstatus_f[] = {
+    {1, "conditions", P_MSG, REP, M(csrcond_m)}, {2, "certificate", P_BYTES, 0, NULL}, END};
+static const struct pmsg csrstatus_m = {csrstatus_f};
+static const struct pfield csr_f[] = {{1, "metadata", P_MSG, 0, M(meta_m)},
+                                      {2, "spec", P_MSG, 0, M(csrspec_m)},
+                                      {3, "status", P_MSG, 0, M(csrstatus_m)},
+                                      END};
 static const struct pmsg csr_m = {csr_f};
 static const struct pfield delopts_f[] = {{1, "gracePeriodSeconds", P_INT, KEEP, NULL},
                                           {3, "orphanDependents", P_BOOL, KEEP, NULL},
