@@ -1,1 +1,10 @@
 # Tests of the ui area.
+EXTRA_DIST += tests/golden
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_ui_widgets
+TESTS += tests/test_ui_widgets
+tests_test_ui_widgets_SOURCES = tests/test_ui_widgets.c tests/ui_harness.c tests/ui_harness.h
+tests_test_ui_widgets_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
+tests_test_ui_widgets_LDADD = $(KJ_UI_LIB) $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(NCURSES_LIBS) $(ENGINE_LIBS) \
+	$(CRITERION_LIBS) -lpthread
+endif

@@ -1,0 +1,320 @@
+#include "ui/dialog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/form.h"
+#include "ui/text.h"
+#include "ui/theme.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+
+enum dlg_kind { DLG_MESSAGE, DLG_CONFIRM, DLG_MENU, DLG_INPUT };
+
+struct dialog {
+	struct ui_screen base;
+	enum dlg_kind kind;
+	char *title;
+	char *text;
+	int is_error;
+	struct ui_screen *owner;
+	void *ctx;
+	ui_confirm_fn confirm;
+	ui_menu_fn menu;
+	ui_input_fn input;
+	char **items;
+	int nitems, sel, top;
+	int yes; /* confirm: focus on Yes */
+	struct ui_field field;
+	int scroll;
+};
+
+static void dlg_free(struct ui_screen *s)
+{
+	struct dialog *d = (struct dialog *)s;
+	int i;
+
+	free(d->title);
+	free(d->text);
+	for (i = 0; i < d->nitems; i++)
+		free(d->items[i]);
+	free(d->items);
+	ui_field_done(&d->field);
+	free(d);
+}
+
+struct wrap_collect {
+	char **lines;
+	int n, cap;
+};
+
+static void collect(void *ctx, const char *p, size_t n)
+{
+	struct wrap_collect *c = ctx;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->lines = kj_xrealloc(c->lines, (size_t)c->cap * sizeof(char *));
+	}
+	c->lines[c->n++] = kj_xstrndup(p, n);
+}
+
+static void dlg_draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols)
+{
+	struct dialog *d = (struct dialog *)s;
+	struct wrap_collect wc = {0};
+	int bw = cols - 8 > 70 ? 70 : cols - 8;
+	int inner = bw - 4, bh, by, bx, i, row, extra = 0, maxtext;
+
+	if (d->text)
+		ui_text_wrap(d->text, inner, collect, &wc);
+	if (d->kind == DLG_MENU)
+		extra = d->nitems + 1;
+	else if (d->kind == DLG_INPUT)
+		extra = 2;
+	else
+		extra = 2;
+	maxtext = h - 4 - extra;
+	if (d->kind == DLG_MENU && maxtext < 2) {
+		extra = h - 4 - 2;
+		maxtext = 2;
+	}
+	if (maxtext < 1)
+		maxtext = 1;
+	bh = (wc.n < maxtext ? wc.n : maxtext) + extra + 2;
+	if (bh > h)
+		bh = h;
+	by = y + (h - bh) / 2;
+	bx = (cols - bw) / 2;
+	for (i = 0; i < bh; i++)
+		ui_put(w, by + i, bx, bw, "", A_NORMAL, 1);
+	ui_box(w, by, bx, bh, bw, d->title);
+	row = by + 1;
+	if (d->scroll > wc.n - maxtext)
+		d->scroll = wc.n - maxtext > 0 ? wc.n - maxtext : 0;
+	for (i = d->scroll; i < wc.n && i - d->scroll < maxtext; i++)
+		ui_put(w, row++, bx + 2, inner, wc.lines[i],
+		       d->is_error && i == 0 ? ui_attr(R_ERROR) : A_NORMAL, 0);
+	for (i = 0; i < wc.n; i++)
+		free(wc.lines[i]);
+	free(wc.lines);
+	switch (d->kind) {
+	case DLG_MESSAGE:
+		row++;
+		ui_put(w, row, bx + 2, inner, _("[ OK ]  (Enter)"), ui_attr(R_FOCUS), 0);
+		break;
+	case DLG_CONFIRM: {
+		row++;
+		ui_put(w, row, bx + 2, 9, _("[ Yes ]"), ui_attr(d->yes ? R_FOCUS : R_FIELD), 0);
+		ui_put(w, row, bx + 12, 9, _("[ No ]"), ui_attr(d->yes ? R_FIELD : R_FOCUS), 0);
+		ui_put(w, row, bx + 22, inner - 20, _("y/n, Enter, Esc"), ui_attr(R_DIM), 0);
+		break;
+	}
+	case DLG_MENU: {
+		int vis = by + bh - 1 - row;
+		if (vis < 1)
+			vis = 1;
+		if (d->sel < d->top)
+			d->top = d->sel;
+		if (d->sel >= d->top + vis)
+			d->top = d->sel - vis + 1;
+		for (i = d->top; i < d->nitems && row < by + bh - 1; i++)
+			ui_put_ellipsis(w, row++, bx + 2, inner, d->items[i],
+			                i == d->sel ? ui_attr(R_SELECTED) : A_NORMAL, 1);
+		break;
+	}
+	case DLG_INPUT:
+		row++;
+		ui_field_draw(&d->field, s->app, w, row, bx + 2, inner, 1);
+		break;
+	}
+}
+
+/* close first, then call back: the callback may push another dialog */
+static void dlg_close(struct dialog *d, int result, const char *text)
+{
+	struct ui_app *app = d->base.app;
+	struct ui_screen *owner = ui_app_on_stack(app, d->owner) ? d->owner : NULL;
+	ui_confirm_fn cf = d->confirm;
+	ui_menu_fn mf = d->menu;
+	ui_input_fn inf = d->input;
+	void *ctx = d->ctx;
+	char *copy = text ? kj_xstrdup(text) : NULL;
+	enum dlg_kind kind = d->kind;
+
+	ui_app_pop(app);
+	if (kind == DLG_CONFIRM && cf)
+		cf(owner, ctx, result);
+	else if (kind == DLG_MENU && mf)
+		mf(owner, ctx, result);
+	else if (kind == DLG_INPUT && inf)
+		inf(owner, ctx, copy);
+	kj_free_secret(copy);
+}
+
+static int dlg_key(struct ui_screen *s, int ch, enum ui_action act)
+{
+	struct dialog *d = (struct dialog *)s;
+	int enter = ch == '\n' || ch == '\r' || ch == KEY_ENTER;
+
+	if (act == ACT_REDRAW)
+		return 0;
+	switch (d->kind) {
+	case DLG_MESSAGE:
+		if (enter || ch == 27 || ch == 'q' || ch == ' ')
+			dlg_close(d, 0, NULL);
+		else if (ch == KEY_DOWN || ch == 'j')
+			d->scroll++;
+		else if ((ch == KEY_UP || ch == 'k') && d->scroll > 0)
+			d->scroll--;
+		return UI_HANDLED;
+	case DLG_CONFIRM:
+		if (ch == 'y' || ch == 'Y')
+			dlg_close(d, 1, NULL);
+		else if (ch == 'n' || ch == 'N' || ch == 27 || ch == 'q')
+			dlg_close(d, 0, NULL);
+		else if (enter)
+			dlg_close(d, d->yes, NULL);
+		else if (ch == KEY_LEFT || ch == KEY_RIGHT || ch == '\t' || ch == 'h' || ch == 'l')
+			d->yes = !d->yes;
+		return UI_HANDLED;
+	case DLG_MENU:
+		if (ch == KEY_DOWN || ch == 'j') {
+			if (d->sel < d->nitems - 1)
+				d->sel++;
+		} else if (ch == KEY_UP || ch == 'k') {
+			if (d->sel > 0)
+				d->sel--;
+		} else if (ch == KEY_NPAGE) {
+			d->sel = d->sel + 10 < d->nitems ? d->sel + 10 : d->nitems - 1;
+		} else if (ch == KEY_PPAGE) {
+			d->sel = d->sel > 10 ? d->sel - 10 : 0;
+		} else if (enter && d->nitems) {
+			dlg_close(d, d->sel, NULL);
+		} else if (ch == 27 || ch == 'q') {
+			dlg_close(d, -1, NULL);
+		} else if (ui_key_char(ch)) {
+			/* jump to the next item starting with the letter typed */
+			int i, c = ui_key_char(ch);
+			for (i = 1; i <= d->nitems; i++) {
+				int k = (d->sel + i) % d->nitems;
+				if ((d->items[k][0] | 0x20) == (c | 0x20)) {
+					d->sel = k;
+					break;
+				}
+			}
+		}
+		return UI_HANDLED;
+	case DLG_INPUT:
+		if (enter)
+			dlg_close(d, 0, d->field.buf);
+		else if (ch == 27)
+			dlg_close(d, 0, NULL);
+		else
+			ui_field_key(&d->field, ch);
+		return UI_HANDLED;
+	}
+	return UI_HANDLED;
+}
+
+static const struct ui_screen_ops dlg_ops = {
+    .name = N_("Dialog"),
+    .scope = SC_DIALOG,
+    .draw = dlg_draw,
+    .key = dlg_key,
+    .free = dlg_free,
+};
+
+static struct dialog *dlg_new(struct ui_app *app, enum dlg_kind kind, const char *title, const char *text)
+{
+	struct dialog *d = kj_xcalloc(1, sizeof(*d));
+
+	d->base.ops = &dlg_ops;
+	d->base.overlay = 1;
+	d->kind = kind;
+	d->title = kj_xstrdup(title ? title : "");
+	d->text = text ? kj_xstrdup(text) : NULL;
+	ui_field_init(&d->field, "", 0);
+	(void)app;
+	return d;
+}
+
+void ui_dialog_message(struct ui_app *app, const char *title, const char *text)
+{
+	ui_app_push(app, &dlg_new(app, DLG_MESSAGE, title, text)->base);
+}
+
+void ui_dialog_error(struct ui_app *app, const kj_err *e)
+{
+	char *text;
+	struct dialog *d;
+
+	if (e->hint[0])
+		text = kj_xasprintf("%s\n\n%s %s", e->msg[0] ? e->msg : kj_err_class_name(e->cls), _("Hint:"),
+		                    e->hint);
+	else
+		text = kj_xasprintf("%s", e->msg[0] ? e->msg : kj_err_class_name(e->cls));
+	d = dlg_new(app, DLG_MESSAGE, _("Error"), text);
+	d->is_error = 1;
+	free(text);
+	ui_app_push(app, &d->base);
+}
+
+void ui_dialog_confirm(struct ui_app *app, struct ui_screen *owner, const char *title, const char *text,
+                       ui_confirm_fn fn, void *ctx)
+{
+	struct dialog *d = dlg_new(app, DLG_CONFIRM, title, text);
+
+	d->owner = owner;
+	d->confirm = fn;
+	d->ctx = ctx;
+	d->yes = 0; /* destructive questions default to No */
+	ui_app_push(app, &d->base);
+}
+
+void ui_dialog_menu(struct ui_app *app, struct ui_screen *owner, const char *title, const char *const *items,
+                    int n, int selected, ui_menu_fn fn, void *ctx)
+{
+	struct dialog *d = dlg_new(app, DLG_MENU, title, NULL);
+	int i;
+
+	d->owner = owner;
+	d->menu = fn;
+	d->ctx = ctx;
+	d->items = n ? kj_xcalloc((size_t)n, sizeof(char *)) : NULL;
+	for (i = 0; i < n; i++)
+		d->items[i] = kj_xstrdup(items[i]);
+	d->nitems = n;
+	d->sel = selected >= 0 && selected < n ? selected : 0;
+	ui_app_push(app, &d->base);
+}
+
+void ui_dialog_input(struct ui_app *app, struct ui_screen *owner, const char *title, const char *prompt,
+                     const char *initial, int masked, ui_input_fn fn, void *ctx)
+{
+	struct dialog *d = dlg_new(app, DLG_INPUT, title, prompt);
+
+	d->owner = owner;
+	d->input = fn;
+	d->ctx = ctx;
+	ui_field_done(&d->field);
+	ui_field_init(&d->field, initial, masked);
+	ui_app_push(app, &d->base);
+}
+
+void ui_progress_draw(WINDOW *w, int y, int x, int cols, int done, int total)
+{
+	char label[32];
+	int bar, fill, i, lw;
+
+	snprintf(label, sizeof(label), " %d/%d", done, total);
+	lw = (int)strlen(label);
+	bar = cols - lw;
+	if (bar < 1)
+		return;
+	fill = total > 0 ? (int)((long)bar * done / total) : 0;
+	wmove(w, y, x);
+	for (i = 0; i < bar; i++)
+		waddstr(w, ui_glyph(i < fill ? G_BAR_FULL : G_BAR_EMPTY));
+	waddstr(w, label);
+}

@@ -1,0 +1,526 @@
+/* leases: the home screen — a live lease table with countdowns, sort,
+ * filter, details, revoke and revoke-all; it also runs the background
+ * sweep while the interface is open. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/audit.h"
+#include "engine/engine.h"
+#include "engine/lease.h"
+#include "engine/sweep.h"
+#include "ui/dialog.h"
+#include "ui/screens.h"
+#include "ui/table.h"
+#include "ui/text.h"
+#include "ui/theme.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+#include "util/ttl.h"
+
+enum { C_SECRET, C_MODE, C_NS, C_SA, C_CREATED, C_EXPIRES, C_TOKEN, C_STATE, C_COUNT };
+
+static const struct ui_table_col cols[C_COUNT] = {
+    {N_("SECRET"), 12, 3, 0},          {N_("MODE"), 4, 0, 0},  {N_("NAMESPACE"), 9, 1, 0},
+    {N_("SERVICE ACCOUNT"), 12, 3, 0}, {N_("AGE"), 5, 0, 1},   {N_("EXPIRES"), 7, 0, 1},
+    {N_("TOKEN EXP"), 9, 0, 1},        {N_("STATE"), 8, 0, 0},
+};
+
+struct leases {
+	struct ui_screen base;
+	struct ui_table *table;
+	struct lease *v;
+	size_t n;
+	int load_failed;
+	int sweep_countdown;
+	int has_unrevocable;
+};
+
+static int live(const struct lease *l)
+{
+	return l->state == LEASE_CREATING || l->state == LEASE_ACTIVE || l->state == LEASE_REVOKING;
+}
+
+static void cell(void *ud, const void *row, int col, char *buf, size_t n)
+{
+	struct leases *ls = ud;
+	const struct lease *l = row;
+	int64_t now = ui_app_now(ls->base.app);
+
+	switch (col) {
+	case C_SECRET:
+		snprintf(buf, n, "%s", l->secret ? l->secret : "");
+		break;
+	case C_MODE:
+		/* '*': fixed token that cannot be revoked before its token expiry */
+		snprintf(buf, n, "%s%s", l->mode == SECRET_FIXED ? _("fix") : _("dyn"),
+		         l->revocable ? "" : "*");
+		break;
+	case C_NS:
+		snprintf(buf, n, "%s", l->ns ? l->ns : "");
+		break;
+	case C_SA:
+		snprintf(buf, n, "%s", l->service_account ? l->service_account : "");
+		break;
+	case C_CREATED:
+		ui_fmt_age(l->created_at, now, buf, n);
+		break;
+	case C_EXPIRES:
+		if (live(l))
+			ui_fmt_left(l->lease_expiry, now, _("due"), buf, n);
+		else
+			snprintf(buf, n, "-");
+		break;
+	case C_TOKEN:
+		if (live(l) || (!l->revocable && l->state != LEASE_FAILED))
+			ui_fmt_left(l->token_expiry, now, _("dead"), buf, n);
+		else
+			snprintf(buf, n, "-");
+		break;
+	case C_STATE:
+		snprintf(buf, n, "%s", _(lease_state_name(l->state)));
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}
+
+static int64_t num(void *ud, const void *row, int col)
+{
+	const struct lease *l = row;
+
+	(void)ud;
+	switch (col) {
+	case C_CREATED:
+		return -l->created_at; /* age: newest is smallest */
+	case C_EXPIRES:
+		return l->lease_expiry;
+	case C_TOKEN:
+		return l->token_expiry;
+	default:
+		return 0;
+	}
+}
+
+static enum ui_role role(void *ud, const void *row)
+{
+	struct leases *ls = ud;
+	const struct lease *l = row;
+	int64_t left, ttl;
+
+	if (l->state == LEASE_FAILED)
+		return R_ERROR;
+	if (!live(l))
+		return R_DIM;
+	left = l->lease_expiry - ui_app_now(ls->base.app);
+	ttl = l->lease_expiry - l->created_at;
+	if (left <= 60)
+		return R_DANGER;
+	if (left <= 300 || (ttl > 0 && left * 4 < ttl))
+		return R_WARN;
+	return R_GOOD;
+}
+
+static const char *row_id(void *ud, const void *row)
+{
+	(void)ud;
+	return ((const struct lease *)row)->id;
+}
+
+static const struct ui_table_ops table_ops = {cell, num, role, row_id};
+
+static void reload(struct leases *ls)
+{
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct lease *v = NULL;
+	size_t n = 0, i;
+	kj_err e;
+
+	if (!ui_app_engine(ls->base.app))
+		return;
+	kj_err_clear(&e);
+	if (lease_list(ui_app_engine(ls->base.app), &f, &v, &n, &e) != 0) {
+		if (!ls->load_failed)
+			ui_app_error(ls->base.app, &e);
+		ls->load_failed = 1;
+		return;
+	}
+	ls->load_failed = 0;
+	ui_table_set_rows(ls->table, v, n, sizeof(*v));
+	lease_list_free(ls->v, ls->n);
+	ls->v = v;
+	ls->n = n;
+	ls->has_unrevocable = 0;
+	for (i = 0; i < n; i++)
+		if (!v[i].revocable && live(&v[i]))
+			ls->has_unrevocable = 1;
+}
+
+static void draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols_)
+{
+	struct leases *ls = (struct leases *)s;
+	int gh = 0, th;
+	char line[256];
+	size_t live_n = 0, i;
+
+	if (ui_app_guide_shown(s->app)) {
+		gh = h / 2 > 12 ? 12 : h / 2;
+		if (h - gh < 6)
+			gh = 0;
+	}
+	for (i = 0; i < ls->n; i++)
+		if (live(&ls->v[i]))
+			live_n++;
+	snprintf(line, sizeof(line), _("%zu live of %zu leases"), live_n, ls->n);
+	ui_put(w, y, 1, cols_ - 2, line, ui_attr(R_DIM), 0);
+	if (ls->has_unrevocable)
+		ui_put_ellipsis(w, y, 1 + ui_text_width(line) + 2, cols_ - ui_text_width(line) - 4,
+		                _("* = expiry-only: cannot be revoked before its token expiry"),
+		                ui_attr(R_WARN), 0);
+	th = h - 1 - gh;
+	ui_table_draw(ls->table, s->app, w, y + 1, th, cols_);
+	if (gh)
+		ui_app_draw_guide(s->app, w, y + h - gh, gh, cols_);
+}
+
+static void tick(struct ui_screen *s)
+{
+	struct leases *ls = (struct leases *)s;
+
+	/* the table reads the store on the main thread's own context */
+	reload(ls);
+}
+
+/* ---- revoke ---- */
+
+struct revoke_job {
+	struct engine *eng;
+	struct ui_app *app;
+	char **ids;
+	size_t n;
+	size_t ok, failed;
+	kj_err first;
+};
+
+static void revoke_job_free(struct revoke_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		free(j->ids[i]);
+	free(j->ids);
+	free(j);
+}
+
+static int revoke_run(void *arg, kj_err *e)
+{
+	struct revoke_job *j = arg;
+	size_t i;
+
+	kj_err_clear(&j->first);
+	for (i = 0; i < j->n; i++) {
+		kj_err one;
+		if (ui_app_job_cancelled(j->app))
+			return kj_err_set(e, KJ_ERR_CANCELLED, _("revoke cancelled after %zu of %zu"), i,
+			                  j->n);
+		kj_err_clear(&one);
+		if (lease_revoke(j->eng, j->ids[i], &one) == 0) {
+			j->ok++;
+		} else {
+			if (!j->failed)
+				j->first = one;
+			j->failed++;
+		}
+		ui_app_job_progress(j->app, (int)(i + 1), (int)j->n);
+	}
+	if (j->failed) {
+		*e = j->first;
+		if (j->n > 1)
+			kj_err_prefix(e, _("%zu of %zu revokes failed; first: "), j->failed, j->n);
+		return -1;
+	}
+	return 0;
+}
+
+static void revoke_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
+{
+	struct revoke_job *j = arg;
+
+	if (owner) {
+		reload((struct leases *)owner);
+		if (rc != 0)
+			ui_app_error(owner->app, e);
+		else if (j->n == 1)
+			ui_app_status(owner->app, "%s", _("lease revoked: its token no longer works"));
+		else
+			ui_app_status(owner->app, _("%zu leases revoked"), j->ok);
+	}
+	revoke_job_free(j);
+}
+
+static void revoke_confirmed(struct ui_screen *owner, void *ctx, int yes)
+{
+	struct revoke_job *j = ctx;
+
+	if (!owner || !yes) {
+		revoke_job_free(j);
+		return;
+	}
+	if (ui_app_job(owner->app, owner, j->n == 1 ? _("revoking the lease") : _("revoking leases"),
+	               revoke_run, revoke_done, j) != 0)
+		revoke_job_free(j);
+}
+
+static void ask_revoke(struct leases *ls, int all)
+{
+	struct revoke_job *j = kj_xcalloc(1, sizeof(*j));
+	char *text;
+	size_t i, cnt = ui_table_count(ls->table);
+
+	j->eng = ui_app_worker_engine(ls->base.app);
+	j->app = ls->base.app;
+	j->ids = kj_xcalloc(cnt ? cnt : 1, sizeof(char *));
+	if (all) {
+		for (i = 0; i < cnt; i++) {
+			const struct lease *l = ui_table_row(ls->table, i);
+			if (live(l))
+				j->ids[j->n++] = kj_xstrdup(l->id);
+		}
+	} else {
+		const struct lease *l = ui_table_selected(ls->table);
+		if (l && live(l))
+			j->ids[j->n++] = kj_xstrdup(l->id);
+	}
+	if (!j->n) {
+		ui_app_status(ls->base.app, "%s",
+		              all ? _("no live lease is shown: nothing to revoke")
+		                  : _("this lease is not live: nothing to revoke"));
+		revoke_job_free(j);
+		return;
+	}
+	if (all) {
+		text = kj_xasprintf(
+		    _("Revoke all %zu live leases shown%s%s? Their tokens stop working at once."), j->n,
+		    ui_table_filter(ls->table)[0] ? _(" (filter: ") : "",
+		    ui_table_filter(ls->table)[0] ? ui_table_filter(ls->table) : "");
+		if (ui_table_filter(ls->table)[0]) {
+			char *t2 = kj_xasprintf(
+			    _("Revoke all %zu live leases shown (filter \"%s\")? Their tokens stop "
+			      "working at once."),
+			    j->n, ui_table_filter(ls->table));
+			free(text);
+			text = t2;
+		}
+	} else {
+		const struct lease *l = ui_table_selected(ls->table);
+		text = kj_xasprintf(
+		    _("Revoke lease %.8s of %s in %s? %s"), l->id, l->secret, l->ns ? l->ns : "-",
+		    l->revocable ? _("The token stops working at once.")
+		                 : _("This fixed token cannot be revoked early: the lease is closed, "
+		                     "but the token keeps working until its token expiry."));
+	}
+	ui_dialog_confirm(ls->base.app, &ls->base, all ? _("Revoke all shown") : _("Revoke lease"), text,
+	                  revoke_confirmed, j);
+	free(text);
+}
+
+/* ---- details ---- */
+
+static void show_details(struct leases *ls)
+{
+	const struct lease *sel = ui_table_selected(ls->table);
+	struct engine *eng = ui_app_engine(ls->base.app);
+	struct lease l = {0};
+	struct audit_filter af = {0};
+	struct audit_entry *ev = NULL;
+	size_t nev = 0, i;
+	kj_err e;
+	kj_buf b;
+	char t1[32], t2[32], t3[32], t4[32];
+
+	if (!sel || !eng)
+		return;
+	kj_err_clear(&e);
+	if (lease_get(eng, sel->id, &l, &e) != 0) {
+		ui_app_error(ls->base.app, &e);
+		return;
+	}
+	kj_buf_init(&b);
+	ui_fmt_time(l.created_at, t1, sizeof(t1));
+	ui_fmt_time(l.lease_expiry, t2, sizeof(t2));
+	ui_fmt_time(l.token_expiry, t3, sizeof(t3));
+	ui_fmt_time(l.ended_at, t4, sizeof(t4));
+	kj_buf_printf(&b, "%s:\n", _("Lease"));
+	kj_buf_printf(&b, "  %-16s %s\n", _("id"), l.id);
+	kj_buf_printf(&b, "  %-16s %s\n", _("secret"), l.secret ? l.secret : "");
+	kj_buf_printf(&b, "  %-16s %s\n", _("target"), l.target ? l.target : "");
+	kj_buf_printf(&b, "  %-16s %s\n", _("mode"), secret_mode_name(l.mode));
+	kj_buf_printf(&b, "  %-16s %s\n", _("namespace"), l.ns ? l.ns : "-");
+	kj_buf_printf(&b, "  %-16s %s\n", _("service account"), l.service_account ? l.service_account : "-");
+	kj_buf_printf(&b, "  %-16s %s\n", _("state"), _(lease_state_name(l.state)));
+	kj_buf_printf(&b, "  %-16s %s\n", _("revocable"),
+	              l.revocable ? _("yes") : _("no: the token lives until its token expiry"));
+	kj_buf_printf(&b, "  %-16s %s UTC\n", _("created"), t1);
+	kj_buf_printf(&b, "  %-16s %s\n", _("created by"), l.created_by ? l.created_by : "");
+	kj_buf_printf(&b, "  %-16s %s UTC\n", _("lease expiry"), t2);
+	kj_buf_printf(&b, "  %-16s %s UTC\n", _("token expiry"), t3);
+	if (l.ended_at)
+		kj_buf_printf(&b, "  %-16s %s UTC\n", _("ended"), t4);
+	kj_buf_printf(&b, "  %-16s %.16s%s\n", _("token sha256"), l.fingerprint,
+	              l.fingerprint[0] ? "..." : "");
+	if (l.jti)
+		kj_buf_printf(&b, "  %-16s %s\n", _("token jti"), l.jti);
+	if (l.error)
+		kj_buf_printf(&b, "  %-16s %s\n", _("error"), l.error);
+	kj_buf_printf(&b, "\n%s:\n", _("Objects created (in order)"));
+	if (!l.n_objects)
+		kj_buf_printf(&b, "  %s\n", _("none"));
+	for (i = 0; i < l.n_objects; i++)
+		kj_buf_printf(&b, "  %s %s/%s%s%s\n", l.objects[i].kind,
+		              l.objects[i].ns ? l.objects[i].ns : "-", l.objects[i].name,
+		              l.objects[i].deleted ? "  " : "", l.objects[i].deleted ? _("(deleted)") : "");
+	af.lease = l.id;
+	kj_buf_printf(&b, "\n%s:\n", _("Events"));
+	if (audit_list(eng, &af, &ev, &nev, &e) == 0) {
+		for (i = nev; i-- > 0;) {
+			ui_fmt_time(ev[i].time, t1, sizeof(t1));
+			kj_buf_printf(&b, "  %s  %-8s %s %s\n", t1, ev[i].action,
+			              ev[i].ok ? _("ok") : _("error"), ev[i].detail ? ev[i].detail : "");
+		}
+		if (!nev)
+			kj_buf_printf(&b, "  %s\n", _("none"));
+		audit_list_free(ev, nev);
+	}
+	ui_app_push(ls->base.app, ui_textview_new(ls->base.app, _("Lease details"), b.data, 0));
+	kj_buf_done(&b);
+	lease_done(&l);
+}
+
+static int key(struct ui_screen *s, int ch, enum ui_action act)
+{
+	struct leases *ls = (struct leases *)s;
+	const struct lease *sel;
+
+	if (ui_table_key(ls->table, ch, act) == UI_HANDLED)
+		return UI_HANDLED;
+	switch (act) {
+	case ACT_ENTER:
+		show_details(ls);
+		return UI_HANDLED;
+	case ACT_REVOKE:
+		ask_revoke(ls, 0);
+		return UI_HANDLED;
+	case ACT_REVOKE_ALL:
+		ask_revoke(ls, 1);
+		return UI_HANDLED;
+	case ACT_MINT:
+	case ACT_NEW:
+		sel = ui_table_selected(ls->table);
+		ui_app_push(s->app, ui_wiz_mint_new(s->app, act == ACT_MINT && sel ? sel->secret : NULL));
+		return UI_HANDLED;
+	case ACT_GUIDE:
+		ui_app_toggle_guide(s->app);
+		return UI_HANDLED;
+	default:
+		return 0;
+	}
+}
+
+static void resume(struct ui_screen *s)
+{
+	reload((struct leases *)s);
+}
+
+static unsigned cur_scope(struct ui_screen *s)
+{
+	struct leases *ls = (struct leases *)s;
+
+	return ui_table_filtering(ls->table) ? SC_DIALOG : SC_LEASES;
+}
+
+static void lfree(struct ui_screen *s)
+{
+	struct leases *ls = (struct leases *)s;
+
+	ui_app_set_idle(s->app, NULL, NULL);
+	ui_table_free(ls->table);
+	lease_list_free(ls->v, ls->n);
+	free(ls);
+}
+
+/* ---- background sweep ---- */
+
+struct sweep_job {
+	struct engine *eng;
+	struct sweep_report rep;
+};
+
+static int sweep_job_run(void *arg, kj_err *e)
+{
+	struct sweep_job *j = arg;
+	struct sweep_opts o = {0};
+
+	o.local = 1;
+	o.cluster = 1;
+	return sweep_run(j->eng, &o, &j->rep, e);
+}
+
+static void sweep_job_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
+{
+	struct sweep_job *j = arg;
+
+	if (owner && rc == 0 && (j->rep.leases_closed || j->rep.objects_deleted)) {
+		ui_app_status(owner->app, _("sweep: %zu expired leases closed, %zu leftover objects removed"),
+		              j->rep.leases_closed, j->rep.objects_deleted);
+		reload((struct leases *)owner);
+	} else if (owner && rc != 0) {
+		/* a sweep failing is not worth a dialog every few seconds */
+		ui_app_status(owner->app, _("background sweep failed: %s"), e->msg);
+	}
+	if (rc == 0)
+		sweep_report_done(&j->rep);
+	free(j);
+}
+
+static void idle(struct ui_app *app, void *ctx)
+{
+	struct leases *ls = ctx;
+	int interval = ui_app_opts(app)->sweep_interval;
+	struct sweep_job *j;
+
+	if (interval < 0 || !ui_app_worker_engine(app))
+		return;
+	if (--ls->sweep_countdown > 0)
+		return;
+	ls->sweep_countdown = interval;
+	j = kj_xcalloc(1, sizeof(*j));
+	j->eng = ui_app_worker_engine(app);
+	if (ui_app_job_quiet(app, &ls->base, _("background sweep"), sweep_job_run, sweep_job_done, j) != 0)
+		free(j);
+}
+
+static const struct ui_screen_ops ops = {
+    .name = N_("Leases"),
+    .scope = SC_LEASES,
+    .draw = draw,
+    .key = key,
+    .tick = tick,
+    .cur_scope = cur_scope,
+    .resume = resume,
+    .free = lfree,
+};
+
+struct ui_screen *ui_leases_new(struct ui_app *app)
+{
+	struct leases *ls = kj_xcalloc(1, sizeof(*ls));
+
+	ls->base.ops = &ops;
+	ls->base.app = app;
+	ls->table = ui_table_new(cols, C_COUNT, &table_ops, ls);
+	ui_table_set_empty_text(ls->table, _("No leases yet. Press m to mint a credential from a secret "
+	                                     "(define secrets first: press : and pick Secrets)."));
+	ls->sweep_countdown = 2;
+	reload(ls);
+	ui_app_set_idle(app, idle, ls);
+	return &ls->base;
+}

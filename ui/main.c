@@ -1,0 +1,174 @@
+/* main: `kubejit` without a command, and `kubejit --demo`. */
+#include "ui/ui.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/target.h"
+#include "ui/app.h"
+#include "ui/keys.h"
+#include "ui/screens.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+#ifdef KJ_UI_DEMO
+#include "demo/demo.h"
+#endif
+
+void ui_print_keys(FILE *out, int roff)
+{
+	ui_keys_print(out, roff);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+	if (dir)
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void ui_jump_to_id(struct ui_app *app, int id)
+{
+	ui_jump_to(app, (enum ui_screen_id)id);
+}
+
+struct demo_ctx {
+	char *home;
+	char *guide;
+	char *banner;
+#ifdef KJ_UI_DEMO
+	struct demo_cluster *dc;
+#endif
+};
+
+#define DEMO_TARGET "demo"
+
+static int demo_setup(struct demo_ctx *d, kj_err *e)
+{
+#ifdef KJ_UI_DEMO
+	const char *tmp = getenv("TMPDIR");
+	struct demo_opts dopts = {0};
+	char tmpl[512];
+
+	snprintf(tmpl, sizeof(tmpl), "%s/kubejit-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl))
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot create a temporary home for the demo: %s"),
+		                  strerror(errno));
+	d->home = kj_xstrdup(tmpl);
+	fprintf(stderr, "%s\n", _("kubejit: starting the demo cluster..."));
+	if (demo_start(&dopts, &d->dc, e) != 0)
+		return kj_err_prefix(e, "%s", _("starting the demo cluster: "));
+	d->banner = kj_xasprintf(_("demo cluster %s "), demo_url(d->dc));
+	d->guide = kj_xasprintf(
+	    _("Welcome to the kubejit demo. A demo Kubernetes cluster runs inside this process at %s, and "
+	      "the "
+	      "target \"%s\" is set up with its privileged account kube-system/kubejit-jit.\n"
+	      "1. Define a secret: press : and pick Secrets, then n. Choose mode dynamic and the role source "
+	      "YAML; "
+	      "in the editor press Ctrl-T for a template (read-only pods). Allow namespace dev.\n"
+	      "2. Mint: press m on the secret (or here), pick TTL 2m, Enter. Reveal with v, write a "
+	      "kubeconfig with w.\n"
+	      "3. Watch the countdown here; revoke with r. The token stops working at once.\n"
+	      "Try it beside: kubectl --kubeconfig %s get pods -A   (admin)\n"
+	      "Keys: ? help, : jump, q back/quit, g hides or shows this guide."),
+	    demo_url(d->dc), DEMO_TARGET, demo_kubeconfig_path(d->dc));
+	return 0;
+#else
+	(void)d;
+	kj_err_set(e, KJ_ERR_FAIL, "%s", _("this build has no demo cluster"));
+	return kj_err_hint(e, "%s", _("rebuild kubejit with the demo cluster (src/demo)"));
+#endif
+}
+
+static int demo_target(struct demo_ctx *d, struct engine *eng, kj_err *e)
+{
+#ifdef KJ_UI_DEMO
+	struct target_spec spec = {0};
+	struct target_add_result res;
+	const char *tok = demo_account_token(d->dc, "kube-system/kubejit-jit");
+
+	if (!tok)
+		return kj_err_set(e, KJ_ERR_FAIL, "%s",
+		                  _("the demo cluster has no kube-system/kubejit-jit account"));
+	memset(&res, 0, sizeof(res));
+	spec.name = DEMO_TARGET;
+	spec.auth = TARGET_AUTH_TOKEN;
+	spec.server = demo_url(d->dc);
+	spec.ca_pem = demo_ca_pem(d->dc);
+	spec.token = tok;
+	if (target_add(eng, &spec, &res, e) != 0)
+		return kj_err_prefix(e, "%s", _("setting up the demo target: "));
+	target_add_result_done(&res);
+	return 0;
+#else
+	(void)d;
+	(void)eng;
+	return kj_err_set(e, KJ_ERR_FAIL, "%s", _("this build has no demo cluster"));
+#endif
+}
+
+static void demo_teardown(struct demo_ctx *d)
+{
+#ifdef KJ_UI_DEMO
+	if (d->dc)
+		demo_stop(d->dc);
+#endif
+	rm_tree(d->home);
+	free(d->home);
+	free(d->guide);
+	free(d->banner);
+}
+
+int ui_main(const struct ui_main_opts *o, kj_err *e)
+{
+	struct demo_ctx d = {0};
+	struct engine *eng = NULL, *weng = NULL;
+	struct ui_opts uo = {0};
+	struct ui_app *app = NULL;
+	const char *home = o->home;
+	int rc = -1;
+
+	if (o->demo) {
+		if (demo_setup(&d, e) != 0)
+			goto out;
+		home = d.home;
+	}
+	if (engine_open(home, &eng, e) != 0 || engine_open(home, &weng, e) != 0)
+		goto out;
+	if (o->demo && demo_target(&d, eng, e) != 0)
+		goto out;
+	uo.engine = eng;
+	uo.worker_engine = weng;
+	uo.banner = d.banner;
+	uo.guide = d.guide;
+	uo.show_guide = o->demo;
+	uo.jump = ui_jump_to_id;
+	if (getenv("KUBEJIT_ASCII"))
+		uo.ascii = 1;
+	app = ui_app_new(&uo, e);
+	if (!app)
+		goto out;
+	ui_app_push(app, ui_leases_new(app));
+	rc = ui_app_run(app);
+	ui_app_free(app);
+	if (o->demo)
+		printf("%s\n", _("kubejit: the demo cluster and its temporary home are gone."));
+out:
+	engine_close(weng);
+	engine_close(eng);
+	if (o->demo)
+		demo_teardown(&d);
+	return rc;
+}

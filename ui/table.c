@@ -1,0 +1,354 @@
+#include "ui/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/text.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+
+struct ui_table {
+	const struct ui_table_col *cols;
+	int ncols;
+	const struct ui_table_ops *ops;
+	void *ud;
+	const char *rows;
+	size_t nrows, elem;
+	size_t *idx; /* shown rows */
+	size_t nidx;
+	size_t sel, top;
+	int sort_col, sort_rev;
+	struct ui_field filter;
+	int filtering;
+	char *sel_id;
+	char *empty;
+	int page; /* rows per page at the last draw */
+};
+
+struct ui_table *ui_table_new(const struct ui_table_col *cols, int ncols, const struct ui_table_ops *ops,
+                              void *ud)
+{
+	struct ui_table *t = kj_xcalloc(1, sizeof(*t));
+
+	t->cols = cols;
+	t->ncols = ncols;
+	t->ops = ops;
+	t->ud = ud;
+	t->sort_col = -1;
+	t->page = 10;
+	ui_field_init(&t->filter, "", 0);
+	return t;
+}
+
+void ui_table_free(struct ui_table *t)
+{
+	if (!t)
+		return;
+	free(t->idx);
+	free(t->sel_id);
+	free(t->empty);
+	ui_field_done(&t->filter);
+	free(t);
+}
+
+static const void *row_at(const struct ui_table *t, size_t i)
+{
+	return t->rows + i * t->elem;
+}
+
+static void remember_sel(struct ui_table *t)
+{
+	const void *r = ui_table_selected(t);
+
+	if (r) {
+		free(t->sel_id);
+		t->sel_id = kj_xstrdup(t->ops->id(t->ud, r));
+	}
+}
+
+/* qsort has no context argument: sort through a file-scope pointer (main thread only) */
+static struct ui_table *sorting;
+
+static int cmp_rows(const void *a, const void *b)
+{
+	struct ui_table *t = sorting;
+	const void *ra = row_at(t, *(const size_t *)a), *rb = row_at(t, *(const size_t *)b);
+	int c = 0;
+
+	if (t->cols[t->sort_col].numeric && t->ops->num) {
+		int64_t x = t->ops->num(t->ud, ra, t->sort_col), y = t->ops->num(t->ud, rb, t->sort_col);
+		c = x < y ? -1 : x > y;
+	} else {
+		char x[256], y[256];
+		t->ops->cell(t->ud, ra, t->sort_col, x, sizeof(x));
+		t->ops->cell(t->ud, rb, t->sort_col, y, sizeof(y));
+		c = strcmp(x, y);
+	}
+	if (c == 0) /* stable: keep the caller's order */
+		c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	else if (t->sort_rev)
+		c = -c;
+	return c;
+}
+
+static int row_matches(struct ui_table *t, const void *r)
+{
+	int c;
+	char buf[512];
+
+	if (!t->filter.len)
+		return 1;
+	for (c = 0; c < t->ncols; c++) {
+		t->ops->cell(t->ud, r, c, buf, sizeof(buf));
+		if (ui_text_contains(buf, t->filter.buf))
+			return 1;
+	}
+	return ui_text_contains(t->ops->id(t->ud, r), t->filter.buf);
+}
+
+void ui_table_refilter(struct ui_table *t)
+{
+	size_t i;
+
+	free(t->idx);
+	t->idx = t->nrows ? kj_xmalloc(t->nrows * sizeof(size_t)) : NULL;
+	t->nidx = 0;
+	for (i = 0; i < t->nrows; i++)
+		if (row_matches(t, row_at(t, i)))
+			t->idx[t->nidx++] = i;
+	if (t->sort_col >= 0 && t->nidx > 1) {
+		sorting = t;
+		qsort(t->idx, t->nidx, sizeof(size_t), cmp_rows);
+		sorting = NULL;
+	}
+	t->sel = 0;
+	if (t->sel_id)
+		for (i = 0; i < t->nidx; i++)
+			if (!strcmp(t->ops->id(t->ud, row_at(t, t->idx[i])), t->sel_id)) {
+				t->sel = i;
+				break;
+			}
+}
+
+void ui_table_set_rows(struct ui_table *t, const void *rows, size_t n, size_t elem)
+{
+	t->rows = rows;
+	t->nrows = n;
+	t->elem = elem;
+	ui_table_refilter(t);
+}
+
+const void *ui_table_selected(const struct ui_table *t)
+{
+	return t->nidx ? row_at(t, t->idx[t->sel]) : NULL;
+}
+
+size_t ui_table_count(const struct ui_table *t)
+{
+	return t->nidx;
+}
+
+const void *ui_table_row(const struct ui_table *t, size_t i)
+{
+	return i < t->nidx ? row_at(t, t->idx[i]) : NULL;
+}
+
+const char *ui_table_filter(const struct ui_table *t)
+{
+	return t->filter.buf;
+}
+
+void ui_table_set_filter(struct ui_table *t, const char *f)
+{
+	ui_field_set(&t->filter, f);
+	remember_sel(t);
+	ui_table_refilter(t);
+}
+
+void ui_table_set_sort(struct ui_table *t, int col, int reverse)
+{
+	remember_sel(t);
+	t->sort_col = col;
+	t->sort_rev = reverse;
+	ui_table_refilter(t);
+}
+
+void ui_table_set_empty_text(struct ui_table *t, const char *text)
+{
+	free(t->empty);
+	t->empty = kj_xstrdup(text);
+}
+
+int ui_table_filtering(const struct ui_table *t)
+{
+	return t->filtering;
+}
+
+static void move_sel(struct ui_table *t, long d)
+{
+	long s = (long)t->sel + d;
+
+	if (!t->nidx)
+		return;
+	if (s < 0)
+		s = 0;
+	if (s >= (long)t->nidx)
+		s = (long)t->nidx - 1;
+	t->sel = (size_t)s;
+	remember_sel(t);
+}
+
+int ui_table_key(struct ui_table *t, int ch, enum ui_action act)
+{
+	if (t->filtering) {
+		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+			t->filtering = 0;
+		} else if (ch == 27) {
+			t->filtering = 0;
+			ui_table_set_filter(t, "");
+		} else if (ch == KEY_UP || ch == KEY_DOWN) {
+			move_sel(t, ch == KEY_UP ? -1 : 1);
+		} else {
+			ui_field_key(&t->filter, ch);
+			remember_sel(t);
+			ui_table_refilter(t);
+		}
+		return UI_HANDLED;
+	}
+	switch (act) {
+	case ACT_UP:
+		move_sel(t, -1);
+		return UI_HANDLED;
+	case ACT_DOWN:
+		move_sel(t, 1);
+		return UI_HANDLED;
+	case ACT_PGUP:
+		move_sel(t, -t->page);
+		return UI_HANDLED;
+	case ACT_PGDN:
+		move_sel(t, t->page);
+		return UI_HANDLED;
+	case ACT_HOME:
+		move_sel(t, -(long)t->nidx);
+		return UI_HANDLED;
+	case ACT_END:
+		move_sel(t, (long)t->nidx);
+		return UI_HANDLED;
+	case ACT_SORT:
+		ui_table_set_sort(t, (t->sort_col + 1) % t->ncols, 0);
+		return UI_HANDLED;
+	case ACT_SORT_REVERSE:
+		ui_table_set_sort(t, t->sort_col < 0 ? 0 : t->sort_col, !t->sort_rev);
+		return UI_HANDLED;
+	case ACT_FILTER:
+		t->filtering = 1;
+		return UI_HANDLED;
+	case ACT_BACK:
+		/* Esc first clears a filter, then goes back */
+		if (t->filter.len) {
+			ui_table_set_filter(t, "");
+			return UI_HANDLED;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void layout(const struct ui_table *t, int cols, int *w)
+{
+	int i, sum = 0, flex = 0, spare;
+
+	for (i = 0; i < t->ncols; i++) {
+		w[i] = t->cols[i].min;
+		sum += w[i] + 1;
+		flex += t->cols[i].flex;
+	}
+	spare = cols - sum;
+	if (spare > 0 && flex > 0) {
+		int given = 0, last = -1;
+		for (i = 0; i < t->ncols; i++)
+			if (t->cols[i].flex) {
+				int add = spare * t->cols[i].flex / flex;
+				w[i] += add;
+				given += add;
+				last = i;
+			}
+		if (last >= 0)
+			w[last] += spare - given;
+	}
+	/* too narrow: shrink from the right, never below 3 columns */
+	for (i = t->ncols - 1; spare < 0 && i >= 0; i--) {
+		int cut = w[i] - 3;
+		if (cut > -spare)
+			cut = -spare;
+		if (cut > 0) {
+			w[i] -= cut;
+			spare += cut;
+		}
+	}
+}
+
+void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int h, int cols)
+{
+	int widths[32], i, x, rows;
+	size_t r;
+	char buf[512];
+
+	if (t->ncols > 32 || h < 2)
+		return;
+	layout(t, cols - 1, widths);
+	x = 1;
+	for (i = 0; i < t->ncols; i++) {
+		char title[128];
+		snprintf(title, sizeof(title), "%s%s", _(t->cols[i].title),
+		         i == t->sort_col ? ui_glyph(t->sort_rev ? G_ARROW_UP : G_ARROW_DOWN) : "");
+		ui_put(w, y, x, widths[i] + (i + 1 < t->ncols ? 1 : 0), title, ui_attr(R_HEADER), 1);
+		x += widths[i] + 1;
+	}
+	rows = h - 1;
+	if (t->filtering || t->filter.len)
+		rows--;
+	if (rows < 1)
+		rows = 1;
+	t->page = rows > 1 ? rows - 1 : 1;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + (size_t)rows)
+		t->top = t->sel - (size_t)rows + 1;
+	if (t->top + (size_t)rows > t->nidx)
+		t->top = t->nidx > (size_t)rows ? t->nidx - (size_t)rows : 0;
+	if (!t->nidx) {
+		const char *msg = t->filter.len ? _("No rows match the filter (Esc clears it).")
+		                                : (t->empty ? t->empty : _("Nothing here yet."));
+		ui_put(w, y + 2, 2, cols - 4, msg, ui_attr(R_DIM), 0);
+	}
+	for (r = t->top; r < t->nidx && (int)(r - t->top) < rows; r++) {
+		const void *row = row_at(t, t->idx[r]);
+		int sel = r == t->sel;
+		chtype at =
+		    sel ? ui_attr(R_SELECTED) : ui_attr(t->ops->role ? t->ops->role(t->ud, row) : R_NORMAL);
+		int yy = y + 1 + (int)(r - t->top);
+
+		ui_put(w, yy, 0, cols, sel ? ">" : " ", at, 1);
+		x = 1;
+		for (i = 0; i < t->ncols; i++) {
+			t->ops->cell(t->ud, row, i, buf, sizeof(buf));
+			ui_put_ellipsis(w, yy, x, widths[i], buf, at, 0);
+			x += widths[i] + 1;
+		}
+	}
+	if (t->filtering || t->filter.len) {
+		int fy = y + h - 1;
+		char lab[64];
+		snprintf(lab, sizeof(lab), "%s ", _("Filter:"));
+		int lw = ui_put(w, fy, 1, cols - 2, lab, A_BOLD, 0);
+		if (t->filtering)
+			ui_field_draw(&t->filter, app, w, fy, 1 + lw,
+			              cols - lw - 30 > 10 ? cols - lw - 30 : 10, 1);
+		else
+			ui_put(w, fy, 1 + lw, cols - lw - 30, t->filter.buf, A_NORMAL, 0);
+		snprintf(buf, sizeof(buf), _("%zu of %zu shown"), t->nidx, t->nrows);
+		ui_put(w, fy, cols - 1 - ui_text_width(buf), ui_text_width(buf), buf, ui_attr(R_DIM), 0);
+	}
+}

@@ -1,0 +1,57 @@
+/* table: a scrolling table with a cursor, sort by any column and a `/`
+ * filter, drawn without flicker (only the visible rows are formatted).
+ *
+ * The caller owns the row array and keeps it alive while the table shows it;
+ * the table only keeps an index of the rows that pass the filter, in sort
+ * order.  Cells are formatted on demand through the ops, so a countdown
+ * column stays live without rebuilding anything.  The cursor follows the
+ * selected row's id across ui_table_set_rows() calls.  Main thread only. */
+#ifndef KJ_UI_TABLE_H
+#define KJ_UI_TABLE_H
+
+#include <curses.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ui/app.h"
+#include "ui/form.h"
+#include "ui/theme.h"
+
+struct ui_table_col {
+	const char *title; /* N_() */
+	int min;           /* columns */
+	int flex;          /* share of the spare width */
+	int numeric;       /* sort by ops->num instead of the text */
+};
+
+struct ui_table_ops {
+	void (*cell)(void *ud, const void *row, int col, char *buf, size_t n);
+	int64_t (*num)(void *ud, const void *row, int col); /* may be NULL */
+	enum ui_role (*role)(void *ud, const void *row);    /* may be NULL */
+	const char *(*id)(void *ud, const void *row);
+};
+
+struct ui_table;
+
+struct ui_table *ui_table_new(const struct ui_table_col *cols, int ncols, const struct ui_table_ops *ops,
+                              void *ud);
+void ui_table_free(struct ui_table *t);
+/* Show `n` rows of `elem` bytes each at `rows`; re-applies filter and sort. */
+void ui_table_set_rows(struct ui_table *t, const void *rows, size_t n, size_t elem);
+void ui_table_refilter(struct ui_table *t);
+/* Keys: movement, s/S sort, `/` filter (while the filter is edited every
+ * key goes to it).  Returns UI_HANDLED when used. */
+int ui_table_key(struct ui_table *t, int ch, enum ui_action act);
+int ui_table_filtering(const struct ui_table *t); /* the filter line has the keys */
+void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int h, int cols);
+/* The selected row, or NULL; the rows shown (filtered, sorted). */
+const void *ui_table_selected(const struct ui_table *t);
+size_t ui_table_count(const struct ui_table *t);
+const void *ui_table_row(const struct ui_table *t, size_t i);
+const char *ui_table_filter(const struct ui_table *t);
+void ui_table_set_filter(struct ui_table *t, const char *f);
+void ui_table_set_sort(struct ui_table *t, int col, int reverse);
+/* Text shown when there are no rows (copied). */
+void ui_table_set_empty_text(struct ui_table *t, const char *text);
+
+#endif

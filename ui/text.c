@@ -1,0 +1,228 @@
+#include "ui/text.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "util/ttl.h"
+
+/* width and length of the character at s (len bytes available) */
+static int char_at(const char *s, size_t len, size_t *clen)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t r;
+	int w;
+
+	memset(&st, 0, sizeof(st));
+	r = mbrtowc(&wc, s, len, &st);
+	if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
+		*clen = 1;
+		return 1;
+	}
+	*clen = r;
+	w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
+int ui_text_width(const char *s)
+{
+	size_t len = strlen(s), i = 0, cl;
+	int w = 0;
+
+	while (i < len) {
+		w += char_at(s + i, len - i, &cl);
+		i += cl;
+	}
+	return w;
+}
+
+size_t ui_text_fit(const char *s, int cols)
+{
+	size_t len = strlen(s), i = 0, cl;
+	int w = 0, cw;
+
+	while (i < len) {
+		cw = char_at(s + i, len - i, &cl);
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += cl;
+	}
+	return i;
+}
+
+int ui_put(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pad)
+{
+	size_t n;
+	int used;
+	char tmp[1024];
+
+	if (cols <= 0)
+		return 0;
+	if (!s)
+		s = "";
+	n = ui_text_fit(s, cols);
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	/* control characters would move the cursor: show them as '?' */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)tmp[i] < 0x20 || tmp[i] == 0x7f)
+			tmp[i] = '?';
+	used = ui_text_width(tmp);
+	wattrset(w, attr);
+	mvwaddstr(w, y, x, tmp);
+	if (pad)
+		for (; used < cols; used++)
+			waddch(w, ' ');
+	wattrset(w, A_NORMAL);
+	return used;
+}
+
+int ui_put_ellipsis(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pad)
+{
+	char tmp[1024];
+	size_t n;
+
+	if (!s)
+		s = "";
+	if (cols <= 1 || ui_text_width(s) <= cols)
+		return ui_put(w, y, x, cols, s, attr, pad);
+	n = ui_text_fit(s, cols - 1);
+	if (n > sizeof(tmp) - 8)
+		n = sizeof(tmp) - 8;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	strcat(tmp, "~");
+	return ui_put(w, y, x, cols, tmp, attr, pad);
+}
+
+int ui_text_contains(const char *hay, const char *needle)
+{
+	size_t hn, nn, i, j;
+
+	if (!needle || !*needle)
+		return 1;
+	if (!hay)
+		return 0;
+	hn = strlen(hay);
+	nn = strlen(needle);
+	for (i = 0; i + nn <= hn; i++) {
+		for (j = 0; j < nn; j++)
+			if (tolower((unsigned char)hay[i + j]) != tolower((unsigned char)needle[j]))
+				break;
+		if (j == nn)
+			return 1;
+	}
+	return 0;
+}
+
+size_t ui_text_prev(const char *s, size_t pos)
+{
+	if (pos == 0)
+		return 0;
+	pos--;
+	while (pos > 0 && ((unsigned char)s[pos] & 0xc0) == 0x80)
+		pos--;
+	return pos;
+}
+
+size_t ui_text_next(const char *s, size_t len, size_t pos)
+{
+	if (pos >= len)
+		return len;
+	pos++;
+	while (pos < len && ((unsigned char)s[pos] & 0xc0) == 0x80)
+		pos++;
+	return pos;
+}
+
+int ui_text_wrap(const char *s, int cols, void (*line)(void *ctx, const char *p, size_t n), void *ctx)
+{
+	int count = 0;
+
+	if (cols < 1)
+		cols = 1;
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t seg = nl ? (size_t)(nl - s) : strlen(s);
+		char tmp[2048];
+
+		if (seg >= sizeof(tmp))
+			seg = sizeof(tmp) - 1;
+		memcpy(tmp, s, seg);
+		tmp[seg] = '\0';
+		if (seg == 0) {
+			line(ctx, s, 0);
+			count++;
+		}
+		{
+			size_t off = 0;
+			while (off < seg) {
+				size_t fit = ui_text_fit(tmp + off, cols);
+				size_t cut = fit;
+
+				if (off + fit < seg) {
+					/* break at the last space that fits */
+					size_t k = fit;
+					while (k > 0 && tmp[off + k] != ' ')
+						k--;
+					if (k > 0)
+						cut = k;
+				}
+				if (cut == 0)
+					cut = 1;
+				line(ctx, s + off, cut);
+				count++;
+				off += cut;
+				while (off < seg && tmp[off] == ' ')
+					off++;
+			}
+		}
+		s += seg;
+		if (*s == '\n')
+			s++;
+		else if (nl)
+			s = nl + 1;
+	}
+	return count;
+}
+
+void ui_fmt_left(int64_t t, int64_t now, const char *expired_text, char *buf, size_t n)
+{
+	if (t <= 0) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	if (t <= now) {
+		snprintf(buf, n, "%s", expired_text);
+		return;
+	}
+	kj_ttl_format(t - now, buf, n);
+}
+
+void ui_fmt_age(int64_t t, int64_t now, char *buf, size_t n)
+{
+	if (t <= 0) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	kj_ttl_human(now > t ? now - t : 0, buf, n);
+}
+
+void ui_fmt_time(int64_t t, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
