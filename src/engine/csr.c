@@ -206,7 +206,7 @@ int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opt
 		if (e->cls == KJ_ERR_DENIED)
 			kj_err_hint(e, _("the credentials used to submit the request may not create"
 			                 " certificatesigningrequests; use an admin context (--context)"));
-		return kj_err_prefix(e, _("submitting certificate request %s: "), name);
+		return kj_err_prefix(e, _("submitting certificate request %s"), name);
 	}
 	if (name_out)
 		*name_out = kj_xstrdup(name);
@@ -230,7 +230,7 @@ int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opt
 	} else {
 		forget_csr(kc, name);
 		*e = ae;
-		return kj_err_prefix(e, _("approving certificate request %s: "), name);
+		return kj_err_prefix(e, _("approving certificate request %s"), name);
 	}
 
 	deadline = kj_mono_ms() + timeout * 1000;
@@ -241,7 +241,7 @@ int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opt
 
 		if (kube_get(kc, KUBE_CSR, NULL, name, &obj, e) < 0) {
 			forget_csr(kc, name);
-			return kj_err_prefix(e, _("reading certificate request %s: "), name);
+			return kj_err_prefix(e, _("reading certificate request %s"), name);
 		}
 		st = kube_csr_state_of(obj, cert_pem, &why);
 		cJSON_Delete(obj);

@@ -176,7 +176,7 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 		conn.client_key = cred->client_key_pem;
 	}
 	if (kube_client_new(&conn, out, e) < 0)
-		return kj_err_prefix(e, _("target \"%s\": "), t->name ? t->name : "?");
+		return kj_err_prefix(e, _("target \"%s\""), t->name ? t->name : "?");
 	return 0;
 }
 

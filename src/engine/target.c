@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,7 +267,7 @@ static int load_context(const struct target_spec *s, struct kube_context_info *c
 
 	memset(ci, 0, sizeof(*ci));
 	if (kubeconfig_load(s->kubeconfig_path, &kc, e) < 0)
-		return kj_err_prefix(e, _("reading kubeconfig: "));
+		return kj_err_prefix(e, _("reading kubeconfig"));
 	rc = kubeconfig_resolve(kc, s->context, ci, e);
 	kubeconfig_free(kc);
 	if (rc < 0)
@@ -405,7 +406,7 @@ static int from_csr(struct engine *en, const struct target_spec *s, struct targe
 	out->csr_name = kj_xstrdup(name);
 	t->csr_name = kj_xstrdup(name);
 	if (set_cert(t, c, cert, key, e) < 0) {
-		kj_err_prefix(e, _("the certificate issued for %s: "), name);
+		kj_err_prefix(e, _("the certificate issued for %s"), name);
 		goto out;
 	}
 	rc = 0;
@@ -475,19 +476,23 @@ static int check_server(const struct target *t, kj_err *e)
 	return 0;
 }
 
-/* Why the connection failed, in target terms, with what to do. */
-static void explain_failure(const struct target *t, kj_err *e)
+/* Why the connection failed, in target terms: keep the client's hint and
+ * say which flag fixes it and that nothing was saved. */
+static void explain_failure(kj_err *e)
 {
-	if (e->cls == KJ_ERR_NETWORK) {
-		if (strstr(e->msg, "certificate") || strstr(e->msg, "TLS") || strstr(e->msg, "SSL"))
-			kj_err_hint(
-			    e,
-			    _("the server's certificate does not verify against the CA given; check --ca-file"
-			      " (and --tls-server-name). Nothing was saved."));
-		else if (!e->hint[0])
-			kj_err_hint(
-			    e, _("check the --server URL and that the cluster is up. Nothing was saved."));
-	}
+	char old[KJ_ERR_HINT_MAX];
+
+	if (e->cls != KJ_ERR_NETWORK && e->cls != KJ_ERR_AUTH)
+		return;
+	snprintf(old, sizeof(old), "%s", e->hint);
+	if (strstr(e->msg, "cannot verify the certificate") || strstr(e->msg, "CA for"))
+		kj_err_hint(e, _("%s%sgive the cluster's CA with --ca-file. Nothing was saved."), old,
+		            old[0] ? "; " : "");
+	else if (strstr(e->msg, "host name it was reached by"))
+		kj_err_hint(e, _("%s%sNothing was saved."), old, old[0] ? " " : "");
+	else
+		kj_err_hint(e, _("%s%sNothing was saved."), old[0] ? old : _("check the --server URL and that the cluster is up."),
+		            " ");
 }
 
 int target_add(struct engine *en, const struct target_spec *s, struct target_add_result *out, kj_err *e)
@@ -521,8 +526,8 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 	if (engine_connect(en, &t, &c, &kc, e) < 0)
 		goto fail;
 	if (preflight_run(en, kc, &t, NULL, &r, e) < 0) {
-		explain_failure(&t, e);
-		kj_err_prefix(e, _("checking target \"%s\": "), t.name);
+		explain_failure(e);
+		kj_err_prefix(e, _("checking target \"%s\""), t.name);
 		goto fail;
 	}
 	record_preflight(en, &t, r);

@@ -75,7 +75,7 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 	if (rbac_manifest_objects(&mo, objs, e) < 0)
 		return -1;
 	if (kubeconfig_load(s->kubeconfig_path, &kcfg, e) < 0) {
-		kj_err_prefix(e, _("reading kubeconfig: "));
+		kj_err_prefix(e, _("reading kubeconfig"));
 		goto out;
 	}
 	if (kubeconfig_resolve(kcfg, s->context, &ci, e) < 0)
@@ -86,7 +86,7 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 
 	for (i = 0; i < 3; i++) {
 		if (apply(admin, manifest_kinds[i], objs[i], e) < 0) {
-			kj_err_prefix(e, _("applying the %s manifest with context \"%s\": "),
+			kj_err_prefix(e, _("applying the %s manifest with context \"%s\""),
 			              target_mode_name(s->mode), ci.context);
 			if (e->cls == KJ_ERR_DENIED)
 				kj_err_hint(e, _("use an admin context (--context) that may create "
@@ -103,7 +103,7 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 	ts.expiration_seconds = s->token_seconds > 0 ? s->token_seconds : 365 * 86400;
 	if (kube_token_request(admin, kube_meta(objs[0], "namespace"), kube_meta(objs[0], "name"), &ts, &tok,
 	                       e) < 0) {
-		kj_err_prefix(e, _("minting the token of %s/%s: "), kube_meta(objs[0], "namespace"),
+		kj_err_prefix(e, _("minting the token of %s/%s"), kube_meta(objs[0], "namespace"),
 		              kube_meta(objs[0], "name"));
 		goto out;
 	}

@@ -1,0 +1,833 @@
+/* Targets against the demo cluster started in-process: every way to
+ * authenticate, the CSR flow, preflight of the seeded accounts, bootstrap,
+ * and each kind of bad input (with nothing left in the store). */
+#include "config.h"
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "demo/demo.h"
+#include "engine/engine.h"
+#include "engine/preflight.h"
+#include "engine/target.h"
+#include "kube/api.h"
+#include "kube/kubeconfig.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+static struct demo_cluster *dc;
+static struct engine *en;
+static char tmp[64];
+
+static void setup(void)
+{
+	struct demo_opts o = {0};
+	kj_err e = {0};
+	char *home;
+
+	strcpy(tmp, "/tmp/kj-target-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmp));
+	cr_assert_eq(demo_start(&o, &dc, &e), 0, "demo: %s", e.msg);
+	home = kj_xasprintf("%s/home", tmp);
+	cr_assert_eq(engine_open(home, &en, &e), 0, "%s", e.msg);
+	free(home);
+}
+
+static void teardown(void)
+{
+	char *cmd = kj_xasprintf("rm -rf '%s'", tmp);
+
+	engine_close(en);
+	demo_stop(dc);
+	kj_time_set_offset(0);
+	if (system(cmd) != 0)
+		cr_log_warn("cleanup failed");
+	free(cmd);
+}
+
+TestSuite(target, .init = setup, .fini = teardown, .timeout = 60);
+
+static size_t count_targets(void)
+{
+	struct target *v;
+	size_t n;
+	kj_err e = {0};
+
+	cr_assert_eq(target_list(en, &v, &n, &e), 0, "%s", e.msg);
+	target_list_free(v, n);
+	return n;
+}
+
+static const char *token_of(const char *account)
+{
+	const char *t = demo_account_token(dc, account);
+
+	cr_assert_not_null(t, "no token for %s", account);
+	return t;
+}
+
+static void token_spec(struct target_spec *s, const char *name, const char *token)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->auth = TARGET_AUTH_TOKEN;
+	s->server = demo_url(dc);
+	s->ca_pem = demo_ca_pem(dc);
+	s->token = token;
+}
+
+static const struct preflight_perm *perm(const struct preflight_report *r, const char *verb, const char *res)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_perms; i++)
+		if (!strcmp(r->perms[i].verb, verb) && !strcmp(r->perms[i].resource, res))
+			return &r->perms[i];
+	cr_assert_fail("no check for %s %s", verb, res);
+	return NULL;
+}
+
+static int has_notice(char **v, const char *needle)
+{
+	for (; v && *v; v++)
+		if (strstr(*v, needle))
+			return 1;
+	return 0;
+}
+
+/* An admin client (system:masters certificate) for arranging the cluster. */
+static struct kube_client *admin_client(void)
+{
+	struct kube_conn c = {0};
+	struct kube_client *kc;
+	kj_err e = {0};
+
+	c.server = demo_url(dc);
+	c.ca = demo_ca_pem(dc);
+	c.client_cert = demo_admin_cert_pem(dc);
+	c.client_key = demo_admin_key_pem(dc);
+	cr_assert_eq(kube_client_new(&c, &kc, &e), 0, "%s", e.msg);
+	return kc;
+}
+
+static char *write_file(const char *name, const char *content)
+{
+	char *path = kj_xasprintf("%s/%s", tmp, name);
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(content, f);
+	fclose(f);
+	return path;
+}
+
+/* ---- strategies ------------------------------------------------------------ */
+
+Test(target, token_full_privileges)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	struct target got;
+	struct target_cred c;
+	kj_err e = {0};
+
+	token_spec(&s, "full", token_of("kube-system/kubejit-jit"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_str_eq(r.report->username, "system:serviceaccount:kube-system:kubejit-jit");
+	cr_assert(r.report->reachable && r.report->tls_verified && r.report->authenticated);
+	cr_assert(r.report->fixed_ready && r.report->fixed_revocable, "%s", r.report->summary);
+	cr_assert(r.report->dynamic_ready, "%s", r.report->summary);
+	cr_assert(r.report->sweep_ready, "%s", r.report->summary);
+	cr_assert_eq(r.report->health, TARGET_HEALTH_OK, "%s", r.report->summary);
+	cr_assert_null(r.report->fix_yaml_fixed);
+	cr_assert_null(r.report->fix_yaml_dynamic);
+	cr_assert_gt(r.target.token_expires_at, kj_now(), "expiry read from the token");
+	target_add_result_done(&r);
+
+	cr_assert_eq(target_get(en, "full", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(got.auth, TARGET_AUTH_TOKEN);
+	cr_assert_eq(got.health, TARGET_HEALTH_OK);
+	cr_assert_str_eq(got.identity, "system:serviceaccount:kube-system:kubejit-jit");
+	cr_assert_not_null(got.preflight_json);
+	cr_assert_null(strstr(got.preflight_json, token_of("kube-system/kubejit-jit")), "no token in the report");
+	target_done(&got);
+	cr_assert_eq(target_get_cred(en, "full", &c, &e), 0);
+	cr_assert_str_eq(c.token, token_of("kube-system/kubejit-jit"));
+	target_cred_done(&c);
+}
+
+Test(target, fixed_only_account_needs_secret_permissions)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	const char *y;
+	kj_err e = {0};
+
+	token_spec(&s, "fixed", token_of("kube-system/token-request-sa"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(r.report->username, "system:serviceaccount:kube-system:token-request-sa");
+	cr_assert(r.report->fixed_ready);
+	cr_assert_not(r.report->fixed_revocable);
+	cr_assert_not(r.report->dynamic_ready);
+	cr_assert_eq(r.report->health, TARGET_HEALTH_WARN);
+	cr_assert_eq(perm(r.report, "create", "serviceaccounts/token")->state, PREFLIGHT_HELD);
+	cr_assert_eq(perm(r.report, "get", "serviceaccounts")->state, PREFLIGHT_HELD);
+	cr_assert_eq(perm(r.report, "create", "secrets")->state, PREFLIGHT_MISSING);
+	cr_assert_eq(perm(r.report, "delete", "secrets")->state, PREFLIGHT_MISSING);
+	cr_assert(has_notice(r.report->notices, "revocable fixed tokens need Secret permissions"));
+	y = r.report->fix_yaml_fixed;
+	cr_assert_not_null(y);
+	cr_assert(strstr(y, "  resources: [\"secrets\"]\n  verbs: [\"create\", \"get\", \"delete\", \"list\"]\n"), "%s", y);
+	cr_assert_null(strstr(y, "serviceaccounts/token"), "only what is missing:\n%s", y);
+	cr_assert(strstr(y, "- kind: ServiceAccount\n  name: token-request-sa\n  namespace: kube-system\n"), "%s", y);
+	cr_assert_not_null(r.report->fix_yaml_dynamic);
+	target_add_result_done(&r);
+}
+
+Test(target, unprivileged_account_is_saved_with_what_it_lacks)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	const struct preflight_perm *p;
+	kj_err e = {0};
+
+	token_spec(&s, "dash", token_of("kubernetes-dashboard/kubernetes-dashboard"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	cr_assert_not(r.report->fixed_ready);
+	cr_assert_not(r.report->dynamic_ready);
+	cr_assert_not(r.report->sweep_ready);
+	cr_assert_eq(perm(r.report, "create", "serviceaccounts/token")->state, PREFLIGHT_MISSING);
+	/* `view` in its own namespace: held there only */
+	p = perm(r.report, "get", "serviceaccounts");
+	cr_assert_eq(p->state, PREFLIGHT_PARTIAL);
+	cr_assert_str_eq(p->namespaces[0], "kubernetes-dashboard");
+	cr_assert_null(p->namespaces[1]);
+	cr_assert(has_notice(r.report->notices, "fixed mode: not ready"));
+	cr_assert(strstr(r.report->fix_yaml_fixed, "serviceaccounts/token"));
+	target_add_result_done(&r);
+	cr_assert_eq(count_targets(), 1);
+}
+
+Test(target, client_certificate_from_files)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	kj_err e = {0};
+
+	s.name = "cert";
+	s.auth = TARGET_AUTH_CLIENT_CERT;
+	s.server = demo_url(dc);
+	s.ca_pem = demo_ca_pem(dc);
+	s.client_cert_pem = demo_admin_cert_pem(dc);
+	s.client_key_pem = demo_admin_key_pem(dc);
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	cr_assert_gt(r.target.cert_not_after, kj_now());
+	cr_assert(r.report->dynamic_ready && r.report->fixed_revocable, "admin holds everything");
+	cr_assert(has_notice(r.report->groups, "system:masters"));
+	target_add_result_done(&r);
+}
+
+Test(target, in_cluster_service_account_and_token_rotation)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	struct preflight_report *rep;
+	char port[16];
+	char *sa = kj_xasprintf("%s/sa", tmp);
+	char *p;
+	kj_err e = {0};
+
+	mkdir(sa, 0700);
+	p = write_file("sa/token", token_of("kube-system/kubejit-jit"));
+	free(p);
+	p = write_file("sa/ca.crt", demo_ca_pem(dc));
+	free(p);
+	p = write_file("sa/namespace", "kube-system");
+	free(p);
+	snprintf(port, sizeof(port), "%d", demo_port(dc));
+	setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1", 1);
+	setenv("KUBERNETES_SERVICE_PORT", port, 1);
+	s.name = "pod";
+	s.auth = TARGET_AUTH_IN_CLUSTER;
+	s.sa_dir = sa;
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_str_eq(r.target.server, demo_url(dc));
+	cr_assert_not_null(r.target.token_file);
+	cr_assert(strstr(r.target.token_file, "/sa/token"));
+	cr_assert_str_eq(r.report->username, "system:serviceaccount:kube-system:kubejit-jit");
+	target_add_result_done(&r);
+
+	/* kubelet rotates the file: the next check reads the new token */
+	p = write_file("sa/token", token_of("kube-system/token-request-sa"));
+	free(p);
+	cr_assert_eq(target_check(en, "pod", NULL, &rep, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(rep->username, "system:serviceaccount:kube-system:token-request-sa");
+	preflight_report_free(rep);
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	unsetenv("KUBERNETES_SERVICE_PORT");
+	free(sa);
+}
+
+Test(target, in_cluster_without_environment_says_what_is_missing)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	kj_err e = {0};
+
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	unsetenv("KUBERNETES_SERVICE_PORT");
+	s.name = "pod";
+	s.auth = TARGET_AUTH_IN_CLUSTER;
+	s.sa_dir = tmp;
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert(strstr(e.msg, "KUBERNETES_SERVICE_HOST"), "%s", e.msg);
+	cr_assert_eq(count_targets(), 0);
+}
+
+static char *kubeconfig_with(const char *file, const char *token, const char *exec_cmd)
+{
+	struct kubeconfig_spec k = {0};
+	char *path = kj_xasprintf("%s/%s", tmp, file);
+	kj_err e = {0};
+
+	k.cluster_name = "demo";
+	k.user_name = exec_cmd ? "plugin-user" : "jit";
+	k.context_name = "jit";
+	k.server = demo_url(dc);
+	k.ca_pem = demo_ca_pem(dc);
+	k.token = token;
+	k.exec_command = exec_cmd;
+	cr_assert_eq(kubeconfig_write(path, &k, 1, &e), 0, "%s", e.msg);
+	return path;
+}
+
+Test(target, kubeconfig_context_import)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	char *kc = kubeconfig_with("kc", token_of("kube-system/kubejit-jit"), NULL);
+	kj_err e = {0};
+
+	s.name = "imported";
+	s.auth = TARGET_AUTH_KUBECONFIG;
+	s.kubeconfig_path = kc;
+	s.context = "jit";
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(r.target.auth, TARGET_AUTH_KUBECONFIG);
+	cr_assert_str_eq(r.target.kubeconfig_context, "jit");
+	cr_assert_str_eq(r.target.server, demo_url(dc));
+	cr_assert_str_eq(r.report->username, "system:serviceaccount:kube-system:kubejit-jit");
+	target_add_result_done(&r);
+
+	/* the demo's own admin kubeconfig: current context, a client certificate */
+	s.name = "admin";
+	s.kubeconfig_path = demo_kubeconfig_path(dc);
+	s.context = NULL;
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	cr_assert_not_null(r.target.client_cert_pem);
+	target_add_result_done(&r);
+	free(kc);
+}
+
+Test(target, kubeconfig_exec_user_refused)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	char *kc = kubeconfig_with("kc-exec", NULL, "/usr/bin/true");
+	kj_err e = {0};
+
+	s.name = "plugin";
+	s.auth = TARGET_AUTH_KUBECONFIG;
+	s.kubeconfig_path = kc;
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	cr_assert(strstr(e.msg, "plugin-user"), "names the user: %s", e.msg);
+	cr_assert_eq(count_targets(), 0);
+	free(kc);
+}
+
+Test(target, kubeconfig_missing_context_lists_the_others)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	kj_err e = {0};
+
+	s.name = "nope";
+	s.auth = TARGET_AUTH_KUBECONFIG;
+	s.kubeconfig_path = demo_kubeconfig_path(dc);
+	s.context = "does-not-exist";
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert(strstr(e.msg, "does-not-exist"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "kubejit-demo") || strstr(e.hint, "kubejit-demo"), "%s / %s", e.msg, e.hint);
+	cr_assert_eq(count_targets(), 0);
+}
+
+/* ---- CSR ------------------------------------------------------------------- */
+
+Test(target, csr_approved_by_kubejit_with_admin_context)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	kj_err e = {0};
+
+	s.name = "csr";
+	s.auth = TARGET_AUTH_CLIENT_CERT;
+	s.csr = 1;
+	s.csr_cn = "jit-operator";
+	s.csr_org = "kubejit-ops";
+	s.key_type = TARGET_KEY_EC_P256;
+	s.kubeconfig_path = demo_kubeconfig_path(dc);
+	s.approve_timeout = 10;
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_not_null(r.csr_name);
+	cr_assert_str_eq(r.target.csr_name, r.csr_name);
+	cr_assert_str_eq(r.report->username, "jit-operator");
+	cr_assert(has_notice(r.report->groups, "kubejit-ops"));
+	cr_assert_gt(r.target.cert_not_after, kj_now());
+	cr_assert_not(r.report->fixed_ready, "a new user holds nothing yet");
+	target_add_result_done(&r);
+}
+
+/* A submitter that may create CSRs but not approve them. */
+static char *csr_maker_token(void)
+{
+	struct kube_client *kc = admin_client();
+	struct kube_token tok = {0};
+	struct kube_token_spec ts = {0};
+	cJSON *o;
+	char *t;
+	kj_err e = {0};
+
+	o = cJSON_Parse("{\"metadata\":{\"name\":\"csr-maker\",\"namespace\":\"default\"}}");
+	cr_assert_eq(kube_create(kc, KUBE_SERVICEACCOUNT, "default", o, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(o);
+	o = cJSON_Parse("{\"metadata\":{\"name\":\"csr-maker\"},\"rules\":[{\"apiGroups\":[\"certificates.k8s.io\"],"
+	                "\"resources\":[\"certificatesigningrequests\"],\"verbs\":[\"create\",\"get\",\"list\",\"delete\"]}]}");
+	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLE, NULL, o, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(o);
+	o = cJSON_Parse("{\"metadata\":{\"name\":\"csr-maker\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+	                "\"kind\":\"ClusterRole\",\"name\":\"csr-maker\"},\"subjects\":[{\"kind\":\"ServiceAccount\","
+	                "\"name\":\"csr-maker\",\"namespace\":\"default\"}]}");
+	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLEBINDING, NULL, o, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(o);
+	ts.expiration_seconds = 3600;
+	cr_assert_eq(kube_token_request(kc, "default", "csr-maker", &ts, &tok, &e), 0, "%s", e.msg);
+	t = kj_xstrdup(tok.token);
+	kube_token_done(&tok);
+	kube_client_free(kc);
+	return t;
+}
+
+enum admin_answer { ANSWER_APPROVE, ANSWER_DENY, ANSWER_NONE };
+struct waiter {
+	enum admin_answer answer;
+	int asked;
+	char name[128];
+};
+
+static void deny(struct kube_client *kc, const char *name)
+{
+	const struct kube_kind *k = kube_kind(KUBE_CSR);
+	char *path = kube_kind_subpath(k, NULL, name, "approval");
+	cJSON *obj = NULL, *conds, *c;
+	char *body;
+	kj_err e = {0};
+
+	cr_assert_eq(kube_get(kc, KUBE_CSR, NULL, name, &obj, &e), 0, "%s", e.msg);
+	conds = cJSON_AddArrayToObject(cJSON_GetObjectItem(obj, "status") ? cJSON_GetObjectItem(obj, "status")
+	                                                                   : cJSON_AddObjectToObject(obj, "status"),
+	                               "conditions");
+	c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "type", "Denied");
+	cJSON_AddStringToObject(c, "status", "True");
+	cJSON_AddStringToObject(c, "reason", "NotToday");
+	cJSON_AddStringToObject(c, "message", "no certificates for you");
+	cJSON_AddItemToArray(conds, c);
+	body = cJSON_PrintUnformatted(obj);
+	cr_assert_eq(kube_request(kc, "PUT", path, NULL, body, NULL, &e), 0, "%s", e.msg);
+	free(body);
+	free(path);
+	cJSON_Delete(obj);
+}
+
+/* The progress callback plays the admin reading the message. */
+static int admin_reads(void *ud, const char *msg)
+{
+	struct waiter *w = ud;
+	struct kube_client *kc;
+	const char *cmd;
+	kj_err e = {0};
+
+	if (!msg || w->asked)
+		return 0;
+	cmd = strstr(msg, "kubectl certificate approve ");
+	cr_assert_not_null(cmd, "the exact approve command is shown: %s", msg);
+	snprintf(w->name, sizeof(w->name), "%s", cmd + strlen("kubectl certificate approve "));
+	w->asked = 1;
+	if (w->answer == ANSWER_NONE)
+		return 0;
+	kc = admin_client();
+	if (w->answer == ANSWER_APPROVE)
+		cr_assert_eq(kube_csr_approve(kc, w->name, "Admin", "approved by the test admin", &e), 0, "%s", e.msg);
+	else
+		deny(kc, w->name);
+	kube_client_free(kc);
+	return 0;
+}
+
+static int run_csr(enum admin_answer answer, struct waiter *w, struct target_add_result *r, kj_err *e)
+{
+	struct target_spec s = {0};
+	char *tok = csr_maker_token();
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->answer = answer;
+	s.name = "csr";
+	s.auth = TARGET_AUTH_CLIENT_CERT;
+	s.csr = 1;
+	s.csr_cn = "waiting-user";
+	s.server = demo_url(dc);
+	s.ca_pem = demo_ca_pem(dc);
+	s.token = tok;
+	s.approve_timeout = answer == ANSWER_NONE ? 1 : 10;
+	s.progress = admin_reads;
+	s.progress_ud = w;
+	rc = target_add(en, &s, r, e);
+	free(tok);
+	return rc;
+}
+
+Test(target, csr_approved_by_an_admin_while_waiting)
+{
+	struct waiter w;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	cr_assert_eq(run_csr(ANSWER_APPROVE, &w, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert(w.asked);
+	cr_assert_str_eq(r.csr_name, w.name);
+	cr_assert_str_eq(r.report->username, "waiting-user");
+	target_add_result_done(&r);
+}
+
+Test(target, csr_denied)
+{
+	struct waiter w;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	cr_assert_eq(run_csr(ANSWER_DENY, &w, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED);
+	cr_assert(strstr(e.msg, "denied"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "no certificates for you"), "keeps the admin's message: %s", e.msg);
+	cr_assert_eq(count_targets(), 0);
+}
+
+Test(target, csr_never_approved_times_out)
+{
+	struct waiter w;
+	struct target_add_result r;
+	struct kube_client *kc;
+	kj_err e = {0};
+
+	cr_assert_eq(run_csr(ANSWER_NONE, &w, &r, &e), -1);
+	cr_assert(strstr(e.msg, "not approved within 1s"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "--approve-timeout"), "%s", e.hint);
+	cr_assert_eq(count_targets(), 0);
+	/* the useless request is gone from the cluster */
+	kc = admin_client();
+	cr_assert_eq(kube_get(kc, KUBE_CSR, NULL, w.name, NULL, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	kube_client_free(kc);
+}
+
+/* ---- bad input ----------------------------------------------------------------- */
+
+Test(target, unreachable_endpoint)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	token_spec(&s, "gone", token_of("kube-system/kubejit-jit"));
+	s.server = "https://127.0.0.1:1";
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK, "%s", e.msg);
+	cr_assert(strstr(e.msg, "127.0.0.1:1"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "Nothing was saved") || strstr(e.hint, "server"), "%s", e.hint);
+	cr_assert_eq(count_targets(), 0);
+}
+
+Test(target, wrong_ca)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	token_spec(&s, "badca", token_of("kube-system/kubejit-jit"));
+	s.ca_pem = demo_admin_cert_pem(dc); /* a certificate, but not the one that signed the server */
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK, "%s", e.msg);
+	cr_assert(strstr(e.hint, "--ca-file"), "%s / %s", e.msg, e.hint);
+	cr_assert_eq(count_targets(), 0);
+}
+
+Test(target, token_rejected)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	token_spec(&s, "badtoken", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJl");
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_AUTH, "%s", e.msg);
+	cr_assert(strstr(e.msg, "rejected"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "401"), "%s", e.msg);
+	cr_assert_eq(count_targets(), 0);
+}
+
+Test(target, expired_certificate)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	kj_err e = {0};
+
+	s.name = "old";
+	s.auth = TARGET_AUTH_CLIENT_CERT;
+	s.server = demo_url(dc);
+	s.ca_pem = demo_ca_pem(dc);
+	s.client_cert_pem = demo_admin_cert_pem(dc);
+	s.client_key_pem = demo_admin_key_pem(dc);
+	kj_time_set_offset(50LL * 365 * 86400);
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	kj_time_set_offset(0);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	cr_assert(strstr(e.msg, "client certificate expired on"), "%s", e.msg);
+	cr_assert_eq(count_targets(), 0);
+}
+
+Test(target, certificate_and_key_must_match)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	kj_err e = {0};
+
+	s.name = "mixed";
+	s.auth = TARGET_AUTH_CLIENT_CERT;
+	s.server = demo_url(dc);
+	s.ca_pem = demo_ca_pem(dc);
+	s.client_cert_pem = demo_ca_pem(dc);
+	s.client_key_pem = demo_admin_key_pem(dc);
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert(strstr(e.msg, "does not belong"), "%s", e.msg);
+	cr_assert_eq(count_targets(), 0);
+}
+
+Test(target, name_taken_and_bad_names)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	token_spec(&s, "prod", token_of("kube-system/token-request-sa"));
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	cr_assert(strstr(e.msg, "already exists"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "kubejit target rm prod"), "%s", e.hint);
+	token_spec(&s, "Prod_EU", token_of("kube-system/kubejit-jit"));
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	token_spec(&s, "plain", token_of("kube-system/kubejit-jit"));
+	s.server = "http://127.0.0.1:80";
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert(strstr(e.msg, "https://"), "%s", e.msg);
+	cr_assert_eq(count_targets(), 1);
+}
+
+/* ---- check, remove, bootstrap ------------------------------------------------------- */
+
+Test(target, check_records_outcome_and_remove_forgets)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	struct preflight_report *rep;
+	struct target got;
+	kj_err e = {0};
+
+	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	kj_time_set_offset(60);
+	cr_assert_eq(target_check(en, "prod", NULL, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep->health, TARGET_HEALTH_OK);
+	preflight_report_free(rep);
+	cr_assert_eq(target_get(en, "prod", &got, &e), 0);
+	cr_assert_geq(got.preflight_at, kj_now() - 5);
+	target_done(&got);
+	kj_time_set_offset(0);
+
+	/* the cluster goes away: check fails, the failure is recorded */
+	demo_fault_add(dc, NULL, "/version", 1, DEMO_FAULT_STATUS, 401, 0);
+	cr_assert_eq(target_check(en, "prod", NULL, &rep, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_AUTH, "%s", e.msg);
+	cr_assert_eq(rep->health, TARGET_HEALTH_FAIL);
+	preflight_report_free(rep);
+	cr_assert_eq(target_get(en, "prod", &got, &e), 0);
+	cr_assert_eq(got.health, TARGET_HEALTH_FAIL);
+	target_done(&got);
+
+	cr_assert_eq(target_remove(en, "prod", &e), 0, "%s", e.msg);
+	cr_assert_eq(target_remove(en, "prod", &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert_eq(target_check(en, "prod", NULL, &rep, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+}
+
+Test(target, bootstrap_dynamic_and_fixed)
+{
+	struct target_bootstrap_spec b = {0};
+	struct target_add_result r;
+	kj_err e = {0};
+
+	b.name = "boot-dyn";
+	b.mode = TARGET_MODE_DYNAMIC;
+	b.kubeconfig_path = demo_kubeconfig_path(dc);
+	b.namespace_ = "default";
+	b.sa_name = "kj-boot";
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_str_eq(r.report->username, "system:serviceaccount:default:kj-boot");
+	cr_assert(r.report->dynamic_ready && r.report->sweep_ready, "%s", r.report->summary);
+	target_add_result_done(&r);
+
+	b.name = "boot-fixed";
+	b.mode = TARGET_MODE_FIXED;
+	b.sa_name = "kj-fixed";
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert(r.report->fixed_ready && r.report->fixed_revocable, "%s", r.report->summary);
+	cr_assert_not(r.report->dynamic_ready);
+	target_add_result_done(&r);
+
+	/* running it again brings the objects in line and refuses the taken name */
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	b.name = "boot-fixed-2";
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	target_add_result_done(&r);
+	cr_assert_eq(count_targets(), 3);
+}
+
+/* ---- the command line ---------------------------------------------------------------- */
+
+static int run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int run(char **out, const char *fmt, ...)
+{
+	const char *bin = getenv("KUBEJIT_BIN");
+	char *args, *cmd;
+	va_list ap;
+	kj_buf b;
+	char chunk[512];
+	size_t n;
+	FILE *p;
+	int st;
+
+	cr_assert_not_null(bin, "KUBEJIT_BIN must point at the built binary");
+	va_start(ap, fmt);
+	kj_buf_init(&b);
+	kj_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	args = kj_buf_steal(&b);
+	cmd = kj_xasprintf("NO_COLOR=1 '%s' --home '%s/cli-home' %s 2>&1", bin, tmp, args);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		kj_buf_add(&b, chunk, n);
+	st = pclose(p);
+	free(cmd);
+	free(args);
+	*out = kj_buf_steal(&b);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(target, cli_add_list_show_check_rm)
+{
+	const char *tok = token_of("kube-system/kubejit-jit");
+	char *ca = write_file("ca.crt", demo_ca_pem(dc));
+	char *tf = write_file("jit.token", tok);
+	char *out;
+	cJSON *j;
+
+	chmod(tf, 0600);
+	cr_assert_eq(run(&out, "target add cli --server %s --ca-file %s --token-file - < %s", demo_url(dc), ca, tf), 0,
+	             "%s", out);
+	cr_assert(strstr(out, "target \"cli\" saved"), "%s", out);
+	cr_assert_null(strstr(out, tok), "no token in the output");
+	free(out);
+
+	cr_assert_eq(run(&out, "target list --json"), 0, "%s", out);
+	j = cJSON_Parse(out);
+	cr_assert(cJSON_IsArray(j), "%s", out);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "name")->valuestring, "cli");
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "health")->valuestring, "ok");
+	cJSON_Delete(j);
+	free(out);
+
+	cr_assert_eq(run(&out, "target show cli"), 0, "%s", out);
+	cr_assert_null(strstr(out, tok), "show hides the token");
+	cr_assert(strstr(out, "--reveal"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target show cli --reveal --json"), 0, "%s", out);
+	j = cJSON_Parse(out);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "token")->valuestring, tok);
+	cJSON_Delete(j);
+	free(out);
+
+	cr_assert_eq(run(&out, "target check cli --json"), 0, "%s", out);
+	j = cJSON_Parse(out);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "preflight"), "health")->valuestring, "ok");
+	cJSON_Delete(j);
+	free(out);
+
+	cr_assert_eq(run(&out, "target add cli --server %s --ca-file %s --token-file %s", demo_url(dc), ca, tf), 1,
+	             "%s", out);
+	cr_assert(strstr(out, "already exists"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target show nope"), 4, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target add x --server %s", demo_url(dc)), 2, "%s", out);
+	cr_assert(strstr(out, "choose how to authenticate"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target rm cli"), 0, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target rm cli"), 4, "%s", out);
+	free(out);
+	free(ca);
+	free(tf);
+}
+
+Test(target, cli_rbac_and_help)
+{
+	char *out;
+
+	cr_assert_eq(run(&out, "rbac fixed --namespace kubejit"), 0, "%s", out);
+	cr_assert(strstr(out, "namespace: kubejit"), "%s", out);
+	cr_assert(strstr(out, "\"secrets\""), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "rbac sideways"), 2, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target add --help"), 0, "%s", out);
+	cr_assert(strstr(out, "Examples:"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target bootstrap --help"), 0, "%s", out);
+	cr_assert(strstr(out, "Examples:"), "%s", out);
+	free(out);
+}
