@@ -8,4 +8,11 @@ tests_test_store_LDADD = $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(TEST_COM
 tests_test_target_unit_SOURCES = tests/test_target_unit.c
 tests_test_target_unit_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_target_unit_LDADD = $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(TEST_COMMON_LIBS)
+# Live tests against the in-process demo cluster.
+check_PROGRAMS += tests/test_target
+TESTS += tests/test_target
+tests_test_target_SOURCES = tests/test_target.c
+tests_test_target_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_target_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
+	$(TEST_COMMON_LIBS)
 endif

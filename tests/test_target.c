@@ -154,7 +154,8 @@ Test(target, token_full_privileges)
 	cr_assert_eq(got.health, TARGET_HEALTH_OK);
 	cr_assert_str_eq(got.identity, "system:serviceaccount:kube-system:kubejit-jit");
 	cr_assert_not_null(got.preflight_json);
-	cr_assert_null(strstr(got.preflight_json, token_of("kube-system/kubejit-jit")), "no token in the report");
+	cr_assert_null(strstr(got.preflight_json, token_of("kube-system/kubejit-jit")),
+	               "no token in the report");
 	target_done(&got);
 	cr_assert_eq(target_get_cred(en, "full", &c, &e), 0);
 	cr_assert_str_eq(c.token, token_of("kube-system/kubejit-jit"));
@@ -182,9 +183,12 @@ Test(target, fixed_only_account_needs_secret_permissions)
 	cr_assert(has_notice(r.report->notices, "revocable fixed tokens need Secret permissions"));
 	y = r.report->fix_yaml_fixed;
 	cr_assert_not_null(y);
-	cr_assert(strstr(y, "  resources: [\"secrets\"]\n  verbs: [\"create\", \"get\", \"delete\", \"list\"]\n"), "%s", y);
+	cr_assert(
+	    strstr(y, "  resources: [\"secrets\"]\n  verbs: [\"create\", \"get\", \"delete\", \"list\"]\n"),
+	    "%s", y);
 	cr_assert_null(strstr(y, "serviceaccounts/token"), "only what is missing:\n%s", y);
-	cr_assert(strstr(y, "- kind: ServiceAccount\n  name: token-request-sa\n  namespace: kube-system\n"), "%s", y);
+	cr_assert(strstr(y, "- kind: ServiceAccount\n  name: token-request-sa\n  namespace: kube-system\n"),
+	          "%s", y);
 	cr_assert_not_null(r.report->fix_yaml_dynamic);
 	target_add_result_done(&r);
 }
@@ -407,13 +411,16 @@ static char *csr_maker_token(void)
 	o = cJSON_Parse("{\"metadata\":{\"name\":\"csr-maker\",\"namespace\":\"default\"}}");
 	cr_assert_eq(kube_create(kc, KUBE_SERVICEACCOUNT, "default", o, NULL, &e), 0, "%s", e.msg);
 	cJSON_Delete(o);
-	o = cJSON_Parse("{\"metadata\":{\"name\":\"csr-maker\"},\"rules\":[{\"apiGroups\":[\"certificates.k8s.io\"],"
-	                "\"resources\":[\"certificatesigningrequests\"],\"verbs\":[\"create\",\"get\",\"list\",\"delete\"]}]}");
+	o = cJSON_Parse(
+	    "{\"metadata\":{\"name\":\"csr-maker\"},\"rules\":[{\"apiGroups\":[\"certificates.k8s.io\"],"
+	    "\"resources\":[\"certificatesigningrequests\"],\"verbs\":[\"create\",\"get\",\"list\","
+	    "\"delete\"]}]}");
 	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLE, NULL, o, NULL, &e), 0, "%s", e.msg);
 	cJSON_Delete(o);
-	o = cJSON_Parse("{\"metadata\":{\"name\":\"csr-maker\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
-	                "\"kind\":\"ClusterRole\",\"name\":\"csr-maker\"},\"subjects\":[{\"kind\":\"ServiceAccount\","
-	                "\"name\":\"csr-maker\",\"namespace\":\"default\"}]}");
+	o = cJSON_Parse(
+	    "{\"metadata\":{\"name\":\"csr-maker\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+	    "\"kind\":\"ClusterRole\",\"name\":\"csr-maker\"},\"subjects\":[{\"kind\":\"ServiceAccount\","
+	    "\"name\":\"csr-maker\",\"namespace\":\"default\"}]}");
 	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLEBINDING, NULL, o, NULL, &e), 0, "%s", e.msg);
 	cJSON_Delete(o);
 	ts.expiration_seconds = 3600;
@@ -440,8 +447,9 @@ static void deny(struct kube_client *kc, const char *name)
 	kj_err e = {0};
 
 	cr_assert_eq(kube_get(kc, KUBE_CSR, NULL, name, &obj, &e), 0, "%s", e.msg);
-	conds = cJSON_AddArrayToObject(cJSON_GetObjectItem(obj, "status") ? cJSON_GetObjectItem(obj, "status")
-	                                                                   : cJSON_AddObjectToObject(obj, "status"),
+	conds = cJSON_AddArrayToObject(cJSON_GetObjectItem(obj, "status")
+	                                   ? cJSON_GetObjectItem(obj, "status")
+	                                   : cJSON_AddObjectToObject(obj, "status"),
 	                               "conditions");
 	c = cJSON_CreateObject();
 	cJSON_AddStringToObject(c, "type", "Denied");
@@ -474,7 +482,8 @@ static int admin_reads(void *ud, const char *msg)
 		return 0;
 	kc = admin_client();
 	if (w->answer == ANSWER_APPROVE)
-		cr_assert_eq(kube_csr_approve(kc, w->name, "Admin", "approved by the test admin", &e), 0, "%s", e.msg);
+		cr_assert_eq(kube_csr_approve(kc, w->name, "Admin", "approved by the test admin", &e), 0,
+		             "%s", e.msg);
 	else
 		deny(kc, w->name);
 	kube_client_free(kc);
@@ -767,8 +776,9 @@ Test(target, cli_add_list_show_check_rm)
 	cJSON *j;
 
 	chmod(tf, 0600);
-	cr_assert_eq(run(&out, "target add cli --server %s --ca-file %s --token-file - < %s", demo_url(dc), ca, tf), 0,
-	             "%s", out);
+	cr_assert_eq(
+	    run(&out, "target add cli --server %s --ca-file %s --token-file - < %s", demo_url(dc), ca, tf), 0,
+	    "%s", out);
 	cr_assert(strstr(out, "target \"cli\" saved"), "%s", out);
 	cr_assert_null(strstr(out, tok), "no token in the output");
 	free(out);
@@ -793,12 +803,14 @@ Test(target, cli_add_list_show_check_rm)
 
 	cr_assert_eq(run(&out, "target check cli --json"), 0, "%s", out);
 	j = cJSON_Parse(out);
-	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "preflight"), "health")->valuestring, "ok");
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "preflight"), "health")->valuestring,
+	                 "ok");
 	cJSON_Delete(j);
 	free(out);
 
-	cr_assert_eq(run(&out, "target add cli --server %s --ca-file %s --token-file %s", demo_url(dc), ca, tf), 1,
-	             "%s", out);
+	cr_assert_eq(
+	    run(&out, "target add cli --server %s --ca-file %s --token-file %s", demo_url(dc), ca, tf), 1,
+	    "%s", out);
 	cr_assert(strstr(out, "already exists"), "%s", out);
 	free(out);
 	cr_assert_eq(run(&out, "target show nope"), 4, "%s", out);

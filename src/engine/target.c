@@ -491,8 +491,8 @@ static void explain_failure(kj_err *e)
 	else if (strstr(e->msg, "host name it was reached by"))
 		kj_err_hint(e, _("%s%sNothing was saved."), old, old[0] ? " " : "");
 	else
-		kj_err_hint(e, _("%s%sNothing was saved."), old[0] ? old : _("check the --server URL and that the cluster is up."),
-		            " ");
+		kj_err_hint(e, _("%s%sNothing was saved."),
+		            old[0] ? old : _("check the --server URL and that the cluster is up."), " ");
 }
 
 int target_add(struct engine *en, const struct target_spec *s, struct target_add_result *out, kj_err *e)
