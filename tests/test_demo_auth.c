@@ -814,3 +814,72 @@ Test(auth, csr_approval_issues_a_working_client_certificate)
 	free(b64);
 	free(body);
 }
+
+/* ------------------------------------------------- seeded accounts, OIDC */
+
+Test(auth, seeded_accounts_hold_what_the_seed_grants)
+{
+	const char *tr = demo_account_token(dc, "kube-system/token-request-sa");
+	const char *dash = demo_account_token(dc, "kubernetes-dashboard/kubernetes-dashboard");
+	struct resp r;
+
+	cr_assert_not_null(tr);
+	cr_assert_not_null(dash);
+	r = call("POST", "/api/v1/namespaces/dev/serviceaccounts/default/token", tr,
+	         "{\"spec\":{\"expirationSeconds\":1200}}");
+	expect(&r, 201);
+	resp_done(&r);
+	r = call("GET", "/api/v1/namespaces/dev/secrets", tr, NULL);
+	expect(&r, 403);
+	resp_done(&r);
+	r = call("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/kubernetes-dashboard/roles", dash,
+	         "{\"metadata\":{\"name\":\"x\"},\"rules\":[]}");
+	expect(&r, 403);
+	cr_assert_str_eq(
+	    jpath(r.json, "message"),
+	    "roles.rbac.authorization.k8s.io is forbidden: User "
+	    "\"system:serviceaccount:kubernetes-dashboard:kubernetes-dashboard\" cannot create resource "
+	    "\"roles\" in API group \"rbac.authorization.k8s.io\" in the namespace "
+	    "\"kubernetes-dashboard\"");
+	resp_done(&r);
+}
+
+Test(auth, subject_access_review_and_jwks)
+{
+	struct resp r;
+	cJSON *h;
+	char *tok;
+	kj_err e;
+
+	r = admin(
+	    "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+	    "{\"spec\":{\"user\":\"x\",\"groups\":[\"system:masters\"],\"resourceAttributes\":{\"verb\":"
+	    "\"delete\",\"resource\":\"nodes\"}}}");
+	expect(&r, 201);
+	cr_assert_str_eq(jpath(r.json, "status.allowed"), "true");
+	cr_assert_str_eq(jpath(r.json, "kind"), "SubjectAccessReview");
+	resp_done(&r);
+	r = admin("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+	          "{\"spec\":{\"resourceAttributes\":{\"verb\":\"get\",\"resource\":\"pods\"}}}");
+	expect(&r, 422);
+	cr_assert_str_eq(jpath(r.json, "message"),
+	                 "SubjectAccessReview.authorization.k8s.io \"\" is invalid: "
+	                 "spec.user: Required value: at least one of user or group must "
+	                 "be specified");
+	resp_done(&r);
+	make_sa("dev", "ci");
+	tok = token_for("dev", "ci", "null", "null");
+	cr_assert_eq(kj_jwt_decode(tok, &h, NULL, &e), 0);
+	r = admin("GET", "/openid/v1/jwks", NULL);
+	expect(&r, 200);
+	cr_assert_str_eq(jpath(cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "keys"), 0), "kid"),
+	                 jpath(h, "kid"));
+	cr_assert_str_eq(jpath(cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "keys"), 0), "e"), "AQAB");
+	resp_done(&r);
+	r = admin("GET", "/.well-known/openid-configuration", NULL);
+	expect(&r, 200);
+	cr_assert_str_eq(jpath(r.json, "issuer"), "https://kubernetes.default.svc.cluster.local");
+	resp_done(&r);
+	cJSON_Delete(h);
+	kj_free_secret(tok);
+}

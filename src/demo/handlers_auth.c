@@ -679,6 +679,42 @@ static int check_escalation(struct demo_req *r, const cJSON *obj)
 	return r->replied ? -1 : 0;
 }
 
+/* Service account issuer discovery (k8s-api.md §1.4), readable as RBAC allows */
+static int handle_path(struct demo_req *r)
+{
+	cJSON *o;
+
+	if (strcmp(r->method, "GET"))
+		return 0;
+	if (!strcmp(r->path, "/.well-known/openid-configuration")) {
+		cJSON *a;
+
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "issuer", JWTSIGN_ISSUER);
+		{
+			char *uri = kj_xasprintf("%s/openid/v1/jwks", r->dc->url);
+			cJSON_AddStringToObject(o, "jwks_uri", uri);
+			free(uri);
+		}
+		a = cJSON_AddArrayToObject(o, "response_types_supported");
+		cJSON_AddItemToArray(a, cJSON_CreateString("id_token"));
+		a = cJSON_AddArrayToObject(o, "subject_types_supported");
+		cJSON_AddItemToArray(a, cJSON_CreateString("public"));
+		a = cJSON_AddArrayToObject(o, "id_token_signing_alg_values_supported");
+		cJSON_AddItemToArray(a, cJSON_CreateString("RS256"));
+		demo_reply_json(r, 200, o);
+		return 1;
+	}
+	if (!strcmp(r->path, "/openid/v1/jwks")) {
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "keys"), jwtsign_jwk(demo_auth_signer(r->dc)));
+		demo_reply_raw(r, 200, "application/jwk-set+json", cJSON_PrintUnformatted(o));
+		cJSON_Delete(o);
+		return 1;
+	}
+	return 0;
+}
+
 static char *mint_sa_token(struct demo_cluster *dc, const char *ns, const char *name, int64_t seconds)
 {
 	cJSON *sa = objstore_get(dc->store, "", "serviceaccounts", ns, name);
@@ -721,6 +757,7 @@ int demo_auth_install(struct demo_cluster *dc, kj_err *e)
 	dc->hooks.authorize = auth_authorize;
 	dc->hooks.check_escalation = check_escalation;
 	dc->hooks.handle_auth = auth_handle;
+	dc->hooks.handle_path = handle_path;
 	dc->hooks.mint_sa_token = mint_sa_token;
 	dc->hooks.cleanup = cleanup;
 	return 0;

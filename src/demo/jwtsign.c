@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -356,4 +358,36 @@ out:
 	cJSON_Delete(h);
 	cJSON_Delete(p);
 	return rc;
+}
+
+static void add_bn(cJSON *o, const char *key, const EVP_PKEY *k, const char *param)
+{
+	BIGNUM *bn = NULL;
+	unsigned char *raw;
+	char *enc;
+	int n;
+
+	if (EVP_PKEY_get_bn_param(k, param, &bn) != 1)
+		return;
+	n = BN_num_bytes(bn);
+	raw = kj_xmalloc((size_t)n + 1);
+	BN_bn2bin(bn, raw);
+	enc = kj_b64url_encode(raw, (size_t)n);
+	cJSON_AddStringToObject(o, key, enc);
+	free(enc);
+	free(raw);
+	BN_free(bn);
+}
+
+cJSON *jwtsign_jwk(const struct jwt_signer *s)
+{
+	cJSON *k = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(k, "use", "sig");
+	cJSON_AddStringToObject(k, "kty", "RSA");
+	cJSON_AddStringToObject(k, "kid", s->kid);
+	cJSON_AddStringToObject(k, "alg", "RS256");
+	add_bn(k, "n", s->key, OSSL_PKEY_PARAM_RSA_N);
+	add_bn(k, "e", s->key, OSSL_PKEY_PARAM_RSA_E);
+	return k;
 }

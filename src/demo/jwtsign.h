@@ -62,4 +62,8 @@ char *jwtsign_issue(const struct jwt_signer *s, const struct jwt_sa_claims *c, c
 int jwtsign_verify(const struct jwt_signer *s, const char *token, const char *const *aud, size_t naud,
                    cJSON **claims, kj_err *e);
 
+/* The public key as a JWK ({"use":"sig","kty":"RSA","kid","alg":"RS256","n","e"})
+ * for /openid/v1/jwks; caller owns it. */
+cJSON *jwtsign_jwk(const struct jwt_signer *s);
+
 #endif
