@@ -12,4 +12,4 @@ endif
 
 # Shell tests of the documentation: man page lint and coverage, completion.
 EXTRA_DIST += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh
-TESTS += tests/doc-completion.sh
+TESTS += tests/doc-completion.sh tests/doc-man.sh

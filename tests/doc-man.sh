@@ -27,7 +27,8 @@ check "the KEYS section comes from the key table" \
 
 missing=""
 for c in $("$KUBEJIT_BIN" __complete commands); do
-	grep -q "kubejit $c\\\\fR\|kubejit $c\b\|fBkubejit $c" "$man" || missing="$missing $c"
+	esc=$(printf '%s' "$c" | sed 's/-/\\\\-/g')
+	grep -q -- "fBkubejit $esc" "$man" || missing="$missing $c"
 done
 [ -z "$missing" ] || diag "commands missing from the man page:$missing"
 check "every command is documented" test -z "$missing"

@@ -22,7 +22,7 @@ unset XDG_DATA_HOME XDG_RUNTIME_DIR KUBERNETES_EXEC_INFO
 kj() { "$KUBEJIT_BIN" "$@"; }
 kc() { KUBECONFIG="$tmp/exec.kubeconfig" "$KUBECTL" --cache-dir "$tmp/kcache" --request-timeout 20s "$@"; }
 # lease ids in `kubejit leases --json` output, one per line
-lease_ids() { kj leases --json "$@" | grep -o '"id": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
+lease_ids() { kj leases --all --json "$@" | grep -o '"id": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
 count_lines() { grep -c . || true; }
 
 tap_plan 16
