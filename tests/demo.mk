@@ -20,3 +20,12 @@ tests_test_demo_auth_SOURCES = tests/test_demo_auth.c
 tests_test_demo_auth_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_demo_auth_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(CURL_LIBS) $(TEST_COMMON_LIBS)
 endif
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_demo_core
+TESTS += tests/test_demo_core
+tests_test_demo_core_SOURCES = tests/test_demo_core.c
+tests_test_demo_core_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_demo_core_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(CURL_LIBS) $(TEST_COMMON_LIBS)
+endif
+TESTS += tests/e2e-kubectl.sh
+EXTRA_DIST += tests/e2e-kubectl.sh
