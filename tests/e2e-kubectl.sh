@@ -39,7 +39,7 @@ hasnt() { ! grep -q -- "$2" "$tmp/$1"; }
 auth_ready=0
 if k auth whoami >/dev/null 2>&1; then auth_ready=1; fi
 
-tap_plan 39
+tap_plan 40
 
 check "cluster url printed" grep -q '^demo cluster listening on https://127.0.0.1:' "$tmp/out"
 check "kubeconfig is private" test "$(stat -c %a "$KUBECONFIG")" = 600
@@ -118,10 +118,14 @@ if [ "$auth_ready" = 1 ]; then
 	check "token is Forbidden for secrets" has deny1 'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:dev:ci" cannot list resource "secrets"'
 	k create role secret-reader -n dev --verb=list --resource=secrets >/dev/null 2>&1
 	k create rolebinding ci-secrets -n dev --role=secret-reader --serviceaccount=dev:ci >/dev/null 2>&1
+	k create role role-writer -n dev --verb=create --resource=roles >/dev/null 2>&1
+	k create rolebinding ci-roles -n dev --role=role-writer --serviceaccount=dev:ci >/dev/null 2>&1
 	out allow kt "$tok" get secrets -n dev
 	check "allowed after Role + RoleBinding" hasnt allow 'Forbidden'
 	out esc kt "$tok" create role greedy -n dev --verb='*' --resource=secrets
-	check "cannot create an escalating Role" has esc 'is attempting to grant RBAC permissions not currently held'
+	check "cannot create an escalating Role" has esc 'roles.rbac.authorization.k8s.io "greedy" is forbidden: user "system:serviceaccount:dev:ci" (groups=\["system:serviceaccounts" "system:serviceaccounts:dev" "system:authenticated"\]) is attempting to grant RBAC permissions not currently held'
+	out modest kt "$tok" create role modest -n dev --verb=list --resource=secrets
+	check "can create a Role within its own permissions" has modest '^role.rbac.authorization.k8s.io/modest created'
 	k delete sa ci -n dev >/dev/null 2>&1
 	out unauth kt "$tok" get secrets -n dev
 	check "Unauthorized after the ServiceAccount is deleted" has unauth 'You must be logged in to the server'
@@ -136,10 +140,10 @@ if [ "$auth_ready" = 1 ]; then
 	out cani k auth can-i create serviceaccounts/token -n dev --subresource=token
 	check "auth can-i as admin" has cani '^yes'
 else
-	for n in 1 2 3 4 5 6 7 8 9 10; do
+	for n in 1 2 3 4 5 6 7 8 9 10 11; do
 		echo "ok $((TAP_N + n)) # SKIP the authentication modules are not installed"
 	done
-	TAP_N=$((TAP_N + 10))
+	TAP_N=$((TAP_N + 11))
 fi
 
 kill "$pid"
