@@ -323,6 +323,7 @@ Test(kubeconfig, merges_first_definition_wins)
 
 	cr_assert_eq(kubeconfig_resolve(kc, "other", &ci, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(ci.server, "https://second.example:443");
+	cr_assert_str_eq(ci.proxy_url, "http://proxy.example:3128");
 	cr_assert_str_eq(ci.token, "second-token");
 	cr_assert_str_eq(ci.namespace, "prod");
 	kube_context_info_done(&ci);

@@ -47,6 +47,8 @@ struct kube_client {
 	long connect_timeout_ms, timeout_ms;
 	int max_parallel;
 	char *user_agent;
+	char *proxy;   /* explicit proxy URL or NULL */
+	char *noproxy; /* NO_PROXY plus loopback */
 	CURLM *multi;
 	CURL **pool;
 	kube_warning_fn warn_fn;
@@ -332,6 +334,14 @@ int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_e
 #else
 	c->user_agent = kj_xstrdup(conn->user_agent ? conn->user_agent : "kubejit");
 #endif
+	if (conn->proxy_url && *conn->proxy_url)
+		c->proxy = kj_xstrdup(conn->proxy_url);
+	/* Setting CURLOPT_NOPROXY replaces $NO_PROXY, so carry it over. */
+	const char *np = getenv("NO_PROXY");
+	if (!np || !*np)
+		np = getenv("no_proxy");
+	c->noproxy = np && *np ? kj_xasprintf("%s,127.0.0.1,localhost,::1", np)
+	                       : kj_xstrdup("127.0.0.1,localhost,::1");
 	c->multi = curl_multi_init();
 	if (!c->multi)
 		abort();
@@ -366,6 +376,8 @@ void kube_client_free(struct kube_client *c)
 	kj_free_secret(c->token);
 	free(c->token_file);
 	free(c->user_agent);
+	free(c->proxy);
+	free(c->noproxy);
 	free(c);
 }
 
@@ -505,6 +517,9 @@ static void setup_xfer(struct kube_client *c, struct xfer *x)
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	if (c->connect_to)
 		curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->connect_to);
+	if (c->proxy)
+		curl_easy_setopt(h, CURLOPT_PROXY, c->proxy);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, c->noproxy);
 	if (c->is_https) {
 		if (c->insecure) {
 			curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -566,8 +581,16 @@ static void transport_error(struct kube_client *c, struct xfer *x, CURLcode rc, 
 		kj_err_set(e, KJ_ERR_NETWORK, _("cannot resolve the host name of %s"), srv);
 		kj_err_hint(e, _("check the server URL and your DNS"));
 		break;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		kj_err_set(e, KJ_ERR_NETWORK, _("cannot resolve the proxy for %s: %s"), srv, x->errbuf);
+		kj_err_hint(e, _("check proxy-url in the kubeconfig and $HTTPS_PROXY"));
+		break;
 	case CURLE_COULDNT_CONNECT:
-		if (oserr == ECONNREFUSED) {
+		if (c->proxy) {
+			kj_err_set(e, KJ_ERR_NETWORK, _("cannot connect to %s through the proxy %s: %s"), srv,
+			           c->proxy, oserr ? strerror((int)oserr) : x->errbuf);
+			kj_err_hint(e, _("check that the proxy (proxy-url) is up and reachable"));
+		} else if (oserr == ECONNREFUSED) {
 			kj_err_set(e, KJ_ERR_NETWORK, _("cannot connect to %s: connection refused"), srv);
 			kj_err_hint(e, _("is the API server up, and is the port right?"));
 		} else {

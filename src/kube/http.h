@@ -21,6 +21,10 @@
  * are copied into the client, wiped on kube_client_free(), and never appear in
  * error messages.
  *
+ * Proxies: `proxy_url` when given, else libcurl's environment variables
+ * (HTTPS_PROXY, NO_PROXY...) as kubectl does; loopback addresses never go
+ * through a proxy (as in Go's ProxyFromEnvironment).
+ *
  * Call order: kube_client_new() -> kube_request()/kube_request_many() any
  * number of times -> kube_client_free().
  *
@@ -59,6 +63,7 @@ struct kube_conn {
 	long timeout_ms;             /* whole request, 0 = 30000 */
 	int max_parallel;            /* kube_request_many() bound; 0 = 8 */
 	const char *user_agent;      /* NULL = "kubejit/<version>" */
+	const char *proxy_url;       /* kubeconfig proxy-url; NULL = $HTTPS_PROXY etc. */
 };
 
 struct kube_client;

@@ -317,6 +317,7 @@ void kube_context_info_done(struct kube_context_info *ci)
 	free(ci->ca_pem);
 	free(ci->ca_path);
 	free(ci->tls_server_name);
+	free(ci->proxy_url);
 	kj_free_secret(ci->token);
 	free(ci->token_file);
 	free(ci->client_cert_pem);
@@ -324,6 +325,17 @@ void kube_context_info_done(struct kube_context_info *ci)
 	free(ci->client_cert_path);
 	free(ci->client_key_path);
 	memset(ci, 0, sizeof *ci);
+}
+
+/* YAML 1.1 booleans, as kubectl's YAML reader takes them. */
+static int yaml_true(const char *s)
+{
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
+	                                  "on",   "On",   "ON",   "y",   "Y"};
+	for (size_t i = 0; s && i < sizeof yes / sizeof *yes; i++)
+		if (strcmp(s, yes[i]) == 0)
+			return 1;
+	return 0;
 }
 
 static char *available(const struct kubeconfig *kc)
@@ -424,8 +436,9 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 	ci->server = kj_xstrdup(server);
 	const char *tsn = jstr(c, "tls-server-name");
 	ci->tls_server_name = tsn && *tsn ? kj_xstrdup(tsn) : NULL;
-	const char *ins = jstr(c, "insecure-skip-tls-verify");
-	ci->insecure = ins && strcmp(ins, "true") == 0;
+	const char *px = jstr(c, "proxy-url");
+	ci->proxy_url = px && *px ? kj_xstrdup(px) : NULL;
+	ci->insecure = yaml_true(jstr(c, "insecure-skip-tls-verify"));
 	char what[256];
 	snprintf(what, sizeof what, _("cluster \"%s\""), cname);
 	if (load_material(c, cdir, "certificate-authority", what, &ci->ca_pem, &ci->ca_path, e) < 0)
@@ -509,6 +522,7 @@ void kube_context_to_conn(const struct kube_context_info *ci, struct kube_conn *
 	conn->server = ci->server;
 	conn->ca = ci->ca_pem;
 	conn->tls_server_name = ci->tls_server_name;
+	conn->proxy_url = ci->proxy_url;
 	conn->insecure = ci->insecure;
 	conn->token = ci->token;
 	conn->token_file = ci->token_file;

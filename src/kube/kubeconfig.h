@@ -50,6 +50,7 @@ struct kube_context_info {
 	char *ca_pem;  /* from certificate-authority-data or -authority (read) */
 	char *ca_path; /* the certificate-authority path if one was given */
 	char *tls_server_name;
+	char *proxy_url;                          /* proxy-url, or NULL */
 	int insecure;                             /* insecure-skip-tls-verify */
 	char *token;                              /* secret */
 	char *token_file;                         /* tokenFile (absolute) */
