@@ -37,21 +37,21 @@ const char *kube_annotation(const cJSON *obj, const char *key)
  * Secret data. */
 static void json_wipe(cJSON *j)
 {
-	for (cJSON *c = j; c; c = c->next) {
-		if (cJSON_IsString(c) && c->valuestring)
-			kj_wipe(c->valuestring, strlen(c->valuestring));
-		if (c->child)
-			json_wipe(c->child);
-	}
+	if (j->valuestring)
+		kj_wipe(j->valuestring, strlen(j->valuestring));
+	for (cJSON *c = j->child; c; c = c->next)
+		json_wipe(c);
 }
 
-static void json_free_secret(cJSON *j)
+void kube_json_free_secret(cJSON *j)
 {
 	if (!j)
 		return;
 	json_wipe(j);
 	cJSON_Delete(j);
 }
+
+#define json_free_secret kube_json_free_secret
 
 /* Query escaping (RFC 3986 unreserved kept). */
 static void add_escaped(kj_buf *b, const char *s)

@@ -160,6 +160,10 @@ enum kube_csr_state {
 enum kube_csr_state kube_csr_state_of(const cJSON *csr, char **cert_pem, char **why);
 
 /* ---- helpers on objects ----------------------------------------------------- */
+/* Wipe every string of a tree, then cJSON_Delete it: for answers that hold
+ * tokens (TokenRequest results from kube_batch) or Secret data.  NULL ok. */
+void kube_json_free_secret(cJSON *j);
+
 /* metadata.<field> string or NULL ("name", "namespace", "uid", "resourceVersion"). */
 const char *kube_meta(const cJSON *obj, const char *field);
 /* metadata.labels[key] / metadata.annotations[key], or NULL. */

@@ -34,12 +34,10 @@ struct kubeconfig {
 
 static void json_wipe(cJSON *j)
 {
-	for (cJSON *c = j; c; c = c->next) {
-		if (c->valuestring)
-			kj_wipe(c->valuestring, strlen(c->valuestring));
-		if (c->child)
-			json_wipe(c->child);
-	}
+	if (j->valuestring)
+		kj_wipe(j->valuestring, strlen(j->valuestring));
+	for (cJSON *c = j->child; c; c = c->next)
+		json_wipe(c);
 }
 
 static void json_free_secret(cJSON *j)
