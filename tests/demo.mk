@@ -29,6 +29,6 @@ tests_test_demo_core_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(CURL_LIB
 endif
 TESTS += tests/e2e-kubectl.sh
 EXTRA_DIST += tests/e2e-kubectl.sh
-# The real kubectl against `kubejit demo-cluster`: tokens, RBAC, escalation, CSR.
+# The real kubectl against `kubejit demo-cluster`: can-i for tokens, CSR approval.
 TESTS += tests/e2e-kubectl-auth.sh
 EXTRA_DIST += tests/e2e-kubectl-auth.sh
