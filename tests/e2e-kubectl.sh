@@ -39,7 +39,7 @@ hasnt() { ! grep -q -- "$2" "$tmp/$1"; }
 auth_ready=0
 if k auth whoami >/dev/null 2>&1; then auth_ready=1; fi
 
-tap_plan 40
+tap_plan 42
 
 check "cluster url printed" grep -q '^demo cluster listening on https://127.0.0.1:' "$tmp/out"
 check "kubeconfig is private" test "$(stat -c %a "$KUBECONFIG")" = 600
@@ -96,6 +96,28 @@ out delcrb k delete clusterrolebinding ci-ns
 check "delete clusterrolebinding" has delcrb 'clusterrolebinding.rbac.authorization.k8s.io "ci-ns" deleted'
 out delcr k delete clusterrole ns-reader
 check "delete clusterrole" has delcr 'deleted'
+cat >"$tmp/objs.yaml" <<'EOF'
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: from-file
+  namespace: staging
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: from-file
+  namespace: staging
+rules:
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get"]
+EOF
+out cf k create -f "$tmp/objs.yaml"
+check "create -f (server-side field validation)" has cf '^role.rbac.authorization.k8s.io/from-file created'
+sed 's/verbs: \["get"\]/verbs: ["get", "list"]/' "$tmp/objs.yaml" >"$tmp/objs2.yaml"
+out ap k apply -f "$tmp/objs2.yaml"
+check "apply -f updates" has ap '^role.rbac.authorization.k8s.io/from-file configured'
 out gone k get role nope -n dev
 check "get missing: NotFound" has gone 'Error from server (NotFound): roles.rbac.authorization.k8s.io "nope" not found'
 

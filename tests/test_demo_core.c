@@ -183,6 +183,31 @@ Test(core, discovery_lists_every_group_version)
 	resp_done(&r);
 }
 
+Test(core, openapi_v3_announces_server_side_field_validation)
+{
+	struct resp r;
+	const cJSON *gv, *op;
+
+	http(&r, "GET", "/openapi/v3", NULL);
+	cr_assert_eq(r.code, 200);
+	gv = cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "paths"), "apis/rbac.authorization.k8s.io/v1");
+	cr_assert_not_null(gv);
+	cr_expect_eq(
+	    strncmp(js(gv, "serverRelativeURL"), "/openapi/v3/apis/rbac.authorization.k8s.io/v1?", 46), 0);
+	resp_done(&r);
+	http(&r, "GET", "/openapi/v3/api/v1", NULL);
+	cr_assert_eq(r.code, 200);
+	op = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "paths"),
+	                                             "/api/v1/namespaces/{namespace}/serviceaccounts/{name}"),
+	                         "patch");
+	cr_assert_not_null(op);
+	cr_expect_str_eq(js(cJSON_GetObjectItem(op, "x-kubernetes-group-version-kind"), "kind"),
+	                 "ServiceAccount");
+	cr_expect_str_eq(js(op, "parameters.0.name"), "fieldValidation");
+	resp_done(&r);
+	expect_body("GET", "/openapi/v3/apis/example.com/v1", NULL, 404, NULL);
+}
+
 Test(core, unknown_paths_get_the_real_404)
 {
 	/* details is empty and therefore left out */

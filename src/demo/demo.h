@@ -36,7 +36,8 @@ const char *demo_admin_cert_pem(const struct demo_cluster *dc);
 const char *demo_admin_key_pem(const struct demo_cluster *dc);
 const char *demo_admin_token(const struct demo_cluster *dc);
 /* Bearer token of a seeded privileged ServiceAccount ("kube-system/token-request-sa",
- * "kube-system/jit-dynamic-sa", ...), as written to <state>/tokens/; NULL if unknown. */
+ * "kube-system/kubejit-jit", "kubernetes-dashboard/kubernetes-dashboard"), as written to
+ * <state>/tokens/<name>.token; NULL if unknown or before the auth modules mint tokens. */
 const char *demo_account_token(const struct demo_cluster *dc, const char *ns_name);
 
 /* Fault injection for tests; off by default.  A fault fires on the `nth`

@@ -310,6 +310,8 @@ cJSON *demo_proto_decode(const void *data, size_t len);
 
 /* discovery.c: /version, /api, /apis, /api/v1, /apis/<g>[/<v>]; 1 when it answered. */
 int demo_discovery_handle(struct demo_req *r);
+/* openapi.c: /openapi/v3 and its group-version documents (paths only); 1 when it answered. */
+int demo_openapi_handle(struct demo_req *r);
 /* table.c: 1 when the request asked for a Table (Accept as=Table). */
 int demo_table_wanted(struct demo_req *r);
 cJSON *demo_table_from_list(struct demo_req *r, const cJSON *items, uint64_t rv);

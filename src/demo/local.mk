@@ -10,6 +10,7 @@ src_demo_libkjdemo_a_SOURCES = \
 	src/demo/reply.c \
 	src/demo/server.c \
 	src/demo/discovery.c \
+	src/demo/openapi.c \
 	src/demo/table.c \
 	src/demo/validate.c \
 	src/demo/handlers_core.c \

@@ -288,7 +288,7 @@ static void serve_nonresource(struct demo_req *r)
 		demo_reply_json(r, 200, o);
 		return;
 	}
-	if (demo_discovery_handle(r))
+	if (demo_discovery_handle(r) || demo_openapi_handle(r))
 		return;
 	if (r->dc->hooks.handle_path && r->dc->hooks.handle_path(r))
 		return;
