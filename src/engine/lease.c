@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
+#include "store/leases.h"
+
 static const char *const state_names[LEASE_STATE_COUNT] = {
     "creating", "active", "revoking", "revoked", "expired", "failed",
 };
@@ -69,4 +72,14 @@ void lease_list_free(struct lease *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		lease_done(&v[i]);
 	free(v);
+}
+
+int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **out, size_t *n, kj_err *e)
+{
+	return store_lease_list(engine_db(eng), f, 0, 0, out, n, e);
+}
+
+int lease_get(struct engine *eng, const char *id, struct lease *out, kj_err *e)
+{
+	return store_lease_get(engine_db(eng), id, out, e);
 }

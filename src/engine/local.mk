@@ -14,7 +14,7 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/lease.c src/engine/lease.h \
 	src/engine/sweep.h \
 	src/engine/output.c src/engine/output.h \
-	src/engine/audit.h
+	src/engine/audit.c src/engine/audit.h
 ENGINE_SOURCES_ENGINE += \
 	src/engine/engine.c src/engine/engine.h \
 	src/engine/target.c src/engine/target.h \

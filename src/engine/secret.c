@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/audit.h"
+#include "engine/engine.h"
 #include "engine/rolespec.h"
+#include "store/secrets.h"
+#include "store/targets.h"
 #include "util/i18n.h"
 #include "util/names.h"
 #include "util/strbuf.h"
@@ -472,4 +476,136 @@ const char *secret_role_source_name(enum secret_role_source r)
 	default:
 		return "none";
 	}
+}
+
+/* ---- store operations ----------------------------------------------------- */
+
+static int check_target(struct engine *eng, const char *name, kj_err *e)
+{
+	struct target t;
+
+	memset(&t, 0, sizeof(t));
+	if (store_targets_get(engine_db(eng), name, &t, e) < 0) {
+		if (e && e->cls == KJ_ERR_NOTFOUND) {
+			kj_err_set(e, KJ_ERR_NOTFOUND, _("target \"%s\" not found"), name);
+			kj_err_hint(
+			    e,
+			    _("add it first with 'kubejit target add %s ...', or list targets with 'kubejit "
+			      "target list'"),
+			    name);
+		}
+		return -1;
+	}
+	target_done(&t);
+	return 0;
+}
+
+/* Normalise the path into a copy and validate it whole. */
+static int prepare(const struct secret *in, struct secret *out, kj_err *e)
+{
+	char *norm;
+
+	if (secret_path_normalize(in->path, &norm, e) < 0)
+		return -1;
+	secret_copy(out, in);
+	free(out->path);
+	out->path = norm;
+	if (secret_validate(out, e) < 0) {
+		secret_done(out);
+		return -1;
+	}
+	return 0;
+}
+
+int secret_add(struct engine *eng, const struct secret *s, kj_err *e)
+{
+	struct secret c;
+	int rc;
+
+	if (prepare(s, &c, e) < 0)
+		return -1;
+	rc = check_target(eng, c.target, e);
+	if (!rc)
+		rc = store_secret_insert(engine_db(eng), &c, e);
+	if (!rc)
+		audit_record(eng, AUDIT_SECRET_ADD, c.path, NULL, c.target, 1, secret_mode_name(c.mode),
+		             NULL);
+	secret_done(&c);
+	return rc;
+}
+
+int secret_edit(struct engine *eng, const char *path, const struct secret *s, kj_err *e)
+{
+	struct secret c;
+	char *old;
+	int rc;
+
+	if (secret_path_normalize(path, &old, e) < 0)
+		return -1;
+	if (prepare(s, &c, e) < 0) {
+		free(old);
+		return -1;
+	}
+	rc = check_target(eng, c.target, e);
+	if (!rc)
+		rc = store_secret_update(engine_db(eng), old, &c, e);
+	if (!rc)
+		audit_record(eng, AUDIT_SECRET_EDIT, c.path, NULL, c.target, 1,
+		             strcmp(old, c.path) ? old : NULL, NULL);
+	secret_done(&c);
+	free(old);
+	return rc;
+}
+
+int secret_get(struct engine *eng, const char *path, struct secret *out, kj_err *e)
+{
+	char *norm;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (secret_path_normalize(path, &norm, e) < 0)
+		return -1;
+	rc = store_secret_get(engine_db(eng), norm, out, e);
+	free(norm);
+	return rc;
+}
+
+int secret_list(struct engine *eng, const char *folder, struct secret **out, size_t *n, kj_err *e)
+{
+	char *norm = NULL;
+	int rc;
+
+	if (folder && strcmp(folder, "/") && *folder && secret_path_normalize(folder, &norm, e) < 0)
+		return -1;
+	rc = store_secret_list(engine_db(eng), norm, out, n, e);
+	free(norm);
+	return rc;
+}
+
+void secret_list_free(struct secret *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		secret_done(&v[i]);
+	free(v);
+}
+
+int secret_delete(struct engine *eng, const char *path, kj_err *e)
+{
+	struct secret s;
+	int rc;
+
+	if (secret_get(eng, path, &s, e) < 0)
+		return -1;
+	if (s.delete_protection) {
+		kj_err_set(e, KJ_ERR_DENIED, _("secret %s is protected from deletion"), s.path);
+		kj_err_hint(e, _("turn protection off first: kubejit secret edit %s --no-delete-protection"),
+		            s.path);
+		secret_done(&s);
+		return -1;
+	}
+	rc = store_secret_delete(engine_db(eng), s.path, e);
+	if (!rc)
+		audit_record(eng, AUDIT_SECRET_DELETE, s.path, NULL, s.target, 1, NULL, NULL);
+	secret_done(&s);
+	return rc;
 }

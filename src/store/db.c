@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/secrets.h"
 #include "store/targets.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
@@ -17,6 +18,7 @@
  * Append rows; never edit one that has landed. */
 static const struct db_migration migrations[] = {
     {1, "targets", store_targets_schema_v1},
+    {2, "secrets, leases, lease objects, audit", store_secrets_schema_v2},
 };
 
 struct kj_db {

@@ -2,3 +2,8 @@
 ENGINE_SOURCES_STORE = \
 	src/store/db.c src/store/db.h \
 	src/store/targets.c src/store/targets.h
+# secrets, leases, lease objects, audit (migration 2)
+ENGINE_SOURCES_STORE += \
+	src/store/secrets.c src/store/secrets.h \
+	src/store/leases.c src/store/leases.h \
+	src/store/audit.c src/store/audit.h

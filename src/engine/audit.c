@@ -1,0 +1,43 @@
+#include "engine/audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "store/audit.h"
+#include "util/timeutil.h"
+
+int audit_record(struct engine *eng, const char *action, const char *secret, const char *lease, const char *target,
+                 int ok, const char *detail, kj_err *e)
+{
+	struct audit_entry a;
+
+	memset(&a, 0, sizeof(a));
+	a.time = kj_now();
+	a.actor = (char *)engine_actor(eng);
+	a.action = (char *)action;
+	a.secret = (char *)secret;
+	a.lease = (char *)lease;
+	a.target = (char *)target;
+	a.ok = ok;
+	a.detail = (char *)detail;
+	return store_audit_insert(engine_db(eng), &a, e);
+}
+
+int audit_list(struct engine *eng, const struct audit_filter *f, struct audit_entry **out, size_t *n, kj_err *e)
+{
+	return store_audit_list(engine_db(eng), f, out, n, e);
+}
+
+void audit_list_free(struct audit_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].actor);
+		free(v[i].action);
+		free(v[i].secret);
+		free(v[i].lease);
+		free(v[i].target);
+		free(v[i].detail);
+	}
+	free(v);
+}

@@ -1,0 +1,37 @@
+/* store/leases: the leases and lease_objects tables.
+ *
+ * Rows map onto struct lease / struct lease_object (engine/lease.h).
+ * Tokens are never stored: a lease keeps only the token's sha256
+ * fingerprint and its `jti`.  Objects are kept in creation order (seq).
+ *
+ * Memory: filled structs are the caller's (lease_done, lease_list_free).
+ * Errors: NOTFOUND for a missing lease, INVALID for an ambiguous prefix,
+ * FAIL (db_fail) for SQLite errors.  Thread-safety: as kj_db. */
+#ifndef KJ_STORE_LEASES_H
+#define KJ_STORE_LEASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/lease.h"
+#include "store/db.h"
+#include "util/err.h"
+
+/* Leases.  insert writes the row and its objects; update rewrites the
+ * mutable columns (state, expiries, service account, fingerprint, jti,
+ * error, ended_at, revocable). */
+int store_lease_insert(kj_db *db, const struct lease *l, kj_err *e);
+int store_lease_update(kj_db *db, const struct lease *l, kj_err *e);
+/* Append object `o` as number `seq` (creation order, 0-based). */
+int store_lease_add_object(kj_db *db, const char *lease_id, size_t seq, const struct lease_object *o, kj_err *e);
+int store_lease_object_deleted(kj_db *db, const char *lease_id, size_t seq, kj_err *e);
+/* `id` exact or a unique prefix of ≥ 4 characters; fills objects. */
+int store_lease_get(kj_db *db, const char *id, struct lease *out, kj_err *e);
+/* Newest first; objects are filled only when `with_objects`.  `due_before`
+ * > 0 keeps live leases whose lease_expiry ≤ due_before (the sweep). */
+int store_lease_list(kj_db *db, const struct lease_filter *f, int with_objects, int64_t due_before,
+                     struct lease **out, size_t *n, kj_err *e);
+/* 1 when a lease with this id exists, 0 when not, -1 on error. */
+int store_lease_exists(kj_db *db, const char *id, kj_err *e);
+
+#endif
