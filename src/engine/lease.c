@@ -3,8 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/audit.h"
 #include "engine/engine.h"
+#include "engine/objects.h"
 #include "store/leases.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
 
 static const char *const state_names[LEASE_STATE_COUNT] = {
     "creating", "active", "revoking", "revoked", "expired", "failed",
@@ -82,4 +87,209 @@ int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **
 int lease_get(struct engine *eng, const char *id, struct lease *out, kj_err *e)
 {
 	return store_lease_get(engine_db(eng), id, out, e);
+}
+
+/* ---- revoke ---------------------------------------------------------------- */
+
+static void close_lease(struct engine *eng, struct lease *l, enum lease_state final, kj_err *e)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < l->n_objects; i++)
+		if (!l->objects[i].deleted)
+			left++;
+	if (left) {
+		l->state = LEASE_FAILED;
+		free(l->error);
+		l->error = kj_xasprintf(_("revoke incomplete: %zu object(s) left (%s); the sweep retries"), left,
+		                        e && e->msg[0] ? e->msg : "?");
+	} else {
+		l->state = final;
+		if (!l->revocable && l->mode == SECRET_FIXED && l->token_expiry > kj_now()) {
+			char ts[32];
+			kj_time_rfc3339(l->token_expiry, ts, sizeof(ts));
+			free(l->error);
+			l->error = kj_xasprintf(_("expiry-only token: it stays valid until %s"), ts);
+		}
+	}
+	l->ended_at = kj_now();
+}
+
+/* Delete objects of several leases on one client: first every
+ * ServiceAccount/anchor Secret (one parallel batch), then bindings, then
+ * roles.  Marks lease objects deleted (404 counts).  Returns the first
+ * error's class in `e`, or 0 when all went. */
+static int delete_objects(struct engine *eng, struct kube_client *kc, struct lease **ls, size_t n, kj_err *e)
+{
+	int rc = 0;
+
+	for (int rank = 0; rank < 3; rank++) {
+		struct kube_op *ops = NULL;
+		struct lease_object **objs = NULL;
+		size_t *seq = NULL, m = 0, cap = 0;
+		struct lease **owner = NULL;
+
+		for (size_t i = 0; i < n; i++) {
+			for (size_t j = 0; j < ls[i]->n_objects; j++) {
+				struct lease_object *o = &ls[i]->objects[j];
+				if (o->deleted || objects_revoke_rank(o->kind) != rank)
+					continue;
+				if (m == cap) {
+					cap = cap ? cap * 2 : 16;
+					ops = kj_xrealloc(ops, cap * sizeof(*ops));
+					objs = kj_xrealloc(objs, cap * sizeof(*objs));
+					seq = kj_xrealloc(seq, cap * sizeof(*seq));
+					owner = kj_xrealloc(owner, cap * sizeof(*owner));
+				}
+				memset(&ops[m], 0, sizeof(ops[m]));
+				ops[m].verb = KUBE_OP_DELETE;
+				ops[m].kind = objects_kind_id(o->kind);
+				ops[m].ns = o->ns;
+				ops[m].name = o->name;
+				objs[m] = o;
+				seq[m] = j;
+				owner[m] = ls[i];
+				m++;
+			}
+		}
+		if (m)
+			kube_batch(kc, ops, m, NULL);
+		for (size_t k = 0; k < m; k++) {
+			kj_err ignore;
+			if (ops[k].rc == 0 || ops[k].rc == KUBE_GONE) {
+				objs[k]->deleted = 1;
+				store_lease_object_deleted(engine_db(eng), owner[k]->id, seq[k], &ignore);
+			} else if (!rc) {
+				*e = ops[k].err;
+				rc = -1;
+			}
+			cJSON_Delete(ops[k].result);
+		}
+		free(ops);
+		free(objs);
+		free(seq);
+		free(owner);
+	}
+	return rc;
+}
+
+/* Revoke leases that share one target, all in `final` state when done. */
+static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum lease_state final, const char *action,
+                         int *ok, kj_err *errs)
+{
+	struct kube_client *kc = NULL;
+	kj_err e;
+	int rc;
+
+	kj_err_clear(&e);
+	for (size_t i = 0; i < n; i++) {
+		kj_err ignore;
+		ls[i]->state = LEASE_REVOKING;
+		store_lease_update(engine_db(eng), ls[i], &ignore);
+	}
+	rc = engine_client(eng, ls[0]->target, &kc, &e);
+	if (rc == 0)
+		rc = delete_objects(eng, kc, ls, n, &e);
+	/* a lease stuck in `creating` may own objects it never recorded */
+	for (size_t i = 0; kc && i < n; i++) {
+		size_t swept = 0;
+		kj_err le;
+		if (ls[i]->jti == NULL &&
+		    objects_delete_labelled(kc, ls[i]->id, ls[i]->ns, &swept, &le) < 0 && !rc) {
+			e = le;
+			rc = -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		kj_err ignore;
+		close_lease(eng, ls[i], final, rc < 0 ? &e : NULL);
+		store_lease_update(engine_db(eng), ls[i], &ignore);
+		ok[i] = ls[i]->state != LEASE_FAILED;
+		if (!ok[i]) {
+			errs[i] = e;
+			if (rc == 0)
+				kj_err_set(&errs[i], KJ_ERR_FAIL, "%s", ls[i]->error);
+		}
+		audit_record(eng, action, ls[i]->secret, ls[i]->id, ls[i]->target, ok[i], ls[i]->error, &ignore);
+	}
+}
+
+int lease_revoke_now(struct engine *eng, struct lease *l, enum lease_state final, kj_err *e)
+{
+	struct lease *one = l;
+	int ok = 0;
+	kj_err err;
+
+	kj_err_clear(&err);
+	revoke_group(eng, &one, 1, final, final == LEASE_EXPIRED ? AUDIT_EXPIRE : AUDIT_REVOKE, &ok, &err);
+	if (!ok) {
+		*e = err;
+		return -1;
+	}
+	return 0;
+}
+
+int lease_revoke(struct engine *eng, const char *id, kj_err *e)
+{
+	struct lease l;
+	int rc;
+
+	if (lease_get(eng, id, &l, e) < 0)
+		return -1;
+	if (!lease_is_live(&l) && l.state != LEASE_FAILED) {
+		lease_done(&l); /* already closed: revoking again is fine */
+		return 0;
+	}
+	rc = lease_revoke_now(eng, &l, LEASE_REVOKED, e);
+	if (rc < 0)
+		kj_err_prefix(e, _("revoking lease %s: "), l.id);
+	lease_done(&l);
+	return rc;
+}
+
+int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel, lease_progress_fn progress,
+                     void *ud, struct lease_bulk_result *res, kj_err *e)
+{
+	struct lease_filter lf = f ? *f : (struct lease_filter)LEASE_FILTER_ANY;
+	struct lease *v = NULL;
+	size_t n = 0, done = 0;
+	char *taken;
+
+	memset(res, 0, sizeof(*res));
+	lf.live_only = 1;
+	if (parallel <= 0)
+		parallel = 8;
+	if (store_lease_list(engine_db(eng), &lf, 1, 0, &v, &n, e) < 0)
+		return -1;
+	res->total = n;
+	/* chunks of up to `parallel` leases on the same target share batches */
+	taken = kj_xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		struct lease *group[256];
+		int ok[256];
+		kj_err errs[256];
+		size_t g = 0, lim = (size_t)parallel < 256 ? (size_t)parallel : 256;
+
+		if (taken[i])
+			continue;
+		for (size_t j = i; j < n && g < lim; j++) {
+			if (!taken[j] && !strcmp(v[j].target ? v[j].target : "", v[i].target ? v[i].target : "")) {
+				taken[j] = 1;
+				group[g++] = &v[j];
+			}
+		}
+		revoke_group(eng, group, g, LEASE_REVOKED, AUDIT_REVOKE, ok, errs);
+		for (size_t k = 0; k < g; k++) {
+			done++;
+			if (ok[k])
+				res->revoked++;
+			else
+				res->failed++;
+			if (progress)
+				progress(ud, done, n, group[k]->id, ok[k] ? NULL : &errs[k]);
+		}
+	}
+	free(taken);
+	lease_list_free(v, n);
+	return 0;
 }

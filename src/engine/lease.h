@@ -91,6 +91,9 @@ int lease_get(struct engine *eng, const char *id, struct lease *out, kj_err *e);
 
 /* Revoke one lease now (see header comment).  Records an audit row. */
 int lease_revoke(struct engine *eng, const char *id, kj_err *e);
+/* Revoke a lease already loaded with lease_get(), ending in `final`
+ * (LEASE_REVOKED, or LEASE_EXPIRED for the sweep).  Updates `l`. */
+int lease_revoke_now(struct engine *eng, struct lease *l, enum lease_state final, kj_err *e);
 
 /* Progress of a bulk revoke: called once per finished lease (err NULL on
  * success) on the calling thread. */

@@ -10,6 +10,7 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/strv.c src/engine/strv.h \
 	src/engine/rolespec.c src/engine/rolespec.h \
 	src/engine/secret.c src/engine/secret.h \
+	src/engine/objects.c src/engine/objects.h \
 	src/engine/mint.c src/engine/mint.h \
 	src/engine/lease.c src/engine/lease.h \
 	src/engine/sweep.h \

@@ -1,10 +1,23 @@
 #include "engine/mint.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "engine/audit.h"
+#include "engine/engine.h"
+#include "engine/objects.h"
+#include "engine/rolespec.h"
+#include "kube/api.h"
+#include "store/leases.h"
+#include "store/targets.h"
+#include "util/i18n.h"
+#include "util/jwt.h"
 #include "util/names.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 
 #define TOKEN_MIN_SECONDS 600 /* TokenRequest refuses less (k8s-api.md §1.2) */
 
@@ -50,4 +63,466 @@ void mint_result_done(struct mint_result *r)
 	free(r->ca_pem);
 	free(r->tls_server_name);
 	memset(r, 0, sizeof(*r));
+}
+
+/* Everything one mint carries between its steps. */
+struct minting {
+	struct engine *eng;
+	struct kube_client *kc;
+	const struct secret *s;
+	struct lease lease; /* the row, objects appended as they are made */
+	const struct mint_request *req;
+	struct kj_strv audiences;
+	int64_t ttl;
+	char name[64]; /* generated object name (all kinds share it) */
+	kj_buf warnings;
+};
+
+static void step(struct minting *m, const char *what)
+{
+	if (m->req->step)
+		m->req->step(m->req->step_ud, what);
+}
+
+static void warn(struct minting *m, const char *text)
+{
+	if (m->warnings.len)
+		kj_buf_adds(&m->warnings, "; ");
+	kj_buf_adds(&m->warnings, text);
+}
+
+/* Record a created object on the lease, in memory and in the store. */
+static void record(struct minting *m, enum kube_kind_id kind, const cJSON *created)
+{
+	struct lease *l = &m->lease;
+	struct lease_object *o;
+	kj_err ignore;
+
+	l->objects = kj_xrealloc(l->objects, (l->n_objects + 1) * sizeof(*l->objects));
+	o = &l->objects[l->n_objects];
+	o->kind = kj_xstrdup(kube_kind(kind)->kind);
+	o->ns = kube_kind(kind)->namespaced ? kj_xstrdup(l->ns) : NULL;
+	o->name = kj_xstrdup(kube_meta(created, "name") ? kube_meta(created, "name") : m->name);
+	o->uid = kj_xstrdup(kube_meta(created, "uid"));
+	o->deleted = 0;
+	/* a store hiccup must not lose the object: the cluster label still finds it */
+	store_lease_add_object(engine_db(m->eng), l->id, l->n_objects, o, &ignore);
+	l->n_objects++;
+}
+
+/* Delete what this mint made, newest first.  Returns how many are left. */
+static size_t roll_back(struct minting *m)
+{
+	size_t left = 0, swept = 0;
+	kj_err le;
+
+	for (size_t i = m->lease.n_objects; i-- > 0;) {
+		struct lease_object *o = &m->lease.objects[i];
+		kj_err e;
+		int rc = objects_delete(m->kc, o, &e);
+
+		if (rc >= 0) {
+			o->deleted = 1;
+			store_lease_object_deleted(engine_db(m->eng), m->lease.id, i, &e);
+		} else {
+			left++;
+		}
+	}
+	/* an answer lost on the way (dropped connection) can hide a create that
+	 * happened: the lease label finds those too */
+	if (objects_delete_labelled(m->kc, m->lease.id, m->lease.ns, &swept, &le) < 0 && !left)
+		left = 1;
+	return left;
+}
+
+static void fail_lease(struct minting *m, const kj_err *why)
+{
+	size_t left = roll_back(m);
+	kj_err ignore;
+
+	m->lease.state = LEASE_FAILED;
+	m->lease.ended_at = kj_now();
+	free(m->lease.error);
+	if (left)
+		m->lease.error = kj_xasprintf(_("%s (%zu object(s) could not be deleted; the sweep retries)"), why->msg,
+		                              left);
+	else
+		m->lease.error = kj_xstrdup(why->msg);
+	store_lease_update(engine_db(m->eng), &m->lease, &ignore);
+	audit_record(m->eng, AUDIT_MINT, m->s->path, m->lease.id, m->s->target, 0, m->lease.error, &ignore);
+}
+
+/* Explain a refused create in kubejit's terms, keeping the server's text. */
+static int explain(struct minting *m, const char *what, kj_err *e)
+{
+	if (e->cls == KJ_ERR_DENIED) {
+		if (strstr(e->msg, "attempting to grant RBAC permissions not currently held"))
+			kj_err_hint(e, _("the target may grant only permissions it holds itself, or needs the "
+			                 "'escalate'/'bind' verbs: see 'kubejit rbac dynamic'"));
+		else
+			kj_err_hint(e, _("the target lacks a permission it needs; run 'kubejit target check %s' and apply "
+			                 "what 'kubejit rbac %s' prints"),
+			            m->s->target, secret_mode_name(m->s->mode));
+	} else if (e->cls == KJ_ERR_NOTFOUND && !e->hint[0]) {
+		kj_err_hint(e, _("check that the namespace and the referenced role exist on target %s"), m->s->target);
+	}
+	return kj_err_prefix(e, _("%s: "), what);
+}
+
+static cJSON *token_body(struct minting *m, const char *bound_name, const char *bound_uid)
+{
+	struct kube_token_spec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.expiration_seconds = mint_token_seconds(m->ttl);
+	spec.audiences = (const char *const *)m->audiences.v;
+	spec.n_audiences = m->audiences.n;
+	if (bound_name) {
+		spec.bound_kind = "Secret";
+		spec.bound_api_version = "v1";
+		spec.bound_name = bound_name;
+		spec.bound_uid = bound_uid;
+	}
+	return kube_token_request_body(&spec);
+}
+
+/* Take the token out of a TokenRequest answer into the result. */
+static int take_token(struct minting *m, const cJSON *answer, struct mint_result *out, kj_err *e)
+{
+	struct kube_token t;
+	cJSON *claims = NULL, *jti;
+
+	memset(&t, 0, sizeof(t));
+	if (kube_token_parse(answer, &t, e) < 0)
+		return -1;
+	out->token = t.token;
+	t.token = NULL;
+	out->token_expiry = t.expires_at;
+	for (size_t i = 0; i < t.n_warnings; i++)
+		warn(m, t.warnings[i]);
+	kube_token_done(&t);
+	kj_token_fingerprint(out->token, m->lease.fingerprint);
+	if (kj_jwt_decode(out->token, NULL, &claims, NULL) == 0) {
+		jti = cJSON_GetObjectItemCaseSensitive(claims, "jti");
+		if (cJSON_IsString(jti))
+			m->lease.jti = kj_xstrdup(jti->valuestring);
+		cJSON_Delete(claims);
+	}
+	m->lease.token_expiry = out->token_expiry;
+	return 0;
+}
+
+static int mint_fixed(struct minting *m, struct mint_result *out, kj_err *e)
+{
+	const char *ns = m->lease.ns, *sa = m->s->service_account;
+	cJSON *anchor = NULL, *created = NULL, *body, *answer = NULL;
+	const char *bound = NULL, *uid = NULL;
+	char what[160];
+	int rc;
+
+	if (m->s->revocable) {
+		step(m, _("creating the anchor Secret"));
+		anchor = objects_new(m->name, ns, m->s, &m->lease, m->eng);
+		cJSON_AddStringToObject(anchor, "type", "Opaque");
+		rc = kube_create(m->kc, KUBE_SECRET, ns, anchor, &created, e);
+		cJSON_Delete(anchor);
+		if (rc == 0) {
+			record(m, KUBE_SECRET, created);
+			bound = m->lease.objects[0].name;
+			uid = m->lease.objects[0].uid;
+			m->lease.revocable = 1;
+		} else if (e->cls == KJ_ERR_DENIED) {
+			/* DESIGN §2.1: say so and fall back to expiry-only */
+			snprintf(what, sizeof(what),
+			         _("target %s may not create Secrets in %s: this token cannot be revoked and lives "
+			           "until it expires"),
+			         m->s->target, ns);
+			warn(m, what);
+			m->lease.revocable = 0;
+			kj_err_clear(e);
+		} else {
+			snprintf(what, sizeof(what), _("creating anchor Secret %s in %s"), m->name, ns);
+			return explain(m, what, e);
+		}
+	}
+	step(m, _("requesting the token"));
+	body = token_body(m, bound, uid);
+	rc = objects_token_request(m->kc, ns, sa, body, &answer, e);
+	cJSON_Delete(body);
+	cJSON_Delete(created);
+	if (rc < 0) {
+		objects_json_wipe(answer);
+		snprintf(what, sizeof(what), _("requesting a token for ServiceAccount %s/%s"), ns, sa);
+		return explain(m, what, e);
+	}
+	rc = take_token(m, answer, out, e);
+	objects_json_wipe(answer);
+	return rc;
+}
+
+/* The role and binding objects of a dynamic secret, by role source. */
+struct rbac_plan {
+	enum kube_kind_id role_kind;    /* KUBE_KIND_COUNT: no role to create */
+	enum kube_kind_id binding_kind; /* KUBE_ROLEBINDING / KUBE_CLUSTERROLEBINDING */
+	const char *ref_kind;           /* "Role" / "ClusterRole" */
+	const char *ref_name;
+	cJSON *rules; /* YAML rules, owned */
+};
+
+static int plan_rbac(struct minting *m, struct rbac_plan *p, kj_err *e)
+{
+	const struct secret *s = m->s;
+	struct rolespec rs;
+
+	memset(p, 0, sizeof(*p));
+	p->role_kind = KUBE_KIND_COUNT;
+	p->binding_kind = KUBE_ROLEBINDING;
+	switch (s->role_source) {
+	case ROLE_SOURCE_ROLE:
+		p->ref_kind = "Role";
+		p->ref_name = s->role_name;
+		return 0;
+	case ROLE_SOURCE_CLUSTER_ROLE:
+		p->ref_kind = "ClusterRole";
+		p->ref_name = s->role_name;
+		if (s->cluster_scope)
+			p->binding_kind = KUBE_CLUSTERROLEBINDING;
+		return 0;
+	case ROLE_SOURCE_YAML:
+		if (rolespec_parse(s->role_yaml, "role YAML", &rs, NULL, e) < 0)
+			return kj_err_prefix(e, _("secret %s: "), s->path);
+		p->rules = rolespec_rules_json(&rs);
+		p->ref_name = m->name;
+		if (rs.scope == ROLESPEC_CLUSTER) {
+			p->role_kind = KUBE_CLUSTERROLE;
+			p->binding_kind = KUBE_CLUSTERROLEBINDING;
+			p->ref_kind = "ClusterRole";
+		} else {
+			p->role_kind = KUBE_ROLE;
+			p->ref_kind = "Role";
+		}
+		rolespec_done(&rs);
+		return 0;
+	default:
+		kj_err_set(e, KJ_ERR_INVALID, _("secret %s has no role to bind"), s->path);
+		return kj_err_hint(e, _("edit it with --role, --cluster-role or --role-yaml"));
+	}
+}
+
+static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
+{
+	const char *ns = m->lease.ns;
+	struct rbac_plan plan;
+	struct kube_op ops[3];
+	cJSON *sa_obj, *created = NULL, *role = NULL, *binding, *subj, *ref, *body;
+	const char *sa_uid;
+	size_t n = 0, tok;
+	char what[200];
+	int rc;
+
+	if (plan_rbac(m, &plan, e) < 0)
+		return -1;
+	step(m, _("creating the ServiceAccount"));
+	sa_obj = objects_new(m->name, ns, m->s, &m->lease, m->eng);
+	cJSON_AddBoolToObject(sa_obj, "automountServiceAccountToken", 0);
+	rc = kube_create(m->kc, KUBE_SERVICEACCOUNT, ns, sa_obj, &created, e);
+	cJSON_Delete(sa_obj);
+	if (rc < 0) {
+		cJSON_Delete(plan.rules);
+		snprintf(what, sizeof(what), _("creating ServiceAccount %s in %s"), m->name, ns);
+		return explain(m, what, e);
+	}
+	record(m, KUBE_SERVICEACCOUNT, created);
+	sa_uid = m->lease.objects[0].uid;
+	m->lease.service_account = kj_xstrdup(m->name);
+	cJSON_Delete(created);
+
+	/* Stage 2, in parallel: role, binding and token all need only the
+	 * ServiceAccount.  The token works once the binding exists, and both
+	 * do before we return.  Namespaced objects are owned by the
+	 * ServiceAccount so the garbage collector backs up our own deletes. */
+	step(m, _("creating the role binding and requesting the token"));
+	memset(ops, 0, sizeof(ops));
+	if (plan.role_kind != KUBE_KIND_COUNT) {
+		int nsd = plan.role_kind == KUBE_ROLE;
+		role = objects_new(m->name, nsd ? ns : NULL, m->s, &m->lease, m->eng);
+		if (nsd)
+			objects_owned_by_sa(role, m->name, sa_uid);
+		cJSON_AddItemToObject(role, "rules", plan.rules);
+		plan.rules = NULL;
+		ops[n].verb = KUBE_OP_CREATE;
+		ops[n].kind = plan.role_kind;
+		ops[n].ns = nsd ? ns : NULL;
+		ops[n].obj = role;
+		n++;
+	}
+	binding = objects_new(m->name, plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL, m->s, &m->lease, m->eng);
+	if (plan.binding_kind == KUBE_ROLEBINDING)
+		objects_owned_by_sa(binding, m->name, sa_uid);
+	subj = cJSON_AddArrayToObject(binding, "subjects");
+	{
+		cJSON *sj = cJSON_CreateObject();
+		cJSON_AddStringToObject(sj, "kind", "ServiceAccount");
+		cJSON_AddStringToObject(sj, "name", m->name);
+		cJSON_AddStringToObject(sj, "namespace", ns);
+		cJSON_AddItemToArray(subj, sj);
+	}
+	ref = cJSON_AddObjectToObject(binding, "roleRef");
+	cJSON_AddStringToObject(ref, "apiGroup", "rbac.authorization.k8s.io");
+	cJSON_AddStringToObject(ref, "kind", plan.ref_kind);
+	cJSON_AddStringToObject(ref, "name", plan.ref_name);
+	ops[n].verb = KUBE_OP_CREATE;
+	ops[n].kind = plan.binding_kind;
+	ops[n].ns = plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL;
+	ops[n].obj = binding;
+	n++;
+	body = token_body(m, NULL, NULL);
+	tok = n;
+	ops[n].verb = KUBE_OP_CREATE;
+	ops[n].kind = KUBE_TOKENREQUEST;
+	ops[n].ns = ns;
+	ops[n].name = m->name;
+	ops[n].obj = body;
+	n++;
+	rc = kube_batch(m->kc, ops, n, NULL);
+	for (size_t i = 0; i < tok; i++)
+		if (ops[i].rc == 0)
+			record(m, ops[i].kind, ops[i].result);
+	if (rc == 0)
+		rc = take_token(m, ops[tok].result, out, e);
+	else
+		for (size_t i = 0; i < n; i++)
+			if (ops[i].rc != 0) {
+				const char *kind = kube_kind(ops[i].kind)->kind;
+				*e = ops[i].err;
+				if (ops[i].kind == KUBE_TOKENREQUEST)
+					snprintf(what, sizeof(what), _("requesting a token for ServiceAccount %s/%s"), ns,
+					         m->name);
+				else if (kube_kind(ops[i].kind)->namespaced)
+					snprintf(what, sizeof(what), _("creating %s %s in %s"), kind, m->name, ns);
+				else
+					snprintf(what, sizeof(what), _("creating %s %s"), kind, m->name);
+				explain(m, what, e);
+				break;
+			}
+	for (size_t i = 0; i < tok; i++)
+		cJSON_Delete(ops[i].result);
+	objects_json_wipe(ops[tok].result);
+	cJSON_Delete(role);
+	cJSON_Delete(binding);
+	cJSON_Delete(body);
+	cJSON_Delete(plan.rules);
+	return rc;
+}
+
+/* Copy the target's connection data into the result for the outputs. */
+static void fill_cluster(struct minting *m, struct mint_result *out)
+{
+	struct target t;
+	kj_err ignore;
+
+	memset(&t, 0, sizeof(t));
+	if (store_targets_get(engine_db(m->eng), m->s->target, &t, &ignore) == 0) {
+		out->server = kj_xstrdup(t.server);
+		out->ca_pem = kj_xstrdup(t.ca_pem);
+		out->tls_server_name = kj_xstrdup(t.tls_server_name);
+		target_done(&t);
+	}
+}
+
+static int begin_lease(struct minting *m, const char *ns, kj_err *e)
+{
+	struct lease *l = &m->lease;
+
+	kj_uuid4(l->id);
+	l->secret = kj_xstrdup(m->s->path);
+	l->target = kj_xstrdup(m->s->target);
+	l->mode = m->s->mode;
+	l->ns = kj_xstrdup(ns);
+	l->service_account = m->s->mode == SECRET_FIXED ? kj_xstrdup(m->s->service_account) : NULL;
+	l->state = LEASE_CREATING;
+	l->revocable = m->s->mode == SECRET_DYNAMIC;
+	l->created_at = kj_now();
+	l->lease_expiry = l->created_at + m->ttl;
+	l->created_by = kj_xstrdup(engine_actor(m->eng));
+	return store_lease_insert(engine_db(m->eng), l, e);
+}
+
+int mint_run(struct engine *eng, const struct mint_request *req, struct mint_result *out, kj_err *e)
+{
+	struct minting m;
+	struct secret s;
+	char *ns = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&m, 0, sizeof(m));
+	if (secret_get(eng, req->secret, &s, e) < 0)
+		return -1;
+	m.eng = eng;
+	m.s = &s;
+	m.req = req;
+	kj_buf_init(&m.warnings);
+	if (secret_resolve_namespace(&s, req->ns, &ns, e) < 0 || secret_resolve_ttl(&s, req->ttl, &m.ttl, e) < 0)
+		goto out;
+	kj_strv_copy(&m.audiences, req->audiences && req->audiences->n ? req->audiences : &s.audiences);
+	for (size_t i = 0; i < m.audiences.n; i++)
+		if (!*m.audiences.v[i]) {
+			kj_err_set(e, KJ_ERR_USAGE, _("an audience may not be empty"));
+			kj_err_hint(e, _("drop the empty --audience, or give a value"));
+			goto out;
+		}
+	if (engine_client(eng, s.target, &m.kc, e) < 0) {
+		kj_err_prefix(e, _("secret %s: "), s.path);
+		goto out;
+	}
+	mint_object_name(s.name_prefix, s.path, m.name);
+	/* the lease row exists before the first object does (DESIGN §2.3) */
+	if (begin_lease(&m, ns, e) < 0)
+		goto out;
+	rc = s.mode == SECRET_FIXED ? mint_fixed(&m, out, e) : mint_dynamic(&m, out, e);
+	if (rc < 0) {
+		fail_lease(&m, e);
+		kj_free_secret(out->token);
+		out->token = NULL;
+		goto out;
+	}
+	m.lease.state = LEASE_ACTIVE;
+	if (m.warnings.len)
+		m.lease.error = kj_xstrdup(m.warnings.data);
+	if (store_lease_update(engine_db(eng), &m.lease, e) < 0) {
+		/* without a record the token must not leave: undo everything */
+		kj_err saved = *e;
+		fail_lease(&m, &saved);
+		kj_free_secret(out->token);
+		out->token = NULL;
+		*e = saved;
+		rc = -1;
+		goto out;
+	}
+	audit_record(eng, AUDIT_MINT, s.path, m.lease.id, s.target, 1, m.warnings.len ? m.warnings.data : NULL, NULL);
+	memcpy(out->lease_id, m.lease.id, sizeof(out->lease_id));
+	out->lease_expiry = m.lease.lease_expiry;
+	out->revocable = m.lease.revocable;
+	out->mode = s.mode;
+	out->secret = kj_xstrdup(s.path);
+	out->target = kj_xstrdup(s.target);
+	out->ns = kj_xstrdup(ns);
+	out->service_account = kj_xstrdup(m.lease.service_account);
+	memcpy(out->fingerprint, m.lease.fingerprint, sizeof(out->fingerprint));
+	out->jti = kj_xstrdup(m.lease.jti);
+	out->objects = m.lease.objects;
+	out->n_objects = m.lease.n_objects;
+	m.lease.objects = NULL;
+	m.lease.n_objects = 0;
+	out->warning = m.warnings.len ? kj_xstrdup(m.warnings.data) : NULL;
+	fill_cluster(&m, out);
+	rc = 0;
+out:
+	lease_done(&m.lease);
+	kj_strv_done(&m.audiences);
+	kj_buf_done(&m.warnings);
+	free(ns);
+	secret_done(&s);
+	return rc;
 }
