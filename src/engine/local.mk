@@ -13,7 +13,7 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/objects.c src/engine/objects.h \
 	src/engine/mint.c src/engine/mint.h \
 	src/engine/lease.c src/engine/lease.h \
-	src/engine/sweep.h \
+	src/engine/sweep.c src/engine/sweep.h \
 	src/engine/output.c src/engine/output.h \
 	src/engine/audit.c src/engine/audit.h
 ENGINE_SOURCES_ENGINE += \

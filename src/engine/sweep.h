@@ -30,6 +30,9 @@ struct sweep_opts {
 	int in_cluster;     /* cluster pass with the pod's ServiceAccount, not the store's targets */
 	const char *target; /* cluster pass on this target only (NULL = every target) */
 	int64_t grace;      /* seconds; 0 = SWEEP_DEFAULT_GRACE */
+	int orphans;        /* also remove objects whose lease this store does not know, once older
+	                     * than `grace`, even before their expires-at: only safe when this store
+	                     * is the only one minting on the cluster */
 };
 
 struct sweep_action {

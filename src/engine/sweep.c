@@ -1,0 +1,246 @@
+#include "engine/sweep.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine/audit.h"
+#include "engine/engine.h"
+#include "engine/lease.h"
+#include "engine/objects.h"
+#include "kube/api.h"
+#include "kube/incluster.h"
+#include "store/leases.h"
+#include "store/targets.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+/* A mint takes seconds; a lease still `creating` after this was interrupted. */
+#define SWEEP_STUCK_SECONDS 300
+
+static struct sweep_action *add_action(struct sweep_report *r, const char *lease_id, const char *target,
+                                       const char *kind, const char *ns, const char *name, const char *reason)
+{
+	struct sweep_action *a;
+
+	r->actions = kj_xrealloc(r->actions, (r->n_actions + 1) * sizeof(*r->actions));
+	a = &r->actions[r->n_actions++];
+	memset(a, 0, sizeof(*a));
+	a->lease_id = kj_xstrdup(lease_id);
+	a->target = kj_xstrdup(target);
+	a->kind = kj_xstrdup(kind);
+	a->ns = kj_xstrdup(ns);
+	a->name = kj_xstrdup(name);
+	a->reason = kj_xstrdup(reason);
+	return a;
+}
+
+void sweep_report_done(struct sweep_report *r)
+{
+	for (size_t i = 0; i < r->n_actions; i++) {
+		struct sweep_action *a = &r->actions[i];
+		free(a->lease_id);
+		free(a->target);
+		free(a->kind);
+		free(a->ns);
+		free(a->name);
+		free(a->reason);
+		free(a->error);
+	}
+	free(r->actions);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Why a live lease needs the sweep now, or NULL. */
+static const char *lease_reason(const struct lease *l, int64_t now, enum lease_state *final)
+{
+	if (l->lease_expiry <= now) {
+		*final = LEASE_EXPIRED;
+		return N_("expired");
+	}
+	if (l->state == LEASE_CREATING && l->created_at + SWEEP_STUCK_SECONDS <= now) {
+		*final = LEASE_FAILED;
+		return N_("stuck creating");
+	}
+	if (l->state == LEASE_REVOKING && l->created_at + SWEEP_STUCK_SECONDS <= now) {
+		*final = LEASE_REVOKED;
+		return N_("stuck revoking");
+	}
+	if (l->state == LEASE_FAILED) {
+		*final = LEASE_FAILED;
+		return N_("failed leftovers");
+	}
+	return NULL;
+}
+
+static int local_pass(struct engine *eng, const struct sweep_opts *o, struct sweep_report *r, kj_err *e)
+{
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct lease *v = NULL;
+	size_t n = 0;
+	int64_t now = kj_now();
+
+	f.live_only = 1;
+	f.target = o->target;
+	if (store_lease_list(engine_db(eng), &f, 1, 0, &v, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct lease *l = &v[i];
+		enum lease_state final = LEASE_EXPIRED;
+		const char *why = lease_reason(l, now, &final);
+		struct sweep_action *a;
+		kj_err le;
+
+		if (!why)
+			continue;
+		a = add_action(r, l->id, l->target, NULL, l->ns, NULL, why);
+		a->done = 1;
+		if (o->dry_run)
+			continue;
+		if (final == LEASE_FAILED && l->state == LEASE_CREATING) {
+			free(l->error);
+			l->error = kj_xstrdup(_("the mint was interrupted; the sweep removed what it had made"));
+		}
+		if (lease_revoke_now(eng, l, final, &le) < 0) {
+			a->done = 0;
+			a->error = kj_xstrdup(le.msg);
+			r->failures++;
+		} else {
+			r->leases_closed++;
+		}
+	}
+	lease_list_free(v, n);
+	return 0;
+}
+
+/* The cluster pass on one client.  `target` names it in the report (NULL
+ * in-cluster). */
+static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const char *target,
+                             const struct sweep_opts *o, int64_t grace, struct sweep_report *r)
+{
+	static const enum kube_kind_id order[] = {
+	    KUBE_SERVICEACCOUNT, KUBE_SECRET, KUBE_ROLEBINDING, KUBE_CLUSTERROLEBINDING, KUBE_ROLE, KUBE_CLUSTERROLE,
+	};
+	int64_t now = kj_now();
+
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		const struct kube_kind *kind = kube_kind(order[k]);
+		cJSON *list = NULL, *it;
+		kj_err e;
+
+		if (kube_list(kc, order[k], NULL, OBJECTS_SELECTOR, &list, &e) < 0) {
+			struct sweep_action *a = add_action(r, NULL, target, kind->kind, NULL, NULL, N_("list"));
+			a->error = kj_xstrdup(e.msg);
+			r->failures++;
+			continue;
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items"))
+		{
+			const char *lease_id = kube_label(it, OBJECTS_LEASE_LABEL);
+			const char *exp_s = kube_annotation(it, OBJECTS_EXPIRES_AT);
+			const char *created_s = kube_meta(it, "creationTimestamp");
+			int64_t exp = 0, created = 0;
+			const char *why = NULL;
+			struct sweep_action *a;
+			int known = 0, rc;
+
+			if (!exp_s || kj_time_parse_rfc3339(exp_s, &exp) < 0)
+				exp = 0;
+			if (!created_s || kj_time_parse_rfc3339(created_s, &created) < 0)
+				created = 0;
+			if (lease_id && !o->in_cluster)
+				known = store_lease_exists(engine_db(eng), lease_id, &e) == 1;
+			if (exp && exp <= now)
+				why = N_("expired");
+			else if (!exp && created + grace <= now)
+				why = N_("orphaned");
+			else if (o->orphans && !known && created + grace <= now)
+				why = N_("orphaned");
+			if (!why)
+				continue;
+			a = add_action(r, lease_id, target, kind->kind, kube_meta(it, "namespace"), kube_meta(it, "name"),
+			               why);
+			a->done = 1;
+			if (o->dry_run)
+				continue;
+			rc = kube_delete(kc, order[k], kube_meta(it, "namespace"), kube_meta(it, "name"), &e);
+			if (rc < 0) {
+				a->done = 0;
+				a->error = kj_xstrdup(e.msg);
+				r->failures++;
+			} else if (rc == 0) {
+				r->objects_deleted++;
+			}
+			if (!o->in_cluster) {
+				char *d = kj_xasprintf("%s %s/%s: %s", kind->kind, a->ns ? a->ns : "", a->name, why);
+				audit_record(eng, AUDIT_SWEEP, NULL, lease_id, target, rc >= 0, rc < 0 ? a->error : d, &e);
+				free(d);
+			}
+		}
+		cJSON_Delete(list);
+	}
+}
+
+static int cluster_pass(struct engine *eng, const struct sweep_opts *o, int64_t grace, struct sweep_report *r,
+                        kj_err *e)
+{
+	struct target *ts = NULL;
+	size_t n = 0;
+
+	if (o->in_cluster) {
+		struct kube_incluster ic;
+		struct kube_conn conn;
+		struct kube_client *kc;
+
+		if (kube_incluster_load(NULL, &ic, e) < 0)
+			return -1;
+		memset(&conn, 0, sizeof(conn));
+		kube_incluster_to_conn(&ic, &conn);
+		if (kube_client_new(&conn, &kc, e) < 0) {
+			kube_incluster_done(&ic);
+			return -1;
+		}
+		cluster_pass_one(eng, kc, NULL, o, grace, r);
+		kube_client_free(kc);
+		kube_incluster_done(&ic);
+		return 0;
+	}
+	if (store_targets_list(engine_db(eng), &ts, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct kube_client *kc;
+		kj_err ce;
+
+		if (o->target && strcmp(o->target, ts[i].name))
+			continue;
+		if (engine_client(eng, ts[i].name, &kc, &ce) < 0) {
+			struct sweep_action *a = add_action(r, NULL, ts[i].name, NULL, NULL, NULL, N_("connect"));
+			a->error = kj_xstrdup(ce.msg);
+			r->failures++;
+			continue;
+		}
+		cluster_pass_one(eng, kc, ts[i].name, o, grace, r);
+	}
+	store_targets_free_list(ts, n);
+	return 0;
+}
+
+int sweep_run(struct engine *eng, const struct sweep_opts *o, struct sweep_report *out, kj_err *e)
+{
+	int64_t grace = o->grace > 0 ? o->grace : SWEEP_DEFAULT_GRACE;
+	int ran = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (o->local && !o->in_cluster) {
+		if (local_pass(eng, o, out, e) < 0)
+			return -1;
+		ran = 1;
+	}
+	if (o->cluster) {
+		if (cluster_pass(eng, o, grace, out, e) < 0 && !ran)
+			return -1;
+	}
+	return 0;
+}
