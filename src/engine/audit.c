@@ -7,8 +7,8 @@
 #include "store/audit.h"
 #include "util/timeutil.h"
 
-int audit_record(struct engine *eng, const char *action, const char *secret, const char *lease, const char *target,
-                 int ok, const char *detail, kj_err *e)
+int audit_record(struct engine *eng, const char *action, const char *secret, const char *lease,
+                 const char *target, int ok, const char *detail, kj_err *e)
 {
 	struct audit_entry a;
 
@@ -24,7 +24,8 @@ int audit_record(struct engine *eng, const char *action, const char *secret, con
 	return store_audit_insert(engine_db(eng), &a, e);
 }
 
-int audit_list(struct engine *eng, const struct audit_filter *f, struct audit_entry **out, size_t *n, kj_err *e)
+int audit_list(struct engine *eng, const struct audit_filter *f, struct audit_entry **out, size_t *n,
+               kj_err *e)
 {
 	return store_audit_list(engine_db(eng), f, out, n, e);
 }

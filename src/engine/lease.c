@@ -101,8 +101,8 @@ static void close_lease(struct engine *eng, struct lease *l, enum lease_state fi
 	if (left) {
 		l->state = LEASE_FAILED;
 		free(l->error);
-		l->error = kj_xasprintf(_("revoke incomplete: %zu object(s) left (%s); the sweep retries"), left,
-		                        e && e->msg[0] ? e->msg : "?");
+		l->error = kj_xasprintf(_("revoke incomplete: %zu object(s) left (%s); the sweep retries"),
+		                        left, e && e->msg[0] ? e->msg : "?");
 	} else {
 		l->state = final;
 		if (!l->revocable && l->mode == SECRET_FIXED && l->token_expiry > kj_now()) {
@@ -174,8 +174,8 @@ static int delete_objects(struct engine *eng, struct kube_client *kc, struct lea
 }
 
 /* Revoke leases that share one target, all in `final` state when done. */
-static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum lease_state final, const char *action,
-                         int *ok, kj_err *errs)
+static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum lease_state final,
+                         const char *action, int *ok, kj_err *errs)
 {
 	struct kube_client *kc = NULL;
 	kj_err e;
@@ -210,7 +210,8 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 			if (rc == 0)
 				kj_err_set(&errs[i], KJ_ERR_FAIL, "%s", ls[i]->error);
 		}
-		audit_record(eng, action, ls[i]->secret, ls[i]->id, ls[i]->target, ok[i], ls[i]->error, &ignore);
+		audit_record(eng, action, ls[i]->secret, ls[i]->id, ls[i]->target, ok[i], ls[i]->error,
+		             &ignore);
 	}
 }
 
@@ -247,8 +248,8 @@ int lease_revoke(struct engine *eng, const char *id, kj_err *e)
 	return rc;
 }
 
-int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel, lease_progress_fn progress,
-                     void *ud, struct lease_bulk_result *res, kj_err *e)
+int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
+                     lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e)
 {
 	struct lease_filter lf = f ? *f : (struct lease_filter)LEASE_FILTER_ANY;
 	struct lease *v = NULL;
@@ -273,7 +274,8 @@ int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int paral
 		if (taken[i])
 			continue;
 		for (size_t j = i; j < n && g < lim; j++) {
-			if (!taken[j] && !strcmp(v[j].target ? v[j].target : "", v[i].target ? v[i].target : "")) {
+			if (!taken[j] &&
+			    !strcmp(v[j].target ? v[j].target : "", v[i].target ? v[i].target : "")) {
 				taken[j] = 1;
 				group[g++] = &v[j];
 			}

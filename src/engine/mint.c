@@ -144,8 +144,8 @@ static void fail_lease(struct minting *m, const kj_err *why)
 	m->lease.ended_at = kj_now();
 	free(m->lease.error);
 	if (left)
-		m->lease.error = kj_xasprintf(_("%s (%zu object(s) could not be deleted; the sweep retries)"), why->msg,
-		                              left);
+		m->lease.error = kj_xasprintf(_("%s (%zu object(s) could not be deleted; the sweep retries)"),
+		                              why->msg, left);
 	else
 		m->lease.error = kj_xstrdup(why->msg);
 	store_lease_update(engine_db(m->eng), &m->lease, &ignore);
@@ -157,14 +157,18 @@ static int explain(struct minting *m, const char *what, kj_err *e)
 {
 	if (e->cls == KJ_ERR_DENIED) {
 		if (strstr(e->msg, "attempting to grant RBAC permissions not currently held"))
-			kj_err_hint(e, _("the target may grant only permissions it holds itself, or needs the "
-			                 "'escalate'/'bind' verbs: see 'kubejit rbac dynamic'"));
+			kj_err_hint(e,
+			            _("the target may grant only permissions it holds itself, or needs the "
+			              "'escalate'/'bind' verbs: see 'kubejit rbac dynamic'"));
 		else
-			kj_err_hint(e, _("the target lacks a permission it needs; run 'kubejit target check %s' and apply "
-			                 "what 'kubejit rbac %s' prints"),
+			kj_err_hint(e,
+			            _("the target lacks a permission it needs; run 'kubejit target check %s' "
+			              "and apply "
+			              "what 'kubejit rbac %s' prints"),
 			            m->s->target, secret_mode_name(m->s->mode));
 	} else if (e->cls == KJ_ERR_NOTFOUND && !e->hint[0]) {
-		kj_err_hint(e, _("check that the namespace and the referenced role exist on target %s"), m->s->target);
+		kj_err_hint(e, _("check that the namespace and the referenced role exist on target %s"),
+		            m->s->target);
 	}
 	return kj_err_prefix(e, _("%s: "), what);
 }
@@ -234,7 +238,8 @@ static int mint_fixed(struct minting *m, struct mint_result *out, kj_err *e)
 		} else if (e->cls == KJ_ERR_DENIED) {
 			/* DESIGN §2.1: say so and fall back to expiry-only */
 			snprintf(what, sizeof(what),
-			         _("target %s may not create Secrets in %s: this token cannot be revoked and lives "
+			         _("target %s may not create Secrets in %s: this token cannot be revoked and "
+			           "lives "
 			           "until it expires"),
 			         m->s->target, ns);
 			warn(m, what);
@@ -356,7 +361,8 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 		ops[n].obj = role;
 		n++;
 	}
-	binding = objects_new(m->name, plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL, m->s, &m->lease, m->eng);
+	binding =
+	    objects_new(m->name, plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL, m->s, &m->lease, m->eng);
 	if (plan.binding_kind == KUBE_ROLEBINDING)
 		objects_owned_by_sa(binding, m->name, sa_uid);
 	subj = cJSON_AddArrayToObject(binding, "subjects");
@@ -396,10 +402,12 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 				const char *kind = kube_kind(ops[i].kind)->kind;
 				*e = ops[i].err;
 				if (ops[i].kind == KUBE_TOKENREQUEST)
-					snprintf(what, sizeof(what), _("requesting a token for ServiceAccount %s/%s"), ns,
+					snprintf(what, sizeof(what),
+					         _("requesting a token for ServiceAccount %s/%s"), ns,
 					         m->name);
 				else if (kube_kind(ops[i].kind)->namespaced)
-					snprintf(what, sizeof(what), _("creating %s %s in %s"), kind, m->name, ns);
+					snprintf(what, sizeof(what), _("creating %s %s in %s"), kind, m->name,
+					         ns);
 				else
 					snprintf(what, sizeof(what), _("creating %s %s"), kind, m->name);
 				explain(m, what, e);
@@ -463,7 +471,8 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 	m.s = &s;
 	m.req = req;
 	kj_buf_init(&m.warnings);
-	if (secret_resolve_namespace(&s, req->ns, &ns, e) < 0 || secret_resolve_ttl(&s, req->ttl, &m.ttl, e) < 0)
+	if (secret_resolve_namespace(&s, req->ns, &ns, e) < 0 ||
+	    secret_resolve_ttl(&s, req->ttl, &m.ttl, e) < 0)
 		goto out;
 	kj_strv_copy(&m.audiences, req->audiences && req->audiences->n ? req->audiences : &s.audiences);
 	for (size_t i = 0; i < m.audiences.n; i++)
@@ -500,7 +509,8 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 		rc = -1;
 		goto out;
 	}
-	audit_record(eng, AUDIT_MINT, s.path, m.lease.id, s.target, 1, m.warnings.len ? m.warnings.data : NULL, NULL);
+	audit_record(eng, AUDIT_MINT, s.path, m.lease.id, s.target, 1,
+	             m.warnings.len ? m.warnings.data : NULL, NULL);
 	memcpy(out->lease_id, m.lease.id, sizeof(out->lease_id));
 	out->lease_expiry = m.lease.lease_expiry;
 	out->revocable = m.lease.revocable;

@@ -56,9 +56,12 @@ static const struct {
 	enum kube_kind_id id;
 	int rank;
 } kinds[] = {
-    {"ServiceAccount", KUBE_SERVICEACCOUNT, 0},  {"Secret", KUBE_SECRET, 0},
-    {"RoleBinding", KUBE_ROLEBINDING, 1},        {"ClusterRoleBinding", KUBE_CLUSTERROLEBINDING, 1},
-    {"Role", KUBE_ROLE, 2},                      {"ClusterRole", KUBE_CLUSTERROLE, 2},
+    {"ServiceAccount", KUBE_SERVICEACCOUNT, 0},
+    {"Secret", KUBE_SECRET, 0},
+    {"RoleBinding", KUBE_ROLEBINDING, 1},
+    {"ClusterRoleBinding", KUBE_CLUSTERROLEBINDING, 1},
+    {"Role", KUBE_ROLE, 2},
+    {"ClusterRole", KUBE_CLUSTERROLE, 2},
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -112,7 +115,8 @@ int objects_delete_labelled(struct kube_client *kc, const char *lease_id, const 
 			}
 			cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items"))
 			{
-				int d = kube_delete(kc, kinds[i].id, kube_meta(it, "namespace"), kube_meta(it, "name"), &le);
+				int d = kube_delete(kc, kinds[i].id, kube_meta(it, "namespace"),
+				                    kube_meta(it, "name"), &le);
 				if (d == 0)
 					(*deleted)++;
 				else if (d < 0 && !rc) {
@@ -127,8 +131,8 @@ int objects_delete_labelled(struct kube_client *kc, const char *lease_id, const 
 	return rc;
 }
 
-int objects_token_request(struct kube_client *kc, const char *ns, const char *sa, const cJSON *body, cJSON **answer,
-                          kj_err *e)
+int objects_token_request(struct kube_client *kc, const char *ns, const char *sa, const cJSON *body,
+                          cJSON **answer, kj_err *e)
 {
 	struct kube_op op;
 	int rc;

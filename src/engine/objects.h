@@ -21,12 +21,12 @@
 #include "kube/api.h"
 #include "util/err.h"
 
-#define OBJECTS_MANAGED_BY   "app.kubernetes.io/managed-by"
-#define OBJECTS_LEASE_LABEL  "kubejit.io/lease"
-#define OBJECTS_EXPIRES_AT   "kubejit.io/expires-at"
-#define OBJECTS_SECRET_ANN   "kubejit.io/secret"
-#define OBJECTS_CREATED_BY   "kubejit.io/created-by"
-#define OBJECTS_SELECTOR     OBJECTS_MANAGED_BY "=kubejit"
+#define OBJECTS_MANAGED_BY  "app.kubernetes.io/managed-by"
+#define OBJECTS_LEASE_LABEL "kubejit.io/lease"
+#define OBJECTS_EXPIRES_AT  "kubejit.io/expires-at"
+#define OBJECTS_SECRET_ANN  "kubejit.io/secret"
+#define OBJECTS_CREATED_BY  "kubejit.io/created-by"
+#define OBJECTS_SELECTOR    OBJECTS_MANAGED_BY "=kubejit"
 
 struct engine;
 
@@ -52,8 +52,8 @@ int objects_delete_labelled(struct kube_client *kc, const char *lease_id, const 
 
 /* POST a TokenRequest body for ServiceAccount ns/sa; *answer holds the
  * token (free with objects_json_wipe). */
-int objects_token_request(struct kube_client *kc, const char *ns, const char *sa, const cJSON *body, cJSON **answer,
-                          kj_err *e);
+int objects_token_request(struct kube_client *kc, const char *ns, const char *sa, const cJSON *body,
+                          cJSON **answer, kj_err *e);
 
 /* Wipe every string in the tree, then delete it (NULL allowed). */
 void objects_json_wipe(cJSON *j);

@@ -101,7 +101,8 @@ static int local_pass(struct engine *eng, const struct sweep_opts *o, struct swe
 			continue;
 		if (final == LEASE_FAILED && l->state == LEASE_CREATING) {
 			free(l->error);
-			l->error = kj_xstrdup(_("the mint was interrupted; the sweep removed what it had made"));
+			l->error =
+			    kj_xstrdup(_("the mint was interrupted; the sweep removed what it had made"));
 		}
 		if (lease_revoke_now(eng, l, final, &le) < 0) {
 			a->done = 0;
@@ -121,7 +122,8 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
                              const struct sweep_opts *o, int64_t grace, struct sweep_report *r)
 {
 	static const enum kube_kind_id order[] = {
-	    KUBE_SERVICEACCOUNT, KUBE_SECRET, KUBE_ROLEBINDING, KUBE_CLUSTERROLEBINDING, KUBE_ROLE, KUBE_CLUSTERROLE,
+	    KUBE_SERVICEACCOUNT,     KUBE_SECRET, KUBE_ROLEBINDING,
+	    KUBE_CLUSTERROLEBINDING, KUBE_ROLE,   KUBE_CLUSTERROLE,
 	};
 	int64_t now = kj_now();
 
@@ -131,7 +133,8 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 		kj_err e;
 
 		if (kube_list(kc, order[k], NULL, OBJECTS_SELECTOR, &list, &e) < 0) {
-			struct sweep_action *a = add_action(r, NULL, target, kind->kind, NULL, NULL, N_("list"));
+			struct sweep_action *a =
+			    add_action(r, NULL, target, kind->kind, NULL, NULL, N_("list"));
 			a->error = kj_xstrdup(e.msg);
 			r->failures++;
 			continue;
@@ -160,8 +163,8 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 				why = N_("orphaned");
 			if (!why)
 				continue;
-			a = add_action(r, lease_id, target, kind->kind, kube_meta(it, "namespace"), kube_meta(it, "name"),
-			               why);
+			a = add_action(r, lease_id, target, kind->kind, kube_meta(it, "namespace"),
+			               kube_meta(it, "name"), why);
 			a->done = 1;
 			if (o->dry_run)
 				continue;
@@ -174,8 +177,10 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 				r->objects_deleted++;
 			}
 			if (!o->in_cluster) {
-				char *d = kj_xasprintf("%s %s/%s: %s", kind->kind, a->ns ? a->ns : "", a->name, why);
-				audit_record(eng, AUDIT_SWEEP, NULL, lease_id, target, rc >= 0, rc < 0 ? a->error : d, &e);
+				char *d = kj_xasprintf("%s %s/%s: %s", kind->kind, a->ns ? a->ns : "",
+				                       a->name, why);
+				audit_record(eng, AUDIT_SWEEP, NULL, lease_id, target, rc >= 0,
+				             rc < 0 ? a->error : d, &e);
 				free(d);
 			}
 		}
@@ -216,7 +221,8 @@ static int cluster_pass(struct engine *eng, const struct sweep_opts *o, int64_t 
 		if (o->target && strcmp(o->target, ts[i].name))
 			continue;
 		if (engine_client(eng, ts[i].name, &kc, &ce) < 0) {
-			struct sweep_action *a = add_action(r, NULL, ts[i].name, NULL, NULL, NULL, N_("connect"));
+			struct sweep_action *a =
+			    add_action(r, NULL, ts[i].name, NULL, NULL, NULL, N_("connect"));
 			a->error = kj_xstrdup(ce.msg);
 			r->failures++;
 			continue;

@@ -66,7 +66,8 @@ int store_lease_insert(kj_db *db, const struct lease *l, kj_err *e)
 	if (db_begin(db, e) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "INSERT INTO leases (" LEASE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	                       "INSERT INTO leases (" LEASE_COLUMNS
+	                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
 	                       " ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 	                       -1, &st, NULL) != SQLITE_OK) {
 		db_fail(db, e, _("recording a lease"));
@@ -109,15 +110,17 @@ int store_lease_update(kj_db *db, const struct lease *l, kj_err *e)
 	return 0;
 }
 
-int store_lease_add_object(kj_db *db, const char *lease_id, size_t seq, const struct lease_object *o, kj_err *e)
+int store_lease_add_object(kj_db *db, const char *lease_id, size_t seq, const struct lease_object *o,
+                           kj_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "INSERT OR REPLACE INTO lease_objects (lease_id, seq, kind, namespace, name, uid,"
-	                       " deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        db_sqlite(db),
+	        "INSERT OR REPLACE INTO lease_objects (lease_id, seq, kind, namespace, name, uid,"
+	        " deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("recording a lease object"));
 	db_bind_text(st, 1, lease_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
@@ -138,8 +141,9 @@ int store_lease_object_deleted(kj_db *db, const char *lease_id, size_t seq, kj_e
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db), "UPDATE lease_objects SET deleted = 1 WHERE lease_id = ?1 AND seq = ?2",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db),
+	                       "UPDATE lease_objects SET deleted = 1 WHERE lease_id = ?1 AND seq = ?2", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("updating a lease object"));
 	db_bind_text(st, 1, lease_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
@@ -156,10 +160,11 @@ static int read_objects(kj_db *db, struct lease *l, kj_err *e)
 	size_t cap = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "SELECT kind, namespace, name, uid, deleted FROM lease_objects WHERE lease_id = ?1"
-	                       " ORDER BY seq",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        db_sqlite(db),
+	        "SELECT kind, namespace, name, uid, deleted FROM lease_objects WHERE lease_id = ?1"
+	        " ORDER BY seq",
+	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("reading lease objects"));
 	db_bind_text(st, 1, l->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -189,10 +194,12 @@ int store_lease_get(kj_db *db, const char *id, struct lease *out, kj_err *e)
 	memset(out, 0, sizeof(*out));
 	if (!id || strlen(id) < 4) {
 		kj_err_set(e, KJ_ERR_USAGE, _("lease id \"%s\" is too short"), id ? id : "");
-		return kj_err_hint(e, _("give at least 4 characters of the id; list leases with 'kubejit leases'"));
+		return kj_err_hint(
+		    e, _("give at least 4 characters of the id; list leases with 'kubejit leases'"));
 	}
 	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "SELECT " LEASE_COLUMNS " FROM leases WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1"
+	                       "SELECT " LEASE_COLUMNS
+	                       " FROM leases WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1"
 	                       " ORDER BY id = ?1 DESC LIMIT 2",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("reading a lease"));
@@ -203,7 +210,8 @@ int store_lease_get(kj_db *db, const char *id, struct lease *out, kj_err *e)
 			if (strcmp(out->id, id)) {
 				sqlite3_finalize(st);
 				lease_done(out);
-				kj_err_set(e, KJ_ERR_USAGE, _("lease id \"%s\" matches more than one lease"), id);
+				kj_err_set(e, KJ_ERR_USAGE, _("lease id \"%s\" matches more than one lease"),
+				           id);
 				return kj_err_hint(e, _("give more characters of the id"));
 			}
 			break;
@@ -232,7 +240,8 @@ int store_lease_exists(kj_db *db, const char *id, kj_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT 1 FROM leases WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT 1 FROM leases WHERE id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return db_fail(db, e, _("reading a lease"));
 	db_bind_text(st, 1, id);
 	rc = sqlite3_step(st);
@@ -247,8 +256,9 @@ int store_lease_exists(kj_db *db, const char *id, kj_err *e)
 int store_lease_list(kj_db *db, const struct lease_filter *f, int with_objects, int64_t due_before,
                      struct lease **out, size_t *n, kj_err *e)
 {
-	static const char live[] = "(state IN ('creating','active','revoking') OR (state = 'failed' AND EXISTS"
-	                           " (SELECT 1 FROM lease_objects o WHERE o.lease_id = leases.id AND o.deleted = 0)))";
+	static const char live[] =
+	    "(state IN ('creating','active','revoking') OR (state = 'failed' AND EXISTS"
+	    " (SELECT 1 FROM lease_objects o WHERE o.lease_id = leases.id AND o.deleted = 0)))";
 	sqlite3_stmt *st;
 	kj_buf q;
 	size_t cap = 0;

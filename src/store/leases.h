@@ -23,7 +23,8 @@
 int store_lease_insert(kj_db *db, const struct lease *l, kj_err *e);
 int store_lease_update(kj_db *db, const struct lease *l, kj_err *e);
 /* Append object `o` as number `seq` (creation order, 0-based). */
-int store_lease_add_object(kj_db *db, const char *lease_id, size_t seq, const struct lease_object *o, kj_err *e);
+int store_lease_add_object(kj_db *db, const char *lease_id, size_t seq, const struct lease_object *o,
+                           kj_err *e);
 int store_lease_object_deleted(kj_db *db, const char *lease_id, size_t seq, kj_err *e);
 /* `id` exact or a unique prefix of ≥ 4 characters; fills objects. */
 int store_lease_get(kj_db *db, const char *id, struct lease *out, kj_err *e);

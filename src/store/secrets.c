@@ -9,73 +9,72 @@
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
-const char store_secrets_schema_v2[] =
-    "CREATE TABLE secrets ("
-    " id INTEGER PRIMARY KEY,"
-    " path TEXT NOT NULL UNIQUE,"
-    " description TEXT,"
-    " tags TEXT NOT NULL DEFAULT '[]',"
-    " delete_protection INTEGER NOT NULL DEFAULT 0,"
-    " target TEXT NOT NULL,"
-    " mode TEXT NOT NULL CHECK (mode IN ('fixed','dynamic')),"
-    " namespace TEXT,"
-    " service_account TEXT,"
-    " revocable INTEGER NOT NULL DEFAULT 1,"
-    " role_source TEXT NOT NULL DEFAULT 'none',"
-    " role_name TEXT,"
-    " cluster_scope INTEGER NOT NULL DEFAULT 0,"
-    " role_yaml TEXT,"
-    " allowed_namespaces TEXT NOT NULL DEFAULT '[]',"
-    " default_ttl INTEGER NOT NULL,"
-    " max_ttl INTEGER NOT NULL,"
-    " audiences TEXT NOT NULL DEFAULT '[]',"
-    " name_prefix TEXT,"
-    " labels TEXT NOT NULL DEFAULT '{}',"
-    " annotations TEXT NOT NULL DEFAULT '{}',"
-    " created_at INTEGER NOT NULL,"
-    " updated_at INTEGER NOT NULL);"
-    /* a lease outlives its secret and target: names, not foreign keys */
-    "CREATE TABLE leases ("
-    " id TEXT PRIMARY KEY,"
-    " secret TEXT NOT NULL,"
-    " target TEXT NOT NULL,"
-    " mode TEXT NOT NULL,"
-    " namespace TEXT NOT NULL,"
-    " service_account TEXT,"
-    " state TEXT NOT NULL CHECK (state IN"
-    "  ('creating','active','revoking','revoked','expired','failed')),"
-    " revocable INTEGER NOT NULL DEFAULT 0,"
-    " created_at INTEGER NOT NULL,"
-    " lease_expiry INTEGER NOT NULL,"
-    " token_expiry INTEGER NOT NULL DEFAULT 0,"
-    " ended_at INTEGER NOT NULL DEFAULT 0,"
-    " created_by TEXT NOT NULL,"
-    " fingerprint TEXT,"
-    " jti TEXT,"
-    " error TEXT);"
-    "CREATE INDEX leases_created ON leases(created_at);"
-    "CREATE INDEX leases_state ON leases(state, lease_expiry);"
-    "CREATE INDEX leases_secret ON leases(secret);"
-    "CREATE TABLE lease_objects ("
-    " lease_id TEXT NOT NULL REFERENCES leases(id) ON DELETE CASCADE,"
-    " seq INTEGER NOT NULL,"
-    " kind TEXT NOT NULL,"
-    " namespace TEXT,"
-    " name TEXT NOT NULL,"
-    " uid TEXT,"
-    " deleted INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (lease_id, seq));"
-    "CREATE TABLE audit ("
-    " id INTEGER PRIMARY KEY,"
-    " time INTEGER NOT NULL,"
-    " actor TEXT NOT NULL,"
-    " action TEXT NOT NULL,"
-    " secret TEXT,"
-    " lease TEXT,"
-    " target TEXT,"
-    " ok INTEGER NOT NULL,"
-    " detail TEXT);"
-    "CREATE INDEX audit_time ON audit(time);";
+const char store_secrets_schema_v2[] = "CREATE TABLE secrets ("
+                                       " id INTEGER PRIMARY KEY,"
+                                       " path TEXT NOT NULL UNIQUE,"
+                                       " description TEXT,"
+                                       " tags TEXT NOT NULL DEFAULT '[]',"
+                                       " delete_protection INTEGER NOT NULL DEFAULT 0,"
+                                       " target TEXT NOT NULL,"
+                                       " mode TEXT NOT NULL CHECK (mode IN ('fixed','dynamic')),"
+                                       " namespace TEXT,"
+                                       " service_account TEXT,"
+                                       " revocable INTEGER NOT NULL DEFAULT 1,"
+                                       " role_source TEXT NOT NULL DEFAULT 'none',"
+                                       " role_name TEXT,"
+                                       " cluster_scope INTEGER NOT NULL DEFAULT 0,"
+                                       " role_yaml TEXT,"
+                                       " allowed_namespaces TEXT NOT NULL DEFAULT '[]',"
+                                       " default_ttl INTEGER NOT NULL,"
+                                       " max_ttl INTEGER NOT NULL,"
+                                       " audiences TEXT NOT NULL DEFAULT '[]',"
+                                       " name_prefix TEXT,"
+                                       " labels TEXT NOT NULL DEFAULT '{}',"
+                                       " annotations TEXT NOT NULL DEFAULT '{}',"
+                                       " created_at INTEGER NOT NULL,"
+                                       " updated_at INTEGER NOT NULL);"
+                                       /* a lease outlives its secret and target: names, not foreign keys */
+                                       "CREATE TABLE leases ("
+                                       " id TEXT PRIMARY KEY,"
+                                       " secret TEXT NOT NULL,"
+                                       " target TEXT NOT NULL,"
+                                       " mode TEXT NOT NULL,"
+                                       " namespace TEXT NOT NULL,"
+                                       " service_account TEXT,"
+                                       " state TEXT NOT NULL CHECK (state IN"
+                                       "  ('creating','active','revoking','revoked','expired','failed')),"
+                                       " revocable INTEGER NOT NULL DEFAULT 0,"
+                                       " created_at INTEGER NOT NULL,"
+                                       " lease_expiry INTEGER NOT NULL,"
+                                       " token_expiry INTEGER NOT NULL DEFAULT 0,"
+                                       " ended_at INTEGER NOT NULL DEFAULT 0,"
+                                       " created_by TEXT NOT NULL,"
+                                       " fingerprint TEXT,"
+                                       " jti TEXT,"
+                                       " error TEXT);"
+                                       "CREATE INDEX leases_created ON leases(created_at);"
+                                       "CREATE INDEX leases_state ON leases(state, lease_expiry);"
+                                       "CREATE INDEX leases_secret ON leases(secret);"
+                                       "CREATE TABLE lease_objects ("
+                                       " lease_id TEXT NOT NULL REFERENCES leases(id) ON DELETE CASCADE,"
+                                       " seq INTEGER NOT NULL,"
+                                       " kind TEXT NOT NULL,"
+                                       " namespace TEXT,"
+                                       " name TEXT NOT NULL,"
+                                       " uid TEXT,"
+                                       " deleted INTEGER NOT NULL DEFAULT 0,"
+                                       " PRIMARY KEY (lease_id, seq));"
+                                       "CREATE TABLE audit ("
+                                       " id INTEGER PRIMARY KEY,"
+                                       " time INTEGER NOT NULL,"
+                                       " actor TEXT NOT NULL,"
+                                       " action TEXT NOT NULL,"
+                                       " secret TEXT,"
+                                       " lease TEXT,"
+                                       " target TEXT,"
+                                       " ok INTEGER NOT NULL,"
+                                       " detail TEXT);"
+                                       "CREATE INDEX audit_time ON audit(time);";
 
 static char *strv_json(const struct kj_strv *sv)
 {
@@ -174,7 +173,8 @@ static void read_secret(sqlite3_stmt *st, struct secret *s)
 static void bind_secret(sqlite3_stmt *st, const struct secret *s, int64_t created_at)
 {
 	char *tags = strv_json(&s->tags), *allowed = strv_json(&s->allowed_namespaces);
-	char *aud = strv_json(&s->audiences), *labels = kvv_json(&s->labels), *ann = kvv_json(&s->annotations);
+	char *aud = strv_json(&s->audiences), *labels = kvv_json(&s->labels),
+	     *ann = kvv_json(&s->annotations);
 
 	db_bind_text(st, 1, s->path);
 	db_bind_text(st, 2, s->description);
@@ -209,7 +209,8 @@ static int taken(kj_db *db, const char *path, kj_err *e)
 {
 	kj_err_set(e, KJ_ERR_CONFLICT, _("a secret named %s already exists"), path);
 	(void)db;
-	return kj_err_hint(e, _("pick another path, or change the existing one with 'kubejit secret edit %s'"), path);
+	return kj_err_hint(
+	    e, _("pick another path, or change the existing one with 'kubejit secret edit %s'"), path);
 }
 
 int store_secret_insert(kj_db *db, const struct secret *s, kj_err *e)
@@ -218,7 +219,8 @@ int store_secret_insert(kj_db *db, const struct secret *s, kj_err *e)
 	int rc;
 
 	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "INSERT INTO secrets (" SECRET_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	                       "INSERT INTO secrets (" SECRET_COLUMNS
+	                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
 	                       " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("saving a secret"));
@@ -237,14 +239,15 @@ int store_secret_update(kj_db *db, const char *old_path, const struct secret *s,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "UPDATE secrets SET path = ?1, description = ?2, tags = ?3, delete_protection = ?4,"
-	                       " target = ?5, mode = ?6, namespace = ?7, service_account = ?8, revocable = ?9,"
-	                       " role_source = ?10, role_name = ?11, cluster_scope = ?12, role_yaml = ?13,"
-	                       " allowed_namespaces = ?14, default_ttl = ?15, max_ttl = ?16, audiences = ?17,"
-	                       " name_prefix = ?18, labels = ?19, annotations = ?20, updated_at = ?22"
-	                       " WHERE path = ?23",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        db_sqlite(db),
+	        "UPDATE secrets SET path = ?1, description = ?2, tags = ?3, delete_protection = ?4,"
+	        " target = ?5, mode = ?6, namespace = ?7, service_account = ?8, revocable = ?9,"
+	        " role_source = ?10, role_name = ?11, cluster_scope = ?12, role_yaml = ?13,"
+	        " allowed_namespaces = ?14, default_ttl = ?15, max_ttl = ?16, audiences = ?17,"
+	        " name_prefix = ?18, labels = ?19, annotations = ?20, updated_at = ?22"
+	        " WHERE path = ?23",
+	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("updating a secret"));
 	bind_secret(st, s, 0);
 	db_bind_text(st, 23, old_path);
@@ -266,8 +269,8 @@ int store_secret_get(kj_db *db, const char *path, struct secret *out, kj_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT " SECRET_COLUMNS " FROM secrets WHERE path = ?1", -1, &st,
-	                       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT " SECRET_COLUMNS " FROM secrets WHERE path = ?1", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("reading a secret"));
 	db_bind_text(st, 1, path);
 	rc = sqlite3_step(st);
@@ -327,7 +330,8 @@ int store_secret_delete(kj_db *db, const char *path, kj_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db), "DELETE FROM secrets WHERE path = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(db), "DELETE FROM secrets WHERE path = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return db_fail(db, e, _("deleting a secret"));
 	db_bind_text(st, 1, path);
 	rc = sqlite3_step(st);

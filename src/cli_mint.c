@@ -1,0 +1,723 @@
+/* `kubejit mint`, `leases`, `revoke`, `sweep` and `audit`. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "engine/audit.h"
+#include "engine/engine.h"
+#include "engine/lease.h"
+#include "engine/mint.h"
+#include "engine/output.h"
+#include "engine/sweep.h"
+#include "util/i18n.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+#include "util/ttl.h"
+
+static void print_json(cJSON *j)
+{
+	char *s = cJSON_Print(j);
+
+	printf("%s\n", s);
+	free(s);
+	cJSON_Delete(j);
+}
+
+/* "2026-01-02T03:04:05Z (in 14m)" */
+static void when(int64_t t, char *buf, size_t n)
+{
+	char ts[32], d[32];
+	int64_t now = kj_now();
+
+	if (!t) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	kj_time_rfc3339(t, ts, sizeof(ts));
+	kj_ttl_human(t > now ? t - now : now - t, d, sizeof(d));
+	snprintf(buf, n, t > now ? _("%s (in %s)") : _("%s (%s ago)"), ts, d);
+}
+
+/* ---- mint ------------------------------------------------------------------- */
+
+static void mint_usage(FILE *out)
+{
+	fputs(_("Usage: kubejit mint SECRET [--namespace NS] [--ttl DUR] [--audience A]...\n"
+	        "                    (-o token|exec|exec-v1beta1|kubeconfig|json | --out FILE) [--force]\n"
+	        "Mint a credential from a secret and start a lease.\n\n"
+	        "The token is printed only in the format asked for with -o, or written to\n"
+	        "--out FILE (mode 0600, never replacing a file unless --force; -o defaults\n"
+	        "to kubeconfig then).  The lease summary goes to stderr.\n\n"
+	        "Options:\n"
+	        "  -n, --namespace NS   namespace (default: the secret's fixed or only one)\n"
+	        "  -t, --ttl DUR        lease length, up to the secret's max (default: its TTL);\n"
+	        "                       below 10m the token lives 10m but the lease is revoked at\n"
+	        "                       the TTL by 'kubejit sweep'\n"
+	        "  -a, --audience A     token audience (repeat; default: the secret's)\n"
+	        "  -o, --output FMT     token, exec (ExecCredential v1), exec-v1beta1,\n"
+	        "                       kubeconfig, json (lease details with the token)\n"
+	        "      --out FILE       write the output to FILE instead of stdout\n"
+	        "      --force          replace FILE if it exists\n"
+	        "  -h, --help           show this help\n\n"
+	        "Examples:\n"
+	        "  kubejit mint /prod/read-pods --namespace dev --ttl 15m -o kubeconfig --out dev.kubeconfig\n"
+	        "  KUBECONFIG=dev.kubeconfig kubectl get pods\n"
+	        "  TOKEN=$(kubejit mint /dash/view -o token)\n"
+	        "Exit codes: 0 ok, 1 error, 2 usage, 3 not allowed (namespace, TTL, RBAC), 4 not found.\n"),
+	      out);
+}
+
+int cli_mint(int argc, char **argv, const struct kj_globals *g)
+{
+	static const struct option opts[] = {
+	    {"namespace", required_argument, NULL, 'n'}, {"ttl", required_argument, NULL, 't'},
+	    {"audience", required_argument, NULL, 'a'},  {"output", required_argument, NULL, 'o'},
+	    {"out", required_argument, NULL, 'O'},       {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+	};
+	struct mint_request req;
+	struct mint_result res;
+	struct kj_strv aud = {0};
+	struct engine *en = NULL;
+	enum output_format fmt = OUTPUT_KUBECONFIG;
+	const char *out_file = NULL;
+	int have_fmt = 0, force = 0, ch, rc = 0;
+	char *text;
+	kj_err e;
+
+	memset(&req, 0, sizeof(req));
+	kj_err_clear(&e);
+	while ((ch = getopt_long(argc, argv, "n:t:a:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			req.ns = optarg;
+			break;
+		case 't':
+			if (kj_ttl_parse(optarg, "--ttl", &req.ttl, &e) < 0) {
+				kj_strv_done(&aud);
+				return cli_fail(&e);
+			}
+			break;
+		case 'a':
+			kj_strv_push(&aud, optarg);
+			break;
+		case 'o':
+			if (output_format_parse(optarg, &fmt, &e) < 0) {
+				kj_strv_done(&aud);
+				return cli_fail(&e);
+			}
+			have_fmt = 1;
+			break;
+		case 'O':
+			out_file = optarg;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 'h':
+			mint_usage(stdout);
+			kj_strv_done(&aud);
+			return 0;
+		default:
+			kj_strv_done(&aud);
+			return cli_usage_error("mint", _("unknown option"));
+		}
+	}
+	if (optind + 1 != argc) {
+		kj_strv_done(&aud);
+		return cli_usage_error("mint", _("mint takes one SECRET path"));
+	}
+	if (!have_fmt && !out_file) {
+		kj_strv_done(&aud);
+		return cli_usage_error("mint", _("say how to hand the credential over: -o token|exec|kubeconfig|json, "
+		                                 "or --out FILE"));
+	}
+	/* refuse before minting, so no lease is made for nothing */
+	if (out_file && !force && access(out_file, F_OK) == 0) {
+		kj_strv_done(&aud);
+		kj_err_set(&e, KJ_ERR_CONFLICT, _("%s already exists; not overwriting it"), out_file);
+		kj_err_hint(&e, _("pass --force to replace it, or choose another --out file"));
+		return cli_fail(&e);
+	}
+	req.secret = argv[optind];
+	req.audiences = &aud;
+	if (engine_open(g->home, &en, &e) < 0) {
+		kj_strv_done(&aud);
+		return cli_fail(&e);
+	}
+	if (mint_run(en, &req, &res, &e) < 0) {
+		kj_strv_done(&aud);
+		engine_close(en);
+		return cli_fail(&e);
+	}
+	text = output_render(&res, fmt);
+	if (out_file) {
+		rc = output_write_file(out_file, text, force, &e);
+	} else {
+		fputs(text, stdout);
+		if (fmt == OUTPUT_TOKEN ? isatty(STDOUT_FILENO) : (text[0] && text[strlen(text) - 1] != '\n'))
+			putchar('\n');
+		fflush(stdout);
+	}
+	kj_free_secret(text);
+	if (res.warning)
+		fprintf(stderr, _("kubejit: warning: %s\n"), res.warning);
+	if (!g->quiet && rc == 0) {
+		char a[80], b[80];
+		when(res.lease_expiry, a, sizeof(a));
+		when(res.token_expiry, b, sizeof(b));
+		fprintf(stderr, _("lease %s: %s in %s as %s\n  lease ends  %s\n  token dies  %s%s\n"), res.lease_id,
+		        res.secret, res.ns, res.service_account ? res.service_account : "?", a, b,
+		        res.revocable ? "" : _(" (expiry-only: cannot be revoked earlier)"));
+		if (out_file)
+			fprintf(stderr, _("  written to  %s\n"), out_file);
+	}
+	if (rc < 0) {
+		/* the credential could not be handed over: do not leave it alive */
+		kj_err re;
+		lease_revoke(en, res.lease_id, &re);
+	}
+	mint_result_done(&res);
+	kj_strv_done(&aud);
+	engine_close(en);
+	return rc < 0 ? cli_fail(&e) : 0;
+}
+
+/* ---- leases ------------------------------------------------------------------ */
+
+static cJSON *lease_json(const struct lease *l)
+{
+	cJSON *o = cJSON_CreateObject(), *objs;
+	char ts[32];
+
+	cJSON_AddStringToObject(o, "id", l->id);
+	cJSON_AddStringToObject(o, "secret", l->secret ? l->secret : "");
+	cJSON_AddStringToObject(o, "target", l->target ? l->target : "");
+	cJSON_AddStringToObject(o, "mode", secret_mode_name(l->mode));
+	cJSON_AddStringToObject(o, "namespace", l->ns ? l->ns : "");
+	if (l->service_account)
+		cJSON_AddStringToObject(o, "serviceAccount", l->service_account);
+	cJSON_AddStringToObject(o, "state", lease_state_name(l->state));
+	cJSON_AddBoolToObject(o, "revocable", l->revocable);
+	kj_time_rfc3339(l->created_at, ts, sizeof(ts));
+	cJSON_AddStringToObject(o, "created", ts);
+	kj_time_rfc3339(l->lease_expiry, ts, sizeof(ts));
+	cJSON_AddStringToObject(o, "leaseExpiry", ts);
+	if (l->token_expiry) {
+		kj_time_rfc3339(l->token_expiry, ts, sizeof(ts));
+		cJSON_AddStringToObject(o, "tokenExpiry", ts);
+	}
+	if (l->ended_at) {
+		kj_time_rfc3339(l->ended_at, ts, sizeof(ts));
+		cJSON_AddStringToObject(o, "ended", ts);
+	}
+	cJSON_AddStringToObject(o, "createdBy", l->created_by ? l->created_by : "");
+	if (l->fingerprint[0])
+		cJSON_AddStringToObject(o, "fingerprint", l->fingerprint);
+	if (l->jti)
+		cJSON_AddStringToObject(o, "jti", l->jti);
+	if (l->error)
+		cJSON_AddStringToObject(o, "error", l->error);
+	if (l->n_objects) {
+		objs = cJSON_AddArrayToObject(o, "objects");
+		for (size_t i = 0; i < l->n_objects; i++) {
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddStringToObject(x, "kind", l->objects[i].kind);
+			if (l->objects[i].ns)
+				cJSON_AddStringToObject(x, "namespace", l->objects[i].ns);
+			cJSON_AddStringToObject(x, "name", l->objects[i].name);
+			if (l->objects[i].uid)
+				cJSON_AddStringToObject(x, "uid", l->objects[i].uid);
+			cJSON_AddBoolToObject(x, "deleted", l->objects[i].deleted);
+			cJSON_AddItemToArray(objs, x);
+		}
+	}
+	return o;
+}
+
+static void lease_show(const struct lease *l)
+{
+	char a[80];
+
+	printf("%-14s %s\n", _("Lease:"), l->id);
+	printf("%-14s %s\n", _("Secret:"), l->secret);
+	printf("%-14s %s (%s)\n", _("Target:"), l->target, secret_mode_name(l->mode));
+	printf("%-14s %s\n", _("Namespace:"), l->ns);
+	if (l->service_account)
+		printf("%-14s %s\n", _("ServiceAcct:"), l->service_account);
+	printf("%-14s %s%s\n", _("State:"), lease_state_name(l->state), l->revocable ? "" : _(" (expiry-only)"));
+	when(l->created_at, a, sizeof(a));
+	printf("%-14s %s by %s\n", _("Created:"), a, l->created_by);
+	when(l->lease_expiry, a, sizeof(a));
+	printf("%-14s %s\n", _("Lease ends:"), a);
+	when(l->token_expiry, a, sizeof(a));
+	printf("%-14s %s\n", _("Token dies:"), a);
+	if (l->ended_at) {
+		when(l->ended_at, a, sizeof(a));
+		printf("%-14s %s\n", _("Ended:"), a);
+	}
+	if (l->fingerprint[0])
+		printf("%-14s sha256:%s\n", _("Fingerprint:"), l->fingerprint);
+	if (l->jti)
+		printf("%-14s %s\n", _("JTI:"), l->jti);
+	if (l->error)
+		printf("%-14s %s\n", _("Note:"), l->error);
+	for (size_t i = 0; i < l->n_objects; i++)
+		printf("%-14s %s %s%s%s%s\n", i ? "" : _("Objects:"), l->objects[i].kind, l->objects[i].ns ? l->objects[i].ns : "",
+		       l->objects[i].ns ? "/" : "", l->objects[i].name, l->objects[i].deleted ? _(" (deleted)") : "");
+}
+
+static void leases_usage(FILE *out)
+{
+	fputs(_("Usage: kubejit leases [--secret P] [--target T] [--namespace NS] [--state S] [--all] [--json]\n"
+	        "       kubejit leases ID [--json]\n"
+	        "List leases (live ones unless --all or --state), or show one with its objects.\n"
+	        "States: creating, active, revoking, revoked, expired, failed.\n\n"
+	        "Examples:\n"
+	        "  kubejit leases\n"
+	        "  kubejit leases --secret /prod/read-pods --state expired --json\n"
+	        "  kubejit leases 3f2a\n"),
+	      out);
+}
+
+enum { OPT_SECRET = 300, OPT_TARGET, OPT_STATE, OPT_ALL, OPT_JSON, OPT_PARALLEL };
+
+static int parse_filter(int ch, struct lease_filter *f, kj_err *e)
+{
+	enum lease_state st;
+
+	switch (ch) {
+	case OPT_SECRET:
+		f->secret = optarg;
+		return 1;
+	case OPT_TARGET:
+		f->target = optarg;
+		return 1;
+	case 'n':
+		f->ns = optarg;
+		return 1;
+	case OPT_STATE:
+		if (lease_state_parse(optarg, &st) < 0) {
+			kj_err_set(e, KJ_ERR_USAGE, _("--state \"%s\" is not a lease state"), optarg);
+			kj_err_hint(e, _("use creating, active, revoking, revoked, expired or failed"));
+			return -1;
+		}
+		f->state = (int)st;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cli_leases(int argc, char **argv, const struct kj_globals *g)
+{
+	static const struct option opts[] = {
+	    {"secret", required_argument, NULL, OPT_SECRET}, {"target", required_argument, NULL, OPT_TARGET},
+	    {"namespace", required_argument, NULL, 'n'},     {"state", required_argument, NULL, OPT_STATE},
+	    {"all", no_argument, NULL, OPT_ALL},             {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0},
+	};
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct engine *en = NULL;
+	struct lease *v = NULL;
+	size_t n = 0;
+	int json = 0, all = 0, ch, r;
+	kj_err e;
+
+	kj_err_clear(&e);
+	while ((ch = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		if ((r = parse_filter(ch, &f, &e)) < 0)
+			return cli_fail(&e);
+		if (r)
+			continue;
+		if (ch == OPT_ALL)
+			all = 1;
+		else if (ch == OPT_JSON)
+			json = 1;
+		else if (ch == 'h') {
+			leases_usage(stdout);
+			return 0;
+		} else
+			return cli_usage_error("leases", _("unknown option"));
+	}
+	f.live_only = !all && f.state < 0;
+	if (engine_open(g->home, &en, &e) < 0)
+		return cli_fail(&e);
+	if (optind < argc) {
+		struct lease l;
+		if (lease_get(en, argv[optind], &l, &e) < 0) {
+			engine_close(en);
+			return cli_fail(&e);
+		}
+		if (json)
+			print_json(lease_json(&l));
+		else
+			lease_show(&l);
+		lease_done(&l);
+		engine_close(en);
+		return 0;
+	}
+	if (lease_list(en, &f, &v, &n, &e) < 0) {
+		engine_close(en);
+		return cli_fail(&e);
+	}
+	if (json) {
+		cJSON *a = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(a, lease_json(&v[i]));
+		print_json(a);
+	} else if (n) {
+		int64_t now = kj_now();
+		printf("%-8s  %-28s %-14s %-9s %-10s %-10s\n", _("ID"), _("SECRET"), _("NAMESPACE"), _("STATE"),
+		       _("LEASE"), _("TOKEN"));
+		for (size_t i = 0; i < n; i++) {
+			char a[32], b[32];
+			kj_ttl_human(v[i].lease_expiry > now ? v[i].lease_expiry - now : 0, a, sizeof(a));
+			if (!v[i].token_expiry)
+				snprintf(b, sizeof(b), "-");
+			else
+				kj_ttl_human(v[i].token_expiry > now ? v[i].token_expiry - now : 0, b, sizeof(b));
+			printf("%-8.8s  %-28s %-14s %-9s %-10s %-10s%s\n", v[i].id, v[i].secret, v[i].ns,
+			       lease_state_name(v[i].state), v[i].lease_expiry > now ? a : "-",
+			       v[i].token_expiry > now ? b : "-", v[i].revocable ? "" : _(" expiry-only"));
+		}
+	} else if (!g->quiet) {
+		fputs(all || f.state >= 0 ? _("no leases match\n") : _("no live leases\n"), stderr);
+	}
+	lease_list_free(v, n);
+	engine_close(en);
+	return 0;
+}
+
+/* ---- revoke -------------------------------------------------------------------- */
+
+static void revoke_usage(FILE *out)
+{
+	fputs(_("Usage: kubejit revoke ID...\n"
+	        "       kubejit revoke --all [--secret P] [--target T] [--namespace NS] [--parallel N]\n"
+	        "Revoke leases now: the ServiceAccount or anchor Secret goes first, so the token\n"
+	        "stops working at once; then bindings and roles.  Revoking twice is fine.\n"
+	        "IDs may be abbreviated (at least 4 characters).\n\n"
+	        "Examples:\n"
+	        "  kubejit revoke 3f2a9c1e\n"
+	        "  kubejit revoke --all --secret /prod/read-pods\n"),
+	      out);
+}
+
+static void bulk_progress(void *ud, size_t done, size_t total, const char *id, const kj_err *err)
+{
+	const struct kj_globals *g = ud;
+
+	if (err)
+		fprintf(stderr, _("kubejit: lease %s: %s\n"), id, err->msg);
+	else if (!g->quiet)
+		fprintf(stderr, _("revoked %s (%zu/%zu)\n"), id, done, total);
+}
+
+int cli_revoke(int argc, char **argv, const struct kj_globals *g)
+{
+	static const struct option opts[] = {
+	    {"all", no_argument, NULL, OPT_ALL},           {"secret", required_argument, NULL, OPT_SECRET},
+	    {"target", required_argument, NULL, OPT_TARGET}, {"namespace", required_argument, NULL, 'n'},
+	    {"parallel", required_argument, NULL, OPT_PARALLEL}, {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct engine *en = NULL;
+	int all = 0, parallel = 8, ch, r, fails = 0;
+	kj_err e, first;
+
+	kj_err_clear(&e);
+	kj_err_clear(&first);
+	while ((ch = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		if ((r = parse_filter(ch, &f, &e)) < 0)
+			return cli_fail(&e);
+		if (r)
+			continue;
+		if (ch == OPT_ALL)
+			all = 1;
+		else if (ch == OPT_PARALLEL)
+			parallel = atoi(optarg);
+		else if (ch == 'h') {
+			revoke_usage(stdout);
+			return 0;
+		} else
+			return cli_usage_error("revoke", _("unknown option"));
+	}
+	if (!all && optind >= argc)
+		return cli_usage_error("revoke", _("give lease IDs, or --all with optional filters"));
+	if (all && optind < argc)
+		return cli_usage_error("revoke", _("give either lease IDs or --all, not both"));
+	if (!all && (f.secret || f.target || f.ns))
+		return cli_usage_error("revoke", _("--secret, --target and --namespace filter --all"));
+	if (parallel < 1 || parallel > 64)
+		return cli_usage_error("revoke", _("--parallel must be between 1 and 64"));
+	if (engine_open(g->home, &en, &e) < 0)
+		return cli_fail(&e);
+	if (all) {
+		struct lease_bulk_result res;
+		if (lease_revoke_all(en, &f, parallel, bulk_progress, (void *)g, &res, &e) < 0) {
+			engine_close(en);
+			return cli_fail(&e);
+		}
+		if (!g->quiet)
+			printf(_("%zu lease(s) revoked, %zu failed\n"), res.revoked, res.failed);
+		engine_close(en);
+		return res.failed ? 1 : 0;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (lease_revoke(en, argv[i], &e) < 0) {
+			if (!fails++)
+				first = e;
+			fprintf(stderr, "kubejit: %s\n", e.msg);
+			if (e.hint[0])
+				fprintf(stderr, "  %s %s\n", _("hint:"), e.hint);
+		} else if (!g->quiet) {
+			printf(_("lease %s revoked\n"), argv[i]);
+		}
+	}
+	engine_close(en);
+	if (fails)
+		return kj_err_exit_code(&first) ? kj_err_exit_code(&first) : 1;
+	return 0;
+}
+
+/* ---- sweep --------------------------------------------------------------------- */
+
+static void sweep_usage(FILE *out)
+{
+	fputs(_("Usage: kubejit sweep [--cluster] [--dry-run] [--in-cluster] [--target T] [--grace DUR]\n"
+	        "                     [--orphans] [--json]\n"
+	        "Close leases past their TTL (and those stuck mid-mint or with leftovers); with\n"
+	        "--cluster, also delete objects labelled app.kubernetes.io/managed-by=kubejit\n"
+	        "whose kubejit.io/expires-at has passed, on every target — even ones this\n"
+	        "machine never minted.  Meant for cron, a systemd timer or the CronJob in\n"
+	        "the data directory (cronjob-sweep.yaml).\n\n"
+	        "Options:\n"
+	        "  --cluster       also sweep the clusters by label\n"
+	        "  --in-cluster    sweep the cluster this pod runs in, with its ServiceAccount\n"
+	        "                  (implies --cluster; no local leases)\n"
+	        "  --target T      only this target\n"
+	        "  --dry-run       print what would be done, change nothing\n"
+	        "  --grace DUR     age before objects without expiry are orphans (default 1h)\n"
+	        "  --orphans       also delete objects whose lease this store does not know once\n"
+	        "                  older than the grace (only if no other machine mints there)\n"
+	        "  --json          machine-readable report\n\n"
+	        "Examples:\n"
+	        "  kubejit sweep\n"
+	        "  kubejit sweep --cluster --dry-run\n"
+	        "  kubejit sweep --cluster --in-cluster\n"),
+	      out);
+}
+
+int cli_sweep(int argc, char **argv, const struct kj_globals *g)
+{
+	enum { O_CLUSTER = 400, O_DRY, O_INCLUSTER, O_GRACE, O_ORPHANS };
+	static const struct option opts[] = {
+	    {"cluster", no_argument, NULL, O_CLUSTER},       {"dry-run", no_argument, NULL, O_DRY},
+	    {"in-cluster", no_argument, NULL, O_INCLUSTER},  {"target", required_argument, NULL, OPT_TARGET},
+	    {"grace", required_argument, NULL, O_GRACE},     {"orphans", no_argument, NULL, O_ORPHANS},
+	    {"json", no_argument, NULL, OPT_JSON},           {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct sweep_opts o;
+	struct sweep_report rep;
+	struct engine *en = NULL;
+	int json = 0, ch;
+	kj_err e;
+
+	memset(&o, 0, sizeof(o));
+	o.local = 1;
+	kj_err_clear(&e);
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case O_CLUSTER:
+			o.cluster = 1;
+			break;
+		case O_DRY:
+			o.dry_run = 1;
+			break;
+		case O_INCLUSTER:
+			o.in_cluster = 1;
+			o.cluster = 1;
+			break;
+		case OPT_TARGET:
+			o.target = optarg;
+			break;
+		case O_GRACE:
+			if (kj_ttl_parse(optarg, "--grace", &o.grace, &e) < 0)
+				return cli_fail(&e);
+			break;
+		case O_ORPHANS:
+			o.orphans = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'h':
+			sweep_usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("sweep", _("unknown option"));
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("sweep", _("sweep takes no arguments"));
+	if (engine_open(g->home, &en, &e) < 0)
+		return cli_fail(&e);
+	if (o.in_cluster)
+		engine_set_actor(en, "kubejit-sweep@in-cluster");
+	if (sweep_run(en, &o, &rep, &e) < 0) {
+		engine_close(en);
+		return cli_fail(&e);
+	}
+	if (json) {
+		cJSON *root = cJSON_CreateObject(), *acts = cJSON_AddArrayToObject(root, "actions");
+		cJSON_AddBoolToObject(root, "dryRun", o.dry_run);
+		cJSON_AddNumberToObject(root, "leasesClosed", (double)rep.leases_closed);
+		cJSON_AddNumberToObject(root, "objectsDeleted", (double)rep.objects_deleted);
+		cJSON_AddNumberToObject(root, "failures", (double)rep.failures);
+		for (size_t i = 0; i < rep.n_actions; i++) {
+			struct sweep_action *a = &rep.actions[i];
+			cJSON *x = cJSON_CreateObject();
+			if (a->lease_id)
+				cJSON_AddStringToObject(x, "lease", a->lease_id);
+			if (a->target)
+				cJSON_AddStringToObject(x, "target", a->target);
+			if (a->kind)
+				cJSON_AddStringToObject(x, "kind", a->kind);
+			if (a->ns)
+				cJSON_AddStringToObject(x, "namespace", a->ns);
+			if (a->name)
+				cJSON_AddStringToObject(x, "name", a->name);
+			cJSON_AddStringToObject(x, "reason", a->reason);
+			cJSON_AddBoolToObject(x, "done", a->done);
+			if (a->error)
+				cJSON_AddStringToObject(x, "error", a->error);
+			cJSON_AddItemToArray(acts, x);
+		}
+		print_json(root);
+	} else {
+		for (size_t i = 0; i < rep.n_actions; i++) {
+			struct sweep_action *a = &rep.actions[i];
+			if (a->kind && a->name)
+				printf("%s%s %s %s%s%s: %s%s%s\n", o.dry_run ? _("would delete ") : "",
+				       a->target ? a->target : "in-cluster", a->kind, a->ns ? a->ns : "", a->ns ? "/" : "",
+				       a->name, _(a->reason), a->error ? " — " : "", a->error ? a->error : "");
+			else if (a->lease_id)
+				printf("%s%s %.8s: %s%s%s\n", o.dry_run ? _("would close lease ") : _("lease "),
+				       a->target ? a->target : "", a->lease_id, _(a->reason), a->error ? " — " : "",
+				       a->error ? a->error : "");
+			else
+				printf("%s %s: %s — %s\n", a->target ? a->target : "in-cluster", a->kind ? a->kind : "",
+				       _(a->reason), a->error ? a->error : "");
+		}
+		if (!g->quiet)
+			fprintf(stderr, _("sweep: %zu lease(s) closed, %zu object(s) deleted, %zu failure(s)%s\n"),
+			        rep.leases_closed, rep.objects_deleted, rep.failures, o.dry_run ? _(" (dry run)") : "");
+	}
+	ch = rep.failures ? 1 : 0;
+	sweep_report_done(&rep);
+	engine_close(en);
+	return ch;
+}
+
+/* ---- audit --------------------------------------------------------------------- */
+
+int cli_audit(int argc, char **argv, const struct kj_globals *g)
+{
+	enum { O_ACTION = 500, O_LEASE, O_LIMIT };
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, OPT_JSON},        {"action", required_argument, NULL, O_ACTION},
+	    {"secret", required_argument, NULL, OPT_SECRET}, {"lease", required_argument, NULL, O_LEASE},
+	    {"limit", required_argument, NULL, O_LIMIT},  {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct audit_filter f;
+	struct audit_entry *v = NULL;
+	struct engine *en = NULL;
+	size_t n = 0;
+	int json = 0, ch;
+	kj_err e;
+
+	memset(&f, 0, sizeof(f));
+	f.limit = 200;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_JSON:
+			json = 1;
+			break;
+		case O_ACTION:
+			f.action = optarg;
+			break;
+		case OPT_SECRET:
+			f.secret = optarg;
+			break;
+		case O_LEASE:
+			f.lease = optarg;
+			break;
+		case O_LIMIT:
+			f.limit = (size_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'h':
+			fputs(_("Usage: kubejit audit [--action A] [--secret P] [--lease ID] [--limit N] [--json]\n"
+			        "The audit log, newest first (default the last 200 rows; --limit 0 for all).\n"
+			        "Actions: mint, revoke, expire, sweep, secret-add, secret-edit, secret-delete.\n\n"
+			        "Examples:\n"
+			        "  kubejit audit\n"
+			        "  kubejit audit --action mint --json\n"),
+			      stdout);
+			return 0;
+		default:
+			return cli_usage_error("audit", _("unknown option"));
+		}
+	}
+	if (engine_open(g->home, &en, &e) < 0)
+		return cli_fail(&e);
+	if (audit_list(en, &f, &v, &n, &e) < 0) {
+		engine_close(en);
+		return cli_fail(&e);
+	}
+	if (json) {
+		cJSON *a = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			cJSON *x = cJSON_CreateObject();
+			char ts[32];
+			kj_time_rfc3339(v[i].time, ts, sizeof(ts));
+			cJSON_AddStringToObject(x, "time", ts);
+			cJSON_AddStringToObject(x, "actor", v[i].actor);
+			cJSON_AddStringToObject(x, "action", v[i].action);
+			if (v[i].secret)
+				cJSON_AddStringToObject(x, "secret", v[i].secret);
+			if (v[i].lease)
+				cJSON_AddStringToObject(x, "lease", v[i].lease);
+			if (v[i].target)
+				cJSON_AddStringToObject(x, "target", v[i].target);
+			cJSON_AddStringToObject(x, "result", v[i].ok ? "ok" : "error");
+			if (v[i].detail)
+				cJSON_AddStringToObject(x, "detail", v[i].detail);
+			cJSON_AddItemToArray(a, x);
+		}
+		print_json(a);
+	} else {
+		for (size_t i = n; i-- > 0;) {
+			char ts[32];
+			kj_time_rfc3339(v[i].time, ts, sizeof(ts));
+			printf("%s  %-20s %-13s %-5s %-24s %.8s %s\n", ts, v[i].actor, v[i].action,
+			       v[i].ok ? "ok" : "ERROR", v[i].secret ? v[i].secret : "-", v[i].lease ? v[i].lease : "-",
+			       v[i].detail ? v[i].detail : "");
+		}
+		if (!n && !g->quiet)
+			fputs(_("the audit log is empty\n"), stderr);
+	}
+	audit_list_free(v, n);
+	engine_close(en);
+	return 0;
+}
