@@ -19,17 +19,17 @@ int cli_demo_cluster(int argc, char **argv, const struct kj_globals *g)
 
 /* One row per command; rows are added as commands land in src/cli_*.c. */
 static const struct kj_cmd commands[] = {
+    /* hidden (no summary): word lists for the shell completion scripts */
+    {"__complete", cli_complete, NULL},
+    {"target", cli_target, N_("saved cluster connections: add, list, show, check, rm, bootstrap")},
+    {"rbac", cli_rbac, N_("print the RBAC a target needs for fixed or dynamic mode")},
+    {"demo-cluster", cli_demo_cluster, N_("run the embedded demo Kubernetes API server")},
     {"secret", cli_secret, N_("add, edit, list, show or remove dynamic secrets")},
     {"mint", cli_mint, N_("mint a credential from a secret (starts a lease)")},
     {"leases", cli_leases, N_("list leases, or show one with its objects")},
     {"revoke", cli_revoke, N_("revoke leases now")},
     {"sweep", cli_sweep, N_("close expired leases and remove leftovers from clusters")},
     {"audit", cli_audit, N_("show the audit log")},
-    /* hidden (no summary): word lists for the shell completion scripts */
-    {"__complete", cli_complete, NULL},
-    {"target", cli_target, N_("saved cluster connections: add, list, show, check, rm, bootstrap")},
-    {"rbac", cli_rbac, N_("print the RBAC a target needs for fixed or dynamic mode")},
-    {"demo-cluster", cli_demo_cluster, N_("run the embedded demo Kubernetes API server")},
     {NULL, NULL, NULL},
 };
 
