@@ -49,38 +49,43 @@ static void when(int64_t t, char *buf, size_t n)
 
 static void mint_usage(FILE *out)
 {
-	fputs(_("Usage: kubejit mint SECRET [--namespace NS] [--ttl DUR] [--audience A]...\n"
-	        "                    (-o token|exec|exec-v1beta1|kubeconfig|json | --out FILE) [--force]\n"
-	        "Mint a credential from a secret and start a lease.\n\n"
-	        "The token is printed only in the format asked for with -o, or written to\n"
-	        "--out FILE (mode 0600, never replacing a file unless --force; -o defaults\n"
-	        "to kubeconfig then).  The lease summary goes to stderr.\n\n"
-	        "Options:\n"
-	        "  -n, --namespace NS   namespace (default: the secret's fixed or only one)\n"
-	        "  -t, --ttl DUR        lease length, up to the secret's max (default: its TTL);\n"
-	        "                       below 10m the token lives 10m but the lease is revoked at\n"
-	        "                       the TTL by 'kubejit sweep'\n"
-	        "  -a, --audience A     token audience (repeat; default: the secret's)\n"
-	        "  -o, --output FMT     token, exec (ExecCredential v1), exec-v1beta1,\n"
-	        "                       kubeconfig, json (lease details with the token)\n"
-	        "      --out FILE       write the output to FILE instead of stdout\n"
-	        "      --force          replace FILE if it exists\n"
-	        "  -h, --help           show this help\n\n"
-	        "Examples:\n"
-	        "  kubejit mint /prod/read-pods --namespace dev --ttl 15m -o kubeconfig --out dev.kubeconfig\n"
-	        "  KUBECONFIG=dev.kubeconfig kubectl get pods\n"
-	        "  TOKEN=$(kubejit mint /dash/view -o token)\n"
-	        "Exit codes: 0 ok, 1 error, 2 usage, 3 not allowed (namespace, TTL, RBAC), 4 not found.\n"),
-	      out);
+	fputs(
+	    _("Usage: kubejit mint SECRET [--namespace NS] [--ttl DUR] [--audience A]...\n"
+	      "                    (-o token|exec|exec-v1beta1|kubeconfig|json | --out FILE) [--force]\n"
+	      "Mint a credential from a secret and start a lease.\n\n"
+	      "The token is printed only in the format asked for with -o, or written to\n"
+	      "--out FILE (mode 0600, never replacing a file unless --force; -o defaults\n"
+	      "to kubeconfig then).  The lease summary goes to stderr.\n\n"
+	      "Options:\n"
+	      "  -n, --namespace NS   namespace (default: the secret's fixed or only one)\n"
+	      "  -t, --ttl DUR        lease length, up to the secret's max (default: its TTL);\n"
+	      "                       below 10m the token lives 10m but the lease is revoked at\n"
+	      "                       the TTL by 'kubejit sweep'\n"
+	      "  -a, --audience A     token audience (repeat; default: the secret's)\n"
+	      "  -o, --output FMT     token, exec (ExecCredential v1), exec-v1beta1,\n"
+	      "                       kubeconfig, json (lease details with the token)\n"
+	      "      --out FILE       write the output to FILE instead of stdout\n"
+	      "      --force          replace FILE if it exists\n"
+	      "  -h, --help           show this help\n\n"
+	      "Examples:\n"
+	      "  kubejit mint /prod/read-pods --namespace dev --ttl 15m -o kubeconfig --out dev.kubeconfig\n"
+	      "  KUBECONFIG=dev.kubeconfig kubectl get pods\n"
+	      "  TOKEN=$(kubejit mint /dash/view -o token)\n"
+	      "Exit codes: 0 ok, 1 error, 2 usage, 3 not allowed (namespace, TTL, RBAC), 4 not found.\n"),
+	    out);
 }
 
 int cli_mint(int argc, char **argv, const struct kj_globals *g)
 {
 	static const struct option opts[] = {
-	    {"namespace", required_argument, NULL, 'n'}, {"ttl", required_argument, NULL, 't'},
-	    {"audience", required_argument, NULL, 'a'},  {"output", required_argument, NULL, 'o'},
-	    {"out", required_argument, NULL, 'O'},       {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+	    {"namespace", required_argument, NULL, 'n'},
+	    {"ttl", required_argument, NULL, 't'},
+	    {"audience", required_argument, NULL, 'a'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"out", required_argument, NULL, 'O'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct mint_request req;
 	struct mint_result res;
@@ -136,8 +141,9 @@ int cli_mint(int argc, char **argv, const struct kj_globals *g)
 	}
 	if (!have_fmt && !out_file) {
 		kj_strv_done(&aud);
-		return cli_usage_error("mint", _("say how to hand the credential over: -o token|exec|kubeconfig|json, "
-		                                 "or --out FILE"));
+		return cli_usage_error(
+		    "mint", _("say how to hand the credential over: -o token|exec|kubeconfig|json, "
+		              "or --out FILE"));
 	}
 	/* refuse before minting, so no lease is made for nothing */
 	if (out_file && !force && access(out_file, F_OK) == 0) {
@@ -173,9 +179,9 @@ int cli_mint(int argc, char **argv, const struct kj_globals *g)
 		char a[80], b[80];
 		when(res.lease_expiry, a, sizeof(a));
 		when(res.token_expiry, b, sizeof(b));
-		fprintf(stderr, _("lease %s: %s in %s as %s\n  lease ends  %s\n  token dies  %s%s\n"), res.lease_id,
-		        res.secret, res.ns, res.service_account ? res.service_account : "?", a, b,
-		        res.revocable ? "" : _(" (expiry-only: cannot be revoked earlier)"));
+		fprintf(stderr, _("lease %s: %s in %s as %s\n  lease ends  %s\n  token dies  %s%s\n"),
+		        res.lease_id, res.secret, res.ns, res.service_account ? res.service_account : "?", a,
+		        b, res.revocable ? "" : _(" (expiry-only: cannot be revoked earlier)"));
 		if (out_file)
 			fprintf(stderr, _("  written to  %s\n"), out_file);
 	}
@@ -252,7 +258,8 @@ static void lease_show(const struct lease *l)
 	printf("%-14s %s\n", _("Namespace:"), l->ns);
 	if (l->service_account)
 		printf("%-14s %s\n", _("ServiceAcct:"), l->service_account);
-	printf("%-14s %s%s\n", _("State:"), lease_state_name(l->state), l->revocable ? "" : _(" (expiry-only)"));
+	printf("%-14s %s%s\n", _("State:"), lease_state_name(l->state),
+	       l->revocable ? "" : _(" (expiry-only)"));
 	when(l->created_at, a, sizeof(a));
 	printf("%-14s %s by %s\n", _("Created:"), a, l->created_by);
 	when(l->lease_expiry, a, sizeof(a));
@@ -270,13 +277,15 @@ static void lease_show(const struct lease *l)
 	if (l->error)
 		printf("%-14s %s\n", _("Note:"), l->error);
 	for (size_t i = 0; i < l->n_objects; i++)
-		printf("%-14s %s %s%s%s%s\n", i ? "" : _("Objects:"), l->objects[i].kind, l->objects[i].ns ? l->objects[i].ns : "",
-		       l->objects[i].ns ? "/" : "", l->objects[i].name, l->objects[i].deleted ? _(" (deleted)") : "");
+		printf("%-14s %s %s%s%s%s\n", i ? "" : _("Objects:"), l->objects[i].kind,
+		       l->objects[i].ns ? l->objects[i].ns : "", l->objects[i].ns ? "/" : "",
+		       l->objects[i].name, l->objects[i].deleted ? _(" (deleted)") : "");
 }
 
 static void leases_usage(FILE *out)
 {
-	fputs(_("Usage: kubejit leases [--secret P] [--target T] [--namespace NS] [--state S] [--all] [--json]\n"
+	fputs(_("Usage: kubejit leases [--secret P] [--target T] [--namespace NS] [--state S] [--all] "
+	        "[--json]\n"
 	        "       kubejit leases ID [--json]\n"
 	        "List leases (live ones unless --all or --state), or show one with its objects.\n"
 	        "States: creating, active, revoking, revoked, expired, failed.\n\n"
@@ -319,10 +328,14 @@ static int parse_filter(int ch, struct lease_filter *f, kj_err *e)
 int cli_leases(int argc, char **argv, const struct kj_globals *g)
 {
 	static const struct option opts[] = {
-	    {"secret", required_argument, NULL, OPT_SECRET}, {"target", required_argument, NULL, OPT_TARGET},
-	    {"namespace", required_argument, NULL, 'n'},     {"state", required_argument, NULL, OPT_STATE},
-	    {"all", no_argument, NULL, OPT_ALL},             {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0},
+	    {"secret", required_argument, NULL, OPT_SECRET},
+	    {"target", required_argument, NULL, OPT_TARGET},
+	    {"namespace", required_argument, NULL, 'n'},
+	    {"state", required_argument, NULL, OPT_STATE},
+	    {"all", no_argument, NULL, OPT_ALL},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct lease_filter f = LEASE_FILTER_ANY;
 	struct engine *en = NULL;
@@ -375,17 +388,19 @@ int cli_leases(int argc, char **argv, const struct kj_globals *g)
 		print_json(a);
 	} else if (n) {
 		int64_t now = kj_now();
-		printf("%-8s  %-28s %-14s %-9s %-10s %-10s\n", _("ID"), _("SECRET"), _("NAMESPACE"), _("STATE"),
-		       _("LEASE"), _("TOKEN"));
+		printf("%-8s  %-28s %-14s %-9s %-10s %-10s\n", _("ID"), _("SECRET"), _("NAMESPACE"),
+		       _("STATE"), _("LEASE"), _("TOKEN"));
 		for (size_t i = 0; i < n; i++) {
 			char a[32], b[32];
 			kj_ttl_human(v[i].lease_expiry > now ? v[i].lease_expiry - now : 0, a, sizeof(a));
 			if (!v[i].token_expiry)
 				snprintf(b, sizeof(b), "-");
 			else
-				kj_ttl_human(v[i].token_expiry > now ? v[i].token_expiry - now : 0, b, sizeof(b));
+				kj_ttl_human(v[i].token_expiry > now ? v[i].token_expiry - now : 0, b,
+				             sizeof(b));
+			int live = lease_is_live(&v[i]) && v[i].state != LEASE_FAILED;
 			printf("%-8.8s  %-28s %-14s %-9s %-10s %-10s%s\n", v[i].id, v[i].secret, v[i].ns,
-			       lease_state_name(v[i].state), v[i].lease_expiry > now ? a : "-",
+			       lease_state_name(v[i].state), live && v[i].lease_expiry > now ? a : "-",
 			       v[i].token_expiry > now ? b : "-", v[i].revocable ? "" : _(" expiry-only"));
 		}
 	} else if (!g->quiet) {
@@ -424,9 +439,12 @@ static void bulk_progress(void *ud, size_t done, size_t total, const char *id, c
 int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 {
 	static const struct option opts[] = {
-	    {"all", no_argument, NULL, OPT_ALL},           {"secret", required_argument, NULL, OPT_SECRET},
-	    {"target", required_argument, NULL, OPT_TARGET}, {"namespace", required_argument, NULL, 'n'},
-	    {"parallel", required_argument, NULL, OPT_PARALLEL}, {"help", no_argument, NULL, 'h'},
+	    {"all", no_argument, NULL, OPT_ALL},
+	    {"secret", required_argument, NULL, OPT_SECRET},
+	    {"target", required_argument, NULL, OPT_TARGET},
+	    {"namespace", required_argument, NULL, 'n'},
+	    {"parallel", required_argument, NULL, OPT_PARALLEL},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct lease_filter f = LEASE_FILTER_ANY;
@@ -521,10 +539,14 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 {
 	enum { O_CLUSTER = 400, O_DRY, O_INCLUSTER, O_GRACE, O_ORPHANS };
 	static const struct option opts[] = {
-	    {"cluster", no_argument, NULL, O_CLUSTER},       {"dry-run", no_argument, NULL, O_DRY},
-	    {"in-cluster", no_argument, NULL, O_INCLUSTER},  {"target", required_argument, NULL, OPT_TARGET},
-	    {"grace", required_argument, NULL, O_GRACE},     {"orphans", no_argument, NULL, O_ORPHANS},
-	    {"json", no_argument, NULL, OPT_JSON},           {"help", no_argument, NULL, 'h'},
+	    {"cluster", no_argument, NULL, O_CLUSTER},
+	    {"dry-run", no_argument, NULL, O_DRY},
+	    {"in-cluster", no_argument, NULL, O_INCLUSTER},
+	    {"target", required_argument, NULL, OPT_TARGET},
+	    {"grace", required_argument, NULL, O_GRACE},
+	    {"orphans", no_argument, NULL, O_ORPHANS},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct sweep_opts o;
@@ -609,19 +631,23 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 			struct sweep_action *a = &rep.actions[i];
 			if (a->kind && a->name)
 				printf("%s%s %s %s%s%s: %s%s%s\n", o.dry_run ? _("would delete ") : "",
-				       a->target ? a->target : "in-cluster", a->kind, a->ns ? a->ns : "", a->ns ? "/" : "",
-				       a->name, _(a->reason), a->error ? " — " : "", a->error ? a->error : "");
-			else if (a->lease_id)
-				printf("%s%s %.8s: %s%s%s\n", o.dry_run ? _("would close lease ") : _("lease "),
-				       a->target ? a->target : "", a->lease_id, _(a->reason), a->error ? " — " : "",
+				       a->target ? a->target : "in-cluster", a->kind, a->ns ? a->ns : "",
+				       a->ns ? "/" : "", a->name, _(a->reason), a->error ? " — " : "",
 				       a->error ? a->error : "");
+			else if (a->lease_id)
+				printf("%s%s %.8s: %s%s%s\n",
+				       o.dry_run ? _("would close lease ") : _("lease "),
+				       a->target ? a->target : "", a->lease_id, _(a->reason),
+				       a->error ? " — " : "", a->error ? a->error : "");
 			else
-				printf("%s %s: %s — %s\n", a->target ? a->target : "in-cluster", a->kind ? a->kind : "",
-				       _(a->reason), a->error ? a->error : "");
+				printf("%s %s: %s — %s\n", a->target ? a->target : "in-cluster",
+				       a->kind ? a->kind : "", _(a->reason), a->error ? a->error : "");
 		}
 		if (!g->quiet)
-			fprintf(stderr, _("sweep: %zu lease(s) closed, %zu object(s) deleted, %zu failure(s)%s\n"),
-			        rep.leases_closed, rep.objects_deleted, rep.failures, o.dry_run ? _(" (dry run)") : "");
+			fprintf(stderr,
+			        _("sweep: %zu lease(s) closed, %zu object(s) deleted, %zu failure(s)%s\n"),
+			        rep.leases_closed, rep.objects_deleted, rep.failures,
+			        o.dry_run ? _(" (dry run)") : "");
 	}
 	ch = rep.failures ? 1 : 0;
 	sweep_report_done(&rep);
@@ -635,9 +661,12 @@ int cli_audit(int argc, char **argv, const struct kj_globals *g)
 {
 	enum { O_ACTION = 500, O_LEASE, O_LIMIT };
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, OPT_JSON},        {"action", required_argument, NULL, O_ACTION},
-	    {"secret", required_argument, NULL, OPT_SECRET}, {"lease", required_argument, NULL, O_LEASE},
-	    {"limit", required_argument, NULL, O_LIMIT},  {"help", no_argument, NULL, 'h'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"action", required_argument, NULL, O_ACTION},
+	    {"secret", required_argument, NULL, OPT_SECRET},
+	    {"lease", required_argument, NULL, O_LEASE},
+	    {"limit", required_argument, NULL, O_LIMIT},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct audit_filter f;
@@ -667,13 +696,16 @@ int cli_audit(int argc, char **argv, const struct kj_globals *g)
 			f.limit = (size_t)strtoul(optarg, NULL, 10);
 			break;
 		case 'h':
-			fputs(_("Usage: kubejit audit [--action A] [--secret P] [--lease ID] [--limit N] [--json]\n"
-			        "The audit log, newest first (default the last 200 rows; --limit 0 for all).\n"
-			        "Actions: mint, revoke, expire, sweep, secret-add, secret-edit, secret-delete.\n\n"
-			        "Examples:\n"
-			        "  kubejit audit\n"
-			        "  kubejit audit --action mint --json\n"),
-			      stdout);
+			fputs(
+			    _("Usage: kubejit audit [--action A] [--secret P] [--lease ID] [--limit N] "
+			      "[--json]\n"
+			      "The audit log, newest first (default the last 200 rows; --limit 0 for all).\n"
+			      "Actions: mint, revoke, expire, sweep, secret-add, secret-edit, "
+			      "secret-delete.\n\n"
+			      "Examples:\n"
+			      "  kubejit audit\n"
+			      "  kubejit audit --action mint --json\n"),
+			    stdout);
 			return 0;
 		default:
 			return cli_usage_error("audit", _("unknown option"));
@@ -711,8 +743,8 @@ int cli_audit(int argc, char **argv, const struct kj_globals *g)
 			char ts[32];
 			kj_time_rfc3339(v[i].time, ts, sizeof(ts));
 			printf("%s  %-20s %-13s %-5s %-24s %.8s %s\n", ts, v[i].actor, v[i].action,
-			       v[i].ok ? "ok" : "ERROR", v[i].secret ? v[i].secret : "-", v[i].lease ? v[i].lease : "-",
-			       v[i].detail ? v[i].detail : "");
+			       v[i].ok ? "ok" : "ERROR", v[i].secret ? v[i].secret : "-",
+			       v[i].lease ? v[i].lease : "-", v[i].detail ? v[i].detail : "");
 		}
 		if (!n && !g->quiet)
 			fputs(_("the audit log is empty\n"), stderr);

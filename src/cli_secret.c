@@ -344,7 +344,8 @@ static void print_json(cJSON *j)
 static const char *role_text(const struct secret *s, char *buf, size_t n)
 {
 	if (s->mode == SECRET_FIXED)
-		snprintf(buf, n, "sa %s/%s%s", s->ns ? s->ns : "", s->service_account ? s->service_account : "",
+		snprintf(buf, n, "sa %s/%s%s", s->ns ? s->ns : "",
+		         s->service_account ? s->service_account : "",
 		         s->revocable ? "" : _(" (expiry-only)"));
 	else if (s->role_source == ROLE_SOURCE_YAML)
 		snprintf(buf, n, "%s", _("role from YAML"));
@@ -386,7 +387,8 @@ static void print_show(const struct secret *s)
 	for (size_t i = 0; i < s->labels.n; i++)
 		printf("%-20s %s=%s\n", i ? "" : _("Labels:"), s->labels.v[i].key, s->labels.v[i].value);
 	for (size_t i = 0; i < s->annotations.n; i++)
-		printf("%-20s %s=%s\n", i ? "" : _("Annotations:"), s->annotations.v[i].key, s->annotations.v[i].value);
+		printf("%-20s %s=%s\n", i ? "" : _("Annotations:"), s->annotations.v[i].key,
+		       s->annotations.v[i].value);
 	if (s->role_yaml)
 		printf("%s\n%s%s", _("Role YAML:"), s->role_yaml,
 		       s->role_yaml[0] && s->role_yaml[strlen(s->role_yaml) - 1] == '\n' ? "" : "\n");
@@ -398,11 +400,12 @@ static void yaml_notices(const struct secret *s, const struct kj_globals *g)
 	struct rolespec rs;
 	kj_err e;
 
-	if (g->quiet || s->role_source != ROLE_SOURCE_YAML || rolespec_parse(s->role_yaml, "role YAML", &rs, NULL, &e))
+	if (g->quiet || s->role_source != ROLE_SOURCE_YAML ||
+	    rolespec_parse(s->role_yaml, "role YAML", &rs, NULL, &e))
 		return;
 	for (size_t i = 0; i < rs.n_notices; i++)
-		fprintf(stderr, _("kubejit: notice: role YAML:%d:%d: %s\n"), rs.notices[i].line, rs.notices[i].column,
-		        rs.notices[i].text);
+		fprintf(stderr, _("kubejit: notice: role YAML:%d:%d: %s\n"), rs.notices[i].line,
+		        rs.notices[i].column, rs.notices[i].text);
 	rolespec_done(&rs);
 }
 
@@ -492,14 +495,15 @@ static int cmd_list(int argc, char **argv, const struct kj_globals *g)
 			cJSON_AddItemToArray(a, secret_json(&v[i]));
 		print_json(a);
 	} else if (n) {
-		printf("%-32s %-8s %-12s %-12s %s\n", _("PATH"), _("MODE"), _("TARGET"), _("TTL/MAX"), _("GRANTS"));
+		printf("%-32s %-8s %-12s %-12s %s\n", _("PATH"), _("MODE"), _("TARGET"), _("TTL/MAX"),
+		       _("GRANTS"));
 		for (size_t i = 0; i < n; i++) {
 			char a[16], b[16], ttl[40], buf[300];
 			kj_ttl_format(v[i].default_ttl, a, sizeof(a));
 			kj_ttl_format(v[i].max_ttl, b, sizeof(b));
 			snprintf(ttl, sizeof(ttl), "%s/%s", a, b);
-			printf("%-32s %-8s %-12s %-12s %s\n", v[i].path, secret_mode_name(v[i].mode), v[i].target, ttl,
-			       role_text(&v[i], buf, sizeof(buf)));
+			printf("%-32s %-8s %-12s %-12s %s\n", v[i].path, secret_mode_name(v[i].mode),
+			       v[i].target, ttl, role_text(&v[i], buf, sizeof(buf)));
 		}
 	} else if (!g->quiet) {
 		fputs(_("no secrets yet; add one with 'kubejit secret add'\n"), stderr);
@@ -524,10 +528,12 @@ static int cmd_show_rm(int argc, char **argv, const struct kj_globals *g, int rm
 			secret_usage(stdout);
 			return 0;
 		} else
-			return cli_usage_error("secret", rm ? _("secret rm takes PATH") : _("secret show takes PATH [--json]"));
+			return cli_usage_error("secret", rm ? _("secret rm takes PATH")
+			                                    : _("secret show takes PATH [--json]"));
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error("secret", rm ? _("secret rm takes one PATH") : _("secret show takes one PATH"));
+		return cli_usage_error("secret",
+		                       rm ? _("secret rm takes one PATH") : _("secret show takes one PATH"));
 	if (engine_open(g->home, &en, &e) < 0)
 		return cli_fail(&e);
 	if (rm) {

@@ -243,7 +243,7 @@ int lease_revoke(struct engine *eng, const char *id, kj_err *e)
 	}
 	rc = lease_revoke_now(eng, &l, LEASE_REVOKED, e);
 	if (rc < 0)
-		kj_err_prefix(e, _("revoking lease %s: "), l.id);
+		kj_err_prefix(e, _("revoking lease %s"), l.id);
 	lease_done(&l);
 	return rc;
 }

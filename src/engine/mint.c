@@ -170,7 +170,7 @@ static int explain(struct minting *m, const char *what, kj_err *e)
 		kj_err_hint(e, _("check that the namespace and the referenced role exist on target %s"),
 		            m->s->target);
 	}
-	return kj_err_prefix(e, _("%s: "), what);
+	return kj_err_prefix(e, "%s", what);
 }
 
 static cJSON *token_body(struct minting *m, const char *bound_name, const char *bound_uid)
@@ -295,7 +295,7 @@ static int plan_rbac(struct minting *m, struct rbac_plan *p, kj_err *e)
 		return 0;
 	case ROLE_SOURCE_YAML:
 		if (rolespec_parse(s->role_yaml, "role YAML", &rs, NULL, e) < 0)
-			return kj_err_prefix(e, _("secret %s: "), s->path);
+			return kj_err_prefix(e, _("secret %s"), s->path);
 		p->rules = rolespec_rules_json(&rs);
 		p->ref_name = m->name;
 		if (rs.scope == ROLESPEC_CLUSTER) {
@@ -482,7 +482,7 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 			goto out;
 		}
 	if (engine_client(eng, s.target, &m.kc, e) < 0) {
-		kj_err_prefix(e, _("secret %s: "), s.path);
+		kj_err_prefix(e, _("secret %s"), s.path);
 		goto out;
 	}
 	mint_object_name(s.name_prefix, s.path, m.name);

@@ -1,0 +1,597 @@
+/* Minting, revoking and sweeping against the demo cluster started in-process.
+ * Every test gets its own cluster and home (Criterion runs each test in its
+ * own process), so faults, clock shifts and RBAC changes stay local. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "demo/demo.h"
+#include "engine/engine.h"
+#include "engine/lease.h"
+#include "engine/mint.h"
+#include "engine/secret.h"
+#include "engine/sweep.h"
+#include "kube/api.h"
+#include "store/targets.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+static struct demo_cluster *dc;
+static struct engine *en;
+static char home[64];
+static struct kube_client *admin;
+
+static const char *const POD_READER =
+    "apiVersion: rbac.authorization.k8s.io/v1\n"
+    "kind: Role\n"
+    "metadata:\n  name: pod-reader\n"
+    "rules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, list]\n"
+    "---\n"
+    "apiVersion: rbac.authorization.k8s.io/v1\n"
+    "kind: RoleBinding\n"
+    "metadata:\n  name: pod-reader\n"
+    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}\n"
+    "subjects:\n- {kind: User, name: alice}\n";
+
+static struct kube_client *client_with(const char *token)
+{
+	struct kube_conn c = {0};
+	struct kube_client *kc;
+	kj_err e;
+
+	c.server = demo_url(dc);
+	c.ca = demo_ca_pem(dc);
+	c.token = token;
+	cr_assert_eq(kube_client_new(&c, &kc, &e), 0, "%s", e.msg);
+	return kc;
+}
+
+static void add_target(struct engine *eng, const char *name, const char *account)
+{
+	struct target t = {0};
+	struct target_cred cred = {0};
+	const char *tok = demo_account_token(dc, account);
+	kj_err e;
+
+	cr_assert_not_null(tok, "no token for %s", account);
+	t.name = kj_xstrdup(name);
+	t.server = kj_xstrdup(demo_url(dc));
+	t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
+	t.auth = TARGET_AUTH_TOKEN;
+	t.created_by = kj_xstrdup("test@host");
+	cred.token = kj_xstrdup(tok);
+	cr_assert_eq(store_targets_insert(engine_db(eng), &t, &cred, &e), 0, "%s", e.msg);
+	target_done(&t);
+	target_cred_done(&cred);
+}
+
+static void setup(void)
+{
+	struct demo_opts o = {0};
+	kj_err e;
+
+	kj_time_set_offset(0);
+	cr_assert_eq(demo_start(&o, &dc, &e), 0, "%s", e.msg);
+	snprintf(home, sizeof(home), "/tmp/kj-mint-XXXXXX");
+	cr_assert_not_null(mkdtemp(home));
+	cr_assert_eq(engine_open(home, &en, &e), 0, "%s", e.msg);
+	engine_set_actor(en, "tester@testhost");
+	add_target(en, "demo", "kube-system/kubejit-jit");
+	add_target(en, "fixed-only", "kube-system/token-request-sa");
+	add_target(en, "dashboard", "kubernetes-dashboard/kubernetes-dashboard");
+	admin = client_with(demo_admin_token(dc));
+}
+
+static void teardown(void)
+{
+	char *cmd = kj_xasprintf("rm -rf '%s'", home);
+
+	kube_client_free(admin);
+	engine_close(en);
+	demo_stop(dc);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", home);
+	free(cmd);
+}
+
+TestSuite(mint, .init = setup, .fini = teardown, .timeout = 60);
+
+static void add_dynamic(const char *path, const char *target, const char *allowed,
+                        enum secret_role_source src, const char *role, int cluster_scope)
+{
+	struct secret s;
+	kj_err e;
+
+	secret_init(&s);
+	s.path = kj_xstrdup(path);
+	s.target = kj_xstrdup(target);
+	s.mode = SECRET_DYNAMIC;
+	s.role_source = src;
+	if (src == ROLE_SOURCE_YAML)
+		s.role_yaml = kj_xstrdup(role);
+	else
+		s.role_name = kj_xstrdup(role);
+	s.cluster_scope = cluster_scope;
+	s.max_ttl = 7200;
+	kj_strv_split(&s.allowed_namespaces, allowed);
+	kj_kvv_set(&s.labels, "team", "web");
+	cr_assert_eq(secret_add(en, &s, &e), 0, "%s", e.msg);
+	secret_done(&s);
+}
+
+static void add_fixed(const char *path, const char *target, const char *ns, const char *sa)
+{
+	struct secret s;
+	kj_err e;
+
+	secret_init(&s);
+	s.path = kj_xstrdup(path);
+	s.target = kj_xstrdup(target);
+	s.mode = SECRET_FIXED;
+	s.ns = kj_xstrdup(ns);
+	s.service_account = kj_xstrdup(sa);
+	cr_assert_eq(secret_add(en, &s, &e), 0, "%s", e.msg);
+	secret_done(&s);
+}
+
+static int do_mint(const char *path, const char *ns, int64_t ttl, struct mint_result *r, kj_err *e)
+{
+	struct mint_request req = {0};
+
+	req.secret = path;
+	req.ns = ns;
+	req.ttl = ttl;
+	kj_err_clear(e);
+	return mint_run(en, &req, r, e);
+}
+
+/* HTTP status of GET `path` with `token`. */
+static long status_as(const char *token, const char *path)
+{
+	struct kube_client *kc = client_with(token);
+	struct kube_response r = {0};
+	kj_err e;
+	long st;
+
+	kube_request(kc, "GET", path, NULL, NULL, &r, &e);
+	st = r.status;
+	kube_response_done(&r);
+	kube_client_free(kc);
+	return st;
+}
+
+/* Objects labelled by kubejit anywhere in the cluster (admin view). */
+static int labelled_objects(const char *lease_id)
+{
+	static const enum kube_kind_id kinds[] = {KUBE_SERVICEACCOUNT, KUBE_SECRET,
+	                                          KUBE_ROLE,           KUBE_ROLEBINDING,
+	                                          KUBE_CLUSTERROLE,    KUBE_CLUSTERROLEBINDING};
+	char sel[128];
+	int n = 0;
+
+	if (lease_id)
+		snprintf(sel, sizeof(sel), "app.kubernetes.io/managed-by=kubejit,kubejit.io/lease=%s",
+		         lease_id);
+	else
+		snprintf(sel, sizeof(sel), "app.kubernetes.io/managed-by=kubejit");
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		cJSON *list = NULL;
+		kj_err e;
+		cr_assert_eq(kube_list(admin, kinds[i], NULL, sel, &list, &e), 0, "%s", e.msg);
+		n += cJSON_GetArraySize(cJSON_GetObjectItem(list, "items"));
+		cJSON_Delete(list);
+	}
+	return n;
+}
+
+static enum lease_state state_of(const char *id)
+{
+	struct lease l;
+	enum lease_state s;
+	kj_err e;
+
+	cr_assert_eq(lease_get(en, id, &l, &e), 0, "%s", e.msg);
+	s = l.state;
+	lease_done(&l);
+	return s;
+}
+
+/* Poll until the token is refused (401), up to `ms`; returns the time taken. */
+static int64_t ms_until_unauthorized(const char *token, const char *path, int64_t ms)
+{
+	int64_t t0 = kj_mono_ms();
+
+	while (kj_mono_ms() - t0 < ms) {
+		if (status_as(token, path) == 401)
+			return kj_mono_ms() - t0;
+		usleep(20000);
+	}
+	return -1;
+}
+
+Test(mint, dynamic_yaml_role_works_where_allowed_and_revoke_kills_it)
+{
+	struct mint_result r;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev,team-*", ROLE_SOURCE_YAML, POD_READER, 0);
+	cr_assert_eq(do_mint("/dev/read-pods", "dev", 900, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_not_null(r.token);
+	cr_assert_eq(r.n_objects, 3);
+	cr_assert_str_eq(r.objects[0].kind, "ServiceAccount");
+	cr_assert(strlen(r.objects[0].name) <= 63);
+	cr_assert(!strncmp(r.objects[0].name, "kubejit-dev-read-pods-", 22), "%s", r.objects[0].name);
+	cr_assert(r.token_expiry >= r.lease_expiry);
+	cr_assert_eq(labelled_objects(r.lease_id), 3);
+	cr_assert_eq(state_of(r.lease_id), LEASE_ACTIVE);
+
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/staging/pods"), 403);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/secrets"), 403);
+
+	/* extra labels and kubejit's annotations are on the objects */
+	cJSON *sa = NULL;
+	cr_assert_eq(kube_get(admin, KUBE_SERVICEACCOUNT, "dev", r.objects[0].name, &sa, &e), 0);
+	cr_assert_str_eq(kube_label(sa, "team"), "web");
+	cr_assert_str_eq(kube_annotation(sa, "kubejit.io/secret"), "/dev/read-pods");
+	cr_assert_str_eq(kube_annotation(sa, "kubejit.io/created-by"), "tester@testhost");
+	cr_assert_not_null(kube_annotation(sa, "kubejit.io/expires-at"));
+	cJSON_Delete(sa);
+
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	int64_t took = ms_until_unauthorized(r.token, "/api/v1/namespaces/dev/pods", 1000);
+	cr_assert(took >= 0, "token still works a second after revoke");
+	cr_assert_eq(state_of(r.lease_id), LEASE_REVOKED);
+	cr_assert_eq(labelled_objects(NULL), 0);
+	/* idempotent */
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	mint_result_done(&r);
+}
+
+Test(mint, predefined_cluster_role_per_namespace_and_cluster_wide)
+{
+	struct mint_result r, w;
+	kj_err e;
+
+	add_dynamic("/view/ns", "demo", "*", ROLE_SOURCE_CLUSTER_ROLE, "view", 0);
+	add_dynamic("/view/all", "demo", "*", ROLE_SOURCE_CLUSTER_ROLE, "view", 1);
+	cr_assert_eq(do_mint("/view/ns", "staging", 0, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_eq(r.n_objects, 2);
+	cr_assert_str_eq(r.objects[1].kind, "RoleBinding");
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/staging/pods"), 200);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/prod/pods"), 403);
+	cr_assert_eq(do_mint("/view/all", "dev", 0, &w, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_str_eq(w.objects[1].kind, "ClusterRoleBinding");
+	cr_assert_eq(status_as(w.token, "/api/v1/namespaces/prod/pods"), 200);
+	cr_assert_eq(lease_revoke(en, w.lease_id, &e), 0, "%s", e.msg);
+	cr_assert(ms_until_unauthorized(w.token, "/api/v1/namespaces/prod/pods", 1000) >= 0);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/staging/pods"), 200);
+	mint_result_done(&r);
+	mint_result_done(&w);
+}
+
+Test(mint, fixed_token_is_bound_to_an_anchor_and_revocable)
+{
+	struct mint_result r;
+	kj_err e;
+
+	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
+	cr_assert_eq(do_mint("/dash/view", NULL, 300, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert(r.revocable);
+	cr_assert_eq(r.n_objects, 1);
+	cr_assert_str_eq(r.objects[0].kind, "Secret");
+	cr_assert_str_eq(r.service_account, "kubernetes-dashboard");
+	/* TTL 5m: the lease ends at 5m, the token (600 s minimum) later */
+	cr_assert(r.lease_expiry <= kj_now() + 300);
+	cr_assert(r.token_expiry >= kj_now() + 590, "token expiry %lld",
+	          (long long)(r.token_expiry - kj_now()));
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 200);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 403);
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	cr_assert(ms_until_unauthorized(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods", 1000) >= 0);
+	cr_assert_eq(labelled_objects(NULL), 0);
+	mint_result_done(&r);
+}
+
+Test(mint, fixed_without_secret_rights_falls_back_to_expiry_only)
+{
+	struct mint_result r;
+	struct lease l;
+	kj_err e;
+
+	add_fixed("/dash/expiry", "fixed-only", "kubernetes-dashboard", "kubernetes-dashboard");
+	cr_assert_eq(do_mint("/dash/expiry", NULL, 0, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_not(r.revocable);
+	cr_assert_not_null(r.warning);
+	cr_assert(strstr(r.warning, "cannot be revoked"), "%s", r.warning);
+	cr_assert_eq(r.n_objects, 0);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 200);
+	cr_assert_eq(lease_get(en, r.lease_id, &l, &e), 0);
+	cr_assert_not(l.revocable);
+	lease_done(&l);
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	cr_assert_eq(lease_get(en, r.lease_id, &l, &e), 0);
+	cr_assert_eq(l.state, LEASE_REVOKED);
+	cr_assert(l.error && strstr(l.error, "expiry-only"), "%s", l.error ? l.error : "(null)");
+	lease_done(&l);
+	mint_result_done(&r);
+}
+
+Test(mint, ttl_of_60s_is_revoked_by_the_sweep_after_60s)
+{
+	struct mint_result r;
+	struct sweep_opts o = {0};
+	struct sweep_report rep;
+	kj_err e;
+
+	add_dynamic("/dev/short", "demo", "dev", ROLE_SOURCE_CLUSTER_ROLE, "view", 0);
+	cr_assert_eq(do_mint("/dev/short", "dev", 60, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert(r.lease_expiry - kj_now() <= 60);
+	cr_assert(r.token_expiry - kj_now() >= 590);
+	o.local = 1;
+	cr_assert_eq(sweep_run(en, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.leases_closed, 0);
+	sweep_report_done(&rep);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200);
+
+	kj_time_set_offset(61);
+	cr_assert_eq(sweep_run(en, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.leases_closed, 1);
+	cr_assert_eq(rep.failures, 0);
+	sweep_report_done(&rep);
+	cr_assert_eq(state_of(r.lease_id), LEASE_EXPIRED);
+	cr_assert(ms_until_unauthorized(r.token, "/api/v1/namespaces/dev/pods", 1000) >= 0);
+	cr_assert_eq(labelled_objects(NULL), 0);
+	mint_result_done(&r);
+}
+
+/* Fail each step of a dynamic mint in turn: nothing labelled may remain. */
+Test(mint, a_failure_at_each_step_leaves_nothing_behind)
+{
+	static const struct {
+		const char *method, *path;
+		enum demo_fault_kind kind;
+	} steps[] = {
+	    {"POST", "/api/v1/namespaces/dev/serviceaccounts", DEMO_FAULT_STATUS},
+	    {"POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/roles", DEMO_FAULT_STATUS},
+	    {"POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings", DEMO_FAULT_STATUS},
+	    {"POST", "/api/v1/namespaces/dev/serviceaccounts/*/token", DEMO_FAULT_STATUS},
+	    {"POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/roles", DEMO_FAULT_DROP},
+	    {"POST", "/api/v1/namespaces/dev/serviceaccounts/*/token", DEMO_FAULT_DROP},
+	};
+
+	add_dynamic("/dev/read-pods", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct mint_result r;
+		struct lease *v;
+		size_t n;
+		kj_err e;
+
+		demo_fault_clear(dc);
+		cr_assert_eq(demo_fault_add(dc, steps[i].method, steps[i].path, 1, steps[i].kind, 500, 0), 0);
+		cr_assert_eq(do_mint("/dev/read-pods", "dev", 600, &r, &e), -1, "step %zu minted", i);
+		cr_assert_eq(labelled_objects(NULL), 0, "step %zu (%s) left objects", i, steps[i].path);
+		struct lease_filter f = LEASE_FILTER_ANY;
+		f.live_only = 1;
+		cr_assert_eq(lease_list(en, &f, &v, &n, &e), 0);
+		cr_assert_eq(n, 0, "step %zu left a live lease", i);
+		lease_list_free(v, n);
+	}
+	demo_fault_clear(dc);
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct lease *v;
+	size_t n;
+	kj_err e;
+	f.state = LEASE_FAILED;
+	cr_assert_eq(lease_list(en, &f, &v, &n, &e), 0);
+	cr_assert_eq(n, 6);
+	lease_list_free(v, n);
+}
+
+Test(mint, cluster_sweep_with_an_empty_store_removes_expired_objects)
+{
+	struct mint_result r;
+	struct engine *other;
+	char home2[64];
+	struct sweep_opts o = {0};
+	struct sweep_report rep;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	cr_assert_eq(do_mint("/dev/read-pods", "dev", 120, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_eq(labelled_objects(NULL), 3);
+
+	snprintf(home2, sizeof(home2), "/tmp/kj-mint2-XXXXXX");
+	cr_assert_not_null(mkdtemp(home2));
+	cr_assert_eq(engine_open(home2, &other, &e), 0, "%s", e.msg);
+	add_target(other, "demo", "kube-system/kubejit-jit");
+	o.cluster = 1;
+	cr_assert_eq(sweep_run(other, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.objects_deleted, 0, "a live lease was swept");
+	sweep_report_done(&rep);
+
+	kj_time_set_offset(121);
+	o.dry_run = 1;
+	cr_assert_eq(sweep_run(other, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.n_actions, 3);
+	cr_assert_eq(rep.objects_deleted, 0);
+	sweep_report_done(&rep);
+	cr_assert_eq(labelled_objects(NULL), 3);
+	o.dry_run = 0;
+	cr_assert_eq(sweep_run(other, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.failures, 0, "%s",
+	             rep.n_actions ? (rep.actions[0].error ? rep.actions[0].error : "") : "");
+	cr_assert_eq(rep.objects_deleted, 3);
+	cr_assert_str_eq(rep.actions[0].kind, "ServiceAccount");
+	sweep_report_done(&rep);
+	cr_assert_eq(labelled_objects(NULL), 0);
+	cr_assert(ms_until_unauthorized(r.token, "/api/v1/namespaces/dev/pods", 1000) >= 0);
+	engine_close(other);
+	char *cmd = kj_xasprintf("rm -rf '%s'", home2);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	mint_result_done(&r);
+}
+
+Test(mint, policy_errors_name_the_value_and_the_fix)
+{
+	struct mint_result r;
+	struct secret s;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev,team-*", ROLE_SOURCE_YAML, POD_READER, 0);
+	cr_assert_eq(do_mint("/dev/read-pods", "kube-system", 0, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED);
+	cr_assert_str_eq(
+	    e.msg,
+	    "namespace \"kube-system\" is not allowed for secret /dev/read-pods (allowed: dev, team-*)");
+	cr_assert_eq(kj_err_exit_code(&e), 3);
+	cr_assert_eq(do_mint("/dev/read-pods", "dev", 3 * 3600, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED);
+	cr_assert(strstr(e.msg, "TTL 3h is over the maximum 2h"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "--ttl 2h"), "%s", e.hint);
+
+	secret_init(&s);
+	s.path = kj_xstrdup("/bad/yaml");
+	s.target = kj_xstrdup("demo");
+	s.mode = SECRET_DYNAMIC;
+	s.role_source = ROLE_SOURCE_YAML;
+	s.role_yaml =
+	    kj_xstrdup("kind: Role\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: get\n");
+	kj_strv_push(&s.allowed_namespaces, "dev");
+	cr_assert_eq(secret_add(en, &s, &e), -1);
+	cr_assert(strstr(e.msg, ":5:10: rules[0].verbs must be a list"), "%s", e.msg);
+	free(s.target);
+	s.target = kj_xstrdup("nope");
+	free(s.role_yaml);
+	s.role_yaml = kj_xstrdup(POD_READER);
+	cr_assert_eq(secret_add(en, &s, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert(strstr(e.msg, "target \"nope\""), "%s", e.msg);
+	secret_done(&s);
+	cr_assert_eq(labelled_objects(NULL), 0);
+}
+
+Test(mint, delete_protection_and_edit)
+{
+	struct secret s;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	cr_assert_eq(secret_get(en, "dev/read-pods/", &s, &e), 0, "%s", e.msg);
+	s.delete_protection = 1;
+	cr_assert_eq(secret_edit(en, "/dev/read-pods", &s, &e), 0, "%s", e.msg);
+	secret_done(&s);
+	cr_assert_eq(secret_delete(en, "/dev/read-pods", &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED);
+	cr_assert(strstr(e.hint, "--no-delete-protection"));
+	cr_assert_eq(secret_get(en, "/dev/read-pods", &s, &e), 0);
+	s.delete_protection = 0;
+	free(s.path);
+	s.path = kj_xstrdup("/dev/pods/reader");
+	cr_assert_eq(secret_edit(en, "/dev/read-pods", &s, &e), 0, "%s", e.msg);
+	secret_done(&s);
+	struct secret *v;
+	size_t n;
+	cr_assert_eq(secret_list(en, "/dev/pods", &v, &n, &e), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(v[0].path, "/dev/pods/reader");
+	cr_assert_eq(v[0].labels.n, 1);
+	secret_list_free(v, n);
+	cr_assert_eq(secret_delete(en, "/dev/pods/reader", &e), 0, "%s", e.msg);
+}
+
+Test(mint, unprivileged_target_gets_a_specific_error)
+{
+	struct mint_result r;
+	kj_err e;
+
+	add_dynamic("/dash/dyn", "dashboard", "kubernetes-dashboard", ROLE_SOURCE_CLUSTER_ROLE, "view", 0);
+	cr_assert_eq(do_mint("/dash/dyn", NULL, 0, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED, "%s", e.msg);
+	cr_assert(strstr(e.msg, "creating ServiceAccount"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "forbidden"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "kubejit target check dashboard"), "%s", e.hint);
+	cr_assert_eq(labelled_objects(NULL), 0);
+}
+
+/* A target that lost its ClusterRoleBinding, and one that may create roles
+ * but not escalate: the cluster refuses, kubejit says why, nothing remains. */
+Test(mint, escalation_and_lost_privileges_are_refused_cleanly)
+{
+	static const char *const SECRETS_READER =
+	    "kind: Role\nrules:\n- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get]\n";
+	struct mint_result r;
+	cJSON *obj;
+	kj_err e;
+
+	/* an account that may create SAs, roles and bindings but holds nothing else */
+	obj = cJSON_Parse("{\"metadata\":{\"name\":\"limited\",\"namespace\":\"kube-system\"}}");
+	cr_assert_eq(kube_create(admin, KUBE_SERVICEACCOUNT, "kube-system", obj, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(obj);
+	obj = cJSON_Parse(
+	    "{\"metadata\":{\"name\":\"limited\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":"
+	    "[\"serviceaccounts\",\"serviceaccounts/token\"],\"verbs\":[\"create\",\"delete\",\"get\"]},"
+	    "{\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\",\"rolebindings\"],"
+	    "\"verbs\":[\"create\",\"delete\",\"get\",\"list\"]},{\"apiGroups\":[\"\"],\"resources\":"
+	    "[\"serviceaccounts\",\"secrets\"],\"verbs\":[\"list\"]}]}");
+	cr_assert_eq(kube_create(admin, KUBE_CLUSTERROLE, NULL, obj, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(obj);
+	obj = cJSON_Parse(
+	    "{\"metadata\":{\"name\":\"limited\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+	    "\"kind\":\"ClusterRole\",\"name\":\"limited\"},\"subjects\":[{\"kind\":\"ServiceAccount\","
+	    "\"name\":\"limited\",\"namespace\":\"kube-system\"}]}");
+	cr_assert_eq(kube_create(admin, KUBE_CLUSTERROLEBINDING, NULL, obj, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(obj);
+	struct kube_token tok = {0};
+	struct kube_token_spec spec = {0};
+	spec.expiration_seconds = 3600;
+	cr_assert_eq(kube_token_request(admin, "kube-system", "limited", &spec, &tok, &e), 0, "%s", e.msg);
+	{
+		struct target t = {0};
+		struct target_cred cred = {0};
+		t.name = kj_xstrdup("limited");
+		t.server = kj_xstrdup(demo_url(dc));
+		t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
+		t.created_by = kj_xstrdup("t");
+		cred.token = kj_xstrdup(tok.token);
+		cr_assert_eq(store_targets_insert(engine_db(en), &t, &cred, &e), 0, "%s", e.msg);
+		target_done(&t);
+		target_cred_done(&cred);
+	}
+	kube_token_done(&tok);
+
+	add_dynamic("/esc/secrets", "limited", "dev", ROLE_SOURCE_YAML, SECRETS_READER, 0);
+	cr_assert_eq(do_mint("/esc/secrets", "dev", 0, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED, "%s", e.msg);
+	cr_assert(strstr(e.msg, "attempting to grant RBAC permissions not currently held"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "escalate"), "%s", e.hint);
+	cr_assert_eq(labelled_objects(NULL), 0);
+
+	/* the main target loses its binding */
+	add_dynamic("/dev/view", "demo", "dev", ROLE_SOURCE_CLUSTER_ROLE, "view", 0);
+	cr_assert_eq(do_mint("/dev/view", "dev", 0, &r, &e), 0, "%s", e.msg);
+	mint_result_done(&r);
+	cJSON *crbs = NULL, *it;
+	cr_assert_eq(kube_list(admin, KUBE_CLUSTERROLEBINDING, NULL, NULL, &crbs, &e), 0);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(crbs, "items"))
+	{
+		cJSON *sub;
+		cJSON_ArrayForEach(sub, cJSON_GetObjectItem(it, "subjects"))
+		{
+			cJSON *nm = cJSON_GetObjectItem(sub, "name");
+			if (cJSON_IsString(nm) && !strcmp(nm->valuestring, "kubejit-jit"))
+				kube_delete(admin, KUBE_CLUSTERROLEBINDING, NULL, kube_meta(it, "name"), &e);
+		}
+	}
+	cJSON_Delete(crbs);
+	cr_assert_eq(do_mint("/dev/view", "dev", 0, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED, "%s", e.msg);
+	cr_assert(strstr(e.hint, "target check demo"), "%s", e.hint);
+	/* only the first lease's objects remain */
+	cr_assert_eq(labelled_objects(NULL), 2);
+}
