@@ -173,7 +173,9 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 				a->done = 0;
 				a->error = kj_xstrdup(e.msg);
 				r->failures++;
-			} else if (rc == 0) {
+			} else {
+				/* KUBE_GONE: the garbage collector beat us to it (owned by a
+				 * ServiceAccount deleted a moment ago): removed all the same */
 				r->objects_deleted++;
 			}
 			if (!o->in_cluster) {
