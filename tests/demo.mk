@@ -16,9 +16,14 @@ endif
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_demo_auth
 TESTS += tests/test_demo_auth
-tests_test_demo_auth_SOURCES = tests/test_demo_auth.c
+tests_test_demo_auth_SOURCES = tests/test_demo_auth.c tests/demo_http.c tests/demo_http.h
 tests_test_demo_auth_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_demo_auth_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(CURL_LIBS) $(TEST_COMMON_LIBS)
+check_PROGRAMS += tests/test_demo_authz
+TESTS += tests/test_demo_authz
+tests_test_demo_authz_SOURCES = tests/test_demo_authz.c tests/demo_http.c tests/demo_http.h
+tests_test_demo_authz_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_demo_authz_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(CURL_LIBS) $(TEST_COMMON_LIBS)
 endif
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_demo_core

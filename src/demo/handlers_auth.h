@@ -4,8 +4,9 @@
  *
  * Served here: TokenRequest (`serviceaccounts/token`, k8s-api.md §1),
  * SelfSubjectAccessReview (§4.2), SelfSubjectRulesReview (§4.3),
- * SelfSubjectReview (§4.4), TokenReview (§1.4) and, through handlers_csr,
- * CertificateSigningRequests with their `approval` subresource.  Each handler
+ * SelfSubjectReview (§4.4), TokenReview (§1.4) (those in handlers_review.c),
+ * and CertificateSigningRequests with their `approval` subresource
+ * (handlers_csr.c).  Each handler
  * runs after authentication and authorisation and replies exactly once.
  * Thread-safe: state is the immutable signer plus the locked object store. */
 #ifndef KJ_DEMO_HANDLERS_AUTH_H
@@ -16,9 +17,11 @@
 /* The handle_auth hook: dispatch on r->group / r->resource / r->subresource. */
 void auth_handle(struct demo_req *r);
 
-/* Individual handlers (exposed for the dispatcher of handlers_csr). */
+/* handlers_auth.c: TokenRequest. */
 void auth_token_request(struct demo_req *r);
+/* handlers_review.c */
 void auth_ssar(struct demo_req *r);
+void auth_sar(struct demo_req *r, int local); /* SubjectAccessReview, LocalSubjectAccessReview */
 void auth_ssrr(struct demo_req *r);
 void auth_self_subject_review(struct demo_req *r);
 void auth_token_review(struct demo_req *r);

@@ -24,6 +24,7 @@ src_demo_libkjdemo_a_SOURCES += \
 	src/demo/escalation.c src/demo/escalation.h \
 	src/demo/authn.c src/demo/authn.h \
 	src/demo/handlers_auth.c src/demo/handlers_auth.h \
+	src/demo/handlers_review.c \
 	src/demo/handlers_csr.c
 # demo_start() installs the auth modules' hooks when this is defined.
 src_demo_libkjdemo_a_CPPFLAGS = $(AM_CPPFLAGS) -DKJ_DEMO_AUTH

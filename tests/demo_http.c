@@ -1,0 +1,235 @@
+/* Shared harness of the demo cluster's HTTPS auth suites: an in-process
+ * cluster per test and libcurl calls as anonymous, a bearer token, a client
+ * certificate or the admin. */
+#include "demo_http.h"
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+struct demo_cluster *dc;
+
+void start_with(int64_t max_exp)
+{
+	struct demo_opts o = {0};
+	kj_err e;
+
+	o.max_token_expiration = max_exp;
+	kj_time_set_offset(0);
+	cr_assert_eq(demo_start(&o, &dc, &e), 0, "%s", e.msg);
+}
+
+void start(void)
+{
+	start_with(0);
+}
+
+void stop(void)
+{
+	demo_stop(dc);
+	dc = NULL;
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+	kj_buf_add(ud, p, sz * n);
+	return sz * n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+	char **w = ud;
+
+	if (!strncasecmp(p, "Warning:", 8) && !*w) {
+		*w = kj_xstrndup(p + 9, sz * n - 9);
+		(*w)[strcspn(*w, "\r\n")] = 0;
+	}
+	return sz * n;
+}
+
+/* cred: NULL = anonymous, "admin-cert", or a bearer token; cert/key PEM
+ * override for client certificates. */
+struct resp call_as(const char *method, const char *path, const char *token, const char *cert,
+                    const char *key, const char *body)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct curl_blob ca = {(void *)demo_ca_pem(dc), strlen(demo_ca_pem(dc)), CURL_BLOB_COPY};
+	struct resp r = {0};
+	kj_buf b;
+	char *url = kj_xasprintf("%s%s", demo_url(dc), path), *auth = NULL;
+
+	kj_buf_init(&b);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.warning);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, "Accept: application/json");
+	if (token) {
+		auth = kj_xasprintf("Authorization: Bearer %s", token);
+		h = curl_slist_append(h, auth);
+	}
+	if (cert) {
+		struct curl_blob cb = {(void *)cert, strlen(cert), CURL_BLOB_COPY};
+		struct curl_blob kb = {(void *)key, strlen(key), CURL_BLOB_COPY};
+
+		curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cb);
+		curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &kb);
+		curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (body)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "%s %s", method, path);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
+	r.body = kj_buf_steal(&b);
+	r.json = cJSON_Parse(r.body);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	free(url);
+	kj_free_secret(auth);
+	return r;
+}
+
+struct resp call(const char *method, const char *path, const char *token, const char *body)
+{
+	return call_as(method, path, token, NULL, NULL, body);
+}
+
+struct resp admin(const char *method, const char *path, const char *body)
+{
+	return call_as(method, path, NULL, demo_admin_cert_pem(dc), demo_admin_key_pem(dc), body);
+}
+
+void resp_done(struct resp *r)
+{
+	free(r->body);
+	free(r->warning);
+	cJSON_Delete(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+const char *jpath(const cJSON *o, const char *path)
+{
+	char *p = kj_xstrdup(path), *save = NULL, *tok;
+	const cJSON *cur = o;
+	static char num[64];
+
+	for (tok = strtok_r(p, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
+		cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+	free(p);
+	if (cJSON_IsString(cur))
+		return cur->valuestring;
+	if (cJSON_IsNumber(cur)) {
+		snprintf(num, sizeof num, "%.0f", cur->valuedouble);
+		return num;
+	}
+	if (cJSON_IsBool(cur))
+		return cJSON_IsTrue(cur) ? "true" : "false";
+	return cJSON_IsNull(cur) ? "null" : "";
+}
+
+void expect(struct resp *r, long code)
+{
+	cr_assert_eq(r->code, code, "got %ld: %s", r->code, r->body);
+}
+
+/* admin creates, asserting 201 */
+void create(const char *path, const char *body)
+{
+	struct resp r = admin("POST", path, body);
+
+	expect(&r, 201);
+	resp_done(&r);
+}
+
+void make_sa(const char *ns, const char *name)
+{
+	char *path = kj_xasprintf("/api/v1/namespaces/%s/serviceaccounts", ns);
+	char *body = kj_xasprintf(
+	    "{\"kind\":\"ServiceAccount\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"%s\"}}", name);
+
+	create(path, body);
+	free(path);
+	free(body);
+}
+
+static const char *const kubectl_token_body =
+    "{\"kind\":\"TokenRequest\",\"apiVersion\":\"authentication.k8s.io/v1\","
+    "\"metadata\":{\"creationTimestamp\":null},\"spec\":{\"audiences\":null,"
+    "\"expirationSeconds\":%s,\"boundObjectRef\":%s},\"status\":{\"token\":\"\","
+    "\"expirationTimestamp\":null}}";
+
+struct resp token_request(const char *ns, const char *sa, const char *secs, const char *ref)
+{
+	char *path = kj_xasprintf("/api/v1/namespaces/%s/serviceaccounts/%s/token", ns, sa);
+	char *body = kj_xasprintf(kubectl_token_body, secs, ref);
+	struct resp r = admin("POST", path, body);
+
+	free(path);
+	free(body);
+	return r;
+}
+
+/* a token for ns/sa (asserts 201); caller frees */
+char *token_for(const char *ns, const char *sa, const char *secs, const char *ref)
+{
+	struct resp r = token_request(ns, sa, secs, ref);
+	char *t;
+
+	expect(&r, 201);
+	t = kj_xstrdup(jpath(r.json, "status.token"));
+	resp_done(&r);
+	return t;
+}
+
+struct resp whoami(const char *token)
+{
+	return call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", token,
+	            "{\"kind\":\"SelfSubjectReview\",\"apiVersion\":\"authentication.k8s.io/v1\","
+	            "\"metadata\":{\"creationTimestamp\":null},\"status\":{\"userInfo\":{}}}");
+}
+
+const char *const unauthorized_body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
+                                      "\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\","
+                                      "\"code\":401}";
+
+void expect_unauthorized(const char *token)
+{
+	struct resp r = whoami(token);
+
+	expect(&r, 401);
+	cr_assert_str_eq(r.body, unauthorized_body);
+	resp_done(&r);
+}
+
+const char *const role_body =
+    "{\"kind\":\"Role\",\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"metadata\":"
+    "{\"name\":\"%s\"},\"rules\":[{\"verbs\":[%s],\"apiGroups\":[\"\"],"
+    "\"resources\":[\"%s\"]}]}";
+const char *const rb_body =
+    "{\"kind\":\"RoleBinding\",\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
+    "\"metadata\":{\"name\":\"%s\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+    "\"kind\":\"%s\",\"name\":\"%s\"},\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":"
+    "\"%s\",\"namespace\":\"dev\"}]}";
+
+void grant(const char *role, const char *verbs, const char *res, const char *sa)
+{
+	char *b = kj_xasprintf(role_body, role, verbs, res);
+
+	create("/apis/rbac.authorization.k8s.io/v1/namespaces/dev/roles", b);
+	free(b);
+	b = kj_xasprintf(rb_body, role, "Role", role, sa);
+	create("/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings", b);
+	free(b);
+}
