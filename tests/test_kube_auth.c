@@ -120,6 +120,24 @@ Test(auth, token_file_is_reread_when_it_rotates)
 	free(tmp);
 }
 
+Test(auth, whoami_tries_older_api_versions_on_404)
+{
+	struct kube_client *c = client_with(demo_admin_token(dc), NULL, NULL);
+	kj_err e;
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", 1,
+	                            DEMO_FAULT_STATUS, 404, 0),
+	             0);
+	struct kube_user_info u;
+	cr_assert_eq(kube_whoami(c, &u, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	struct kube_client_stats st;
+	kube_client_get_stats(c, &st);
+	cr_assert_eq(st.requests, 3, "v1, then v1beta1 and v1alpha1: %llu", (unsigned long long)st.requests);
+	/* The fault disarmed: v1 answers again. */
+	assert_user(c, "kubernetes-admin");
+	kube_client_free(c);
+}
+
 /* ---- errors of other users -------------------------------------------------- */
 
 static cJSON *sa_object(const char *name)

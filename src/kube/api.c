@@ -437,8 +437,37 @@ int kube_whoami(struct kube_client *c, struct kube_user_info *out, kj_err *e)
 	cJSON *body = review_body(KUBE_SELFSUBJECTREVIEW);
 	cJSON_AddObjectToObject(cJSON_AddObjectToObject(body, "status"), "userInfo");
 	cJSON *ans = NULL;
-	if (post(c, KUBE_SELFSUBJECTREVIEW, NULL, NULL, body, &ans, e) != 0)
-		return -1;
+	if (post(c, KUBE_SELFSUBJECTREVIEW, NULL, NULL, body, &ans, e) != 0) {
+		if (!e || e->http_status != 404)
+			return -1;
+		/* Clusters before 1.28 serve it only as beta (1.27) or alpha
+		 * (1.26), as kubectl auth whoami falls back. */
+		static const char *const older[] = {"v1beta1", "v1alpha1"};
+		int rc = -1;
+		for (size_t i = 0; i < 2 && rc != 0 && e->http_status == 404; i++) {
+			char *path =
+			    kj_xasprintf("/apis/authentication.k8s.io/%s/selfsubjectreviews", older[i]);
+			char *av = kj_xasprintf("authentication.k8s.io/%s", older[i]);
+			char *b = kj_xasprintf("{\"kind\":\"SelfSubjectReview\",\"apiVersion\":\"%s\","
+			                       "\"metadata\":{},\"status\":{\"userInfo\":{}}}",
+			                       av);
+			struct kube_response r;
+			kj_err e2;
+			rc = kube_request(c, "POST", path, NULL, b, &r, &e2);
+			if (rc == 0)
+				ans = cJSON_ParseWithLength(r.body, r.body_len);
+			else if (e2.http_status != 404)
+				*e = e2;
+			kube_response_done(&r);
+			free(path);
+			free(av);
+			free(b);
+			if (rc != 0 && e2.http_status != 404)
+				break;
+		}
+		if (rc != 0)
+			return -1;
+	}
 	const cJSON *ui =
 	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ans, "status"), "userInfo");
 	out->username = dup_str(ui, "username");
