@@ -496,6 +496,7 @@ Test(core, faults_fire_once_on_the_nth_match)
 	demo_fault_clear(dc);
 	expect_body("GET", "/version", NULL, 200, NULL);
 	cr_expect_eq(demo_fault_add(dc, NULL, "/x", 0, DEMO_FAULT_STATUS, 500, 0), -1);
+	expect_body("GET", "/kubejit/stats", NULL, 200, NULL);
 	demo_get_stats(dc, &st);
 	cr_expect_geq(st.requests, 5);
 	cr_expect_geq(st.connections, 5);
@@ -611,4 +612,55 @@ Test(core, garbage_never_crashes_the_server)
 		resp_done(&r);
 	}
 	expect_body("GET", "/healthz", NULL, 200, "ok");
+}
+
+Test(lifecycle, state_survives_a_restart_and_seeds_load_from_files, .timeout = 60)
+{
+	char tmpl[] = "/tmp/kubejit-demo-test.XXXXXX";
+	char *dir = mkdtemp(tmpl), *seed, *ca, *tok;
+	struct demo_opts o = {0};
+	struct demo_cluster *c;
+	FILE *f;
+	kj_err e;
+
+	cr_assert_not_null(dir);
+	o.state_dir = dir;
+	cr_assert_eq(demo_start(&o, &c, &e), 0, "%s", e.msg);
+	ca = kj_xstrdup(demo_ca_pem(c));
+	tok = kj_xstrdup(demo_admin_token(c));
+	demo_stop(c);
+	cr_assert_eq(demo_start(&o, &c, &e), 0, "%s", e.msg);
+	cr_expect_str_eq(demo_ca_pem(c), ca);
+	cr_expect_str_eq(demo_admin_token(c), tok);
+	cr_expect_str_eq(demo_state_dir(c), dir);
+	demo_stop(c);
+	free(ca);
+	free(tok);
+
+	seed = kj_xasprintf("%s/seed.yaml", dir);
+	f = fopen(seed, "w");
+	fputs("apiVersion: v1\nkind: Namespace\nmetadata: {name: only}\n---\napiVersion: v1\nkind: Widget\n"
+	      "metadata: {name: w}\n",
+	      f);
+	fclose(f);
+	o.seed_file = seed;
+	cr_expect_eq(demo_start(&o, &c, &e), -1);
+	cr_expect(strstr(e.msg, "document 2: kind \"Widget\" (v1) is not served by the demo cluster"), "%s",
+	          e.msg);
+	f = fopen(seed, "w");
+	fputs("apiVersion: v1\nkind: Namespace\nmetadata: {name: only}\n", f);
+	fclose(f);
+	cr_assert_eq(demo_start(&o, &c, &e), 0, "%s", e.msg);
+	dc = c;
+	expect_body("GET", "/api/v1/namespaces/only/serviceaccounts/default", NULL, 200, NULL);
+	expect_body("GET", "/api/v1/namespaces/dev", NULL, 404, NULL);
+	demo_stop(c);
+	dc = NULL;
+	o.listen = "nonsense";
+	cr_expect_eq(demo_start(&o, &c, &e), -1);
+	cr_expect_eq(e.cls, KJ_ERR_USAGE);
+	free(seed);
+	seed = kj_xasprintf("rm -rf '%s'", dir);
+	cr_expect_eq(system(seed), 0);
+	free(seed);
 }
