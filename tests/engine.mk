@@ -22,3 +22,5 @@ tests_test_mint_SOURCES = tests/test_mint.c
 tests_test_mint_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_mint_LDADD = $(ENGINE_TEST_LIBS)
 endif
+TESTS += tests/e2e-mint.sh
+EXTRA_DIST += tests/e2e-mint.sh

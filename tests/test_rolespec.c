@@ -169,3 +169,36 @@ Test(strv, split_join_kv)
 	cr_assert_str_eq(kj_kvv_get(&kv, "a"), "2");
 	kj_kvv_done(&kv);
 }
+
+/* Every shipped template must pass the same validation a user's YAML does. */
+Test(rolespec, shipped_templates_are_valid)
+{
+	static const char *const names[] = {
+	    "pods-read-only",   "pod-logs-reader", "configmap-reader",     "deployment-restarter",
+	    "namespace-editor", "exec-into-pods",  "cluster-nodes-reader",
+	};
+	const char *dir = getenv("KUBEJIT_DATADIR");
+
+	if (!dir)
+		dir = "data";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[512];
+		char buf[8192];
+		struct rolespec rs;
+		kj_err e;
+		size_t n;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/templates/%s.yaml", dir, names[i]);
+		f = fopen(path, "r");
+		cr_assert_not_null(f, "%s", path);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		cr_assert_eq(parse(buf, &rs, NULL, &e), 0, "%s: %s", names[i], e.msg);
+		cr_assert_gt(rs.n_rules, 0);
+		cr_assert_eq(rs.scope, strstr(names[i], "cluster") ? ROLESPEC_CLUSTER : ROLESPEC_NAMESPACED,
+		             "%s", names[i]);
+		rolespec_done(&rs);
+	}
+}
