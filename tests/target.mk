@@ -16,3 +16,5 @@ tests_test_target_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_target_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
 	$(TEST_COMMON_LIBS)
 endif
+TESTS += tests/e2e-target.sh
+EXTRA_DIST += tests/e2e-target.sh
