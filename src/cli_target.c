@@ -28,6 +28,8 @@
 /* ---- small helpers ---------------------------------------------------------- */
 
 static int stdin_used;
+/* --cert-warn DUR: warning window for expiring credentials (0 = the engine's) */
+static int64_t cert_warn_arg;
 
 /* Read a whole file (or stdin for "-") into memory.  Used for secrets too:
  * the caller wipes what it read. */
@@ -125,6 +127,8 @@ static int open_engine(const struct kj_globals *g, struct engine **en)
 
 	if (engine_open(g->home, en, &e) < 0)
 		return cli_fail(&e);
+	if (cert_warn_arg > 0)
+		engine_set_cert_warn(*en, cert_warn_arg);
 	return 0;
 }
 
@@ -233,7 +237,9 @@ static void add_usage(FILE *f)
 	      "  --from-kubeconfig      copy server, CA and credentials from a kubeconfig context\n"
 	      "  --kubeconfig F         kubeconfig file (default $KUBECONFIG, ~/.kube/config)\n"
 	      "  --context C            context to use (default: current-context)\n"
-	      "  --json                 print the saved target and preflight report as JSON\n\n"
+	      "  --json                 print the saved target and preflight report as JSON\n"
+	      "  --cert-warn DUR        warn when the credentials expire within DUR (default 30d,\n"
+	      "                         or $KUBEJIT_CERT_WARN)\n\n"
 	      "Examples:\n"
 	      "  kubejit target add prod --server https://10.0.0.1:6443 --ca-file ca.crt --token-file "
 	      "jit.token\n"
@@ -280,6 +286,7 @@ enum add_opt {
 	O_MODE,
 	O_NAME,
 	O_TOKENTTL,
+	O_CERTWARN,
 };
 
 static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
@@ -303,6 +310,7 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 	    {"kubeconfig", required_argument, NULL, O_KUBECONFIG},
 	    {"context", required_argument, NULL, O_CONTEXT},
 	    {"json", no_argument, NULL, O_JSON},
+	    {"cert-warn", required_argument, NULL, O_CERTWARN},
 	    {"help", no_argument, NULL, O_HELP},
 	    {NULL, 0, NULL, 0},
 	};
@@ -377,6 +385,10 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 			break;
 		case O_JSON:
 			json = 1;
+			break;
+		case O_CERTWARN:
+			if (kj_ttl_parse(optarg, "--cert-warn", &cert_warn_arg, &e) < 0)
+				return cli_fail(&e);
 			break;
 		case 'h':
 		case O_HELP:
@@ -469,10 +481,12 @@ static int one_name(int argc, char **argv, const char *cmd, int *json, int *reve
 	    {"json", no_argument, NULL, O_JSON},
 	    {"reveal", no_argument, NULL, O_REVEAL},
 	    {"namespace", required_argument, NULL, O_NAMESPACE},
+	    {"cert-warn", required_argument, NULL, O_CERTWARN},
 	    {"help", no_argument, NULL, O_HELP},
 	    {NULL, 0, NULL, 0},
 	};
 	size_t n_ns = 0;
+	kj_err e = {0};
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -484,6 +498,10 @@ static int one_name(int argc, char **argv, const char *cmd, int *json, int *reve
 			if (!reveal)
 				return cli_usage_error(cmd, _("--reveal only goes with 'target show'"));
 			*reveal = 1;
+			break;
+		case O_CERTWARN:
+			if (kj_ttl_parse(optarg, "--cert-warn", &cert_warn_arg, &e) < 0)
+				return cli_fail(&e);
 			break;
 		case O_NAMESPACE:
 			if (!nss)
@@ -505,8 +523,10 @@ static int one_name(int argc, char **argv, const char *cmd, int *json, int *reve
 
 static void list_usage(FILE *f)
 {
-	fputs(_("Usage: kubejit target list [--json]\n"
-	        "List saved targets with how they authenticate and their last preflight.\n\n"
+	fputs(_("Usage: kubejit target list [--cert-warn DUR] [--json]\n"
+	        "List saved targets with how they authenticate and their last preflight; targets\n"
+	        "whose certificate or token expires within --cert-warn (default 30d, or\n"
+	        "$KUBEJIT_CERT_WARN) are marked.\n\n"
 	        "Examples:\n  kubejit target list\n  kubejit target list --json | jq -r '.[].name'\n\n"
 	        "Exit codes: 0 ok, 1 error, 2 usage.\n"),
 	      f);
@@ -646,7 +666,7 @@ static int target_show_cmd(int argc, char **argv, const struct kj_globals *g)
 
 static void check_usage(FILE *f)
 {
-	fputs(_("Usage: kubejit target check NAME [--namespace NS]... [--json]\n"
+	fputs(_("Usage: kubejit target check NAME [--namespace NS]... [--cert-warn DUR] [--json]\n"
 	        "Run the preflight again: reach the cluster, verify TLS, ask who the credentials\n"
 	        "are and which permissions each mode needs are held, and print the RBAC YAML that\n"
 	        "grants what is missing.  --namespace adds namespaces to inspect for\n"
@@ -862,7 +882,13 @@ static void target_usage(FILE *f)
 	        "  check NAME            run the preflight again\n"
 	        "  rm NAME               remove a target\n"
 	        "  bootstrap NAME --mode fixed|dynamic   grant, mint and save with an admin context\n\n"
-	        "Run 'kubejit target SUBCOMMAND --help' for options and examples.\n"),
+	        "Examples:\n"
+	        "  kubejit target add prod --server https://10.0.0.1:6443 --ca-file ca.crt --token-file "
+	        "jit.token\n"
+	        "  kubejit target bootstrap lab --mode dynamic --context lab-admin\n"
+	        "  kubejit target check prod\n\n"
+	        "Run 'kubejit target SUBCOMMAND --help' for options and examples.\n"
+	        "Exit codes: 0 ok, 1 error, 2 usage, 3 not allowed, 4 not found.\n"),
 	      f);
 }
 

@@ -843,3 +843,31 @@ Test(target, cli_rbac_and_help)
 	cr_assert(strstr(out, "Examples:"), "%s", out);
 	free(out);
 }
+
+Test(target, warns_before_the_client_certificate_expires)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	struct target *v;
+	size_t n;
+	kj_err e = {0};
+
+	s.name = "short";
+	s.auth = TARGET_AUTH_CLIENT_CERT;
+	s.csr = 1;
+	s.csr_cn = "short-lived";
+	s.kubeconfig_path = demo_kubeconfig_path(dc);
+	s.cert_seconds = 10 * 86400;
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_leq(r.target.cert_not_after, kj_now() + 10 * 86400 + 60,
+	              "the signer honoured the lifetime asked for");
+	cr_assert_eq(r.report->health, TARGET_HEALTH_WARN);
+	cr_assert(has_notice(r.report->notices, "client certificate expires on"), "%s", r.report->summary);
+	target_add_result_done(&r);
+	cr_assert_eq(target_list(en, &v, &n, &e), 0);
+	cr_assert(target_expiry_warning(en, &v[0]));
+	/* a shorter window: no warning */
+	engine_set_cert_warn(en, 86400);
+	cr_assert_not(target_expiry_warning(en, &v[0]));
+	target_list_free(v, n);
+}

@@ -181,36 +181,61 @@ static void check_namespace(struct kube_client *kc, struct preflight_report *r, 
 	cJSON_Delete(status);
 }
 
+/* One SelfSubjectAccessReview body per permission, cluster-wide. */
+static cJSON *ssar_body(const struct preflight_perm *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *ra = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, "spec"), "resourceAttributes");
+	const char *slash = strchr(p->resource, '/');
+
+	cJSON_AddStringToObject(ra, "verb", p->verb);
+	cJSON_AddStringToObject(ra, "group", p->group);
+	if (slash) {
+		char *res = kj_xstrndup(p->resource, (size_t)(slash - p->resource));
+
+		cJSON_AddStringToObject(ra, "resource", res);
+		cJSON_AddStringToObject(ra, "subresource", slash + 1);
+		free(res);
+	} else {
+		cJSON_AddStringToObject(ra, "resource", p->resource);
+	}
+	return o;
+}
+
 static void check_perms(struct kube_client *kc, struct preflight_report *r, const struct preflight_opts *o)
 {
+	struct kube_op *ops = kj_xcalloc(r->n_perms, sizeof(*ops));
 	char **nss = NULL;
 	size_t i;
-	int any_missing = 0;
+	int any_missing = 0, told = 0;
+	kj_err e = {0};
 
+	/* independent reviews: let the client run them in parallel */
+	for (i = 0; i < r->n_perms; i++) {
+		ops[i].verb = KUBE_OP_CREATE;
+		ops[i].kind = KUBE_SSAR;
+		ops[i].obj = ssar_body(&r->perms[i]);
+	}
+	kube_batch(kc, ops, r->n_perms, &e);
 	for (i = 0; i < r->n_perms; i++) {
 		struct preflight_perm *p = &r->perms[i];
-		const char *slash = strchr(p->resource, '/');
-		char resource[64];
-		struct kube_access a = {0};
-		int allowed = 0;
-		kj_err e = {0};
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(ops[i].result, "status");
 
-		snprintf(resource, sizeof(resource), "%.*s", slash ? (int)(slash - p->resource) : 63,
-		         p->resource);
-		a.verb = p->verb;
-		a.group = p->group;
-		a.resource = resource;
-		a.subresource = slash ? slash + 1 : NULL;
-		if (kube_can_i(kc, &a, &allowed, NULL, &e) < 0) {
+		if (ops[i].rc != 0 || !cJSON_IsObject(st)) {
 			p->state = PREFLIGHT_UNKNOWN;
-			if (i == 0)
-				notice(r, _("could not ask the cluster about permissions: %s"), e.msg);
-			continue;
-		}
-		p->state = allowed ? PREFLIGHT_HELD : PREFLIGHT_MISSING;
-		if (!allowed)
+			if (!told++)
+				notice(r, _("could not ask the cluster about permissions: %s"),
+				       ops[i].rc ? ops[i].err.msg : _("no status in the answer"));
+		} else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "allowed"))) {
+			p->state = PREFLIGHT_HELD;
+		} else {
+			p->state = PREFLIGHT_MISSING;
 			any_missing = 1;
+		}
+		cJSON_Delete((cJSON *)ops[i].obj);
+		cJSON_Delete(ops[i].result);
 	}
+	free(ops);
 	if (!any_missing)
 		return;
 	/* what is not held cluster-wide may still be held in some namespaces */
