@@ -724,6 +724,8 @@ int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, 
 	if (n == 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
+		if (!calls[i].path || calls[i].path[0] != '/')
+			abort(); /* a caller bug, not a runtime condition */
 		memset(&calls[i].resp, 0, sizeof calls[i].resp);
 		kj_err_clear(&calls[i].err);
 		calls[i].rc = -1;

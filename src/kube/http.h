@@ -25,6 +25,13 @@
  * (HTTPS_PROXY, NO_PROXY...) as kubectl does; loopback addresses never go
  * through a proxy (as in Go's ProxyFromEnvironment).
  *
+ * Retries: none of kubejit's own.  libcurl itself resends a request once on a
+ * new connection when a kept-alive connection turns out dead and nothing at
+ * all came back — for any method, so in the rare case that a server
+ * processed a POST and then closed without answering, the POST runs twice
+ * (a create then sees 409 AlreadyExists).  Go's client does not resend
+ * POSTs in that case.
+ *
  * Call order: kube_client_new() -> kube_request()/kube_request_many() any
  * number of times -> kube_client_free().
  *
