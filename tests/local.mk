@@ -20,3 +20,14 @@ include tests/target.mk
 include tests/engine.mk
 include tests/ui.mk
 include tests/cli.mk
+
+# Benchmarks: `make bench` prints figures; not part of `make check`.
+EXTRA_PROGRAMS = tests/bench/floor
+tests_bench_floor_SOURCES = tests/bench/floor.c
+tests_bench_floor_LDADD = $(CURL_LIBS)
+EXTRA_DIST += tests/bench/bench-mint.sh
+CLEANFILES += tests/bench/floor
+bench: kubejit tests/bench/floor
+	KUBEJIT_BIN=$(abs_top_builddir)/kubejit FLOOR_BIN=$(abs_top_builddir)/tests/bench/floor \
+	KUBECTL='$(KUBECTL)' $(SHELL) $(top_srcdir)/tests/bench/bench-mint.sh $(BENCH_RUNS)
+.PHONY: bench

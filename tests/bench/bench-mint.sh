@@ -1,0 +1,91 @@
+#!/bin/bash
+# Mint speed, side by side in one run against one demo cluster:
+#   kubejit mint (fixed mode: anchor Secret + bound TokenRequest)
+#   floor        (a minimal libcurl program sending the same two requests)
+#   kubectl create token (one TokenRequest, unbound)
+# Prints mean/median wall time and peak RSS of each, and the ratios that
+# DESIGN.md section 9 sets as targets (kubectl/kubejit >= 4, kubejit/floor <= 1.3).
+# usage: bench-mint.sh [RUNS]   (env: KUBEJIT_BIN, FLOOR_BIN, KUBECTL)
+set -eu
+runs=${1:-40}
+kj=${KUBEJIT_BIN:?set KUBEJIT_BIN}
+floor=${FLOOR_BIN:?set FLOOR_BIN}
+kubectl=${KUBECTL:-$(command -v kubectl || true)}
+tmp=$(mktemp -d /tmp/kubejit-bench.XXXXXX)
+trap 'kill $dc_pid 2>/dev/null; wait $dc_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+"$kj" demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" >"$tmp/dc.out" 2>&1 &
+dc_pid=$!
+for _ in $(seq 100); do grep -q '^demo cluster listening on' "$tmp/dc.out" 2>/dev/null && break; sleep 0.05; done
+url=$(awk '/listening on/ {print $NF}' "$tmp/dc.out")
+[ -n "$url" ] || { echo "bench: the demo cluster did not start" >&2; cat "$tmp/dc.out" >&2; exit 1; }
+awk '/certificate-authority-data:/ {print $2; exit}' "$tmp/state/admin.kubeconfig" | base64 -d >"$tmp/ca.pem"
+tokf=$tmp/state/tokens/kubejit-jit.token
+export KUBEJIT_HOME=$tmp/home
+"$kj" -q target add bench --server "$url" --ca-file "$tmp/ca.pem" --token-file "$tokf" >/dev/null
+"$kj" -q secret add /bench/ci --target bench --mode fixed --namespace dev --service-account default \
+	--ttl 15m >/dev/null
+cat >"$tmp/kc" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: demo
+  cluster:
+    server: $url
+    certificate-authority: $tmp/ca.pem
+users:
+- name: jit
+  user:
+    tokenFile: $tokf
+contexts:
+- name: demo
+  context: {cluster: demo, user: jit, namespace: dev}
+current-context: demo
+KC
+
+declare -A total_ms rss_kb
+declare -A samples
+names=(kubejit floor)
+[ -n "$kubectl" ] && names+=(kubectl)
+cmd_for() {
+	case $1 in
+	kubejit) echo "$kj mint /bench/ci -o token" ;;
+	floor) echo "$floor $url $tmp/ca.pem $tokf dev default" ;;
+	kubectl) echo "$kubectl --kubeconfig $tmp/kc --cache-dir $tmp/kcache create token default -n dev --duration 15m" ;;
+	esac
+}
+now_ns() { date +%s%N; }
+# warm-up: page cache, discovery cache
+for n in "${names[@]}"; do $(cmd_for "$n") >/dev/null 2>&1; done
+for i in $(seq "$runs"); do
+	for n in "${names[@]}"; do
+		t0=$(now_ns)
+		/usr/bin/time -f %M -o "$tmp/rss" $(cmd_for "$n") >/dev/null 2>"$tmp/err" || {
+			echo "bench: $n failed:" >&2
+			cat "$tmp/err" >&2
+			exit 1
+		}
+		t1=$(now_ns)
+		samples[$n]+="$(((t1 - t0) / 1000)) "
+		r=$(tail -n 1 "$tmp/rss")
+		[ "${rss_kb[$n]:-0}" -lt "$r" ] && rss_kb[$n]=$r
+	done
+done
+stats() { # prints "mean median" in ms from microsecond samples
+	tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1; s+=$1} END {printf "%.1f %.1f", s/NR/1000, a[int((NR+1)/2)]/1000}'
+}
+printf '%-10s %10s %10s %10s\n' command mean_ms median_ms peak_MiB
+declare -A med
+for n in "${names[@]}"; do
+	read -r mean median <<<"$(echo "${samples[$n]}" | stats)"
+	med[$n]=$median
+	awk -v n="$n" -v a="$mean" -v m="$median" -v r="${rss_kb[$n]}" \
+		'BEGIN {printf "%-10s %10s %10s %10.1f\n", n, a, m, r / 1024}'
+done
+echo "runs per command: $runs (interleaved)"
+awk -v a="${med[kubejit]}" -v b="${med[floor]}" 'BEGIN {printf "kubejit / floor   (median): %.2fx  (target <= 1.3)\n", a/b}'
+if [ -n "$kubectl" ]; then
+	awk -v a="${med[kubectl]}" -v b="${med[kubejit]}" 'BEGIN {printf "kubectl / kubejit (median): %.2fx  (target >= 4)\n", a/b}'
+fi
+leases=$("$kj" leases --json | grep -c '"id"' || true)
+echo "live leases after the run: $leases"
