@@ -3,7 +3,7 @@
 # kubejit.1 is written by hand in doc/kubejit.1.in; its KEYS section is
 # generated at build time by doc/keys-roff from ui/keys.c's key table, the
 # one the interface's help screen is drawn from.
-EXTRA_PROGRAMS = doc/keys-roff
+EXTRA_PROGRAMS += doc/keys-roff
 doc_keys_roff_SOURCES = doc/keys-roff.c
 doc_keys_roff_LDADD = $(KJ_UI_LIB) $(UTIL_LIBS) $(NCURSES_LIBS)
 CLEANFILES += doc/kubejit.1 doc/kubejit.1.tmp doc/kubejit.1.tmp.keys

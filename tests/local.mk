@@ -22,7 +22,7 @@ include tests/ui.mk
 include tests/cli.mk
 
 # Benchmarks: `make bench` prints figures; not part of `make check`.
-EXTRA_PROGRAMS = tests/bench/floor
+EXTRA_PROGRAMS += tests/bench/floor
 tests_bench_floor_SOURCES = tests/bench/floor.c
 tests_bench_floor_LDADD = $(CURL_LIBS)
 EXTRA_DIST += tests/bench/bench-mint.sh
