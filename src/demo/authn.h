@@ -16,14 +16,20 @@
 #ifndef KJ_DEMO_AUTHN_H
 #define KJ_DEMO_AUTHN_H
 
+#include <pthread.h>
+
 #include "demo/internal.h"
 #include "demo/jwtsign.h"
 
 /* Static token user (the admin kubeconfig's token user). */
 #define AUTHN_ADMIN_TOKEN_USER "kubernetes-admin"
 
+struct authz_policy_ref;
+
 struct demo_auth {
 	struct jwt_signer *signer;
+	pthread_mutex_t lock;            /* guards policy */
+	struct authz_policy_ref *policy; /* RBAC snapshot of the store's current resourceVersion */
 };
 
 static inline struct jwt_signer *demo_auth_signer(const struct demo_cluster *dc)

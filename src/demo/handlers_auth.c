@@ -37,14 +37,57 @@ static const cJSON *jobj(const cJSON *o, const char *key)
 	return cJSON_IsObject(v) ? v : NULL;
 }
 
+struct authz_policy_ref {
+	struct authz_policy p; /* first: put() gets back from &p */
+	uint64_t rv;
+	int refs; /* the cache's own reference + one per user */
+};
+
+static void ref_drop(struct authz_policy_ref *ref)
+{
+	if (ref && --ref->refs == 0) {
+		authz_policy_done(&ref->p);
+		free(ref);
+	}
+}
+
+const struct authz_policy *auth_policy_get(struct demo_cluster *dc)
+{
+	struct demo_auth *st = dc->auth_state;
+	/* read before listing: the snapshot holds at least this version */
+	uint64_t rv = objstore_rv(dc->store);
+	struct authz_policy_ref *ref;
+
+	pthread_mutex_lock(&st->lock);
+	if (!st->policy || st->policy->rv != rv) {
+		ref = kj_xcalloc(1, sizeof *ref);
+		authz_policy_load(&ref->p, dc->store);
+		ref->rv = rv;
+		ref->refs = 1;
+		ref_drop(st->policy);
+		st->policy = ref;
+	}
+	ref = st->policy;
+	ref->refs++;
+	pthread_mutex_unlock(&st->lock);
+	return &ref->p;
+}
+
+void auth_policy_put(struct demo_cluster *dc, const struct authz_policy *p)
+{
+	struct demo_auth *st = dc->auth_state;
+
+	pthread_mutex_lock(&st->lock);
+	ref_drop((struct authz_policy_ref *)p);
+	pthread_mutex_unlock(&st->lock);
+}
+
 enum demo_decision auth_authorize(struct demo_cluster *dc, const struct demo_authz_attrs *a, char **reason)
 {
-	struct authz_policy p;
-	enum demo_decision d;
+	const struct authz_policy *p = auth_policy_get(dc);
+	enum demo_decision d = authz_authorize(p, a, reason);
 
-	authz_policy_load(&p, dc->store);
-	d = authz_authorize(&p, a, reason);
-	authz_policy_done(&p);
+	auth_policy_put(dc, p);
 	return d;
 }
 
@@ -332,7 +375,7 @@ void auth_handle(struct demo_req *r)
 static int check_escalation(struct demo_req *r, const cJSON *obj)
 {
 	const char *res = r->resource;
-	struct authz_policy p;
+	const struct authz_policy *p;
 	struct authz_verdict v;
 	cJSON *old = NULL;
 	int role = !strcmp(res, "roles") || !strcmp(res, "clusterroles");
@@ -342,12 +385,12 @@ static int check_escalation(struct demo_req *r, const cJSON *obj)
 		return 0;
 	if (*r->name && strcmp(r->method, "POST"))
 		old = objstore_get(r->dc->store, r->group, res, r->ns, r->name);
-	authz_policy_load(&p, r->dc->store);
+	p = auth_policy_get(r->dc);
 	if (role)
-		authz_check_role_write(&p, &r->user, res, r->ns, r->name, obj, old, &v);
+		authz_check_role_write(p, &r->user, res, r->ns, r->name, obj, old, &v);
 	else
-		authz_check_binding_write(&p, &r->user, res, r->ns, obj, old, &v);
-	authz_policy_done(&p);
+		authz_check_binding_write(p, &r->user, res, r->ns, obj, old, &v);
+	auth_policy_put(r->dc, p);
 	cJSON_Delete(old);
 	if (v.code == 403)
 		demo_reply_status(r, 403, "Forbidden", v.message,
@@ -422,6 +465,8 @@ static void cleanup(struct demo_cluster *dc)
 	if (!st)
 		return;
 	jwtsign_free(st->signer);
+	ref_drop(st->policy);
+	pthread_mutex_destroy(&st->lock);
 	free(st);
 	dc->auth_state = NULL;
 }
@@ -434,6 +479,7 @@ int demo_auth_install(struct demo_cluster *dc, kj_err *e)
 		free(st);
 		return kj_err_prefix(e, _("demo cluster token signer: "));
 	}
+	pthread_mutex_init(&st->lock, NULL);
 	dc->auth_state = st;
 	dc->hooks.authenticate = authn_request;
 	dc->hooks.authorize = auth_authorize;

@@ -225,7 +225,7 @@ void auth_ssrr(struct demo_req *r)
 {
 	cJSON *body = demo_req_json(r), *out, *st, *rr, *nrr, *rules;
 	const char *ns;
-	struct authz_policy p;
+	const struct authz_policy *p;
 	const cJSON *rule;
 	char *errs = NULL;
 
@@ -236,9 +236,9 @@ void auth_ssrr(struct demo_req *r)
 		demo_reply_bad_request(r, "no namespace on request");
 		return;
 	}
-	authz_policy_load(&p, r->dc->store);
-	rules = authz_rules_for(&p, &r->user, ns, &errs);
-	authz_policy_done(&p);
+	p = auth_policy_get(r->dc);
+	rules = authz_rules_for(p, &r->user, ns, &errs);
+	auth_policy_put(r->dc, p);
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "kind", "SelfSubjectRulesReview");
 	cJSON_AddStringToObject(out, "apiVersion", AUTHZ_GROUP "/v1");
