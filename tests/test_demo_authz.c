@@ -44,7 +44,8 @@ Test(authz, rbac_forbids_until_a_binding_allows)
 	expect(&r, 403);
 	resp_done(&r);
 	/* deleting the binding takes the permission away at once */
-	r = admin("DELETE", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings/pod-reader", NULL);
+	r = admin("DELETE", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings/pod-reader",
+	          NULL);
 	expect(&r, 200);
 	resp_done(&r);
 	r = call("GET", "/api/v1/namespaces/dev/pods", tok, NULL);
