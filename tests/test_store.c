@@ -244,3 +244,32 @@ Test(store, concurrent_processes, .fini = cleanup)
 	store_targets_free_list(list, n);
 	db_close(db);
 }
+
+/* Secrets and leases name their target; a target in use is not removed. */
+Test(store, target_in_use_is_kept, .fini = cleanup)
+{
+	kj_db *db;
+	kj_err e = {0};
+	struct target t;
+
+	cr_assert_eq(db_open(fresh_home(), &db, &e), 0, "%s", e.msg);
+	fill(&t, "prod");
+	cr_assert_eq(store_targets_insert(db, &t, NULL, &e), 0, "%s", e.msg);
+	/* the columns every version of the secrets table has */
+	cr_assert_eq(
+	    db_exec(db,
+	            "CREATE TABLE IF NOT EXISTS secrets (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"
+	            " target TEXT NOT NULL, mode TEXT NOT NULL, default_ttl INTEGER NOT NULL,"
+	            " max_ttl INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	            "INSERT INTO secrets (path, target, mode, default_ttl, max_ttl, created_at, updated_at)"
+	            " VALUES ('/prod/read', 'prod', 'fixed', 600, 3600, 0, 0);",
+	            &e),
+	    0, "%s", e.msg);
+	cr_assert_eq(store_targets_delete(db, "prod", &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	cr_assert(strstr(e.msg, "1 secret(s)"), "%s", e.msg);
+	cr_assert_eq(db_exec(db, "DELETE FROM secrets", &e), 0);
+	cr_assert_eq(store_targets_delete(db, "prod", &e), 0, "%s", e.msg);
+	target_done(&t);
+	db_close(db);
+}

@@ -312,9 +312,12 @@ static int from_kubeconfig(const struct target_spec *s, struct target *t, struct
 		kj_err_hint(e, _("pick a context whose user has a token, tokenFile or client certificate"));
 		goto out;
 	}
-	t->kubeconfig_path = kj_xstrdup(s->kubeconfig_path ? s->kubeconfig_path
-	                                : env && *env      ? env
-	                                                   : "~/.kube/config");
+	if (s->kubeconfig_path)
+		t->kubeconfig_path = kj_xstrdup(s->kubeconfig_path);
+	else if (env && *env)
+		t->kubeconfig_path = kj_xstrdup(env);
+	else
+		t->kubeconfig_path = kj_xasprintf("%s/.kube/config", getenv("HOME") ? getenv("HOME") : "");
 	t->kubeconfig_context = kj_xstrdup(ci.context);
 	rc = 0;
 out:

@@ -114,13 +114,17 @@ int target_get(struct engine *en, const char *name, struct target *out, kj_err *
  * wipe with target_cred_done(). */
 int target_get_cred(struct engine *en, const char *name, struct target_cred *out, kj_err *e);
 
-/* Preflight a saved target now and record the outcome in the store.
- * `namespaces` (NULL-terminated, may be NULL) adds namespaces to inspect. */
+/* Preflight a saved target now and record the outcome in the store (also
+ * when it fails).  It connects afresh, replacing the engine's cached client
+ * of this target: pointers from an earlier engine_client() for it become
+ * invalid.  `namespaces` (NULL-terminated, may be NULL) adds namespaces to
+ * inspect. */
 int target_check(struct engine *en, const char *name, const char *const *namespaces,
                  struct preflight_report **out, kj_err *e);
 
-/* Remove a target and its secret material.  Fails with KJ_ERR_CONFLICT
- * while secrets or leases still use it. */
+/* Remove a target and its secret material (nothing changes on the
+ * cluster).  Fails with KJ_ERR_CONFLICT while secrets or live leases still
+ * name it.  Drops the cached client, as target_check() does. */
 int target_remove(struct engine *en, const char *name, kj_err *e);
 
 /* Seconds until the target's client certificate (or stored token) expires;

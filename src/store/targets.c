@@ -402,26 +402,75 @@ void store_targets_free_list(struct target *v, size_t n)
 	free(v);
 }
 
+/* Rows of other tables that still name the target.  Secrets and leases
+ * refer to targets by name (a lease outlives both), so the store checks
+ * them here rather than through foreign keys. */
+static int count_users(kj_db *db, const char *table, const char *where, const char *name)
+{
+	sqlite3_stmt *st;
+	char *sql;
+	int n = 0;
+
+	sql = kj_xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", table);
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	free(sql);
+	if (n == 0)
+		return 0;
+	n = 0;
+	sql = kj_xasprintf("SELECT count(*) FROM %s WHERE target = ?1%s", table, where);
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK) {
+		db_bind_text(st, 1, name);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	return n;
+}
+
 int store_targets_delete(kj_db *db, const char *name, kj_err *e)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, secrets, leases;
 
+	if (db_begin(db, e) < 0)
+		return -1;
+	secrets = count_users(db, "secrets", "", name);
+	leases = count_users(db, "leases", " AND state NOT IN ('revoked', 'expired')", name);
+	if (secrets || leases) {
+		db_rollback(db);
+		kj_err_set(e, KJ_ERR_CONFLICT,
+		           _("target \"%s\" is still used by %d secret(s) and %d live lease(s)"), name,
+		           secrets, leases);
+		return kj_err_hint(
+		    e, _("revoke its leases and remove its secrets first ('kubejit secret list')"));
+	}
 	if (sqlite3_prepare_v2(db_sqlite(db), "DELETE FROM targets WHERE name = ?1", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_fail(db, e, _("removing target"));
+	    SQLITE_OK) {
+		db_fail(db, e, _("removing target"));
+		db_rollback(db);
+		return -1;
+	}
 	db_bind_text(st, 1, name);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		db_rollback(db);
 		kj_err_set(e, KJ_ERR_CONFLICT, _("target \"%s\" is still used by secrets or leases"), name);
 		return kj_err_hint(e, _("remove its secrets (and revoke their leases) first"));
 	}
-	if (rc != SQLITE_DONE)
-		return db_fail(db, e, _("removing target"));
+	if (rc != SQLITE_DONE) {
+		db_fail(db, e, _("removing target"));
+		db_rollback(db);
+		return -1;
+	}
 	if (sqlite3_changes(db_sqlite(db)) == 0) {
+		db_rollback(db);
 		kj_err_set(e, KJ_ERR_NOTFOUND, _("target \"%s\" not found"), name);
 		return kj_err_hint(e, _("list targets with 'kubejit target list'"));
 	}
-	return 0;
+	return db_commit(db, e);
 }
