@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -411,6 +415,101 @@ Test(live, parallel_batch_creates_and_deletes)
 	cr_assert_eq(ops[0].rc, 0);
 	cr_assert_eq(ops[N - 1].rc, KUBE_GONE);
 	kube_client_free(c);
+}
+
+/* HTTP/2: the demo cluster speaks HTTP/1.1 only, so serve files over
+ * HTTP/2 with nghttpd (when installed) using the demo cluster's certificate. */
+static int free_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+	getsockname(s, (struct sockaddr *)&a, &len);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static int port_open(int port)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)port),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int ok = connect(s, (struct sockaddr *)&a, sizeof a) == 0;
+	close(s);
+	return ok;
+}
+
+extern char **environ;
+
+Test(live, http2_multiplexes_parallel_requests_on_one_connection)
+{
+	const char *bin = "/usr/sbin/nghttpd";
+	if (access(bin, X_OK) != 0)
+		cr_skip_test("nghttpd (nghttp2-server) is not installed");
+	char dir[] = "/tmp/kube-h2-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	/* <dir>/api/v1/namespaces/dev answers GET /api/v1/namespaces/dev */
+	const char *parts[] = {"api", "v1", "namespaces"};
+	kj_buf p;
+	kj_buf_init(&p);
+	kj_buf_adds(&p, dir);
+	for (int i = 0; i < 3; i++) {
+		kj_buf_printf(&p, "/%s", parts[i]);
+		cr_assert_eq(mkdir(p.data, 0700), 0);
+	}
+	char *ns = kj_buf_steal(&p);
+	char *file = kj_xasprintf("%s/dev", ns);
+	FILE *f = fopen(file, "w");
+	fputs("{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"dev\"}}", f);
+	fclose(f);
+	char *key = kj_xasprintf("%s/apiserver.key", demo_state_dir(dc));
+	char *crt = kj_xasprintf("%s/apiserver.crt", demo_state_dir(dc));
+	cr_assert_eq(access(key, R_OK), 0, "the demo cluster keeps no %s", key);
+	int port = free_port();
+	char portstr[16], docroot[64];
+	snprintf(portstr, sizeof portstr, "%d", port);
+	snprintf(docroot, sizeof docroot, "--htdocs=%s", dir);
+	char *argv[] = {(char *)bin, "--address=127.0.0.1", docroot, portstr, key, crt, NULL};
+	pid_t pid;
+	cr_assert_eq(posix_spawn(&pid, bin, NULL, NULL, argv, environ), 0);
+	for (int i = 0; i < 100 && !port_open(port); i++)
+		poll(NULL, 0, 20);
+
+	char *url = kj_xasprintf("https://127.0.0.1:%d", port);
+	struct kube_conn conn = {.server = url, .ca = demo_ca_pem(dc)};
+	struct kube_client *c = NULL;
+	kj_err e;
+	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
+	enum { N = 24 };
+	struct kube_op ops[N];
+	for (int i = 0; i < N; i++)
+		ops[i] = (struct kube_op){.verb = KUBE_OP_GET, .kind = KUBE_NAMESPACE, .name = "dev"};
+	int rc = kube_batch(c, ops, N, &e);
+	for (int i = 0; i < N; i++)
+		cJSON_Delete(ops[i].result);
+	struct kube_client_stats st;
+	kube_client_get_stats(c, &st);
+	kube_client_free(c);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	unlink(file);
+	for (int i = 2; i >= 0; i--) {
+		rmdir(ns);
+		*strrchr(ns, '/') = '\0';
+	}
+	rmdir(dir);
+
+	cr_assert_eq(rc, 0, "%s", e.msg);
+	cr_assert_eq(st.requests, N);
+	cr_assert_eq(st.http2, N);
+	cr_assert_eq(st.connections, 1);
+	free(url);
+	free(key);
+	free(crt);
+	free(file);
+	free(ns);
 }
 
 Test(live, update_with_resource_version_and_conflict)
