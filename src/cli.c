@@ -26,6 +26,8 @@ static const struct kj_cmd commands[] = {
     {"demo-cluster", cli_demo_cluster, N_("run the embedded demo Kubernetes API server")},
     {"secret", cli_secret, N_("add, edit, list, show or remove dynamic secrets")},
     {"mint", cli_mint, N_("mint a credential from a secret (starts a lease)")},
+    {"get", cli_get, N_("print an ExecCredential for kubectl (exec plugin)")},
+    {"kubeconfig", cli_kubeconfig, N_("write a kubeconfig that runs 'kubejit get'")},
     {"leases", cli_leases, N_("list leases, or show one with its objects")},
     {"revoke", cli_revoke, N_("revoke leases now")},
     {"sweep", cli_sweep, N_("close expired leases and remove leftovers from clusters")},

@@ -8,9 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "engine/engine.h"
+#include "engine/lease.h"
+#include "engine/secret.h"
+#include "engine/target.h"
 #include "util/i18n.h"
+#include "util/strbuf.h"
 
 /* Sub-commands of the commands that have them. */
 static const struct {
@@ -21,6 +27,61 @@ static const struct {
     {"secret", "add edit list show rm"},
     {"rbac", "fixed dynamic"},
 };
+
+static int store_exists(const struct kj_globals *g)
+{
+	struct stat st;
+	char *home = NULL, *db;
+	kj_err e;
+	int ok;
+
+	if (engine_resolve_home(g->home, &home, &e) < 0)
+		return 0;
+	db = kj_xasprintf("%s/" DB_FILE_NAME, home);
+	ok = stat(db, &st) == 0;
+	free(db);
+	free(home);
+	return ok;
+}
+
+static int complete_store(const char *what, const struct kj_globals *g)
+{
+	struct engine *en = NULL;
+	kj_err e;
+	size_t n = 0, i;
+
+	if (!store_exists(g) || engine_open(g->home, &en, &e) < 0)
+		return 0;
+	if (!strcmp(what, "secrets")) {
+		struct secret *v = NULL;
+
+		if (secret_list(en, NULL, &v, &n, &e) == 0) {
+			for (i = 0; i < n; i++)
+				printf("%s\n", v[i].path);
+			secret_list_free(v, n);
+		}
+	} else if (!strcmp(what, "targets")) {
+		struct target *v = NULL;
+
+		if (target_list(en, &v, &n, &e) == 0) {
+			for (i = 0; i < n; i++)
+				printf("%s\n", v[i].name);
+			target_list_free(v, n);
+		}
+	} else if (!strcmp(what, "leases")) {
+		struct lease_filter f = LEASE_FILTER_ANY;
+		struct lease *v = NULL;
+
+		f.live_only = 1;
+		if (lease_list(en, &f, &v, &n, &e) == 0) {
+			for (i = 0; i < n; i++)
+				printf("%s\n", v[i].id);
+			lease_list_free(v, n);
+		}
+	}
+	engine_close(en);
+	return 0;
+}
 
 int cli_complete(int argc, char **argv, const struct kj_globals *g)
 {
@@ -50,6 +111,6 @@ int cli_complete(int argc, char **argv, const struct kj_globals *g)
 		return 0;
 	}
 	if (!strcmp(argv[1], "secrets") || !strcmp(argv[1], "targets") || !strcmp(argv[1], "leases"))
-		return 0; /* filled from the store once its lists are there */
+		return complete_store(argv[1], g);
 	return cli_usage_error(NULL, _("__complete: unknown word list \"%s\""), argv[1]);
 }

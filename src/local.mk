@@ -1,6 +1,6 @@
 bin_PROGRAMS += kubejit
 kubejit_SOURCES = src/main.c src/cli.c src/cli.h
-kubejit_SOURCES += src/cli_complete.c
+kubejit_SOURCES += src/cli_get.c src/cli_complete.c
 kubejit_SOURCES += src/cli_target.c
 kubejit_SOURCES += src/cli_secret.c src/cli_mint.c
 kubejit_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)

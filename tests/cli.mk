@@ -8,8 +8,15 @@ TESTS += tests/test_execcache
 tests_test_execcache_SOURCES = tests/test_execcache.c src/engine/execcache.c
 tests_test_execcache_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_execcache_LDADD = $(UTIL_LIBS) $(TEST_COMMON_LIBS)
+
+# The command line as scripts see it, against the in-process demo cluster.
+check_PROGRAMS += tests/test_cli_json
+TESTS += tests/test_cli_json
+tests_test_cli_json_SOURCES = tests/test_cli_json.c
+tests_test_cli_json_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_cli_json_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(TEST_COMMON_LIBS)
 endif
 
 # Shell tests of the documentation: man page lint and coverage, completion.
 EXTRA_DIST += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh
-TESTS += tests/doc-completion.sh tests/doc-man.sh
+TESTS += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh

@@ -20,12 +20,13 @@ trap cleanup EXIT INT TERM
 export HOME="$tmp" KUBEJIT_HOME="$tmp/home" NO_COLOR=1
 unset XDG_DATA_HOME XDG_RUNTIME_DIR KUBERNETES_EXEC_INFO
 kj() { "$KUBEJIT_BIN" "$@"; }
+kjq() { "$KUBEJIT_BIN" --quiet "$@" >/dev/null; }
 kc() { KUBECONFIG="$tmp/exec.kubeconfig" "$KUBECTL" --cache-dir "$tmp/kcache" --request-timeout 20s "$@"; }
 # lease ids in `kubejit leases --json` output, one per line
-lease_ids() { kj leases --all --json "$@" | grep -o '"id": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
+lease_ids() { kj leases --all --json "$@" | grep -o '"id":[[:space:]]*"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
 count_lines() { grep -c . || true; }
 
-tap_plan 16
+tap_plan 18
 
 kj demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
 	>"$tmp/demo.log" 2>&1 &
@@ -39,11 +40,14 @@ sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n
 	base64 -d >"$tmp/ca.crt"
 
 check "target from the privileged demo account" \
-	kj --quiet target add demo --server "$server" --ca-file "$tmp/ca.crt" \
+	kjq target add demo --server "$server" --ca-file "$tmp/ca.crt" \
 	--token-file "$tmp/state/tokens/kubejit-jit.token"
 check "dynamic secret that may read pods in dev" \
-	kj --quiet secret add /e2e/read-pods --target demo --mode dynamic --allowed-namespaces dev,staging \
+	kjq secret add /e2e/read-pods --target demo --mode dynamic --allowed-namespaces dev,staging \
 	--cluster-role view --ttl 1h
+check "completion lists secrets and targets from the store" \
+	sh -c '"$0" __complete secrets | grep -qx /e2e/read-pods && "$0" __complete targets | grep -qx demo' \
+	"$KUBEJIT_BIN"
 check "kubeconfig written" kj --quiet kubeconfig /e2e/read-pods --namespace dev --out "$tmp/exec.kubeconfig"
 check "kubeconfig is private (0600)" test "$(stat -c %a "$tmp/exec.kubeconfig")" = 600
 check "kubeconfig runs the plugin non-interactively" \
@@ -68,6 +72,12 @@ check "kubectl sees the pods of dev" grep -q 'NAME' "$tmp/pods.out"
 check "six kubectl calls minted exactly one lease" \
 	test "$(lease_ids --secret /e2e/read-pods | count_lines)" = 1
 first=$(lease_ids --secret /e2e/read-pods | head -n 1)
+# a cached answer reads no more than the cache: the store stays untouched
+kc get pods >/dev/null 2>&1
+before=$(stat -c '%.9Y.%s.%i' "$KUBEJIT_HOME"/kubejit.db* 2>/dev/null | sort | tr '\n' ' ')
+kc get pods >/dev/null 2>&1 && kc auth whoami >/dev/null 2>&1
+after=$(stat -c '%.9Y.%s.%i' "$KUBEJIT_HOME"/kubejit.db* 2>/dev/null | sort | tr '\n' ' ')
+check "cached answers leave the store alone" test "$before" = "$after"
 check "every call authenticated as the same ServiceAccount" \
 	sh -c 'cmp -s "$0/whoami.1" "$0/whoami.2" && cmp -s "$0/whoami.2" "$0/whoami.3"' "$tmp"
 

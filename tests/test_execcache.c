@@ -279,3 +279,26 @@ Test(execcache, token_is_sealed_and_key_bound)
 	free(path);
 	execcache_entry_done(&a);
 }
+
+Test(execcache, store_stamp_follows_the_database)
+{
+	char a[128], b[128], c[128];
+	char *db = kj_xasprintf("%s/kubejit.db", home), *wal = kj_xasprintf("%s/kubejit.db-wal", home);
+	FILE *f;
+
+	execcache_store_stamp(home, a);
+	f = fopen(db, "w");
+	fputs("x", f);
+	fclose(f);
+	execcache_store_stamp(home, b);
+	cr_assert_str_neq(a, b, "creating the store changes the stamp");
+	execcache_store_stamp(home, c);
+	cr_assert_str_eq(b, c, "no change, same stamp");
+	f = fopen(wal, "w");
+	fputs("commit", f);
+	fclose(f);
+	execcache_store_stamp(home, c);
+	cr_assert_str_neq(b, c, "a commit to the write-ahead log changes the stamp");
+	free(db);
+	free(wal);
+}

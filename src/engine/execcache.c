@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/db.h"
 #include "util/b64.h"
 #include "util/i18n.h"
 #include "util/jwt.h"
@@ -49,6 +50,32 @@ int execcache_usable(const struct execcache_entry *ent, int64_t now)
 	if (margin < 5)
 		margin = 5;
 	return ent->token && ent->token[0] && ent->lease_id[0] && now < end - margin;
+}
+
+static void stamp_file(const char *path, kj_buf *b)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		kj_buf_adds(b, "-|");
+	else
+		kj_buf_printf(b, "%lld.%09ld:%lld:%llu|", (long long)st.st_mtim.tv_sec,
+		              (long)st.st_mtim.tv_nsec, (long long)st.st_size, (unsigned long long)st.st_ino);
+}
+
+void execcache_store_stamp(const char *home, char out[128])
+{
+	char *path = kj_xasprintf("%s/" DB_FILE_NAME, home);
+	char *wal = kj_xasprintf("%s-wal", path);
+	kj_buf b;
+
+	kj_buf_init(&b);
+	stamp_file(path, &b);
+	stamp_file(wal, &b);
+	snprintf(out, 128, "%s", b.data);
+	kj_buf_done(&b);
+	free(wal);
+	free(path);
 }
 
 /* The key is hashed: file names then say nothing about secret paths, and any
@@ -269,6 +296,8 @@ static int parse_entry(const cJSON *j, const char *home, const char *secret, con
 	ent->issued_at = num(j, "issued_at");
 	ent->lease_end = num(j, "lease_end");
 	ent->token_expiry = num(j, "token_expiry");
+	snprintf(ent->store_stamp, sizeof(ent->store_stamp), "%s",
+	         str(j, "store_stamp") ? str(j, "store_stamp") : "");
 	return 1;
 }
 
@@ -362,6 +391,7 @@ int execcache_store(const char *home, const char *secret, const char *ns, const 
 	cJSON_AddNumberToObject(j, "issued_at", (double)ent->issued_at);
 	cJSON_AddNumberToObject(j, "lease_end", (double)ent->lease_end);
 	cJSON_AddNumberToObject(j, "token_expiry", (double)ent->token_expiry);
+	cJSON_AddStringToObject(j, "store_stamp", ent->store_stamp);
 	cJSON_AddStringToObject(j, "sealed_token", sealed);
 	text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);

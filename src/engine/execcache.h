@@ -33,11 +33,13 @@
 #include "util/err.h"
 
 struct execcache_entry {
-	char lease_id[64];    /* the lease the token belongs to */
-	char *token;          /* bearer token (secret) */
-	int64_t issued_at;    /* when the lease started (seconds since the epoch) */
-	int64_t lease_end;    /* when the lease ends (revoked by kubejit) */
-	int64_t token_expiry; /* the token's own hard expiry; 0 = unknown */
+	char lease_id[64];     /* the lease the token belongs to */
+	char *token;           /* bearer token (secret) */
+	int64_t issued_at;     /* when the lease started (seconds since the epoch) */
+	int64_t lease_end;     /* when the lease ends (revoked by kubejit) */
+	int64_t token_expiry;  /* the token's own hard expiry; 0 = unknown */
+	char store_stamp[128]; /* execcache_store_stamp() when the lease was last seen
+	                          active in the store; "" = never checked */
 };
 
 /* Free and wipe the token; the entry may be reused afterwards. */
@@ -50,6 +52,13 @@ int64_t execcache_valid_until(const struct execcache_entry *ent);
 /* 1 when the cached token may still be handed out at `now`: it is not within
  * the last 10 % of its lifetime (nor within 5 seconds of its end), else 0. */
 int execcache_usable(const struct execcache_entry *ent, int64_t now);
+
+/* A cheap fingerprint of the store's state: size, mtime and inode of the
+ * database and its write-ahead log.  Any commit changes it, so a cached
+ * lease that was active when the store had this stamp is still active
+ * while the stamp is unchanged — without opening the database.  Take the
+ * stamp before reading the lease, never after. */
+void execcache_store_stamp(const char *home, char out[128]);
 
 /* Read the entry for (secret, namespace); `ns` may be NULL or "" for the
  * secret's default namespace.  Returns 1 and fills `ent` when an entry
