@@ -78,7 +78,7 @@ _kubejit() {
 		return
 		;;
 	-o | --output)
-		[ "${path[0]}" = mint ] && COMPREPLY=($(compgen -W "token exec kubeconfig json" -- "$cur"))
+		[ "${path[0]}" = mint ] && COMPREPLY=($(compgen -W "token exec exec-v1beta1 kubeconfig json" -- "$cur"))
 		return
 		;;
 	--namespace | -n | --ttl | -t | --max-ttl | --audience | --description | --tag | --label | \

@@ -1,0 +1,322 @@
+/* The command line as scripts see it, against the demo cluster started in
+ * this process: --json shapes, exit codes, --quiet, --help everywhere, no
+ * terminal control codes when stdout is not a terminal, and no secret in any
+ * output that did not ask for one. */
+#include "config.h"
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "demo/demo.h"
+#include "util/strbuf.h"
+
+static struct demo_cluster *dc;
+static char home[64];
+static char *ca_file, *token_file;
+
+struct run {
+	int rc;
+	char *out, *err;
+};
+
+static char *slurp(const char *path)
+{
+	kj_buf b;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	kj_buf_init(&b);
+	if (f) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			kj_buf_add(&b, chunk, n);
+		fclose(f);
+	}
+	return kj_buf_steal(&b);
+}
+
+/* Run kubejit with `args` (shell words), stdout and stderr captured
+ * separately, neither a terminal. */
+static struct run kj(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static struct run kj(const char *fmt, ...)
+{
+	struct run r;
+	va_list ap;
+	char *args, *cmd, *outp, *errp;
+	int st;
+
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&args, fmt, ap) >= 0);
+	va_end(ap);
+	outp = kj_xasprintf("%s/out", home);
+	errp = kj_xasprintf("%s/err", home);
+	cmd = kj_xasprintf("KUBEJIT_HOME='%s' '%s' %s </dev/null >'%s' 2>'%s'", home, getenv("KUBEJIT_BIN"),
+	                   args, outp, errp);
+	st = system(cmd);
+	r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	r.out = slurp(outp);
+	r.err = slurp(errp);
+	/* never a control sequence on a pipe */
+	cr_assert(strchr(r.out, '\033') == NULL, "escape sequence in stdout of: kubejit %s", args);
+	cr_assert(strchr(r.err, '\033') == NULL, "escape sequence in stderr of: kubejit %s", args);
+	free(cmd);
+	free(outp);
+	free(errp);
+	free(args);
+	return r;
+}
+
+static void run_done(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void setup(void)
+{
+	struct demo_opts o = {0};
+	kj_err e;
+	char *unset = getenv("KUBEJIT_BIN");
+
+	cr_assert_not_null(unset, "KUBEJIT_BIN must point at the built binary");
+	unsetenv("XDG_DATA_HOME");
+	unsetenv("XDG_RUNTIME_DIR");
+	unsetenv("KUBERNETES_EXEC_INFO");
+	setenv("NO_COLOR", "1", 1);
+	snprintf(home, sizeof(home), "/tmp/kubejit-clijson.XXXXXX");
+	cr_assert_not_null(mkdtemp(home));
+	cr_assert_eq(demo_start(&o, &dc, &e), 0, "%s", e.msg);
+	ca_file = kj_xasprintf("%s/ca.crt", home);
+	write_file(ca_file, demo_ca_pem(dc));
+	token_file = kj_xasprintf("%s/tokens/kubejit-jit.token", demo_state_dir(dc));
+}
+
+static void teardown(void)
+{
+	char *cmd = kj_xasprintf("rm -rf '%s'", home);
+
+	demo_stop(dc);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	free(ca_file);
+	free(token_file);
+}
+
+/* A target on the privileged demo account and a dynamic secret on it. */
+static void add_target_and_secret(void)
+{
+	struct run r;
+
+	r = kj("--quiet target add demo --server '%s' --ca-file '%s' --token-file '%s'", demo_url(dc),
+	       ca_file, token_file);
+	cr_assert_eq(r.rc, 0, "target add: %s", r.err);
+	run_done(&r);
+	r = kj("--quiet secret add /team/read-pods --target demo --mode dynamic --allowed-namespaces "
+	       "dev,staging "
+	       "--cluster-role view --ttl 15m --max-ttl 1h --description 'read pods'");
+	cr_assert_eq(r.rc, 0, "secret add: %s", r.err);
+	run_done(&r);
+}
+
+static cJSON *parse(const struct run *r, int type_array)
+{
+	cJSON *j = cJSON_Parse(r->out);
+
+	/* outputs may hold a token: never echo them into the test log */
+	cr_assert_not_null(j, "the output is not JSON");
+	cr_assert(type_array ? cJSON_IsArray(j) : cJSON_IsObject(j), "wrong JSON type (want %s)",
+	          type_array ? "an array" : "an object");
+	return j;
+}
+
+static void has(const cJSON *o, const char *const *fields)
+{
+	for (; *fields; fields++)
+		cr_assert(cJSON_HasObjectItem(o, *fields), "field \"%s\" missing", *fields);
+}
+
+TestSuite(cli_json, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(cli_json, json_shapes_are_stable)
+{
+	static const char *const target_fields[] = {"name", "server", "auth", NULL};
+	static const char *const secret_fields[] = {"path", "target", "mode", NULL};
+	static const char *const mint_fields[] = {"lease", "secret", "target", "namespace", "token", NULL};
+	static const char *const lease_fields[] = {"id", "secret", "target", "namespace", "state", NULL};
+	static const char *const audit_fields[] = {"action", "actor", NULL};
+	char *token = NULL;
+	struct run r;
+	cJSON *j;
+
+	add_target_and_secret();
+
+	r = kj("target list --json");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 1);
+	cr_assert_eq(cJSON_GetArraySize(j), 1);
+	has(cJSON_GetArrayItem(j, 0), target_fields);
+	cJSON_Delete(j);
+	run_done(&r);
+
+	r = kj("target show demo --json");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 0);
+	has(j, target_fields);
+	cJSON_Delete(j);
+	{
+		char *tok = kj_xasprintf("%s", demo_account_token(dc, "kube-system/kubejit-jit"));
+		cr_assert(strstr(r.out, tok) == NULL, "target show printed the target's token");
+		free(tok);
+	}
+	run_done(&r);
+
+	r = kj("secret list --json");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 1);
+	has(cJSON_GetArrayItem(j, 0), secret_fields);
+	cJSON_Delete(j);
+	run_done(&r);
+
+	r = kj("secret show /team/read-pods --json");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 0);
+	has(j, secret_fields);
+	cJSON_Delete(j);
+	run_done(&r);
+
+	r = kj("mint /team/read-pods --namespace dev -o json");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 0);
+	has(j, mint_fields);
+	token = kj_xstrdup(cJSON_GetObjectItem(j, "token")->valuestring);
+	cr_assert(strlen(token) > 20);
+	cJSON_Delete(j);
+	run_done(&r);
+
+	r = kj("leases --json");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 1);
+	cr_assert_eq(cJSON_GetArraySize(j), 1);
+	has(cJSON_GetArrayItem(j, 0), lease_fields);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "state")->valuestring, "active");
+	cr_assert(strstr(r.out, token) == NULL, "leases --json printed the token");
+	cJSON_Delete(j);
+	run_done(&r);
+
+	r = kj("audit --json");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 1);
+	cr_assert(cJSON_GetArraySize(j) >= 1);
+	has(cJSON_GetArrayItem(j, 0), audit_fields);
+	cr_assert(strstr(r.out, token) == NULL, "audit --json printed the token");
+	cJSON_Delete(j);
+	run_done(&r);
+	kj_free_secret(token);
+}
+
+Test(cli_json, exit_codes_follow_the_table)
+{
+	struct run r;
+
+	add_target_and_secret();
+
+	r = kj("secret show /no/such/secret");
+	cr_assert_eq(r.rc, 4, "not found must exit 4, got %d: %s", r.rc, r.err);
+	cr_assert(strncmp(r.err, "kubejit: ", 9) == 0, "errors start with 'kubejit: ': %s", r.err);
+	run_done(&r);
+	r = kj("target show nosuchtarget");
+	cr_assert_eq(r.rc, 4, "%s", r.err);
+	run_done(&r);
+	r = kj("mint /team/read-pods --namespace kube-system -o token");
+	cr_assert_eq(r.rc, 3, "a namespace the secret does not allow must exit 3, got %d: %s", r.rc, r.err);
+	cr_assert(strstr(r.err, "kube-system") != NULL, "%s", r.err);
+	run_done(&r);
+	r = kj("mint /team/read-pods --namespace dev --ttl 5h -o token");
+	cr_assert_eq(r.rc, 3, "a TTL over the max must exit 3, got %d: %s", r.rc, r.err);
+	run_done(&r);
+	r = kj("mint /team/read-pods --namespace dev --ttl soon -o token");
+	cr_assert_eq(r.rc, 2, "an unparseable TTL is a usage error, got %d: %s", r.rc, r.err);
+	run_done(&r);
+	r = kj("leases --no-such-option");
+	cr_assert_eq(r.rc, 2, "%s", r.err);
+	run_done(&r);
+	r = kj("get");
+	cr_assert_eq(r.rc, 2, "%s", r.err);
+	run_done(&r);
+	r = kj("get /no/such/secret");
+	cr_assert_eq(r.rc, 4, "%s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "the exec plugin fails in one line: %s",
+	             r.err);
+	run_done(&r);
+}
+
+Test(cli_json, quiet_help_and_plugin_output)
+{
+	static const char *const cmds[] = {"target add",  "target list", "target show", "target check",
+	                                   "target rm",   "secret add",  "secret edit", "secret list",
+	                                   "secret show", "secret rm",   "mint",        "get",
+	                                   "kubeconfig",  "leases",      "revoke",      "sweep",
+	                                   "audit",       "rbac",        NULL};
+	const char *const *c;
+	struct run r;
+	cJSON *j, *st;
+
+	for (c = cmds; *c; c++) {
+		r = kj("%s --help", *c);
+		cr_assert_eq(r.rc, 0, "kubejit %s --help: %s", *c, r.err);
+		cr_assert(strstr(r.out, "Usage: kubejit") != NULL, "kubejit %s --help has no usage line", *c);
+		cr_assert(strstr(r.out, "Example") != NULL, "kubejit %s --help has no examples", *c);
+		run_done(&r);
+	}
+
+	add_target_and_secret();
+	/* --quiet mint prints the token and nothing else */
+	r = kj("--quiet mint /team/read-pods --namespace dev -o token");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	{
+		char *nl = strchr(r.out, '\n');
+		cr_assert(r.out[0] && (!nl || nl == r.out + strlen(r.out) - 1),
+		          "mint -o token printed more than the token");
+	}
+	cr_assert_str_empty(r.err);
+	run_done(&r);
+
+	/* the plugin: v1 when kubectl asks for it, with an expiry */
+	r = kj("get /team/read-pods --namespace dev");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 0);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "apiVersion")->valuestring,
+	                 "client.authentication.k8s.io/v1beta1");
+	cJSON_Delete(j);
+	run_done(&r);
+	setenv("KUBERNETES_EXEC_INFO",
+	       "{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	       "\"spec\":{\"interactive\":false}}",
+	       1);
+	r = kj("get /team/read-pods --namespace dev");
+	unsetenv("KUBERNETES_EXEC_INFO");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 0);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "apiVersion")->valuestring,
+	                 "client.authentication.k8s.io/v1");
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "kind")->valuestring, "ExecCredential");
+	st = cJSON_GetObjectItem(j, "status");
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(st, "token")));
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(st, "expirationTimestamp")));
+	cJSON_Delete(j);
+	run_done(&r);
+}
