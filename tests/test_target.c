@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "demo/demo.h"
+#include "engine/audit.h"
 #include "engine/engine.h"
 #include "engine/preflight.h"
+#include "engine/secret.h"
 #include "engine/target.h"
 #include "kube/api.h"
 #include "kube/kubeconfig.h"
@@ -870,4 +872,45 @@ Test(target, warns_before_the_client_certificate_expires)
 	engine_set_cert_warn(en, 86400);
 	cr_assert_not(target_expiry_warning(en, &v[0]));
 	target_list_free(v, n);
+}
+
+Test(target, in_use_by_a_secret_is_kept_and_everything_is_audited)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	struct secret sec;
+	struct audit_entry *a;
+	size_t n, i;
+	int adds = 0, removes = 0, failed_removes = 0;
+	kj_err e = {0};
+
+	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	secret_init(&sec);
+	sec.path = kj_xstrdup("/prod/dashboard");
+	sec.target = kj_xstrdup("prod");
+	sec.mode = SECRET_FIXED;
+	sec.ns = kj_xstrdup("kubernetes-dashboard");
+	sec.service_account = kj_xstrdup("kubernetes-dashboard");
+	cr_assert_eq(secret_add(en, &sec, &e), 0, "%s", e.msg);
+	cr_assert_eq(target_remove(en, "prod", &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	cr_assert(strstr(e.msg, "1 secret(s)"), "%s", e.msg);
+	cr_assert_eq(secret_delete(en, "/prod/dashboard", &e), 0, "%s", e.msg);
+	cr_assert_eq(target_remove(en, "prod", &e), 0, "%s", e.msg);
+	secret_done(&sec);
+
+	cr_assert_eq(audit_list(en, NULL, &a, &n, &e), 0, "%s", e.msg);
+	for (i = 0; i < n; i++) {
+		cr_assert_null(strstr(a[i].detail ? a[i].detail : "", token_of("kube-system/kubejit-jit")));
+		if (!strcmp(a[i].action, TARGET_AUDIT_ADD) && a[i].ok)
+			adds++;
+		if (!strcmp(a[i].action, TARGET_AUDIT_REMOVE))
+			a[i].ok ? removes++ : failed_removes++;
+	}
+	cr_assert_eq(adds, 1);
+	cr_assert_eq(removes, 1);
+	cr_assert_eq(failed_removes, 1);
+	audit_list_free(a, n);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/audit.h"
 #include "engine/csr.h"
 #include "engine/preflight.h"
 #include "kube/api.h"
@@ -106,11 +107,24 @@ int target_get_cred(struct engine *en, const char *name, struct target_cred *out
 	return rc;
 }
 
+/* The audit log is a record, not a gate: a failure to write it does not
+ * undo what was done. */
+static void audit(struct engine *en, const char *action, const char *name, int ok, const char *detail)
+{
+	kj_err ignore = {0};
+
+	audit_record(en, action, NULL, NULL, name, ok, detail, &ignore);
+}
+
 int target_remove(struct engine *en, const char *name, kj_err *e)
 {
-	if (store_targets_delete(engine_db(en), name, e) < 0)
+	if (store_targets_delete(engine_db(en), name, e) < 0) {
+		if (e->cls != KJ_ERR_NOTFOUND)
+			audit(en, TARGET_AUDIT_REMOVE, name, 0, e->msg);
 		return -1;
+	}
 	engine_drop_client(en, name);
+	audit(en, TARGET_AUDIT_REMOVE, name, 1, NULL);
 	return 0;
 }
 
@@ -538,12 +552,21 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		goto fail;
 	target_cred_done(&c);
 	engine_keep_client(en, t.name, kc);
+	{
+		char *detail = kj_xasprintf("%s %s as %s: %s", target_auth_name(t.auth), t.server,
+		                            t.identity ? t.identity : "?", r->summary ? r->summary : "");
+
+		audit(en, TARGET_AUDIT_ADD, t.name, 1, detail);
+		free(detail);
+	}
 	for (p = r->notices; p && *p; p++)
 		add_notice(out, *p);
 	out->target = t;
 	out->report = r;
 	return 0;
 fail:
+	if (e->cls != KJ_ERR_CONFLICT && e->cls != KJ_ERR_USAGE && t.name)
+		audit(en, TARGET_AUDIT_ADD, t.name, 0, e->msg);
 	kube_client_free(kc);
 	preflight_report_free(r);
 	target_cred_done(&c);

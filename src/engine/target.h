@@ -37,6 +37,11 @@
 
 struct preflight_report;
 
+/* Audit actions written by target_add/remove/bootstrap (engine/audit.h). */
+#define TARGET_AUDIT_ADD       "target-add"
+#define TARGET_AUDIT_REMOVE    "target-remove"
+#define TARGET_AUDIT_BOOTSTRAP "target-bootstrap"
+
 /* Where the service-account files are when none is given. */
 #define TARGET_SA_DIR_DEFAULT "/var/run/secrets/kubernetes.io/serviceaccount"
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/audit.h"
 #include "engine/rbac_manifest.h"
 #include "engine/target.h"
 #include "kube/api.h"
@@ -116,6 +117,11 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 	ts_add.token = tok.token;
 	if (target_add(en, &ts_add, out, e) < 0)
 		goto out;
+	msg = kj_xasprintf("%s mode: ServiceAccount %s/%s, ClusterRole %s, context %s",
+	                   target_mode_name(s->mode), kube_meta(objs[0], "namespace"),
+	                   kube_meta(objs[0], "name"), kube_meta(objs[1], "name"), ci.context);
+	audit_record(en, TARGET_AUDIT_BOOTSTRAP, NULL, NULL, s->name, 1, msg, &le);
+	free(msg);
 	for (i = 0; i < tok.n_warnings; i++) {
 		size_t n = 0;
 
