@@ -24,3 +24,4 @@ tests_test_mint_LDADD = $(ENGINE_TEST_LIBS)
 endif
 TESTS += tests/e2e-mint.sh
 EXTRA_DIST += tests/e2e-mint.sh
+EXTRA_DIST += bench/mint-vs-kubectl.sh
