@@ -459,7 +459,9 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 		       target_auth_name(res.target.auth));
 		if (res.csr_name)
 			printf(_("certificate issued through CertificateSigningRequest %s\n"), res.csr_name);
-		print_report(res.report, 0);
+		/* --quiet: the saved line is the result, the report a notice */
+		if (!g->quiet)
+			print_report(res.report, 0);
 	}
 	rc = 0;
 out:

@@ -124,6 +124,10 @@ static void add_target_and_secret(void)
 	r = kj("--quiet target add demo --server '%s' --ca-file '%s' --token-file '%s'", demo_url(dc),
 	       ca_file, token_file);
 	cr_assert_eq(r.rc, 0, "target add: %s", r.err);
+	{
+		char *nl = strchr(r.out, '\n');
+		cr_assert(!nl || !nl[1], "--quiet target add prints one line, got: %s", r.out);
+	}
 	run_done(&r);
 	r = kj("--quiet secret add /team/read-pods --target demo --mode dynamic --allowed-namespaces "
 	       "dev,staging "
