@@ -338,6 +338,26 @@ Test(auth, csr_created_approved_issued_and_usable)
 	kube_client_free(c);
 }
 
+Test(auth, client_certificate_and_key_must_belong_together)
+{
+	char *key = NULL;
+	char *csr = make_csr("mallory", "x", &key);
+	struct kube_conn conn = {.server = demo_url(dc),
+	                         .ca = demo_ca_pem(dc),
+	                         .client_cert = demo_admin_cert_pem(dc),
+	                         .client_key = key};
+	struct kube_client *c = NULL;
+	kj_err e;
+	cr_assert_eq(kube_client_new(&conn, &c, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	cr_assert_str_eq(e.msg, "the client certificate and key do not belong together");
+	conn.client_key = "-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----\n";
+	cr_assert_eq(kube_client_new(&conn, &c, &e), -1);
+	cr_assert(strstr(e.msg, "client key"), "%s", e.msg);
+	free(csr);
+	kj_free_secret(key);
+}
+
 /* ---- kubeconfig files with the demo cluster ------------------------------------------------ */
 
 Test(auth, demo_admin_kubeconfig_and_a_written_one_both_work)

@@ -16,6 +16,8 @@
 
 #include <curl/curl.h>
 #include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -212,6 +214,34 @@ char *kube_ca_to_pem(const char *ca, kj_err *e)
 	return pem;
 }
 
+/* A wrong pair would only show up as a vague TLS failure at the first
+ * request; say it when the client is made. */
+static int check_cert_key(const char *cert_pem, const char *key_pem, kj_err *e)
+{
+	BIO *b = BIO_new_mem_buf(cert_pem, -1);
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	b = BIO_new_mem_buf(key_pem, -1);
+	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	int rc = 0;
+	if (!x)
+		rc = kj_err_set(e, KJ_ERR_INVALID,
+		                _("the client certificate is not a readable PEM certificate"));
+	else if (!k)
+		rc = kj_err_set(e, KJ_ERR_INVALID,
+		                _("the client key is not a readable, unencrypted PEM private key"));
+	else if (X509_check_private_key(x, k) != 1)
+		rc =
+		    kj_err_set(e, KJ_ERR_INVALID, _("the client certificate and key do not belong together"));
+	if (rc < 0)
+		kj_err_hint(e, _("give the certificate and the private key it was issued for, both in PEM"));
+	ERR_clear_error();
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
 /* ---- client ------------------------------------------------------------------ */
 
 /* A token goes into a header line: no white space or control characters. */
@@ -312,6 +342,8 @@ int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_e
 			kj_err_set(e, KJ_ERR_INVALID, _("the client certificate or key is not PEM"));
 			goto fail;
 		}
+		if (check_cert_key(c->cert_pem, c->key_pem, e) < 0)
+			goto fail;
 	}
 	if (conn->token && *conn->token) {
 		if (!token_ok(conn->token)) {
