@@ -67,6 +67,11 @@ Test(store, creates_private_home_and_file, .fini = cleanup)
 	cr_assert_str_eq(db_path(db), path);
 	cr_assert_eq(db_schema_version(db), db_latest_version());
 	free(path);
+	/* SQLite makes the WAL and index files with the main file's mode */
+	path = kj_xasprintf("%s/kubejit.db-wal", tmpl);
+	cr_assert_eq(stat(path, &sb), 0, "WAL mode is on");
+	cr_assert_eq(sb.st_mode & 0777, 0600, "wal mode %o", sb.st_mode & 0777);
+	free(path);
 	db_close(db);
 }
 

@@ -914,3 +914,39 @@ Test(target, in_use_by_a_secret_is_kept_and_everything_is_audited)
 	cr_assert_eq(failed_removes, 1);
 	audit_list_free(a, n);
 }
+
+Test(target, cli_csr_with_the_admin_kubeconfig)
+{
+	char *out;
+	cJSON *j;
+
+	cr_assert_eq(run(&out,
+	                 "target add made --csr --cn cli-user --org ops --key-type ec --kubeconfig %s --json",
+	                 demo_kubeconfig_path(dc)),
+	             0, "%s", out);
+	j = cJSON_Parse(out);
+	cr_assert_not_null(j, "%s", out);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "target"), "auth")->valuestring,
+	                 "client-cert");
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "target"), "csrName")));
+	cr_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "preflight"), "user"), "username")
+	        ->valuestring,
+	    "cli-user");
+	cJSON_Delete(j);
+	free(out);
+	cr_assert_eq(run(&out, "target show made"), 0, "%s", out);
+	cr_assert_null(strstr(out, "PRIVATE KEY"), "the key stays hidden: %s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target show made --reveal"), 0, "%s", out);
+	cr_assert(strstr(out, "PRIVATE KEY"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target add x --csr --kubeconfig %s", demo_kubeconfig_path(dc)), 2, "%s", out);
+	cr_assert(strstr(out, "--cn"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target add x --from-kubeconfig --kubeconfig %s --context nope",
+	                 demo_kubeconfig_path(dc)),
+	             4, "%s", out);
+	cr_assert(strstr(out, "kubejit-demo"), "lists the contexts there are: %s", out);
+	free(out);
+}
