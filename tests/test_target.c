@@ -219,6 +219,47 @@ Test(target, unprivileged_account_is_saved_with_what_it_lacks)
 	cr_assert_eq(count_targets(), 1);
 }
 
+static int strv_has(char **v, const char *s)
+{
+	for (; v && *v; v++)
+		if (!strcmp(*v, s))
+			return 1;
+	return 0;
+}
+
+Test(target, check_looks_in_the_namespaces_of_the_targets_secrets)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	struct preflight_report *rep;
+	struct secret sec;
+	kj_err e = {0};
+
+	token_spec(&s, "dash", token_of("kubernetes-dashboard/kubernetes-dashboard"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	secret_init(&sec);
+	sec.path = kj_xstrdup("/staging/web");
+	sec.target = kj_xstrdup("dash");
+	sec.mode = SECRET_DYNAMIC;
+	sec.role_source = ROLE_SOURCE_CLUSTER_ROLE;
+	sec.role_name = kj_xstrdup("view");
+	kj_strv_push(&sec.allowed_namespaces, "staging");
+	kj_strv_push(&sec.allowed_namespaces, "team-*");
+	cr_assert_eq(secret_add(en, &sec, &e), 0, "%s", e.msg);
+	secret_done(&sec);
+	{
+		const char *extra[] = {"prod", NULL};
+
+		cr_assert_eq(target_check(en, "dash", extra, &rep, &e), 0, "%s", e.msg);
+	}
+	cr_assert(strv_has(rep->namespaces_checked, "staging"), "the secret's namespace");
+	cr_assert(strv_has(rep->namespaces_checked, "prod"), "the namespace asked for");
+	cr_assert(strv_has(rep->namespaces_checked, "kubernetes-dashboard"), "the account's own");
+	cr_assert_not(strv_has(rep->namespaces_checked, "team-*"), "patterns are not namespaces");
+	preflight_report_free(rep);
+}
+
 Test(target, client_certificate_from_files)
 {
 	struct target_spec s = {0};

@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -160,14 +161,41 @@ void engine_set_cert_warn(struct engine *en, int64_t secs)
 	en->cert_warn = secs;
 }
 
+static char *read_small_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	kj_buf b;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	kj_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < 1024 * 1024)
+		kj_buf_add(&b, chunk, n);
+	fclose(f);
+	return kj_buf_steal(&b);
+}
+
 int engine_connect(struct engine *en, const struct target *t, const struct target_cred *cred,
                    struct kube_client **out, kj_err *e)
 {
 	struct kube_conn conn = {0};
+	char *ca = NULL;
+	int rc;
 
 	(void)en;
 	conn.server = t->server;
 	conn.ca = t->ca_pem;
+	/* in-cluster: the CA bundle can rotate like the token; read it afresh */
+	if (t->sa_dir) {
+		char *path = kj_xasprintf("%s/ca.crt", t->sa_dir);
+
+		ca = read_small_file(path);
+		free(path);
+		if (ca && strstr(ca, "-----BEGIN CERTIFICATE-----"))
+			conn.ca = ca;
+	}
 	conn.tls_server_name = t->tls_server_name;
 	conn.token_file = t->token_file;
 	conn.token = t->token_file ? NULL : (cred ? cred->token : NULL);
@@ -175,7 +203,9 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 		conn.client_cert = t->client_cert_pem;
 		conn.client_key = cred->client_key_pem;
 	}
-	if (kube_client_new(&conn, out, e) < 0)
+	rc = kube_client_new(&conn, out, e);
+	free(ca);
+	if (rc < 0)
 		return kj_err_prefix(e, _("target \"%s\""), t->name ? t->name : "?");
 	return 0;
 }

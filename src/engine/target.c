@@ -9,6 +9,8 @@
 #include "engine/audit.h"
 #include "engine/csr.h"
 #include "engine/preflight.h"
+#include "engine/secret.h"
+#include "engine/strv.h"
 #include "kube/api.h"
 #include "kube/incluster.h"
 #include "kube/kubeconfig.h"
@@ -150,9 +152,43 @@ static void record_preflight(struct engine *en, struct target *t, const struct p
 		                            t->preflight_summary, t->preflight_json, &ignore);
 }
 
+/* The namespaces this target mints in: those asked for, then the fixed
+ * namespace or the exact allowed namespaces of each secret that uses it.
+ * NULL-terminated in out->v. */
+static void secret_namespaces(struct engine *en, const char *name, const char *const *asked,
+                              struct kj_strv *out)
+{
+	struct secret *v = NULL;
+	size_t n = 0, i, k;
+	kj_err ignore = {0};
+
+	for (i = 0; asked && asked[i]; i++)
+		if (!kj_strv_contains(out, asked[i]))
+			kj_strv_push(out, asked[i]);
+	if (secret_list(en, NULL, &v, &n, &ignore) == 0) {
+		for (i = 0; i < n; i++) {
+			if (!v[i].target || strcmp(v[i].target, name))
+				continue;
+			if (v[i].ns && !kj_strv_contains(out, v[i].ns))
+				kj_strv_push(out, v[i].ns);
+			for (k = 0; k < v[i].allowed_namespaces.n; k++) {
+				const char *ns = v[i].allowed_namespaces.v[k];
+
+				if (kj_is_dns1123_label(ns) && !kj_strv_contains(out, ns))
+					kj_strv_push(out, ns);
+			}
+		}
+		secret_list_free(v, n);
+	}
+	/* preflight wants a NULL-terminated array */
+	out->v = kj_xrealloc(out->v, (out->n + 1) * sizeof(char *));
+	out->v[out->n] = NULL;
+}
+
 int target_check(struct engine *en, const char *name, const char *const *namespaces,
                  struct preflight_report **out, kj_err *e)
 {
+	struct kj_strv nss = {0};
 	struct preflight_opts o = {0};
 	struct kube_client *kc;
 	struct target t;
@@ -167,8 +203,10 @@ int target_check(struct engine *en, const char *name, const char *const *namespa
 		target_done(&t);
 		return -1;
 	}
-	o.namespaces = namespaces;
+	secret_namespaces(en, name, namespaces, &nss);
+	o.namespaces = (const char *const *)nss.v;
 	rc = preflight_run(en, kc, &t, &o, out, e);
+	kj_strv_done(&nss);
 	record_preflight(en, &t, *out);
 	target_done(&t);
 	return rc;

@@ -7,8 +7,9 @@
  *                RSA-2048 / EC P-256 key, a CSR submitted as a
  *                CertificateSigningRequest, approved (by us when the
  *                submitting credentials may, else by an admin), fetched;
- *   in-cluster   the pod's service account (KUBERNETES_SERVICE_HOST/PORT,
- *                the token file re-read on every connect, ca.crt);
+ *   in-cluster   the pod's service account (KUBERNETES_SERVICE_HOST/PORT;
+ *                the token file and ca.crt are re-read on every connect,
+ *                since both rotate);
  *   kubeconfig   copied from a kubeconfig context (token, tokenFile, client
  *                certificate; exec and auth-provider users are refused).
  *
@@ -122,8 +123,9 @@ int target_get_cred(struct engine *en, const char *name, struct target_cred *out
 /* Preflight a saved target now and record the outcome in the store (also
  * when it fails).  It connects afresh, replacing the engine's cached client
  * of this target: pointers from an earlier engine_client() for it become
- * invalid.  `namespaces` (NULL-terminated, may be NULL) adds namespaces to
- * inspect. */
+ * invalid.  Namespace-only grants are looked for in the account's own
+ * namespace, "default", the namespaces the target's secrets mint in, and
+ * `namespaces` (NULL-terminated, may be NULL). */
 int target_check(struct engine *en, const char *name, const char *const *namespaces,
                  struct preflight_report **out, kj_err *e);
 
