@@ -198,12 +198,15 @@ Test(auth, pod_bound_token_names_the_pod)
 
 	make_sa("dev", "ci");
 	create("/api/v1/namespaces/dev/pods",
-	       "{\"metadata\":{\"name\":\"p2\"},\"spec\":{\"serviceAccountName\":"
+	       "{\"metadata\":{\"name\":\"p2\"},\"spec\":{\"nodeName\":\"node-9\",\"serviceAccountName\":"
 	       "\"ci\",\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");
 	tok = token_for("dev", "ci", "null", "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"name\":\"p2\"}");
 	r = whoami(tok);
 	expect(&r, 201);
 	cr_assert(strstr(r.body, "\"authentication.kubernetes.io/pod-name\":[\"p2\"]"), "%s", r.body);
+	cr_assert(strstr(r.body, "\"authentication.kubernetes.io/node-name\":[\"node-9\"],"
+	                         "\"authentication.kubernetes.io/pod-name\":[\"p2\"]"),
+	          "%s", r.body);
 	resp_done(&r);
 	r = admin("DELETE", "/api/v1/namespaces/dev/pods/p2", NULL);
 	resp_done(&r);

@@ -376,8 +376,14 @@ Test(jwt, claims_header_and_kid)
 {
 	struct jwt_signer *s;
 	kj_err e;
-	struct jwt_sa_claims c = {"dev", "ci", "uid-1",    "Secret", "tok", "uid-2",
-	                          NULL,  0,    1700000000, 600,      0};
+	struct jwt_sa_claims c = {.ns = "dev",
+	                          .sa_name = "ci",
+	                          .sa_uid = "uid-1",
+	                          .bound_kind = "Secret",
+	                          .bound_name = "tok",
+	                          .bound_uid = "uid-2",
+	                          .iat = 1700000000,
+	                          .ttl = 600};
 	char jti[37], *tok, *txt;
 	cJSON *h, *p;
 
@@ -414,7 +420,7 @@ Test(jwt, verify_signature_audience_and_leeway)
 	struct jwt_signer *s, *other;
 	kj_err e;
 	const char *aud[] = {"vault"};
-	struct jwt_sa_claims c = {"dev", "ci", "u", NULL, NULL, NULL, NULL, 0, 0, 600, 0};
+	struct jwt_sa_claims c = {.ns = "dev", .sa_name = "ci", .sa_uid = "u", .ttl = 600};
 	char *tok, *forged;
 	cJSON *p;
 

@@ -80,7 +80,7 @@ static int authn_sa_jwt(struct demo_cluster *dc, const char *token, const char *
                         struct demo_user *u, kj_err *e)
 {
 	cJSON *claims = NULL;
-	const cJSON *k, *sa, *pod, *secret;
+	const cJSON *k, *sa, *pod, *secret, *node;
 	const char *ns, *name;
 	char *user, *g;
 	int rc = -1;
@@ -91,6 +91,7 @@ static int authn_sa_jwt(struct demo_cluster *dc, const char *token, const char *
 	sa = cJSON_GetObjectItemCaseSensitive(k, "serviceaccount");
 	pod = cJSON_GetObjectItemCaseSensitive(k, "pod");
 	secret = cJSON_GetObjectItemCaseSensitive(k, "secret");
+	node = cJSON_GetObjectItemCaseSensitive(k, "node");
 	ns = jstr(k, "namespace");
 	name = jstr(sa, "name");
 	if (!*ns || !*name) {
@@ -113,6 +114,9 @@ static int authn_sa_jwt(struct demo_cluster *dc, const char *token, const char *
 	if (*jstr(claims, "jti"))
 		demo_user_add_extra(u, CREDENTIAL_ID, g);
 	free(g);
+	/* in key order, as Go marshals the extra map */
+	if (cJSON_IsObject(node))
+		demo_user_add_extra(u, "authentication.kubernetes.io/node-name", jstr(node, "name"));
 	if (cJSON_IsObject(pod)) {
 		demo_user_add_extra(u, "authentication.kubernetes.io/pod-name", jstr(pod, "name"));
 		demo_user_add_extra(u, "authentication.kubernetes.io/pod-uid", jstr(pod, "uid"));

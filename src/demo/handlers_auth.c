@@ -139,7 +139,7 @@ static char *gvk_string(const char *api_version, const char *kind, char **group_
 /* Check spec.boundObjectRef (k8s-api.md §1.2 step 5).  0 = fine (kind/name/uid
  * filled), -1 = replied. */
 static int bind_target(struct demo_req *r, const cJSON *ref, const char *sa, const char **kind, char **name,
-                       char **uid)
+                       char **uid, char **node)
 {
 	const char *k = jstr(ref, "kind"), *n = jstr(ref, "name"), *want_uid = jstr(ref, "uid");
 	char *group, *gvk = gvk_string(jstr(ref, "apiVersion"), k, &group);
@@ -188,6 +188,8 @@ static int bind_target(struct demo_req *r, const cJSON *ref, const char *sa, con
 	*kind = !strcmp(k, "Pod") ? "Pod" : "Secret";
 	*name = kj_xstrdup(n);
 	*uid = kj_xstrdup(obj_meta_str(obj, "uid"));
+	if (!strcmp(k, "Pod") && *obj_str(obj, "spec.nodeName"))
+		*node = kj_xstrdup(obj_str(obj, "spec.nodeName"));
 	cJSON_Delete(obj);
 	return 0;
 }
@@ -252,7 +254,7 @@ void auth_token_request(struct demo_req *r)
 	cJSON *body, *sa, *aud_json;
 	const cJSON *spec, *aud, *exp, *ref, *it;
 	const char **auds = NULL, *bkind = NULL;
-	char *bname = NULL, *buid = NULL, *tok;
+	char *bname = NULL, *buid = NULL, *bnode = NULL, *tok;
 	size_t naud = 0;
 	double secs;
 	int64_t now, ttl;
@@ -291,7 +293,7 @@ void auth_token_request(struct demo_req *r)
 		cJSON_Delete(sa);
 		return;
 	}
-	if (ref && bind_target(r, ref, r->name, &bkind, &bname, &buid) < 0) {
+	if (ref && bind_target(r, ref, r->name, &bkind, &bname, &buid, &bnode) < 0) {
 		cJSON_Delete(sa);
 		return;
 	}
@@ -312,6 +314,7 @@ void auth_token_request(struct demo_req *r)
 	c.bound_kind = bkind;
 	c.bound_name = bname;
 	c.bound_uid = buid;
+	c.node_name = bnode;
 	c.aud = auds;
 	c.naud = naud;
 	c.iat = now;
@@ -335,6 +338,7 @@ void auth_token_request(struct demo_req *r)
 	free(auds);
 	free(bname);
 	free(buid);
+	free(bnode);
 	cJSON_Delete(sa);
 }
 

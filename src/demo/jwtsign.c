@@ -135,12 +135,15 @@ static char *b64url_json(const cJSON *j)
 	return enc;
 }
 
+/* Go's ref{name,uid} with omitempty */
 static cJSON *ref_obj(const char *name, const char *uid)
 {
 	cJSON *r = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(r, "name", name ? name : "");
-	cJSON_AddStringToObject(r, "uid", uid ? uid : "");
+	if (name && *name)
+		cJSON_AddStringToObject(r, "name", name);
+	if (uid && *uid)
+		cJSON_AddStringToObject(r, "uid", uid);
 	return r;
 }
 
@@ -167,6 +170,9 @@ static cJSON *build_claims(const struct jwt_sa_claims *c, const char *jti)
 		cJSON_AddItemToObject(k, "pod", ref_obj(c->bound_name, c->bound_uid));
 	else if (c->bound_kind && !strcmp(c->bound_kind, "Secret"))
 		cJSON_AddItemToObject(k, "secret", ref_obj(c->bound_name, c->bound_uid));
+	/* the demo cluster has no Node objects: the node is known by name only */
+	if (c->node_name && *c->node_name)
+		cJSON_AddItemToObject(k, "node", ref_obj(c->node_name, NULL));
 	if (c->warnafter)
 		cJSON_AddNumberToObject(k, "warnafter", (double)c->warnafter);
 	cJSON_AddNumberToObject(p, "nbf", (double)iat);

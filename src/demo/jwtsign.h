@@ -41,6 +41,7 @@ struct jwt_sa_claims {
 	const char *bound_kind;
 	const char *bound_name;
 	const char *bound_uid;
+	const char *node_name;  /* pod-bound token of a scheduled pod; NULL = none */
 	const char *const *aud; /* NULL/0 = the API audiences */
 	size_t naud;
 	int64_t iat;       /* 0 = kj_now() */
