@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "demo/demo.h"
+#include "ui/ui.h"
 #include "util/i18n.h"
 
 /* `kubejit demo-cluster`: the demo cluster parses its own options. */
@@ -131,9 +132,16 @@ int cli_main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		(void)demo;
-		return cli_usage_error(NULL, _("the terminal interface is not part of this build yet"));
+		struct ui_main_opts uo = {g.home, demo};
+		kj_err e;
+		int rc;
+
+		kj_err_clear(&e);
+		rc = ui_main(&uo, &e);
+		return rc < 0 ? cli_fail(&e) : rc;
 	}
+	if (demo)
+		return cli_usage_error(NULL, _("--demo opens the interface; it takes no command"));
 	if (!strcmp(argv[optind], "help")) {
 		usage(stdout);
 		return 0;

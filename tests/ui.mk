@@ -8,3 +8,15 @@ tests_test_ui_widgets_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS
 tests_test_ui_widgets_LDADD = $(KJ_UI_LIB) $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(NCURSES_LIBS) $(ENGINE_LIBS) \
 	$(CRITERION_LIBS) -lpthread
 endif
+if HAVE_CRITERION
+UI_DEMO_TEST_LIBS = $(KJ_UI_LIB) $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(NCURSES_LIBS) $(ENGINE_LIBS) \
+	$(DEMO_LIBS) $(CRITERION_LIBS) -lpthread
+check_PROGRAMS += tests/test_ui_targets
+TESTS += tests/test_ui_targets
+tests_test_ui_targets_SOURCES = tests/test_ui_targets.c tests/ui_demo.c tests/ui_demo.h tests/ui_harness.c \
+	tests/ui_harness.h
+tests_test_ui_targets_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
+tests_test_ui_targets_LDADD = $(UI_DEMO_TEST_LIBS)
+endif
+TESTS += tests/e2e-tui.sh
+EXTRA_DIST += tests/e2e-tui.sh

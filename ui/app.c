@@ -36,6 +36,7 @@ struct ui_job {
 	kj_err err;
 	int64_t started_ms;
 	int quiet;
+	char msg[256]; /* under ui_app.job_lock */
 };
 
 struct pending_job {
@@ -61,6 +62,7 @@ struct ui_app {
 	int64_t msg_until_ms;
 	int64_t last_tick_ms;
 	struct ui_job job;
+	pthread_mutex_t job_lock;
 	struct pending_job pending;
 	ui_app_idle_fn idle;
 	void *idle_ctx;
@@ -146,6 +148,7 @@ struct ui_app *ui_app_new(const struct ui_opts *opts, kj_err *e)
 	ui_theme_init(opts->mono, opts->ascii);
 	install_signals();
 	app->guide_shown = opts->guide && opts->show_guide;
+	pthread_mutex_init(&app->job_lock, NULL);
 	app->cur_y = -1;
 	app->last_tick_ms = kj_mono_ms();
 	if (app->opts.sweep_interval == 0)
@@ -170,6 +173,7 @@ void ui_app_free(struct ui_app *app)
 		ui_app_pop(app);
 	endwin();
 	delscreen(app->scr);
+	pthread_mutex_destroy(&app->job_lock);
 	crash_fd = -1;
 	crash_have_tio = 0;
 	signal(SIGINT, SIG_DFL);
@@ -367,6 +371,13 @@ int ui_app_job_cancelled(struct ui_app *app)
 	return atomic_load(&app->job.cancelled);
 }
 
+void ui_app_job_message(struct ui_app *app, const char *msg)
+{
+	pthread_mutex_lock(&app->job_lock);
+	snprintf(app->job.msg, sizeof(app->job.msg), "%s", msg ? msg : "");
+	pthread_mutex_unlock(&app->job_lock);
+}
+
 void ui_app_job_progress(struct ui_app *app, int done, int total)
 {
 	atomic_store(&app->job.prog_done, done);
@@ -445,6 +456,20 @@ static void guide_line(void *ctx, const char *p, size_t n)
 	ui_put(c->w, c->y++, c->x, c->cols, tmp, A_NORMAL, 1);
 }
 
+static void count_line(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	(void)p;
+	(void)n;
+}
+
+int ui_app_guide_rows(struct ui_app *app, int cols)
+{
+	if (!app->opts.guide)
+		return 0;
+	return ui_text_wrap(app->opts.guide, cols - 4, count_line, NULL) + 2;
+}
+
 void ui_app_draw_guide(struct ui_app *app, WINDOW *w, int y, int h, int cols)
 {
 	struct wrap_ctx c = {w, y + 1, 2, cols - 4, y + h - 1};
@@ -473,7 +498,8 @@ static void draw_title(struct ui_app *app, int cols)
 	(void)top;
 	snprintf(left, sizeof(left), " kubejit %s %s", ui_glyph(G_BULLET),
 	         base ? (base->title ? base->title : _(base->ops->name)) : "");
-	used = ui_put(stdscr, 0, 0, cols, left, ui_attr(R_TITLE), 1);
+	ui_put(stdscr, 0, 0, cols, left, ui_attr(R_TITLE), 1);
+	used = ui_text_width(left);
 	if (app->opts.banner) {
 		int bw = ui_text_width(app->opts.banner) + 1;
 		if (used + bw + 2 <= cols)
@@ -496,10 +522,17 @@ static void draw_status(struct ui_app *app, int y, int cols)
 		const char *label = app->pending.set ? app->pending.label : app->job.label;
 		int64_t t = app->opts.no_anim ? 0 : (kj_mono_ms() - app->job.started_ms) / 100;
 		const char *f = ui_theme_utf8() ? spin_utf8[t % 10] : spin_ascii[t % 4];
-		char line[256];
+		char line[700];
 		int pd = atomic_load(&app->job.prog_done), pt = atomic_load(&app->job.prog_total);
 
-		if (pt > 0)
+		char jm[256];
+
+		pthread_mutex_lock(&app->job_lock);
+		snprintf(jm, sizeof(jm), "%s", app->job.msg);
+		pthread_mutex_unlock(&app->job_lock);
+		if (jm[0])
+			snprintf(line, sizeof(line), " %s %s: %s  %s", f, label, jm, _("Esc: cancel"));
+		else if (pt > 0)
 			snprintf(line, sizeof(line), " %s %s (%d/%d)  %s", f, label, pd, pt,
 			         _("Esc: cancel"));
 		else

@@ -121,6 +121,9 @@ int ui_app_job_quiet(struct ui_app *app, struct ui_screen *owner, const char *la
 int ui_app_busy(struct ui_app *app);
 /* Called on the worker thread by long jobs: has the user cancelled? */
 int ui_app_job_cancelled(struct ui_app *app);
+/* A line about the running job for the status bar (thread-safe), e.g. the
+ * kubectl command an admin must run; NULL clears it. */
+void ui_app_job_message(struct ui_app *app, const char *msg);
 /* Progress for the status bar, 0..total (thread-safe). */
 void ui_app_job_progress(struct ui_app *app, int done, int total);
 
@@ -134,6 +137,8 @@ void ui_app_jump(struct ui_app *app, int id);
 /* Guide panel (demo): toggled by `g`. */
 void ui_app_toggle_guide(struct ui_app *app);
 int ui_app_guide_shown(struct ui_app *app);
+/* Rows the guide needs at this width (box included). */
+int ui_app_guide_rows(struct ui_app *app, int cols);
 void ui_app_draw_guide(struct ui_app *app, WINDOW *w, int y, int h, int cols);
 
 /* Make the next step tick at once (tests with a fake clock). */

@@ -9,7 +9,7 @@
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
-enum dlg_kind { DLG_MESSAGE, DLG_CONFIRM, DLG_MENU, DLG_INPUT };
+enum dlg_kind { DLG_MESSAGE, DLG_CONFIRM, DLG_MENU, DLG_INPUT, DLG_MULTI };
 
 struct dialog {
 	struct ui_screen base;
@@ -24,7 +24,8 @@ struct dialog {
 	ui_input_fn input;
 	char **items;
 	int nitems, sel, top;
-	int yes; /* confirm: focus on Yes */
+	char *checked; /* DLG_MULTI: one flag per item */
+	int yes;       /* confirm: focus on Yes */
 	struct ui_field field;
 	int scroll;
 };
@@ -39,6 +40,7 @@ static void dlg_free(struct ui_screen *s)
 	for (i = 0; i < d->nitems; i++)
 		free(d->items[i]);
 	free(d->items);
+	free(d->checked);
 	ui_field_done(&d->field);
 	free(d);
 }
@@ -68,14 +70,14 @@ static void dlg_draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols)
 
 	if (d->text)
 		ui_text_wrap(d->text, inner, collect, &wc);
-	if (d->kind == DLG_MENU)
-		extra = d->nitems + 1;
+	if (d->kind == DLG_MENU || d->kind == DLG_MULTI)
+		extra = d->nitems + 1 + (d->kind == DLG_MULTI);
 	else if (d->kind == DLG_INPUT)
 		extra = 2;
 	else
 		extra = 2;
 	maxtext = h - 4 - extra;
-	if (d->kind == DLG_MENU && maxtext < 2) {
+	if ((d->kind == DLG_MENU || d->kind == DLG_MULTI) && maxtext < 2) {
 		extra = h - 4 - 2;
 		maxtext = 2;
 	}
@@ -127,6 +129,24 @@ static void dlg_draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols)
 		row++;
 		ui_field_draw(&d->field, s->app, w, row, bx + 2, inner, 1);
 		break;
+	case DLG_MULTI: {
+		int vis = by + bh - 2 - row;
+		if (vis < 1)
+			vis = 1;
+		if (d->sel < d->top)
+			d->top = d->sel;
+		if (d->sel >= d->top + vis)
+			d->top = d->sel - vis + 1;
+		for (i = d->top; i < d->nitems && row < by + bh - 2; i++) {
+			char line[300];
+			snprintf(line, sizeof(line), "[%s] %s", d->checked[i] ? "x" : " ", d->items[i]);
+			ui_put_ellipsis(w, row++, bx + 2, inner, line,
+			                i == d->sel ? ui_attr(R_SELECTED) : A_NORMAL, 1);
+		}
+		ui_put(w, by + bh - 2, bx + 2, inner, _("Space checks, Enter accepts, Esc cancels"),
+		       ui_attr(R_DIM), 0);
+		break;
+	}
 	}
 }
 
@@ -147,7 +167,7 @@ static void dlg_close(struct dialog *d, int result, const char *text)
 		cf(owner, ctx, result);
 	else if (kind == DLG_MENU && mf)
 		mf(owner, ctx, result);
-	else if (kind == DLG_INPUT && inf)
+	else if ((kind == DLG_INPUT || kind == DLG_MULTI) && inf)
 		inf(owner, ctx, copy);
 	kj_free_secret(copy);
 }
@@ -203,6 +223,31 @@ static int dlg_key(struct ui_screen *s, int ch, enum ui_action act)
 					break;
 				}
 			}
+		}
+		return UI_HANDLED;
+	case DLG_MULTI:
+		if (ch == KEY_DOWN || ch == 'j') {
+			if (d->sel < d->nitems - 1)
+				d->sel++;
+		} else if (ch == KEY_UP || ch == 'k') {
+			if (d->sel > 0)
+				d->sel--;
+		} else if (ch == ' ' && d->nitems) {
+			d->checked[d->sel] = !d->checked[d->sel];
+		} else if (enter) {
+			kj_buf b;
+			int i;
+			kj_buf_init(&b);
+			for (i = 0; i < d->nitems; i++)
+				if (d->checked[i])
+					kj_buf_printf(&b, "%s%s", b.len ? ", " : "", d->items[i]);
+			{
+				char *res = kj_buf_steal(&b);
+				dlg_close(d, 0, res);
+				free(res);
+			}
+		} else if (ch == 27 || ch == 'q') {
+			dlg_close(d, 0, NULL);
 		}
 		return UI_HANDLED;
 	case DLG_INPUT:
@@ -286,6 +331,36 @@ void ui_dialog_menu(struct ui_app *app, struct ui_screen *owner, const char *tit
 		d->items[i] = kj_xstrdup(items[i]);
 	d->nitems = n;
 	d->sel = selected >= 0 && selected < n ? selected : 0;
+	ui_app_push(app, &d->base);
+}
+
+void ui_dialog_multi(struct ui_app *app, struct ui_screen *owner, const char *title, const char *const *items,
+                     int n, const char *checked_csv, ui_input_fn fn, void *ctx)
+{
+	struct dialog *d = dlg_new(app, DLG_MULTI, title, NULL);
+	int i;
+
+	d->owner = owner;
+	d->input = fn;
+	d->ctx = ctx;
+	d->items = n ? kj_xcalloc((size_t)n, sizeof(char *)) : NULL;
+	d->checked = kj_xcalloc((size_t)n + 1, 1);
+	for (i = 0; i < n; i++) {
+		const char *p = checked_csv;
+		size_t len = strlen(items[i]);
+		d->items[i] = kj_xstrdup(items[i]);
+		/* checked when it appears as a whole item of the list */
+		while (p && (p = strstr(p, items[i]))) {
+			int start = p == checked_csv || p[-1] == ',' || p[-1] == ' ';
+			int end = p[len] == '\0' || p[len] == ',' || p[len] == ' ';
+			if (start && end) {
+				d->checked[i] = 1;
+				break;
+			}
+			p += len;
+		}
+	}
+	d->nitems = n;
 	ui_app_push(app, &d->base);
 }
 

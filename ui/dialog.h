@@ -29,6 +29,12 @@ typedef void (*ui_input_fn)(struct ui_screen *owner, void *ctx, const char *text
 void ui_dialog_input(struct ui_app *app, struct ui_screen *owner, const char *title, const char *prompt,
                      const char *initial, int masked, ui_input_fn fn, void *ctx);
 
+/* Check several of `n` items (Space toggles, Enter accepts); the callback
+ * gets the checked items joined with ", " (NULL on Esc).  Items named in
+ * `checked_csv` start checked. */
+void ui_dialog_multi(struct ui_app *app, struct ui_screen *owner, const char *title, const char *const *items,
+                     int n, const char *checked_csv, ui_input_fn fn, void *ctx);
+
 /* Draw a progress bar of `cols` columns for done/total. */
 void ui_progress_draw(WINDOW *w, int y, int x, int cols, int done, int total);
 

@@ -401,6 +401,36 @@ int ui_form_key(struct ui_form *f, int ch, enum ui_action act)
 	}
 }
 
+/* errors wrap over at most three lines under their field */
+struct err_wrap {
+	WINDOW *w;
+	int y, x, cols, maxy, n;
+};
+
+static void err_line(void *ctx, const char *p, size_t n)
+{
+	struct err_wrap *c = ctx;
+	char buf[1200];
+
+	if (c->y >= c->maxy || c->n >= 3)
+		return;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+	ui_put(c->w, c->y++, c->x, c->cols, buf, ui_attr(R_ERROR), 0);
+	c->n++;
+}
+
+static void note_line(void *ctx, const char *p, size_t n)
+{
+	struct err_wrap *c = ctx;
+	char buf[1200];
+
+	if (c->y >= c->maxy || c->n >= 3)
+		return;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+	ui_put(c->w, c->y++, c->x, c->cols, buf, ui_attr(R_DIM) | A_BOLD, 0);
+	c->n++;
+}
+
 int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h, int cols)
 {
 	int i, row = y, lw = 0;
@@ -421,7 +451,7 @@ int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h,
 	while (need_focus && f->top < f->focus) {
 		int lines = 0;
 		for (i = f->top; i <= f->focus; i++)
-			lines += 1 + (f->rows[i].error ? 1 : 0);
+			lines += 1 + (f->rows[i].error ? 3 : 0);
 		lines += 1; /* help line */
 		if (lines <= h)
 			need_focus = 0;
@@ -434,7 +464,9 @@ int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h,
 		int vx = 2 + lw + 2, vw = cols - vx - 2;
 
 		if (r->kind == ROW_NOTE) {
-			ui_put(w, row++, 2, cols - 4, r->label, ui_attr(R_DIM) | A_BOLD, 0);
+			struct err_wrap ew = {w, row, 2, cols - 4, y + h, -2};
+			ui_text_wrap(r->label, cols - 4, note_line, &ew);
+			row = ew.y;
 			continue;
 		}
 		ui_put(w, row, 2, lw + 1, r->label, focused ? A_BOLD : A_NORMAL, 0);
@@ -460,8 +492,10 @@ int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h,
 		row++;
 		if (r->error && row < y + h) {
 			char buf[1200];
+			struct err_wrap ew = {w, row, vx, cols - vx - 1, y + h, 0};
 			snprintf(buf, sizeof(buf), "%s %s", ui_glyph(G_CROSS), r->error);
-			ui_put_ellipsis(w, row++, vx, cols - vx - 1, buf, ui_attr(R_ERROR), 0);
+			ui_text_wrap(buf, cols - vx - 1, err_line, &ew);
+			row = ew.y;
 		}
 		if (focused && r->help && row < y + h) {
 			ui_put_ellipsis(w, row++, vx, cols - vx - 1, r->help, ui_attr(R_DIM), 0);

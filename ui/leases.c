@@ -164,8 +164,11 @@ static void draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols_)
 	size_t live_n = 0, i;
 
 	if (ui_app_guide_shown(s->app)) {
-		gh = h / 2 > 12 ? 12 : h / 2;
-		if (h - gh < 6)
+		/* the guide gets what the table can spare, keeping five rows of leases */
+		gh = ui_app_guide_rows(s->app, cols_);
+		if (gh > h - 7)
+			gh = h - 7;
+		if (gh < 6)
 			gh = 0;
 	}
 	for (i = 0; i < ls->n; i++)
@@ -523,4 +526,17 @@ struct ui_screen *ui_leases_new(struct ui_app *app)
 	reload(ls);
 	ui_app_set_idle(app, idle, ls);
 	return &ls->base;
+}
+
+void ui_leases_focus(struct ui_app *app, const char *id)
+{
+	struct ui_screen *s;
+
+	ui_app_pop_to_root(app);
+	s = ui_app_top(app);
+	if (!s || s->ops != &ops)
+		return;
+	reload((struct leases *)s);
+	ui_table_set_filter(((struct leases *)s)->table, "");
+	ui_table_select(((struct leases *)s)->table, id);
 }

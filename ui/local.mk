@@ -1,7 +1,7 @@
 # ncurses front end; reaches the engine only through src/engine/*.h.
 noinst_LIBRARIES += ui/libkjui.a
 KJ_UI_LIB = ui/libkjui.a
-ui_libkjui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+ui_libkjui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) -DKJ_UI_DEMO=1
 ui_libkjui_a_SOURCES = \
 	ui/ui.h ui/main.c \
 	ui/app.c ui/app.h \
@@ -20,5 +20,7 @@ ui_libkjui_a_SOURCES = \
 	ui/leases.c \
 	ui/secrets.c \
 	ui/targets.c \
+	ui/audit.c \
 	ui/wiz_mint.c \
-	ui/stubs.c
+	ui/wiz_secret.c \
+	ui/wiz_target.c

@@ -72,17 +72,14 @@ static int demo_setup(struct demo_ctx *d, kj_err *e)
 		return kj_err_prefix(e, "%s", _("starting the demo cluster: "));
 	d->banner = kj_xasprintf(_("demo cluster %s "), demo_url(d->dc));
 	d->guide = kj_xasprintf(
-	    _("Welcome to the kubejit demo. A demo Kubernetes cluster runs inside this process at %s, and "
-	      "the "
-	      "target \"%s\" is set up with its privileged account kube-system/kubejit-jit.\n"
-	      "1. Define a secret: press : and pick Secrets, then n. Choose mode dynamic and the role source "
-	      "YAML; "
-	      "in the editor press Ctrl-T for a template (read-only pods). Allow namespace dev.\n"
-	      "2. Mint: press m on the secret (or here), pick TTL 2m, Enter. Reveal with v, write a "
-	      "kubeconfig with w.\n"
-	      "3. Watch the countdown here; revoke with r. The token stops working at once.\n"
-	      "Try it beside: kubectl --kubeconfig %s get pods -A   (admin)\n"
-	      "Keys: ? help, : jump, q back/quit, g hides or shows this guide."),
+	    _("A demo cluster runs inside kubejit at %s; the target \"%s\" uses its privileged account.\n"
+	      "1. Define a secret: press : and pick Secrets, then n. Mode dynamic, role source YAML; in the "
+	      "editor "
+	      "Ctrl-T loads a template. Allow namespace dev.\n"
+	      "2. Mint: m, TTL 2m, Enter. v reveals the token, w writes a kubeconfig.\n"
+	      "3. Watch the countdown here; r revokes: the token dies at once.\n"
+	      "Admin beside it: kubectl --kubeconfig %s get pods -A\n"
+	      "? help   : jump   g hides this guide   Q quits"),
 	    demo_url(d->dc), DEMO_TARGET, demo_kubeconfig_path(d->dc));
 	return 0;
 #else

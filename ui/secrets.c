@@ -177,6 +177,12 @@ static void build_tree(struct secrets *ss)
 		free(folder);
 	}
 	ui_table_set_rows(ss->table, ss->rows, ss->nrows, sizeof(struct trow));
+	{
+		/* rest the cursor on a secret, not on a folder heading */
+		const struct trow *r = ui_table_selected(ss->table);
+		if (r && r->secret < 0)
+			ui_table_move(ss->table, 1);
+	}
 }
 
 static void reload(struct secrets *ss)

@@ -51,6 +51,8 @@ void ui_table_free(struct ui_table *t)
 	free(t);
 }
 
+static void move_sel(struct ui_table *t, long d);
+
 static const void *row_at(const struct ui_table *t, size_t i)
 {
 	return t->rows + i * t->elem;
@@ -173,6 +175,24 @@ void ui_table_set_sort(struct ui_table *t, int col, int reverse)
 	ui_table_refilter(t);
 }
 
+int ui_table_select(struct ui_table *t, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < t->nidx; i++)
+		if (!strcmp(t->ops->id(t->ud, row_at(t, t->idx[i])), id)) {
+			t->sel = i;
+			remember_sel(t);
+			return 0;
+		}
+	return -1;
+}
+
+void ui_table_move(struct ui_table *t, long d)
+{
+	move_sel(t, d);
+}
+
 void ui_table_set_empty_text(struct ui_table *t, const char *text)
 {
 	free(t->empty);
@@ -289,6 +309,22 @@ static void layout(const struct ui_table *t, int cols, int *w)
 	}
 }
 
+struct empty_wrap {
+	WINDOW *w;
+	int y, maxy;
+};
+
+static void empty_line(void *ctx, const char *p, size_t n)
+{
+	struct empty_wrap *c = ctx;
+	char buf[512];
+
+	if (c->y >= c->maxy - 1)
+		return;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+	ui_put(c->w, c->y++, 2, COLS - 4, buf, ui_attr(R_DIM), 0);
+}
+
 void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int h, int cols)
 {
 	int widths[32], i, x, rows;
@@ -321,7 +357,8 @@ void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int
 	if (!t->nidx) {
 		const char *msg = t->filter.len ? _("No rows match the filter (Esc clears it).")
 		                                : (t->empty ? t->empty : _("Nothing here yet."));
-		ui_put(w, y + 2, 2, cols - 4, msg, ui_attr(R_DIM), 0);
+		struct empty_wrap ew = {w, y + 2, y + h};
+		ui_text_wrap(msg, cols - 4, empty_line, &ew);
 	}
 	for (r = t->top; r < t->nidx && (int)(r - t->top) < rows; r++) {
 		const void *row = row_at(t, t->idx[r]);

@@ -51,6 +51,10 @@ const void *ui_table_row(const struct ui_table *t, size_t i);
 const char *ui_table_filter(const struct ui_table *t);
 void ui_table_set_filter(struct ui_table *t, const char *f);
 void ui_table_set_sort(struct ui_table *t, int col, int reverse);
+/* Put the cursor on the row with this id (if shown); 0 or -1. */
+int ui_table_select(struct ui_table *t, const char *id);
+/* Move the cursor by `d` rows. */
+void ui_table_move(struct ui_table *t, long d);
 /* Text shown when there are no rows (copied). */
 void ui_table_set_empty_text(struct ui_table *t, const char *text);
 

@@ -50,8 +50,6 @@ static int skip(struct ui_wizard *w, int step)
 
 	if (step == M_RESULT)
 		return !m->have_result;
-	if (m->have_result)
-		return 1; /* after minting only the result remains */
 	if (step == M_NS)
 		return m->have_sec && m->sec.mode == SECRET_FIXED;
 	return 0;
@@ -337,10 +335,9 @@ static void draw_review(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 	snprintf(buf, sizeof(buf), "%-12s %s", _("TTL"), t);
 	y = put_line(win, y, maxy, 2, cols - 4, buf, A_NORMAL);
 	if (m->sec.mode == SECRET_DYNAMIC)
-		y = put_line(
-		    win, y, maxy, 2, cols - 4,
-		    _("Creates a ServiceAccount, its role and binding, then requests a token for it."),
-		    ui_attr(R_DIM));
+		y = put_line(win, y, maxy, 2, cols - 4,
+		             _("Creates a ServiceAccount, a role and its binding, then a token."),
+		             ui_attr(R_DIM));
 	else
 		y = put_line(win, y, maxy, 2, cols - 4,
 		             m->sec.revocable
@@ -415,10 +412,8 @@ static void draw_result(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 			p += n + (nl ? 1 : 0);
 		}
 	}
-	put_line(
-	    win, maxy - 1, maxy + 1, 1, cols - 2,
-	    _("v reveal  c copy (OSC 52)  w write kubeconfig  x ExecCredential  q done (clears the token)"),
-	    ui_attr(R_DIM));
+	put_line(win, maxy - 1, maxy + 1, 1, cols - 2,
+	         _("q leaves and clears the token from the screen and from memory"), ui_attr(R_DIM));
 }
 
 static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int cols)
@@ -510,11 +505,17 @@ static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)
 		return UI_HANDLED;
 	case ACT_BACK:
 	case ACT_ENTER:
-	case ACT_QUIT:
-		/* leaving: the token goes from memory and from the screen */
-		ui_app_repaint(w->base.app);
+	case ACT_QUIT: {
+		/* leaving: the token goes from memory and from the screen; the
+		 * lease table shows the new lease counting down */
+		struct ui_app *app = w->base.app;
+		char id[sizeof(m->res.lease_id)];
+		memcpy(id, m->res.lease_id, sizeof(id));
+		ui_app_repaint(app);
 		ui_wizard_close(w);
+		ui_leases_focus(app, id);
 		return UI_HANDLED;
+	}
 	case ACT_HELP:
 	case ACT_JUMP:
 	case ACT_REDRAW:

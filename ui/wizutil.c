@@ -1,10 +1,12 @@
 #include "ui/wizutil.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/browse.h"
 #include "engine/secret.h"
 #include "ui/dialog.h"
 #include "util/i18n.h"
@@ -127,4 +129,140 @@ char **ui_wiz_allowed_namespaces(struct ui_app *app, const struct secret *s, siz
 			v[(*n)++] = kj_xstrdup(a);
 	}
 	return v;
+}
+
+struct browse_job {
+	struct engine *eng;
+	struct ui_wizard *w;
+	int step, row, kind, multi;
+	char *target, *ns;
+	char **names;
+	size_t n;
+};
+
+static void browse_job_free(struct browse_job *j)
+{
+	browse_names_free(j->names, j->n);
+	free(j->target);
+	free(j->ns);
+	free(j);
+}
+
+static int browse_run(void *arg, kj_err *e)
+{
+	struct browse_job *j = arg;
+
+	return browse_names(j->eng, j->target, (enum browse_kind)j->kind, j->ns, &j->names, &j->n, e);
+}
+
+struct pick_row {
+	int step, row;
+	char **names;
+	size_t n;
+};
+
+static void pick_row_free(struct pick_row *pr)
+{
+	browse_names_free(pr->names, pr->n);
+	free(pr);
+}
+
+static void picked_text(struct ui_screen *owner, void *ctx, const char *text)
+{
+	struct ui_wizard *w = (struct ui_wizard *)owner;
+	struct pick_row *pr = ctx;
+
+	if (w && text && w->step == pr->step && pr->row < w->form.n)
+		ui_form_set_value(&w->form, pr->row, text);
+	pick_row_free(pr);
+}
+
+static void picked_one(struct ui_screen *owner, void *ctx, int choice)
+{
+	struct ui_wizard *w = (struct ui_wizard *)owner;
+	struct pick_row *pr = ctx;
+
+	if (w && choice >= 0 && (size_t)choice < pr->n && w->step == pr->step && pr->row < w->form.n)
+		ui_form_set_value(&w->form, pr->row, pr->names[choice]);
+	pick_row_free(pr);
+}
+
+static void browse_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
+{
+	struct browse_job *j = arg;
+	struct ui_wizard *w = (struct ui_wizard *)owner;
+	struct pick_row *pr;
+
+	if (!w || w->step != j->step) {
+		browse_job_free(j);
+		return;
+	}
+	if (rc != 0) {
+		ui_app_status(owner->app, _("cannot list from the cluster: %s (type the name instead)"),
+		              e->msg);
+		browse_job_free(j);
+		return;
+	}
+	if (!j->n) {
+		ui_app_status(owner->app, "%s", _("the cluster returned nothing to pick; type the name"));
+		browse_job_free(j);
+		return;
+	}
+	pr = kj_xcalloc(1, sizeof(*pr));
+	pr->step = j->step;
+	pr->row = j->row;
+	pr->names = j->names;
+	pr->n = j->n;
+	j->names = NULL;
+	j->n = 0;
+	if (j->multi)
+		ui_dialog_multi(owner->app, owner, w->form.rows[j->row].label, (const char *const *)pr->names,
+		                (int)pr->n, ui_form_value(&w->form, j->row), picked_text, pr);
+	else
+		ui_dialog_menu(owner->app, owner, w->form.rows[j->row].label, (const char *const *)pr->names,
+		               (int)pr->n, 0, picked_one, pr);
+	browse_job_free(j);
+}
+
+void ui_wiz_pick_from_cluster(struct ui_wizard *w, int row, const char *target, int kind, const char *ns,
+                              int multi)
+{
+	struct browse_job *j;
+
+	if (!target || !*target) {
+		ui_app_status(w->base.app, "%s", _("choose a target first"));
+		return;
+	}
+	j = kj_xcalloc(1, sizeof(*j));
+	j->eng = ui_app_worker_engine(w->base.app);
+	j->step = w->step;
+	j->row = row;
+	j->kind = kind;
+	j->multi = multi;
+	j->target = kj_xstrdup(target);
+	j->ns = ns && *ns ? kj_xstrdup(ns) : NULL;
+	if (ui_app_job(w->base.app, &w->base, _("reading names from the cluster"), browse_run, browse_done,
+	               j) != 0)
+		browse_job_free(j);
+}
+
+int ui_wiz_read_file(const char *path, const char *what, char **out, kj_err *e)
+{
+	FILE *f;
+	kj_buf b;
+	char chunk[4096];
+	size_t n;
+
+	*out = NULL;
+	f = fopen(path, "r");
+	if (!f) {
+		kj_err_set(e, KJ_ERR_INVALID, _("%s: cannot read %s: %s"), what, path, strerror(errno));
+		return kj_err_hint(e, "%s", _("type the path of a readable file"));
+	}
+	kj_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < (1 << 20))
+		kj_buf_add(&b, chunk, n);
+	fclose(f);
+	*out = kj_buf_steal(&b);
+	return 0;
 }

@@ -32,4 +32,14 @@ void ui_wiz_items_free(char **items);
  * its patterns when the cluster can be listed. */
 char **ui_wiz_allowed_namespaces(struct ui_app *app, const struct secret *s, size_t *n);
 
+/* Ctrl-P on a text row: read names of `kind` (enum browse_kind) from
+ * target `target`'s cluster on the worker, then let the user pick one (or,
+ * with `multi`, several: the row gets "a, b") into row `row` of the step
+ * that asked.  Errors (e.g. Forbidden) go to the status bar. */
+void ui_wiz_pick_from_cluster(struct ui_wizard *w, int row, const char *target, int kind, const char *ns,
+                              int multi);
+
+/* Read a whole small file (PEM) into a malloc'd string; -1 with `e`. */
+int ui_wiz_read_file(const char *path, const char *what, char **out, kj_err *e);
+
 #endif

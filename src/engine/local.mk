@@ -23,3 +23,4 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/preflight.c src/engine/preflight.h \
 	src/engine/rbac_manifest.c src/engine/rbac_manifest.h \
 	src/engine/csr.c src/engine/csr.h
+ENGINE_SOURCES_ENGINE += src/engine/browse.c src/engine/browse.h

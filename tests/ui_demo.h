@@ -1,0 +1,26 @@
+/* ui_demo: an in-process demo cluster, a temporary home with two engine
+ * contexts (main thread and worker, as the interface uses them), and the
+ * screen harness on top. */
+#ifndef KJ_TESTS_UI_DEMO_H
+#define KJ_TESTS_UI_DEMO_H
+
+#include "demo/demo.h"
+#include "engine/engine.h"
+#include "ui_harness.h"
+
+struct ud {
+	struct th t;
+	struct demo_cluster *dc;
+	struct engine *eng, *weng;
+	char *home;
+	char *ca_file; /* the demo CA written to a file */
+};
+
+void ud_start(struct ud *u, int lines, int cols);
+/* Add target "demo" with the fully privileged account, without the UI. */
+void ud_add_target(struct ud *u, const char *name, const char *account);
+void ud_stop(struct ud *u);
+/* Push keys and wait for any job they started. */
+void ud_type(struct ud *u, const char *s);
+
+#endif

@@ -1,0 +1,647 @@
+/* wiz_target: name -> strategy -> details -> review -> check and save
+ * (preflight) -> the preflight checklist with the RBAC YAML that fixes what
+ * is missing.  Nothing is saved when the cluster cannot be reached or
+ * refuses the credentials (target_add). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "engine/preflight.h"
+#include "engine/target.h"
+#include "ui/dialog.h"
+#include "ui/screens.h"
+#include "ui/text.h"
+#include "ui/theme.h"
+#include "ui/wizard.h"
+#include "ui/wizutil.h"
+#include "util/i18n.h"
+#include "util/names.h"
+#include "util/strbuf.h"
+
+enum { T_NAME, T_STRATEGY, T_DETAILS, T_REVIEW, T_RESULT, T_COUNT };
+
+enum strategy { ST_TOKEN, ST_CERT_FILES, ST_CSR, ST_IN_CLUSTER, ST_KUBECONFIG, ST_COUNT };
+
+static const char *const strategy_names[ST_COUNT] = {
+    N_("bearer token + CA"), N_("client certificate from files"),
+    N_("client certificate: generate key + CSR"), N_("in-cluster service account"),
+    N_("import a kubeconfig context")};
+
+/* detail fields, by strategy; values kept across steps and resizes */
+enum {
+	F_SERVER,
+	F_CA,
+	F_TLSNAME,
+	F_TOKEN,
+	F_CERT,
+	F_KEY,
+	F_CN,
+	F_ORG,
+	F_KEYTYPE,
+	F_SADIR,
+	F_KUBECONFIG,
+	F_CONTEXT,
+	F_COUNT
+};
+
+struct tgtwiz {
+	struct ui_wizard w;
+	char *name;
+	int strategy;
+	char *val[F_COUNT];
+	int keytype;
+	int rowof[F_COUNT]; /* form row of each field on the details step, -1 = absent */
+	struct target_add_result res;
+	int saved;
+	char *report;
+	int top;
+};
+
+static const char *step_name(struct ui_wizard *w, int step)
+{
+	static const char *const names[T_COUNT] = {N_("Name"), N_("Strategy"), N_("Details"), N_("Review"),
+	                                           N_("Preflight")};
+	(void)w;
+	return _(names[step]);
+}
+
+static int skip(struct ui_wizard *w, int step)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+
+	/* after saving only the result is left (Back closes), but the steps stay listed */
+	return step == T_RESULT && !t->saved;
+}
+
+static const char *v(struct tgtwiz *t, int f)
+{
+	return t->val[f] ? t->val[f] : "";
+}
+
+static void add_field(struct tgtwiz *t, int f, const char *label, const char *help, int masked)
+{
+	int r;
+
+	if (masked) {
+		r = ui_form_masked(&t->w.form, label, help);
+		ui_form_set_value(&t->w.form, r, v(t, f));
+	} else {
+		r = ui_form_text(&t->w.form, label, v(t, f), help);
+	}
+	t->rowof[f] = r;
+}
+
+static void enter(struct ui_wizard *w, int step)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+	int i;
+
+	for (i = 0; i < F_COUNT; i++)
+		t->rowof[i] = -1;
+	switch (step) {
+	case T_NAME:
+		ui_form_text(&w->form, _("Name"), t->name ? t->name : "",
+		             _("a short DNS-style name, e.g. prod-eu"));
+		break;
+	case T_STRATEGY: {
+		const char *items[ST_COUNT];
+		for (i = 0; i < ST_COUNT; i++)
+			items[i] = _(strategy_names[i]);
+		ui_form_choice(&w->form, _("Authentication"), items, ST_COUNT, t->strategy,
+		               _("how kubejit signs in to the cluster; Left/Right or Space"));
+		break;
+	}
+	case T_DETAILS:
+		switch (t->strategy) {
+		case ST_TOKEN:
+			add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
+			add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
+			add_field(t, F_TLSNAME, _("TLS server name"),
+			          _("optional: the name in the server certificate"), 0);
+			add_field(t, F_TOKEN, _("Token"), _("paste the bearer token (hidden as you type)"),
+			          1);
+			break;
+		case ST_CERT_FILES:
+			add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
+			add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
+			add_field(t, F_TLSNAME, _("TLS server name"), _("optional"), 0);
+			add_field(t, F_CERT, _("Certificate file"), _("client certificate, PEM"), 0);
+			add_field(t, F_KEY, _("Key file"),
+			          _("its private key, PEM (read once, stored apart)"), 0);
+			break;
+		case ST_CSR: {
+			const char *kt[2] = {"RSA-2048", "EC P-256"};
+			add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
+			add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
+			add_field(t, F_CN, _("Common name"), _("the user name the certificate carries"), 0);
+			add_field(t, F_ORG, _("Organization"), _("optional group (Subject O)"), 0);
+			t->rowof[F_KEYTYPE] =
+			    ui_form_choice(&w->form, _("Key type"), kt, 2, t->keytype, NULL);
+			add_field(
+			    t, F_TOKEN, _("Submit with token"),
+			    _("token allowed to create CSRs; empty = your kubeconfig's current context"), 1);
+			break;
+		}
+		case ST_IN_CLUSTER:
+			if (!t->val[F_SADIR])
+				t->val[F_SADIR] = kj_xstrdup(TARGET_SA_DIR_DEFAULT);
+			add_field(t, F_SADIR, _("Service account dir"),
+			          _("token, ca.crt and namespace of the pod"), 0);
+			break;
+		case ST_KUBECONFIG:
+			if (!t->val[F_KUBECONFIG]) {
+				const char *kc = getenv("KUBECONFIG");
+				const char *home = getenv("HOME");
+				t->val[F_KUBECONFIG] =
+				    kc && *kc ? kj_xstrndup(kc, strcspn(kc, ":"))
+				              : kj_xasprintf("%s/.kube/config", home ? home : "");
+			}
+			add_field(t, F_KUBECONFIG, _("Kubeconfig file"), NULL, 0);
+			add_field(t, F_CONTEXT, _("Context"),
+			          _("empty = current-context; Ctrl-P picks from the file"), 0);
+			w->form.rows[t->rowof[F_CONTEXT]].pick = 1;
+			break;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int leave(struct ui_wizard *w, int step)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+	kj_err e;
+	int f;
+
+	kj_err_clear(&e);
+	switch (step) {
+	case T_NAME: {
+		const char *n = ui_form_value(&w->form, 0);
+		struct target other;
+		if (!kj_is_dns1123_label(n)) {
+			ui_form_set_error(
+			    &w->form, 0,
+			    _("use lower-case letters, digits and '-', starting and ending with a letter or "
+			      "digit (at most 63)"));
+			return -1;
+		}
+		memset(&other, 0, sizeof(other));
+		if (target_get(ui_app_engine(w->base.app), n, &other, &e) == 0) {
+			target_done(&other);
+			ui_form_set_error(&w->form, 0, _("a target with this name exists already"));
+			return -1;
+		}
+		free(t->name);
+		t->name = kj_xstrdup(n);
+		return 0;
+	}
+	case T_STRATEGY:
+		t->strategy = w->form.rows[0].choice;
+		return 0;
+	case T_DETAILS:
+		for (f = 0; f < F_COUNT; f++) {
+			int r = t->rowof[f];
+			if (r < 0 || f == F_KEYTYPE)
+				continue;
+			if (t->val[f])
+				kj_free_secret(t->val[f]);
+			t->val[f] = kj_xstrdup(ui_form_value(&w->form, r));
+		}
+		if (t->rowof[F_KEYTYPE] >= 0)
+			t->keytype = w->form.rows[t->rowof[F_KEYTYPE]].choice;
+		if (t->rowof[F_SERVER] >= 0 && strncmp(v(t, F_SERVER), "https://", 8) != 0) {
+			ui_form_set_error(&w->form, t->rowof[F_SERVER],
+			                  _("the API server URL starts with https://"));
+			return -1;
+		}
+		if (t->rowof[F_TOKEN] >= 0 && t->strategy == ST_TOKEN && !v(t, F_TOKEN)[0]) {
+			ui_form_set_error(&w->form, t->rowof[F_TOKEN],
+			                  _("paste the token the target signs in with"));
+			return -1;
+		}
+		if (t->rowof[F_CN] >= 0 && !v(t, F_CN)[0]) {
+			ui_form_set_error(&w->form, t->rowof[F_CN],
+			                  _("the certificate needs a common name (user name)"));
+			return -1;
+		}
+		/* files must be readable now, not at save time */
+		for (f = 0; f < F_COUNT; f++) {
+			char *data;
+			if (t->rowof[f] < 0 || !(f == F_CA || f == F_CERT || f == F_KEY))
+				continue;
+			if (f == F_CA && !v(t, f)[0])
+				continue;
+			if (!v(t, f)[0]) {
+				ui_form_set_error(&w->form, t->rowof[f], _("type the path of the file"));
+				return -1;
+			}
+			if (ui_wiz_read_file(v(t, f), _("file"), &data, &e) != 0) {
+				ui_wiz_form_error(&w->form, t->rowof[f], &e);
+				return -1;
+			}
+			kj_free_secret(data);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* kubeconfig contexts: the `name:` entries of the top-level contexts list */
+static char **kubeconfig_contexts(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int in = 0;
+	char **out = kj_xcalloc(65, sizeof(char *));
+
+	*n = 0;
+	if (!f)
+		return out;
+	while (fgets(line, sizeof(line), f) && *n < 64) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] && line[0] != ' ' && line[0] != '-' && line[0] != '#') {
+			in = !strncmp(line, "contexts:", 9);
+			continue;
+		}
+		if (in && (!strncmp(line, "- name: ", 8) || !strncmp(line, "  name: ", 8))) {
+			const char *p = line + 8;
+			size_t len = strlen(p);
+			if (len >= 2 && (p[0] == '"' || p[0] == '\'') && p[len - 1] == p[0]) {
+				p++;
+				len -= 2;
+			}
+			out[(*n)++] = kj_xstrndup(p, len);
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+struct ctx_pick {
+	char **names;
+	size_t n;
+	int row;
+};
+
+static void context_chosen(struct ui_screen *owner, void *ctx, int choice)
+{
+	struct ui_wizard *w = (struct ui_wizard *)owner;
+	struct ctx_pick *cp = ctx;
+	size_t i;
+
+	if (w && choice >= 0 && w->step == T_DETAILS)
+		ui_form_set_value(&w->form, cp->row, cp->names[choice]);
+	for (i = 0; i < cp->n; i++)
+		free(cp->names[i]);
+	free(cp->names);
+	free(cp);
+}
+
+static void pick(struct ui_wizard *w, int step, int row)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+
+	if (w->form.rows[row].kind == ROW_CHOICE) {
+		const char *items[16];
+		int i;
+		for (i = 0; i < w->form.rows[row].nchoices && i < 16; i++)
+			items[i] = w->form.rows[row].choices[i];
+		ui_wiz_pick_choice(w, row, items, i);
+		return;
+	}
+	if (step == T_DETAILS && row == t->rowof[F_CONTEXT]) {
+		struct ctx_pick *cp = kj_xcalloc(1, sizeof(*cp));
+		cp->names = kubeconfig_contexts(ui_form_value(&w->form, t->rowof[F_KUBECONFIG]), &cp->n);
+		cp->row = row;
+		if (!cp->n) {
+			ui_app_status(w->base.app, "%s", _("no contexts found in that kubeconfig file"));
+			free(cp->names);
+			free(cp);
+			return;
+		}
+		ui_dialog_menu(w->base.app, &w->base, _("Context"), (const char *const *)cp->names,
+		               (int)cp->n, 0, context_chosen, cp);
+	}
+}
+
+/* ---- save (preflight) on the worker ---- */
+
+struct add_job {
+	struct engine *eng;
+	struct ui_app *app;
+	struct target_spec spec;
+	char *strs[16]; /* owned copies the spec points to */
+	int nstrs;
+	struct target_add_result res;
+};
+
+static const char *keep(struct add_job *j, const char *s, int secret)
+{
+	(void)secret;
+	if (!s || !*s)
+		return NULL;
+	j->strs[j->nstrs] = kj_xstrdup(s);
+	return j->strs[j->nstrs++];
+}
+
+static void add_job_free(struct add_job *j)
+{
+	int i;
+
+	for (i = 0; i < j->nstrs; i++)
+		kj_free_secret(j->strs[i]);
+	target_add_result_done(&j->res);
+	free(j);
+}
+
+static int add_progress(void *ud, const char *msg)
+{
+	struct add_job *j = ud;
+
+	ui_app_job_message(j->app, msg);
+	return ui_app_job_cancelled(j->app);
+}
+
+static int add_run(void *arg, kj_err *e)
+{
+	struct add_job *j = arg;
+
+	return target_add(j->eng, &j->spec, &j->res, e);
+}
+
+static void add_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
+{
+	struct add_job *j = arg;
+	struct tgtwiz *t = (struct tgtwiz *)owner;
+
+	if (t && rc == 0) {
+		kj_buf b;
+		size_t i;
+		kj_buf_init(&b);
+		kj_buf_printf(&b, _("Target %s saved.\n\n"), t->name);
+		if (j->res.notices)
+			for (i = 0; j->res.notices[i]; i++)
+				kj_buf_printf(&b, "%s %s\n", _("Notice:"), j->res.notices[i]);
+		if (j->res.report) {
+			char *txt = ui_preflight_text(j->res.report);
+			kj_buf_adds(&b, txt);
+			free(txt);
+		}
+		t->report = kj_buf_steal(&b);
+		t->saved = 1;
+		ui_wizard_goto(&t->w, T_RESULT);
+	} else if (t) {
+		ui_app_error(owner->app, e);
+	}
+	add_job_free(j);
+}
+
+static char *read_or_null(const char *path)
+{
+	char *d = NULL;
+	kj_err e;
+
+	if (!path || !*path)
+		return NULL;
+	kj_err_clear(&e);
+	ui_wiz_read_file(path, "", &d, &e);
+	return d;
+}
+
+static void finish(struct ui_wizard *w)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+	struct add_job *j;
+	char *ca, *cert, *key;
+
+	if (t->saved) {
+		ui_wizard_close(w);
+		return;
+	}
+	j = kj_xcalloc(1, sizeof(*j));
+	j->eng = ui_app_worker_engine(w->base.app);
+	j->app = w->base.app;
+	j->spec.name = keep(j, t->name, 0);
+	j->spec.server = keep(j, v(t, F_SERVER), 0);
+	ca = read_or_null(v(t, F_CA));
+	j->spec.ca_pem = keep(j, ca, 0);
+	free(ca);
+	j->spec.tls_server_name = keep(j, v(t, F_TLSNAME), 0);
+	j->spec.token = keep(j, v(t, F_TOKEN), 1);
+	j->spec.progress = add_progress;
+	j->spec.progress_ud = j;
+	switch (t->strategy) {
+	case ST_TOKEN:
+		j->spec.auth = TARGET_AUTH_TOKEN;
+		break;
+	case ST_CERT_FILES:
+		j->spec.auth = TARGET_AUTH_CLIENT_CERT;
+		cert = read_or_null(v(t, F_CERT));
+		key = read_or_null(v(t, F_KEY));
+		j->spec.client_cert_pem = keep(j, cert, 0);
+		j->spec.client_key_pem = keep(j, key, 1);
+		free(cert);
+		kj_free_secret(key);
+		break;
+	case ST_CSR:
+		j->spec.auth = TARGET_AUTH_CLIENT_CERT;
+		j->spec.csr = 1;
+		j->spec.csr_cn = keep(j, v(t, F_CN), 0);
+		j->spec.csr_org = keep(j, v(t, F_ORG), 0);
+		j->spec.key_type = t->keytype ? TARGET_KEY_EC_P256 : TARGET_KEY_RSA2048;
+		break;
+	case ST_IN_CLUSTER:
+		j->spec.auth = TARGET_AUTH_IN_CLUSTER;
+		j->spec.sa_dir = keep(j, v(t, F_SADIR), 0);
+		break;
+	case ST_KUBECONFIG:
+		j->spec.auth = TARGET_AUTH_KUBECONFIG;
+		j->spec.kubeconfig_path = keep(j, v(t, F_KUBECONFIG), 0);
+		j->spec.context = keep(j, v(t, F_CONTEXT), 0);
+		break;
+	}
+	if (ui_app_job(w->base.app, &w->base, _("checking the target (preflight) and saving"), add_run,
+	               add_done, j) != 0)
+		add_job_free(j);
+}
+
+/* ---- drawing ---- */
+
+struct wctx {
+	WINDOW *win;
+	int y, maxy, cols, skip;
+};
+
+static void wline(void *ctx, const char *p, size_t n)
+{
+	struct wctx *c = ctx;
+	char buf[1024];
+
+	if (c->skip > 0) {
+		c->skip--;
+		return;
+	}
+	if (c->y >= c->maxy)
+		return;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+	ui_put(c->win, c->y++, 2, c->cols - 4, buf,
+	       strstr(buf, "[ ]") || strstr(buf, "NOT ready") ? ui_attr(R_WARN) : A_NORMAL, 0);
+}
+
+static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int cols)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+	char buf[600];
+	int maxy = y + h;
+
+	if (step == T_RESULT && t->report) {
+		struct wctx c = {win, y, maxy - 1, cols, 0};
+		struct wctx count = {win, 0, 0, cols, 1 << 30};
+		int total = ui_text_wrap(t->report, cols - 4, wline, &count);
+		if (t->top > total - (h - 1))
+			t->top = total - (h - 1) > 0 ? total - (h - 1) : 0;
+		c.skip = t->top;
+		ui_text_wrap(t->report, cols - 4, wline, &c);
+		ui_put(win, maxy - 1, 2, cols - 4,
+		       _("j/k scroll  w save the text (RBAC YAML) to a file  q done"), ui_attr(R_DIM), 0);
+		return;
+	}
+	if (step != T_REVIEW)
+		return;
+#define LINE(...)                                                                                            \
+	do {                                                                                                 \
+		snprintf(buf, sizeof(buf), __VA_ARGS__);                                                     \
+		if (y < maxy)                                                                                \
+			ui_put_ellipsis(win, y++, 2, cols - 4, buf, A_NORMAL, 0);                            \
+	} while (0)
+	LINE("%-18s %s", _("Name"), t->name ? t->name : "");
+	LINE("%-18s %s", _("Authentication"), _(strategy_names[t->strategy]));
+	if (t->val[F_SERVER] && t->strategy <= ST_CSR)
+		LINE("%-18s %s", _("API server"), v(t, F_SERVER));
+	if (t->strategy <= ST_CSR)
+		LINE("%-18s %s", _("CA"), v(t, F_CA)[0] ? v(t, F_CA) : _("system trust"));
+	if (t->strategy == ST_TOKEN)
+		LINE("%-18s %s", _("Token"), v(t, F_TOKEN)[0] ? _("(given, hidden)") : "");
+	if (t->strategy == ST_CERT_FILES)
+		LINE("%-18s %s / %s", _("Certificate / key"), v(t, F_CERT), v(t, F_KEY));
+	if (t->strategy == ST_CSR)
+		LINE("%-18s CN=%s O=%s", _("CSR subject"), v(t, F_CN), v(t, F_ORG));
+	if (t->strategy == ST_IN_CLUSTER)
+		LINE("%-18s %s", _("Service account"), v(t, F_SADIR));
+	if (t->strategy == ST_KUBECONFIG)
+		LINE("%-18s %s (%s)", _("Kubeconfig"), v(t, F_KUBECONFIG),
+		     v(t, F_CONTEXT)[0] ? v(t, F_CONTEXT) : _("current"));
+	y++;
+	if (y < maxy)
+		ui_put(win, y, 2, cols - 4,
+		       _("Press Enter to check the target (preflight) and save it. Nothing is saved if the "
+		         "cluster "
+		         "cannot be reached or refuses the credentials."),
+		       A_BOLD, 0);
+#undef LINE
+}
+
+static void save_report(struct ui_screen *owner, void *ctx, const char *path)
+{
+	struct tgtwiz *t = (struct tgtwiz *)owner;
+	kj_err e;
+	FILE *f;
+
+	(void)ctx;
+	if (!t || !path || !*path)
+		return;
+	kj_err_clear(&e);
+	f = fopen(path, "wx");
+	if (!f) {
+		ui_app_status(owner->app, _("cannot write %s (does it exist already?)"), path);
+		return;
+	}
+	fputs(t->report, f);
+	fclose(f);
+	ui_app_status(owner->app, _("saved to %s"), path);
+}
+
+static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+
+	(void)ch;
+	if (step != T_RESULT)
+		return 0;
+	switch (act) {
+	case ACT_DOWN:
+		t->top++;
+		return UI_HANDLED;
+	case ACT_UP:
+		if (t->top > 0)
+			t->top--;
+		return UI_HANDLED;
+	case ACT_PGDN:
+		t->top += 10;
+		return UI_HANDLED;
+	case ACT_PGUP:
+		t->top = t->top > 10 ? t->top - 10 : 0;
+		return UI_HANDLED;
+	case ACT_SAVE_FILE:
+		ui_dialog_input(w->base.app, &w->base, _("Save the report"),
+		                _("File name (the RBAC YAML is at its end):"), "kubejit-rbac.txt", 0,
+		                save_report, NULL);
+		return UI_HANDLED;
+	case ACT_BACK:
+	case ACT_ENTER:
+		ui_wizard_close(w);
+		return UI_HANDLED;
+	case ACT_HELP:
+	case ACT_JUMP:
+	case ACT_REDRAW:
+	case ACT_QUIT:
+		return 0;
+	default:
+		return UI_HANDLED;
+	}
+}
+
+static unsigned scope(struct ui_wizard *w, int step)
+{
+	(void)w;
+	return step == T_RESULT ? SC_DETAIL : SC_WIZARD;
+}
+
+static void tfree(struct ui_wizard *w)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+	int i;
+
+	free(t->name);
+	for (i = 0; i < F_COUNT; i++)
+		if (t->val[i])
+			kj_free_secret(t->val[i]);
+	free(t->report);
+	free(t);
+}
+
+static const struct ui_wizard_ops ops = {
+    .title = N_("Target"),
+    .nsteps = T_COUNT,
+    .step_name = step_name,
+    .enter = enter,
+    .leave = leave,
+    .skip = skip,
+    .draw = draw,
+    .key = key,
+    .scope = scope,
+    .pick = pick,
+    .finish = finish,
+    .free = tfree,
+};
+
+struct ui_screen *ui_wiz_target_new(struct ui_app *app)
+{
+	struct tgtwiz *t = kj_xcalloc(1, sizeof(*t));
+
+	ui_wizard_init(&t->w, app, &ops);
+	return &t->w.base;
+}
