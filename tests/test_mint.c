@@ -218,8 +218,15 @@ Test(mint, dynamic_yaml_role_works_where_allowed_and_revoke_kills_it)
 	struct mint_result r;
 	kj_err e;
 
+	struct demo_stats before, after;
+
 	add_dynamic("/dev/read-pods", "demo", "dev,team-*", ROLE_SOURCE_YAML, POD_READER, 0);
+	demo_get_stats(dc, &before);
 	cr_assert_eq(do_mint("/dev/read-pods", "dev", 900, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	demo_get_stats(dc, &after);
+	/* DESIGN §9: ServiceAccount, then Role + RoleBinding + TokenRequest together */
+	cr_assert_eq(after.requests - before.requests, 4);
+	cr_assert_leq(after.tls_handshakes - before.tls_handshakes, 3);
 	cr_assert_not_null(r.token);
 	cr_assert_eq(r.n_objects, 3);
 	cr_assert_str_eq(r.objects[0].kind, "ServiceAccount");
@@ -279,8 +286,14 @@ Test(mint, fixed_token_is_bound_to_an_anchor_and_revocable)
 	struct mint_result r;
 	kj_err e;
 
+	struct demo_stats before, after;
+
 	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
+	demo_get_stats(dc, &before);
 	cr_assert_eq(do_mint("/dash/view", NULL, 300, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	demo_get_stats(dc, &after);
+	cr_assert_eq(after.requests - before.requests, 2); /* anchor Secret, TokenRequest */
+	cr_assert_eq(after.tls_handshakes - before.tls_handshakes, 1);
 	cr_assert(r.revocable);
 	cr_assert_eq(r.n_objects, 1);
 	cr_assert_str_eq(r.objects[0].kind, "Secret");
