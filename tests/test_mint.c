@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -17,6 +18,7 @@
 #include "engine/sweep.h"
 #include "kube/api.h"
 #include "store/targets.h"
+#include "util/jwt.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -617,4 +619,105 @@ Test(mint, escalation_and_lost_privileges_are_refused_cleanly)
 	cr_assert(strstr(e.hint, "target check demo"), "%s", e.hint);
 	/* only the first lease's objects remain */
 	cr_assert_eq(labelled_objects(NULL), 2);
+}
+
+Test(mint, predefined_role_must_exist_in_the_namespace)
+{
+	struct mint_result r;
+	cJSON *role;
+	kj_err e;
+
+	add_dynamic("/dev/reader", "demo", "dev,staging", ROLE_SOURCE_ROLE, "reader", 0);
+	cr_assert_eq(do_mint("/dev/reader", "dev", 0, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
+	cr_assert_str_eq(e.msg, "Role \"reader\" does not exist in namespace dev");
+	cr_assert_eq(labelled_objects(NULL), 0);
+
+	role = cJSON_Parse(
+	    "{\"metadata\":{\"name\":\"reader\",\"namespace\":\"dev\"},\"rules\":[{\"apiGroups\":[\"\"],"
+	    "\"resources\":[\"configmaps\"],\"verbs\":[\"get\",\"list\"]}]}");
+	cr_assert_eq(kube_create(admin, KUBE_ROLE, "dev", role, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(role);
+	cr_assert_eq(do_mint("/dev/reader", "dev", 0, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(r.n_objects, 2);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/configmaps"), 200);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 403);
+	mint_result_done(&r);
+	cr_assert_eq(do_mint("/dev/reader", "staging", 0, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
+}
+
+Test(mint, audiences_and_name_prefix_reach_the_token_and_objects)
+{
+	struct mint_request req = {0};
+	struct mint_result r;
+	struct kj_strv aud = {0};
+	struct secret s;
+	cJSON *claims = NULL;
+	kj_err e;
+
+	add_dynamic("/dev/aud", "demo", "dev", ROLE_SOURCE_CLUSTER_ROLE, "view", 0);
+	cr_assert_eq(secret_get(en, "/dev/aud", &s, &e), 0);
+	s.name_prefix = kj_xstrdup("ci");
+	cr_assert_eq(secret_edit(en, "/dev/aud", &s, &e), 0, "%s", e.msg);
+	secret_done(&s);
+	kj_strv_push(&aud, "https://kubernetes.default.svc.cluster.local");
+	kj_strv_push(&aud, "vault");
+	req.secret = "/dev/aud";
+	req.ns = "dev";
+	req.audiences = &aud;
+	cr_assert_eq(mint_run(en, &req, &r, &e), 0, "%s", e.msg);
+	cr_assert(!strncmp(r.service_account, "ci-dev-aud-", 11), "%s", r.service_account);
+	cr_assert_eq(kj_jwt_decode(r.token, NULL, &claims, &e), 0);
+	cJSON *a = cJSON_GetObjectItem(claims, "aud");
+	cr_assert_eq(cJSON_GetArraySize(a), 2);
+	cr_assert_str_eq(cJSON_GetArrayItem(a, 1)->valuestring, "vault");
+	cr_assert_str_eq(cJSON_GetObjectItem(claims, "jti")->valuestring, r.jti);
+	cJSON_Delete(claims);
+	char fp[65];
+	kj_token_fingerprint(r.token, fp);
+	cr_assert_str_eq(fp, r.fingerprint);
+	kj_strv_done(&aud);
+	mint_result_done(&r);
+}
+
+/* The CronJob's mode: the pod's ServiceAccount, no local leases at all. */
+Test(mint, in_cluster_sweep_uses_the_pod_service_account)
+{
+	struct mint_result r;
+	struct sweep_opts o = {0};
+	struct sweep_report rep;
+	char dir[96], port[16], *p;
+	FILE *f;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	cr_assert_eq(do_mint("/dev/read-pods", "dev", 60, &r, &e), 0, "%s", e.msg);
+	snprintf(dir, sizeof(dir), "%s/sa", home);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	p = kj_xasprintf("%s/token", dir);
+	f = fopen(p, "w");
+	fputs(demo_account_token(dc, "kube-system/kubejit-jit"), f);
+	fclose(f);
+	free(p);
+	p = kj_xasprintf("%s/ca.crt", dir);
+	f = fopen(p, "w");
+	fputs(demo_ca_pem(dc), f);
+	fclose(f);
+	free(p);
+	snprintf(port, sizeof(port), "%d", demo_port(dc));
+	setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1", 1);
+	setenv("KUBERNETES_SERVICE_PORT", port, 1);
+	setenv("KUBEJIT_SERVICEACCOUNT_DIR", dir, 1);
+	kj_time_set_offset(61);
+	o.cluster = 1;
+	o.in_cluster = 1;
+	cr_assert_eq(sweep_run(en, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.failures, 0, "%s",
+	             rep.n_actions && rep.actions[0].error ? rep.actions[0].error : "");
+	cr_assert_geq(rep.objects_deleted, 1);
+	cr_assert_null(rep.actions[0].target);
+	sweep_report_done(&rep);
+	cr_assert_eq(labelled_objects(NULL), 0);
+	mint_result_done(&r);
 }

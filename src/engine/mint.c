@@ -318,7 +318,7 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 {
 	const char *ns = m->lease.ns;
 	struct rbac_plan plan;
-	struct kube_op ops[3];
+	struct kube_op ops[4];
 	cJSON *sa_obj, *created = NULL, *role = NULL, *binding, *subj, *ref, *body;
 	const char *sa_uid;
 	size_t n = 0, tok;
@@ -390,14 +390,45 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 	ops[n].name = m->name;
 	ops[n].obj = body;
 	n++;
-	rc = kube_batch(m->kc, ops, n, NULL);
+	/* A binding to a missing role is legal and grants nothing: make sure a
+	 * predefined role exists, in the same stage (no extra round trip). */
+	if (plan.role_kind == KUBE_KIND_COUNT) {
+		int nsd = !strcmp(plan.ref_kind, "Role");
+		ops[n].verb = KUBE_OP_GET;
+		ops[n].kind = nsd ? KUBE_ROLE : KUBE_CLUSTERROLE;
+		ops[n].ns = nsd ? ns : NULL;
+		ops[n].name = plan.ref_name;
+		n++;
+	}
+	kube_batch(m->kc, ops, n, NULL);
+	rc = 0;
 	for (size_t i = 0; i < tok; i++)
 		if (ops[i].rc == 0)
 			record(m, ops[i].kind, ops[i].result);
+	/* the role lookup may be forbidden to the target: then it stays unchecked */
+	if (n > tok + 1 && ops[tok + 1].rc != 0 && ops[tok + 1].err.cls != KJ_ERR_DENIED) {
+		*e = ops[tok + 1].err;
+		if (e->cls == KJ_ERR_NOTFOUND) {
+			if (ops[tok + 1].kind == KUBE_ROLE)
+				kj_err_set(e, KJ_ERR_NOTFOUND,
+				           _("Role \"%s\" does not exist in namespace %s"), plan.ref_name,
+				           ns);
+			else
+				kj_err_set(e, KJ_ERR_NOTFOUND, _("ClusterRole \"%s\" does not exist"),
+				           plan.ref_name);
+			kj_err_hint(e,
+			            _("create it first, or choose a namespace where it exists (secret %s)"),
+			            m->s->path);
+		}
+		rc = -1;
+	}
+	for (size_t i = 0; i <= tok && !rc; i++)
+		if (ops[i].rc != 0)
+			rc = -1;
 	if (rc == 0)
 		rc = take_token(m, ops[tok].result, out, e);
-	else
-		for (size_t i = 0; i < n; i++)
+	else if (n <= tok + 1 || ops[tok + 1].rc == 0 || ops[tok + 1].err.cls == KJ_ERR_DENIED)
+		for (size_t i = 0; i <= tok; i++)
 			if (ops[i].rc != 0) {
 				const char *kind = kube_kind(ops[i].kind)->kind;
 				*e = ops[i].err;
@@ -413,8 +444,9 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 				explain(m, what, e);
 				break;
 			}
-	for (size_t i = 0; i < tok; i++)
-		cJSON_Delete(ops[i].result);
+	for (size_t i = 0; i < n; i++)
+		if (i != tok)
+			cJSON_Delete(ops[i].result);
 	objects_json_wipe(ops[tok].result);
 	cJSON_Delete(role);
 	cJSON_Delete(binding);
