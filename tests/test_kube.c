@@ -117,6 +117,12 @@ Test(status, classes_follow_http_codes)
 	    &e);
 	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
 	cr_assert_str_eq(e.reason, "NotFound");
+	cr_assert_str_eq(e.hint, "");
+	decode(404,
+	       "{\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"the server could not find the "
+	       "requested resource\",\"reason\":\"NotFound\",\"code\":404}",
+	       &e);
+	cr_assert(strstr(e.hint, "does not serve this API"), "%s", e.hint);
 	decode(409,
 	       "{\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"roles.rbac.authorization.k8s.io "
 	       "\\\"foo\\\" already exists\",\"reason\":\"AlreadyExists\",\"code\":409}",

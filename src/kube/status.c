@@ -194,5 +194,9 @@ int kube_status_to_err(long http_status, const char *body, size_t len, const cha
 	e->http_status = (int)http_status;
 	kube_status_done(&st);
 	add_hint(e, http_status, server);
+	/* The API server's text for a path it does not serve at all. */
+	if (http_status == 404 && strcmp(e->msg, "the server could not find the requested resource") == 0)
+		kj_err_hint(e, _("the cluster does not serve this API: an older Kubernetes version, or the "
+		                 "API group is turned off"));
 	return -1;
 }
