@@ -41,7 +41,7 @@ int cli_get(int argc, char **argv, const struct kj_globals *g);        /* cli_ge
 int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g); /* cli_get.c */
 int cli_complete(int argc, char **argv, const struct kj_globals *g);   /* cli_complete.c */
 int cli_target(int argc, char **argv, const struct kj_globals *g);     /* cli_target.c */
-int cli_rbac(int argc, char **argv, const struct kj_globals *g);       /* cli_target.c */
+int cli_rbac(int argc, char **argv, const struct kj_globals *g);       /* cli_rbac.c */
 int cli_secret(int argc, char **argv, const struct kj_globals *g);     /* cli_secret.c */
 int cli_mint(int argc, char **argv, const struct kj_globals *g);       /* cli_mint.c */
 int cli_leases(int argc, char **argv, const struct kj_globals *g);     /* cli_mint.c */

@@ -9,12 +9,16 @@ tests_test_target_unit_SOURCES = tests/test_target_unit.c
 tests_test_target_unit_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_target_unit_LDADD = $(KJ_ENGINE_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(TEST_COMMON_LIBS)
 # Live tests against the in-process demo cluster.
-check_PROGRAMS += tests/test_target
-TESTS += tests/test_target
-tests_test_target_SOURCES = tests/test_target.c
-tests_test_target_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
-tests_test_target_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
+TARGET_LIVE_LIBS = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
 	$(TEST_COMMON_LIBS)
+check_PROGRAMS += tests/test_target tests/test_target_cli
+TESTS += tests/test_target tests/test_target_cli
+tests_test_target_SOURCES = tests/test_target.c tests/target_fixture.c tests/target_fixture.h
+tests_test_target_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_target_LDADD = $(TARGET_LIVE_LIBS)
+tests_test_target_cli_SOURCES = tests/test_target_cli.c tests/target_fixture.c tests/target_fixture.h
+tests_test_target_cli_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_target_cli_LDADD = $(TARGET_LIVE_LIBS)
 endif
 TESTS += tests/e2e-target.sh
 EXTRA_DIST += tests/e2e-target.sh

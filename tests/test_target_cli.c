@@ -1,0 +1,200 @@
+/* Targets through the command line, the expiry warning, the audit log and
+ * targets in use by secrets; against the in-process demo cluster. */
+#include "config.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/audit.h"
+#include "engine/secret.h"
+#include "kube/kubeconfig.h"
+#include "target_fixture.h"
+#include "util/strbuf.h"
+#include "util/timeutil.h"
+
+TestSuite(target_cli, .init = tf_setup, .fini = tf_teardown, .timeout = 60);
+
+Test(target_cli, cli_add_list_show_check_rm)
+{
+	const char *tok = token_of("kube-system/kubejit-jit");
+	char *ca = write_file("ca.crt", demo_ca_pem(dc));
+	char *tf = write_file("jit.token", tok);
+	char *out;
+	cJSON *j;
+
+	chmod(tf, 0600);
+	cr_assert_eq(
+	    run(&out, "target add cli --server %s --ca-file %s --token-file - < %s", demo_url(dc), ca, tf), 0,
+	    "%s", out);
+	cr_assert(strstr(out, "target \"cli\" saved"), "%s", out);
+	cr_assert_null(strstr(out, tok), "no token in the output");
+	free(out);
+
+	cr_assert_eq(run(&out, "target list --json"), 0, "%s", out);
+	j = cJSON_Parse(out);
+	cr_assert(cJSON_IsArray(j), "%s", out);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "name")->valuestring, "cli");
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "health")->valuestring, "ok");
+	cJSON_Delete(j);
+	free(out);
+
+	cr_assert_eq(run(&out, "target show cli"), 0, "%s", out);
+	cr_assert_null(strstr(out, tok), "show hides the token");
+	cr_assert(strstr(out, "--reveal"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target show cli --reveal --json"), 0, "%s", out);
+	j = cJSON_Parse(out);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "token")->valuestring, tok);
+	cJSON_Delete(j);
+	free(out);
+
+	cr_assert_eq(run(&out, "target check cli --json"), 0, "%s", out);
+	j = cJSON_Parse(out);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "preflight"), "health")->valuestring,
+	                 "ok");
+	cJSON_Delete(j);
+	free(out);
+
+	cr_assert_eq(
+	    run(&out, "target add cli --server %s --ca-file %s --token-file %s", demo_url(dc), ca, tf), 1,
+	    "%s", out);
+	cr_assert(strstr(out, "already exists"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target show nope"), 4, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target add x --server %s", demo_url(dc)), 2, "%s", out);
+	cr_assert(strstr(out, "choose how to authenticate"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target rm cli"), 0, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target rm cli"), 4, "%s", out);
+	free(out);
+	free(ca);
+	free(tf);
+}
+
+Test(target_cli, cli_rbac_and_help)
+{
+	char *out;
+
+	cr_assert_eq(run(&out, "rbac fixed --namespace kubejit"), 0, "%s", out);
+	cr_assert(strstr(out, "namespace: kubejit"), "%s", out);
+	cr_assert(strstr(out, "\"secrets\""), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "rbac sideways"), 2, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target add --help"), 0, "%s", out);
+	cr_assert(strstr(out, "Examples:"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target bootstrap --help"), 0, "%s", out);
+	cr_assert(strstr(out, "Examples:"), "%s", out);
+	free(out);
+}
+
+Test(target_cli, warns_before_the_client_certificate_expires)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	struct target *v;
+	size_t n;
+	kj_err e = {0};
+
+	s.name = "short";
+	s.auth = TARGET_AUTH_CLIENT_CERT;
+	s.csr = 1;
+	s.csr_cn = "short-lived";
+	s.kubeconfig_path = demo_kubeconfig_path(dc);
+	s.cert_seconds = 10 * 86400;
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_leq(r.target.cert_not_after, kj_now() + 10 * 86400 + 60,
+	              "the signer honoured the lifetime asked for");
+	cr_assert_eq(r.report->health, TARGET_HEALTH_WARN);
+	cr_assert(has_notice(r.report->notices, "client certificate expires on"), "%s", r.report->summary);
+	target_add_result_done(&r);
+	cr_assert_eq(target_list(en, &v, &n, &e), 0);
+	cr_assert(target_expiry_warning(en, &v[0]));
+	/* a shorter window: no warning */
+	engine_set_cert_warn(en, 86400);
+	cr_assert_not(target_expiry_warning(en, &v[0]));
+	target_list_free(v, n);
+}
+
+Test(target_cli, in_use_by_a_secret_is_kept_and_everything_is_audited)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	struct secret sec;
+	struct audit_entry *a;
+	size_t n, i;
+	int adds = 0, removes = 0, failed_removes = 0;
+	kj_err e = {0};
+
+	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	secret_init(&sec);
+	sec.path = kj_xstrdup("/prod/dashboard");
+	sec.target = kj_xstrdup("prod");
+	sec.mode = SECRET_FIXED;
+	sec.ns = kj_xstrdup("kubernetes-dashboard");
+	sec.service_account = kj_xstrdup("kubernetes-dashboard");
+	cr_assert_eq(secret_add(en, &sec, &e), 0, "%s", e.msg);
+	cr_assert_eq(target_remove(en, "prod", &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	cr_assert(strstr(e.msg, "1 secret(s)"), "%s", e.msg);
+	cr_assert_eq(secret_delete(en, "/prod/dashboard", &e), 0, "%s", e.msg);
+	cr_assert_eq(target_remove(en, "prod", &e), 0, "%s", e.msg);
+	secret_done(&sec);
+
+	cr_assert_eq(audit_list(en, NULL, &a, &n, &e), 0, "%s", e.msg);
+	for (i = 0; i < n; i++) {
+		cr_assert_null(strstr(a[i].detail ? a[i].detail : "", token_of("kube-system/kubejit-jit")));
+		if (!strcmp(a[i].action, TARGET_AUDIT_ADD) && a[i].ok)
+			adds++;
+		if (!strcmp(a[i].action, TARGET_AUDIT_REMOVE))
+			a[i].ok ? removes++ : failed_removes++;
+	}
+	cr_assert_eq(adds, 1);
+	cr_assert_eq(removes, 1);
+	cr_assert_eq(failed_removes, 1);
+	audit_list_free(a, n);
+}
+
+Test(target_cli, cli_csr_with_the_admin_kubeconfig)
+{
+	char *out;
+	cJSON *j;
+
+	cr_assert_eq(run(&out,
+	                 "target add made --csr --cn cli-user --org ops --key-type ec --kubeconfig %s --json",
+	                 demo_kubeconfig_path(dc)),
+	             0, "%s", out);
+	j = cJSON_Parse(out);
+	cr_assert_not_null(j, "%s", out);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "target"), "auth")->valuestring,
+	                 "client-cert");
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "target"), "csrName")));
+	cr_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "preflight"), "user"), "username")
+	        ->valuestring,
+	    "cli-user");
+	cJSON_Delete(j);
+	free(out);
+	cr_assert_eq(run(&out, "target show made"), 0, "%s", out);
+	cr_assert_null(strstr(out, "PRIVATE KEY"), "the key stays hidden: %s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target show made --reveal"), 0, "%s", out);
+	cr_assert(strstr(out, "PRIVATE KEY"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target add x --csr --kubeconfig %s", demo_kubeconfig_path(dc)), 2, "%s", out);
+	cr_assert(strstr(out, "--cn"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target add x --from-kubeconfig --kubeconfig %s --context nope",
+	                 demo_kubeconfig_path(dc)),
+	             4, "%s", out);
+	cr_assert(strstr(out, "kubejit-demo"), "lists the contexts there are: %s", out);
+	free(out);
+}
