@@ -11,6 +11,7 @@
 #include "demo_http.h"
 #include "util/b64.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 
 TestSuite(authz, .init = start, .fini = stop, .timeout = 60);
 
@@ -298,6 +299,13 @@ Test(authz, csr_approval_issues_a_working_client_certificate)
 	cr_assert_str_eq(jpath(r.json, "status.userInfo.username"), "alice");
 	cr_assert(strstr(r.body, "\"groups\":[\"devs\",\"system:authenticated\"]"), "%s", r.body);
 	resp_done(&r);
+	/* once it has expired, the certificate is a 401, not anonymous */
+	kj_time_set_offset(2 * 86400);
+	r = call_as("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", NULL, cert, key, "{}");
+	expect(&r, 401);
+	cr_assert_str_eq(r.body, unauthorized_body);
+	resp_done(&r);
+	kj_time_set_offset(0);
 	/* an unprivileged user may not approve */
 	make_sa("dev", "ci");
 	{

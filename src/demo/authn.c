@@ -22,7 +22,9 @@ static const char *jstr(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* x509 authenticator: the leaf the client presented, verified by pki */
+/* x509 authenticator: the leaf the client presented, verified by pki.
+ * 1 authenticated, 0 no certificate, -1 a certificate that does not verify
+ * (expired, another CA, no clientAuth, no CN). */
 static int authn_x509(struct demo_req *r)
 {
 	const union MHD_ConnectionInfo *ci;
@@ -45,7 +47,7 @@ static int authn_x509(struct demo_req *r)
 	    !*r->user.name) {
 		demo_user_done(&r->user);
 		demo_user_init(&r->user);
-		return 0;
+		return -1;
 	}
 	SHA256(certs[0].data, certs[0].size, md);
 	for (i = 0; i < sizeof md; i++)
@@ -170,9 +172,9 @@ int authn_request(struct demo_req *r)
 {
 	char *tok;
 	kj_err e;
-	int rc;
+	int rc, x509 = authn_x509(r);
 
-	if (authn_x509(r) == 1) {
+	if (x509 == 1) {
 		demo_user_add_group(&r->user, "system:authenticated");
 		return 1;
 	}
@@ -189,6 +191,10 @@ int authn_request(struct demo_req *r)
 		demo_user_add_group(&r->user, "system:authenticated");
 		return 1;
 	}
+	/* kube-apiserver wraps its chain in union.NewFailOnError before the
+	 * anonymous authenticator: a bad certificate is a 401, not anonymous */
+	if (x509 < 0)
+		return -1;
 	demo_user_done(&r->user);
 	demo_user_init(&r->user);
 	demo_user_set(&r->user, "system:anonymous", "");

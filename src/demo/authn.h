@@ -6,7 +6,8 @@
  * ServiceAccount JWT of this cluster (signature, issuer, audience, exp/nbf
  * with 60 s leeway, and the ServiceAccount and any bound Secret/Pod must still
  * exist with the UIDs the token names).  A token nobody accepts is a 401,
- * never anonymous.  Without credentials the user is system:anonymous
+ * never anonymous; so is a client certificate that does not verify, unless
+ * a valid token comes with it.  Without credentials the user is system:anonymous
  * (group system:unauthenticated).  Authenticated users get
  * system:authenticated appended.
  *
