@@ -64,6 +64,7 @@ check "... and no lease was made for it" test "$(live_leases)" = 1
 
 # ExecCredential through an exec plugin that prints what kubejit wrote
 check "mint -o exec" rc 0 kj mint /dash/view -o exec --out "$tmp/exec.json"
+exec_lease=$(sed -n 's/^lease \([0-9a-f-]*\):.*/\1/p' "$tmp/last")
 check "ExecCredential has expirationTimestamp" has "$tmp/exec.json" '"expirationTimestamp"'
 cat >"$tmp/exec.kubeconfig" <<EOK
 apiVersion: v1
@@ -90,8 +91,7 @@ check "kubectl with the ExecCredential" rc 0 k --kubeconfig "$tmp/exec.kubeconfi
 check "-o token prints only the token" sh -c "'$KUBEJIT_BIN' mint /dash/view -o token 2>/dev/null | grep -qE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$'"
 
 # revoke
-id=$(kj leases --secret /dash/view --json | sed -n 's/.*"id":[[:space:]]*"\([^"]*\)".*/\1/p' | tail -n 1)
-check "revoke the ExecCredential's lease" rc 0 kj revoke "$id"
+check "revoke the ExecCredential's lease" rc 0 kj revoke "$exec_lease"
 check "kubectl is Unauthorized after revoke" rc 1 k --kubeconfig "$tmp/exec.kubeconfig" get pods
 check "... as kubectl says it" has "$tmp/last" "Unauthorized\|logged in"
 check "revoke --all" rc 0 kj revoke --all

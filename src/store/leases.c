@@ -280,7 +280,7 @@ int store_lease_list(kj_db *db, const struct lease_filter *f, int with_objects, 
 		kj_buf_printf(&q, " AND %s", live);
 	if (due_before > 0)
 		kj_buf_adds(&q, " AND lease_expiry <= ?5");
-	kj_buf_adds(&q, " ORDER BY created_at DESC, id");
+	kj_buf_adds(&q, " ORDER BY created_at DESC, rowid DESC");
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
 	kj_buf_done(&q);
 	if (rc != SQLITE_OK)
