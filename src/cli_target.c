@@ -69,7 +69,7 @@ static int read_input(const char *path, const char *what, char **out, kj_err *e)
 static void add_usage(FILE *f)
 {
 	fputs(
-	    _("Usage: kubejit target add NAME --server URL [--ca-file F] [--tls-server-name N]\n"
+	    _("Usage: kubejit target add NAME [--replace] --server URL [--ca-file F] [--tls-server-name N]\n"
 	      "         ( --token-file F\n"
 	      "         | --client-cert F --client-key F\n"
 	      "         | --csr --cn CN [--org O] [--key-type rsa|ec] [--approve-timeout DUR]\n"
@@ -100,7 +100,9 @@ static void add_usage(FILE *f)
 	      "  --context C            context to use (default: current-context)\n"
 	      "  --json                 print the saved target and preflight report as JSON\n"
 	      "  --cert-warn DUR        warn when the credentials expire within DUR (default 30d,\n"
-	      "                         or $KUBEJIT_CERT_WARN)\n\n"
+	      "                         or $KUBEJIT_CERT_WARN)\n"
+	      "  --replace              give an existing target a new connection (rotated token, renewed\n"
+	      "                         certificate); kept as it was unless the new one passes preflight\n\n"
 	      "Examples:\n"
 	      "  kubejit target add prod --server https://10.0.0.1:6443 --ca-file ca.crt --token-file "
 	      "jit.token\n"
@@ -109,7 +111,9 @@ static void add_usage(FILE *f)
 	      "  kubejit target add lab --server https://lab:6443 --ca-file ca.crt --csr --cn kubejit --org "
 	      "ops\n"
 	      "  kubejit target add here --in-cluster\n"
-	      "  kubejit target add kind --from-kubeconfig --context kind-kind\n\n"
+	      "  kubejit target add kind --from-kubeconfig --context kind-kind\n"
+	      "  kubejit target add prod --replace --server https://10.0.0.1:6443 --ca-file ca.crt \\\n"
+	      "    --token-file new.token\n\n"
 	      "Exit codes: 0 saved, 1 error (unreachable, TLS, rejected), 2 usage, 3 denied, 4 not found.\n"),
 	    f);
 }
@@ -144,6 +148,7 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 	    {"context", required_argument, NULL, O_CONTEXT},
 	    {"json", no_argument, NULL, O_JSON},
 	    {"cert-warn", required_argument, NULL, O_CERTWARN},
+	    {"replace", no_argument, NULL, O_REPLACE},
 	    {"help", no_argument, NULL, O_HELP},
 	    {NULL, 0, NULL, 0},
 	};
@@ -219,6 +224,9 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 		case O_JSON:
 			json = 1;
 			break;
+		case O_REPLACE:
+			s.replace = 1;
+			break;
 		case O_CERTWARN:
 			if (kj_ttl_parse(optarg, "--cert-warn", &cli_target_cert_warn, &e) < 0)
 				return cli_fail(&e);
@@ -288,8 +296,8 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 			cJSON_AddItemToArray(n, cJSON_CreateString(*p));
 		cli_target_print_json(j);
 	} else {
-		printf(_("target \"%s\" saved: %s, %s\n"), res.target.name, res.target.server,
-		       target_auth_name(res.target.auth));
+		printf(s.replace ? _("target \"%s\" replaced: %s, %s\n") : _("target \"%s\" saved: %s, %s\n"),
+		       res.target.name, res.target.server, target_auth_name(res.target.auth));
 		if (res.csr_name)
 			printf(_("certificate issued through CertificateSigningRequest %s\n"), res.csr_name);
 		/* --quiet: the saved line is the result, the report a notice */

@@ -42,6 +42,7 @@ enum cli_target_opt {
 	O_NAME,
 	O_TOKENTTL,
 	O_CERTWARN,
+	O_REPLACE,
 };
 
 /* --cert-warn DUR from the command line (0 = the engine's window). */

@@ -659,3 +659,71 @@ Test(target, bootstrap_dynamic_and_fixed)
 }
 
 /* ---- the command line ---------------------------------------------------------------- */
+
+Test(target, replace_rotates_the_connection_and_keeps_the_target)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	struct target got;
+	struct target_cred c;
+	struct secret sec;
+	kj_err e = {0};
+	int64_t id;
+
+	token_spec(&s, "prod", token_of("kube-system/token-request-sa"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	id = r.target.id;
+	target_add_result_done(&r);
+	secret_init(&sec);
+	sec.path = kj_xstrdup("/prod/dash");
+	sec.target = kj_xstrdup("prod");
+	sec.mode = SECRET_FIXED;
+	sec.ns = kj_xstrdup("kubernetes-dashboard");
+	sec.service_account = kj_xstrdup("kubernetes-dashboard");
+	cr_assert_eq(secret_add(en, &sec, &e), 0, "%s", e.msg);
+	secret_done(&sec);
+
+	/* a bad new connection changes nothing */
+	token_spec(&s, "prod", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJl");
+	s.replace = 1;
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_AUTH, "%s", e.msg);
+	cr_assert_eq(target_get_cred(en, "prod", &c, &e), 0);
+	cr_assert_str_eq(c.token, token_of("kube-system/token-request-sa"));
+	target_cred_done(&c);
+
+	/* a good one replaces token, identity and report in place */
+	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
+	s.replace = 1;
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	target_add_result_done(&r);
+	cr_assert_eq(target_get(en, "prod", &got, &e), 0);
+	cr_assert_eq(got.id, id, "same row: secrets still point at it");
+	cr_assert_str_eq(got.identity, "system:serviceaccount:kube-system:kubejit-jit");
+	cr_assert_eq(got.health, TARGET_HEALTH_OK);
+	target_done(&got);
+	cr_assert_eq(target_get_cred(en, "prod", &c, &e), 0);
+	cr_assert_str_eq(c.token, token_of("kube-system/kubejit-jit"));
+	target_cred_done(&c);
+	cr_assert_eq(count_targets(), 1);
+
+	token_spec(&s, "nothere", token_of("kube-system/kubejit-jit"));
+	s.replace = 1;
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+}
+
+Test(target, wrong_tls_server_name)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	token_spec(&s, "badname", token_of("kube-system/kubejit-jit"));
+	s.tls_server_name = "api.example.com";
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NETWORK, "%s", e.msg);
+	cr_assert(strstr(e.hint, "--tls-server-name"), "%s / %s", e.msg, e.hint);
+	cr_assert(strstr(e.hint, "Nothing was saved"), "%s", e.hint);
+	cr_assert_eq(count_targets(), 0);
+}

@@ -352,15 +352,19 @@ static void check_expiry(struct preflight_report *r, const struct target *t, int
 		kj_time_rfc3339(r->cert_not_after, when, sizeof(when));
 		kj_ttl_human(r->cert_not_after - now, left, sizeof(left));
 		notice(r,
-		       _("the client certificate expires on %s (in %s); renew it with 'kubejit target add "
-		         "--csr'"),
-		       when, left);
+		       _("the client certificate expires on %s (in %s); renew it with 'kubejit target add %s"
+		         " --replace --csr ...'"),
+		       when, left, t->name ? t->name : "NAME");
 		r->health = TARGET_HEALTH_WARN;
 	}
 	if (r->token_expires_at && r->token_expires_at - now < warn) {
 		kj_time_rfc3339(r->token_expires_at, when, sizeof(when));
 		kj_ttl_human(r->token_expires_at - now, left, sizeof(left));
-		notice(r, _("the target's token expires on %s (in %s); replace it before then"), when, left);
+		notice(r,
+		       _("the target's token expires on %s (in %s); replace it before then with 'kubejit "
+		         "target add"
+		         " %s --replace ...'"),
+		       when, left, t->name ? t->name : "NAME");
 		r->health = TARGET_HEALTH_WARN;
 	}
 }

@@ -557,6 +557,8 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 	struct kube_client *kc = NULL;
 	struct preflight_report *r = NULL;
 	kj_err le = {0};
+	int64_t old_id = 0, old_created_at = 0;
+	char *old_created_by = NULL;
 	char **p;
 
 	memset(out, 0, sizeof(*out));
@@ -566,17 +568,32 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		    e, _("use lower-case letters, digits and '-', at most 63 characters (e.g. prod-eu)"));
 	}
 	if (store_targets_get(engine_db(en), s->name, &existing, &le) == 0) {
+		if (s->replace) {
+			old_id = existing.id;
+			old_created_at = existing.created_at;
+			old_created_by = kj_xstrdup(existing.created_by);
+		}
 		target_done(&existing);
-		kj_err_set(e, KJ_ERR_CONFLICT, _("a target named \"%s\" already exists"), s->name);
-		return kj_err_hint(
-		    e, _("pick another name, or remove the old one with 'kubejit target rm %s'"), s->name);
+		if (!s->replace) {
+			kj_err_set(e, KJ_ERR_CONFLICT, _("a target named \"%s\" already exists"), s->name);
+			return kj_err_hint(
+			    e,
+			    _("pick another name, replace its connection with --replace, or remove"
+			      " it with 'kubejit target rm %s'"),
+			    s->name);
+		}
+	} else if (s->replace) {
+		kj_err_set(e, KJ_ERR_NOTFOUND, _("target \"%s\" not found, so there is nothing to replace"),
+		           s->name);
+		return kj_err_hint(e, _("leave out --replace to add it"));
 	}
 	t.name = kj_xstrdup(s->name);
 	t.auth = s->auth;
 	if (build(en, s, &t, &c, out, e) < 0 || check_server(&t, e) < 0)
 		goto fail;
-	t.created_at = kj_now();
-	t.created_by = kj_xstrdup(engine_actor(en));
+	t.created_at = old_id ? old_created_at : kj_now();
+	t.created_by = old_id ? old_created_by : kj_xstrdup(engine_actor(en));
+	old_created_by = NULL;
 
 	if (engine_connect(en, &t, &c, &kc, e) < 0)
 		goto fail;
@@ -586,13 +603,26 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		goto fail;
 	}
 	record_preflight(en, &t, r);
-	if (store_targets_insert(engine_db(en), &t, &c, e) < 0)
+	if (old_id) {
+		/* same row (secrets and leases name it), new connection, in one go */
+		t.id = old_id;
+		if (db_begin(engine_db(en), e) < 0)
+			goto fail;
+		if (store_targets_update(engine_db(en), &t, e) < 0 ||
+		    store_targets_set_cred(engine_db(en), t.id, &c, e) < 0 ||
+		    db_commit(engine_db(en), e) < 0) {
+			db_rollback(engine_db(en));
+			goto fail;
+		}
+	} else if (store_targets_insert(engine_db(en), &t, &c, e) < 0) {
 		goto fail;
+	}
 	target_cred_done(&c);
 	engine_keep_client(en, t.name, kc);
 	{
-		char *detail = kj_xasprintf("%s %s as %s: %s", target_auth_name(t.auth), t.server,
-		                            t.identity ? t.identity : "?", r->summary ? r->summary : "");
+		char *detail =
+		    kj_xasprintf("%s%s %s as %s: %s", old_id ? "replaced: " : "", target_auth_name(t.auth),
+		                 t.server, t.identity ? t.identity : "?", r->summary ? r->summary : "");
 
 		audit(en, TARGET_AUDIT_ADD, t.name, 1, detail);
 		free(detail);
@@ -603,6 +633,7 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 	out->report = r;
 	return 0;
 fail:
+	free(old_created_by);
 	if (e->cls != KJ_ERR_CONFLICT && e->cls != KJ_ERR_USAGE && t.name)
 		audit(en, TARGET_AUDIT_ADD, t.name, 0, e->msg);
 	kube_client_free(kc);

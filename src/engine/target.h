@@ -92,6 +92,11 @@ struct target_spec {
 
 	target_progress_fn progress;
 	void *progress_ud;
+
+	/* 1: the target exists and gets this new connection (rotated token,
+	 * renewed certificate); its name, secrets and leases stay.  Nothing
+	 * changes unless the new connection passes preflight. */
+	int replace;
 };
 
 /* Result of an add or check. */
@@ -105,8 +110,9 @@ void target_add_result_done(struct target_add_result *r);
 
 /* Check input, build the credentials (making key + certificate for a CSR),
  * preflight, and save target + secret material in one transaction.  On any
- * failure nothing is left in the store (a submitted CSR is deleted again
- * where the credentials allow). */
+ * failure nothing is left in the store, or, with spec->replace, the old
+ * connection is kept (a CSR that found no use is deleted again where the
+ * credentials allow). */
 int target_add(struct engine *en, const struct target_spec *spec, struct target_add_result *out, kj_err *e);
 
 /* All saved targets, sorted by name. */
