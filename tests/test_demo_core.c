@@ -398,6 +398,12 @@ Test(core, generate_name_and_namespaces)
 	expect_body("DELETE", "/api/v1/namespaces/tmp", NULL, 200, NULL);
 	expect_body("GET", "/api/v1/namespaces/tmp/configmaps/c", NULL, 404, NULL);
 	expect_body("DELETE", "/api/v1/namespaces/default", NULL, 403, NULL);
+	/* namespaces have no deletecollection */
+	expect_body(
+	    "DELETE", "/api/v1/namespaces", NULL, 405,
+	    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
+	    "\"deletecollection is not supported on resources of kind \\\"namespaces\\\"\",\"reason\":"
+	    "\"MethodNotAllowed\",\"details\":{\"kind\":\"namespaces\"},\"code\":405}");
 }
 
 Test(core, label_selectors_filter_lists)

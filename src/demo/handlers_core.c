@@ -487,6 +487,22 @@ static void do_delete_collection(struct demo_req *r)
 	demo_reply_json(r, 200, out);
 }
 
+/* Is `verb` among the resource's discovery verbs (space separated)? */
+static int verb_served(const struct demo_resource *res, const char *verb)
+{
+	const char *p = res->verbs;
+	size_t n = strlen(verb);
+
+	if (!n)
+		return 0;
+	while ((p = strstr(p, verb))) {
+		if ((p == res->verbs || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 void demo_crud_handle(struct demo_req *r)
 {
 	const char *v = r->verb;
@@ -495,8 +511,9 @@ void demo_crud_handle(struct demo_req *r)
 		demo_reply_path_not_found(r);
 		return;
 	}
-	if (r->res->read_only && strcmp(v, "get") && strcmp(v, "list") && strcmp(v, "watch")) {
-		demo_reply_method_not_supported(r, v);
+	if (!verb_served(r->res, v) ||
+	    (r->res->read_only && strcmp(v, "get") && strcmp(v, "list") && strcmp(v, "watch"))) {
+		demo_reply_method_not_supported(r, *v ? v : r->method);
 		return;
 	}
 	if (!strcmp(v, "get"))
@@ -519,5 +536,5 @@ void demo_crud_handle(struct demo_req *r)
 	else if (!strcmp(v, "deletecollection"))
 		do_delete_collection(r);
 	else
-		demo_reply_method_not_supported(r, v);
+		demo_reply_method_not_supported(r, *v ? v : r->method);
 }
