@@ -54,8 +54,8 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 
 /* cred: NULL = anonymous, "admin-cert", or a bearer token; cert/key PEM
  * override for client certificates. */
-struct resp call_as(const char *method, const char *path, const char *token, const char *cert,
-                    const char *key, const char *body)
+struct resp call_full(const char *method, const char *path, const char *token, const char *cert,
+                      const char *key, const char *const *headers, const char *body)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
@@ -74,6 +74,8 @@ struct resp call_as(const char *method, const char *path, const char *token, con
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.warning);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "Accept: application/json");
+	for (; headers && *headers; headers++)
+		h = curl_slist_append(h, *headers);
 	if (token) {
 		auth = kj_xasprintf("Authorization: Bearer %s", token);
 		h = curl_slist_append(h, auth);
@@ -99,6 +101,12 @@ struct resp call_as(const char *method, const char *path, const char *token, con
 	free(url);
 	kj_free_secret(auth);
 	return r;
+}
+
+struct resp call_as(const char *method, const char *path, const char *token, const char *cert,
+                    const char *key, const char *body)
+{
+	return call_full(method, path, token, cert, key, NULL, body);
 }
 
 struct resp call(const char *method, const char *path, const char *token, const char *body)

@@ -28,6 +28,9 @@ void start(void);
 void stop(void);
 struct resp call_as(const char *method, const char *path, const char *token, const char *cert,
                     const char *key, const char *body);
+/* ... with extra request headers (NULL-terminated "Name: value" list) */
+struct resp call_full(const char *method, const char *path, const char *token, const char *cert,
+                      const char *key, const char *const *headers, const char *body);
 struct resp call(const char *method, const char *path, const char *token, const char *body);
 struct resp admin(const char *method, const char *path, const char *body);
 void resp_done(struct resp *r);

@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 export HOME="$tmp"
 
-tap_plan 17
+tap_plan 18
 
 "$KUBEJIT_BIN" demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
 	>"$tmp/demo.log" 2>&1 &
@@ -71,6 +71,8 @@ adm create role e2e-pods -n dev --verb=get,list --resource=pods >/dev/null 2>&1
 adm create rolebinding e2e-pods -n dev --role=e2e-pods --serviceaccount=dev:e2e >/dev/null 2>&1
 check "after a Role and RoleBinding, listing pods works" runs 0 as_tok "$tmp/sa.token" get pods -n dev
 check "auth can-i says yes" runs 0 as_tok "$tmp/sa.token" auth can-i list pods -n dev
+check "the admin may impersonate it: can-i --as" runs 0 adm auth can-i list pods -n dev \
+	--as system:serviceaccount:dev:e2e
 check "auth can-i --list works" runs 0 as_tok "$tmp/sa.token" auth can-i --list -n dev
 check "... pods get list" grep -qE '^pods +\[\] +\[\] +\[get list\]' "$tmp/out"
 check "the unprivileged dashboard account cannot create a Role" \

@@ -327,3 +327,50 @@ Test(authz, csr_approval_issues_a_working_client_certificate)
 	free(b64);
 	free(body);
 }
+
+/* ------------------------------------------------------- impersonation */
+
+static struct resp as_admin_with(const char *const *headers)
+{
+	return call_full("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", NULL,
+	                 demo_admin_cert_pem(dc), demo_admin_key_pem(dc), headers, "{}");
+}
+
+Test(authz, impersonation)
+{
+	const char *sa[] = {"Impersonate-User: system:serviceaccount:dev:ci", NULL};
+	const char *user[] = {"Impersonate-User: bob", "Impersonate-Group: devs", "Impersonate-Group: qa",
+	                      "Impersonate-Extra-Team%2fName: Blue", NULL};
+	const char *group_only[] = {"Impersonate-Group: devs", NULL};
+	struct resp r;
+	char *tok;
+
+	r = as_admin_with(sa);
+	expect(&r, 201);
+	cr_assert_str_eq(jpath(r.json, "status.userInfo.username"), "system:serviceaccount:dev:ci");
+	cr_assert(strstr(r.body, "\"groups\":[\"system:serviceaccounts\",\"system:serviceaccounts:dev\","
+	                         "\"system:authenticated\"]"),
+	          "%s", r.body);
+	resp_done(&r);
+	r = as_admin_with(user);
+	expect(&r, 201);
+	cr_assert(strstr(r.body, "\"username\":\"bob\",\"groups\":[\"devs\",\"qa\",\"system:authenticated\"],"
+	                         "\"extra\":{\"team/name\":[\"Blue\"]}"),
+	          "%s", r.body);
+	resp_done(&r);
+	r = as_admin_with(group_only);
+	expect(&r, 500);
+	cr_assert(strstr(jpath(r.json, "message"), "without impersonating a user"), "%s", r.body);
+	resp_done(&r);
+	/* impersonation needs the impersonate verb */
+	make_sa("dev", "ci");
+	tok = token_for("dev", "ci", "null", "null");
+	r = call_full("GET", "/api/v1/namespaces/dev/pods", tok, NULL, NULL, sa + 0, NULL);
+	expect(&r, 403);
+	cr_assert_str_eq(jpath(r.json, "message"),
+	                 "serviceaccounts \"ci\" is forbidden: User "
+	                 "\"system:serviceaccount:dev:ci\" cannot impersonate resource "
+	                 "\"serviceaccounts\" in API group \"\" in the namespace \"dev\"");
+	resp_done(&r);
+	kj_free_secret(tok);
+}

@@ -10,6 +10,8 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "demo/impersonate.h"
+
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -168,7 +170,7 @@ static char *bearer(struct demo_req *r)
 	return n ? kj_xstrndup(h, n) : NULL;
 }
 
-int authn_request(struct demo_req *r)
+static int authenticate(struct demo_req *r)
 {
 	char *tok;
 	kj_err e;
@@ -200,4 +202,17 @@ int authn_request(struct demo_req *r)
 	demo_user_set(&r->user, "system:anonymous", "");
 	demo_user_add_group(&r->user, "system:unauthenticated");
 	return 0;
+}
+
+int authn_request(struct demo_req *r)
+{
+	int rc = authenticate(r), imp;
+
+	if (rc < 0)
+		return rc;
+	/* the impersonation filter follows authentication (anonymous included) */
+	imp = impersonate_apply(r);
+	if (imp < 0)
+		return -1;
+	return imp > 0 ? 1 : rc;
 }

@@ -38,7 +38,9 @@ static inline struct jwt_signer *demo_auth_signer(const struct demo_cluster *dc)
 	return ((struct demo_auth *)dc->auth_state)->signer;
 }
 
-/* The authenticate hook: 1 authenticated, 0 anonymous, -1 rejected. */
+/* The authenticate hook: 1 authenticated, 0 anonymous, -1 rejected (401,
+ * or the 403/500 impersonate.c already answered).  Impersonation headers
+ * are applied here, after authentication. */
 int authn_request(struct demo_req *r);
 
 /* Authenticate a bearer token (static or ServiceAccount JWT) for `aud`

@@ -23,6 +23,7 @@ src_demo_libkjdemo_a_SOURCES += \
 	src/demo/authz.c src/demo/authz.h \
 	src/demo/escalation.c src/demo/escalation.h \
 	src/demo/authn.c src/demo/authn.h \
+	src/demo/impersonate.c src/demo/impersonate.h \
 	src/demo/handlers_auth.c src/demo/handlers_auth.h \
 	src/demo/handlers_review.c \
 	src/demo/handlers_csr.c
