@@ -17,6 +17,18 @@ tests_test_ui_targets_SOURCES = tests/test_ui_targets.c tests/ui_demo.c tests/ui
 	tests/ui_harness.h
 tests_test_ui_targets_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
 tests_test_ui_targets_LDADD = $(UI_DEMO_TEST_LIBS)
+check_PROGRAMS += tests/test_ui_leases
+TESTS += tests/test_ui_leases
+tests_test_ui_leases_SOURCES = tests/test_ui_leases.c tests/ui_demo.c tests/ui_demo.h tests/ui_harness.c \
+	tests/ui_harness.h
+tests_test_ui_leases_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
+tests_test_ui_leases_LDADD = $(UI_DEMO_TEST_LIBS)
+check_PROGRAMS += tests/test_ui_wizards
+TESTS += tests/test_ui_wizards
+tests_test_ui_wizards_SOURCES = tests/test_ui_wizards.c tests/ui_demo.c tests/ui_demo.h tests/ui_harness.c \
+	tests/ui_harness.h
+tests_test_ui_wizards_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
+tests_test_ui_wizards_LDADD = $(UI_DEMO_TEST_LIBS)
 endif
 TESTS += tests/e2e-tui.sh
 EXTRA_DIST += tests/e2e-tui.sh

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/mint.h"
+#include "engine/secret.h"
 #include "engine/target.h"
 #include "util/strbuf.h"
 
@@ -81,4 +83,42 @@ void ud_type(struct ud *u, const char *s)
 {
 	th_keys(&u->t, s);
 	ui_app_settle(u->t.app);
+}
+
+void ud_fixed_secret(struct ud *u, const char *path, const char *ns, const char *sa, int64_t max_ttl)
+{
+	struct secret s;
+	kj_err e;
+
+	kj_err_clear(&e);
+	secret_init(&s);
+	s.path = kj_xstrdup(path);
+	s.target = kj_xstrdup("demo");
+	s.mode = SECRET_FIXED;
+	s.ns = kj_xstrdup(ns);
+	s.service_account = kj_xstrdup(sa);
+	s.revocable = 1;
+	s.max_ttl = max_ttl;
+	if (s.default_ttl > max_ttl)
+		s.default_ttl = max_ttl;
+	cr_assert_eq(secret_add(u->eng, &s, &e), 0, "secret_add: %s", e.msg);
+	secret_done(&s);
+}
+
+const char *ud_mint(struct ud *u, const char *path, const char *ns, int64_t ttl)
+{
+	static char id[37];
+	struct mint_request rq = {0};
+	struct mint_result r;
+	kj_err e;
+
+	kj_err_clear(&e);
+	memset(&r, 0, sizeof(r));
+	rq.secret = path;
+	rq.ns = ns;
+	rq.ttl = ttl;
+	cr_assert_eq(mint_run(u->eng, &rq, &r, &e), 0, "mint_run: %s", e.msg);
+	memcpy(id, r.lease_id, sizeof(id));
+	mint_result_done(&r);
+	return id;
 }

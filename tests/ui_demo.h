@@ -23,4 +23,9 @@ void ud_stop(struct ud *u);
 /* Push keys and wait for any job they started. */
 void ud_type(struct ud *u, const char *s);
 
+struct secret;
+/* A fixed-mode secret for dev/default-like accounts, saved without the UI. */
+void ud_fixed_secret(struct ud *u, const char *path, const char *ns, const char *sa, int64_t max_ttl);
+/* Mint without the UI; returns the lease id (static buffer). */
+const char *ud_mint(struct ud *u, const char *path, const char *ns, int64_t ttl);
 #endif
