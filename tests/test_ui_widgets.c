@@ -322,7 +322,11 @@ Test(ui_widgets, editor_scrolls_long_lines_and_pages)
 	th_key(&t, KEY_NPAGE);
 	th_key(&t, KEY_NPAGE);
 	cr_assert(th_screen_has(&t, "# line 40"));
-	cr_assert_not(strstr(ui_app_screen_text(t.app), "# line 1\n"));
+	{
+		char *scr = ui_app_screen_text(t.app);
+		cr_assert_null(strstr(scr, "# line 1 "));
+		free(scr);
+	}
 	th_key(&t, KEY_NPAGE);
 	th_key(&t, KEY_NPAGE);
 	th_key(&t, KEY_END);
