@@ -639,9 +639,10 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 				       o.dry_run ? _("would close lease ") : _("lease "),
 				       a->target ? a->target : "", a->lease_id, _(a->reason),
 				       a->error ? " — " : "", a->error ? a->error : "");
-			else
-				printf("%s %s: %s — %s\n", a->target ? a->target : "in-cluster",
-				       a->kind ? a->kind : "", _(a->reason), a->error ? a->error : "");
+			else if (!g->quiet) /* a pass that could not run: a notice, not a result */
+				fprintf(stderr, "kubejit: %s %s: %s — %s\n",
+				        a->target ? a->target : "in-cluster", a->kind ? a->kind : "",
+				        _(a->reason), a->error ? a->error : "");
 		}
 		if (!g->quiet)
 			fprintf(stderr,
