@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "demo/demo.h"
+#include "engine/audit.h"
 #include "engine/engine.h"
 #include "engine/lease.h"
 #include "engine/mint.h"
@@ -482,6 +483,18 @@ Test(mint, policy_errors_name_the_value_and_the_fix)
 	cr_assert_eq(e.cls, KJ_ERR_DENIED);
 	cr_assert(strstr(e.msg, "TTL 3h is over the maximum 2h"), "%s", e.msg);
 	cr_assert(strstr(e.hint, "--ttl 2h"), "%s", e.hint);
+	{
+		struct audit_filter af = {0};
+		struct audit_entry *av;
+		size_t an;
+		af.action = AUDIT_MINT;
+		cr_assert_eq(audit_list(en, &af, &av, &an, &e), 0);
+		cr_assert_eq(an, 2, "refused mints are audited");
+		cr_assert_not(av[0].ok);
+		cr_assert_str_eq(av[0].actor, "tester@testhost");
+		cr_assert(strstr(av[1].detail, "kube-system"));
+		audit_list_free(av, an);
+	}
 
 	secret_init(&s);
 	s.path = kj_xstrdup("/bad/yaml");

@@ -504,8 +504,11 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 	m.req = req;
 	kj_buf_init(&m.warnings);
 	if (secret_resolve_namespace(&s, req->ns, &ns, e) < 0 ||
-	    secret_resolve_ttl(&s, req->ttl, &m.ttl, e) < 0)
+	    secret_resolve_ttl(&s, req->ttl, &m.ttl, e) < 0) {
+		/* refused by policy: worth a line in the audit log, no lease */
+		audit_record(eng, AUDIT_MINT, s.path, NULL, s.target, 0, e->msg, NULL);
 		goto out;
+	}
 	kj_strv_copy(&m.audiences, req->audiences && req->audiences->n ? req->audiences : &s.audiences);
 	for (size_t i = 0; i < m.audiences.n; i++)
 		if (!*m.audiences.v[i]) {
