@@ -436,6 +436,15 @@ Test(core, label_selectors_filter_lists)
 	http(&r, "GET", "/api/v1/pods?labelSelector=app%20in%20web", NULL);
 	cr_expect_eq(r.code, 400);
 	resp_done(&r);
+	http(&r, "GET",
+	     "/api/v1/pods?fieldSelector=spec.nodeName%3Ddemo-node-2,metadata.namespace!%3Dstaging", NULL);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")), 1);
+	cr_expect_str_eq(js(r.json, "items.0.metadata.namespace"), "prod");
+	resp_done(&r);
+	expect_body(
+	    "GET", "/api/v1/namespaces/dev/configmaps?fieldSelector=data.x%3Dy", NULL, 400,
+	    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
+	    "\"field label not supported: data.x\",\"reason\":\"BadRequest\",\"code\":400}");
 	/* items carry no kind/apiVersion and are sorted */
 	http(&r, "GET", "/api/v1/namespaces/prod/pods", NULL);
 	cr_expect_null(

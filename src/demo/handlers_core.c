@@ -84,6 +84,49 @@ static void strip_types(cJSON *items)
 	}
 }
 
+/* Field selectors the apiserver accepts per resource (metadata.* for all). */
+static const char *const pod_fields[] = {"metadata.name",
+                                         "metadata.namespace",
+                                         "spec.nodeName",
+                                         "spec.serviceAccountName",
+                                         "spec.restartPolicy",
+                                         "spec.schedulerName",
+                                         "status.phase",
+                                         "status.podIP",
+                                         NULL};
+static const char *const secret_fields[] = {"metadata.name", "metadata.namespace", "type", NULL};
+static const char *const ns_fields[] = {"metadata.name", "metadata.namespace", "status.phase", NULL};
+static const char *const meta_fields[] = {"metadata.name", "metadata.namespace", NULL};
+
+/* Drop the items a fieldSelector rejects; 0, or -1 after a 400. */
+static int filter_fields(struct demo_req *r, cJSON *items)
+{
+	const char *s = demo_req_query(r, "fieldSelector");
+	const char *const *allowed = meta_fields;
+	struct objsel *sel;
+	char err[256];
+	int i;
+
+	if (!s || !*s)
+		return 0;
+	if (!strcmp(r->res->name, "pods"))
+		allowed = pod_fields;
+	else if (!strcmp(r->res->name, "secrets"))
+		allowed = secret_fields;
+	else if (!strcmp(r->res->name, "namespaces"))
+		allowed = ns_fields;
+	sel = objsel_parse_fields(s, allowed, err, sizeof(err));
+	if (!sel) {
+		demo_reply_bad_request(r, "%s", err);
+		return -1;
+	}
+	for (i = cJSON_GetArraySize(items) - 1; i >= 0; i--)
+		if (!objsel_matches(sel, cJSON_GetArrayItem(items, i)))
+			cJSON_DeleteItemFromArray(items, i);
+	objsel_free(sel);
+	return 0;
+}
+
 static void do_list(struct demo_req *r, int watch)
 {
 	const struct demo_resource *res = r->res;
@@ -98,11 +141,22 @@ static void do_list(struct demo_req *r, int watch)
 	items = objstore_list(r->dc->store, res->group, res->name,
 	                      res->namespaced ? (*r->ns ? r->ns : NULL) : "", sel, &rv);
 	objsel_free(sel);
+	if (filter_fields(r, items) < 0) {
+		cJSON_Delete(items);
+		return;
+	}
 	if (watch) {
-		/* A short watch: every current object as ADDED, then the stream ends. */
+		/* A short watch: every current object as ADDED, then the stream ends.
+		 * From a resourceVersion (kubectl get -w after its list) nothing has
+		 * changed that the stream could report, so it ends at once. */
+		const char *from = demo_req_query(r, "resourceVersion");
 		kj_buf b;
 		cJSON *it;
 
+		if (from && *from && strcmp(from, "0")) {
+			cJSON_Delete(items);
+			items = cJSON_CreateArray();
+		}
 		kj_buf_init(&b);
 		cJSON_ArrayForEach(it, items)
 		{

@@ -81,6 +81,10 @@ struct objsel;
 struct objsel *objsel_parse(const char *s, char *err, size_t err_size);
 void objsel_free(struct objsel *sel);
 int objsel_matches(const struct objsel *sel, const cJSON *obj); /* 1 on match; NULL sel matches */
+/* Field selectors: `path=v`, `path==v`, `path!=v`, comma-separated, where
+ * path is a dotted field ("metadata.name", "status.phase") that must be in
+ * the NULL-terminated `allowed` list (else "field label not supported: x"). */
+struct objsel *objsel_parse_fields(const char *s, const char *const *allowed, char *err, size_t err_size);
 
 /* List copies of matching objects, sorted by namespace then name, as a cJSON
  * array (never NULL).  `ns` NULL = all namespaces; `sel` NULL = no filter.

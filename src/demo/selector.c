@@ -13,6 +13,7 @@
 enum sel_op { SEL_EQ, SEL_NE, SEL_IN, SEL_NOTIN, SEL_EXISTS, SEL_NOT_EXISTS };
 
 struct req {
+	int field; /* a field selector: key is a dotted path into the object */
 	char *key;
 	enum sel_op op;
 	char **vals;
@@ -198,7 +199,8 @@ int objsel_matches(const struct objsel *sel, const cJSON *obj)
 	for (i = 0; i < sel->n; i++) {
 		const struct req *q = &sel->r[i];
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(labels, q->key);
-		const char *val = cJSON_IsString(v) ? v->valuestring : NULL;
+		const char *val =
+		    q->field ? obj_str(obj, q->key) : (cJSON_IsString(v) ? v->valuestring : NULL);
 
 		switch (q->op) {
 		case SEL_EQ:
@@ -222,4 +224,45 @@ int objsel_matches(const struct objsel *sel, const cJSON *obj)
 		}
 	}
 	return 1;
+}
+
+struct objsel *objsel_parse_fields(const char *s, const char *const *allowed, char *err, size_t err_size)
+{
+	struct objsel *sel = kj_xcalloc(1, sizeof(*sel));
+	const char *p = s ? s : "";
+
+	while (*p) {
+		size_t n = strcspn(p, ","), i;
+		char *term = kj_xstrndup(p, n), *op = strstr(term, "!=");
+		struct req *q;
+		int ok = 0;
+
+		if (!op)
+			op = strchr(term, '=');
+		sel->r = kj_xrealloc(sel->r, (sel->n + 1) * sizeof(*sel->r));
+		q = &sel->r[sel->n++];
+		memset(q, 0, sizeof(*q));
+		q->field = 1;
+		if (op) {
+			q->op = op[0] == '!' ? SEL_NE : SEL_EQ;
+			q->key = kj_xstrndup(term, (size_t)(op - term));
+			op += (op[0] == '!' || op[1] == '=') ? 2 : 1;
+			add_val(q, kj_xstrdup(op));
+			for (i = 0; allowed[i]; i++)
+				ok |= !strcmp(allowed[i], q->key);
+		}
+		if (!op)
+			snprintf(err, err_size, "invalid selector: '%s'; can't understand '%s'", s, term);
+		else if (!ok)
+			snprintf(err, err_size, "field label not supported: %s", q->key);
+		free(term);
+		if (!op || !ok) {
+			objsel_free(sel);
+			return NULL;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return sel;
 }
