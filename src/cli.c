@@ -24,6 +24,7 @@ static const struct kj_cmd commands[] = {
     {"__complete", cli_complete, NULL},
     {"target", cli_target, N_("saved cluster connections: add, list, show, check, rm, bootstrap")},
     {"rbac", cli_rbac, N_("print the RBAC a target needs for fixed or dynamic mode")},
+    {"seal", cli_seal, N_("encrypt the targets' secret material under a passphrase")},
     {"demo-cluster", cli_demo_cluster, N_("run the embedded demo Kubernetes API server")},
     {"secret", cli_secret, N_("add, edit, list, show or remove dynamic secrets")},
     {"mint", cli_mint, N_("mint a credential from a secret (starts a lease)")},

@@ -42,12 +42,16 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g); /* cli_ge
 int cli_complete(int argc, char **argv, const struct kj_globals *g);   /* cli_complete.c */
 int cli_target(int argc, char **argv, const struct kj_globals *g);     /* cli_target.c */
 int cli_rbac(int argc, char **argv, const struct kj_globals *g);       /* cli_rbac.c */
-int cli_secret(int argc, char **argv, const struct kj_globals *g);     /* cli_secret.c */
-int cli_mint(int argc, char **argv, const struct kj_globals *g);       /* cli_mint.c */
-int cli_leases(int argc, char **argv, const struct kj_globals *g);     /* cli_mint.c */
-int cli_revoke(int argc, char **argv, const struct kj_globals *g);     /* cli_mint.c */
-int cli_sweep(int argc, char **argv, const struct kj_globals *g);      /* cli_mint.c */
-int cli_audit(int argc, char **argv, const struct kj_globals *g);      /* cli_mint.c */
+int cli_seal(int argc, char **argv, const struct kj_globals *g);       /* cli_seal.c */
+/* The terminal prompt for the store passphrase (engine_set_passphrase_fn);
+ * every command that opens an engine should install it. */
+char *cli_ask_passphrase(void *ud, int is_new);
+int cli_secret(int argc, char **argv, const struct kj_globals *g); /* cli_secret.c */
+int cli_mint(int argc, char **argv, const struct kj_globals *g);   /* cli_mint.c */
+int cli_leases(int argc, char **argv, const struct kj_globals *g); /* cli_mint.c */
+int cli_revoke(int argc, char **argv, const struct kj_globals *g); /* cli_mint.c */
+int cli_sweep(int argc, char **argv, const struct kj_globals *g);  /* cli_mint.c */
+int cli_audit(int argc, char **argv, const struct kj_globals *g);  /* cli_mint.c */
 
 /* The command table (NULL-terminated) for help output and completion.
  * Rows without a summary are hidden from the help. */

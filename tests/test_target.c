@@ -12,6 +12,8 @@
 #include "engine/audit.h"
 #include "engine/secret.h"
 #include "kube/kubeconfig.h"
+#include "store/seal.h"
+#include "store/targets.h"
 #include "target_fixture.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -726,4 +728,79 @@ Test(target, wrong_tls_server_name)
 	cr_assert(strstr(e.hint, "--tls-server-name"), "%s / %s", e.msg, e.hint);
 	cr_assert(strstr(e.hint, "Nothing was saved"), "%s", e.hint);
 	cr_assert_eq(count_targets(), 0);
+}
+
+static char *raw_token(struct engine *eng, const char *name)
+{
+	struct target t;
+	struct target_cred c;
+	kj_err e = {0};
+	char *tok;
+
+	cr_assert_eq(store_targets_get(engine_db(eng), name, &t, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_targets_get_cred(engine_db(eng), t.id, &c, &e), 0, "%s", e.msg);
+	tok = kj_xstrdup(c.token);
+	target_cred_done(&c);
+	target_done(&t);
+	return tok;
+}
+
+Test(target, sealed_store_needs_the_passphrase)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	struct preflight_report *rep;
+	struct engine *other;
+	struct kube_client *kc;
+	char *home = kj_xasprintf("%s/home", tmp);
+	char *pf = write_file("pass", "s3cret phrase\n");
+	char *bad = write_file("bad", "nope\n");
+	char *raw;
+	kj_err e = {0};
+
+	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	cr_assert_eq(engine_seal_state(en), ENGINE_SEAL_PLAIN);
+	cr_assert_eq(engine_seal(en, "s3cret phrase", &e), 0, "%s", e.msg);
+	cr_assert_eq(engine_seal_state(en), ENGINE_SEAL_OPEN);
+	raw = raw_token(en, "prod");
+	cr_assert(seal_is_sealed(raw), "stored sealed");
+	cr_assert_null(strstr(raw, token_of("kube-system/kubejit-jit")));
+	free(raw);
+	cr_assert_eq(engine_seal(en, "again", &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+
+	/* another process: no passphrase, no way in */
+	unsetenv("KUBEJIT_PASSPHRASE_FILE");
+	cr_assert_eq(engine_open(home, &other, &e), 0, "%s", e.msg);
+	cr_assert_eq(engine_seal_state(other), ENGINE_SEAL_LOCKED);
+	cr_assert_eq(engine_client(other, "prod", &kc, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED);
+	cr_assert(strstr(e.hint, "KUBEJIT_PASSPHRASE_FILE"), "%s", e.hint);
+	setenv("KUBEJIT_PASSPHRASE_FILE", bad, 1);
+	cr_assert_eq(engine_client(other, "prod", &kc, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_AUTH);
+	setenv("KUBEJIT_PASSPHRASE_FILE", pf, 1);
+	cr_assert_eq(target_check(other, "prod", NULL, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep->health, TARGET_HEALTH_OK);
+	preflight_report_free(rep);
+	/* what is added to a sealed store is sealed too */
+	token_spec(&s, "fixed", token_of("kube-system/token-request-sa"));
+	cr_assert_eq(target_add(other, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	raw = raw_token(other, "fixed");
+	cr_assert(seal_is_sealed(raw));
+	free(raw);
+	engine_close(other);
+
+	cr_assert_eq(engine_unseal(en, &e), 0, "%s", e.msg);
+	cr_assert_eq(engine_seal_state(en), ENGINE_SEAL_PLAIN);
+	raw = raw_token(en, "fixed");
+	cr_assert_str_eq(raw, token_of("kube-system/token-request-sa"));
+	free(raw);
+	unsetenv("KUBEJIT_PASSPHRASE_FILE");
+	free(home);
+	free(pf);
+	free(bad);
 }

@@ -198,3 +198,40 @@ Test(target_cli, cli_csr_with_the_admin_kubeconfig)
 	cr_assert(strstr(out, "kubejit-demo"), "lists the contexts there are: %s", out);
 	free(out);
 }
+
+Test(target_cli, seal_on_status_reveal_off)
+{
+	const char *tok = token_of("kube-system/kubejit-jit");
+	char *ca = write_file("ca.crt", demo_ca_pem(dc));
+	char *tf = write_file("jit.token", tok);
+	char *pf = write_file("pass", "a long passphrase\n");
+	char *out;
+
+	cr_assert_eq(
+	    run(&out, "target add cli --server %s --ca-file %s --token-file %s", demo_url(dc), ca, tf), 0,
+	    "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "seal status --json"), 0, "%s", out);
+	cr_assert(strstr(out, "\"sealed\": false"), "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "seal on --passphrase-file %s", pf), 0, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "seal status --json"), 0, "%s", out);
+	cr_assert(strstr(out, "\"sealed\": true"), "%s", out);
+	free(out);
+	setenv("KUBEJIT_PASSPHRASE_FILE", pf, 1);
+	cr_assert_eq(run(&out, "target show cli --reveal"), 0, "%s", out);
+	cr_assert(strstr(out, tok), "the passphrase opens it");
+	free(out);
+	cr_assert_eq(run(&out, "seal off"), 0, "%s", out);
+	free(out);
+	unsetenv("KUBEJIT_PASSPHRASE_FILE");
+	cr_assert_eq(run(&out, "target show cli --reveal"), 0, "%s", out);
+	cr_assert(strstr(out, tok), "plain again");
+	free(out);
+	cr_assert_eq(run(&out, "seal sideways"), 2, "%s", out);
+	free(out);
+	free(ca);
+	free(tf);
+	free(pf);
+}

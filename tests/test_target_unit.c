@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/preflight.h"
 #include "engine/rbac_manifest.h"
+#include "store/seal.h"
 #include "util/strbuf.h"
 
 Test(engine, resolves_home_in_order)
@@ -245,4 +246,35 @@ Test(preflight, report_json_round_trip)
 	preflight_report_free(r);
 	preflight_report_free(back);
 	cr_assert_eq(preflight_report_from_json("{oops", &back, &e), -1);
+}
+
+Test(seal, round_trip_wrong_key_and_tampering)
+{
+	unsigned char salt[SEAL_SALT_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	unsigned char k1[SEAL_KEY_LEN], k2[SEAL_KEY_LEN], k3[SEAL_KEY_LEN];
+	char *s1, *s2, *plain;
+	kj_err e = {0};
+
+	cr_assert_eq(seal_derive("correct horse", salt, k1, &e), 0, "%s", e.msg);
+	cr_assert_eq(seal_derive("correct horse", salt, k3, &e), 0);
+	cr_assert_eq(memcmp(k1, k3, sizeof(k1)), 0, "same passphrase and salt, same key");
+	cr_assert_eq(seal_derive("wrong horse", salt, k2, &e), 0);
+	cr_assert_eq(seal_derive("", salt, k2, &e), -1);
+
+	s1 = seal_encrypt(k1, "my-token");
+	s2 = seal_encrypt(k1, "my-token");
+	cr_assert(seal_is_sealed(s1));
+	cr_assert_null(strstr(s1, "my-token"));
+	cr_assert_str_neq(s1, s2, "a fresh nonce each time");
+	cr_assert_eq(seal_decrypt(k1, s1, &plain, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(plain, "my-token");
+	kj_free_secret(plain);
+	cr_assert_eq(seal_derive("wrong horse", salt, k2, &e), 0);
+	cr_assert_eq(seal_decrypt(k2, s1, &plain, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_AUTH);
+	s1[strlen(s1) - 3] = s1[strlen(s1) - 3] == 'A' ? 'B' : 'A';
+	cr_assert_eq(seal_decrypt(k1, s1, &plain, &e), -1, "a changed value fails the tag");
+	cr_assert_eq(seal_decrypt(k1, "kjseal1:!!", &plain, &e), -1);
+	free(s1);
+	free(s2);
 }

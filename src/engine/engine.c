@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include "kube/http.h"
+#include "store/seal.h"
 #include "store/targets.h"
+#include "util/b64.h"
 #include "util/i18n.h"
+#include "util/names.h"
 #include "util/strbuf.h"
 #include "util/ttl.h"
 
@@ -27,7 +30,16 @@ struct engine {
 	int64_t cert_warn;
 	struct cached_client *clients;
 	size_t n_clients;
+	int have_key; /* key holds the sealing key */
+	unsigned char key[SEAL_KEY_LEN];
+	engine_passphrase_fn ask;
+	void *ask_ud;
 };
+
+#define SEAL_SALT_SETTING  "seal.salt"
+#define SEAL_CHECK_SETTING "seal.check"
+#define SEAL_CHECK_TEXT    "kubejit sealed store"
+#define PASSPHRASE_MAX     4096
 
 static const char *user_home(void)
 {
@@ -124,6 +136,7 @@ void engine_close(struct engine *en)
 		free(en->clients[i].name);
 	}
 	free(en->clients);
+	kj_wipe(en->key, sizeof(en->key));
 	db_close(en->db);
 	free(en->home);
 	free(en->actor);
@@ -231,7 +244,9 @@ int engine_client(struct engine *en, const char *name, struct kube_client **out,
 		target_done(&t);
 		return -1;
 	}
-	rc = engine_connect(en, &t, &cred, &kc, e);
+	rc = engine_cred_open(en, &cred, e);
+	if (rc == 0)
+		rc = engine_connect(en, &t, &cred, &kc, e);
 	target_cred_done(&cred);
 	target_done(&t);
 	if (rc < 0)
@@ -262,4 +277,255 @@ void engine_drop_client(struct engine *en, const char *name)
 		en->clients[i] = en->clients[--en->n_clients];
 		return;
 	}
+}
+
+/* ---- sealed secret material ------------------------------------------------ */
+
+void engine_set_passphrase_fn(struct engine *en, engine_passphrase_fn fn, void *ud)
+{
+	en->ask = fn;
+	en->ask_ud = ud;
+}
+
+/* The salt when the store is sealed (re-read each time: another process
+ * may have sealed or unsealed it meanwhile), else 0. */
+static int seal_salt(struct engine *en, unsigned char salt[SEAL_SALT_LEN], kj_err *e)
+{
+	char *b64 = NULL;
+	unsigned char *raw;
+	size_t len = 0;
+
+	if (db_setting_get(en->db, SEAL_SALT_SETTING, &b64, e) < 0)
+		return -1;
+	if (!b64)
+		return 0;
+	raw = kj_b64_decode(b64, &len);
+	free(b64);
+	if (!raw || len != SEAL_SALT_LEN) {
+		free(raw);
+		return kj_err_set(e, KJ_ERR_FAIL, _("the store's sealing salt is damaged"));
+	}
+	memcpy(salt, raw, SEAL_SALT_LEN);
+	free(raw);
+	return 1;
+}
+
+enum engine_seal_state engine_seal_state(struct engine *en)
+{
+	unsigned char salt[SEAL_SALT_LEN];
+	kj_err ignore = {0};
+
+	if (seal_salt(en, salt, &ignore) <= 0)
+		return ENGINE_SEAL_PLAIN;
+	return en->have_key ? ENGINE_SEAL_OPEN : ENGINE_SEAL_LOCKED;
+}
+
+int engine_unlock(struct engine *en, const char *passphrase, kj_err *e)
+{
+	unsigned char salt[SEAL_SALT_LEN], key[SEAL_KEY_LEN];
+	char *check = NULL, *plain = NULL;
+	int rc = seal_salt(en, salt, e);
+
+	if (rc <= 0)
+		return rc < 0 ? -1 : kj_err_set(e, KJ_ERR_USAGE, _("the store is not sealed"));
+	if (seal_derive(passphrase, salt, key, e) < 0 ||
+	    db_setting_get(en->db, SEAL_CHECK_SETTING, &check, e) < 0)
+		return -1;
+	rc = seal_decrypt(key, check ? check : "", &plain, e);
+	free(check);
+	if (rc == 0 && strcmp(plain, SEAL_CHECK_TEXT))
+		rc = kj_err_set(e, KJ_ERR_AUTH, _("the passphrase does not open the store's sealed secrets"));
+	kj_free_secret(plain);
+	if (rc == 0) {
+		memcpy(en->key, key, sizeof(key));
+		en->have_key = 1;
+	}
+	kj_wipe(key, sizeof(key));
+	return rc;
+}
+
+static char *passphrase_from_file(const char *path, kj_err *e)
+{
+	FILE *f = fopen(path, "re");
+	char buf[PASSPHRASE_MAX];
+	size_t n;
+
+	if (!f) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot read the passphrase file %s"), path);
+		kj_err_hint(e, _("check $KUBEJIT_PASSPHRASE_FILE"));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	{
+		char *out = kj_xstrdup(buf);
+
+		kj_wipe(buf, sizeof(buf));
+		return out;
+	}
+}
+
+/* Get the key of a sealed store: file, then the front end, else fail. */
+static int need_key(struct engine *en, kj_err *e)
+{
+	const char *file = getenv("KUBEJIT_PASSPHRASE_FILE");
+	char *pass = NULL;
+	int rc;
+
+	if (en->have_key)
+		return 0;
+	if (file && *file) {
+		if (!(pass = passphrase_from_file(file, e)))
+			return -1;
+	} else if (en->ask) {
+		if (!(pass = en->ask(en->ask_ud, 0)))
+			return kj_err_set(e, KJ_ERR_CANCELLED, _("no passphrase given"));
+	} else {
+		kj_err_set(e, KJ_ERR_DENIED, _("the store's secret material is sealed with a passphrase"));
+		return kj_err_hint(
+		    e, _("set KUBEJIT_PASSPHRASE_FILE to a file holding it, or run kubejit in a terminal"));
+	}
+	rc = engine_unlock(en, pass, e);
+	kj_free_secret(pass);
+	return rc;
+}
+
+static int seal_field(struct engine *en, char **f)
+{
+	char *sealed;
+
+	if (!*f || seal_is_sealed(*f))
+		return 0;
+	sealed = seal_encrypt(en->key, *f);
+	kj_free_secret(*f);
+	*f = sealed;
+	return 0;
+}
+
+static int open_field(struct engine *en, char **f, kj_err *e)
+{
+	char *plain;
+
+	if (!*f || !seal_is_sealed(*f))
+		return 0;
+	if (seal_decrypt(en->key, *f, &plain, e) < 0)
+		return -1;
+	free(*f);
+	*f = plain;
+	return 0;
+}
+
+int engine_cred_seal(struct engine *en, struct target_cred *c, kj_err *e)
+{
+	unsigned char salt[SEAL_SALT_LEN];
+	int rc = seal_salt(en, salt, e);
+
+	if (rc <= 0)
+		return rc;
+	if (need_key(en, e) < 0)
+		return -1;
+	seal_field(en, &c->token);
+	seal_field(en, &c->client_key_pem);
+	return 0;
+}
+
+int engine_cred_open(struct engine *en, struct target_cred *c, kj_err *e)
+{
+	if (!seal_is_sealed(c->token) && !seal_is_sealed(c->client_key_pem))
+		return 0;
+	if (need_key(en, e) < 0 || open_field(en, &c->token, e) < 0 ||
+	    open_field(en, &c->client_key_pem, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* Rewrite every target's secret material, sealed (`seal`) or plain. */
+static int rewrite_all(struct engine *en, int seal, kj_err *e)
+{
+	struct target *v;
+	size_t n, i;
+
+	if (store_targets_list(en->db, &v, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct target_cred c;
+
+		if (store_targets_get_cred(en->db, v[i].id, &c, e) < 0)
+			break;
+		if (seal) {
+			seal_field(en, &c.token);
+			seal_field(en, &c.client_key_pem);
+		} else if (open_field(en, &c.token, e) < 0 || open_field(en, &c.client_key_pem, e) < 0) {
+			target_cred_done(&c);
+			break;
+		}
+		if (store_targets_set_cred(en->db, v[i].id, &c, e) < 0) {
+			target_cred_done(&c);
+			break;
+		}
+		target_cred_done(&c);
+	}
+	store_targets_free_list(v, n);
+	return i == n ? 0 : -1;
+}
+
+int engine_seal(struct engine *en, const char *passphrase, kj_err *e)
+{
+	unsigned char salt[SEAL_SALT_LEN];
+	char *b64, *check;
+	int rc;
+
+	if (db_begin(en->db, e) < 0)
+		return -1;
+	rc = seal_salt(en, salt, e);
+	if (rc != 0) {
+		db_rollback(en->db);
+		if (rc < 0)
+			return -1;
+		kj_err_set(e, KJ_ERR_CONFLICT, _("the store is sealed already"));
+		return kj_err_hint(e, _("to change the passphrase, turn sealing off and on again"));
+	}
+	kj_random_bytes(salt, sizeof(salt));
+	if (seal_derive(passphrase, salt, en->key, e) < 0) {
+		db_rollback(en->db);
+		return -1;
+	}
+	en->have_key = 1;
+	b64 = kj_b64_encode(salt, sizeof(salt));
+	check = seal_encrypt(en->key, SEAL_CHECK_TEXT);
+	rc = db_setting_set(en->db, SEAL_SALT_SETTING, b64, e) < 0 ||
+	             db_setting_set(en->db, SEAL_CHECK_SETTING, check, e) < 0 || rewrite_all(en, 1, e) < 0 ||
+	             db_commit(en->db, e) < 0
+	         ? -1
+	         : 0;
+	free(b64);
+	free(check);
+	if (rc < 0) {
+		db_rollback(en->db);
+		en->have_key = 0;
+		kj_wipe(en->key, sizeof(en->key));
+	}
+	return rc;
+}
+
+int engine_unseal(struct engine *en, kj_err *e)
+{
+	unsigned char salt[SEAL_SALT_LEN];
+	int rc = seal_salt(en, salt, e);
+
+	if (rc <= 0)
+		return rc < 0 ? -1 : kj_err_set(e, KJ_ERR_USAGE, _("the store is not sealed"));
+	if (need_key(en, e) < 0 || db_begin(en->db, e) < 0)
+		return -1;
+	if (rewrite_all(en, 0, e) < 0 || db_setting_set(en->db, SEAL_SALT_SETTING, NULL, e) < 0 ||
+	    db_setting_set(en->db, SEAL_CHECK_SETTING, NULL, e) < 0 || db_commit(en->db, e) < 0) {
+		db_rollback(en->db);
+		return -1;
+	}
+	en->have_key = 0;
+	kj_wipe(en->key, sizeof(en->key));
+	return 0;
 }

@@ -65,4 +65,34 @@ void engine_drop_client(struct engine *en, const char *name);
 int engine_connect(struct engine *en, const struct target *t, const struct target_cred *cred,
                    struct kube_client **out, kj_err *e);
 
+/* ---- sealed secret material ------------------------------------------------
+ * A store can be sealed with a passphrase: target secret material (tokens,
+ * client keys) is then kept encrypted (store/seal.h: scrypt + AES-256-GCM).
+ * The engine asks for the passphrase the first time it needs it: from the
+ * file named by $KUBEJIT_PASSPHRASE_FILE, else through the front end's
+ * callback (the CLI prompts on the terminal, the TUI in a dialog), else it
+ * fails with KJ_ERR_DENIED.  The derived key lives in the engine until
+ * engine_close() (wiped). */
+enum engine_seal_state {
+	ENGINE_SEAL_PLAIN = 0, /* not sealed */
+	ENGINE_SEAL_LOCKED,    /* sealed, passphrase not given yet */
+	ENGINE_SEAL_OPEN,      /* sealed, key at hand */
+};
+/* Return the passphrase (malloc'd; the engine wipes and frees it) or NULL to
+ * cancel.  `is_new`: a passphrase being chosen (ask twice). */
+typedef char *(*engine_passphrase_fn)(void *ud, int is_new);
+void engine_set_passphrase_fn(struct engine *en, engine_passphrase_fn fn, void *ud);
+enum engine_seal_state engine_seal_state(struct engine *en);
+/* Check a passphrase and keep its key (KJ_ERR_AUTH when wrong). */
+int engine_unlock(struct engine *en, const char *passphrase, kj_err *e);
+/* Seal every target's secret material under `passphrase` (KJ_ERR_CONFLICT
+ * when already sealed), or turn sealing off again (asks for the passphrase
+ * if needed).  Each is one transaction. */
+int engine_seal(struct engine *en, const char *passphrase, kj_err *e);
+int engine_unseal(struct engine *en, kj_err *e);
+/* For engine modules that read or write struct target_cred: seal before
+ * storing (no-op on a plain store), open after reading (in place). */
+int engine_cred_seal(struct engine *en, struct target_cred *c, kj_err *e);
+int engine_cred_open(struct engine *en, struct target_cred *c, kj_err *e);
+
 #endif

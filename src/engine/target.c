@@ -105,6 +105,8 @@ int target_get_cred(struct engine *en, const char *name, struct target_cred *out
 	if (store_targets_get(engine_db(en), name, &t, e) < 0)
 		return -1;
 	rc = store_targets_get_cred(engine_db(en), t.id, out, e);
+	if (rc == 0 && (rc = engine_cred_open(en, out, e)) < 0)
+		target_cred_done(out);
 	target_done(&t);
 	return rc;
 }
@@ -603,6 +605,8 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		goto fail;
 	}
 	record_preflight(en, &t, r);
+	if (engine_cred_seal(en, &c, e) < 0)
+		goto fail;
 	if (old_id) {
 		/* same row (secrets and leases name it), new connection, in one go */
 		t.id = old_id;

@@ -19,6 +19,7 @@
 static const struct db_migration migrations[] = {
     {1, "targets", store_targets_schema_v1},
     {2, "secrets, leases, lease objects, audit", store_secrets_schema_v2},
+    {3, "settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
 };
 
 struct kj_db {
@@ -330,4 +331,43 @@ void db_close(kj_db *db)
 		sqlite3_close_v2(db->h);
 	free(db->path);
 	free(db);
+}
+
+int db_setting_get(kj_db *db, const char *key, char **value, kj_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*value = NULL;
+	if (sqlite3_prepare_v2(db->h, "SELECT value FROM settings WHERE key = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(db, e, _("reading a setting"));
+	db_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*value = db_column_strdup(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, e, _("reading a setting"));
+	return 0;
+}
+
+int db_setting_set(kj_db *db, const char *key, const char *value, kj_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h,
+	                       value ? "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)"
+	                             : "DELETE FROM settings WHERE key = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, e, _("writing a setting"));
+	db_bind_text(st, 1, key);
+	if (value)
+		db_bind_text(st, 2, value);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, e, _("writing a setting"));
+	return 0;
 }

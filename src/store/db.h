@@ -63,6 +63,11 @@ int db_exec(kj_db *db, const char *sql, kj_err *e);
  * constraint).  Returns -1. */
 int db_fail(kj_db *db, kj_err *e, const char *what);
 
+/* Store-wide settings (table `settings`, key -> text).  get gives *value
+ * NULL when the key is unset; set with value NULL removes it. */
+int db_setting_get(kj_db *db, const char *key, char **value, kj_err *e);
+int db_setting_set(kj_db *db, const char *key, const char *value, kj_err *e);
+
 /* Bind helpers that map NULL to SQL NULL (column indexes are 1-based). */
 int db_bind_text(sqlite3_stmt *st, int col, const char *s);
 /* Column text duplicated with kj_xstrdup(); SQL NULL gives NULL. */

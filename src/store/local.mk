@@ -1,7 +1,8 @@
 # Local store (SQLite); part of the engine library.
 ENGINE_SOURCES_STORE = \
 	src/store/db.c src/store/db.h \
-	src/store/targets.c src/store/targets.h
+	src/store/targets.c src/store/targets.h \
+	src/store/seal.c src/store/seal.h
 # secrets, leases, lease objects, audit (migration 2)
 ENGINE_SOURCES_STORE += \
 	src/store/secrets.c src/store/secrets.h \
