@@ -39,7 +39,7 @@ hasnt() { ! grep -q -- "$2" "$tmp/$1"; }
 auth_ready=0
 if k auth whoami >/dev/null 2>&1; then auth_ready=1; fi
 
-tap_plan 42
+tap_plan 48
 
 check "cluster url printed" grep -q '^demo cluster listening on https://127.0.0.1:' "$tmp/out"
 check "kubeconfig is private" test "$(stat -c %a "$KUBECONFIG")" = 600
@@ -118,6 +118,8 @@ check "create -f (server-side field validation)" has cf '^role.rbac.authorizatio
 sed 's/verbs: \["get"\]/verbs: ["get", "list"]/' "$tmp/objs.yaml" >"$tmp/objs2.yaml"
 out ap k apply -f "$tmp/objs2.yaml"
 check "apply -f updates" has ap '^role.rbac.authorization.k8s.io/from-file configured'
+out watch k get sa -n dev -w --request-timeout=10s
+check "get -w lists, then the short watch ends" has watch '^default  *0'
 out gone k get role nope -n dev
 check "get missing: NotFound" has gone 'Error from server (NotFound): roles.rbac.authorization.k8s.io "nope" not found'
 
@@ -159,13 +161,15 @@ if [ "$auth_ready" = 1 ]; then
 	k delete secret anchor -n dev >/dev/null 2>&1
 	out bdead kt "$btok" auth whoami
 	check "Secret-bound token dies with its Secret" has bdead 'You must be logged in to the server'
+	out cap k create token default -n dev --duration 48h
+	check "token beyond --max-token-expiration is capped with a warning" has cap 'Warning: requested expiration of 172800 seconds shortened to 86400 seconds'
 	out cani k auth can-i create serviceaccounts/token -n dev --subresource=token
 	check "auth can-i as admin" has cani '^yes'
 else
-	for n in 1 2 3 4 5 6 7 8 9 10 11; do
+	for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
 		echo "ok $((TAP_N + n)) # SKIP the authentication modules are not installed"
 	done
-	TAP_N=$((TAP_N + 11))
+	TAP_N=$((TAP_N + 12))
 fi
 
 kill "$pid"
@@ -173,4 +177,11 @@ wait "$pid"
 rc=$?
 pid=""
 check "SIGTERM stops the cluster cleanly" test "$rc" = 0
+check "demo-cluster --help" sh -c '"$0" demo-cluster --help | grep -q -- "--max-token-expiration DUR"' "$KUBEJIT_BIN"
+"$KUBEJIT_BIN" demo-cluster --max-token-expiration 5m >"$tmp/maxerr" 2>&1
+rc=$?
+check "a cap below 1h is a usage error" test "$rc" = 2
+check "... saying why" has maxerr 'must be between 1h and 2^32 seconds'
+"$KUBEJIT_BIN" demo-cluster --bogus >/dev/null 2>&1
+check "unknown option is a usage error" test $? = 2
 tap_done

@@ -125,6 +125,28 @@ static void add_namespace_defaults(struct demo_cluster *dc, const char *ns)
 	cJSON_Delete(cm);
 }
 
+/* Seeded pods started when the cluster did: fill status.startTime and the
+ * running containers' startedAt that a YAML file cannot know. */
+static void pod_times(cJSON *pod)
+{
+	cJSON *status = cJSON_GetObjectItemCaseSensitive(pod, "status"), *cs;
+	char ts[32];
+
+	if (!cJSON_IsObject(status))
+		return;
+	kj_time_rfc3339(kj_now(), ts, sizeof(ts));
+	if (!cJSON_GetObjectItemCaseSensitive(status, "startTime"))
+		cJSON_AddStringToObject(status, "startTime", ts);
+	cJSON_ArrayForEach(cs, cJSON_GetObjectItemCaseSensitive(status, "containerStatuses"))
+	{
+		cJSON *run = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cs, "state"),
+		                                              "running");
+
+		if (cJSON_IsObject(run) && !cJSON_GetObjectItemCaseSensitive(run, "startedAt"))
+			cJSON_AddStringToObject(run, "startedAt", ts);
+	}
+}
+
 static int load_object(struct demo_cluster *dc, cJSON *obj, int docno, const char *src, kj_err *e)
 {
 	const struct demo_resource *res = resource_of(obj);
@@ -138,6 +160,8 @@ static int load_object(struct demo_cluster *dc, cJSON *obj, int docno, const cha
 	if (res->namespaced && !*ns)
 		ns = "default";
 	demo_apply_defaults(res, obj);
+	if (!strcmp(res->name, "pods"))
+		pod_times(obj);
 	if (objstore_create(dc->store, res->group, res->name, ns, obj, NULL, NULL, 0) != OBJ_OK)
 		return kj_err_set(e, KJ_ERR_INVALID, _("%s: document %d: %s \"%s\" is defined twice"), src,
 		                  docno, res->kind, obj_meta_str(obj, "name"));
