@@ -238,6 +238,15 @@ Test(mint, dynamic_yaml_role_works_where_allowed_and_revoke_kills_it)
 	cr_assert(r.token_expiry >= r.lease_expiry);
 	cr_assert_eq(labelled_objects(r.lease_id), 3);
 	cr_assert_eq(state_of(r.lease_id), LEASE_ACTIVE);
+	{
+		struct lease_filter lf = LEASE_FILTER_ANY;
+		struct lease *lv;
+		size_t ln;
+		lf.secret = "dev/read-pods/"; /* as typed: normalised by the engine */
+		cr_assert_eq(lease_list(en, &lf, &lv, &ln, &e), 0, "%s", e.msg);
+		cr_assert_eq(ln, 1);
+		lease_list_free(lv, ln);
+	}
 
 	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200);
 	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/staging/pods"), 403);

@@ -79,9 +79,32 @@ void lease_list_free(struct lease *v, size_t n)
 	free(v);
 }
 
+/* The filter with its secret path in normal form ("prod/x/" -> "/prod/x"). */
+static int normal_filter(const struct lease_filter *f, struct lease_filter *out, char **path, kj_err *e)
+{
+	*out = f ? *f : (struct lease_filter)LEASE_FILTER_ANY;
+	*path = NULL;
+	if (out->secret) {
+		if (secret_path_normalize(out->secret, path, e) < 0)
+			return -1;
+		out->secret = *path;
+	}
+	return 0;
+}
+
 int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **out, size_t *n, kj_err *e)
 {
-	return store_lease_list(engine_db(eng), f, 0, 0, out, n, e);
+	struct lease_filter nf;
+	char *path;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (normal_filter(f, &nf, &path, e) < 0)
+		return -1;
+	rc = store_lease_list(engine_db(eng), &nf, 0, 0, out, n, e);
+	free(path);
+	return rc;
 }
 
 int lease_get(struct engine *eng, const char *id, struct lease *out, kj_err *e)
@@ -251,16 +274,21 @@ int lease_revoke(struct engine *eng, const char *id, kj_err *e)
 int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
                      lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e)
 {
-	struct lease_filter lf = f ? *f : (struct lease_filter)LEASE_FILTER_ANY;
+	struct lease_filter lf;
 	struct lease *v = NULL;
 	size_t n = 0, done = 0;
-	char *taken;
+	char *taken, *path;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (normal_filter(f, &lf, &path, e) < 0)
+		return -1;
 	lf.live_only = 1;
 	if (parallel <= 0)
 		parallel = 8;
-	if (store_lease_list(engine_db(eng), &lf, 1, 0, &v, &n, e) < 0)
+	rc = store_lease_list(engine_db(eng), &lf, 1, 0, &v, &n, e);
+	free(path);
+	if (rc < 0)
 		return -1;
 	res->total = n;
 	/* chunks of up to `parallel` leases on the same target share batches */

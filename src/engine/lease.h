@@ -14,7 +14,8 @@
  *
  * Memory: struct lease is a plain value, free with lease_done(); lists with
  * lease_list_free().  Functions return 0 or -1 with `e` filled.
- * lease_revoke_all() runs revokes on worker threads but calls `progress` only
+ * lease_revoke_all() runs the deletes of up to `parallel` leases of one
+ * target at once (parallel HTTP requests, no threads) and calls `progress`
  * on the calling thread, so a curses front end may draw from it. */
 #ifndef KJ_ENGINE_LEASE_H
 #define KJ_ENGINE_LEASE_H
