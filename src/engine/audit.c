@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "engine/secret.h"
 #include "store/audit.h"
 #include "util/timeutil.h"
 
@@ -27,7 +28,24 @@ int audit_record(struct engine *eng, const char *action, const char *secret, con
 int audit_list(struct engine *eng, const struct audit_filter *f, struct audit_entry **out, size_t *n,
                kj_err *e)
 {
-	return store_audit_list(engine_db(eng), f, out, n, e);
+	struct audit_filter nf;
+	char *path = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (f)
+		nf = *f;
+	else
+		memset(&nf, 0, sizeof(nf));
+	/* the secret path as typed ("prod/x/") matches the stored "/prod/x" */
+	if (nf.secret && secret_path_normalize(nf.secret, &path, e) < 0)
+		return -1;
+	if (path)
+		nf.secret = path;
+	rc = store_audit_list(engine_db(eng), &nf, out, n, e);
+	free(path);
+	return rc;
 }
 
 void audit_list_free(struct audit_entry *v, size_t n)
