@@ -346,7 +346,10 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
 	    target_get(en, s.target, &t, &e) < 0)
 		goto fail;
 
-	home = kj_xstrdup(engine_home(en));
+	/* kubectl runs the plugin from any directory: the home must be absolute */
+	home = realpath(engine_home(en), NULL);
+	if (!home)
+		home = kj_xstrdup(engine_home(en));
 	self = self_path();
 	if (!is_default_home(home)) {
 		args[n_args++] = "--home";

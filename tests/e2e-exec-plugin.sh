@@ -26,9 +26,9 @@ kc() { KUBECONFIG="$tmp/exec.kubeconfig" "$KUBECTL" --cache-dir "$tmp/kcache" --
 lease_ids() { kj leases --all --json "$@" | grep -o '"id":[[:space:]]*"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
 count_lines() { grep -c . || true; }
 
-tap_plan 18
+tap_plan 19
 
-kj demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
+"$KUBEJIT_BIN" demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
 	>"$tmp/demo.log" 2>&1 &
 demo_pid=$!
 wait_for 30 grep -q 'certificate-authority-data' "$tmp/admin.kubeconfig" || {
@@ -90,6 +90,19 @@ active=$(lease_ids --secret /e2e/read-pods --state active)
 check "it is a new lease" sh -c '[ -n "$0" ] && [ "$0" != "$1" ] && [ "$(printf "%s\n" "$0" | grep -c .)" = 1 ]' \
 	"$active" "$first"
 check "and a new ServiceAccount" sh -c '! cmp -s "$0/whoami.1" "$0/whoami.after"' "$tmp"
+
+# Parallel plugins with no usable cache entry mint once between them.
+n_before=$(lease_ids --secret /e2e/read-pods | count_lines)
+rm -f "$KUBEJIT_HOME"/exec-cache/*.json
+pids=
+for i in 1 2 3 4; do
+	"$KUBEJIT_BIN" get /e2e/read-pods --namespace dev >"$tmp/par.$i" 2>&1 &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+n_after=$(lease_ids --secret /e2e/read-pods | count_lines)
+check "four parallel plugins minted one lease" test "$n_after" = $((n_before + 1))
 
 # The ExecCredential version follows KUBERNETES_EXEC_INFO.
 out=$(kj get /e2e/read-pods --namespace dev)
