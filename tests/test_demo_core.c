@@ -256,6 +256,28 @@ Test(core, serviceaccount_crud_bodies)
 	    "\"kind\":\"serviceaccounts\"},\"code\":404}");
 }
 
+Test(core, server_side_dry_run_stores_nothing)
+{
+	struct resp r;
+
+	http(&r, "POST", SA_PATH "?dryRun=All", "{\"metadata\":{\"name\":\"dry\"}}");
+	cr_expect_eq(r.code, 201);
+	cr_expect_str_eq(js(r.json, "metadata.name"), "dry");
+	cr_expect_null(js(r.json, "metadata.resourceVersion"));
+	resp_done(&r);
+	expect_body("GET", SA_PATH "/dry", NULL, 404, NULL);
+	expect_body("PUT", SA_PATH "/web?dryRun=All",
+	            "{\"metadata\":{\"name\":\"web\",\"labels\":{\"x\":\"y\"}}}", 200, NULL);
+	http(&r, "GET", SA_PATH "/web", NULL);
+	cr_expect_null(js(r.json, "metadata.labels.x"));
+	resp_done(&r);
+	expect_body("DELETE", SA_PATH "/web?dryRun=All", NULL, 200, NULL);
+	expect_body("DELETE", SA_PATH "?dryRun=All", NULL, 200, NULL);
+	expect_body("DELETE", SA_PATH "/web",
+	            "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"dryRun\":[\"All\"]}", 200, NULL);
+	expect_body("GET", SA_PATH "/web", NULL, 200, NULL);
+}
+
 Test(core, rbac_delete_answers_success_status_and_update_checks_versions)
 {
 	struct resp r;

@@ -16,6 +16,28 @@ static const char *gv_of(const struct demo_resource *res, char *buf, size_t n)
 	return buf;
 }
 
+/* ?dryRun=All, or DeleteOptions.dryRun ["All"] in a DELETE body: every
+ * check runs, nothing is stored. */
+static int dry_run(struct demo_req *r)
+{
+	const char *d = demo_req_query(r, "dryRun");
+	cJSON *opts, *it;
+	int dry = 0;
+
+	if (d)
+		return !strcmp(d, "All");
+	if (strcmp(r->method, "DELETE") || !r->body_len)
+		return 0;
+	opts = cJSON_ParseWithLength(r->body, r->body_len);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(opts, "dryRun"))
+	{
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, "All"))
+			dry = 1;
+	}
+	cJSON_Delete(opts);
+	return dry;
+}
+
 static int is_rbac(const struct demo_resource *res)
 {
 	return !strcmp(res->group, "rbac.authorization.k8s.io");
@@ -310,8 +332,9 @@ static void do_create(struct demo_req *r)
 	if (!validate(r, obj, NULL))
 		return;
 	with_type(res, obj);
-	rc = objstore_create(r->dc->store, res->group, res->name, res->namespaced ? r->ns : "", obj, &out,
-	                     taken, sizeof(taken));
+	rc = (dry_run(r) ? objstore_create_dry : objstore_create)(r->dc->store, res->group, res->name,
+	                                                          res->namespaced ? r->ns : "", obj, &out,
+	                                                          taken, sizeof(taken));
 	if (rc == OBJ_EXISTS) {
 		demo_reply_exists(r, res->group, res->name, taken);
 	} else if (rc == OBJ_GENNAME_TAKEN) {
@@ -367,7 +390,8 @@ static void do_update(struct demo_req *r, cJSON *obj)
 	}
 	cJSON_Delete(old);
 	with_type(res, obj);
-	rc = objstore_update(r->dc->store, res->group, res->name, r->ns, r->name, obj, &out);
+	rc = (dry_run(r) ? objstore_update_dry : objstore_update)(r->dc->store, res->group, res->name, r->ns,
+	                                                          r->name, obj, &out);
 	if (rc == OBJ_NOTFOUND)
 		demo_reply_not_found(r, res->group, res->name, r->name);
 	else if (rc == OBJ_CONFLICT)
@@ -491,6 +515,14 @@ static void do_delete(struct demo_req *r)
 		demo_reply_forbidden(r, "", "namespaces", r->name, "this namespace may not be deleted");
 		return;
 	}
+	if (dry_run(r)) {
+		gone = objstore_get(r->dc->store, res->group, res->name, r->ns, r->name);
+		if (!gone)
+			demo_reply_not_found(r, res->group, res->name, r->name);
+		else
+			reply_deleted(r, gone);
+		return;
+	}
 	if (objstore_delete(r->dc->store, res->group, res->name, r->ns, r->name, propagation(r), &gone) !=
 	    OBJ_OK) {
 		demo_reply_not_found(r, res->group, res->name, r->name);
@@ -527,6 +559,8 @@ static void do_delete_collection(struct demo_req *r)
 	objsel_free(sel);
 	cJSON_ArrayForEach(it, items)
 	{
+		if (dry_run(r))
+			continue;
 		objstore_delete(r->dc->store, res->group, res->name, obj_meta_str(it, "namespace"),
 		                obj_meta_str(it, "name"), prop, NULL);
 		if (!strcmp(res->name, "namespaces"))

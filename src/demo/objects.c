@@ -203,8 +203,8 @@ static void push(struct objstore *s, const char *group, const char *resource, co
 	e->obj = obj;
 }
 
-enum obj_rc objstore_create(struct objstore *s, const char *group, const char *resource, const char *ns,
-                            const cJSON *obj, cJSON **out, char *name_out, size_t name_size)
+static enum obj_rc create(struct objstore *s, const char *group, const char *resource, const char *ns,
+                          const cJSON *obj, cJSON **out, char *name_out, size_t name_size, int dry)
 {
 	cJSON *copy = cJSON_Duplicate(obj, 1);
 	cJSON *meta = meta_of(copy);
@@ -231,7 +231,6 @@ enum obj_rc objstore_create(struct objstore *s, const char *group, const char *r
 			rc = OBJ_GENNAME_TAKEN;
 		set_str(meta, "name", namebuf);
 	} else {
-		snprintf(namebuf, sizeof(namebuf), "%s", "");
 		if (find(s, group, resource, ns, name))
 			rc = OBJ_EXISTS;
 	}
@@ -249,19 +248,35 @@ enum obj_rc objstore_create(struct objstore *s, const char *group, const char *r
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
 	kj_uuid4(uid);
 	set_str(meta, "uid", uid);
-	set_rv(s, meta);
+	if (!dry)
+		set_rv(s, meta);
 	kj_time_rfc3339(kj_now(), ts, sizeof(ts));
 	set_str(meta, "creationTimestamp", ts);
 	order_meta(meta);
-	push(s, group, resource, ns, name, copy);
 	if (out)
 		*out = cJSON_Duplicate(copy, 1);
+	if (dry)
+		cJSON_Delete(copy);
+	else
+		push(s, group, resource, ns, name, copy);
 	pthread_mutex_unlock(&s->lock);
 	return OBJ_OK;
 }
 
-enum obj_rc objstore_update(struct objstore *s, const char *group, const char *resource, const char *ns,
-                            const char *name, const cJSON *obj, cJSON **out)
+enum obj_rc objstore_create(struct objstore *s, const char *group, const char *resource, const char *ns,
+                            const cJSON *obj, cJSON **out, char *name_out, size_t name_size)
+{
+	return create(s, group, resource, ns, obj, out, name_out, name_size, 0);
+}
+
+enum obj_rc objstore_create_dry(struct objstore *s, const char *group, const char *resource, const char *ns,
+                                const cJSON *obj, cJSON **out, char *name_out, size_t name_size)
+{
+	return create(s, group, resource, ns, obj, out, name_out, name_size, 1);
+}
+
+static enum obj_rc update(struct objstore *s, const char *group, const char *resource, const char *ns,
+                          const char *name, const cJSON *obj, cJSON **out, int dry)
 {
 	struct entry *e;
 	cJSON *copy, *meta;
@@ -293,14 +308,34 @@ enum obj_rc objstore_update(struct objstore *s, const char *group, const char *r
 			cJSON_DeleteItemFromObjectCaseSensitive(meta, keep[i]);
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, "generateName");
-	set_rv(s, meta);
+	if (dry) {
+		set_str(meta, "resourceVersion", obj_meta_str(e->obj, "resourceVersion"));
+	} else {
+		set_rv(s, meta);
+	}
 	order_meta(meta);
-	cJSON_Delete(e->obj);
-	e->obj = copy;
 	if (out)
 		*out = cJSON_Duplicate(copy, 1);
+	if (dry) {
+		cJSON_Delete(copy);
+	} else {
+		cJSON_Delete(e->obj);
+		e->obj = copy;
+	}
 	pthread_mutex_unlock(&s->lock);
 	return OBJ_OK;
+}
+
+enum obj_rc objstore_update(struct objstore *s, const char *group, const char *resource, const char *ns,
+                            const char *name, const cJSON *obj, cJSON **out)
+{
+	return update(s, group, resource, ns, name, obj, out, 0);
+}
+
+enum obj_rc objstore_update_dry(struct objstore *s, const char *group, const char *resource, const char *ns,
+                                const char *name, const cJSON *obj, cJSON **out)
+{
+	return update(s, group, resource, ns, name, obj, out, 1);
 }
 
 static void remove_at(struct objstore *s, size_t i, cJSON **taken)

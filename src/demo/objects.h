@@ -64,6 +64,13 @@ enum obj_rc objstore_create(struct objstore *s, const char *group, const char *r
 enum obj_rc objstore_update(struct objstore *s, const char *group, const char *resource, const char *ns,
                             const char *name, const cJSON *obj, cJSON **out);
 
+/* The same checks and the object the call would return, without storing
+ * anything (server-side dry run, ?dryRun=All). */
+enum obj_rc objstore_create_dry(struct objstore *s, const char *group, const char *resource, const char *ns,
+                                const cJSON *obj, cJSON **out, char *name_out, size_t name_size);
+enum obj_rc objstore_update_dry(struct objstore *s, const char *group, const char *resource, const char *ns,
+                                const char *name, const cJSON *obj, cJSON **out);
+
 /* Remove an object; *deleted (may be NULL) gets it.  Dependents (objects whose
  * ownerReferences name its uid) are deleted when no other owner of theirs
  * still exists (Background/Foreground), or lose the reference (Orphan). */
