@@ -24,9 +24,8 @@ tests_test_mint_LDADD = $(ENGINE_TEST_LIBS)
 endif
 TESTS += tests/e2e-mint.sh
 EXTRA_DIST += tests/e2e-mint.sh
-EXTRA_DIST += bench/mint-vs-kubectl.sh
-# Benchmarks, built on request: make bench/bulk_revoke
-EXTRA_PROGRAMS += bench/bulk_revoke
-bench_bulk_revoke_SOURCES = bench/bulk_revoke.c
-bench_bulk_revoke_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS)
-CLEANFILES += bench/bulk_revoke
+# Benchmark of bulk revoke and lease listing, built and run by `make bench`
+EXTRA_PROGRAMS += tests/bench/bulk_revoke
+tests_bench_bulk_revoke_SOURCES = tests/bench/bulk_revoke.c
+tests_bench_bulk_revoke_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS)
+CLEANFILES += tests/bench/bulk_revoke

@@ -1,6 +1,6 @@
 # Unit tests (Criterion) and end-to-end tests (shell, TAP).
 TEST_COMMON_LIBS = $(CRITERION_LIBS)
-EXTRA_DIST += tests/lib.sh tests/format-check.sh tests/run-unit.sh
+EXTRA_DIST += tests/lib.sh tests/format-check.sh tests/run-unit.sh tests/lsan.supp
 TESTS += tests/format-check.sh
 
 if HAVE_CRITERION
@@ -27,7 +27,8 @@ tests_bench_floor_SOURCES = tests/bench/floor.c
 tests_bench_floor_LDADD = $(CURL_LIBS)
 EXTRA_DIST += tests/bench/bench-mint.sh
 CLEANFILES += tests/bench/floor
-bench: kubejit tests/bench/floor
+bench: kubejit tests/bench/floor tests/bench/bulk_revoke
 	KUBEJIT_BIN=$(abs_top_builddir)/kubejit FLOOR_BIN=$(abs_top_builddir)/tests/bench/floor \
 	KUBECTL='$(KUBECTL)' $(SHELL) $(top_srcdir)/tests/bench/bench-mint.sh $(BENCH_RUNS)
+	tests/bench/bulk_revoke
 .PHONY: bench

@@ -1,6 +1,7 @@
 /* Benchmark (DESIGN §9): bulk revoke of N dynamic leases on loopback, and
- * listing a lease table of that size.  Built by `make bench/bulk_revoke`;
- * run `bench/bulk_revoke [N]` (default 1000).  Not part of `make check`. */
+ * listing a lease table of that size.  `make bench` builds and runs it;
+ * by hand: `tests/bench/bulk_revoke [N]` (default 1000).  Not part of
+ * `make check`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
