@@ -3,4 +3,4 @@
 # driver) and its human summary on stderr (kept in the .log file).
 prog=$1
 shift
-exec "$prog" -Otap:/dev/stdout --ascii "$@"
+exec "$prog" -Otap:/dev/stdout "$@"

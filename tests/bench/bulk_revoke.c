@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 	s.target = kj_xstrdup("demo");
 	s.mode = SECRET_DYNAMIC;
 	s.role_source = ROLE_SOURCE_YAML;
-	s.role_yaml = kj_xstrdup("kind: Role\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n");
+	s.role_yaml =
+	    kj_xstrdup("kind: Role\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n");
 	kj_strv_push(&s.allowed_namespaces, "dev");
 	if (secret_add(en, &s, &e) < 0)
 		return die(&e);
