@@ -147,8 +147,11 @@ Test(rolespec, resource_names_with_create_gives_notice)
 	kj_err e;
 
 	cr_assert_eq(parse(y, &rs, NULL, &e), 0, "%s", e.msg);
-	cr_assert_eq(rs.n_notices, 1);
-	cr_assert(strstr(rs.notices[0].text, "create"));
+	cr_assert_eq(rs.n_notices, 2);
+	cr_assert(strstr(rs.notices[0].text, "\"create\" requests carry no object name"), "%s",
+	          rs.notices[0].text);
+	cr_assert(strstr(rs.notices[1].text, "each of the 2 resources"), "%s", rs.notices[1].text);
+	cr_assert_eq(rs.notices[1].line, 3);
 	rolespec_done(&rs);
 }
 

@@ -227,11 +227,19 @@ static int parse_rule(struct ctx *c, yaml_node_t *n, size_t index, int cluster)
 		static const char *const nameless[] = {"create", "list", "watch", "deletecollection", NULL};
 		for (size_t i = 0; nameless[i]; i++)
 			if (kj_strv_contains(&r.verbs, nameless[i]))
-				notice_at(c, &n->start_mark,
-				          _("rules[%zu]: resourceNames do not restrict \"%s\" requests, so "
-				            "this rule "
-				            "never allows \"%s\""),
-				          index, nameless[i], nameless[i]);
+				notice_at(
+				    c, &n->start_mark,
+				    _("rules[%zu]: \"%s\" requests carry no object name, so a rule with "
+				      "resourceNames never allows them"),
+				    index, nameless[i]);
+		/* kube-apiserver accepts names over several resources (they apply to
+		 * each); some validators, the demo cluster's among them, refuse it */
+		if (r.resources.n > 1)
+			notice_at(
+			    c, &n->start_mark,
+			    _("rules[%zu]: resourceNames apply to each of the %zu resources; some clusters "
+			      "refuse names with more than one resource, so one rule per resource is safer"),
+			    index, r.resources.n);
 	}
 	c->rs->rules = kj_xrealloc(c->rs->rules, (c->rs->n_rules + 1) * sizeof(*c->rs->rules));
 	c->rs->rules[c->rs->n_rules++] = r;
