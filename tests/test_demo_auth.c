@@ -105,6 +105,13 @@ Test(auth, token_request_validation_order_and_texts)
 	                 "metadata.name: Invalid value: \"other\": must match the service "
 	                 "account name if specified");
 	resp_done(&r);
+	r = token_request("dev", "ci", "\"1h\"", "null");
+	expect(&r, 400);
+	cr_assert_str_eq(jpath(r.json, "message"),
+	                 "TokenRequest in version \"v1\" cannot be handled as a "
+	                 "TokenRequest: json: cannot unmarshal string into Go struct field "
+	                 "TokenRequestSpec.spec.expirationSeconds of type int64");
+	resp_done(&r);
 	r = token_request("dev", "ci", "600", "null");
 	expect(&r, 201);
 	resp_done(&r);

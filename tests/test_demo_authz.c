@@ -306,6 +306,24 @@ Test(authz, csr_approval_issues_a_working_client_certificate)
 	cr_assert_str_eq(r.body, unauthorized_body);
 	resp_done(&r);
 	kj_time_set_offset(0);
+	/* approval conditions follow the apiserver's rules */
+	r = admin("PUT", "/apis/certificates.k8s.io/v1/certificatesigningrequests/alice/approval",
+	          "{\"metadata\":{\"name\":\"alice\"},\"status\":{\"conditions\":[{\"type\":\"Approved\","
+	          "\"status\":\"True\"},{\"type\":\"Denied\",\"status\":\"True\"}]}}");
+	expect(&r, 422);
+	cr_assert_str_eq(
+	    jpath(r.json, "message"),
+	    "CertificateSigningRequest.certificates.k8s.io \"alice\" is invalid: status.conditions[1].type: "
+	    "Invalid value: \"Denied\": Approved and Denied conditions are mutually exclusive");
+	resp_done(&r);
+	r = admin("PUT", "/apis/certificates.k8s.io/v1/certificatesigningrequests/alice/approval",
+	          "{\"metadata\":{\"name\":\"alice\"},\"status\":{\"conditions\":[]}}");
+	expect(&r, 422);
+	cr_assert_str_eq(jpath(r.json, "message"),
+	                 "CertificateSigningRequest.certificates.k8s.io \"alice\" is "
+	                 "invalid: status.conditions: Forbidden: updates may not remove a "
+	                 "condition of type \"Approved\"");
+	resp_done(&r);
 	/* an unprivileged user may not approve */
 	make_sa("dev", "ci");
 	{

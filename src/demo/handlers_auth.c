@@ -195,6 +195,44 @@ static int bind_target(struct demo_req *r, const cJSON *ref, const char *sa, con
 	return 0;
 }
 
+static const char *json_type(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "string";
+	if (cJSON_IsNumber(v))
+		return "number";
+	if (cJSON_IsBool(v))
+		return "bool";
+	return cJSON_IsArray(v) ? "array" : "object";
+}
+
+/* The decoding step: spec fields of the wrong JSON type are a 400 before
+ * anything else is looked at.  1 = fine. */
+static int decodable(struct demo_req *r, const cJSON *body)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(body, "spec");
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(spec, "expirationSeconds");
+	const cJSON *aud = cJSON_GetObjectItemCaseSensitive(spec, "audiences");
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(spec, "boundObjectRef");
+	const cJSON *bad = NULL;
+	const char *field = NULL, *type = NULL;
+
+	if (exp && !cJSON_IsNull(exp) && !cJSON_IsNumber(exp))
+		bad = exp, field = "expirationSeconds", type = "int64";
+	else if (aud && !cJSON_IsNull(aud) && !cJSON_IsArray(aud))
+		bad = aud, field = "audiences", type = "[]string";
+	else if (ref && !cJSON_IsNull(ref) && !cJSON_IsObject(ref))
+		bad = ref, field = "boundObjectRef", type = "v1.BoundObjectReference";
+	if (!bad)
+		return 1;
+	demo_reply_bad_request(
+	    r,
+	    "TokenRequest in version \"v1\" cannot be handled as a TokenRequest: json: cannot "
+	    "unmarshal %s into Go struct field TokenRequestSpec.spec.%s of type %s",
+	    json_type(bad), field, type);
+	return 0;
+}
+
 static int name_matches(struct demo_req *r, const cJSON *md)
 {
 	struct demo_ferrs f;
@@ -266,7 +304,7 @@ void auth_token_request(struct demo_req *r)
 		demo_reply_method_not_supported(r, r->verb);
 		return;
 	}
-	if (!(body = demo_req_json(r)))
+	if (!(body = demo_req_json(r)) || !decodable(r, body))
 		return;
 	if (!name_matches(r, jobj(body, "metadata")))
 		return;

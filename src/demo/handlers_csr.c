@@ -226,6 +226,77 @@ static int has_condition(const cJSON *conds, const char *type)
 	return 0;
 }
 
+static int count_type(const cJSON *conds, const char *type)
+{
+	const cJSON *c;
+	int n = 0;
+
+	cJSON_ArrayForEach(c, conds) n += !strcmp(jstr(c, "type"), type);
+	return n;
+}
+
+/* validateConditions + the update rule that Approved/Denied/Failed stay;
+ * 0 = replied 422 */
+static int validate_conditions(struct demo_req *r, const cJSON *conds, const cJSON *old)
+{
+	static const char *const final[] = {"Approved", "Denied", "Failed"};
+	struct demo_ferrs f;
+	const cJSON *c, *prev;
+	int i = 0, approved = 0, denied = 0, ok;
+	size_t k;
+	char field[64];
+
+	demo_ferrs_init(&f);
+	cJSON_ArrayForEach(c, conds)
+	{
+		const char *type = jstr(c, "type"), *st = jstr(c, "status");
+		int is_final =
+		    !strcmp(type, "Approved") || !strcmp(type, "Denied") || !strcmp(type, "Failed");
+
+		snprintf(field, sizeof field, "status.conditions[%d].type", i);
+		if (!*type)
+			demo_ferr_add(&f, DEMO_FERR_REQUIRED, field, NULL, "%s", "");
+		snprintf(field, sizeof field, "status.conditions[%d].status", i);
+		if (!*st)
+			demo_ferr_add(&f, DEMO_FERR_REQUIRED, field, NULL, "%s", "");
+		else if (is_final ? strcmp(st, "True")
+		                  : (strcmp(st, "True") && strcmp(st, "False") && strcmp(st, "Unknown")))
+			demo_ferr_add_str(&f, DEMO_FERR_NOT_SUPPORTED, field, st,
+			                  is_final ? "supported values: \"True\""
+			                           : "supported values: \"False\", \"True\", \"Unknown\"");
+		snprintf(field, sizeof field, "status.conditions[%d].type", i);
+		if (!strcmp(type, "Approved") && (approved = 1) && denied)
+			demo_ferr_add_str(&f, DEMO_FERR_INVALID, field, type,
+			                  "Approved and Denied conditions are mutually exclusive");
+		if (!strcmp(type, "Denied") && (denied = 1) && approved)
+			demo_ferr_add_str(&f, DEMO_FERR_INVALID, field, type,
+			                  "Approved and Denied conditions are mutually exclusive");
+		cJSON_ArrayForEach(prev, conds)
+		{
+			if (prev == c)
+				break;
+			if (!strcmp(jstr(prev, "type"), type)) {
+				demo_ferr_add_str(&f, DEMO_FERR_DUPLICATE, field, type, "");
+				break;
+			}
+		}
+		i++;
+	}
+	for (k = 0; k < sizeof final / sizeof final[0]; k++) {
+		if (count_type(conds, final[k]) < count_type(old, final[k])) {
+			char *why =
+			    kj_xasprintf("updates may not remove a condition of type \"%s\"", final[k]);
+			demo_ferr_add(&f, DEMO_FERR_FORBIDDEN, "status.conditions", NULL, "%s", why);
+			free(why);
+		}
+	}
+	ok = f.n == 0;
+	if (!ok)
+		demo_reply_invalid(r, CERTS_GROUP, "CertificateSigningRequest", r->name, &f);
+	demo_ferrs_done(&f);
+	return ok;
+}
+
 /* The kube-apiserver-client signer: clientAuth usages only. */
 static void issue(struct demo_req *r, cJSON *csr)
 {
@@ -297,14 +368,9 @@ static void csr_approval(struct demo_req *r)
 	conds =
 	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "status"), "conditions");
 	conds = cJSON_IsArray(conds) ? cJSON_Duplicate(conds, 1) : cJSON_CreateArray();
-	if (has_condition(conds, "Approved") && has_condition(conds, "Denied")) {
-		struct demo_ferrs f;
-
-		demo_ferrs_init(&f);
-		demo_ferr_add(&f, DEMO_FERR_INVALID, "status.conditions", conds, "%s",
-		              "Approved and Denied conditions are mutually exclusive");
-		demo_reply_invalid(r, CERTS_GROUP, "CertificateSigningRequest", r->name, &f);
-		demo_ferrs_done(&f);
+	if (!validate_conditions(r, conds,
+	                         cJSON_GetObjectItemCaseSensitive(
+	                             cJSON_GetObjectItemCaseSensitive(cur, "status"), "conditions"))) {
 		cJSON_Delete(conds);
 		cJSON_Delete(cur);
 		return;
