@@ -804,3 +804,32 @@ Test(target, sealed_store_needs_the_passphrase)
 	free(pf);
 	free(bad);
 }
+
+Test(target, bootstrap_with_a_context_that_may_not)
+{
+	struct target_bootstrap_spec b = {0};
+	struct target_add_result r;
+	struct kubeconfig_spec k = {0};
+	char *path = kj_xasprintf("%s/weak.kubeconfig", tmp);
+	kj_err e = {0};
+
+	k.cluster_name = "demo";
+	k.user_name = "dash";
+	k.context_name = "weak";
+	k.server = demo_url(dc);
+	k.ca_pem = demo_ca_pem(dc);
+	k.token = token_of("kubernetes-dashboard/kubernetes-dashboard");
+	cr_assert_eq(kubeconfig_write(path, &k, 1, &e), 0, "%s", e.msg);
+	b.name = "weak";
+	b.mode = TARGET_MODE_DYNAMIC;
+	b.kubeconfig_path = path;
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED, "%s", e.msg);
+	cr_assert(strstr(e.msg, "context \"weak\""), "%s", e.msg);
+	cr_assert(strstr(e.hint, "admin context"), "%s", e.hint);
+	cr_assert_eq(count_targets(), 0);
+	b.context = "missing";
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
+	free(path);
+}

@@ -142,6 +142,10 @@ Test(rbac, missing_yaml_grants_only_what_is_missing)
 	    "%s", y);
 	free(y);
 	cr_assert_null(rbac_missing_yaml("fix", p, 3, PREFLIGHT_NEED_FIXED, "u"), "nothing missing, no YAML");
+	y = rbac_missing_yaml("fix", p, 3, PREFLIGHT_NEED_REVOCABLE, NULL);
+	cr_assert(strstr(y, "# Put the user name"), "%s", y);
+	cr_assert(strstr(y, "  name: \"USER\"\n"), "%s", y);
+	free(y);
 }
 
 static void check_csr(enum target_key_type type, int want_nid)

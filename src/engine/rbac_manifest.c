@@ -395,10 +395,16 @@ char *rbac_missing_yaml(const char *name, const struct preflight_perm *perms, si
 
 		kj_buf_printf(&b, "- kind: ServiceAccount\n  name: %s\n  namespace: %.*s\n", colon + 1,
 		              (int)(colon - ns), ns);
-	} else {
+	} else if (username && *username) {
 		kj_buf_adds(&b, "- kind: User\n  apiGroup: rbac.authorization.k8s.io\n  name: ");
-		yaml_quoted(&b, username ? username : "");
+		yaml_quoted(&b, username);
 		kj_buf_addc(&b, '\n');
+	} else {
+		/* the cluster would not say who the credentials are */
+		yaml_comment(&b,
+		             _("Put the user name of the target's credentials here (the cluster did not tell"
+		               " it: no SelfSubjectReview)."));
+		kj_buf_adds(&b, "- kind: User\n  apiGroup: rbac.authorization.k8s.io\n  name: \"USER\"\n");
 	}
 	return kj_buf_steal(&b);
 }
