@@ -132,6 +132,8 @@ static int mint_into_cache(struct engine *en, const char *home, const char *secr
 	ent->issued_at = kj_now();
 	ent->lease_end = res.lease_expiry;
 	ent->token_expiry = res.token_expiry;
+	/* a store sealed with a passphrase gets a sealed cache (DESIGN §4) */
+	ent->sealed = engine_seal_state(en) != ENGINE_SEAL_PLAIN;
 	rc = execcache_store(home, secret, ns, ent, e);
 	mint_result_done(&res);
 	return rc;
@@ -200,6 +202,7 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 			/* remember this state; losing the race to another
 			 * writer of the same entry only costs a store read */
 			snprintf(ent.store_stamp, sizeof(ent.store_stamp), "%s", stamp);
+			ent.sealed = engine_seal_state(en) != ENGINE_SEAL_PLAIN;
 			if (execcache_store(home, secret, ns, &ent, &e) < 0)
 				goto fail;
 			goto print;

@@ -26,7 +26,7 @@ kc() { KUBECONFIG="$tmp/exec.kubeconfig" "$KUBECTL" --cache-dir "$tmp/kcache" --
 lease_ids() { kj leases --all --json "$@" | grep -o '"id":[[:space:]]*"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
 count_lines() { grep -c . || true; }
 
-tap_plan 22
+tap_plan 23
 
 "$KUBEJIT_BIN" demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
 	>"$tmp/demo.log" 2>&1 &
@@ -128,6 +128,9 @@ KUBEJIT_PASSPHRASE_FILE="$tmp/pass" kj --quiet kubeconfig /e2e/read-pods --names
 check "the kubeconfig hands the passphrase file to the plugin" \
 	sh -c 'KUBECONFIG="$0" "$1" --cache-dir "$2/kcache" auth whoami >/dev/null' \
 	"$tmp/sealed.kubeconfig" "$KUBECTL" "$tmp"
+check "a sealed store's token is sealed in the cache too" \
+	sh -c 'grep -l sealed_token "$0"/exec-cache/*.json >/dev/null && ! grep -q "\"token\"" "$0"/exec-cache/*.json' \
+	"$KUBEJIT_HOME"
 check "a cached token is served without the passphrase" \
 	sh -c '"$0" get /e2e/read-pods --namespace dev </dev/null >/dev/null' "$KUBEJIT_BIN"
 

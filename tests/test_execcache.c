@@ -246,6 +246,7 @@ Test(execcache, token_is_sealed_and_key_bound)
 	long n;
 
 	fill(&a, "lease-s", "very.secret.token", 0, 100);
+	a.sealed = 1;
 	cr_assert_eq(execcache_store(home, "/s", "", &a, &e), 0, "%s", e.msg);
 	path = execcache_path(home, "/s", "");
 	f = fopen(path, "r");
@@ -271,6 +272,7 @@ Test(execcache, token_is_sealed_and_key_bound)
 	cr_assert_eq(access(key, F_OK), -1, "no key next to the cache");
 	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), 1);
 	cr_assert_str_eq(out.token, "very.secret.token");
+	cr_assert(out.sealed, "a sealed entry reads back as sealed");
 	execcache_entry_done(&out);
 	unsetenv("XDG_RUNTIME_DIR");
 	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), 0, "the key is not found any more");
@@ -301,4 +303,21 @@ Test(execcache, store_stamp_follows_the_database)
 	cr_assert_str_neq(b, c, "a commit to the write-ahead log changes the stamp");
 	free(db);
 	free(wal);
+}
+
+Test(execcache, plain_entries_need_no_key)
+{
+	struct execcache_entry a, out;
+	kj_err e;
+	char *key = kj_xasprintf("%s/exec-cache/.key", home);
+
+	fill(&a, "lease-p", "plain.token", 0, 100);
+	cr_assert_eq(execcache_store(home, "/p", "dev", &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(access(key, F_OK), -1, "no key is made for an unsealed entry");
+	cr_assert_eq(execcache_load(home, "/p", "dev", &out, &e), 1);
+	cr_assert_str_eq(out.token, "plain.token");
+	cr_assert_not(out.sealed);
+	execcache_entry_done(&out);
+	execcache_entry_done(&a);
+	free(key);
 }

@@ -21,7 +21,7 @@
 #include "util/timeutil.h"
 
 #define CACHE_DIR      "exec-cache"
-#define CACHE_VERSION  2
+#define CACHE_VERSION  3
 #define CACHE_MAX_SIZE (64 * 1024)
 
 void execcache_entry_done(struct execcache_entry *ent)
@@ -78,17 +78,23 @@ void execcache_store_stamp(const char *home, char out[128])
 	free(path);
 }
 
-/* The key is hashed: file names then say nothing about secret paths, and any
- * path or namespace maps to a safe name. */
-static void key_hash(const char *secret, const char *ns, char out[33])
+/* The key is hashed (64-bit FNV-1a): file names then say nothing about
+ * secret paths, and any path or namespace maps to a safe name.  Not a
+ * cryptographic hash on purpose: loading one from OpenSSL costs a
+ * millisecond on the plugin's fast path, and a collision is harmless — the
+ * entry names its secret and namespace, and a mismatch reads as absent. */
+static void key_hash(const char *secret, const char *ns, char out[17])
 {
-	char fp[65];
-	char *key = kj_xasprintf("%s\n%s", secret, ns ? ns : "");
+	uint64_t h = 14695981039346656037ULL;
+	const char *parts[3] = {secret, "\n", ns ? ns : ""};
+	size_t i;
 
-	kj_token_fingerprint(key, fp);
-	free(key);
-	memcpy(out, fp, 32);
-	out[32] = '\0';
+	for (i = 0; i < 3; i++)
+		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++) {
+			h ^= *p;
+			h *= 1099511628211ULL;
+		}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 static char *cache_dir(const char *home)
@@ -98,7 +104,7 @@ static char *cache_dir(const char *home)
 
 char *execcache_path(const char *home, const char *secret, const char *ns)
 {
-	char h[33];
+	char h[17];
 
 	key_hash(secret, ns, h);
 	return kj_xasprintf("%s/" CACHE_DIR "/%s.json", home, h);
@@ -274,24 +280,29 @@ static int parse_entry(const cJSON *j, const char *home, const char *secret, con
                        struct execcache_entry *ent)
 {
 	const char *s = str(j, "secret"), *n = str(j, "namespace"), *lease = str(j, "lease"),
-	           *tok = str(j, "sealed_token");
+	           *plain = str(j, "token"), *sealed = str(j, "sealed_token");
 	unsigned char key[KEY_LEN];
 	char *aad;
 
-	if (num(j, "version") != CACHE_VERSION || !s || !n || !lease || !tok)
+	if (num(j, "version") != CACHE_VERSION || !s || !n || !lease || (!plain && !sealed))
 		return 0;
 	/* a hash collision or a copied file must not hand out another
 	 * secret's token */
 	if (strcmp(s, secret) || strcmp(n, ns ? ns : "") || strlen(lease) >= sizeof(ent->lease_id))
 		return 0;
-	if (cache_key(home, 0, key) < 0)
-		return 0;
-	aad = aad_of(secret, ns, lease);
-	ent->token = unseal(key, aad, tok);
-	kj_wipe(key, sizeof(key));
-	free(aad);
-	if (!ent->token)
-		return 0;
+	if (plain) {
+		ent->token = kj_xstrdup(plain);
+	} else {
+		if (cache_key(home, 0, key) < 0)
+			return 0;
+		aad = aad_of(secret, ns, lease);
+		ent->token = unseal(key, aad, sealed);
+		kj_wipe(key, sizeof(key));
+		free(aad);
+		if (!ent->token)
+			return 0;
+		ent->sealed = 1;
+	}
 	snprintf(ent->lease_id, sizeof(ent->lease_id), "%s", lease);
 	ent->issued_at = num(j, "issued_at");
 	ent->lease_end = num(j, "lease_end");
@@ -337,7 +348,11 @@ int execcache_load(const char *home, const char *secret, const char *ns, struct 
 	buf[got] = '\0';
 	j = cJSON_Parse(buf);
 	if (j) {
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "token");
+
 		rc = parse_entry(j, home, secret, ns, ent);
+		if (cJSON_IsString(t)) /* the parsed tree holds the token too */
+			kj_wipe(t->valuestring, strlen(t->valuestring));
 		cJSON_Delete(j);
 	}
 out:
@@ -368,21 +383,24 @@ int execcache_store(const char *home, const char *secret, const char *ns, const 
                     kj_err *e)
 {
 	unsigned char key[KEY_LEN];
-	char *path, *tmp, *text, *aad, *sealed;
+	char *path, *tmp, *text, *aad, *sealed = NULL;
 	cJSON *j;
 	int fd, rc = 0;
 
 	if (ensure_dir(home, e) < 0)
 		return -1;
-	if (cache_key(home, 1, key) < 0)
-		return kj_err_set(e, KJ_ERR_FAIL, _("cannot make the exec-plugin cache key: %s"),
-		                  strerror(errno));
-	aad = aad_of(secret, ns, ent->lease_id);
-	sealed = seal(key, aad, ent->token ? ent->token : "");
-	kj_wipe(key, sizeof(key));
-	free(aad);
-	if (!sealed)
-		return kj_err_set(e, KJ_ERR_FAIL, _("cannot seal the token for the exec-plugin cache"));
+	if (ent->sealed) {
+		if (cache_key(home, 1, key) < 0)
+			return kj_err_set(e, KJ_ERR_FAIL, _("cannot make the exec-plugin cache key: %s"),
+			                  strerror(errno));
+		aad = aad_of(secret, ns, ent->lease_id);
+		sealed = seal(key, aad, ent->token ? ent->token : "");
+		kj_wipe(key, sizeof(key));
+		free(aad);
+		if (!sealed)
+			return kj_err_set(e, KJ_ERR_FAIL,
+			                  _("cannot seal the token for the exec-plugin cache"));
+	}
 	j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "version", CACHE_VERSION);
 	cJSON_AddStringToObject(j, "secret", secret);
@@ -392,8 +410,15 @@ int execcache_store(const char *home, const char *secret, const char *ns, const 
 	cJSON_AddNumberToObject(j, "lease_end", (double)ent->lease_end);
 	cJSON_AddNumberToObject(j, "token_expiry", (double)ent->token_expiry);
 	cJSON_AddStringToObject(j, "store_stamp", ent->store_stamp);
-	cJSON_AddStringToObject(j, "sealed_token", sealed);
-	text = cJSON_PrintUnformatted(j);
+	if (sealed) {
+		cJSON_AddStringToObject(j, "sealed_token", sealed);
+		text = cJSON_PrintUnformatted(j);
+	} else {
+		cJSON *t = cJSON_AddStringToObject(j, "token", ent->token ? ent->token : "");
+
+		text = cJSON_PrintUnformatted(j);
+		kj_wipe(t->valuestring, strlen(t->valuestring));
+	}
 	cJSON_Delete(j);
 	free(sealed);
 
@@ -416,7 +441,7 @@ int execcache_store(const char *home, const char *secret, const char *ns, const 
 		unlink(tmp);
 	}
 out:
-	free(text);
+	kj_free_secret(text); /* holds the token when not sealed */
 	free(tmp);
 	free(path);
 	return rc;

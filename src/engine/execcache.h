@@ -8,11 +8,14 @@
  * The file name is a hash of the key, so several secrets and namespaces
  * coexist and no secret path ends up in a file name.
  *
- * The token is sealed (AES-256-GCM, bound to secret, namespace and lease).
- * The key is a 0600 file in $XDG_RUNTIME_DIR when that is a private
- * directory (tmpfs ending with the session: the token never reaches a
- * persistent disk in clear), else <home>/exec-cache/.key.  An entry whose key
- * is gone reads as absent, which costs one new mint.
+ * Entries with `sealed` set keep the token under AES-256-GCM (bound to
+ * secret, namespace and lease); the caller sets it when the store itself is
+ * sealed with a passphrase.  The key is a 0600 file in $XDG_RUNTIME_DIR when
+ * that is a private directory (tmpfs ending with the session: the token never
+ * reaches a persistent disk in clear), else <home>/exec-cache/.key.  An entry
+ * whose key is gone reads as absent, which costs one new mint.  Unsealed
+ * entries are plain 0600 files, like kubectl's own token files, and keep
+ * OpenSSL (a millisecond to load) off the fast path.
  *
  * The fast path (execcache_load + execcache_usable) touches only the file
  * system: no network, no TLS, no database.  Callers check the lease's state in
@@ -38,6 +41,7 @@ struct execcache_entry {
 	int64_t issued_at;     /* when the lease started (seconds since the epoch) */
 	int64_t lease_end;     /* when the lease ends (revoked by kubejit) */
 	int64_t token_expiry;  /* the token's own hard expiry; 0 = unknown */
+	int sealed;            /* keep the token encrypted on disk */
 	char store_stamp[128]; /* execcache_store_stamp() when the lease was last seen
 	                          active in the store; "" = never checked */
 };
