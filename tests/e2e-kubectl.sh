@@ -39,7 +39,7 @@ hasnt() { ! grep -q -- "$2" "$tmp/$1"; }
 auth_ready=0
 if k auth whoami >/dev/null 2>&1; then auth_ready=1; fi
 
-tap_plan 48
+tap_plan 50
 
 check "cluster url printed" grep -q '^demo cluster listening on https://127.0.0.1:' "$tmp/out"
 check "kubeconfig is private" test "$(stat -c %a "$KUBECONFIG")" = 600
@@ -163,13 +163,35 @@ if [ "$auth_ready" = 1 ]; then
 	check "Secret-bound token dies with its Secret" has bdead 'You must be logged in to the server'
 	out cap k create token default -n dev --duration 48h
 	check "token beyond --max-token-expiration is capped with a warning" has cap 'Warning: requested expiration of 172800 seconds shortened to 86400 seconds'
+	if command -v openssl >/dev/null 2>&1; then
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/u.key" \
+			-subj "/CN=alice/O=devs" -out "$tmp/u.csr" 2>/dev/null
+		cat >"$tmp/csr.yaml" <<EOF
+apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata:
+  name: alice
+spec:
+  request: $(base64 -w0 "$tmp/u.csr")
+  signerName: kubernetes.io/kube-apiserver-client
+  usages: [client auth]
+EOF
+		k create -f "$tmp/csr.yaml" >/dev/null 2>&1
+		out appr k certificate approve alice
+		check "certificate approve" has appr 'certificatesigningrequest.certificates.k8s.io/alice approved'
+		out csrs k get csr
+		check "get csr: columns and condition" has csrs '^alice  .*kubernetes.io/kube-apiserver-client  *kubernetes-admin  *<none>  *Approved,Issued'
+	else
+		for n in 1 2; do echo "ok $((TAP_N + n)) # SKIP openssl not found"; done
+		TAP_N=$((TAP_N + 2))
+	fi
 	out cani k auth can-i create serviceaccounts/token -n dev --subresource=token
 	check "auth can-i as admin" has cani '^yes'
 else
-	for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
 		echo "ok $((TAP_N + n)) # SKIP the authentication modules are not installed"
 	done
-	TAP_N=$((TAP_N + 12))
+	TAP_N=$((TAP_N + 14))
 fi
 
 kill "$pid"

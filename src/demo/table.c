@@ -90,6 +90,15 @@ static const struct column rb_cols[] = {
     {"ServiceAccounts", "string", "", "ServiceAccounts in the roleBinding", 1},
     {NULL, NULL, NULL, NULL, 0},
 };
+static const struct column csr_cols[] = {
+    {"Name", "string", "name", NAME_DESC, 0},
+    {"Age", "string", "", AGE_DESC, 0},
+    {"SignerName", "string", "", "Only one of these fields is set.", 0},
+    {"Requestor", "string", "", "Request user name", 0},
+    {"RequestedDuration", "string", "", "Requested certificate duration", 0},
+    {"Condition", "string", "", "Request condition", 0},
+    {NULL, NULL, NULL, NULL, 0},
+};
 static const struct column default_cols[] = {
     {"Name", "string", "name", NAME_DESC, 0},
     {"Created At", "date", "", AGE_DESC, 0},
@@ -117,6 +126,8 @@ static const struct column *columns_for(const char *resource)
 		return secret_cols;
 	if (!strcmp(resource, "rolebindings") || !strcmp(resource, "clusterrolebindings"))
 		return rb_cols;
+	if (!strcmp(resource, "certificatesigningrequests"))
+		return csr_cols;
 	return default_cols;
 }
 
@@ -167,6 +178,37 @@ static cJSON *subjects_of(const cJSON *obj, const char *kind)
 	return out;
 }
 
+/* CSR conditions as kubectl shows them: "Approved,Issued", "Denied", "Pending". */
+static void csr_cells(cJSON *cells, const cJSON *obj)
+{
+	const cJSON *c, *secs = cJSON_GetObjectItemCaseSensitive(
+	                    cJSON_GetObjectItemCaseSensitive(obj, "spec"), "expirationSeconds");
+	kj_buf b;
+	char dur[32];
+
+	cJSON_AddItemToArray(cells, age(obj));
+	cJSON_AddItemToArray(cells, cJSON_CreateString(obj_str(obj, "spec.signerName")));
+	cJSON_AddItemToArray(cells, cJSON_CreateString(obj_str(obj, "spec.username")));
+	if (cJSON_IsNumber(secs)) {
+		kj_ttl_human((int64_t)secs->valuedouble, dur, sizeof(dur));
+		cJSON_AddItemToArray(cells, cJSON_CreateString(dur));
+	} else {
+		cJSON_AddItemToArray(cells, cJSON_CreateString("<none>"));
+	}
+	kj_buf_init(&b);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(
+	                          cJSON_GetObjectItemCaseSensitive(obj, "status"), "conditions"))
+	{
+		if (b.len)
+			kj_buf_addc(&b, ',');
+		kj_buf_adds(&b, obj_str(c, "type"));
+	}
+	if (*obj_str(obj, "status.certificate"))
+		kj_buf_adds(&b, b.len ? ",Issued" : "Issued");
+	cJSON_AddItemToArray(cells, cJSON_CreateString(b.len ? b.data : "Pending"));
+	kj_buf_done(&b);
+}
+
 static void pod_cells(cJSON *cells, const cJSON *obj)
 {
 	const cJSON *cs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "status"),
@@ -204,6 +246,8 @@ static cJSON *row_cells(const char *resource, const cJSON *obj)
 	cJSON_AddItemToArray(cells, cJSON_CreateString(obj_meta_str(obj, "name")));
 	if (!strcmp(resource, "pods")) {
 		pod_cells(cells, obj);
+	} else if (!strcmp(resource, "certificatesigningrequests")) {
+		csr_cells(cells, obj);
 	} else if (!strcmp(resource, "serviceaccounts")) {
 		cJSON_AddItemToArray(cells, count_of(obj, "secrets"));
 		cJSON_AddItemToArray(cells, age(obj));
