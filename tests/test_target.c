@@ -730,6 +730,28 @@ Test(target, wrong_tls_server_name)
 	cr_assert_eq(count_targets(), 0);
 }
 
+/* Does <home>/<file> contain `needle` anywhere (a missing file holds nothing)? */
+static int file_holds(const char *file, const char *needle)
+{
+	char *path = kj_xasprintf("%s/home/%s", tmp, file);
+	FILE *f = fopen(path, "rb");
+	kj_buf b;
+	char chunk[65536];
+	size_t n;
+	int found;
+
+	free(path);
+	if (!f)
+		return 0;
+	kj_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		kj_buf_add(&b, chunk, n);
+	fclose(f);
+	found = memmem(b.data, b.len, needle, strlen(needle)) != NULL;
+	kj_buf_done(&b);
+	return found;
+}
+
 static char *raw_token(struct engine *eng, const char *name)
 {
 	struct target t;
@@ -768,6 +790,9 @@ Test(target, sealed_store_needs_the_passphrase)
 	cr_assert(seal_is_sealed(raw), "stored sealed");
 	cr_assert_null(strstr(raw, token_of("kube-system/kubejit-jit")));
 	free(raw);
+	cr_assert_not(file_holds("kubejit.db", token_of("kube-system/kubejit-jit")),
+	              "no plaintext left in the store");
+	cr_assert_not(file_holds("kubejit.db-wal", token_of("kube-system/kubejit-jit")), "nor in its WAL");
 	cr_assert_eq(engine_seal(en, "again", &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
 

@@ -503,6 +503,8 @@ int engine_seal(struct engine *en, const char *passphrase, kj_err *e)
 	         : 0;
 	free(b64);
 	free(check);
+	if (rc == 0)
+		db_scrub(en->db);
 	if (rc < 0) {
 		db_rollback(en->db);
 		en->have_key = 0;
@@ -527,5 +529,6 @@ int engine_unseal(struct engine *en, kj_err *e)
 	}
 	en->have_key = 0;
 	kj_wipe(en->key, sizeof(en->key));
+	db_scrub(en->db);
 	return 0;
 }

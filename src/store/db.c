@@ -81,6 +81,12 @@ int db_exec(kj_db *db, const char *sql, kj_err *e)
 	return 0;
 }
 
+void db_scrub(kj_db *db)
+{
+	if (db->depth == 0)
+		sqlite3_exec(db->h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+}
+
 int db_begin(kj_db *db, kj_err *e)
 {
 	char sp[32];

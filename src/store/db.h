@@ -55,6 +55,12 @@ int db_begin(kj_db *db, kj_err *e);
 int db_commit(kj_db *db, kj_err *e);
 void db_rollback(kj_db *db);
 
+/* After secret material was rewritten or removed: copy the WAL into the
+ * main file and truncate it, so old page images holding plaintext do not
+ * linger (secure_delete already zeroes freed space in the main file).
+ * Best effort: a reader elsewhere may keep part of the WAL alive. */
+void db_scrub(kj_db *db);
+
 /* Run statements without results. */
 int db_exec(kj_db *db, const char *sql, kj_err *e);
 

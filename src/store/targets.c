@@ -472,5 +472,8 @@ int store_targets_delete(kj_db *db, const char *name, kj_err *e)
 		kj_err_set(e, KJ_ERR_NOTFOUND, _("target \"%s\" not found"), name);
 		return kj_err_hint(e, _("list targets with 'kubejit target list'"));
 	}
-	return db_commit(db, e);
+	if (db_commit(db, e) < 0)
+		return -1;
+	db_scrub(db);
+	return 0;
 }
