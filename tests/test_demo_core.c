@@ -350,6 +350,21 @@ Test(core, validation_messages)
 	                 "or generateName is required");
 	resp_done(&r);
 
+	{
+		size_t n = 300 * 1024;
+		char *big = kj_xmalloc(n + 64);
+
+		snprintf(big, n + 64, "{\"metadata\":{\"name\":\"big\",\"annotations\":{\"a\":\"%0*d\"}}}",
+		         (int)n, 7);
+		http(&r, "POST", SA_PATH, big);
+		cr_expect_str_eq(js(r.json, "message"),
+		                 "ServiceAccount \"big\" is invalid: metadata.annotations: Too long: "
+		                 "must have at most 262144 bytes");
+		cr_expect_str_eq(js(r.json, "details.causes.0.reason"), "FieldValueTooLong");
+		resp_done(&r);
+		free(big);
+	}
+
 	http(&r, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"a.b\"}}");
 	cr_expect_str_eq(
 	    js(r.json, "message"),

@@ -128,6 +128,25 @@ static void validate_labels(struct demo_ferrs *f, const cJSON *labels)
 	}
 }
 
+/* Annotation values are free text, but all of them together are capped. */
+static void validate_annotations(struct demo_ferrs *f, const cJSON *ann)
+{
+	const cJSON *a;
+	size_t total = 0;
+
+	cJSON_ArrayForEach(a, ann)
+	{
+		total += strlen(a->string);
+		if (cJSON_IsString(a))
+			total += strlen(a->valuestring);
+		else
+			demo_ferr_add(f, DEMO_FERR_INVALID, "metadata.annotations", a, "must be a string");
+	}
+	if (total > 262144)
+		demo_ferr_add(f, DEMO_FERR_TOO_LONG, "metadata.annotations", NULL,
+		              "must have at most 262144 bytes");
+}
+
 void demo_validate_meta(struct demo_ferrs *f, const struct demo_resource *res, const cJSON *obj)
 {
 	const char *name = obj_meta_str(obj, "name"), *gen = obj_meta_str(obj, "generateName");
@@ -143,6 +162,7 @@ void demo_validate_meta(struct demo_ferrs *f, const struct demo_resource *res, c
 	if (res->namespaced && !*obj_meta_str(obj, "namespace"))
 		demo_ferr_add(f, DEMO_FERR_REQUIRED, "metadata.namespace", NULL, NULL);
 	validate_labels(f, cJSON_GetObjectItemCaseSensitive(meta, "labels"));
+	validate_annotations(f, cJSON_GetObjectItemCaseSensitive(meta, "annotations"));
 }
 
 static int str_array_nonempty(const cJSON *a)
