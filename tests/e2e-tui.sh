@@ -28,7 +28,7 @@ keys() { t send-keys -t kj "$@"; }
 lit() { t send-keys -t kj -l "$1"; }
 kc() { "$KUBECTL" --kubeconfig "$tmp/kubejit-demo-read-pods.kubeconfig" --request-timeout 10s "$@"; }
 
-tap_plan 13
+tap_plan 18
 
 t new-session -d -s kj -x 100 -y 30 \
 	"cd '$tmp' && HOME='$tmp' TMPDIR='$tmp' KUBEJIT_DATADIR='${KUBEJIT_DATADIR:-}' TERM=xterm-256color \
@@ -83,5 +83,27 @@ see "Revoke lease" && keys y
 check "the lease shows as revoked" see "revoked"
 check "the kubeconfig fails after the revoke" sh -c "! '$KUBECTL' --kubeconfig '$tmp/kubejit-demo-read-pods.kubeconfig' --request-timeout 10s get pods -n dev >/dev/null 2>&1"
 keys Q
-check "Q quits and the demo cleans up" see "kubejit exited 0"
+see "Quit kubejit?" && keys y
+check "Q asks, quits, and the demo cleans up" see "kubejit exited 0"
+gone() { test -z "$(ls -d "$tmp"/kubejit-demo-?????? "$tmp"/kubejit-demo.?????? 2>/dev/null)"; }
+check "the demo's temporary home is gone" gone
+
+# signals: SIGTERM ends cleanly, a crash (SIGSEGV) still gives the terminal back
+cat >"$tmp/sig.sh" <<EOS
+KUBEJIT_HOME='$tmp/home2' TERM=xterm-256color sh -c 'echo \$\$ >"\$1"; exec "\$0"' '$KUBEJIT_BIN' "\$1"
+echo "kubejit ended \$?"
+stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e echo | tr '\n' ' '
+echo
+sleep 600
+EOS
+for sig in TERM SEGV; do
+	t new-window -t kj -n "$sig" "sh '$tmp/sig.sh' '$tmp/pid.$sig'"
+	sscreen() { t capture-pane -p -t "kj:$sig" 2>/dev/null; }
+	shas() { sscreen | grep -qF -- "$1"; }
+	wait_for 15 shas "No leases yet" || diag "$(sscreen)"
+	pid=$(cat "$tmp/pid.$sig" 2>/dev/null)
+	[ -n "$pid" ] && kill -"$sig" "$pid"
+	check "SIG$sig ends the interface" wait_for 10 shas "kubejit ended"
+	check "... and the terminal is back in canonical mode with echo" wait_for 5 shas "icanon echo"
+done
 tap_done

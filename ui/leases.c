@@ -399,6 +399,13 @@ static void show_details(struct leases *ls)
 	lease_done(&l);
 }
 
+static void quit_confirmed(struct ui_screen *owner, void *ctx, int yes)
+{
+	(void)ctx;
+	if (owner && yes)
+		ui_app_quit(owner->app);
+}
+
 static int key(struct ui_screen *s, int ch, enum ui_action act)
 {
 	struct leases *ls = (struct leases *)s;
@@ -424,6 +431,17 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 	case ACT_GUIDE:
 		ui_app_toggle_guide(s->app);
 		return UI_HANDLED;
+	case ACT_BACK:
+	case ACT_QUIT:
+		/* leaving the demo throws its cluster away: ask first */
+		if (ui_app_opts(s->app)->guide) {
+			ui_dialog_confirm(
+			    s->app, s, _("Quit"),
+			    _("Quit kubejit? The demo cluster, its secrets and leases go away with it."),
+			    quit_confirmed, NULL);
+			return UI_HANDLED;
+		}
+		return 0;
 	default:
 		return 0;
 	}
