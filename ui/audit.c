@@ -16,7 +16,7 @@
 enum { A_TIME, A_ACTOR, A_ACTION, A_SECRET, A_LEASE, A_RESULT, A_DETAIL, A_COUNT };
 
 static const struct ui_table_col acols[A_COUNT] = {
-    {N_("TIME (UTC)"), 19, 0, 1}, {N_("ACTOR"), 10, 1, 0}, {N_("ACTION"), 8, 0, 0},  {N_("SECRET"), 10, 1, 0},
+    {N_("TIME (UTC)"), 19, 0, 1}, {N_("ACTOR"), 10, 1, 0}, {N_("ACTION"), 11, 0, 0}, {N_("SECRET"), 10, 1, 0},
     {N_("LEASE"), 8, 0, 0},       {N_("RESULT"), 6, 0, 0}, {N_("DETAIL"), 10, 3, 0},
 };
 

@@ -34,6 +34,7 @@ struct leases {
 	int load_failed;
 	int sweep_countdown;
 	int has_unrevocable;
+	unsigned ticks;
 };
 
 static int live(const struct lease *l)
@@ -190,8 +191,11 @@ static void tick(struct ui_screen *s)
 {
 	struct leases *ls = (struct leases *)s;
 
-	/* the table reads the store on the main thread's own context */
-	reload(ls);
+	/* Countdowns are computed at draw time, so the store is read only every
+	 * few seconds (changes made elsewhere: the CLI, another TUI); our own
+	 * revokes, mints and sweeps reload at once. */
+	if (++ls->ticks % 3 == 0)
+		reload(ls);
 }
 
 /* ---- revoke ---- */
