@@ -746,3 +746,28 @@ Test(mint, in_cluster_sweep_uses_the_pod_service_account)
 	cr_assert_eq(labelled_objects(NULL), 0);
 	mint_result_done(&r);
 }
+
+Test(mint, yaml_cluster_role_is_bound_cluster_wide_and_revoked_whole)
+{
+	static const char *const NS_READER =
+	    "kind: ClusterRole\nmetadata: {name: ns-reader}\nrules:\n"
+	    "- {apiGroups: [\"\"], resources: [namespaces], verbs: [get, list]}\n"
+	    "---\nkind: ClusterRoleBinding\nmetadata: {name: ns-reader}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ns-reader}\n";
+	struct mint_result r;
+	kj_err e;
+
+	add_dynamic("/cluster/ns-reader", "demo", "dev", ROLE_SOURCE_YAML, NS_READER, 0);
+	cr_assert_eq(do_mint("/cluster/ns-reader", "dev", 0, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_eq(r.n_objects, 3);
+	cr_assert_str_eq(r.objects[1].kind, "ClusterRole");
+	cr_assert_null(r.objects[1].ns);
+	cr_assert_str_eq(r.objects[2].kind, "ClusterRoleBinding");
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces"), 200);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 403);
+	cr_assert_eq(labelled_objects(r.lease_id), 3);
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	cr_assert(ms_until_unauthorized(r.token, "/api/v1/namespaces", 1000) >= 0);
+	cr_assert_eq(labelled_objects(NULL), 0, "cluster-scoped objects left behind");
+	mint_result_done(&r);
+}
