@@ -18,5 +18,11 @@ tests_test_cli_json_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(TEST_COMM
 endif
 
 # Shell tests of the documentation: man page lint and coverage, completion.
-EXTRA_DIST += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh
+EXTRA_DIST += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh tests/bench-exec-plugin.sh
 TESTS += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh
+
+# `make bench` also times the exec plugin, cached and uncached.
+bench: bench-exec-plugin
+bench-exec-plugin: kubejit$(EXEEXT)
+	KUBEJIT_BIN=$(abs_top_builddir)/kubejit $(SHELL) $(top_srcdir)/tests/bench-exec-plugin.sh $(BENCH_RUNS)
+.PHONY: bench-exec-plugin
