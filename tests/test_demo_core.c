@@ -210,11 +210,24 @@ Test(core, openapi_v3_announces_server_side_field_validation)
 
 Test(core, unknown_paths_get_the_real_404)
 {
-	/* details is empty and therefore left out */
 	expect_body(
 	    "GET", "/nope", NULL, 404,
 	    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
-	    "\"the server could not find the requested resource\",\"reason\":\"NotFound\",\"code\":404}");
+	    "\"the server could not find the requested resource\",\"reason\":\"NotFound\",\"details\":{},"
+	    "\"code\":404}");
+	/* a non-resource Forbidden carries empty details too */
+	{
+		struct resp r;
+
+		http_full(&r, "GET", "/metrics", NULL, 0, NULL, NULL, AUTH_NONE);
+		cr_expect_str_eq(
+		    r.body.data,
+		    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+		    "\"message\":\"forbidden: User \\\"system:anonymous\\\" cannot get path "
+		    "\\\"/metrics\\\"\","
+		    "\"reason\":\"Forbidden\",\"details\":{},\"code\":403}");
+		resp_done(&r);
+	}
 	expect_body("GET", "/api/v1/widgets", NULL, 404, NULL);
 	expect_body("GET", "/apis/example.com/v1/things", NULL, 404, NULL);
 	expect_body("GET", "/api/v2/namespaces", NULL, 404, NULL);

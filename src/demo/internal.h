@@ -142,7 +142,9 @@ void demo_reply_raw(struct demo_req *r, int status, const char *content_type, ch
 /* `Warning: 299 - "<text>"` header on the response. */
 void demo_add_warning(struct demo_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Status bodies (k8s-api.md §0.3).  `details` is taken over, may be NULL. */
+/* Status bodies (k8s-api.md §0.3).  `details` is taken over; NULL leaves the
+ * field out (BadRequest, Unauthorized), an empty object is sent as "details":{}
+ * like the apiserver's NotFound/Forbidden with no name or group. */
 void demo_reply_status(struct demo_req *r, int code, const char *reason, const char *message, cJSON *details);
 cJSON *demo_details(const char *name, const char *group, const char *kind, const char *uid);
 void demo_reply_not_found(struct demo_req *r, const char *group, const char *resource, const char *name);

@@ -136,10 +136,9 @@ void demo_reply_status(struct demo_req *r, int code, const char *reason, const c
 		cJSON_AddStringToObject(s, "message", message);
 	if (reason && *reason)
 		cJSON_AddStringToObject(s, "reason", reason);
-	if (details && details->child)
+	/* Go omits a nil *StatusDetails but writes an empty one as {} */
+	if (details)
 		cJSON_AddItemToObject(s, "details", details);
-	else
-		cJSON_Delete(details);
 	cJSON_AddNumberToObject(s, "code", code);
 	demo_reply_json(r, code, s);
 }
@@ -211,8 +210,12 @@ void demo_reply_bad_request(struct demo_req *r, const char *fmt, ...)
 void demo_reply_internal(struct demo_req *r, const char *why)
 {
 	char *msg = kj_xasprintf("Internal error occurred: %s", why);
+	cJSON *d = cJSON_CreateObject(), *causes = cJSON_AddArrayToObject(d, "causes"),
+	      *c = cJSON_CreateObject();
 
-	demo_reply_status(r, 500, "InternalError", msg, demo_details(NULL, NULL, NULL, NULL));
+	cJSON_AddStringToObject(c, "message", why);
+	cJSON_AddItemToArray(causes, c);
+	demo_reply_status(r, 500, "InternalError", msg, d);
 	free(msg);
 }
 
