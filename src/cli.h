@@ -50,8 +50,8 @@ int cli_secret(int argc, char **argv, const struct kj_globals *g); /* cli_secret
 int cli_mint(int argc, char **argv, const struct kj_globals *g);   /* cli_mint.c */
 int cli_leases(int argc, char **argv, const struct kj_globals *g); /* cli_mint.c */
 int cli_revoke(int argc, char **argv, const struct kj_globals *g); /* cli_mint.c */
-int cli_sweep(int argc, char **argv, const struct kj_globals *g);  /* cli_mint.c */
-int cli_audit(int argc, char **argv, const struct kj_globals *g);  /* cli_mint.c */
+int cli_sweep(int argc, char **argv, const struct kj_globals *g);  /* cli_sweep.c */
+int cli_audit(int argc, char **argv, const struct kj_globals *g);  /* cli_sweep.c */
 
 /* The command table (NULL-terminated) for help output and completion.
  * Rows without a summary are hidden from the help. */
