@@ -199,12 +199,14 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 		if (live < 0)
 			goto fail;
 		if (live) {
-			/* remember this state; losing the race to another
-			 * writer of the same entry only costs a store read */
+			kj_err ignored;
+
+			/* remember this state; best effort: losing the race
+			 * to another writer, or a read-only home, only costs
+			 * a store read next time */
 			snprintf(ent.store_stamp, sizeof(ent.store_stamp), "%s", stamp);
 			ent.sealed = engine_seal_state(en) != ENGINE_SEAL_PLAIN;
-			if (execcache_store(home, secret, ns, &ent, &e) < 0)
-				goto fail;
+			(void)execcache_store(home, secret, ns, &ent, &ignored);
 			goto print;
 		}
 	}
