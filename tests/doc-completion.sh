@@ -4,7 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 src="${top_srcdir:-.}/doc"
-tap_plan 4
+tap_plan 5
 if command -v bash >/dev/null; then
 	bash_loads() { bash -c 'source "$0" && complete -p kubejit' "$1" | grep -q "_kubejit kubejit"; }
 	check "bash loads doc/kubejit.bash" bash_loads "$src/kubejit.bash"
@@ -27,9 +27,26 @@ if command -v zsh >/dev/null; then
 	check "zsh finds it on fpath" \
 		zsh -fc 'fpath=("$0" $fpath); autoload -U compinit; compinit -u -D; [[ ${_comps[kubejit]} == _kubejit ]]' \
 		"$src"
+	# compadd and friends only exist inside the completion system: stand-ins
+	# print what would be offered
+	zsh_offers() {
+		zsh -f -c '
+		compadd() { if [[ $1 == -a ]]; then print -l -- ${(P)2}; else [[ $1 == -- ]] && shift; print -l -- "$@"; fi }
+		_files() { :; }; _message() { :; }; compdef() { :; }
+		source "$1"; shift
+		words=("$@"); CURRENT=$#
+		_kubejit' zsh "$src/_kubejit" "$KUBEJIT_BIN" "$@"
+	}
+	zsh_completes() {
+		[ "$(zsh_offers "" | sort)" = "$("$KUBEJIT_BIN" __complete commands | sort)" ] &&
+			zsh_offers mint /x -o "" | grep -qx exec-v1beta1 &&
+			zsh_offers target "" | grep -qx bootstrap
+	}
+	check "zsh completes commands, mint formats and sub-commands" zsh_completes
 else
 	echo "ok 3 # SKIP zsh not found"
 	echo "ok 4 # SKIP zsh not found"
-	TAP_N=4
+	echo "ok 5 # SKIP zsh not found"
+	TAP_N=5
 fi
 tap_done
