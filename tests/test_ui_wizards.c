@@ -246,3 +246,78 @@ Test(ui_wizards, mint_refuses_ttl_over_max_and_namespaces_not_allowed)
 	cr_assert(th_screen_has(&u.t, "type a number"));
 	ud_stop(&u);
 }
+
+static void add_dynamic_view(struct ud *u, const char *path, const char *allowed, int protect)
+{
+	struct secret s;
+	kj_err e;
+
+	secret_init(&s);
+	s.path = kj_xstrdup(path);
+	s.target = kj_xstrdup("demo");
+	s.mode = SECRET_DYNAMIC;
+	s.role_source = ROLE_SOURCE_CLUSTER_ROLE;
+	s.role_name = kj_xstrdup("view");
+	kj_strv_split(&s.allowed_namespaces, allowed);
+	s.delete_protection = protect;
+	kj_err_clear(&e);
+	cr_assert_eq(secret_add(u->eng, &s, &e), 0, "%s", e.msg);
+	secret_done(&s);
+}
+
+Test(ui_wizards, mint_picks_namespaces_matching_the_patterns)
+{
+	struct ud u;
+
+	ud_start(&u, 30, 100);
+	ud_add_target(&u, "demo", "kube-system/kubejit-jit");
+	add_dynamic_view(&u, "/dyn/view", "dev, sta*", 0);
+	ui_app_push(u.t.app, ui_wiz_mint_new(u.t.app, "/dyn/view"));
+	ud_type(&u, "\n");
+	th_key(&u.t, CTRL('p'));
+	ui_app_settle(u.t.app);
+	cr_assert(th_screen_has(&u.t, "staging"), "a namespace matching sta* is offered");
+	cr_assert(th_screen_has(&u.t, " dev "));
+	{
+		char *scr = th_screen(&u.t);
+		cr_assert_null(strstr(scr, " prod "), "prod is not allowed, so not offered");
+		free(scr);
+	}
+	th_key(&u.t, KEY_DOWN);
+	ud_type(&u, "\n");
+	cr_assert(th_screen_has(&u.t, "Namespace  staging"));
+	ud_stop(&u);
+}
+
+Test(ui_wizards, edit_keeps_values_and_protection_blocks_delete)
+{
+	struct ud u;
+	struct secret s;
+	kj_err e;
+
+	ud_start(&u, 24, 80);
+	ud_add_target(&u, "demo", "kube-system/kubejit-jit");
+	add_dynamic_view(&u, "/dyn/view", "dev", 1);
+	ui_app_push(u.t.app, ui_secrets_new(u.t.app));
+	ud_type(&u, "e");
+	cr_assert(th_screen_has(&u.t, "Edit secret"));
+	cr_assert(th_screen_has(&u.t, "/dyn/view"));
+	ud_type(&u, "\nnow described\n\n\n"); /* path kept, description, target, mode */
+	cr_assert(th_screen_has(&u.t, "existing ClusterRole"), "the role source is kept");
+	ud_type(&u, "\n\n\n"); /* role, TTL, audiences */
+	ud_type(&u, "\n");     /* save */
+	memset(&s, 0, sizeof(s));
+	kj_err_clear(&e);
+	cr_assert_eq(secret_get(u.eng, "/dyn/view", &s, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(s.description, "now described");
+	cr_assert_str_eq(s.role_name, "view");
+	secret_done(&s);
+	ud_type(&u, "dy");
+	cr_assert(th_screen_has(&u.t, "Error"), "delete protection refuses, in a dialog");
+	cr_assert(th_screen_has(&u.t, "protected"));
+	ud_type(&u, "\n");
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(secret_get(u.eng, "/dyn/view", &s, &e), 0, "the secret is still there");
+	secret_done(&s);
+	ud_stop(&u);
+}

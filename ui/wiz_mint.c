@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/browse.h"
 #include "engine/engine.h"
 #include "engine/mint.h"
 #include "engine/output.h"
@@ -193,6 +194,16 @@ static void pick(struct ui_wizard *w, int step, int row)
 	}
 	if (step != M_NS)
 		return;
+	if (m->sec.mode == SECRET_DYNAMIC) {
+		size_t i;
+		for (i = 0; i < m->sec.allowed_namespaces.n; i++)
+			if (strpbrk(m->sec.allowed_namespaces.v[i], "*?[")) {
+				/* patterns: list the cluster's namespaces that match them */
+				ui_wiz_pick_from_cluster_allowed(w, 0, m->sec.target, BROWSE_NAMESPACES,
+				                                 &m->sec.allowed_namespaces);
+				return;
+			}
+	}
 	items = ui_wiz_allowed_namespaces(w->base.app, &m->sec, &n);
 	if (!n) {
 		ui_app_status(w->base.app, "%s", _("no namespace list available: type the name"));

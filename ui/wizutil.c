@@ -136,6 +136,7 @@ struct browse_job {
 	struct ui_wizard *w;
 	int step, row, kind, multi;
 	char *target, *ns;
+	struct kj_strv allowed; /* empty = keep every name */
 	char **names;
 	size_t n;
 };
@@ -143,6 +144,7 @@ struct browse_job {
 static void browse_job_free(struct browse_job *j)
 {
 	browse_names_free(j->names, j->n);
+	kj_strv_done(&j->allowed);
 	free(j->target);
 	free(j->ns);
 	free(j);
@@ -151,8 +153,23 @@ static void browse_job_free(struct browse_job *j)
 static int browse_run(void *arg, kj_err *e)
 {
 	struct browse_job *j = arg;
+	size_t i, k = 0, a;
 
-	return browse_names(j->eng, j->target, (enum browse_kind)j->kind, j->ns, &j->names, &j->n, e);
+	if (browse_names(j->eng, j->target, (enum browse_kind)j->kind, j->ns, &j->names, &j->n, e) != 0)
+		return -1;
+	if (!j->allowed.n)
+		return 0;
+	for (i = 0; i < j->n; i++) {
+		int ok = 0;
+		for (a = 0; a < j->allowed.n && !ok; a++)
+			ok = kj_glob_match(j->allowed.v[a], j->names[i]);
+		if (ok)
+			j->names[k++] = j->names[i];
+		else
+			free(j->names[i]);
+	}
+	j->n = k;
+	return 0;
 }
 
 struct pick_row {
@@ -222,6 +239,23 @@ static void browse_done(struct ui_screen *owner, void *arg, int rc, const kj_err
 		ui_dialog_menu(owner->app, owner, w->form.rows[j->row].label, (const char *const *)pr->names,
 		               (int)pr->n, 0, picked_one, pr);
 	browse_job_free(j);
+}
+
+void ui_wiz_pick_from_cluster_allowed(struct ui_wizard *w, int row, const char *target, int kind,
+                                      const struct kj_strv *allowed)
+{
+	struct browse_job *j;
+
+	j = kj_xcalloc(1, sizeof(*j));
+	j->eng = ui_app_worker_engine(w->base.app);
+	j->step = w->step;
+	j->row = row;
+	j->kind = kind;
+	j->target = kj_xstrdup(target);
+	kj_strv_copy(&j->allowed, allowed);
+	if (ui_app_job(w->base.app, &w->base, _("reading names from the cluster"), browse_run, browse_done,
+	               j) != 0)
+		browse_job_free(j);
 }
 
 void ui_wiz_pick_from_cluster(struct ui_wizard *w, int row, const char *target, int kind, const char *ns,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/strv.h"
 #include "ui/form.h"
 #include "ui/wizard.h"
 #include "util/err.h"
@@ -38,6 +39,11 @@ char **ui_wiz_allowed_namespaces(struct ui_app *app, const struct secret *s, siz
  * that asked.  Errors (e.g. Forbidden) go to the status bar. */
 void ui_wiz_pick_from_cluster(struct ui_wizard *w, int row, const char *target, int kind, const char *ns,
                               int multi);
+
+/* Same, keeping only names that match one of `allowed` (exact names, "*"
+ * or globs such as team-*); the list is copied. */
+void ui_wiz_pick_from_cluster_allowed(struct ui_wizard *w, int row, const char *target, int kind,
+                                      const struct kj_strv *allowed);
 
 /* Read a whole small file (PEM) into a malloc'd string; -1 with `e`. */
 int ui_wiz_read_file(const char *path, const char *what, char **out, kj_err *e);
