@@ -771,3 +771,43 @@ Test(mint, yaml_cluster_role_is_bound_cluster_wide_and_revoked_whole)
 	cr_assert_eq(labelled_objects(NULL), 0, "cluster-scoped objects left behind");
 	mint_result_done(&r);
 }
+
+/* --orphans: objects whose lease this store does not know go after the
+ * grace period even before they expire; without it they stay. */
+Test(mint, orphans_are_swept_only_when_asked)
+{
+	struct mint_result r;
+	struct engine *other;
+	char home2[64];
+	struct sweep_opts o = {0};
+	struct sweep_report rep;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	cr_assert_eq(do_mint("/dev/read-pods", "dev", 3600, &r, &e), 0, "%s", e.msg);
+	snprintf(home2, sizeof(home2), "/tmp/kj-mint3-XXXXXX");
+	cr_assert_not_null(mkdtemp(home2));
+	cr_assert_eq(engine_open(home2, &other, &e), 0, "%s", e.msg);
+	add_target(other, "demo", "kube-system/kubejit-jit");
+	kj_time_set_offset(120);
+	o.cluster = 1;
+	o.grace = 60;
+	cr_assert_eq(sweep_run(other, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.n_actions, 0, "a live lease of another store was swept");
+	sweep_report_done(&rep);
+	/* the store that minted it knows the lease: --orphans leaves it alone */
+	o.orphans = 1;
+	cr_assert_eq(sweep_run(en, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.objects_deleted, 0);
+	sweep_report_done(&rep);
+	cr_assert_eq(sweep_run(other, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_geq(rep.objects_deleted, 1);
+	cr_assert_str_eq(rep.actions[0].reason, "orphaned");
+	sweep_report_done(&rep);
+	cr_assert_eq(labelled_objects(NULL), 0);
+	engine_close(other);
+	char *cmd = kj_xasprintf("rm -rf '%s'", home2);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	mint_result_done(&r);
+}
