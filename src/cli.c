@@ -9,6 +9,7 @@
 
 #include "demo/demo.h"
 #include "ui/ui.h"
+#include "engine/engine.h"
 #include "util/i18n.h"
 
 /* `kubejit demo-cluster`: the demo cluster parses its own options. */
@@ -156,6 +157,8 @@ int cli_main(int argc, char **argv)
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
 			optind = 0; /* full getopt reset for the command */
+			/* headless commands ask for a sealed store's passphrase on the terminal */
+			engine_set_default_passphrase_fn(cli_ask_passphrase, NULL);
 			return c->run(sub_argc, sub_argv, &g);
 		}
 	}

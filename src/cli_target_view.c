@@ -77,7 +77,6 @@ int cli_target_open_engine(const struct kj_globals *g, struct engine **en)
 
 	if (engine_open(g->home, en, &e) < 0)
 		return cli_fail(&e);
-	engine_set_passphrase_fn(*en, cli_ask_passphrase, NULL);
 	if (cli_target_cert_warn > 0)
 		engine_set_cert_warn(*en, cli_target_cert_warn);
 	return 0;

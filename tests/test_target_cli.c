@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/audit.h"
@@ -219,6 +220,24 @@ Test(target_cli, seal_on_status_reveal_off)
 	cr_assert_eq(run(&out, "seal status --json"), 0, "%s", out);
 	cr_assert(strstr(out, "\"sealed\": true"), "%s", out);
 	free(out);
+	/* no passphrase and no terminal to ask on (setsid: no controlling tty) */
+	unsetenv("KUBEJIT_PASSPHRASE_FILE");
+	{
+		char *cmd = kj_xasprintf(
+		    "setsid -w '%s' --home '%s/cli-home' target show cli --reveal 2>&1 </dev/null",
+		    getenv("KUBEJIT_BIN"), tmp);
+		FILE *p = popen(cmd, "r");
+		char buf[2048];
+		size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+		int st = pclose(p);
+
+		buf[n] = '\0';
+		cr_assert_eq(WEXITSTATUS(st), 3, "%s", buf);
+		cr_assert(strstr(buf, "sealed"), "%s", buf);
+		cr_assert(strstr(buf, "KUBEJIT_PASSPHRASE_FILE"), "%s", buf);
+		cr_assert_null(strstr(buf, tok));
+		free(cmd);
+	}
 	setenv("KUBEJIT_PASSPHRASE_FILE", pf, 1);
 	cr_assert_eq(run(&out, "target show cli --reveal"), 0, "%s", out);
 	cr_assert(strstr(out, tok), "the passphrase opens it");

@@ -41,6 +41,10 @@ struct engine {
 #define SEAL_CHECK_TEXT    "kubejit sealed store"
 #define PASSPHRASE_MAX     4096
 
+/* engine_set_default_passphrase_fn(): set once at start, before engines open */
+static engine_passphrase_fn default_ask;
+static void *default_ask_ud;
+
 static const char *user_home(void)
 {
 	const char *h = getenv("HOME");
@@ -110,6 +114,8 @@ int engine_open(const char *home_arg, struct engine **out, kj_err *e)
 		return -1;
 	}
 	en->actor = default_actor();
+	en->ask = default_ask;
+	en->ask_ud = default_ask_ud;
 	en->cert_warn = CERT_WARN_DEFAULT;
 	w = getenv("KUBEJIT_CERT_WARN");
 	if (w && *w) {
@@ -281,6 +287,12 @@ void engine_drop_client(struct engine *en, const char *name)
 
 /* ---- sealed secret material ------------------------------------------------ */
 
+void engine_set_default_passphrase_fn(engine_passphrase_fn fn, void *ud)
+{
+	default_ask = fn;
+	default_ask_ud = ud;
+}
+
 void engine_set_passphrase_fn(struct engine *en, engine_passphrase_fn fn, void *ud)
 {
 	en->ask = fn;
@@ -381,8 +393,13 @@ static int need_key(struct engine *en, kj_err *e)
 		if (!(pass = passphrase_from_file(file, e)))
 			return -1;
 	} else if (en->ask) {
-		if (!(pass = en->ask(en->ask_ud, 0)))
-			return kj_err_set(e, KJ_ERR_CANCELLED, _("no passphrase given"));
+		if (!(pass = en->ask(en->ask_ud, 0))) {
+			kj_err_set(e, KJ_ERR_DENIED,
+			           _("the store's secret material is sealed and no passphrase was given"));
+			return kj_err_hint(
+			    e,
+			    _("type it at the prompt, or set KUBEJIT_PASSPHRASE_FILE to a file holding it"));
+		}
 	} else {
 		kj_err_set(e, KJ_ERR_DENIED, _("the store's secret material is sealed with a passphrase"));
 		return kj_err_hint(

@@ -82,6 +82,9 @@ enum engine_seal_state {
  * cancel.  `is_new`: a passphrase being chosen (ask twice). */
 typedef char *(*engine_passphrase_fn)(void *ud, int is_new);
 void engine_set_passphrase_fn(struct engine *en, engine_passphrase_fn fn, void *ud);
+/* The callback engine_open() gives every new engine (process-wide; set it
+ * once before opening engines, e.g. the CLI's terminal prompt). */
+void engine_set_default_passphrase_fn(engine_passphrase_fn fn, void *ud);
 enum engine_seal_state engine_seal_state(struct engine *en);
 /* Check a passphrase and keep its key (KJ_ERR_AUTH when wrong). */
 int engine_unlock(struct engine *en, const char *passphrase, kj_err *e);
