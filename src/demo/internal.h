@@ -1,7 +1,8 @@
 /* internal: the seams between the demo cluster's modules.
  *
  * Shared by server.c (HTTP, routing, request pipeline), handlers_core.c
- * (generic CRUD), discovery/table, pki.c, seed.c, faults.c and the
+ * (generic CRUD), discovery/openapi/table, proto.c (kubectl's protobuf
+ * bodies, decoded by demo_req_json), pki.c, seed.c, faults.c and the
  * authentication/authorisation side (authn, authz, jwtsign, handlers_auth).
  * Nothing here is visible outside src/demo/.
  *
