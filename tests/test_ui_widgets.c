@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/rolespec.h"
 #include "ui/dialog.h"
@@ -354,4 +356,42 @@ Test(ui_widgets, key_list_prints_for_the_man_page)
 	cr_assert_eq(ui_keys_lookup('r', SC_LEASES), ACT_REVOKE);
 	cr_assert_eq(ui_keys_lookup('r', SC_WIZARD), ACT_NONE, "letters are text in a wizard");
 	cr_assert_eq(ui_keys_lookup(27, SC_WIZARD), ACT_BACK);
+}
+
+Test(ui_widgets, editor_hands_the_text_to_the_external_editor_and_back)
+{
+	struct th t;
+	struct escreen *es = calloc(1, sizeof(*es));
+	char script[] = "/tmp/kubejit-editor-XXXXXX";
+	int fd = mkstemp(script);
+	FILE *f = fdopen(fd, "w");
+	kj_err e;
+	char *text;
+
+	/* a stand-in for $EDITOR: checks it got the text, then rewrites the file */
+	fprintf(
+	    f, "#!/bin/sh\ngrep -q 'old text' \"$1\" || exit 3\n"
+	       "printf 'kind: Role\\nrules:\\n- apiGroups: [\"\"]\\n  resources: [pods]\\n  verbs: [get]\\n' "
+	       ">\"$1\"\n");
+	fclose(f);
+	chmod(script, 0700);
+	setenv("VISUAL", script, 1);
+	th_start(&t, 24, 80, NULL);
+	es->base.ops = &esops;
+	es->ed = ui_editor_new("# old text\n", validate);
+	ui_app_push(t.app, &es->base);
+	kj_err_clear(&e);
+	cr_assert_eq(ui_editor_external(es->ed, t.app, &e), 0, "%s", e.msg);
+	text = ui_editor_text(es->ed);
+	cr_assert(strstr(text, "verbs: [get]") != NULL, "got:\n%s", text);
+	free(text);
+	cr_assert_eq(ui_editor_error(es->ed, NULL, NULL, NULL), 0, "the edited role validates");
+	cr_assert(th_screen_has(&t, "resources: [pods]"));
+	/* an editor that fails leaves the text as it was */
+	setenv("VISUAL", "false", 1);
+	cr_assert_eq(ui_editor_external(es->ed, t.app, &e), -1);
+	cr_assert(th_screen_has(&t, "resources: [pods]"));
+	unsetenv("VISUAL");
+	unlink(script);
+	th_stop(&t);
 }

@@ -551,11 +551,37 @@ int ui_editor_external(struct ui_editor *ed, struct ui_app *app, kj_err *e)
 
 /* ---- templates ---- */
 
+/* $KUBEJIT_DATADIR, else the installed data, else data/ beside the binary
+ * (running from the build tree, as './bootstrap demo' does). */
 static char *templates_dir(void)
 {
 	const char *d = getenv("KUBEJIT_DATADIR");
+	char exe[4096];
+	ssize_t n;
+	struct stat st;
+	char *p;
 
-	return kj_xasprintf("%s/templates", d && *d ? d : PKGDATADIR);
+	if (d && *d)
+		return kj_xasprintf("%s/templates", d);
+	p = kj_xasprintf("%s/templates", PKGDATADIR);
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return p;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash, *q;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			q = kj_xasprintf("%s/data/templates", exe);
+			if (stat(q, &st) == 0 && S_ISDIR(st.st_mode)) {
+				free(p);
+				return q;
+			}
+			free(q);
+		}
+	}
+	return p;
 }
 
 static int cmp_str(const void *a, const void *b)
