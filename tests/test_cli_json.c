@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "demo/demo.h"
@@ -323,4 +324,103 @@ Test(cli_json, quiet_help_and_plugin_output)
 	cr_assert(cJSON_IsString(cJSON_GetObjectItem(st, "expirationTimestamp")));
 	cJSON_Delete(j);
 	run_done(&r);
+}
+
+/* The token of `kubejit get`, kept in memory only. */
+static char *plugin_token(void)
+{
+	struct run r = kj("get /team/read-pods --namespace dev");
+	cJSON *j, *st;
+	char *tok;
+
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 0);
+	st = cJSON_GetObjectItem(j, "status");
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(st, "token")));
+	tok = kj_xstrdup(cJSON_GetObjectItem(st, "token")->valuestring);
+	cJSON_Delete(j);
+	run_done(&r);
+	return tok;
+}
+
+static int count_leases(const char *filter)
+{
+	struct run r = kj("leases --all --json %s", filter);
+	cJSON *j;
+	int n;
+
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 1);
+	n = cJSON_GetArraySize(j);
+	cJSON_Delete(j);
+	run_done(&r);
+	return n;
+}
+
+/* Rewrite the cached lease's times, as if it had run for an hour and had a
+ * minute left: inside the last 10 %. */
+static void age_cache_entry(void)
+{
+	char *cmd = kj_xasprintf("ls %s/exec-cache/*.json", home), path[512];
+	FILE *p = popen(cmd, "r"), *f;
+	char *text;
+	cJSON *j;
+	long n;
+
+	cr_assert_not_null(fgets(path, sizeof(path), p), "no cache entry");
+	pclose(p);
+	path[strcspn(path, "\n")] = '\0';
+	text = slurp(path);
+	j = cJSON_Parse(text);
+	cr_assert_not_null(j);
+	n = (long)time(NULL);
+	cJSON_ReplaceItemInObject(j, "issued_at", cJSON_CreateNumber((double)(n - 3600)));
+	cJSON_ReplaceItemInObject(j, "lease_end", cJSON_CreateNumber((double)(n + 60)));
+	kj_free_secret(text);
+	text = cJSON_PrintUnformatted(j);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	kj_free_secret(text);
+	cJSON_Delete(j);
+	free(cmd);
+}
+
+Test(cli_json, exec_plugin_reuses_refreshes_and_respects_revoke)
+{
+	char *t1, *t2, *t3, *t4;
+	struct run r;
+	cJSON *j;
+	char *id;
+
+	add_target_and_secret();
+	t1 = plugin_token();
+	t2 = plugin_token();
+	cr_assert(!strcmp(t1, t2), "a live lease's token is served again");
+	cr_assert_eq(count_leases("--secret /team/read-pods"), 1, "two plugin calls, one lease");
+
+	r = kj("leases --json --secret /team/read-pods");
+	j = parse(&r, 1);
+	id = kj_xstrdup(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "id")->valuestring);
+	cJSON_Delete(j);
+	run_done(&r);
+	r = kj("--quiet revoke %s", id);
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	run_done(&r);
+	t3 = plugin_token();
+	cr_assert(strcmp(t3, t1), "a revoked lease's token is never served from the cache");
+	cr_assert_eq(count_leases("--secret /team/read-pods"), 2);
+	cr_assert_eq(count_leases("--secret /team/read-pods --state active"), 1);
+
+	age_cache_entry();
+	t4 = plugin_token();
+	cr_assert(strcmp(t4, t3), "within the last 10 %% of its lease, a new one is minted");
+	cr_assert_eq(count_leases("--secret /team/read-pods"), 3);
+
+	kj_free_secret(t1);
+	kj_free_secret(t2);
+	kj_free_secret(t3);
+	kj_free_secret(t4);
+	free(id);
 }
