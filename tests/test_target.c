@@ -12,7 +12,6 @@
 #include "engine/audit.h"
 #include "engine/secret.h"
 #include "kube/kubeconfig.h"
-#include "store/seal.h"
 #include "store/targets.h"
 #include "target_fixture.h"
 #include "util/strbuf.h"
@@ -730,106 +729,6 @@ Test(target, wrong_tls_server_name)
 	cr_assert_eq(count_targets(), 0);
 }
 
-/* Does <home>/<file> contain `needle` anywhere (a missing file holds nothing)? */
-static int file_holds(const char *file, const char *needle)
-{
-	char *path = kj_xasprintf("%s/home/%s", tmp, file);
-	FILE *f = fopen(path, "rb");
-	kj_buf b;
-	char chunk[65536];
-	size_t n;
-	int found;
-
-	free(path);
-	if (!f)
-		return 0;
-	kj_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		kj_buf_add(&b, chunk, n);
-	fclose(f);
-	found = memmem(b.data, b.len, needle, strlen(needle)) != NULL;
-	kj_buf_done(&b);
-	return found;
-}
-
-static char *raw_token(struct engine *eng, const char *name)
-{
-	struct target t;
-	struct target_cred c;
-	kj_err e = {0};
-	char *tok;
-
-	cr_assert_eq(store_targets_get(engine_db(eng), name, &t, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_targets_get_cred(engine_db(eng), t.id, &c, &e), 0, "%s", e.msg);
-	tok = kj_xstrdup(c.token);
-	target_cred_done(&c);
-	target_done(&t);
-	return tok;
-}
-
-Test(target, sealed_store_needs_the_passphrase)
-{
-	struct target_spec s;
-	struct target_add_result r;
-	struct preflight_report *rep;
-	struct engine *other;
-	struct kube_client *kc;
-	char *home = kj_xasprintf("%s/home", tmp);
-	char *pf = write_file("pass", "s3cret phrase\n");
-	char *bad = write_file("bad", "nope\n");
-	char *raw;
-	kj_err e = {0};
-
-	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
-	target_add_result_done(&r);
-	cr_assert_eq(engine_seal_state(en), ENGINE_SEAL_PLAIN);
-	cr_assert_eq(engine_seal(en, "s3cret phrase", &e), 0, "%s", e.msg);
-	cr_assert_eq(engine_seal_state(en), ENGINE_SEAL_OPEN);
-	raw = raw_token(en, "prod");
-	cr_assert(seal_is_sealed(raw), "stored sealed");
-	cr_assert_null(strstr(raw, token_of("kube-system/kubejit-jit")));
-	free(raw);
-	cr_assert_not(file_holds("kubejit.db", token_of("kube-system/kubejit-jit")),
-	              "no plaintext left in the store");
-	cr_assert_not(file_holds("kubejit.db-wal", token_of("kube-system/kubejit-jit")), "nor in its WAL");
-	cr_assert_eq(engine_seal(en, "again", &e), -1);
-	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
-
-	/* another process: no passphrase, no way in */
-	unsetenv("KUBEJIT_PASSPHRASE_FILE");
-	cr_assert_eq(engine_open(home, &other, &e), 0, "%s", e.msg);
-	cr_assert_eq(engine_seal_state(other), ENGINE_SEAL_LOCKED);
-	cr_assert_eq(engine_client(other, "prod", &kc, &e), -1);
-	cr_assert_eq(e.cls, KJ_ERR_DENIED);
-	cr_assert(strstr(e.hint, "KUBEJIT_PASSPHRASE_FILE"), "%s", e.hint);
-	setenv("KUBEJIT_PASSPHRASE_FILE", bad, 1);
-	cr_assert_eq(engine_client(other, "prod", &kc, &e), -1);
-	cr_assert_eq(e.cls, KJ_ERR_AUTH);
-	setenv("KUBEJIT_PASSPHRASE_FILE", pf, 1);
-	cr_assert_eq(target_check(other, "prod", NULL, &rep, &e), 0, "%s", e.msg);
-	cr_assert_eq(rep->health, TARGET_HEALTH_OK);
-	preflight_report_free(rep);
-	/* what is added to a sealed store is sealed too */
-	token_spec(&s, "fixed", token_of("kube-system/token-request-sa"));
-	cr_assert_eq(target_add(other, &s, &r, &e), 0, "%s", e.msg);
-	target_add_result_done(&r);
-	raw = raw_token(other, "fixed");
-	cr_assert(seal_is_sealed(raw));
-	free(raw);
-	engine_close(other);
-
-	cr_assert_eq(engine_unseal(en, &e), 0, "%s", e.msg);
-	cr_assert_eq(engine_seal_state(en), ENGINE_SEAL_PLAIN);
-	raw = raw_token(en, "fixed");
-	cr_assert_str_eq(raw, token_of("kube-system/token-request-sa"));
-	free(raw);
-	unsetenv("KUBEJIT_PASSPHRASE_FILE");
-	free(home);
-	free(pf);
-	free(bad);
-}
-
 Test(target, bootstrap_with_a_context_that_may_not)
 {
 	struct target_bootstrap_spec b = {0};
@@ -857,4 +756,29 @@ Test(target, bootstrap_with_a_context_that_may_not)
 	cr_assert_eq(target_bootstrap(en, &b, &r, &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
 	free(path);
+}
+
+Test(target, kubeconfig_auth_provider_user_refused)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	char *yaml = kj_xasprintf("apiVersion: v1\nkind: Config\n"
+	                          "clusters:\n- name: c\n  cluster:\n    server: %s\n"
+	                          "users:\n- name: oidc-user\n  user:\n    auth-provider:\n      name: oidc\n"
+	                          "      config: {client-id: kubectl}\n"
+	                          "contexts:\n- name: oidc\n  context: {cluster: c, user: oidc-user}\n"
+	                          "current-context: oidc\n",
+	                          demo_url(dc));
+	char *kc = write_file("kc-oidc", yaml);
+	kj_err e = {0};
+
+	s.name = "oidc";
+	s.auth = TARGET_AUTH_KUBECONFIG;
+	s.kubeconfig_path = kc;
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID, "%s", e.msg);
+	cr_assert(strstr(e.msg, "oidc-user"), "names the user: %s", e.msg);
+	cr_assert_eq(count_targets(), 0);
+	free(yaml);
+	free(kc);
 }
