@@ -43,6 +43,7 @@ static size_t collect(char *p, size_t sz, size_t n, void *ud)
 }
 
 enum auth { AUTH_TOKEN, AUTH_NONE, AUTH_BAD, AUTH_CERT };
+static const char *bearer; /* AUTH_TOKEN with this token instead of the admin's */
 
 /* One request; `ctype` NULL = application/json when there is a body. */
 static int http_full(struct resp *r, const char *method, const char *path, const void *body, size_t len,
@@ -67,7 +68,7 @@ static int http_full(struct resp *r, const char *method, const char *path, const
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
 	if (auth == AUTH_TOKEN || auth == AUTH_BAD) {
 		hdr = kj_xasprintf("Authorization: Bearer %s",
-		                   auth == AUTH_TOKEN ? demo_admin_token(dc) : "nope");
+		                   auth == AUTH_BAD ? "nope" : (bearer ? bearer : demo_admin_token(dc)));
 		h = curl_slist_append(h, hdr);
 		free(hdr);
 	} else if (auth == AUTH_CERT) {
@@ -105,6 +106,17 @@ static int http_full(struct resp *r, const char *method, const char *path, const
 static int http(struct resp *r, const char *method, const char *path, const char *json)
 {
 	return http_full(r, method, path, json, json ? strlen(json) : 0, NULL, NULL, AUTH_TOKEN);
+}
+
+/* A request with another bearer token than the admin's. */
+static int http_bearer(struct resp *r, const char *method, const char *path, const char *token)
+{
+	int rc;
+
+	bearer = token;
+	rc = http_full(r, method, path, NULL, 0, NULL, NULL, AUTH_TOKEN);
+	bearer = NULL;
+	return rc;
 }
 
 static void resp_done(struct resp *r)
@@ -682,8 +694,9 @@ Test(core, garbage_never_crashes_the_server)
 Test(lifecycle, state_survives_a_restart_and_seeds_load_from_files, .timeout = 60)
 {
 	char tmpl[] = "/tmp/kubejit-demo-test.XXXXXX";
-	char *dir = mkdtemp(tmpl), *seed, *ca, *tok;
+	char *dir = mkdtemp(tmpl), *seed, *ca, *tok, *uid, *sa_tok;
 	struct demo_opts o = {0};
+	struct resp r;
 	struct demo_cluster *c;
 	FILE *f;
 	kj_err e;
@@ -693,12 +706,32 @@ Test(lifecycle, state_survives_a_restart_and_seeds_load_from_files, .timeout = 6
 	cr_assert_eq(demo_start(&o, &c, &e), 0, "%s", e.msg);
 	ca = kj_xstrdup(demo_ca_pem(c));
 	tok = kj_xstrdup(demo_admin_token(c));
+	dc = c;
+	http(&r, "GET", "/api/v1/namespaces/kube-system/serviceaccounts/kubejit-jit", NULL);
+	uid = kj_xstrdup(js(r.json, "metadata.uid"));
+	resp_done(&r);
+	sa_tok = demo_account_token(c, "kube-system/kubejit-jit")
+	             ? kj_xstrdup(demo_account_token(c, "kube-system/kubejit-jit"))
+	             : NULL;
 	demo_stop(c);
 	cr_assert_eq(demo_start(&o, &c, &e), 0, "%s", e.msg);
+	dc = c;
 	cr_expect_str_eq(demo_ca_pem(c), ca);
 	cr_expect_str_eq(demo_admin_token(c), tok);
 	cr_expect_str_eq(demo_state_dir(c), dir);
+	/* seeded objects keep their uids, so tokens written by the last run still work */
+	http(&r, "GET", "/api/v1/namespaces/kube-system/serviceaccounts/kubejit-jit", NULL);
+	cr_expect_str_eq(js(r.json, "metadata.uid"), uid);
+	resp_done(&r);
+	if (sa_tok) {
+		cr_expect_eq(http_bearer(&r, "GET", "/api/v1/namespaces/kube-system/pods", sa_tok), 0);
+		cr_expect_eq(r.code, 200, "%s", r.body.data);
+		resp_done(&r);
+		kj_free_secret(sa_tok);
+	}
+	free(uid);
 	demo_stop(c);
+	dc = NULL;
 	free(ca);
 	free(tok);
 

@@ -246,8 +246,11 @@ static enum obj_rc create(struct objstore *s, const char *group, const char *res
 		set_str(meta, "namespace", ns);
 	else
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
-	kj_uuid4(uid);
-	set_str(meta, "uid", uid);
+	/* a uid chosen by the caller (the seed) is kept; API handlers strip it */
+	if (!*obj_meta_str(copy, "uid")) {
+		kj_uuid4(uid);
+		set_str(meta, "uid", uid);
+	}
 	if (!dry)
 		set_rv(s, meta);
 	kj_time_rfc3339(kj_now(), ts, sizeof(ts));

@@ -52,7 +52,8 @@ cJSON *objstore_get(struct objstore *s, const char *group, const char *resource,
  * from metadata.generateName (prefix cut to 58 chars + 5 random chars, up to
  * 8 tries).  metadata.namespace is set to `ns` ("" removes it); uid,
  * resourceVersion, creationTimestamp are filled.  *out (may be NULL) gets a
- * copy of the stored object; on OBJ_EXISTS / OBJ_GENNAME_TAKEN, `name_out`
+ * copy of the stored object; a metadata.uid already set is kept (the seed uses
+ * that for stable uids; API handlers remove client-sent ones).  On OBJ_EXISTS / OBJ_GENNAME_TAKEN, `name_out`
  * (may be NULL, size >= 254) gets the name that collided. */
 enum obj_rc objstore_create(struct objstore *s, const char *group, const char *resource, const char *ns,
                             const cJSON *obj, cJSON **out, char *name_out, size_t name_size);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <yaml.h>
 
 #include "util/b64.h"
@@ -105,6 +106,33 @@ static const struct demo_resource *resource_of(const cJSON *obj)
 	return NULL;
 }
 
+/* Seeded objects get uids derived from the cluster CA and their key, so a
+ * restart on the same state dir gives the seeded ServiceAccounts the same
+ * uids and the tokens written before stay valid. */
+static void seed_uid(struct demo_cluster *dc, cJSON *obj, const char *group, const char *resource,
+                     const char *ns)
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	char *key = kj_xasprintf("%s\n%s\n%s\n%s\n%s", dc->ca.cert_pem, group, resource, ns,
+	                         obj_meta_str(obj, "name"));
+	char uid[37];
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+	if (!cJSON_IsObject(meta) || !EVP_Digest(key, strlen(key), md, &n, EVP_sha256(), NULL)) {
+		free(key);
+		return;
+	}
+	free(key);
+	md[6] = (unsigned char)((md[6] & 0x0f) | 0x40); /* version 4 layout */
+	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+	snprintf(uid, sizeof(uid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11], md[12],
+	         md[13], md[14], md[15]);
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "uid");
+	cJSON_AddStringToObject(meta, "uid", uid);
+}
+
 static void add_namespace_defaults(struct demo_cluster *dc, const char *ns)
 {
 	cJSON *sa = cJSON_CreateObject(), *cm = cJSON_CreateObject(), *m, *data;
@@ -113,6 +141,7 @@ static void add_namespace_defaults(struct demo_cluster *dc, const char *ns)
 	cJSON_AddStringToObject(sa, "apiVersion", "v1");
 	m = cJSON_AddObjectToObject(sa, "metadata");
 	cJSON_AddStringToObject(m, "name", "default");
+	seed_uid(dc, sa, "", "serviceaccounts", ns);
 	objstore_create(dc->store, "", "serviceaccounts", ns, sa, NULL, NULL, 0);
 	cJSON_AddStringToObject(cm, "kind", "ConfigMap");
 	cJSON_AddStringToObject(cm, "apiVersion", "v1");
@@ -120,6 +149,7 @@ static void add_namespace_defaults(struct demo_cluster *dc, const char *ns)
 	cJSON_AddStringToObject(m, "name", "kube-root-ca.crt");
 	data = cJSON_AddObjectToObject(cm, "data");
 	cJSON_AddStringToObject(data, "ca.crt", dc->ca.cert_pem);
+	seed_uid(dc, cm, "", "configmaps", ns);
 	objstore_create(dc->store, "", "configmaps", ns, cm, NULL, NULL, 0);
 	cJSON_Delete(sa);
 	cJSON_Delete(cm);
@@ -162,6 +192,7 @@ static int load_object(struct demo_cluster *dc, cJSON *obj, int docno, const cha
 	demo_apply_defaults(res, obj);
 	if (!strcmp(res->name, "pods"))
 		pod_times(obj);
+	seed_uid(dc, obj, res->group, res->name, ns);
 	if (objstore_create(dc->store, res->group, res->name, ns, obj, NULL, NULL, 0) != OBJ_OK)
 		return kj_err_set(e, KJ_ERR_INVALID, _("%s: document %d: %s \"%s\" is defined twice"), src,
 		                  docno, res->kind, obj_meta_str(obj, "name"));
