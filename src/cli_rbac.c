@@ -12,15 +12,18 @@
 
 static void rbac_usage(FILE *f)
 {
-	fputs(_("Usage: kubejit rbac fixed|dynamic [--namespace NS] [--name NAME]\n"
+	fputs(_("Usage: kubejit rbac fixed|dynamic [--namespace NS] [--name NAME] [--user USER]\n"
 	        "Print the ServiceAccount, ClusterRole and ClusterRoleBinding a target needs:\n"
 	        "  fixed    tokens for existing ServiceAccounts (the reference tokenrequest role)\n"
 	        "           plus Secret permissions, so fixed tokens can be revoked\n"
 	        "  dynamic  a new ServiceAccount, Role and binding per lease (the reference\n"
 	        "           sa-request role) plus list permissions for cluster sweeps\n\n"
 	        "  --namespace NS  namespace of the ServiceAccount (default kube-system)\n"
-	        "  --name NAME     name of the ServiceAccount, ClusterRole and binding\n\n"
+	        "  --name NAME     name of the ServiceAccount, ClusterRole and binding\n"
+	        "  --user USER     bind a user instead (a client certificate's CN, e.g. from\n"
+	        "                  'kubejit target add --csr'); no ServiceAccount is made\n\n"
 	        "Examples:\n  kubejit rbac dynamic | kubectl apply -f -\n"
+	        "  kubejit rbac fixed --user jit-operator --name jit-operator | kubectl apply -f -\n"
 	        "  kubejit rbac fixed --namespace kubejit --name jit-fixed > fixed.yaml\n\n"
 	        "Exit codes: 0 ok, 2 usage (bad mode or name).\n"),
 	      f);
@@ -31,6 +34,7 @@ int cli_rbac(int argc, char **argv, const struct kj_globals *g)
 	static const struct option opts[] = {
 	    {"namespace", required_argument, NULL, O_NAMESPACE},
 	    {"name", required_argument, NULL, O_NAME},
+	    {"user", required_argument, NULL, O_USER},
 	    {"help", no_argument, NULL, O_HELP},
 	    {NULL, 0, NULL, 0},
 	};
@@ -47,6 +51,9 @@ int cli_rbac(int argc, char **argv, const struct kj_globals *g)
 			break;
 		case O_NAME:
 			o.name = optarg;
+			break;
+		case O_USER:
+			o.user = optarg;
 			break;
 		case 'h':
 		case O_HELP:

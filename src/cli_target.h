@@ -43,6 +43,7 @@ enum cli_target_opt {
 	O_TOKENTTL,
 	O_CERTWARN,
 	O_REPLACE,
+	O_USER,
 };
 
 /* --cert-warn DUR from the command line (0 = the engine's window). */

@@ -21,7 +21,18 @@ if ! wait_for 20 grep -q '^admin kubeconfig:' "$tmp/out"; then
 	cat "$tmp/err" >&2
 	tap_plan 1
 	check "demo cluster starts" false
-	tap_done
+	# A client certificate made through a CSR, then RBAC for its user.
+kj target add certop --server "$url" --ca-file "$tmp/state/ca.crt" --csr --cn cert-op \
+	--kubeconfig "$KUBECONFIG" >"$tmp/csr" 2>&1
+check "CSR target saved" has csr 'target "certop" saved'
+check "a new user holds nothing yet" has csr '^Fixed: *missing permissions'
+kj rbac fixed --user cert-op --name cert-op >"$tmp/user.yaml"
+k create --validate=false -f "$tmp/user.yaml" >"$tmp/userapply" 2>&1
+check "kubectl creates the user's manifest" test $? -eq 0
+kj target check certop >"$tmp/certcheck" 2>&1
+check "after it, the certificate user mints revocable fixed tokens" has certcheck '^Fixed: *ready (revocable tokens)'
+
+tap_done
 fi
 url=$(sed -n 's/^demo cluster listening on //p' "$tmp/out")
 export KUBECONFIG="$tmp/state/admin.kubeconfig"
@@ -30,7 +41,7 @@ k() { "$KUBECTL" --cache-dir "$tmp/cache" "$@"; }
 kj() { "$KUBEJIT_BIN" --home "$tmp/home" "$@"; }
 has() { grep -q -- "$2" "$tmp/$1"; }
 
-tap_plan 14
+tap_plan 18
 
 # A fixed-only account built as the reference document builds it.
 kj target add fixed --server "$url" --ca-file "$tmp/state/ca.crt" \
@@ -65,5 +76,16 @@ kj target bootstrap boot --mode fixed --namespace default --name e2e-fixed >"$tm
 check "bootstrap saves a fixed target" has boot 'target "boot" saved'
 k get clusterrolebinding e2e-fixed >"$tmp/crb" 2>&1
 check "bootstrap created the binding" has crb '^e2e-fixed'
+
+# A client certificate made through a CSR, then RBAC for its user.
+kj target add certop --server "$url" --ca-file "$tmp/state/ca.crt" --csr --cn cert-op \
+	--kubeconfig "$KUBECONFIG" >"$tmp/csr" 2>&1
+check "CSR target saved" has csr 'target "certop" saved'
+check "a new user holds nothing yet" has csr '^Fixed: *missing permissions'
+kj rbac fixed --user cert-op --name cert-op >"$tmp/user.yaml"
+k create --validate=false -f "$tmp/user.yaml" >"$tmp/userapply" 2>&1
+check "kubectl creates the user's manifest" test $? -eq 0
+kj target check certop >"$tmp/certcheck" 2>&1
+check "after it, the certificate user mints revocable fixed tokens" has certcheck '^Fixed: *ready (revocable tokens)'
 
 tap_done

@@ -67,7 +67,8 @@ Test(engine, actor_and_cert_warning_window)
 
 Test(rbac, fixed_manifest_is_reference_plus_secrets)
 {
-	struct rbac_manifest_opts o = {TARGET_MODE_FIXED, "kubernetes-dashboard", "token-request-sa"};
+	struct rbac_manifest_opts o = {
+	    .mode = TARGET_MODE_FIXED, .namespace_ = "kubernetes-dashboard", .name = "token-request-sa"};
 	kj_err e = {0};
 	char *y = rbac_manifest_yaml(&o, &e);
 
@@ -90,7 +91,7 @@ Test(rbac, fixed_manifest_is_reference_plus_secrets)
 
 Test(rbac, dynamic_manifest_objects_match_reference_rules)
 {
-	struct rbac_manifest_opts o = {TARGET_MODE_DYNAMIC, NULL, NULL};
+	struct rbac_manifest_opts o = {.mode = TARGET_MODE_DYNAMIC};
 	cJSON *objs[3];
 	kj_err e = {0};
 	char *s;
@@ -281,4 +282,30 @@ Test(seal, round_trip_wrong_key_and_tampering)
 	cr_assert_eq(seal_decrypt(k1, "kjseal1:!!", &plain, &e), -1);
 	free(s1);
 	free(s2);
+}
+
+Test(rbac, user_subject_for_client_certificates)
+{
+	struct rbac_manifest_opts o = {.mode = TARGET_MODE_DYNAMIC, .name = "jit-op", .user = "jit-operator"};
+	cJSON *objs[3];
+	kj_err e = {0};
+	char *y = rbac_manifest_yaml(&o, &e), *s;
+
+	cr_assert_not_null(y, "%s", e.msg);
+	cr_assert_null(strstr(y, "kind: ServiceAccount"), "no ServiceAccount:\n%s", y);
+	cr_assert(
+	    strstr(y, "- kind: User\n  apiGroup: rbac.authorization.k8s.io\n  name: \"jit-operator\"\n"),
+	    "%s", y);
+	free(y);
+	cr_assert_eq(rbac_manifest_objects(&o, objs, &e), 0, "%s", e.msg);
+	cr_assert_null(objs[0]);
+	s = cJSON_PrintUnformatted(objs[2]);
+	cr_assert(
+	    strstr(
+	        s,
+	        "{\"kind\":\"User\",\"apiGroup\":\"rbac.authorization.k8s.io\",\"name\":\"jit-operator\"}"),
+	    "%s", s);
+	free(s);
+	cJSON_Delete(objs[1]);
+	cJSON_Delete(objs[2]);
 }

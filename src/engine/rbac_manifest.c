@@ -127,6 +127,10 @@ static int check_opts(const struct rbac_manifest_opts *o, const char **ns, const
 		kj_err_set(e, KJ_ERR_INVALID, _("--namespace \"%s\" is not a valid namespace name"), *ns);
 		return kj_err_hint(e, _("use lower-case letters, digits and '-', at most 63 characters"));
 	}
+	if (o->user && !*o->user) {
+		kj_err_set(e, KJ_ERR_INVALID, _("--user needs a user name (the certificate's CN)"));
+		return kj_err_hint(e, _("give the name the cluster sees, e.g. --user jit-operator"));
+	}
 	if (!kj_is_dns1123_subdomain(*name)) {
 		kj_err_set(e, KJ_ERR_INVALID, _("--name \"%s\" is not a valid ServiceAccount name"), *name);
 		return kj_err_hint(e,
@@ -134,6 +138,8 @@ static int check_opts(const struct rbac_manifest_opts *o, const char **ns, const
 	}
 	return 0;
 }
+
+static void yaml_quoted(kj_buf *b, const char *s);
 
 static void yaml_list(kj_buf *b, const char *const *items)
 {
@@ -189,12 +195,15 @@ char *rbac_manifest_yaml(const struct rbac_manifest_opts *o, kj_err *e)
 		yaml_comment(&b,
 		             _("kubejit target, fixed mode: mints tokens for existing ServiceAccounts (the"
 		               " reference tokenrequest role, plus Secrets for revocable tokens)."));
+	if (!o->user)
+		kj_buf_printf(&b,
+		              "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: %s\n  namespace: %s\n"
+		              "  labels:\n    app.kubernetes.io/part-of: kubejit\n---\n",
+		              name, ns);
 	kj_buf_printf(&b,
-	              "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: %s\n  namespace: %s\n"
-	              "  labels:\n    app.kubernetes.io/part-of: kubejit\n---\n"
 	              "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: %s\n"
 	              "  labels:\n    app.kubernetes.io/part-of: kubejit\nrules:\n",
-	              name, ns, name);
+	              name);
 	for (i = 0; i < n; i++) {
 		if (rules[i].why)
 			yaml_comment(&b, _(rules[i].why));
@@ -206,9 +215,15 @@ char *rbac_manifest_yaml(const struct rbac_manifest_opts *o, kj_err *e)
 	kj_buf_printf(&b,
 	              "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n"
 	              "  name: %s\n  labels:\n    app.kubernetes.io/part-of: kubejit\nroleRef:\n"
-	              "  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: %s\nsubjects:\n"
-	              "- kind: ServiceAccount\n  name: %s\n  namespace: %s\n",
-	              name, name, name, ns);
+	              "  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: %s\nsubjects:\n",
+	              name, name);
+	if (o->user) {
+		kj_buf_adds(&b, "- kind: User\n  apiGroup: rbac.authorization.k8s.io\n  name: ");
+		yaml_quoted(&b, o->user);
+		kj_buf_addc(&b, '\n');
+	} else {
+		kj_buf_printf(&b, "- kind: ServiceAccount\n  name: %s\n  namespace: %s\n", name, ns);
+	}
 	return kj_buf_steal(&b);
 }
 
@@ -249,7 +264,7 @@ int rbac_manifest_objects(const struct rbac_manifest_opts *o, cJSON *objs[3], kj
 	if (check_opts(o, &ns, &name, e) < 0)
 		return -1;
 	rules = mode_rules(o->mode, &n);
-	objs[0] = new_object("v1", "ServiceAccount", name, ns);
+	objs[0] = o->user ? NULL : new_object("v1", "ServiceAccount", name, ns);
 	objs[1] = new_object("rbac.authorization.k8s.io/v1", "ClusterRole", name, NULL);
 	arr = cJSON_AddArrayToObject(objs[1], "rules");
 	for (i = 0; i < n; i++) {
@@ -267,9 +282,15 @@ int rbac_manifest_objects(const struct rbac_manifest_opts *o, cJSON *objs[3], kj
 	cJSON_AddStringToObject(ref, "kind", "ClusterRole");
 	cJSON_AddStringToObject(ref, "name", name);
 	subj = cJSON_CreateObject();
-	cJSON_AddStringToObject(subj, "kind", "ServiceAccount");
-	cJSON_AddStringToObject(subj, "name", name);
-	cJSON_AddStringToObject(subj, "namespace", ns);
+	if (o->user) {
+		cJSON_AddStringToObject(subj, "kind", "User");
+		cJSON_AddStringToObject(subj, "apiGroup", RBAC_GROUP);
+		cJSON_AddStringToObject(subj, "name", o->user);
+	} else {
+		cJSON_AddStringToObject(subj, "kind", "ServiceAccount");
+		cJSON_AddStringToObject(subj, "name", name);
+		cJSON_AddStringToObject(subj, "namespace", ns);
+	}
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(objs[2], "subjects"), subj);
 	return 0;
 }

@@ -37,14 +37,16 @@ struct rbac_manifest_opts {
 	enum target_mode mode;
 	const char *namespace_; /* of the ServiceAccount; NULL = "kube-system" */
 	const char *name;       /* ServiceAccount, ClusterRole and binding name; NULL = the mode's default */
+	const char *user;       /* bind this User (a client certificate's CN) instead; no ServiceAccount */
 };
 /* "kubejit-token-request" (fixed) / "kubejit-jit" (dynamic). */
 const char *rbac_default_name(enum target_mode mode);
 
-/* Validate opts (DNS-1123 names) and render the three documents as YAML. */
+/* Validate opts (DNS-1123 names) and render the three documents as YAML
+ * (two, ClusterRole and ClusterRoleBinding, when o->user is set). */
 char *rbac_manifest_yaml(const struct rbac_manifest_opts *o, kj_err *e);
-/* The same three objects as JSON, for applying: objs[0] ServiceAccount,
- * objs[1] ClusterRole, objs[2] ClusterRoleBinding. */
+/* The same objects as JSON, for applying: objs[0] ServiceAccount (NULL
+ * with o->user), objs[1] ClusterRole, objs[2] ClusterRoleBinding. */
 int rbac_manifest_objects(const struct rbac_manifest_opts *o, cJSON *objs[3], kj_err *e);
 
 /* YAML (ClusterRole + ClusterRoleBinding named `name`) granting the perms
