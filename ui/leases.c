@@ -16,6 +16,7 @@
 #include "ui/theme.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 #include "util/ttl.h"
 
 enum { C_SECRET, C_MODE, C_NS, C_SA, C_CREATED, C_EXPIRES, C_TOKEN, C_STATE, C_COUNT };
@@ -35,6 +36,7 @@ struct leases {
 	int sweep_countdown;
 	int has_unrevocable;
 	unsigned ticks;
+	unsigned reload_every; /* seconds between store reads */
 };
 
 static int live(const struct lease *l)
@@ -194,8 +196,16 @@ static void tick(struct ui_screen *s)
 	/* Countdowns are computed at draw time, so the store is read only every
 	 * few seconds (changes made elsewhere: the CLI, another TUI); our own
 	 * revokes, mints and sweeps reload at once. */
-	if (++ls->ticks % 3 == 0)
+	if (++ls->ticks >= ls->reload_every) {
+		int64_t t0 = kj_mono_ms();
+		ls->ticks = 0;
 		reload(ls);
+		/* a huge history must not stall the keyboard: read it less often
+		 * the longer a read takes (300 ms -> every 30 s) */
+		ls->reload_every = (unsigned)((kj_mono_ms() - t0) / 10);
+		if (ls->reload_every < 3)
+			ls->reload_every = 3;
+	}
 }
 
 /* ---- revoke ---- */
@@ -545,6 +555,7 @@ struct ui_screen *ui_leases_new(struct ui_app *app)
 	ui_table_set_empty_text(ls->table, _("No leases yet. Press m to mint a credential from a secret "
 	                                     "(define secrets first: press : and pick Secrets)."));
 	ls->sweep_countdown = 2;
+	ls->reload_every = 3;
 	reload(ls);
 	ui_app_set_idle(app, idle, ls);
 	return &ls->base;
