@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_target.h"
@@ -37,6 +39,8 @@ static int read_input(const char *path, const char *what, char **out, kj_err *e)
 	kj_buf b;
 	char chunk[4096];
 	size_t n;
+	struct termios old, hidden;
+	int restore = 0;
 
 	*out = NULL;
 	if (!strcmp(path, "-")) {
@@ -45,6 +49,14 @@ static int read_input(const char *path, const char *what, char **out, kj_err *e)
 			return kj_err_hint(e, _("put the others in files"));
 		}
 		f = stdin;
+		/* typed or pasted on a terminal: never echo a secret into the
+		 * scrollback */
+		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0) {
+			hidden = old;
+			hidden.c_lflag &= ~(tcflag_t)ECHO;
+			restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden) == 0;
+			fprintf(stderr, _("%s (not shown; end with Ctrl-D): "), what);
+		}
 	} else if (!(f = fopen(path, "re"))) {
 		kj_err_set(e, errno == ENOENT ? KJ_ERR_NOTFOUND : KJ_ERR_FAIL, _("cannot read %s %s: %s"),
 		           what, path, strerror(errno));
@@ -54,6 +66,10 @@ static int read_input(const char *path, const char *what, char **out, kj_err *e)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= MAX_INPUT)
 		kj_buf_add(&b, chunk, n);
 	kj_wipe(chunk, sizeof(chunk));
+	if (restore) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
 	if (f != stdin)
 		fclose(f);
 	if (b.len > MAX_INPUT) {
