@@ -1,6 +1,7 @@
 /* The Secret and Mint wizards against the demo cluster: happy paths, the
  * validation error of each step, the YAML editor with templates, resize
  * in the middle of a wizard, and the mint result's token handling. */
+#define _GNU_SOURCE 1 /* memmem */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,4 +321,31 @@ Test(ui_wizards, edit_keeps_values_and_protection_blocks_delete)
 	cr_assert_eq(secret_get(u.eng, "/dyn/view", &s, &e), 0, "the secret is still there");
 	secret_done(&s);
 	ud_stop(&u);
+}
+
+Test(ui_wizards, mint_copies_the_token_with_osc52)
+{
+	struct ud u;
+	FILE *out = tmpfile();
+	char *buf;
+	long len;
+
+	ud_start_out(&u, 30, 100, out);
+	ud_add_target(&u, "demo", "kube-system/kubejit-jit");
+	ud_fixed_secret(&u, "/team/dev-default", "dev", "default", 3600);
+	ui_app_push(u.t.app, ui_wiz_mint_new(u.t.app, "/team/dev-default"));
+	ud_type(&u, "\n\n\n");
+	cr_assert(th_screen_has(&u.t, "hidden: v shows it"));
+	ud_type(&u, "c");
+	cr_assert(th_screen_has(&u.t, "copied to the clipboard"));
+	fflush(out);
+	len = ftell(out);
+	buf = calloc(1, (size_t)len + 1);
+	rewind(out);
+	cr_assert_eq(fread(buf, 1, (size_t)len, out), (size_t)len);
+	/* OSC 52 with the base64 of a JWT ("eyJ" encodes as "ZXlK") */
+	cr_assert(memmem(buf, (size_t)len, "\033]52;c;ZXlK", 11) != NULL, "no OSC 52 sequence was sent");
+	free(buf);
+	ud_stop(&u);
+	fclose(out);
 }

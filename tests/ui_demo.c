@@ -21,6 +21,15 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
+static FILE *start_out;
+
+void ud_start_out(struct ud *u, int lines, int cols, FILE *out)
+{
+	start_out = out;
+	ud_start(u, lines, cols);
+	start_out = NULL;
+}
+
 void ud_start(struct ud *u, int lines, int cols)
 {
 	struct demo_opts o = {0};
@@ -47,6 +56,7 @@ void ud_start(struct ud *u, int lines, int cols)
 	fclose(f);
 	uo.engine = u->eng;
 	uo.worker_engine = u->weng;
+	uo.out = start_out;
 	th_start(&u->t, lines, cols, &uo);
 }
 

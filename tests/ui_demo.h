@@ -17,6 +17,8 @@ struct ud {
 };
 
 void ud_start(struct ud *u, int lines, int cols);
+/* Same, with the terminal output going to `out` (kept open). */
+void ud_start_out(struct ud *u, int lines, int cols, FILE *out);
 /* Add target "demo" with the fully privileged account, without the UI. */
 void ud_add_target(struct ud *u, const char *name, const char *account);
 void ud_stop(struct ud *u);

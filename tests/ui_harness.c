@@ -35,7 +35,8 @@ void th_start(struct th *t, int lines, int cols, struct ui_opts *opts)
 	cr_assert_eq(pipe(fds), 0);
 	t->pipe_w = fds[1];
 	t->in = fdopen(fds[0], "r");
-	t->out = fopen("/dev/null", "w");
+	t->own_out = !(opts && opts->out);
+	t->out = t->own_out ? fopen("/dev/null", "w") : opts->out;
 	cr_assert(t->in && t->out);
 	o.in = t->in;
 	o.out = t->out;
@@ -53,7 +54,8 @@ void th_stop(struct th *t)
 {
 	ui_app_free(t->app);
 	fclose(t->in);
-	fclose(t->out);
+	if (t->own_out)
+		fclose(t->out);
 	close(t->pipe_w);
 }
 

@@ -18,9 +18,11 @@ struct th {
 	struct ui_app *app;
 	int pipe_w; /* write end of the key pipe */
 	FILE *in, *out;
+	int own_out; /* out was opened here (else the caller's, left open) */
 };
 
-/* `opts` may be NULL; its in/out/term/clock/no_anim are set here. */
+/* `opts` may be NULL; its in/term/clock/no_anim are set here, and out
+ * unless the caller gives one (to read what the terminal was sent). */
 void th_start(struct th *t, int lines, int cols, struct ui_opts *opts);
 void th_stop(struct th *t);
 /* Push each byte of `s` as a key and handle it. */

@@ -143,7 +143,9 @@ struct ui_app *ui_app_new(const struct ui_opts *opts, kj_err *e)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
-	set_escdelay(25);
+	/* Esc must feel immediate, yet arrow keys over a slow SSH link arrive as
+	 * Esc + "[A" a little apart: 100 ms is the usual compromise */
+	set_escdelay(100);
 	curs_set(0);
 	ui_theme_init(opts->mono, opts->ascii);
 	install_signals();
