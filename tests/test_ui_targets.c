@@ -134,3 +134,37 @@ Test(ui_targets, unprivileged_account_gets_its_rbac_fix)
 	cr_assert(th_screen_has(&u.t, "kind: ClusterRole"), "the RBAC YAML to fix it is shown");
 	ud_stop(&u);
 }
+
+Test(ui_targets, kubeconfig_context_picked_from_the_file)
+{
+	struct ud u;
+	char *keys;
+	struct target t;
+	kj_err e;
+
+	ud_start(&u, 30, 100);
+	open_wizard(&u);
+	ud_type(&u, "imported\n");
+	/* strategy: the fifth choice, import a kubeconfig context */
+	th_key(&u.t, KEY_LEFT);
+	cr_assert(th_screen_has(&u.t, "import a kubeconfig context"));
+	ud_type(&u, "\n");
+	th_key(&u.t, CTRL('u'));
+	keys = kj_xasprintf("%s\t", demo_kubeconfig_path(u.dc));
+	ud_type(&u, keys);
+	free(keys);
+	th_key(&u.t, CTRL('p'));
+	cr_assert(th_screen_has(&u.t, "Context"));
+	ud_type(&u, "\n"); /* the first context of the file */
+	ud_type(&u, "\n"); /* details done */
+	cr_assert(th_screen_has(&u.t, "Review"));
+	ud_type(&u, "\n");
+	cr_assert(th_screen_has(&u.t, "Target imported saved."));
+	kj_err_clear(&e);
+	memset(&t, 0, sizeof(t));
+	cr_assert_eq(target_get(u.eng, "imported", &t, &e), 0, "%s", e.msg);
+	cr_assert_eq(t.auth, TARGET_AUTH_KUBECONFIG);
+	cr_assert_not_null(t.kubeconfig_context);
+	target_done(&t);
+	ud_stop(&u);
+}

@@ -17,6 +17,8 @@ struct ui_screen *ui_audit_new(struct ui_app *app);
 struct ui_screen *ui_help_new(struct ui_app *app);
 /* Show the lease table (the root screen) with lease `id` selected. */
 void ui_leases_focus(struct ui_app *app, const char *id);
+/* If the top screen is the Secrets screen, reload it and select `path`. */
+void ui_secrets_focus(struct ui_app *app, const char *path);
 /* The `:` menu: pick a screen to jump to. */
 struct ui_screen *ui_jump_new(struct ui_app *app);
 /* Open screen `id` on top of the home screen. */

@@ -376,3 +376,13 @@ struct ui_screen *ui_secrets_new(struct ui_app *app)
 	reload(ss);
 	return &ss->base;
 }
+
+void ui_secrets_focus(struct ui_app *app, const char *path)
+{
+	struct ui_screen *s = ui_app_top(app);
+
+	if (!s || s->ops != &ops)
+		return;
+	reload((struct secrets *)s);
+	ui_table_select(((struct secrets *)s)->table, path);
+}

@@ -543,6 +543,7 @@ static void save(struct ui_wizard *w)
 		return;
 	}
 	ui_wizard_close(w);
+	ui_secrets_focus(app, path);
 	ui_app_status(app, _("secret %s saved; press m on it to mint"), path);
 	free(path);
 }
