@@ -287,7 +287,12 @@ int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 		return cli_usage_error("target show", _("give exactly one target NAME"));
 	if ((rc = cli_target_open_engine(g, &en)) != 0)
 		return rc;
-	if (target_get(en, argv[optind], &t, &e) < 0 || (reveal && target_get_cred(en, t.name, &c, &e) < 0)) {
+	if (target_get(en, argv[optind], &t, &e) < 0) {
+		engine_close(en);
+		return cli_fail(&e);
+	}
+	if (reveal && target_get_cred(en, t.name, &c, &e) < 0) {
+		target_done(&t);
 		engine_close(en);
 		return cli_fail(&e);
 	}

@@ -275,7 +275,7 @@ static int file_holds(const char *file, const char *needle)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		kj_buf_add(&b, chunk, n);
 	fclose(f);
-	found = memmem(b.data, b.len, needle, strlen(needle)) != NULL;
+	found = b.len && memmem(b.data, b.len, needle, strlen(needle)) != NULL;
 	kj_buf_done(&b);
 	return found;
 }
