@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "engine/lease.h"
 #include "engine/sweep.h"
+#include "engine/target.h"
 #include "ui/dialog.h"
 #include "ui/screens.h"
 #include "ui/table.h"
@@ -132,6 +133,35 @@ static const char *row_id(void *ud, const void *row)
 
 static const struct ui_table_ops table_ops = {cell, num, role, row_id};
 
+/* What to do first depends on what exists: a newcomer is led from
+ * target to secret to mint. */
+static void set_empty_text(struct leases *ls)
+{
+	struct engine *eng = ui_app_engine(ls->base.app);
+	struct target *tv = NULL;
+	struct secret *sv = NULL;
+	size_t tn = 0, sn = 0;
+	kj_err e;
+
+	kj_err_clear(&e);
+	if (target_list(eng, &tv, &tn, &e) == 0)
+		target_list_free(tv, tn);
+	if (secret_list(eng, NULL, &sv, &sn, &e) == 0)
+		secret_list_free(sv, sn);
+	if (!tn)
+		ui_table_set_empty_text(ls->table,
+		                        _("No leases yet. Start by connecting a cluster: press : and pick "
+		                          "Targets, then n. (To try kubejit on a built-in demo cluster, quit "
+		                          "and run kubejit --demo.)"));
+	else if (!sn)
+		ui_table_set_empty_text(ls->table,
+		                        _("No leases yet. Next, define a secret (what to mint, where, how "
+		                          "long): press : and pick Secrets, then n."));
+	else
+		ui_table_set_empty_text(ls->table,
+		                        _("No leases yet. Press m to mint a credential from a secret."));
+}
+
 static void reload(struct leases *ls)
 {
 	struct lease_filter f = LEASE_FILTER_ANY;
@@ -149,6 +179,8 @@ static void reload(struct leases *ls)
 		return;
 	}
 	ls->load_failed = 0;
+	if (!n)
+		set_empty_text(ls);
 	ui_table_set_rows(ls->table, v, n, sizeof(*v));
 	lease_list_free(ls->v, ls->n);
 	ls->v = v;
