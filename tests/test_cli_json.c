@@ -424,3 +424,27 @@ Test(cli_json, exec_plugin_reuses_refreshes_and_respects_revoke)
 	kj_free_secret(t4);
 	free(id);
 }
+
+Test(cli_json, exec_plugin_failure_is_one_line_and_leaves_no_cache)
+{
+	struct run r;
+	char *tok;
+
+	add_target_and_secret();
+	cr_assert_eq(demo_fault_add(dc, "POST", "/api/v1/namespaces/*/serviceaccounts/*/token", 1,
+	                            DEMO_FAULT_STATUS, 500, 0),
+	             0);
+	r = kj("get /team/read-pods --namespace dev");
+	cr_assert_eq(r.rc, 1, "a failed mint exits 1, got %d", r.rc);
+	cr_assert_str_empty(r.out, "nothing on stdout for kubectl to parse");
+	cr_assert(strncmp(r.err, "kubejit: ", 9) == 0 && strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+	          "one line on stderr: %s", r.err);
+	run_done(&r);
+	cr_assert_eq(count_leases("--secret /team/read-pods --state active"), 0,
+	             "the failed mint left no lease");
+
+	/* the fault fired once: the next call mints and works */
+	tok = plugin_token();
+	cr_assert_eq(count_leases("--secret /team/read-pods --state active"), 1);
+	kj_free_secret(tok);
+}
