@@ -5,6 +5,7 @@
 #include "config.h"
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,6 +443,13 @@ Test(cli_json, exec_plugin_failure_is_one_line_and_leaves_no_cache)
 	run_done(&r);
 	cr_assert_eq(count_leases("--secret /team/read-pods --state active"), 0,
 	             "the failed mint left no lease");
+	{
+		char *pat = kj_xasprintf("%s/exec-cache/*.json", home);
+		glob_t gl;
+
+		cr_assert_eq(glob(pat, 0, NULL, &gl), GLOB_NOMATCH, "the failed mint left a cache entry");
+		free(pat);
+	}
 
 	/* the fault fired once: the next call mints and works */
 	tok = plugin_token();
