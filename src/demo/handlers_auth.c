@@ -37,32 +37,128 @@ static const cJSON *jobj(const cJSON *o, const char *key)
 	return cJSON_IsObject(v) ? v : NULL;
 }
 
+/* One RBAC object copied out of the store, shared by every snapshot that
+ * holds it unchanged (same uid and resourceVersion): a rebuild after one
+ * Role or binding changed copies that object only, not the whole policy.
+ * Guarded by demo_auth.lock. */
+struct policy_obj {
+	cJSON *obj;
+	char *uid;
+	char *rv;
+	const char *ns, *name; /* in obj: sort keys */
+	int refs;
+};
+
 struct authz_policy_ref {
-	struct authz_policy p; /* first: put() gets back from &p */
+	struct authz_policy p; /* first: put() gets back from &p; arrays of references */
 	uint64_t rv;
-	int refs; /* the cache's own reference + one per user */
+	int refs;                 /* the cache's own reference + one per user */
+	struct policy_obj **objs; /* sorted by uid */
+	size_t n_objs;
 };
 
 static void ref_drop(struct authz_policy_ref *ref)
 {
 	if (ref && --ref->refs == 0) {
 		authz_policy_done(&ref->p);
+		for (size_t i = 0; i < ref->n_objs; i++) {
+			struct policy_obj *o = ref->objs[i];
+			if (--o->refs == 0) {
+				cJSON_Delete(o->obj);
+				free(o->uid);
+				free(o->rv);
+				free(o);
+			}
+		}
+		free(ref->objs);
 		free(ref);
 	}
+}
+
+struct policy_load {
+	const struct authz_policy_ref *prev;
+	struct authz_policy_ref *next;
+	size_t cap;
+	size_t first; /* objs[first..] are the current resource's */
+};
+
+static int cmp_uid(const void *a, const void *b)
+{
+	return strcmp((*(struct policy_obj *const *)a)->uid, (*(struct policy_obj *const *)b)->uid);
+}
+
+/* objstore_list()'s order: namespace, then name */
+static int cmp_ns_name(const void *a, const void *b)
+{
+	const struct policy_obj *x = *(struct policy_obj *const *)a, *y = *(struct policy_obj *const *)b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* Runs under the store's lock: reuse the previous snapshot's copy, or copy. */
+static int load_one(const cJSON *obj, void *ctx)
+{
+	struct policy_load *l = ctx;
+	const char *uid = obj_meta_str(obj, "uid"), *rv = obj_meta_str(obj, "resourceVersion");
+	struct policy_obj key = {.uid = (char *)uid}, *kp = &key, **hit = NULL, *o;
+
+	if (l->prev && l->prev->n_objs)
+		hit = bsearch(&kp, l->prev->objs, l->prev->n_objs, sizeof kp, cmp_uid);
+	if (hit && !strcmp((*hit)->rv, rv)) {
+		o = *hit;
+		o->refs++;
+	} else {
+		o = kj_xcalloc(1, sizeof *o);
+		o->obj = cJSON_Duplicate(obj, 1);
+		o->uid = kj_xstrdup(uid);
+		o->rv = kj_xstrdup(rv);
+		o->ns = obj_meta_str(o->obj, "namespace");
+		o->name = obj_meta_str(o->obj, "name");
+		o->refs = 1;
+	}
+	if (l->next->n_objs == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->next->objs = kj_xrealloc(l->next->objs, l->cap * sizeof *l->next->objs);
+	}
+	l->next->objs[l->next->n_objs++] = o;
+	return 0;
+}
+
+/* authz_policy_load(), sharing unchanged objects with `prev`. */
+static void policy_load(struct demo_cluster *dc, const struct authz_policy_ref *prev,
+                        struct authz_policy_ref *next)
+{
+	static const char *const res[4] = {"roles", "clusterroles", "rolebindings", "clusterrolebindings"};
+	cJSON **arrs[4] = {&next->p.roles, &next->p.clusterroles, &next->p.rolebindings,
+	                   &next->p.clusterrolebindings};
+	struct policy_load l = {.prev = prev, .next = next};
+
+	for (int k = 0; k < 4; k++) {
+		l.first = next->n_objs;
+		objstore_foreach(dc->store, AUTHZ_RBAC_GROUP, res[k], NULL, load_one, &l);
+		qsort(next->objs + l.first, next->n_objs - l.first, sizeof *next->objs, cmp_ns_name);
+		*arrs[k] = cJSON_CreateArray();
+		for (size_t i = l.first; i < next->n_objs; i++)
+			cJSON_AddItemToArray(*arrs[k],
+			                     cJSON_CreateObjectReference(next->objs[i]->obj->child));
+	}
+	qsort(next->objs, next->n_objs, sizeof *next->objs, cmp_uid);
 }
 
 const struct authz_policy *auth_policy_get(struct demo_cluster *dc)
 {
 	struct demo_auth *st = dc->auth_state;
-	/* read before listing: the snapshot holds at least this version */
-	uint64_t rv = objstore_rv(dc->store);
+	/* read before listing: the snapshot holds at least this version; only
+	 * RBAC objects feed the policy, so other writes keep the snapshot */
+	uint64_t rv = objstore_group_version(dc->store, AUTHZ_RBAC_GROUP);
 	struct authz_policy_ref *ref;
 
 	pthread_mutex_lock(&st->lock);
 	/* a snapshot tagged with a later version is at least as fresh */
 	if (!st->policy || st->policy->rv < rv) {
 		ref = kj_xcalloc(1, sizeof *ref);
-		authz_policy_load(&ref->p, dc->store);
+		policy_load(dc, st->policy, ref);
 		ref->rv = rv;
 		ref->refs = 1;
 		ref_drop(st->policy);

@@ -15,13 +15,24 @@ struct entry {
 	char *ns;
 	char *name;
 	cJSON *obj;
+	int owned; /* obj has metadata.ownerReferences: only these are GC candidates */
 };
+
+/* Change counters per API group, so a cache built from one group (the
+ * RBAC policy snapshot) is rebuilt only when that group changes, not on
+ * every write to the store. */
+#define GROUP_SLOTS 16
 
 struct objstore {
 	pthread_mutex_t lock;
 	struct entry *v;
 	size_t n, cap;
 	uint64_t rv;
+	uint64_t gen; /* bumped by every change; never reused */
+	struct {
+		char *group;
+		uint64_t gen;
+	} groups[GROUP_SLOTS];
 };
 
 struct objstore *objstore_new(void)
@@ -50,6 +61,8 @@ void objstore_free(struct objstore *s)
 	for (i = 0; i < s->n; i++)
 		entry_done(&s->v[i]);
 	free(s->v);
+	for (i = 0; i < GROUP_SLOTS; i++)
+		free(s->groups[i].group);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -62,6 +75,37 @@ uint64_t objstore_rv(struct objstore *s)
 	rv = s->rv;
 	pthread_mutex_unlock(&s->lock);
 	return rv;
+}
+
+/* Called under the lock whenever an object of `group` changes.  When the
+ * slots run out every group shares the last one (always correct, just
+ * rebuilt more often). */
+static void touch(struct objstore *s, const char *group)
+{
+	size_t i;
+
+	s->gen++;
+	for (i = 0; i < GROUP_SLOTS - 1 && s->groups[i].group; i++)
+		if (!strcmp(s->groups[i].group, group))
+			break;
+	if (!s->groups[i].group && i < GROUP_SLOTS - 1)
+		s->groups[i].group = kj_xstrdup(group);
+	s->groups[i].gen = s->gen;
+	s->groups[GROUP_SLOTS - 1].gen = s->gen;
+}
+
+uint64_t objstore_group_version(struct objstore *s, const char *group)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < GROUP_SLOTS - 1 && s->groups[i].group; i++)
+		if (!strcmp(s->groups[i].group, group))
+			break;
+	v = s->groups[i].group || i == GROUP_SLOTS - 1 ? s->groups[i].gen : 0;
+	pthread_mutex_unlock(&s->lock);
+	return v;
 }
 
 const char *obj_str(const cJSON *obj, const char *path)
@@ -186,6 +230,12 @@ static void order_meta(cJSON *meta)
 	cJSON_Delete(sorted);
 }
 
+static int has_owners(const cJSON *obj)
+{
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+	                                        "ownerReferences") != NULL;
+}
+
 static void push(struct objstore *s, const char *group, const char *resource, const char *ns,
                  const char *name, cJSON *obj)
 {
@@ -201,6 +251,8 @@ static void push(struct objstore *s, const char *group, const char *resource, co
 	e->ns = kj_xstrdup(ns);
 	e->name = kj_xstrdup(name);
 	e->obj = obj;
+	e->owned = has_owners(obj);
+	touch(s, group);
 }
 
 static enum obj_rc create(struct objstore *s, const char *group, const char *resource, const char *ns,
@@ -324,6 +376,8 @@ static enum obj_rc update(struct objstore *s, const char *group, const char *res
 	} else {
 		cJSON_Delete(e->obj);
 		e->obj = copy;
+		e->owned = has_owners(copy);
+		touch(s, e->group);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return OBJ_OK;
@@ -343,6 +397,7 @@ enum obj_rc objstore_update_dry(struct objstore *s, const char *group, const cha
 
 static void remove_at(struct objstore *s, size_t i, cJSON **taken)
 {
+	touch(s, s->v[i].group);
 	if (taken)
 		*taken = s->v[i].obj;
 	else
@@ -403,13 +458,15 @@ static void collect(struct objstore *s, const char *uid, enum obj_propagation pr
 	while (i < s->n) {
 		cJSON *obj = s->v[i].obj;
 
-		if (!owned_by(obj, uid, 0)) {
+		if (!s->v[i].owned || !owned_by(obj, uid, 0)) {
 			i++;
 			continue;
 		}
 		if (prop == OBJ_PROPAGATE_ORPHAN || has_live_owner(s, obj, uid)) {
 			owned_by(obj, uid, 1);
+			s->v[i].owned = has_owners(obj);
 			set_rv(s, meta_of(obj));
+			touch(s, s->v[i].group);
 			i++;
 			continue;
 		}

@@ -44,6 +44,10 @@ void objstore_free(struct objstore *s);
 /* Current resourceVersion (the last one handed out). */
 uint64_t objstore_rv(struct objstore *s);
 
+/* A counter that grows whenever an object of API group `group` is created,
+ * changed or removed (0: never); for caches built from one group. */
+uint64_t objstore_group_version(struct objstore *s, const char *group);
+
 /* Copy of one object, NULL if missing.  `group` "" = core, `ns` "" = cluster. */
 cJSON *objstore_get(struct objstore *s, const char *group, const char *resource, const char *ns,
                     const char *name);
