@@ -6,6 +6,7 @@
 #include "engine/audit.h"
 #include "engine/engine.h"
 #include "engine/objects.h"
+#include "store/db.h"
 #include "store/leases.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
@@ -138,6 +139,24 @@ static void close_lease(struct engine *eng, struct lease *l, enum lease_state fi
 	l->ended_at = kj_now();
 }
 
+/* The store writes of a group of leases go in one transaction: one commit
+ * instead of several per lease.  Without the write lock they are made one
+ * by one, as before. */
+static int batch_begin(struct engine *eng)
+{
+	kj_err ignore;
+
+	return db_begin(engine_db(eng), &ignore) == 0;
+}
+
+static void batch_end(struct engine *eng, int began)
+{
+	kj_err ignore;
+
+	if (began)
+		db_commit(engine_db(eng), &ignore);
+}
+
 /* Delete objects of several leases on one client: first every
  * ServiceAccount/anchor Secret (one parallel batch), then bindings, then
  * roles.  Marks lease objects deleted (404 counts).  Returns the first
@@ -177,6 +196,7 @@ static int delete_objects(struct engine *eng, struct kube_client *kc, struct lea
 		}
 		if (m)
 			kube_batch(kc, ops, m, NULL);
+		int began = m ? batch_begin(eng) : 0;
 		for (size_t k = 0; k < m; k++) {
 			kj_err ignore;
 			if (ops[k].rc == 0 || ops[k].rc == KUBE_GONE) {
@@ -188,6 +208,7 @@ static int delete_objects(struct engine *eng, struct kube_client *kc, struct lea
 			}
 			cJSON_Delete(ops[k].result);
 		}
+		batch_end(eng, began);
 		free(ops);
 		free(objs);
 		free(seq);
@@ -202,14 +223,16 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 {
 	struct kube_client *kc = NULL;
 	kj_err e;
-	int rc;
+	int rc, began;
 
 	kj_err_clear(&e);
+	began = batch_begin(eng);
 	for (size_t i = 0; i < n; i++) {
 		kj_err ignore;
 		ls[i]->state = LEASE_REVOKING;
 		store_lease_update(engine_db(eng), ls[i], &ignore);
 	}
+	batch_end(eng, began);
 	rc = engine_client(eng, ls[0]->target, &kc, &e);
 	if (rc == 0)
 		rc = delete_objects(eng, kc, ls, n, &e);
@@ -223,6 +246,7 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 			rc = -1;
 		}
 	}
+	began = batch_begin(eng);
 	for (size_t i = 0; i < n; i++) {
 		kj_err ignore;
 		close_lease(eng, ls[i], final, rc < 0 ? &e : NULL);
@@ -236,6 +260,7 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 		audit_record(eng, action, ls[i]->secret, ls[i]->id, ls[i]->target, ok[i], ls[i]->error,
 		             &ignore);
 	}
+	batch_end(eng, began);
 }
 
 int lease_revoke_now(struct engine *eng, struct lease *l, enum lease_state final, kj_err *e)
