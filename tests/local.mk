@@ -25,10 +25,16 @@ include tests/cli.mk
 EXTRA_PROGRAMS += tests/bench/floor
 tests_bench_floor_SOURCES = tests/bench/floor.c
 tests_bench_floor_LDADD = $(CURL_LIBS)
+EXTRA_PROGRAMS += tests/bench/lease_table
+tests_bench_lease_table_SOURCES = tests/bench/lease_table.c
+tests_bench_lease_table_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+tests_bench_lease_table_LDADD = $(KJ_UI_LIB) $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(NCURSES_LIBS) \
+	$(ENGINE_LIBS) $(DEMO_LIBS) -lpthread
 EXTRA_DIST += tests/bench/bench-mint.sh
-CLEANFILES += tests/bench/floor
-bench: kubejit tests/bench/floor tests/bench/bulk_revoke
+CLEANFILES += tests/bench/floor tests/bench/lease_table
+bench: kubejit tests/bench/floor tests/bench/bulk_revoke tests/bench/lease_table
 	KUBEJIT_BIN=$(abs_top_builddir)/kubejit FLOOR_BIN=$(abs_top_builddir)/tests/bench/floor \
 	KUBECTL='$(KUBECTL)' $(SHELL) $(top_srcdir)/tests/bench/bench-mint.sh $(BENCH_RUNS)
 	tests/bench/bulk_revoke
+	tests/bench/lease_table
 .PHONY: bench
