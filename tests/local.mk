@@ -30,11 +30,19 @@ tests_bench_lease_table_SOURCES = tests/bench/lease_table.c
 tests_bench_lease_table_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 tests_bench_lease_table_LDADD = $(KJ_UI_LIB) $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(NCURSES_LIBS) \
 	$(ENGINE_LIBS) $(DEMO_LIBS) -lpthread
-EXTRA_DIST += tests/bench/bench-mint.sh
-CLEANFILES += tests/bench/floor tests/bench/lease_table
+EXTRA_DIST += tests/bench/bench-mint.sh tests/bench/summary.sh
+CLEANFILES += tests/bench/floor tests/bench/lease_table tests/bench/bench.log
+# Each step's output is kept in tests/bench/bench.log; the last step prints
+# every figure in one table beside its target.
 bench: kubejit tests/bench/floor tests/bench/bulk_revoke tests/bench/lease_table
+	@rm -f tests/bench/bench.log
 	KUBEJIT_BIN=$(abs_top_builddir)/kubejit FLOOR_BIN=$(abs_top_builddir)/tests/bench/floor \
-	KUBECTL='$(KUBECTL)' $(SHELL) $(top_srcdir)/tests/bench/bench-mint.sh $(BENCH_RUNS)
-	tests/bench/bulk_revoke
-	tests/bench/lease_table
+	KUBECTL='$(KUBECTL)' $(SHELL) $(top_srcdir)/tests/bench/bench-mint.sh $(BENCH_RUNS) \
+	  >tests/bench/bench.log.part || { cat tests/bench/bench.log.part; exit 1; }
+	@cat tests/bench/bench.log.part >>tests/bench/bench.log; cat tests/bench/bench.log.part
+	tests/bench/bulk_revoke $(BENCH_LEASES) >tests/bench/bench.log.part || { cat tests/bench/bench.log.part; exit 1; }
+	@cat tests/bench/bench.log.part >>tests/bench/bench.log; cat tests/bench/bench.log.part
+	tests/bench/lease_table >tests/bench/bench.log.part || { cat tests/bench/bench.log.part; exit 1; }
+	@cat tests/bench/bench.log.part >>tests/bench/bench.log; cat tests/bench/bench.log.part; rm -f tests/bench/bench.log.part
+	@$(SHELL) $(top_srcdir)/tests/bench/summary.sh tests/bench/bench.log
 .PHONY: bench
