@@ -24,8 +24,8 @@ enum { C_SECRET, C_MODE, C_NS, C_SA, C_CREATED, C_EXPIRES, C_TOKEN, C_STATE, C_C
 
 static const struct ui_table_col cols[C_COUNT] = {
     {N_("SECRET"), 12, 3, 0},          {N_("MODE"), 4, 0, 0},  {N_("NAMESPACE"), 9, 1, 0},
-    {N_("SERVICE ACCOUNT"), 12, 3, 0}, {N_("AGE"), 5, 0, 1},   {N_("EXPIRES"), 7, 0, 1},
-    {N_("TOKEN EXP"), 9, 0, 1},        {N_("STATE"), 8, 0, 0},
+    {N_("SERVICE ACCOUNT"), 12, 3, 0}, {N_("AGE"), 5, 0, 1},   {N_("EXPIRES"), 8, 0, 1},
+    {N_("TOKEN EXP"), 10, 0, 1},       {N_("STATE"), 8, 0, 0},
 };
 
 struct leases {

@@ -352,10 +352,15 @@ void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int
 	layout(t, cols - 1, widths);
 	x = 1;
 	for (i = 0; i < t->ncols; i++) {
-		char title[128];
-		snprintf(title, sizeof(title), "%s%s", _(t->cols[i].title),
-		         i == t->sort_col ? ui_glyph(t->sort_rev ? G_ARROW_UP : G_ARROW_DOWN) : "");
-		ui_put(w, y, x, widths[i] + (i + 1 < t->ncols ? 1 : 0), title, ui_attr(R_HEADER), 1);
+		const char *name = _(t->cols[i].title);
+		/* the title keeps one blank before the next column, and the sort
+		 * arrow stays visible even when the title must be cut for it */
+		int tw = i == t->sort_col ? widths[i] - 1 : widths[i];
+		ui_put(w, y, x, widths[i] + (i + 1 < t->ncols ? 1 : 0), "", ui_attr(R_HEADER), 1);
+		tw = ui_put(w, y, x, tw, name, ui_attr(R_HEADER), 0);
+		if (i == t->sort_col)
+			ui_put(w, y, x + tw, 1, ui_glyph(t->sort_rev ? G_ARROW_UP : G_ARROW_DOWN),
+			       ui_attr(R_HEADER), 0);
 		x += widths[i] + 1;
 	}
 	rows = h - 1;
