@@ -664,7 +664,10 @@ static void global_action(struct ui_app *app, int ch, enum ui_action act)
 {
 	switch (act) {
 	case ACT_HELP:
-		ui_app_push(app, ui_help_new(app));
+		/* already on the Help screen: nothing to open */
+		if (!(ui_app_top(app) && ui_app_top(app)->ops->cur_scope &&
+		      ui_app_top(app)->ops->cur_scope(ui_app_top(app)) == SC_HELP))
+			ui_app_push(app, ui_help_new(app));
 		break;
 	case ACT_JUMP:
 		ui_app_push(app, ui_jump_new(app));

@@ -23,6 +23,10 @@ static const struct ui_table_col tcols[T_COUNT] = {
     {N_("PREFLIGHT"), 9, 0, 0}, {N_("CERT EXPIRY"), 11, 0, 1}, {N_("IDENTITY / CHECK"), 12, 3, 0},
 };
 
+/* Engine words shown through _(): target health and preflight states. */
+static const char *const engine_words[] = {N_("never"), N_("ok"),      N_("warn"),    N_("fail"),
+                                           N_("held"),  N_("partial"), N_("missing"), N_("unknown")};
+
 struct targets {
 	struct ui_screen base;
 	struct ui_table *table;
@@ -48,6 +52,7 @@ static void tcell(void *ud, const void *row, int col, char *buf, size_t n)
 		snprintf(buf, n, "%s", t->server ? t->server : "");
 		break;
 	case T_HEALTH:
+		(void)sizeof(engine_words);
 		snprintf(buf, n, "%s", _(target_health_name(t->health)));
 		break;
 	case T_CERT:
