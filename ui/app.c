@@ -697,7 +697,8 @@ static void dispatch(struct ui_app *app, int ch)
 	enum ui_action act;
 
 	if (LINES < UI_MIN_LINES || COLS < UI_MIN_COLS) {
-		if (ch == 'Q' || ch == 'q')
+		/* only the capital Q the message names: a stray q must not end a demo */
+		if (ch == 'Q')
 			app->quit = 1;
 		return;
 	}
