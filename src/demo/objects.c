@@ -15,7 +15,8 @@ struct entry {
 	char *ns;
 	char *name;
 	cJSON *obj;
-	int owned; /* obj has metadata.ownerReferences: only these are GC candidates */
+	int owned;      /* number of metadata.ownerReferences: only these are GC candidates */
+	char owner[40]; /* the uid of the owner when there is exactly one */
 };
 
 /* Change counters per API group, so a cache built from one group (the
@@ -230,10 +231,34 @@ static void order_meta(cJSON *meta)
 	cJSON_Delete(sorted);
 }
 
-static int has_owners(const cJSON *obj)
+/* Cache what collect() asks of every object on every delete. */
+static void note_owners(struct entry *e)
 {
-	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
-	                                        "ownerReferences") != NULL;
+	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(e->obj, "metadata"), "ownerReferences");
+	const char *uid;
+
+	e->owned = cJSON_IsArray(refs) ? cJSON_GetArraySize(refs) : refs ? 1 : 0;
+	e->owner[0] = '\0';
+	if (e->owned == 1 && cJSON_IsArray(refs)) {
+		uid = obj_str(refs->child, "uid");
+		if (strlen(uid) < sizeof(e->owner))
+			memcpy(e->owner, uid, strlen(uid) + 1);
+		else
+			e->owned = 2; /* no shortcut: ask owned_by() */
+	}
+}
+
+static int owned_by(cJSON *obj, const char *uid, int drop);
+
+/* owned_by(obj, uid, 0) without walking the JSON for the usual case. */
+static int maybe_owned_by(const struct entry *e, const char *uid)
+{
+	if (!e->owned)
+		return 0;
+	if (e->owned == 1 && e->owner[0])
+		return !strcmp(e->owner, uid);
+	return owned_by(e->obj, uid, 0);
 }
 
 static void push(struct objstore *s, const char *group, const char *resource, const char *ns,
@@ -251,7 +276,7 @@ static void push(struct objstore *s, const char *group, const char *resource, co
 	e->ns = kj_xstrdup(ns);
 	e->name = kj_xstrdup(name);
 	e->obj = obj;
-	e->owned = has_owners(obj);
+	note_owners(e);
 	touch(s, group);
 }
 
@@ -376,7 +401,7 @@ static enum obj_rc update(struct objstore *s, const char *group, const char *res
 	} else {
 		cJSON_Delete(e->obj);
 		e->obj = copy;
-		e->owned = has_owners(copy);
+		note_owners(e);
 		touch(s, e->group);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -458,13 +483,13 @@ static void collect(struct objstore *s, const char *uid, enum obj_propagation pr
 	while (i < s->n) {
 		cJSON *obj = s->v[i].obj;
 
-		if (!s->v[i].owned || !owned_by(obj, uid, 0)) {
+		if (!maybe_owned_by(&s->v[i], uid)) {
 			i++;
 			continue;
 		}
 		if (prop == OBJ_PROPAGATE_ORPHAN || has_live_owner(s, obj, uid)) {
 			owned_by(obj, uid, 1);
-			s->v[i].owned = has_owners(obj);
+			note_owners(&s->v[i]);
 			set_rv(s, meta_of(obj));
 			touch(s, s->v[i].group);
 			i++;
