@@ -314,7 +314,10 @@ int db_open(const char *home, kj_db **out, kj_err *e)
 	 * and its directory in the next one, cost ~4 fsyncs per command: keep
 	 * the WAL file and let SQLite's auto-checkpoint (1000 pages) fold it
 	 * in.  Durability is unchanged: the WAL is replayed on the next open.
-	 * db_scrub() still truncates it on demand. */
+	 * db_scrub() still truncates it on demand.  The first open of a
+	 * process reads the whole WAL to rebuild its index, so keep it small:
+	 * auto-checkpoint at 256 pages, and db_close() truncates a WAL that a
+	 * big transaction grew past WAL_KEEP_BYTES. */
 	{
 		int on = 1;
 		sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
@@ -327,7 +330,8 @@ int db_open(const char *home, kj_db **out, kj_err *e)
 	if (lock < 0 ||
 	    db_exec(db,
 	            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-	            " PRAGMA secure_delete=ON;",
+	            " PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=256;"
+	            " PRAGMA journal_size_limit=1048576;",
 	            e) < 0 ||
 	    migrate(db, e) < 0) {
 		if (lock >= 0)
@@ -340,10 +344,20 @@ int db_open(const char *home, kj_db **out, kj_err *e)
 	return 0;
 }
 
+#define WAL_KEEP_BYTES (1024 * 1024)
+
 void db_close(kj_db *db)
 {
 	if (!db)
 		return;
+	if (db->h && db->depth == 0) {
+		char *wal = kj_xasprintf("%s-wal", db->path);
+		struct stat sb;
+
+		if (stat(wal, &sb) == 0 && sb.st_size > WAL_KEEP_BYTES)
+			sqlite3_exec(db->h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		free(wal);
+	}
 	if (db->h)
 		sqlite3_close_v2(db->h);
 	free(db->path);
