@@ -9,32 +9,13 @@
 #include <string.h>
 
 #include "cli_target.h"
+#include "util/json.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
 
 int64_t cli_target_cert_warn;
-
-static void add_time(cJSON *o, const char *key, int64_t t)
-{
-	char buf[32];
-
-	if (!t) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	kj_time_rfc3339(t, buf, sizeof(buf));
-	cJSON_AddStringToObject(o, key, buf);
-}
-
-static void add_str(cJSON *o, const char *key, const char *s)
-{
-	if (s)
-		cJSON_AddStringToObject(o, key, s);
-	else
-		cJSON_AddNullToObject(o, key);
-}
 
 cJSON *cli_target_json(const struct target *t)
 {
@@ -43,21 +24,21 @@ cJSON *cli_target_json(const struct target *t)
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddStringToObject(o, "server", t->server);
 	cJSON_AddStringToObject(o, "auth", target_auth_name(t->auth));
-	add_str(o, "tlsServerName", t->tls_server_name);
+	kj_json_add_str_or_null(o, "tlsServerName", t->tls_server_name);
 	cJSON_AddBoolToObject(o, "hasCA", t->ca_pem != NULL);
-	add_str(o, "identity", t->identity);
+	kj_json_add_str_or_null(o, "identity", t->identity);
 	cJSON_AddStringToObject(o, "health", target_health_name(t->health));
-	add_time(o, "checkedAt", t->preflight_at);
-	add_str(o, "summary", t->preflight_summary);
-	add_time(o, "certNotAfter", t->cert_not_after);
-	add_time(o, "tokenExpiresAt", t->token_expires_at);
-	add_str(o, "tokenFile", t->token_file);
-	add_str(o, "serviceAccountDir", t->sa_dir);
-	add_str(o, "csrName", t->csr_name);
-	add_str(o, "kubeconfig", t->kubeconfig_path);
-	add_str(o, "context", t->kubeconfig_context);
-	add_time(o, "createdAt", t->created_at);
-	add_str(o, "createdBy", t->created_by);
+	kj_json_add_time(o, "checkedAt", t->preflight_at);
+	kj_json_add_str_or_null(o, "summary", t->preflight_summary);
+	kj_json_add_time(o, "certNotAfter", t->cert_not_after);
+	kj_json_add_time(o, "tokenExpiresAt", t->token_expires_at);
+	kj_json_add_str_or_null(o, "tokenFile", t->token_file);
+	kj_json_add_str_or_null(o, "serviceAccountDir", t->sa_dir);
+	kj_json_add_str_or_null(o, "csrName", t->csr_name);
+	kj_json_add_str_or_null(o, "kubeconfig", t->kubeconfig_path);
+	kj_json_add_str_or_null(o, "context", t->kubeconfig_context);
+	kj_json_add_time(o, "createdAt", t->created_at);
+	kj_json_add_str_or_null(o, "createdBy", t->created_by);
 	return o;
 }
 
@@ -303,10 +284,10 @@ int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 
 		if (t.ca_pem)
 			cJSON_AddStringToObject(j, "caPEM", t.ca_pem);
-		add_str(j, "clientCertificatePEM", t.client_cert_pem);
+		kj_json_add_str_or_null(j, "clientCertificatePEM", t.client_cert_pem);
 		if (reveal) {
-			add_str(j, "token", c.token);
-			add_str(j, "clientKeyPEM", c.client_key_pem);
+			kj_json_add_str_or_null(j, "token", c.token);
+			kj_json_add_str_or_null(j, "clientKeyPEM", c.client_key_pem);
 		}
 		if (r)
 			cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(r));

@@ -4,6 +4,7 @@
 
 #include "util/b64.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/jwt.h"
 #include "util/names.h"
 #include "util/strbuf.h"
@@ -290,4 +291,27 @@ Test(jwt, decodes_claims_and_fingerprints)
 	free(h);
 	free(c);
 	free(tok);
+}
+
+Test(json, getters_and_adders)
+{
+	cJSON *o = cJSON_Parse("{\"a\":\"x\",\"n\":1,\"metadata\":{\"name\":\"web\"}}");
+	char *s;
+
+	cr_assert_str_eq(kj_json_str(o, "a"), "x");
+	cr_assert_null(kj_json_str(o, "n"));
+	cr_assert_null(kj_json_str(NULL, "a"));
+	cr_assert_str_eq(kj_json_str0(o, "missing"), "");
+	cr_assert_str_eq(kj_json_meta0(o, "name"), "web");
+	cr_assert_str_eq(kj_json_meta0(o, "namespace"), "");
+	cJSON_Delete(o);
+	o = cJSON_CreateObject();
+	kj_json_add_time(o, "t", 1735787045);
+	kj_json_add_time(o, "never", 0);
+	kj_json_add_str_or_null(o, "s", "v");
+	kj_json_add_str_or_null(o, "z", NULL);
+	s = cJSON_PrintUnformatted(o);
+	cr_assert_str_eq(s, "{\"t\":\"2025-01-02T03:04:05Z\",\"never\":null,\"s\":\"v\",\"z\":null}");
+	free(s);
+	cJSON_Delete(o);
 }

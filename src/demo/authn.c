@@ -12,17 +12,11 @@
 
 #include "demo/impersonate.h"
 
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
 #define CREDENTIAL_ID "authentication.kubernetes.io/credential-id"
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 /* x509 authenticator: the leaf the client presented, verified by pki.
  * 1 authenticated, 0 no certificate, -1 a certificate that does not verify
@@ -71,8 +65,8 @@ static int live_object(struct demo_cluster *dc, const char *resource, const char
 
 	if (!cJSON_IsObject(ref))
 		return 1;
-	o = objstore_get(dc->store, "", resource, ns, jstr(ref, "name"));
-	ok = o && !strcmp(obj_meta_str(o, "uid"), jstr(ref, "uid"));
+	o = objstore_get(dc->store, "", resource, ns, kj_json_str0(ref, "name"));
+	ok = o && !strcmp(obj_meta_str(o, "uid"), kj_json_str0(ref, "uid"));
 	del = o ? obj_meta_str(o, "deletionTimestamp") : "";
 	if (ok && *del && kj_time_parse_rfc3339(del, &t) == 0 && t < kj_now() - JWTSIGN_LEEWAY)
 		ok = 0;
@@ -96,8 +90,8 @@ static int authn_sa_jwt(struct demo_cluster *dc, const char *token, const char *
 	pod = cJSON_GetObjectItemCaseSensitive(k, "pod");
 	secret = cJSON_GetObjectItemCaseSensitive(k, "secret");
 	node = cJSON_GetObjectItemCaseSensitive(k, "node");
-	ns = jstr(k, "namespace");
-	name = jstr(sa, "name");
+	ns = kj_json_str0(k, "namespace");
+	name = kj_json_str0(sa, "name");
 	if (!*ns || !*name) {
 		kj_err_set(e, KJ_ERR_AUTH, "token lacks the kubernetes.io claims");
 		goto out;
@@ -108,22 +102,22 @@ static int authn_sa_jwt(struct demo_cluster *dc, const char *token, const char *
 		goto out;
 	}
 	user = kj_xasprintf("system:serviceaccount:%s:%s", ns, name);
-	demo_user_set(u, user, jstr(sa, "uid"));
+	demo_user_set(u, user, kj_json_str0(sa, "uid"));
 	free(user);
 	demo_user_add_group(u, "system:serviceaccounts");
 	g = kj_xasprintf("system:serviceaccounts:%s", ns);
 	demo_user_add_group(u, g);
 	free(g);
-	g = kj_xasprintf("JTI=%s", jstr(claims, "jti"));
-	if (*jstr(claims, "jti"))
+	g = kj_xasprintf("JTI=%s", kj_json_str0(claims, "jti"));
+	if (*kj_json_str0(claims, "jti"))
 		demo_user_add_extra(u, CREDENTIAL_ID, g);
 	free(g);
 	/* in key order, as Go marshals the extra map */
 	if (cJSON_IsObject(node))
-		demo_user_add_extra(u, "authentication.kubernetes.io/node-name", jstr(node, "name"));
+		demo_user_add_extra(u, "authentication.kubernetes.io/node-name", kj_json_str0(node, "name"));
 	if (cJSON_IsObject(pod)) {
-		demo_user_add_extra(u, "authentication.kubernetes.io/pod-name", jstr(pod, "name"));
-		demo_user_add_extra(u, "authentication.kubernetes.io/pod-uid", jstr(pod, "uid"));
+		demo_user_add_extra(u, "authentication.kubernetes.io/pod-name", kj_json_str0(pod, "name"));
+		demo_user_add_extra(u, "authentication.kubernetes.io/pod-uid", kj_json_str0(pod, "uid"));
 	}
 	rc = 0;
 out:

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "util/strbuf.h"
 
 /* Wire texts below are the apiserver's own (kubectl users match on them), so
@@ -27,18 +28,6 @@ void authz_policy_done(struct authz_policy *p)
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static const char *meta(const cJSON *o, const char *key)
-{
-	return jstr(cJSON_GetObjectItemCaseSensitive(o, "metadata"), key);
-}
 
 static const cJSON *arr(const cJSON *o, const char *key)
 {
@@ -82,7 +71,7 @@ static const cJSON *find_obj(const cJSON *list, const char *ns, const char *name
 
 	cJSON_ArrayForEach(it, list)
 	{
-		if (!strcmp(meta(it, "name"), name) && !strcmp(meta(it, "namespace"), ns))
+		if (!strcmp(kj_json_meta0(it, "name"), name) && !strcmp(kj_json_meta0(it, "namespace"), ns))
 			return it;
 	}
 	return NULL;
@@ -257,14 +246,14 @@ int authz_rule_allows(const cJSON *rule, const struct demo_authz_attrs *a)
 
 static int subject_applies(const struct demo_user *u, const cJSON *s, const char *ns)
 {
-	const char *kind = jstr(s, "kind"), *name = jstr(s, "name");
+	const char *kind = kj_json_str0(s, "kind"), *name = kj_json_str0(s, "name");
 
 	if (!strcmp(kind, "User"))
 		return !strcmp(u->name, name);
 	if (!strcmp(kind, "Group"))
 		return user_in_group(u, name);
 	if (!strcmp(kind, "ServiceAccount")) {
-		const char *sns = *jstr(s, "namespace") ? jstr(s, "namespace") : ns;
+		const char *sns = *kj_json_str0(s, "namespace") ? kj_json_str0(s, "namespace") : ns;
 		char *want;
 		int ok;
 
@@ -315,7 +304,7 @@ static int selector_matches(const cJSON *sel, const cJSON *obj)
 		return 0;
 	cJSON_ArrayForEach(kv, ml)
 	{
-		const char *have = jstr(labels, kv->string);
+		const char *have = kj_json_str0(labels, kv->string);
 
 		if (!cJSON_IsString(kv) || !cJSON_GetObjectItemCaseSensitive(labels, kv->string) ||
 		    strcmp(have, kv->valuestring))
@@ -357,7 +346,7 @@ static void clusterrole_rules(const struct authz_policy *p, const cJSON *cr, cJS
 int authz_role_ref_rules(const struct authz_policy *p, const cJSON *ref, const char *ns, int plural,
                          cJSON *out, char **err)
 {
-	const char *kind = jstr(ref, "kind"), *name = jstr(ref, "name");
+	const char *kind = kj_json_str0(ref, "kind"), *name = kj_json_str0(ref, "name");
 	const cJSON *role;
 	kj_buf b;
 
@@ -394,16 +383,17 @@ int authz_role_ref_rules(const struct authz_policy *p, const cJSON *ref, const c
 
 static void describe_subject(kj_buf *b, const cJSON *s, const char *binding_ns)
 {
-	const char *kind = jstr(s, "kind");
+	const char *kind = kj_json_str0(s, "kind");
 
 	kj_buf_printf(b, "%s ", kind);
 	if (!strcmp(kind, "ServiceAccount")) {
-		char *n = kj_xasprintf("%s/%s", jstr(s, "name"),
-		                       *jstr(s, "namespace") ? jstr(s, "namespace") : binding_ns);
+		char *n =
+		    kj_xasprintf("%s/%s", kj_json_str0(s, "name"),
+		                 *kj_json_str0(s, "namespace") ? kj_json_str0(s, "namespace") : binding_ns);
 		authz_go_quote(b, n);
 		free(n);
 	} else {
-		authz_go_quote(b, jstr(s, "name"));
+		authz_go_quote(b, kj_json_str0(s, "name"));
 	}
 }
 
@@ -417,16 +407,17 @@ static char *describe_source(const cJSON *binding, const cJSON *subject, int nam
 	kj_buf_init(&b);
 	kj_buf_adds(&b, namespaced ? "RoleBinding " : "ClusterRoleBinding ");
 	if (namespaced) {
-		char *n = kj_xasprintf("%s/%s", meta(binding, "name"), meta(binding, "namespace"));
+		char *n = kj_xasprintf("%s/%s", kj_json_meta0(binding, "name"),
+		                       kj_json_meta0(binding, "namespace"));
 		authz_go_quote(&b, n);
 		free(n);
 	} else {
-		authz_go_quote(&b, meta(binding, "name"));
+		authz_go_quote(&b, kj_json_meta0(binding, "name"));
 	}
-	kj_buf_printf(&b, " of %s ", jstr(ref, "kind"));
-	authz_go_quote(&b, jstr(ref, "name"));
+	kj_buf_printf(&b, " of %s ", kj_json_str0(ref, "kind"));
+	authz_go_quote(&b, kj_json_str0(ref, "name"));
 	kj_buf_adds(&b, " to ");
-	describe_subject(&b, subject, namespaced ? meta(binding, "namespace") : "");
+	describe_subject(&b, subject, namespaced ? kj_json_meta0(binding, "namespace") : "");
 	return kj_buf_steal(&b);
 }
 
@@ -451,7 +442,7 @@ static void visit_rules(const struct authz_policy *p, const struct demo_user *u,
 			cJSON *rules;
 			char *err;
 
-			if (pass && strcmp(meta(b, "namespace"), ns))
+			if (pass && strcmp(kj_json_meta0(b, "namespace"), ns))
 				continue;
 			if (!(s = applies_to(u, b, bns)))
 				continue;

@@ -3,24 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "util/strbuf.h"
 
 /* Privilege-escalation prevention (k8s-api.md §3.2-3.3): rule coverage as
  * component-helpers' policy_comparator, the compacted "not currently held"
  * message and the Role/Binding write checks.  Wire texts are the
  * apiserver's, so they are not translated. */
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static const char *meta(const cJSON *o, const char *key)
-{
-	return jstr(cJSON_GetObjectItemCaseSensitive(o, "metadata"), key);
-}
 
 static const cJSON *arr(const cJSON *o, const char *key)
 {
@@ -434,7 +423,7 @@ int authz_check_role_write(const struct authz_policy *p, const struct demo_user 
                            const char *ns, const char *name, const cJSON *obj, const cJSON *old,
                            struct authz_verdict *v)
 {
-	const char *objname = meta(obj, "name");
+	const char *objname = kj_json_meta0(obj, "name");
 	char *msg;
 
 	memset(v, 0, sizeof *v);
@@ -469,8 +458,8 @@ int authz_check_binding_write(const struct authz_policy *p, const struct demo_us
                               const char *ns, const cJSON *obj, const cJSON *old, struct authz_verdict *v)
 {
 	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(obj, "roleRef");
-	const char *kind = jstr(ref, "kind"),
-	           *group = *jstr(ref, "apiGroup") ? jstr(ref, "apiGroup") : AUTHZ_RBAC_GROUP;
+	const char *kind = kj_json_str0(ref, "kind"),
+	           *group = *kj_json_str0(ref, "apiGroup") ? kj_json_str0(ref, "apiGroup") : AUTHZ_RBAC_GROUP;
 	cJSON *rules;
 	char *err = NULL, *msg;
 	int rc;
@@ -481,8 +470,8 @@ int authz_check_binding_write(const struct authz_policy *p, const struct demo_us
 	if (old && only_gc_change(obj, old))
 		return 0;
 	if ((!strcmp(kind, "Role") || !strcmp(kind, "ClusterRole")) &&
-	    authorized(p, u, "bind", group, kind[0] == 'R' ? "roles" : "clusterroles", jstr(ref, "name"),
-	               ns ? ns : ""))
+	    authorized(p, u, "bind", group, kind[0] == 'R' ? "roles" : "clusterroles",
+	               kj_json_str0(ref, "name"), ns ? ns : ""))
 		return 0;
 	rules = cJSON_CreateArray();
 	if ((rc = authz_role_ref_rules(p, ref, ns ? ns : "", 1, rules, &err))) {
@@ -490,13 +479,13 @@ int authz_check_binding_write(const struct authz_policy *p, const struct demo_us
 		v->code = rc;
 		v->message = err;
 		v->resource = kind[0] == 'R' ? "roles" : "clusterroles";
-		v->name = kj_xstrdup(jstr(ref, "name"));
+		v->name = kj_xstrdup(kj_json_str0(ref, "name"));
 		return rc;
 	}
 	msg = confirm_no_escalation(p, u, ns ? ns : "", rules);
 	cJSON_Delete(rules);
 	if (msg) {
-		forbid(v, resource, meta(obj, "name"), msg);
+		forbid(v, resource, kj_json_meta0(obj, "name"), msg);
 		free(msg);
 	}
 	return v->code;

@@ -9,6 +9,7 @@
 #include "demo/authz.h"
 #include "demo/escalation.h"
 #include "demo/jwtsign.h"
+#include "util/json.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -22,13 +23,6 @@
 #define TOKEN_MAX_SECONDS  4294967296.0 /* 2^32 */
 #define TOKEN_EXTEND_MAGIC 3607         /* kubelet's projected-token request */
 #define TOKEN_EXTENDED_TTL (365 * 24 * 3600)
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 static const cJSON *jobj(const cJSON *o, const char *key)
 {
@@ -188,14 +182,6 @@ enum demo_decision auth_authorize(struct demo_cluster *dc, const struct demo_aut
 	return d;
 }
 
-static void add_time(cJSON *o, const char *key, int64_t t)
-{
-	char buf[32];
-
-	kj_time_rfc3339(t, buf, sizeof buf);
-	cJSON_AddStringToObject(o, key, buf);
-}
-
 static cJSON *string_array(const char *const *v, size_t n)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -238,8 +224,9 @@ static char *gvk_string(const char *api_version, const char *kind, char **group_
 static int bind_target(struct demo_req *r, const cJSON *ref, const char *sa, const char **kind, char **name,
                        char **uid, char **node)
 {
-	const char *k = jstr(ref, "kind"), *n = jstr(ref, "name"), *want_uid = jstr(ref, "uid");
-	char *group, *gvk = gvk_string(jstr(ref, "apiVersion"), k, &group);
+	const char *k = kj_json_str0(ref, "kind"), *n = kj_json_str0(ref, "name"),
+	           *want_uid = kj_json_str0(ref, "uid");
+	char *group, *gvk = gvk_string(kj_json_str0(ref, "apiVersion"), k, &group);
 	const char *resource = NULL;
 	cJSON *obj;
 
@@ -332,7 +319,7 @@ static int decodable(struct demo_req *r, const cJSON *body)
 static int name_matches(struct demo_req *r, const cJSON *md)
 {
 	struct demo_ferrs f;
-	const char *n = jstr(md, "name"), *ns = jstr(md, "namespace");
+	const char *n = kj_json_str0(md, "name"), *ns = kj_json_str0(md, "namespace");
 
 	if (*n && strcmp(n, r->name)) {
 		demo_ferrs_init(&f);
@@ -363,24 +350,24 @@ static cJSON *token_request_body(struct demo_req *r, int64_t created, cJSON *aud
 	md = cJSON_AddObjectToObject(o, "metadata");
 	cJSON_AddStringToObject(md, "name", r->name);
 	cJSON_AddStringToObject(md, "namespace", r->ns);
-	add_time(md, "creationTimestamp", created);
+	kj_json_add_time(md, "creationTimestamp", created);
 	spec = cJSON_AddObjectToObject(o, "spec");
 	cJSON_AddItemToObject(spec, "audiences", aud);
 	cJSON_AddNumberToObject(spec, "expirationSeconds", secs);
 	if (ref) {
 		cJSON *b = cJSON_AddObjectToObject(spec, "boundObjectRef");
 
-		cJSON_AddStringToObject(b, "kind", jstr(ref, "kind"));
-		cJSON_AddStringToObject(b, "apiVersion", jstr(ref, "apiVersion"));
-		cJSON_AddStringToObject(b, "name", jstr(ref, "name"));
-		if (*jstr(ref, "uid"))
-			cJSON_AddStringToObject(b, "uid", jstr(ref, "uid"));
+		cJSON_AddStringToObject(b, "kind", kj_json_str0(ref, "kind"));
+		cJSON_AddStringToObject(b, "apiVersion", kj_json_str0(ref, "apiVersion"));
+		cJSON_AddStringToObject(b, "name", kj_json_str0(ref, "name"));
+		if (*kj_json_str0(ref, "uid"))
+			cJSON_AddStringToObject(b, "uid", kj_json_str0(ref, "uid"));
 	} else {
 		cJSON_AddNullToObject(spec, "boundObjectRef");
 	}
 	st = cJSON_AddObjectToObject(o, "status");
 	cJSON_AddStringToObject(st, "token", token);
-	add_time(st, "expirationTimestamp", expires);
+	kj_json_add_time(st, "expirationTimestamp", expires);
 	return o;
 }
 

@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "util/json.h"
 #include "util/b64.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -22,13 +23,6 @@
 #define CSR_RESOURCE    "certificatesigningrequests"
 #define CLIENT_SIGNER   "kubernetes.io/kube-apiserver-client"
 #define DEFAULT_SIGNING (365LL * 24 * 3600) /* --cluster-signing-duration 8760h */
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 static cJSON *obj_child(cJSON *o, const char *key)
 {
@@ -76,7 +70,7 @@ static const char *const known_usages[] = {"signing",
 static char *request_pem(const cJSON *spec)
 {
 	size_t n = 0;
-	unsigned char *raw = kj_b64_decode(jstr(spec, "request"), &n);
+	unsigned char *raw = kj_b64_decode(kj_json_str0(spec, "request"), &n);
 	BIO *b;
 	X509_REQ *req;
 
@@ -102,7 +96,7 @@ static int validate_csr(struct demo_req *r, const cJSON *obj)
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
 	const cJSON *usages = cJSON_GetObjectItemCaseSensitive(spec, "usages"), *u;
 	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(spec, "expirationSeconds");
-	const char *signer = jstr(spec, "signerName");
+	const char *signer = kj_json_str0(spec, "signerName");
 	struct demo_ferrs f;
 	char *pem = request_pem(spec);
 	int i, ok;
@@ -220,7 +214,7 @@ static int has_condition(const cJSON *conds, const char *type)
 
 	cJSON_ArrayForEach(c, conds)
 	{
-		if (!strcmp(jstr(c, "type"), type) && strcmp(jstr(c, "status"), "False"))
+		if (!strcmp(kj_json_str0(c, "type"), type) && strcmp(kj_json_str0(c, "status"), "False"))
 			return 1;
 	}
 	return 0;
@@ -231,7 +225,7 @@ static int count_type(const cJSON *conds, const char *type)
 	const cJSON *c;
 	int n = 0;
 
-	cJSON_ArrayForEach(c, conds) n += !strcmp(jstr(c, "type"), type);
+	cJSON_ArrayForEach(c, conds) n += !strcmp(kj_json_str0(c, "type"), type);
 	return n;
 }
 
@@ -249,7 +243,7 @@ static int validate_conditions(struct demo_req *r, const cJSON *conds, const cJS
 	demo_ferrs_init(&f);
 	cJSON_ArrayForEach(c, conds)
 	{
-		const char *type = jstr(c, "type"), *st = jstr(c, "status");
+		const char *type = kj_json_str0(c, "type"), *st = kj_json_str0(c, "status");
 		int is_final =
 		    !strcmp(type, "Approved") || !strcmp(type, "Denied") || !strcmp(type, "Failed");
 
@@ -275,7 +269,7 @@ static int validate_conditions(struct demo_req *r, const cJSON *conds, const cJS
 		{
 			if (prev == c)
 				break;
-			if (!strcmp(jstr(prev, "type"), type)) {
+			if (!strcmp(kj_json_str0(prev, "type"), type)) {
 				demo_ferr_add_str(&f, DEMO_FERR_DUPLICATE, field, type, "");
 				break;
 			}
@@ -307,7 +301,7 @@ static void issue(struct demo_req *r, cJSON *csr)
 	int64_t secs = cJSON_IsNumber(exp) ? (int64_t)exp->valuedouble : DEFAULT_SIGNING;
 	kj_err e;
 
-	if (strcmp(jstr(spec, "signerName"), CLIENT_SIGNER) || *jstr(st, "certificate"))
+	if (strcmp(kj_json_str0(spec, "signerName"), CLIENT_SIGNER) || *kj_json_str0(st, "certificate"))
 		return;
 	cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(spec, "usages"))
 	{
@@ -378,9 +372,9 @@ static void csr_approval(struct demo_req *r)
 	kj_time_rfc3339(kj_now(), now, sizeof now);
 	cJSON_ArrayForEach(c, conds)
 	{
-		if (!*jstr(c, "lastUpdateTime"))
+		if (!*kj_json_str0(c, "lastUpdateTime"))
 			set_item(c, "lastUpdateTime", cJSON_CreateString(now));
-		if (!*jstr(c, "lastTransitionTime"))
+		if (!*kj_json_str0(c, "lastTransitionTime"))
 			set_item(c, "lastTransitionTime", cJSON_CreateString(now));
 	}
 	set_item(obj_child(cur, "status"), "conditions", conds);

@@ -10,6 +10,7 @@
 #include "demo/authn.h"
 #include "demo/authz.h"
 #include "demo/jwtsign.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -17,13 +18,6 @@
 
 #define AUTHN_GROUP "authentication.k8s.io"
 #define AUTHZ_GROUP "authorization.k8s.io"
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 static const cJSON *jobj(const cJSON *o, const char *key)
 {
@@ -50,9 +44,9 @@ static cJSON *go_struct_value(const cJSON *nra)
 
 	kj_buf_init(&b);
 	kj_buf_adds(&b, "authorization.NonResourceAttributes{Path:");
-	authz_go_quote(&b, jstr(nra, "path"));
+	authz_go_quote(&b, kj_json_str0(nra, "path"));
 	kj_buf_adds(&b, ", Verb:");
-	authz_go_quote(&b, jstr(nra, "verb"));
+	authz_go_quote(&b, kj_json_str0(nra, "verb"));
 	kj_buf_addc(&b, '}');
 	raw = cJSON_CreateRaw(b.data);
 	kj_buf_done(&b);
@@ -94,7 +88,7 @@ static int validate_review(struct demo_req *r, const char *kind, const cJSON *bo
 		              "exactly one of nonResourceAttributes or resourceAttributes must be specified");
 		cJSON_Delete(v);
 	}
-	if (need_user && !*jstr(spec, "user") &&
+	if (need_user && !*kj_json_str0(spec, "user") &&
 	    !cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(spec, "groups")))
 		demo_ferr_add(&f, DEMO_FERR_REQUIRED, "spec.user", NULL, "%s",
 		              "at least one of user or group must be specified");
@@ -118,16 +112,16 @@ static void review_attrs(const cJSON *spec, const struct demo_user *u, struct de
 	a->user = u;
 	if (ra) {
 		a->resource_request = 1;
-		a->verb = jstr(ra, "verb");
-		a->group = jstr(ra, "group");
-		a->resource = jstr(ra, "resource");
-		a->subresource = jstr(ra, "subresource");
-		a->name = jstr(ra, "name");
-		a->ns = jstr(ra, "namespace");
+		a->verb = kj_json_str0(ra, "verb");
+		a->group = kj_json_str0(ra, "group");
+		a->resource = kj_json_str0(ra, "resource");
+		a->subresource = kj_json_str0(ra, "subresource");
+		a->name = kj_json_str0(ra, "name");
+		a->ns = kj_json_str0(ra, "namespace");
 		a->path = "";
 	} else {
-		a->verb = jstr(nra, "verb");
-		a->path = jstr(nra, "path");
+		a->verb = kj_json_str0(nra, "verb");
+		a->path = kj_json_str0(nra, "path");
 		a->group = a->resource = a->subresource = a->name = a->ns = "";
 	}
 }
@@ -194,13 +188,13 @@ void auth_sar(struct demo_req *r, int local)
 	if (!body || !validate_review(r, kind, body, 1))
 		return;
 	spec = jobj(body, "spec");
-	if (local && strcmp(jstr(jobj(spec, "resourceAttributes"), "namespace"), r->ns)) {
+	if (local && strcmp(kj_json_str0(jobj(spec, "resourceAttributes"), "namespace"), r->ns)) {
 		demo_reply_bad_request(r, "spec.resourceAttributes.namespace must match namespace: %s",
 		                       r->ns);
 		return;
 	}
 	demo_user_init(&u);
-	demo_user_set(&u, jstr(spec, "user"), jstr(spec, "uid"));
+	demo_user_set(&u, kj_json_str0(spec, "user"), kj_json_str0(spec, "uid"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(spec, "groups"))
 	{
 		if (cJSON_IsString(it))
@@ -231,7 +225,7 @@ void auth_ssrr(struct demo_req *r)
 
 	if (!body)
 		return;
-	ns = jstr(jobj(body, "spec"), "namespace");
+	ns = kj_json_str0(jobj(body, "spec"), "namespace");
 	if (!*ns) {
 		demo_reply_bad_request(r, "no namespace on request");
 		return;
@@ -335,7 +329,7 @@ void auth_token_review(struct demo_req *r)
 	if (!body)
 		return;
 	spec = jobj(body, "spec");
-	tok = jstr(spec, "token");
+	tok = kj_json_str0(spec, "token");
 	if (!*tok) {
 		demo_reply_bad_request(r, "token is required for TokenReview in authentication");
 		return;

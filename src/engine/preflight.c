@@ -8,6 +8,7 @@
 #include "engine/csr.h"
 #include "engine/rbac_manifest.h"
 #include "kube/api.h"
+#include "util/json.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -451,26 +452,6 @@ int preflight_run(struct engine *en, struct kube_client *kc, const struct target
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static void add_time(cJSON *o, const char *key, int64_t t)
-{
-	char buf[32];
-
-	if (!t) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	kj_time_rfc3339(t, buf, sizeof(buf));
-	cJSON_AddStringToObject(o, key, buf);
-}
-
-static void add_str(cJSON *o, const char *key, const char *s)
-{
-	if (s)
-		cJSON_AddStringToObject(o, key, s);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static cJSON *strv_json(char **v)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -489,18 +470,18 @@ cJSON *preflight_report_to_json(const struct preflight_report *r)
 	size_t i, k;
 
 	cJSON_AddStringToObject(o, "health", target_health_name(r->health));
-	add_time(o, "at", r->at);
-	add_str(o, "server", r->server);
+	kj_json_add_time(o, "at", r->at);
+	kj_json_add_str_or_null(o, "server", r->server);
 	cJSON_AddBoolToObject(o, "reachable", r->reachable);
 	cJSON_AddBoolToObject(o, "tlsVerified", r->tls_verified);
-	add_str(o, "serverVersion", r->server_version);
+	kj_json_add_str_or_null(o, "serverVersion", r->server_version);
 	cJSON_AddBoolToObject(o, "authenticated", r->authenticated);
 	user = cJSON_AddObjectToObject(o, "user");
-	add_str(user, "username", r->username);
-	add_str(user, "uid", r->uid);
+	kj_json_add_str_or_null(user, "username", r->username);
+	kj_json_add_str_or_null(user, "uid", r->uid);
 	cJSON_AddItemToObject(user, "groups", strv_json(r->groups));
-	add_time(o, "certNotAfter", r->cert_not_after);
-	add_time(o, "tokenExpiresAt", r->token_expires_at);
+	kj_json_add_time(o, "certNotAfter", r->cert_not_after);
+	kj_json_add_time(o, "tokenExpiresAt", r->token_expires_at);
 	modes = cJSON_AddObjectToObject(o, "modes");
 	m = cJSON_AddObjectToObject(modes, "fixed");
 	cJSON_AddBoolToObject(m, "ready", r->fixed_ready);
@@ -528,11 +509,11 @@ cJSON *preflight_report_to_json(const struct preflight_report *r)
 	}
 	cJSON_AddItemToObject(o, "namespacesChecked", strv_json(r->namespaces_checked));
 	fix = cJSON_AddObjectToObject(o, "fix");
-	add_str(fix, "fixed", r->fix_yaml_fixed);
-	add_str(fix, "dynamic", r->fix_yaml_dynamic);
-	add_str(o, "failure", r->failure);
+	kj_json_add_str_or_null(fix, "fixed", r->fix_yaml_fixed);
+	kj_json_add_str_or_null(fix, "dynamic", r->fix_yaml_dynamic);
+	kj_json_add_str_or_null(o, "failure", r->failure);
 	cJSON_AddItemToObject(o, "notices", strv_json(r->notices));
-	add_str(o, "summary", r->summary);
+	kj_json_add_str_or_null(o, "summary", r->summary);
 	return o;
 }
 

@@ -5,32 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "util/b64.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 const char *kube_meta(const cJSON *obj, const char *field)
 {
-	return jstr(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
+	return kj_json_str(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
 }
 
 const char *kube_label(const cJSON *obj, const char *key)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	return jstr(cJSON_GetObjectItemCaseSensitive(m, "labels"), key);
+	return kj_json_str(cJSON_GetObjectItemCaseSensitive(m, "labels"), key);
 }
 
 const char *kube_annotation(const cJSON *obj, const char *key)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	return jstr(cJSON_GetObjectItemCaseSensitive(m, "annotations"), key);
+	return kj_json_str(cJSON_GetObjectItemCaseSensitive(m, "annotations"), key);
 }
 
 /* Wipe every string in a tree before it is freed: answers may hold tokens or
@@ -344,8 +339,8 @@ int kube_token_parse(const cJSON *answer, struct kube_token *out, kj_err *e)
 {
 	memset(out, 0, sizeof *out);
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(answer, "status");
-	const char *tok = jstr(st, "token");
-	const char *exp = jstr(st, "expirationTimestamp");
+	const char *tok = kj_json_str(st, "token");
+	const char *exp = kj_json_str(st, "expirationTimestamp");
 	if (!tok || !*tok)
 		return kj_err_set(e, KJ_ERR_FAIL, _("failed to create token: no token in server response"));
 	int64_t t = 0;
@@ -414,7 +409,7 @@ static cJSON *review_body(enum kube_kind_id kind)
 
 static char *dup_str(const cJSON *o, const char *key)
 {
-	const char *s = jstr(o, key);
+	const char *s = kj_json_str(o, key);
 	return s ? kj_xstrdup(s) : NULL;
 }
 
@@ -623,7 +618,7 @@ int kube_csr_approve(struct kube_client *c, const char *name, const char *reason
 	const cJSON *it;
 	cJSON_ArrayForEach(it, conds)
 	{
-		const char *t = jstr(it, "type");
+		const char *t = kj_json_str(it, "type");
 		if (t && strcmp(t, "Approved") == 0) {
 			cJSON_Delete(csr);
 			return 0;
@@ -658,14 +653,14 @@ enum kube_csr_state kube_csr_state_of(const cJSON *csr, char **cert_pem, char **
 	int approved = 0;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(st, "conditions"))
 	{
-		const char *t = jstr(it, "type");
-		const char *s = jstr(it, "status");
+		const char *t = kj_json_str(it, "type");
+		const char *s = kj_json_str(it, "status");
 		if (!t || (s && strcmp(s, "True") != 0))
 			continue;
 		if (strcmp(t, "Denied") == 0 || strcmp(t, "Failed") == 0) {
 			if (why) {
-				const char *m = jstr(it, "message");
-				const char *r = jstr(it, "reason");
+				const char *m = kj_json_str(it, "message");
+				const char *r = kj_json_str(it, "reason");
 				*why = kj_xstrdup(m && *m ? m : r ? r : t);
 			}
 			return strcmp(t, "Denied") == 0 ? KUBE_CSR_DENIED : KUBE_CSR_FAILED;
@@ -673,7 +668,7 @@ enum kube_csr_state kube_csr_state_of(const cJSON *csr, char **cert_pem, char **
 		if (strcmp(t, "Approved") == 0)
 			approved = 1;
 	}
-	const char *cert = jstr(st, "certificate");
+	const char *cert = kj_json_str(st, "certificate");
 	if (cert && *cert) {
 		if (cert_pem) {
 			size_t n = 0;

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <yaml.h>
 
+#include "util/json.h"
 #include "util/b64.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
@@ -124,12 +125,6 @@ static cJSON *yaml_to_json(const char *buf, size_t len, const char *origin, kj_e
 
 /* ---- loading and merging ------------------------------------------------------- */
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static struct kubeconfig *kc_new(void)
 {
 	struct kubeconfig *kc = kj_xcalloc(1, sizeof *kc);
@@ -161,7 +156,7 @@ static void merge_list(struct kubeconfig *kc, cJSON *doc, const char *key, const
 	cJSON *it;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, key))
 	{
-		const char *name = jstr(it, "name");
+		const char *name = kj_json_str(it, "name");
 		if (!name || cJSON_GetObjectItemCaseSensitive(into, name))
 			continue;
 		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(it, inner);
@@ -187,7 +182,7 @@ static void merge_doc(struct kubeconfig *kc, cJSON *doc, const char *origin)
 	merge_list(kc, doc, "clusters", "cluster", kc->clusters, dir ? dir : ".");
 	merge_list(kc, doc, "users", "user", kc->users, dir ? dir : ".");
 	merge_list(kc, doc, "contexts", "context", kc->contexts, dir ? dir : ".");
-	const char *cur = jstr(doc, "current-context");
+	const char *cur = kj_json_str(doc, "current-context");
 	if (!kc->current && cur && *cur)
 		kc->current = kj_xstrdup(cur);
 	free(dir);
@@ -362,8 +357,8 @@ static int load_material(const cJSON *v, const char *dir, const char *key, const
 {
 	char dkey[64];
 	snprintf(dkey, sizeof dkey, "%s-data", key);
-	const char *data = jstr(v, dkey);
-	const char *path = jstr(v, key);
+	const char *data = kj_json_str(v, dkey);
+	const char *path = kj_json_str(v, key);
 	if (data && *data) {
 		size_t n = 0;
 		unsigned char *d = kj_b64_decode(data, &n);
@@ -409,12 +404,12 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 		return kj_err_hint(e, _("list them with 'kubectl config get-contexts'"));
 	}
 	const cJSON *cv = cJSON_GetObjectItemCaseSensitive(ctx, "v");
-	const char *cname = jstr(cv, "cluster");
-	const char *uname = jstr(cv, "user");
+	const char *cname = kj_json_str(cv, "cluster");
+	const char *uname = kj_json_str(cv, "user");
 	ci->context = kj_xstrdup(name);
 	ci->cluster = kj_xstrdup(cname);
 	ci->user = kj_xstrdup(uname);
-	const char *ns = jstr(cv, "namespace");
+	const char *ns = kj_json_str(cv, "namespace");
 	ci->namespace = ns && *ns ? kj_xstrdup(ns) : NULL;
 
 	const cJSON *cl = cname ? cJSON_GetObjectItemCaseSensitive(kc->clusters, cname) : NULL;
@@ -425,18 +420,18 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 		goto fail;
 	}
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(cl, "v");
-	const char *cdir = jstr(cl, "dir");
-	const char *server = jstr(c, "server");
+	const char *cdir = kj_json_str(cl, "dir");
+	const char *server = kj_json_str(c, "server");
 	if (!server || !*server) {
 		kj_err_set(e, KJ_ERR_INVALID, _("cluster \"%s\" has no server"), cname);
 		goto fail;
 	}
 	ci->server = kj_xstrdup(server);
-	const char *tsn = jstr(c, "tls-server-name");
+	const char *tsn = kj_json_str(c, "tls-server-name");
 	ci->tls_server_name = tsn && *tsn ? kj_xstrdup(tsn) : NULL;
-	const char *px = jstr(c, "proxy-url");
+	const char *px = kj_json_str(c, "proxy-url");
 	ci->proxy_url = px && *px ? kj_xstrdup(px) : NULL;
-	ci->insecure = yaml_true(jstr(c, "insecure-skip-tls-verify"));
+	ci->insecure = yaml_true(kj_json_str(c, "insecure-skip-tls-verify"));
 	char what[256];
 	snprintf(what, sizeof what, _("cluster \"%s\""), cname);
 	if (load_material(c, cdir, "certificate-authority", what, &ci->ca_pem, &ci->ca_path, e) < 0)
@@ -460,10 +455,10 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 		goto fail;
 	}
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(us, "v");
-	const char *udir = jstr(us, "dir");
+	const char *udir = kj_json_str(us, "dir");
 	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(u, "exec");
 	if (cJSON_IsObject(exec) || cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(u, "auth-provider"))) {
-		const char *cmd = jstr(exec, "command");
+		const char *cmd = kj_json_str(exec, "command");
 		if (cmd)
 			kj_err_set(
 			    e, KJ_ERR_INVALID,
@@ -482,7 +477,7 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 		            name);
 		goto fail;
 	}
-	if (jstr(u, "username") || jstr(u, "password")) {
+	if (kj_json_str(u, "username") || kj_json_str(u, "password")) {
 		kj_err_set(
 		    e, KJ_ERR_INVALID,
 		    _("user \"%s\" of context \"%s\" uses basic authentication, which Kubernetes no longer "
@@ -491,8 +486,8 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 		kj_err_hint(e, _("give the target a ServiceAccount token or a client certificate"));
 		goto fail;
 	}
-	const char *tok = jstr(u, "token");
-	const char *tf = jstr(u, "tokenFile");
+	const char *tok = kj_json_str(u, "token");
+	const char *tf = kj_json_str(u, "tokenFile");
 	if (tok && *tok)
 		ci->token = kj_xstrdup(tok);
 	else if (tf && *tf)

@@ -1,0 +1,42 @@
+#include "util/json.h"
+
+#include "util/timeutil.h"
+
+const char *kj_json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *kj_json_str0(const cJSON *o, const char *key)
+{
+	const char *s = kj_json_str(o, key);
+
+	return s ? s : "";
+}
+
+const char *kj_json_meta0(const cJSON *o, const char *key)
+{
+	return kj_json_str0(o ? cJSON_GetObjectItemCaseSensitive(o, "metadata") : NULL, key);
+}
+
+void kj_json_add_time(cJSON *o, const char *key, int64_t t)
+{
+	char buf[32];
+
+	if (!t) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	kj_time_rfc3339(t, buf, sizeof(buf));
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+void kj_json_add_str_or_null(cJSON *o, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}

@@ -1,0 +1,23 @@
+/* json: the small cJSON accessors every area needs.
+ *
+ * Getters never allocate; returned strings belong to the tree.  Adders copy
+ * their arguments into the object. */
+#ifndef KJ_UTIL_JSON_H
+#define KJ_UTIL_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+/* o[key] when it is a string, else NULL (also for a NULL o). */
+const char *kj_json_str(const cJSON *o, const char *key);
+/* Same, but "" instead of NULL: for code that compares names. */
+const char *kj_json_str0(const cJSON *o, const char *key);
+/* o.metadata[key] as kj_json_str0. */
+const char *kj_json_meta0(const cJSON *o, const char *key);
+
+/* o[key] = RFC 3339 time, or null when t is 0 (unknown). */
+void kj_json_add_time(cJSON *o, const char *key, int64_t t);
+/* o[key] = s, or null when s is NULL. */
+void kj_json_add_str_or_null(cJSON *o, const char *key, const char *s);
+
+#endif
