@@ -5,11 +5,14 @@
 #   kubectl create token (one TokenRequest, unbound)
 # Prints mean/median wall time and peak RSS of each, and the ratios that
 # DESIGN.md section 9 sets as targets (kubectl/kubejit >= 4, kubejit/floor <= 1.3).
-# usage: bench-mint.sh [RUNS]   (env: KUBEJIT_BIN, FLOOR_BIN, KUBECTL)
+# Each run is timed by tests/bench/timeit from fork to reap, so the script's
+# own processes do not count.
+# usage: bench-mint.sh [RUNS]   (env: KUBEJIT_BIN, FLOOR_BIN, TIMEIT_BIN, KUBECTL)
 set -eu
 runs=${1:-40}
 kj=${KUBEJIT_BIN:?set KUBEJIT_BIN}
 floor=${FLOOR_BIN:?set FLOOR_BIN}
+timeit=${TIMEIT_BIN:?set TIMEIT_BIN}
 kubectl=${KUBECTL:-$(command -v kubectl || true)}
 tmp=$(mktemp -d /tmp/kubejit-bench.XXXXXX)
 trap 'kill $dc_pid 2>/dev/null; wait $dc_pid 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -43,7 +46,7 @@ contexts:
 current-context: demo
 KC
 
-declare -A total_ms rss_kb
+declare -A rss_kb
 declare -A samples
 names=(kubejit floor)
 [ -n "$kubectl" ] && names+=(kubectl)
@@ -54,20 +57,18 @@ cmd_for() {
 	kubectl) echo "$kubectl --kubeconfig $tmp/kc --cache-dir $tmp/kcache create token default -n dev --duration 15m" ;;
 	esac
 }
-now_ns() { date +%s%N; }
 # warm-up: page cache, discovery cache
 for n in "${names[@]}"; do $(cmd_for "$n") >/dev/null 2>&1; done
 for i in $(seq "$runs"); do
 	for n in "${names[@]}"; do
-		t0=$(now_ns)
-		/usr/bin/time -f %M -o "$tmp/rss" $(cmd_for "$n") >/dev/null 2>"$tmp/err" || {
+		: >"$tmp/t"
+		"$timeit" "$tmp/t" $(cmd_for "$n") >/dev/null 2>"$tmp/err" || {
 			echo "bench: $n failed:" >&2
 			cat "$tmp/err" >&2
 			exit 1
 		}
-		t1=$(now_ns)
-		samples[$n]+="$(((t1 - t0) / 1000)) "
-		r=$(tail -n 1 "$tmp/rss")
+		read -r us r <"$tmp/t"
+		samples[$n]+="$us "
 		[ "${rss_kb[$n]:-0}" -lt "$r" ] && rss_kb[$n]=$r
 	done
 done
@@ -91,24 +92,17 @@ leases=$("$kj" leases --json | grep -c '"id"' || true)
 echo "live leases after the run: $leases"
 
 # kubejit get (kubectl exec plugin) with a cached live token, beside
-# `kubejit --version` (the cost of starting the process at all).  Each
-# sample is the mean of a burst of 20 runs; the median of the samples is kept.
+# `kubejit --version` (the cost of starting the process at all), interleaved.
 "$kj" get /bench/ci >/dev/null # mints and caches
 "$kj" get /bench/ci >/dev/null # notes the store as seen
-burst() {
-	local t0 t1
-	t0=$(now_ns)
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do "$@" >/dev/null; done
-	t1=$(now_ns)
-	echo $(((t1 - t0) / 20000))
-}
-gs="" vs=""
-for _ in $(seq 7); do
-	gs+="$(burst "$kj" get /bench/ci) "
-	vs+="$(burst "$kj" --version) "
+: >"$tmp/tg"
+: >"$tmp/tv"
+for _ in $(seq $((runs * 2))); do
+	"$timeit" "$tmp/tg" "$kj" get /bench/ci >/dev/null
+	"$timeit" "$tmp/tv" "$kj" --version >/dev/null
 done
-read -r _ get_med <<<"$(echo "$gs" | stats)"
-read -r _ ver_med <<<"$(echo "$vs" | stats)"
+read -r _ get_med <<<"$(cut -d' ' -f1 "$tmp/tg" | stats)"
+read -r _ ver_med <<<"$(cut -d' ' -f1 "$tmp/tv" | stats)"
 printf 'kubejit get (cached token): %s ms median; kubejit --version: %s ms  (target: get < 5 ms)\n' \
 	"$get_med" "$ver_med"
 if command -v strace >/dev/null; then
