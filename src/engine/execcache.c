@@ -15,6 +15,7 @@
 #include "store/db.h"
 #include "util/b64.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/jwt.h"
 #include "util/names.h"
 #include "util/strbuf.h"
@@ -268,19 +269,13 @@ static int64_t num(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
 
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* 1 when the parsed document is an entry for exactly this key. */
 static int parse_entry(const cJSON *j, const char *home, const char *secret, const char *ns,
                        struct execcache_entry *ent)
 {
-	const char *s = str(j, "secret"), *n = str(j, "namespace"), *lease = str(j, "lease"),
-	           *plain = str(j, "token"), *sealed = str(j, "sealed_token");
+	const char *s = kj_json_str(j, "secret"), *n = kj_json_str(j, "namespace"),
+	           *lease = kj_json_str(j, "lease"), *plain = kj_json_str(j, "token"),
+	           *sealed = kj_json_str(j, "sealed_token");
 	unsigned char key[KEY_LEN];
 	char *aad;
 
@@ -307,8 +302,7 @@ static int parse_entry(const cJSON *j, const char *home, const char *secret, con
 	ent->issued_at = num(j, "issued_at");
 	ent->lease_end = num(j, "lease_end");
 	ent->token_expiry = num(j, "token_expiry");
-	snprintf(ent->store_stamp, sizeof(ent->store_stamp), "%s",
-	         str(j, "store_stamp") ? str(j, "store_stamp") : "");
+	snprintf(ent->store_stamp, sizeof(ent->store_stamp), "%s", kj_json_str0(j, "store_stamp"));
 	return 1;
 }
 
