@@ -131,13 +131,15 @@ static void policy_load(struct demo_cluster *dc, const struct authz_policy_ref *
 	for (int k = 0; k < 4; k++) {
 		l.first = next->n_objs;
 		objstore_foreach(dc->store, AUTHZ_RBAC_GROUP, res[k], NULL, load_one, &l);
-		qsort(next->objs + l.first, next->n_objs - l.first, sizeof *next->objs, cmp_ns_name);
+		if (next->n_objs > l.first)
+			qsort(next->objs + l.first, next->n_objs - l.first, sizeof *next->objs, cmp_ns_name);
 		*arrs[k] = cJSON_CreateArray();
 		for (size_t i = l.first; i < next->n_objs; i++)
 			cJSON_AddItemToArray(*arrs[k],
 			                     cJSON_CreateObjectReference(next->objs[i]->obj->child));
 	}
-	qsort(next->objs, next->n_objs, sizeof *next->objs, cmp_uid);
+	if (next->n_objs)
+		qsort(next->objs, next->n_objs, sizeof *next->objs, cmp_uid);
 }
 
 const struct authz_policy *auth_policy_get(struct demo_cluster *dc)
