@@ -179,3 +179,26 @@ Test(ui_leases, revoke_all_shown_respects_the_filter)
 	cr_assert_eq(state_of(&u, c), LEASE_ACTIVE, "a lease outside the filter stays");
 	ud_stop(&u);
 }
+
+Test(ui_leases, revoke_all_without_a_filter_uses_the_parallel_bulk_revoke)
+{
+	struct ud u;
+	char ids[4][37];
+	int i;
+
+	setup(&u);
+	memcpy(ids[0], ud_mint(&u, "/team/dev-default", NULL, 300), 37);
+	memcpy(ids[1], ud_mint(&u, "/team/staging-default", NULL, 300), 37);
+	memcpy(ids[2], ud_mint(&u, "/team/prod-default", NULL, 300), 37);
+	memcpy(ids[3], ud_mint(&u, "/team/prod-default", NULL, 600), 37);
+	th_now = kj_now();
+	ui_app_push(u.t.app, ui_leases_new(u.t.app));
+	ud_type(&u, "R");
+	cr_assert(th_screen_has(&u.t, "Revoke all 4 live leases shown?"));
+	ud_type(&u, "y");
+	cr_assert(th_screen_has(&u.t, "4 leases revoked"));
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(state_of(&u, ids[i]), LEASE_REVOKED, "lease %d", i);
+	cr_assert(th_screen_has(&u.t, "0 live of 4 leases"));
+	ud_stop(&u);
+}

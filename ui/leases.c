@@ -255,6 +255,7 @@ struct revoke_job {
 	size_t n;
 	size_t ok, failed;
 	kj_err first;
+	int everything; /* no filter: every live lease, through the engine's parallel bulk revoke */
 };
 
 static void revoke_job_free(struct revoke_job *j)
@@ -267,12 +268,39 @@ static void revoke_job_free(struct revoke_job *j)
 	free(j);
 }
 
+/* called by lease_revoke_all() on the worker thread, once per lease */
+static void bulk_progress(void *ud, size_t done, size_t total, const char *lease_id, const kj_err *err)
+{
+	struct revoke_job *j = ud;
+
+	(void)lease_id;
+	if (err && !j->first.msg[0])
+		j->first = *err;
+	ui_app_job_progress(j->app, (int)done, (int)total);
+}
+
 static int revoke_run(void *arg, kj_err *e)
 {
 	struct revoke_job *j = arg;
 	size_t i;
 
 	kj_err_clear(&j->first);
+	if (j->everything) {
+		struct lease_filter f = LEASE_FILTER_ANY;
+		struct lease_bulk_result res = {0, 0, 0};
+		f.live_only = 1;
+		if (lease_revoke_all(j->eng, &f, 8, bulk_progress, j, &res, e) != 0)
+			return -1;
+		j->n = res.total;
+		j->ok = res.revoked;
+		j->failed = res.failed;
+		if (j->failed) {
+			*e = j->first;
+			kj_err_prefix(e, _("%zu of %zu revokes failed; first: "), j->failed, j->n);
+			return -1;
+		}
+		return 0;
+	}
 	for (i = 0; i < j->n; i++) {
 		kj_err one;
 		if (ui_app_job_cancelled(j->app))
@@ -336,6 +364,8 @@ static void ask_revoke(struct leases *ls, int all)
 	j->app = ls->base.app;
 	j->ids = kj_xcalloc(cnt ? cnt : 1, sizeof(char *));
 	if (all) {
+		/* everything shown and no filter: the engine revokes in parallel */
+		j->everything = !ui_table_filter(ls->table)[0];
 		for (i = 0; i < cnt; i++) {
 			const struct lease *l = ui_table_row(ls->table, i);
 			if (live(l))
