@@ -46,6 +46,10 @@ static const struct manifest_rule dynamic_rules[] = {
      {"roles", "rolebindings", "clusterroles", "clusterrolebindings"},
      {"list"},
      N_("Cluster sweeps: find Roles and bindings kubejit made whose lease has expired.")},
+    {"",
+     {"namespaces"},
+     {"list"},
+     N_("Pick lists: offer the cluster's namespaces when a secret or a mint asks for one.")},
 };
 
 #define F PREFLIGHT_NEED_FIXED
