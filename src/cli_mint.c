@@ -424,14 +424,41 @@ static void revoke_usage(FILE *out)
 	      out);
 }
 
+/* A revoked fixed lease without an anchor Secret leaves a live token behind:
+ * say so, with the time it dies, rather than let "revoked" promise more. */
+static void say_expiry_only(struct engine *en, const char *id)
+{
+	struct lease l;
+	kj_err ignore;
+	char ts[32];
+
+	if (lease_get(en, id, &l, &ignore) < 0)
+		return;
+	if (!l.revocable && l.token_expiry > kj_now()) {
+		kj_time_rfc3339(l.token_expiry, ts, sizeof(ts));
+		fprintf(stderr,
+		        _("kubejit: note: lease %.8s was expiry-only: its token stays valid until %s\n"), id,
+		        ts);
+	}
+	lease_done(&l);
+}
+
+struct bulk_ctx {
+	const struct kj_globals *g;
+	struct engine *en;
+};
+
 static void bulk_progress(void *ud, size_t done, size_t total, const char *id, const kj_err *err)
 {
-	const struct kj_globals *g = ud;
+	const struct bulk_ctx *c = ud;
 
-	if (err)
+	if (err) {
 		fprintf(stderr, _("kubejit: lease %s: %s\n"), id, err->msg);
-	else if (!g->quiet)
+		return;
+	}
+	if (!c->g->quiet)
 		fprintf(stderr, _("revoked %s (%zu/%zu)\n"), id, done, total);
+	say_expiry_only(c->en, id);
 }
 
 int cli_revoke(int argc, char **argv, const struct kj_globals *g)
@@ -479,7 +506,8 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 		return cli_fail(&e);
 	if (all) {
 		struct lease_bulk_result res;
-		if (lease_revoke_all(en, &f, parallel, bulk_progress, (void *)g, &res, &e) < 0) {
+		struct bulk_ctx ctx = {g, en};
+		if (lease_revoke_all(en, &f, parallel, bulk_progress, &ctx, &res, &e) < 0) {
 			engine_close(en);
 			return cli_fail(&e);
 		}
@@ -495,8 +523,10 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 			fprintf(stderr, "kubejit: %s\n", e.msg);
 			if (e.hint[0])
 				fprintf(stderr, "  %s %s\n", _("hint:"), e.hint);
-		} else if (!g->quiet) {
-			printf(_("lease %s revoked\n"), argv[i]);
+		} else {
+			if (!g->quiet)
+				printf(_("lease %s revoked\n"), argv[i]);
+			say_expiry_only(en, argv[i]);
 		}
 	}
 	engine_close(en);
