@@ -108,6 +108,11 @@ int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **
 	return rc;
 }
 
+int lease_store_changed(struct engine *eng, int64_t mark[2])
+{
+	return db_changed_since(engine_db(eng), mark) != 0;
+}
+
 int lease_get(struct engine *eng, const char *id, struct lease *out, kj_err *e)
 {
 	return store_lease_get(engine_db(eng), id, out, e);

@@ -87,6 +87,11 @@ void lease_list_free(struct lease *v, size_t n);
 
 /* Newest first.  Filters combine with AND. */
 int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **out, size_t *n, kj_err *e);
+/* Whether the store may hold other leases or states than when `mark` was
+ * last updated (the caller's two counters, zeroed at first): 1 yes (or
+ * cannot tell), 0 no.  Lets a lease table skip re-reading an unchanged
+ * store. */
+int lease_store_changed(struct engine *eng, int64_t mark[2]);
 /* `id` may be a unique prefix (≥ 4 chars).  Fills objects. */
 int lease_get(struct engine *eng, const char *id, struct lease *out, kj_err *e);
 

@@ -152,6 +152,25 @@ char *db_column_strdup(sqlite3_stmt *st, int col)
 	return s ? kj_xstrdup((const char *)s) : NULL;
 }
 
+int db_changed_since(kj_db *db, int64_t mark[2])
+{
+	sqlite3_stmt *st;
+	int64_t dv = -1, own = (int64_t)sqlite3_total_changes64(db->h);
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		dv = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (dv < 0)
+		return -1;
+	if (dv == mark[0] && own == mark[1])
+		return 0;
+	mark[0] = dv;
+	mark[1] = own;
+	return 1;
+}
+
 int db_schema_version(kj_db *db)
 {
 	sqlite3_stmt *st;

@@ -23,6 +23,7 @@
 #define KJ_STORE_DB_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "util/err.h"
 
@@ -46,6 +47,11 @@ const char *db_path(const kj_db *db); /* "<home>/kubejit.db" */
 int db_schema_version(kj_db *db);     /* what the file is at now */
 int db_latest_version(void);          /* what this build migrates to */
 sqlite3 *db_sqlite(kj_db *db);        /* store modules only */
+
+/* Whether anything was committed since `mark` (by this connection or any
+ * other; the caller keeps the two counters, zeroed before the first call):
+ * 1 changed, and `mark` updated; 0 not; -1 when it cannot tell. */
+int db_changed_since(kj_db *db, int64_t mark[2]);
 
 /* Transactions nest: the outermost db_begin() is BEGIN IMMEDIATE (takes the
  * write lock at once, so a later write cannot fail with SQLITE_BUSY
