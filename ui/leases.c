@@ -43,6 +43,7 @@ struct leases {
 	int has_unrevocable;
 	unsigned ticks;
 	unsigned reload_every; /* seconds between store reads */
+	int64_t store_mark[2]; /* lease_store_changed(): skip reading an unchanged store */
 };
 
 static int live(const struct lease *l)
@@ -237,6 +238,8 @@ static void tick(struct ui_screen *s)
 	if (++ls->ticks >= ls->reload_every) {
 		int64_t t0 = kj_mono_ms();
 		ls->ticks = 0;
+		if (ui_app_engine(s->app) && !lease_store_changed(ui_app_engine(s->app), ls->store_mark))
+			return;
 		reload(ls);
 		/* a huge history must not stall the keyboard: read it less often
 		 * the longer a read takes (300 ms -> every 30 s) */
