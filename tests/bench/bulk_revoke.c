@@ -94,5 +94,12 @@ int main(int argc, char **argv)
 	target_cred_done(&cred);
 	engine_close(en);
 	demo_stop(dc);
+	/* the throwaway home goes (KJ_BENCH_KEEP=1 keeps it to look at) */
+	if (!getenv("KJ_BENCH_KEEP")) {
+		char cmd[64];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bulk_revoke: could not remove %s\n", home);
+	}
 	return res.failed ? 1 : 0;
 }
