@@ -331,7 +331,7 @@ int db_open(const char *home, kj_db **out, kj_err *e)
 	/* Every headless command is one short process.  Checkpointing and
 	 * unlinking the WAL when it closes, then making and fsyncing a new WAL
 	 * and its directory in the next one, cost ~4 fsyncs per command: keep
-	 * the WAL file and let SQLite's auto-checkpoint (1000 pages) fold it
+	 * the WAL file and let SQLite's auto-checkpoint fold it
 	 * in.  Durability is unchanged: the WAL is replayed on the next open.
 	 * db_scrub() still truncates it on demand.  The first open of a
 	 * process reads the whole WAL to rebuild its index, so keep it small:
@@ -363,7 +363,7 @@ int db_open(const char *home, kj_db **out, kj_err *e)
 	return 0;
 }
 
-#define WAL_KEEP_BYTES (1024 * 1024)
+#define WAL_KEEP_BYTES (8 * 1024 * 1024) /* well above the auto-checkpoint size */
 
 void db_close(kj_db *db)
 {
