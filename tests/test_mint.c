@@ -322,6 +322,39 @@ Test(mint, fixed_token_is_bound_to_an_anchor_and_revocable)
 	mint_result_done(&r);
 }
 
+Test(mint, a_name_collision_on_the_first_object_draws_a_new_name)
+{
+	struct demo_stats before, after;
+	struct mint_result r;
+	kj_err e;
+
+	/* the first create of each mode answers 409: the mint retries once
+	 * under a new generated name and succeeds whole */
+	add_fixed("/dash/clash", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
+	add_dynamic("/dev/clash", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	demo_fault_clear(dc);
+	cr_assert_eq(demo_fault_add(dc, "POST", "/api/v1/namespaces/kubernetes-dashboard/secrets", 1,
+	                            DEMO_FAULT_STATUS, 409, 0),
+	             0);
+	demo_get_stats(dc, &before);
+	cr_assert_eq(do_mint("/dash/clash", NULL, 600, &r, &e), 0, "%s", e.msg);
+	demo_get_stats(dc, &after);
+	cr_assert_eq(after.requests - before.requests, 3); /* 409, anchor Secret, TokenRequest */
+	cr_assert(r.revocable);
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	mint_result_done(&r);
+
+	cr_assert_eq(demo_fault_add(dc, "POST", "/api/v1/namespaces/dev/serviceaccounts", 1,
+	                            DEMO_FAULT_STATUS, 409, 0),
+	             0);
+	cr_assert_eq(do_mint("/dev/clash", "dev", 600, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200);
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	mint_result_done(&r);
+	demo_fault_clear(dc);
+	cr_assert_eq(labelled_objects(NULL), 0);
+}
+
 Test(mint, fixed_without_secret_rights_falls_back_to_expiry_only)
 {
 	struct mint_result r;

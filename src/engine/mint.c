@@ -78,6 +78,18 @@ struct minting {
 	kj_buf warnings;
 };
 
+/* The lease's first object collided with an existing name (5 random
+ * characters: at a thousand live leases a collision is a few percent):
+ * nothing else exists yet, so draw a new name and try again, a few times. */
+static int retry_with_new_name(struct minting *m, int *tries, kj_err *e)
+{
+	if (e->cls != KJ_ERR_CONFLICT || ++*tries > 4)
+		return 0;
+	mint_object_name(m->s->name_prefix, m->s->path, m->name);
+	kj_err_clear(e);
+	return 1;
+}
+
 static void step(struct minting *m, const char *what)
 {
 	if (m->req->step)
@@ -226,10 +238,13 @@ static int mint_fixed(struct minting *m, struct mint_result *out, kj_err *e)
 
 	if (m->s->revocable) {
 		step(m, _("creating the anchor Secret"));
-		anchor = objects_new(m->name, ns, m->s, &m->lease, m->eng);
-		cJSON_AddStringToObject(anchor, "type", "Opaque");
-		rc = kube_create(m->kc, KUBE_SECRET, ns, anchor, &created, e);
-		cJSON_Delete(anchor);
+		int tries = 0;
+		do {
+			anchor = objects_new(m->name, ns, m->s, &m->lease, m->eng);
+			cJSON_AddStringToObject(anchor, "type", "Opaque");
+			rc = kube_create(m->kc, KUBE_SECRET, ns, anchor, &created, e);
+			cJSON_Delete(anchor);
+		} while (rc < 0 && retry_with_new_name(m, &tries, e));
 		if (rc == 0) {
 			record(m, KUBE_SECRET, created);
 			bound = m->lease.objects[0].name;
@@ -323,15 +338,17 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 	const char *sa_uid;
 	size_t n = 0, tok;
 	char what[200];
-	int rc;
+	int rc, tries = 0;
 
 	if (plan_rbac(m, &plan, e) < 0)
 		return -1;
 	step(m, _("creating the ServiceAccount"));
-	sa_obj = objects_new(m->name, ns, m->s, &m->lease, m->eng);
-	cJSON_AddBoolToObject(sa_obj, "automountServiceAccountToken", 0);
-	rc = kube_create(m->kc, KUBE_SERVICEACCOUNT, ns, sa_obj, &created, e);
-	cJSON_Delete(sa_obj);
+	do {
+		sa_obj = objects_new(m->name, ns, m->s, &m->lease, m->eng);
+		cJSON_AddBoolToObject(sa_obj, "automountServiceAccountToken", 0);
+		rc = kube_create(m->kc, KUBE_SERVICEACCOUNT, ns, sa_obj, &created, e);
+		cJSON_Delete(sa_obj);
+	} while (rc < 0 && retry_with_new_name(m, &tries, e));
 	if (rc < 0) {
 		cJSON_Delete(plan.rules);
 		snprintf(what, sizeof(what), _("creating ServiceAccount %s in %s"), m->name, ns);
