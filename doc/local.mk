@@ -6,7 +6,7 @@
 EXTRA_PROGRAMS += doc/keys-roff
 doc_keys_roff_SOURCES = doc/keys-roff.c
 doc_keys_roff_LDADD = $(KJ_UI_LIB) $(UTIL_LIBS) $(NCURSES_LIBS)
-CLEANFILES += doc/kubejit.1 doc/kubejit.1.tmp doc/kubejit.1.tmp.keys
+CLEANFILES += doc/kubejit.1 doc/kubejit.1.tmp doc/kubejit.1.tmp.keys doc/keys-roff$(EXEEXT)
 
 man_MANS = doc/kubejit.1
 EXTRA_DIST += doc/kubejit.1.in doc/kubejit.bash doc/_kubejit
