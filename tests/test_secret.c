@@ -162,6 +162,15 @@ Test(output, exec_credential_shapes)
 	s = output_render(&r, OUTPUT_EXEC_V1BETA1);
 	cr_assert(strstr(s, "client.authentication.k8s.io/v1beta1"));
 	kj_free_secret(s);
+	/* a revocable lease ending before its token: the credential ends with
+	 * the lease (kubectl asks again in time) */
+	r.revocable = 1;
+	s = output_render(&r, OUTPUT_EXEC);
+	j = cJSON_Parse(s);
+	st = cJSON_GetObjectItem(j, "status");
+	cr_assert_str_eq(cJSON_GetObjectItem(st, "expirationTimestamp")->valuestring, "2025-01-02T03:05:05Z");
+	cJSON_Delete(j);
+	kj_free_secret(s);
 	mint_result_done(&r);
 }
 

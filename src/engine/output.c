@@ -159,6 +159,16 @@ static char *render_json(const struct mint_result *r)
 	return print_secret_json(root, tok);
 }
 
+/* When the credential stops working: a revocable lease is revoked at its
+ * end, which may come before the token's own expiry (TTL under 10 minutes);
+ * an expiry-only token lives until its expiry whatever the lease says. */
+static int64_t credential_end(const struct mint_result *r)
+{
+	if (r->revocable && r->lease_expiry && (!r->token_expiry || r->lease_expiry < r->token_expiry))
+		return r->lease_expiry;
+	return r->token_expiry;
+}
+
 char *output_render(const struct mint_result *r, enum output_format f)
 {
 	char slug[40], user[64], cluster[128];
@@ -168,9 +178,9 @@ char *output_render(const struct mint_result *r, enum output_format f)
 	case OUTPUT_TOKEN:
 		return kj_xstrdup(r->token ? r->token : "");
 	case OUTPUT_EXEC:
-		return output_exec_credential(EXEC_V1, r->token, r->token_expiry);
+		return output_exec_credential(EXEC_V1, r->token, credential_end(r));
 	case OUTPUT_EXEC_V1BETA1:
-		return output_exec_credential(EXEC_V1BETA1, r->token, r->token_expiry);
+		return output_exec_credential(EXEC_V1BETA1, r->token, credential_end(r));
 	case OUTPUT_KUBECONFIG:
 		kj_slug(r->secret, 40, slug, sizeof(slug));
 		snprintf(user, sizeof(user), "kubejit-%s", slug);
