@@ -12,7 +12,7 @@ EXTRA_DIST += tests/data/kube-ca.crt tests/data/kube-token.txt tests/data/kubeco
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_kube_live
 TESTS += tests/test_kube_live
-tests_test_kube_live_SOURCES = tests/test_kube_live.c
+tests_test_kube_live_SOURCES = tests/test_kube_live.c tests/kube_fixture.c tests/kube_fixture.h
 tests_test_kube_live_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_kube_live_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
 	$(TEST_COMMON_LIBS)
@@ -20,7 +20,7 @@ endif
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_kube_auth
 TESTS += tests/test_kube_auth
-tests_test_kube_auth_SOURCES = tests/test_kube_auth.c
+tests_test_kube_auth_SOURCES = tests/test_kube_auth.c tests/kube_fixture.c tests/kube_fixture.h
 tests_test_kube_auth_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_kube_auth_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
 	$(TEST_COMMON_LIBS)

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "demo/demo.h"
+#include "kube_fixture.h"
 #include "kube/api.h"
 #include "kube/http.h"
 #include "kube/kubeconfig.h"
@@ -23,42 +24,7 @@
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
-static struct demo_cluster *dc;
-
-static void start(void)
-{
-	kj_err e;
-	struct demo_opts o = {.max_token_expiration = 86400};
-	cr_assert_eq(demo_start(&o, &dc, &e), 0, "demo_start: %s", e.msg);
-}
-
-static void stop(void)
-{
-	demo_stop(dc);
-	dc = NULL;
-}
-
-TestSuite(auth, .init = start, .fini = stop, .timeout = 60);
-
-static struct kube_client *client_with(const char *token, const char *cert, const char *key)
-{
-	struct kube_conn conn = {
-	    .server = demo_url(dc),
-	    .ca = demo_ca_pem(dc),
-	    .token = token,
-	    .client_cert = cert,
-	    .client_key = key,
-	};
-	struct kube_client *c = NULL;
-	kj_err e;
-	cr_assert_eq(kube_client_new(&conn, &c, &e), 0, "%s", e.msg);
-	return c;
-}
-
-static struct kube_client *admin(void)
-{
-	return client_with(demo_admin_token(dc), NULL, NULL);
-}
+TestSuite(auth, .init = kube_fixture_start, .fini = kube_fixture_stop, .timeout = 60);
 
 static void assert_user(struct kube_client *c, const char *want)
 {
@@ -139,16 +105,6 @@ Test(auth, whoami_tries_older_api_versions_on_404)
 }
 
 /* ---- errors of other users -------------------------------------------------- */
-
-static cJSON *sa_object(const char *name)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON *m = cJSON_AddObjectToObject(o, "metadata");
-	cJSON_AddStringToObject(m, "name", name);
-	cJSON *l = cJSON_AddObjectToObject(m, "labels");
-	cJSON_AddStringToObject(l, "app.kubernetes.io/managed-by", "kubejit");
-	return o;
-}
 
 Test(auth, status_errors_map_to_classes)
 {
