@@ -46,14 +46,18 @@ const char *target_auth_name(enum target_auth a)
 	return (unsigned)a < 4 ? auth_names[a] : "?";
 }
 
-int target_auth_parse(const char *s)
+/* Index of `s` in a table of `n` names, -1 when absent. */
+static int name_index(const char *const *names, int n, const char *s)
 {
-	int i;
-
-	for (i = 0; s && i < 4; i++)
-		if (!strcmp(s, auth_names[i]))
+	for (int i = 0; s && i < n; i++)
+		if (!strcmp(s, names[i]))
 			return i;
 	return -1;
+}
+
+int target_auth_parse(const char *s)
+{
+	return name_index(auth_names, 4, s);
 }
 
 const char *target_health_name(enum target_health h)
@@ -63,12 +67,7 @@ const char *target_health_name(enum target_health h)
 
 int target_health_parse(const char *s)
 {
-	int i;
-
-	for (i = 0; s && i < 4; i++)
-		if (!strcmp(s, health_names[i]))
-			return i;
-	return -1;
+	return name_index(health_names, 4, s);
 }
 
 void target_done(struct target *t)
