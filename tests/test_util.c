@@ -305,6 +305,14 @@ Test(json, getters_and_adders)
 	cr_assert_str_eq(kj_json_meta0(o, "name"), "web");
 	cr_assert_str_eq(kj_json_meta0(o, "namespace"), "");
 	cJSON_Delete(o);
+	o = cJSON_Parse("{\"verbs\":[\"get\",\"list\"],\"s\":\"x\"}");
+	cr_assert_eq(kj_json_array_len(o, "verbs"), 2);
+	cr_assert_eq(kj_json_array_len(o, "s"), 0);
+	cr_assert_null(kj_json_array(o, "missing"));
+	cr_assert(kj_json_array_has(kj_json_array(o, "verbs"), "list"));
+	cr_assert_not(kj_json_array_has(kj_json_array(o, "verbs"), "watch"));
+	cr_assert_not(kj_json_array_has(NULL, "get"));
+	cJSON_Delete(o);
 	o = cJSON_CreateObject();
 	kj_json_add_time(o, "t", 1735787045);
 	kj_json_add_time(o, "never", 0);

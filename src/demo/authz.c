@@ -29,32 +29,6 @@ void authz_policy_done(struct authz_policy *p)
 
 /* ------------------------------------------------------------ helpers */
 
-static const cJSON *arr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsArray(v) ? v : NULL;
-}
-
-static int arr_len(const cJSON *o, const char *key)
-{
-	const cJSON *a = arr(o, key);
-
-	return a ? cJSON_GetArraySize(a) : 0;
-}
-
-static int has(const cJSON *a, const char *s)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, a)
-	{
-		if (cJSON_IsString(it) && !strcmp(it->valuestring, s))
-			return 1;
-	}
-	return 0;
-}
-
 static int user_in_group(const struct demo_user *u, const char *g)
 {
 	size_t i;
@@ -151,7 +125,7 @@ static char *aggregate(const cJSON *errs)
 	kj_buf_init(&b);
 	cJSON_ArrayForEach(it, errs)
 	{
-		if (has(seen, it->valuestring))
+		if (kj_json_array_has(seen, it->valuestring))
 			continue;
 		cJSON_AddItemToArray(seen, cJSON_CreateString(it->valuestring));
 		if (n++)
@@ -171,16 +145,16 @@ static char *aggregate(const cJSON *errs)
 
 static int verb_matches(const cJSON *rule, const char *verb)
 {
-	const cJSON *v = arr(rule, "verbs");
+	const cJSON *v = kj_json_array(rule, "verbs");
 
-	return has(v, "*") || has(v, verb);
+	return kj_json_array_has(v, "*") || kj_json_array_has(v, verb);
 }
 
 static int group_matches(const cJSON *rule, const char *group)
 {
-	const cJSON *g = arr(rule, "apiGroups");
+	const cJSON *g = kj_json_array(rule, "apiGroups");
 
-	return has(g, "*") || has(g, group);
+	return kj_json_array_has(g, "*") || kj_json_array_has(g, group);
 }
 
 static int resource_matches(const cJSON *rule, const char *combined, const char *sub)
@@ -188,7 +162,7 @@ static int resource_matches(const cJSON *rule, const char *combined, const char 
 	const cJSON *it;
 	size_t sl = strlen(sub);
 
-	cJSON_ArrayForEach(it, arr(rule, "resources"))
+	cJSON_ArrayForEach(it, kj_json_array(rule, "resources"))
 	{
 		const char *r = cJSON_IsString(it) ? it->valuestring : "";
 
@@ -204,14 +178,15 @@ static int resource_matches(const cJSON *rule, const char *combined, const char 
 
 static int name_matches(const cJSON *rule, const char *name)
 {
-	return arr_len(rule, "resourceNames") == 0 || has(arr(rule, "resourceNames"), name);
+	return kj_json_array_len(rule, "resourceNames") == 0 ||
+	       kj_json_array_has(kj_json_array(rule, "resourceNames"), name);
 }
 
 static int url_matches(const cJSON *rule, const char *path)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, arr(rule, "nonResourceURLs"))
+	cJSON_ArrayForEach(it, kj_json_array(rule, "nonResourceURLs"))
 	{
 		const char *u = cJSON_IsString(it) ? it->valuestring : "";
 		size_t n = strlen(u);
@@ -271,7 +246,7 @@ static const cJSON *applies_to(const struct demo_user *u, const cJSON *binding, 
 {
 	const cJSON *s;
 
-	cJSON_ArrayForEach(s, arr(binding, "subjects"))
+	cJSON_ArrayForEach(s, kj_json_array(binding, "subjects"))
 	{
 		if (subject_applies(u, s, ns))
 			return s;
@@ -319,18 +294,18 @@ static void clusterrole_rules(const struct authz_policy *p, const cJSON *cr, cJS
 {
 	const cJSON *agg = cJSON_GetObjectItemCaseSensitive(cr, "aggregationRule"), *r, *other, *sel;
 
-	cJSON_ArrayForEach(r, arr(cr, "rules")) cJSON_AddItemToArray(out, cJSON_Duplicate(r, 1));
+	cJSON_ArrayForEach(r, kj_json_array(cr, "rules")) cJSON_AddItemToArray(out, cJSON_Duplicate(r, 1));
 	if (!cJSON_IsObject(agg))
 		return;
 	cJSON_ArrayForEach(other, p->clusterroles)
 	{
 		if (other == cr || cJSON_GetObjectItemCaseSensitive(other, "aggregationRule"))
 			continue;
-		cJSON_ArrayForEach(sel, arr(agg, "clusterRoleSelectors"))
+		cJSON_ArrayForEach(sel, kj_json_array(agg, "clusterRoleSelectors"))
 		{
 			if (!selector_matches(sel, other))
 				continue;
-			cJSON_ArrayForEach(r, arr(other, "rules"))
+			cJSON_ArrayForEach(r, kj_json_array(other, "rules"))
 			{
 				if (!has_rule(out, r))
 					cJSON_AddItemToArray(out, cJSON_Duplicate(r, 1));
@@ -362,7 +337,7 @@ int authz_role_ref_rules(const struct authz_policy *p, const cJSON *ref, const c
 			} else {
 				const cJSON *r;
 
-				cJSON_ArrayForEach(r, arr(role, "rules"))
+				cJSON_ArrayForEach(r, kj_json_array(role, "rules"))
 				    cJSON_AddItemToArray(out, cJSON_Duplicate(r, 1));
 			}
 			kj_buf_done(&b);

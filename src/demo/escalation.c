@@ -11,39 +11,13 @@
  * message and the Role/Binding write checks.  Wire texts are the
  * apiserver's, so they are not translated. */
 
-static const cJSON *arr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsArray(v) ? v : NULL;
-}
-
-static int arr_len(const cJSON *o, const char *key)
-{
-	const cJSON *a = arr(o, key);
-
-	return a ? cJSON_GetArraySize(a) : 0;
-}
-
-static int has(const cJSON *a, const char *s)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, a)
-	{
-		if (cJSON_IsString(it) && !strcmp(it->valuestring, s))
-			return 1;
-	}
-	return 0;
-}
-
 static int has_all(const cJSON *set, const cJSON *want)
 {
 	const cJSON *it;
 
 	cJSON_ArrayForEach(it, want)
 	{
-		if (cJSON_IsString(it) && !has(set, it->valuestring))
+		if (cJSON_IsString(it) && !kj_json_array_has(set, it->valuestring))
 			return 0;
 	}
 	return 1;
@@ -74,13 +48,14 @@ static void breakdown(const cJSON *rule, cJSON *out)
 {
 	const cJSON *g, *r, *v, *n, *u;
 
-	cJSON_ArrayForEach(g, arr(rule, "apiGroups")) cJSON_ArrayForEach(r, arr(rule, "resources"))
-	    cJSON_ArrayForEach(v, arr(rule, "verbs"))
+	cJSON_ArrayForEach(g, kj_json_array(rule, "apiGroups"))
+	    cJSON_ArrayForEach(r, kj_json_array(rule, "resources"))
+	        cJSON_ArrayForEach(v, kj_json_array(rule, "verbs"))
 	{
 		if (!cJSON_IsString(g) || !cJSON_IsString(r) || !cJSON_IsString(v))
 			continue;
-		if (arr_len(rule, "resourceNames")) {
-			cJSON_ArrayForEach(n, arr(rule, "resourceNames"))
+		if (kj_json_array_len(rule, "resourceNames")) {
+			cJSON_ArrayForEach(n, kj_json_array(rule, "resourceNames"))
 			{
 				if (cJSON_IsString(n))
 					cJSON_AddItemToArray(out, subrule(g->valuestring, r->valuestring,
@@ -91,7 +66,8 @@ static void breakdown(const cJSON *rule, cJSON *out)
 			                     subrule(g->valuestring, r->valuestring, v->valuestring, NULL));
 		}
 	}
-	cJSON_ArrayForEach(u, arr(rule, "nonResourceURLs")) cJSON_ArrayForEach(v, arr(rule, "verbs"))
+	cJSON_ArrayForEach(u, kj_json_array(rule, "nonResourceURLs"))
+	    cJSON_ArrayForEach(v, kj_json_array(rule, "verbs"))
 	{
 		cJSON *s;
 
@@ -108,7 +84,7 @@ static int resource_covers_all(const cJSON *set, const cJSON *want)
 {
 	const cJSON *it;
 
-	if (has(set, "*") || has_all(set, want))
+	if (kj_json_array_has(set, "*") || has_all(set, want))
 		return 1;
 	cJSON_ArrayForEach(it, want)
 	{
@@ -116,12 +92,12 @@ static int resource_covers_all(const cJSON *set, const cJSON *want)
 		char *star;
 		int ok;
 
-		if (!cJSON_IsString(it) || has(set, it->valuestring))
+		if (!cJSON_IsString(it) || kj_json_array_has(set, it->valuestring))
 			continue;
 		if (!(slash = strchr(it->valuestring, '/')))
 			return 0;
 		star = kj_xasprintf("*%s", slash);
-		ok = has(set, star);
+		ok = kj_json_array_has(set, star);
 		free(star);
 		if (!ok)
 			return 0;
@@ -166,22 +142,23 @@ static int urls_cover_all(const cJSON *set, const cJSON *want)
 
 static int rule_covers(const cJSON *owner, const cJSON *sub)
 {
-	const cJSON *ov = arr(owner, "verbs"), *og = arr(owner, "apiGroups"),
-	            *orn = arr(owner, "resourceNames");
+	const cJSON *ov = kj_json_array(owner, "verbs"), *og = kj_json_array(owner, "apiGroups"),
+	            *orn = kj_json_array(owner, "resourceNames");
 	int names;
 
-	if (!(has(ov, "*") || has_all(ov, arr(sub, "verbs"))))
+	if (!(kj_json_array_has(ov, "*") || has_all(ov, kj_json_array(sub, "verbs"))))
 		return 0;
-	if (!(has(og, "*") || has_all(og, arr(sub, "apiGroups"))))
+	if (!(kj_json_array_has(og, "*") || has_all(og, kj_json_array(sub, "apiGroups"))))
 		return 0;
-	if (!resource_covers_all(arr(owner, "resources"), arr(sub, "resources")))
+	if (!resource_covers_all(kj_json_array(owner, "resources"), kj_json_array(sub, "resources")))
 		return 0;
-	if (!urls_cover_all(arr(owner, "nonResourceURLs"), arr(sub, "nonResourceURLs")))
+	if (!urls_cover_all(kj_json_array(owner, "nonResourceURLs"), kj_json_array(sub, "nonResourceURLs")))
 		return 0;
-	if (arr_len(sub, "resourceNames") == 0)
-		names = arr_len(owner, "resourceNames") == 0;
+	if (kj_json_array_len(sub, "resourceNames") == 0)
+		names = kj_json_array_len(owner, "resourceNames") == 0;
 	else
-		names = arr_len(owner, "resourceNames") == 0 || has_all(orn, arr(sub, "resourceNames"));
+		names = kj_json_array_len(owner, "resourceNames") == 0 ||
+		        has_all(orn, kj_json_array(sub, "resourceNames"));
 	return names;
 }
 
@@ -222,19 +199,25 @@ static cJSON *compact(const cJSON *rules)
 	cJSON_ArrayForEach(r, rules)
 	{
 		cJSON *hit = NULL, *it;
-		int simple = arr_len(r, "resourceNames") <= 1 && !arr_len(r, "nonResourceURLs") &&
-		             arr_len(r, "apiGroups") == 1 && arr_len(r, "resources") == 1;
+		int simple = kj_json_array_len(r, "resourceNames") <= 1 &&
+		             !kj_json_array_len(r, "nonResourceURLs") &&
+		             kj_json_array_len(r, "apiGroups") == 1 && kj_json_array_len(r, "resources") == 1;
 
 		if (simple) {
 			cJSON_ArrayForEach(it, out)
 			{
-				if (arr_len(it, "apiGroups") == 1 && arr_len(it, "resources") == 1 &&
-				    !arr_len(it, "nonResourceURLs") &&
-				    cJSON_Compare(arr(it, "apiGroups"), arr(r, "apiGroups"), 1) &&
-				    cJSON_Compare(arr(it, "resources"), arr(r, "resources"), 1) &&
-				    arr_len(it, "resourceNames") == arr_len(r, "resourceNames") &&
-				    (!arr_len(r, "resourceNames") ||
-				     cJSON_Compare(arr(it, "resourceNames"), arr(r, "resourceNames"), 1))) {
+				if (kj_json_array_len(it, "apiGroups") == 1 &&
+				    kj_json_array_len(it, "resources") == 1 &&
+				    !kj_json_array_len(it, "nonResourceURLs") &&
+				    cJSON_Compare(kj_json_array(it, "apiGroups"),
+				                  kj_json_array(r, "apiGroups"), 1) &&
+				    cJSON_Compare(kj_json_array(it, "resources"),
+				                  kj_json_array(r, "resources"), 1) &&
+				    kj_json_array_len(it, "resourceNames") ==
+				        kj_json_array_len(r, "resourceNames") &&
+				    (!kj_json_array_len(r, "resourceNames") ||
+				     cJSON_Compare(kj_json_array(it, "resourceNames"),
+				                   kj_json_array(r, "resourceNames"), 1))) {
 					hit = it;
 					break;
 				}
@@ -244,7 +227,7 @@ static cJSON *compact(const cJSON *rules)
 			cJSON_AddItemToArray(out, cJSON_Duplicate(r, 1));
 			continue;
 		}
-		cJSON_ArrayForEach(v, arr(r, "verbs")) cJSON_AddItemToArray(
+		cJSON_ArrayForEach(v, kj_json_array(r, "verbs")) cJSON_AddItemToArray(
 		    cJSON_GetObjectItemCaseSensitive(hit, "verbs"), cJSON_Duplicate(v, 1));
 	}
 	return out;
@@ -265,10 +248,10 @@ static char *compact_string(const cJSON *r)
 	kj_buf_init(&b);
 	kj_buf_addc(&b, '{');
 	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		if (!arr_len(r, parts[i][0]))
+		if (!kj_json_array_len(r, parts[i][0]))
 			continue;
 		kj_buf_printf(&b, "%s%s:", first ? "" : ", ", parts[i][1]);
-		authz_go_quote_list(&b, arr(r, parts[i][0]));
+		authz_go_quote_list(&b, kj_json_array(r, parts[i][0]));
 		first = 0;
 	}
 	kj_buf_addc(&b, '}');
@@ -433,7 +416,7 @@ int authz_check_role_write(const struct authz_policy *p, const struct demo_user 
 		return 0;
 	if (old && only_gc_change(obj, old))
 		return 0;
-	if ((msg = confirm_no_escalation(p, u, ns, arr(obj, "rules")))) {
+	if ((msg = confirm_no_escalation(p, u, ns, kj_json_array(obj, "rules")))) {
 		forbid(v, resource, objname, msg);
 		free(msg);
 		return v->code;

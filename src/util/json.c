@@ -1,5 +1,7 @@
 #include "util/json.h"
 
+#include <string.h>
+
 #include "util/timeutil.h"
 
 const char *kj_json_str(const cJSON *o, const char *key)
@@ -19,6 +21,32 @@ const char *kj_json_str0(const cJSON *o, const char *key)
 const char *kj_json_meta0(const cJSON *o, const char *key)
 {
 	return kj_json_str0(o ? cJSON_GetObjectItemCaseSensitive(o, "metadata") : NULL, key);
+}
+
+const cJSON *kj_json_array(const cJSON *o, const char *key)
+{
+	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+int kj_json_array_len(const cJSON *o, const char *key)
+{
+	const cJSON *a = kj_json_array(o, key);
+
+	return a ? cJSON_GetArraySize(a) : 0;
+}
+
+int kj_json_array_has(const cJSON *a, const char *s)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, a)
+	{
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, s))
+			return 1;
+	}
+	return 0;
 }
 
 void kj_json_add_time(cJSON *o, const char *key, int64_t t)

@@ -15,6 +15,12 @@ const char *kj_json_str0(const cJSON *o, const char *key);
 /* o.metadata[key] as kj_json_str0. */
 const char *kj_json_meta0(const cJSON *o, const char *key);
 
+/* o[key] when it is an array, else NULL; its length (0 when absent). */
+const cJSON *kj_json_array(const cJSON *o, const char *key);
+int kj_json_array_len(const cJSON *o, const char *key);
+/* Whether array `a` holds the string `s` (NULL a: no). */
+int kj_json_array_has(const cJSON *a, const char *s);
+
 /* o[key] = RFC 3339 time, or null when t is 0 (unknown). */
 void kj_json_add_time(cJSON *o, const char *key, int64_t t);
 /* o[key] = s, or null when s is NULL. */
