@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -153,15 +154,130 @@ Test(live, injected_status_without_kubernetes_body_is_still_specific)
 {
 	kj_err e;
 	struct kube_client *c = admin();
-	cr_assert_eq(demo_fault_add(dc, "GET", "/version", 1, DEMO_FAULT_STATUS, 503, 0), 0);
+	cr_assert_eq(demo_fault_add(dc, "GET", "/version", 1, DEMO_FAULT_STATUS, 500, 0), 0);
 	struct kube_version v;
 	cr_assert_eq(kube_server_version(c, &v, &e), -1);
-	cr_assert_eq(e.http_status, 503);
+	cr_assert_eq(e.http_status, 500);
 	cr_assert_eq(e.cls, KJ_ERR_FAIL);
 	cr_assert(strlen(e.hint) > 0);
 	/* The fault disarmed: the next call works on the same client. */
 	cr_assert_eq(kube_server_version(c, &v, &e), 0, "%s", e.msg);
 	kube_version_done(&v);
+	kube_client_free(c);
+}
+
+/* ---- throttling: 429 and 503 with Retry-After ---------------------------------------- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+Test(live, throttled_get_is_resent_after_retry_after)
+{
+	struct kube_client *c = admin();
+	cr_assert_eq(demo_fault_add(dc, "GET", "/api/v1/namespaces/dev", 1, DEMO_FAULT_STATUS, 429, 0), 0);
+	cr_assert_eq(demo_fault_add(dc, "GET", "/api/v1/namespaces/dev", 1, DEMO_FAULT_STATUS, 503, 0), 0);
+	struct kube_call call = {.method = "GET", .path = "/api/v1/namespaces/dev"};
+	kj_err e;
+	double t0 = mono_s();
+	cr_assert_eq(kube_request_many(c, &call, 1, &e), 0, "%s", e.msg);
+	double took = mono_s() - t0;
+	cr_assert_eq(call.resp.status, 200);
+	cr_assert_eq(call.retries, 2, "one resend after the 429, one after the 503: %u", call.retries);
+	/* the demo says Retry-After: 1 each time */
+	cr_assert_geq(took, 1.9, "Retry-After honoured: waited %.2f s", took);
+	cr_assert_lt(took, 5.0, "%.2f s", took);
+	kube_response_done(&call.resp);
+	kube_client_free(c);
+}
+
+Test(live, throttling_retries_are_bounded)
+{
+	struct kube_client *c = admin();
+	for (int i = 0; i < KUBE_RETRY_MAX + 1; i++)
+		cr_assert_eq(
+		    demo_fault_add(dc, "GET", "/api/v1/namespaces/default", 1, DEMO_FAULT_STATUS, 429, 0), 0);
+	cJSON *o = NULL;
+	kj_err e;
+	cr_assert_eq(kube_get(c, KUBE_NAMESPACE, NULL, "default", &o, &e), -1);
+	cr_assert_eq(e.http_status, 429);
+	cr_assert_str_eq(e.reason, "TooManyRequests");
+	struct kube_client_stats st;
+	kube_client_get_stats(c, &st);
+	cr_assert_eq(st.requests, KUBE_RETRY_MAX + 1, "%llu", (unsigned long long)st.requests);
+	demo_fault_clear(dc);
+	kube_client_free(c);
+}
+
+Test(live, unavailable_post_is_resent_only_when_safe)
+{
+	struct kube_client *c = admin();
+	kj_err e;
+	/* an unlabelled create is not resent after 503: it may have been stored */
+	cr_assert_eq(demo_fault_add(dc, "POST", "/api/v1/namespaces/dev/serviceaccounts", 1,
+	                            DEMO_FAULT_STATUS, 503, 0),
+	             0);
+	cJSON *sa = sa_object("plain-503");
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", sa, NULL, &e), -1);
+	cr_assert_eq(e.http_status, 503);
+	cJSON_Delete(sa);
+	/* ... but after 429 it is: throttling refuses before any handler runs */
+	cr_assert_eq(demo_fault_add(dc, "POST", "/api/v1/namespaces/dev/serviceaccounts", 1,
+	                            DEMO_FAULT_STATUS, 429, 0),
+	             0);
+	sa = sa_object("plain-429");
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", sa, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(sa);
+	/* reviews store nothing: resent after 503 */
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 1,
+	                            DEMO_FAULT_STATUS, 503, 0),
+	             0);
+	struct kube_access a = {.verb = "get", .resource = "pods", .ns = "dev"};
+	int allowed = 0;
+	cr_assert_eq(kube_can_i(c, &a, &allowed, NULL, &e), 0, "%s", e.msg);
+	cr_assert(allowed);
+	kube_client_free(c);
+}
+
+/* A labelled create resent after 503 that meets 409: the object of that name
+ * is ours when it carries our lease label (an earlier attempt stored it),
+ * someone else's otherwise. */
+Test(live, conflict_after_a_resent_create_is_recognised_by_the_lease_label)
+{
+	struct kube_client *c = admin();
+	kj_err e;
+	cJSON *mine = sa_object("resent-mine");
+	cJSON_AddStringToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(mine, "metadata"), "labels"),
+	                        KUBE_LEASE_LABEL, "lease-1");
+	/* the first attempt's object, as if its answer had been lost */
+	cJSON *first = NULL;
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", mine, &first, &e), 0, "%s", e.msg);
+	cr_assert_eq(demo_fault_add(dc, "POST", "/api/v1/namespaces/dev/serviceaccounts", 1,
+	                            DEMO_FAULT_STATUS, 503, 0),
+	             0);
+	cJSON *got = NULL;
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", mine, &got, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(kube_meta(got, "uid"), kube_meta(first, "uid"));
+	cJSON_Delete(got);
+	cJSON_Delete(first);
+
+	/* the same name with another lease's label is a real conflict */
+	cJSON *other = sa_object("resent-mine");
+	cJSON_AddStringToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(other, "metadata"), "labels"),
+	                        KUBE_LEASE_LABEL, "lease-2");
+	cr_assert_eq(demo_fault_add(dc, "POST", "/api/v1/namespaces/dev/serviceaccounts", 1,
+	                            DEMO_FAULT_STATUS, 503, 0),
+	             0);
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", other, NULL, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT, "%s", e.msg);
+	/* without any resend a 409 stays a 409 even for our own label */
+	cr_assert_eq(kube_create(c, KUBE_SERVICEACCOUNT, "dev", mine, NULL, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT, "%s", e.msg);
+	cJSON_Delete(other);
+	cJSON_Delete(mine);
 	kube_client_free(c);
 }
 

@@ -126,6 +126,7 @@ struct demo_req {
 	const char *resp_type; /* Content-Type, static string */
 	char **warnings;
 	size_t nwarnings;
+	int retry_after; /* seconds for a Retry-After header; 0 = none */
 };
 
 /* Query parameter or request header; NULL when absent. */

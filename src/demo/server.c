@@ -265,7 +265,16 @@ static void reply_fault(struct demo_req *r, int code)
 
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (tab[i].code == code) {
-			demo_reply_status(r, code, tab[i].reason, tab[i].msg, NULL);
+			cJSON *details = NULL;
+
+			/* as the max-inflight and priority-and-fairness filters
+			 * answer (staging/src/k8s.io/apiserver/pkg/server/filters/maxinflight.go) */
+			if (code == 429 || code == 503) {
+				r->retry_after = 1;
+				details = cJSON_CreateObject();
+				cJSON_AddNumberToObject(details, "retryAfterSeconds", 1);
+			}
+			demo_reply_status(r, code, tab[i].reason, tab[i].msg, details);
 			return;
 		}
 	demo_reply_status(r, code, "InternalError", "injected fault", NULL);
@@ -399,6 +408,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct demo_req *
 
 		MHD_add_response_header(resp, "Warning", w);
 		free(w);
+	}
+	if (r->retry_after > 0) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%d", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 	}
 	ret = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);

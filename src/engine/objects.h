@@ -22,7 +22,7 @@
 #include "util/err.h"
 
 #define OBJECTS_MANAGED_BY  "app.kubernetes.io/managed-by"
-#define OBJECTS_LEASE_LABEL "kubejit.io/lease"
+#define OBJECTS_LEASE_LABEL KUBE_LEASE_LABEL
 #define OBJECTS_EXPIRES_AT  "kubejit.io/expires-at"
 #define OBJECTS_SECRET_ANN  "kubejit.io/secret"
 #define OBJECTS_CREATED_BY  "kubejit.io/created-by"

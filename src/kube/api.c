@@ -120,6 +120,11 @@ static int prepare(const struct kube_op *op, struct prepared *p, struct kube_cal
 		p->body = cJSON_PrintUnformatted(o);
 		json_free_secret(o);
 		call->body = p->body;
+		/* Resending a create is safe when nothing is stored (reviews,
+		 * TokenRequest) or when a 409 can be told to be our own object
+		 * (see own_conflict()). */
+		if (op->verb == KUBE_OP_CREATE)
+			call->retry_post = k->create_only || kube_label(op->obj, KUBE_LEASE_LABEL) != NULL;
 		break;
 	}
 	}
@@ -160,6 +165,40 @@ static void finish(struct kube_op *op, struct kube_call *call)
 	}
 }
 
+/* A create that was resent after a 429/503 and then met 409 AlreadyExists
+ * may have been stored by an earlier attempt: when the object of that name
+ * carries the same kubejit.io/lease label as ours, it is ours, and the create
+ * succeeded. */
+static void own_conflict(struct kube_client *c, struct kube_op *op, struct kube_call *call)
+{
+	const char *lease = kube_label(op->obj, KUBE_LEASE_LABEL);
+	const char *name = kube_meta(op->obj, "name");
+	cJSON *got = NULL;
+	kj_err ge;
+	if (op->verb != KUBE_OP_CREATE || call->rc == 0 || call->retries == 0 || call->resp.status != 409 ||
+	    !lease || !name)
+		return;
+	struct kube_op get = {.verb = KUBE_OP_GET, .kind = op->kind, .ns = op->ns, .name = name};
+	struct prepared p;
+	struct kube_call gc;
+	if (prepare(&get, &p, &gc, &ge) < 0)
+		return;
+	if (kube_request_many(c, &gc, 1, NULL) == 0) {
+		got = cJSON_ParseWithLength(gc.resp.body, gc.resp.body_len);
+		const char *theirs = kube_label(got, KUBE_LEASE_LABEL);
+		if (theirs && strcmp(theirs, lease) == 0) {
+			kube_response_done(&call->resp);
+			call->resp = gc.resp;
+			memset(&gc.resp, 0, sizeof gc.resp);
+			call->rc = 0;
+			kj_err_clear(&call->err);
+		}
+		cJSON_Delete(got);
+	}
+	kube_response_done(&gc.resp);
+	prepared_done(&p);
+}
+
 int kube_batch(struct kube_client *c, struct kube_op *ops, size_t n, kj_err *e)
 {
 	struct prepared *ps = kj_xcalloc(n ? n : 1, sizeof *ps);
@@ -179,6 +218,7 @@ int kube_batch(struct kube_client *c, struct kube_op *ops, size_t n, kj_err *e)
 	}
 	kube_request_many(c, calls, m, NULL);
 	for (size_t j = 0; j < m; j++) {
+		own_conflict(c, &ops[map[j]], &calls[j]);
 		finish(&ops[map[j]], &calls[j]);
 		kube_response_done(&calls[j].resp);
 	}
@@ -239,23 +279,12 @@ int kube_delete(struct kube_client *c, enum kube_kind_id kind, const char *ns, c
 	return one(c, &op, NULL, e);
 }
 
-int kube_list(struct kube_client *c, enum kube_kind_id kind, const char *ns, const char *label_selector,
-              cJSON **out, kj_err *e)
+/* One page of a list: parsed, "items" always an array. */
+static int list_page(struct kube_client *c, const char *path, const char *query, cJSON **out, kj_err *e)
 {
-	const struct kube_kind *k = kube_kind(kind);
-	if (out)
-		*out = NULL;
-	if (!k)
-		return kj_err_set(e, KJ_ERR_FAIL, _("unknown resource kind %d"), (int)kind);
-	char *path = kube_kind_path(k, ns, NULL);
-	kj_buf q;
-	kj_buf_init(&q);
-	if (label_selector && *label_selector) {
-		kj_buf_adds(&q, "labelSelector=");
-		add_escaped(&q, label_selector);
-	}
 	struct kube_response r;
-	int rc = kube_request(c, "GET", path, q.len ? q.data : NULL, NULL, &r, e);
+	*out = NULL;
+	int rc = kube_request(c, "GET", path, query, NULL, &r, e);
 	if (rc == 0) {
 		cJSON *j = cJSON_ParseWithLength(r.body, r.body_len);
 		if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "items"))) {
@@ -270,13 +299,90 @@ int kube_list(struct kube_client *c, enum kube_kind_id kind, const char *ns, con
 				                _("GET %s: the server's answer is not a list"), path);
 			}
 		}
-		if (out)
-			*out = j;
-		else
-			json_free_secret(j);
+		*out = j;
 	}
 	kube_response_done(&r);
-	kj_buf_done(&q);
+	return rc;
+}
+
+int kube_list(struct kube_client *c, enum kube_kind_id kind, const char *ns, const char *label_selector,
+              cJSON **out, kj_err *e)
+{
+	const struct kube_kind *k = kube_kind(kind);
+	if (out)
+		*out = NULL;
+	if (!k)
+		return kj_err_set(e, KJ_ERR_FAIL, _("unknown resource kind %d"), (int)kind);
+	char *path = kube_kind_path(k, ns, NULL);
+	cJSON *all = NULL;
+	int rc = 0, restarts = 0;
+	char *cont = NULL;
+	/* Pages of KUBE_LIST_PAGE items, as kubectl asks for them; a continue
+	 * token that expired meanwhile (410 Gone, reason Expired) restarts the
+	 * whole list, since its pages would no longer be one snapshot. */
+	for (;;) {
+		kj_buf q;
+		kj_buf_init(&q);
+		kj_buf_printf(&q, "limit=%d", KUBE_LIST_PAGE);
+		if (label_selector && *label_selector) {
+			kj_buf_adds(&q, "&labelSelector=");
+			add_escaped(&q, label_selector);
+		}
+		if (cont) {
+			kj_buf_adds(&q, "&continue=");
+			add_escaped(&q, cont);
+		}
+		cJSON *page = NULL;
+		rc = list_page(c, path, q.data, &page, e);
+		kj_buf_done(&q);
+		if (rc != 0) {
+			if (cont && e && e->http_status == 410 && restarts++ < 3) {
+				free(cont);
+				cont = NULL;
+				json_free_secret(all);
+				all = NULL;
+				kj_err_clear(e);
+				continue;
+			}
+			break;
+		}
+		free(cont);
+		cont = NULL;
+		const char *next =
+		    kj_json_str(cJSON_GetObjectItemCaseSensitive(page, "metadata"), "continue");
+		if (next && *next)
+			cont = kj_xstrdup(next);
+		if (!all) {
+			all = page;
+		} else {
+			cJSON *items = cJSON_GetObjectItemCaseSensitive(all, "items");
+			cJSON *more = cJSON_DetachItemFromObjectCaseSensitive(page, "items");
+			cJSON *it;
+			while ((it = cJSON_DetachItemFromArray(more, 0)))
+				cJSON_AddItemToArray(items, it);
+			cJSON_Delete(more);
+			/* the whole list is as of the last page's resourceVersion */
+			cJSON *meta = cJSON_DetachItemFromObjectCaseSensitive(page, "metadata");
+			if (meta)
+				cJSON_ReplaceItemInObjectCaseSensitive(all, "metadata", meta);
+			json_free_secret(page);
+		}
+		if (!cont)
+			break;
+	}
+	free(cont);
+	if (rc != 0) {
+		json_free_secret(all);
+		all = NULL;
+	} else {
+		cJSON *meta = cJSON_GetObjectItemCaseSensitive(all, "metadata");
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "continue");
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "remainingItemCount");
+	}
+	if (out)
+		*out = all;
+	else
+		json_free_secret(all);
 	free(path);
 	return rc;
 }
@@ -374,7 +480,7 @@ int kube_token_request(struct kube_client *c, const char *ns, const char *sa,
 	cJSON *body = kube_token_request_body(spec);
 	char *b = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);
-	struct kube_call call = {.method = "POST", .path = path, .body = b};
+	struct kube_call call = {.method = "POST", .path = path, .body = b, .retry_post = 1};
 	int rc = kube_request_many(c, &call, 1, e);
 	for (size_t i = 0; i < call.resp.n_warnings; i++)
 		collect_warning(call.resp.warnings[i], &warn);

@@ -24,6 +24,14 @@
 #include "kube/kinds.h"
 #include "util/err.h"
 
+/* The label kubejit puts on every object of a lease; a create resent after a
+ * 429/503 that meets 409 is ours when the existing object carries the same
+ * value (kube_batch). */
+#define KUBE_LEASE_LABEL "kubejit.io/lease"
+
+/* Items per page of a list (kubectl's own chunk size). */
+#define KUBE_LIST_PAGE 500
+
 /* Returned by kube_delete() (and batch deletes) when the object was already
  * gone (404).  `e` is still filled, so callers that care can show it. */
 #define KUBE_GONE 1
@@ -33,8 +41,10 @@ int kube_get(struct kube_client *c, enum kube_kind_id kind, const char *ns, cons
              kj_err *e);
 
 /* LIST a collection; `ns` NULL = all namespaces; `label_selector` NULL = all
- * ("app.kubernetes.io/managed-by=kubejit,kubejit.io/lease").  *out is the
- * whole List object; its "items" array holds the objects. */
+ * ("app.kubernetes.io/managed-by=kubejit,kubejit.io/lease").  Pages through
+ * the list (limit/continue, KUBE_LIST_PAGE items a page), restarting when a
+ * continue token has expired (410).  *out is one List object holding every
+ * page's items in its "items" array. */
 int kube_list(struct kube_client *c, enum kube_kind_id kind, const char *ns, const char *label_selector,
               cJSON **out, kj_err *e);
 
@@ -66,6 +76,9 @@ struct kube_op {
 	kj_err err;             /* out when rc != 0 */
 };
 /* Run all ops (bounded by the client's max_parallel).  Every op completes.
+ * Creates of objects labelled KUBE_LEASE_LABEL are resent after 503 too; a
+ * 409 after such a resend is answered by a GET, and when the existing object
+ * carries our lease label the op succeeds with it.
  * Returns 0 if every op gave 0 or KUBE_GONE, else -1 with `e` = the first
  * failure in array order. */
 int kube_batch(struct kube_client *c, struct kube_op *ops, size_t n, kj_err *e);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -68,6 +69,10 @@ struct xfer {
 	size_t n_warnings;
 	char errbuf[CURL_ERROR_SIZE];
 	struct kube_call *call;
+	long retry_after; /* seconds from a Retry-After header, -1 = none */
+	long waited_ms;   /* spent waiting before resends of this call */
+	int64_t due_ms;   /* monotonic time the next attempt may start */
+	int queued;       /* waiting for its (next) attempt */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -145,6 +150,18 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		free(x->warnings);
 		x->warnings = NULL;
 		x->n_warnings = 0;
+		x->retry_after = -1;
+		return len;
+	}
+	if (len > 12 && strncasecmp(buf, "retry-after:", 12) == 0) {
+		/* delta-seconds only; the HTTP-date form counts as absent */
+		char *end;
+		const char *v = buf + 12;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		long sec = strtol(v, &end, 10);
+		if (end != v && sec >= 0)
+			x->retry_after = sec;
 		return len;
 	}
 	if (len > 8 && strncasecmp(buf, "warning:", 8) == 0) {
@@ -751,6 +768,50 @@ static void finish_xfer(struct kube_client *c, struct xfer *x, CURLcode rc)
 	}
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether a finished attempt is to be resent, and after how long (ms). */
+static int want_retry(const struct xfer *x, CURLcode rc, long *wait_ms)
+{
+	const struct kube_call *k = x->call;
+	long st = 0;
+	if (rc != CURLE_OK)
+		return 0;
+	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &st);
+	if (st != 429 && st != 503)
+		return 0;
+	const char *m = k->method ? k->method : "GET";
+	int idempotent = strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0;
+	if (st == 503 && !idempotent && !k->retry_post)
+		return 0;
+	if (k->retries >= KUBE_RETRY_MAX)
+		return 0;
+	long w = x->retry_after >= 0 ? x->retry_after * 1000L : 1000L;
+	if (w > 10000L)
+		w = 10000L;
+	if (x->waited_ms + w > KUBE_RETRY_BUDGET_MS)
+		return 0;
+	*wait_ms = w;
+	return 1;
+}
+
+static void start_xfer(struct kube_client *c, struct xfer *x, int *used)
+{
+	kj_buf_init(&x->body);
+	x->too_big = 0;
+	x->retry_after = -1;
+	x->errbuf[0] = '\0';
+	x->h = pool_take(c, used);
+	setup_xfer(c, x);
+	c->stats.requests++;
+	curl_multi_add_handle(c->multi, x->h);
+}
+
 int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, kj_err *e)
 {
 	if (n == 0)
@@ -761,6 +822,7 @@ int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, 
 		memset(&calls[i].resp, 0, sizeof calls[i].resp);
 		kj_err_clear(&calls[i].err);
 		calls[i].rc = -1;
+		calls[i].retries = 0;
 	}
 	kj_err terr;
 	kj_err_clear(&terr);
@@ -774,19 +836,27 @@ int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, 
 		return -1;
 	}
 	struct xfer *xs = kj_xcalloc(n, sizeof *xs);
+	for (size_t i = 0; i < n; i++) {
+		xs[i].call = &calls[i];
+		xs[i].queued = 1;
+	}
 	int used = 0; /* bitmap of pool slots in use */
-	size_t next = 0, active = 0, done = 0;
+	size_t active = 0, done = 0;
 	int limit = c->max_parallel;
 	while (done < n) {
-		while (next < n && active < (size_t)limit) {
-			struct xfer *x = &xs[next];
-			x->call = &calls[next];
-			kj_buf_init(&x->body);
-			x->h = pool_take(c, &used);
-			setup_xfer(c, x);
-			c->stats.requests++;
-			curl_multi_add_handle(c->multi, x->h);
-			next++;
+		int64_t now = mono_ms(), next_due = -1;
+		/* in array order, so a first attempt is never overtaken by a resend */
+		for (size_t i = 0; i < n && active < (size_t)limit; i++) {
+			struct xfer *x = &xs[i];
+			if (!x->queued)
+				continue;
+			if (x->due_ms > now) {
+				if (next_due < 0 || x->due_ms < next_due)
+					next_due = x->due_ms;
+				continue;
+			}
+			x->queued = 0;
+			start_xfer(c, x, &used);
 			active++;
 		}
 		int running = 0;
@@ -801,16 +871,42 @@ int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, 
 			struct xfer *x = NULL;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			CURLcode rc = msg->data.result;
+			long wait_ms = 0;
 			curl_multi_remove_handle(c->multi, x->h);
-			finish_xfer(c, x, rc);
+			if (want_retry(x, rc, &wait_ms)) {
+				for (size_t i = 0; i < x->n_warnings; i++)
+					free(x->warnings[i]);
+				free(x->warnings);
+				x->warnings = NULL;
+				x->n_warnings = 0;
+				kj_buf_done(&x->body);
+				x->call->retries++;
+				x->waited_ms += wait_ms;
+				x->due_ms = mono_ms() + wait_ms;
+				x->queued = 1;
+			} else {
+				finish_xfer(c, x, rc);
+				done++;
+			}
 			free_headers(x->headers);
 			x->headers = NULL;
 			pool_give(c, &used, x->h);
 			active--;
-			done++;
 		}
-		if (done < n && (active > 0 || running))
-			curl_multi_poll(c->multi, NULL, 0, 100, NULL);
+		if (done < n) {
+			int wait = active > 0 ? 100 : 1000;
+			if (next_due >= 0) {
+				int64_t d = next_due - mono_ms();
+				if (d < wait)
+					wait = d < 0 ? 0 : (int)d;
+			}
+			if (active > 0 || running)
+				curl_multi_poll(c->multi, NULL, 0, wait, NULL);
+			else if (wait > 0) {
+				struct timespec ts = {wait / 1000, (long)(wait % 1000) * 1000000L};
+				nanosleep(&ts, NULL);
+			}
+		}
 	}
 	free(xs);
 	int ret = 0;

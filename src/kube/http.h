@@ -25,12 +25,22 @@
  * (HTTPS_PROXY, NO_PROXY...) as kubectl does; loopback addresses never go
  * through a proxy (as in Go's ProxyFromEnvironment).
  *
- * Retries: none of kubejit's own.  libcurl itself resends a request once on a
- * new connection when a kept-alive connection turns out dead and nothing at
- * all came back — for any method, so in the rare case that a server
- * processed a POST and then closed without answering, the POST runs twice
- * (a create then sees 409 AlreadyExists).  Go's client does not resend
- * POSTs in that case.
+ * Retries: an API server that is throttling (max-inflight, API Priority and
+ * Fairness) answers 429 with Retry-After; one that is briefly unable to serve
+ * answers 503.  Both are resent after Retry-After seconds (1 s when absent,
+ * each wait at most 10 s), at most KUBE_RETRY_MAX times and KUBE_RETRY_BUDGET_MS
+ * of waiting per call, as client-go does (staging/src/k8s.io/client-go/rest/
+ * request.go, checkWait).  GET, HEAD, PUT and DELETE are resent; a POST only
+ * when the caller sets `retry_post` (reviews and TokenRequests, which store
+ * nothing, and creates whose caller recognises its own object on a 409:
+ * kube_batch() does by the kubejit.io/lease label).  A 429 is resent for
+ * every method: the API server refuses it in its filter chain, before any
+ * handler ran.
+ * libcurl itself resends a request once on a new connection when a
+ * kept-alive connection turns out dead and nothing at all came back — for any
+ * method, so in the rare case that a server processed a POST and then closed
+ * without answering, the POST runs twice (a create then sees 409
+ * AlreadyExists).  Go's client does not resend POSTs in that case.
  *
  * Call order: kube_client_new() -> kube_request()/kube_request_many() any
  * number of times -> kube_client_free().
@@ -117,11 +127,16 @@ void kube_client_set_warning_handler(struct kube_client *c, kube_warning_fn fn, 
 int kube_request(struct kube_client *c, const char *method, const char *path, const char *query,
                  const char *body, struct kube_response *resp, kj_err *e);
 
+#define KUBE_RETRY_MAX       6     /* resends after 429/503 per call */
+#define KUBE_RETRY_BUDGET_MS 20000 /* total waiting per call */
+
 /* One of several independent requests run together. */
 struct kube_call {
 	const char *method, *path, *query, *body; /* in, as kube_request() */
+	int retry_post;                           /* in: a POST may be resent after 503 (see above) */
 	struct kube_response resp;                /* out; free with kube_response_done() */
 	int rc;                                   /* out: 0 or -1 */
+	unsigned retries;                         /* out: times resent after 429/503 */
 	kj_err err;                               /* out, when rc == -1 */
 };
 
