@@ -349,3 +349,35 @@ Test(ui_wizards, mint_copies_the_token_with_osc52)
 	ud_stop(&u);
 	fclose(out);
 }
+
+Test(ui_wizards, mint_ttl_left_right_on_the_number_change_the_unit)
+{
+	struct ud u;
+
+	ud_start(&u, 24, 80);
+	ud_add_target(&u, "demo", "kube-system/kubejit-jit");
+	ud_fixed_secret(&u, "/team/dev-default", "dev", "default", 86400);
+	ui_app_push(u.t.app, ui_wiz_mint_new(u.t.app, "/team/dev-default"));
+	ud_type(&u, "\n"); /* secret; fixed mode skips the namespace step */
+	cr_assert(th_screen_has(&u.t, "Left/Right changes the unit"));
+	cr_assert(th_screen_has(&u.t, "unit  < h >"));
+	th_key(&u.t, KEY_RIGHT); /* the cursor is on the number, as the hint says */
+	cr_assert(th_screen_has(&u.t, "unit  < d >"));
+	cr_assert(th_golden(&u.t, "mint-ttl-unit-right"));
+	th_key(&u.t, KEY_LEFT);
+	th_key(&u.t, KEY_LEFT);
+	cr_assert(th_screen_has(&u.t, "unit  < m >"));
+	th_key(&u.t, KEY_LEFT);
+	th_key(&u.t, KEY_LEFT); /* wraps from s to d */
+	cr_assert(th_screen_has(&u.t, "unit  < d >"));
+	th_key(&u.t, KEY_RIGHT);
+	th_key(&u.t, KEY_RIGHT);
+	th_key(&u.t, KEY_RIGHT); /* d -> s -> m -> h */
+	th_key(&u.t, CTRL('u'));
+	ud_type(&u, "2");
+	th_key(&u.t, KEY_LEFT); /* h -> m: 2 minutes */
+	ud_type(&u, "\n");
+	cr_assert(th_screen_has(&u.t, "Press Enter to mint"));
+	cr_assert(th_screen_has(&u.t, "TTL          2m"));
+	ud_stop(&u);
+}

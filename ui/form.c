@@ -373,6 +373,15 @@ int ui_form_key(struct ui_form *f, int ch, enum ui_action act)
 			f->pick_requested = 1;
 			return UI_HANDLED;
 		}
+		if ((act == ACT_LEFT || act == ACT_RIGHT) && r->unit_row > 0 && r->unit_row < f->n) {
+			/* a number with its unit on the next row: the arrows change the
+			 * unit, which is what the number's hint promises */
+			struct ui_form_row *u = &f->rows[r->unit_row];
+			if (u->nchoices)
+				u->choice =
+				    (u->choice + (act == ACT_LEFT ? u->nchoices - 1 : 1)) % u->nchoices;
+			return UI_HANDLED;
+		}
 		return ui_field_key(&r->field, ch);
 	case ROW_CHOICE:
 		if (!r->nchoices)

@@ -49,7 +49,8 @@ struct ui_form_row {
 	int choice;
 	int checked;
 	char *error;
-	int pick; /* text row with a Ctrl-P pick list (caller handles ACT via ui_form_pick_requested) */
+	int pick;     /* text row with a Ctrl-P pick list (caller handles ACT via ui_form_pick_requested) */
+	int unit_row; /* text row: Left/Right cycle the choice row with this index (0 = none) */
 };
 
 struct ui_form {

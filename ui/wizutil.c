@@ -37,6 +37,7 @@ int ui_wiz_ttl_rows(struct ui_form *f, const char *label, int64_t secs, const ch
 		snprintf(ul, sizeof(ul), _("  unit"));
 		ui_form_choice(f, ul, names, 4, u, _("s = seconds, m = minutes, h = hours, d = days"));
 	}
+	f->rows[row].unit_row = row + 1;
 	return row;
 }
 

@@ -16,7 +16,7 @@
 struct secret;
 
 /* Two rows: the value (text) and its unit (s/m/h/d choice).  Returns the
- * value row; the unit row follows it. */
+ * value row; the unit row follows it, and Left/Right on the value change it. */
 int ui_wiz_ttl_rows(struct ui_form *f, const char *label, int64_t secs, const char *help);
 /* Read them back (a value with its own unit, "90s" / "1h30m", wins). */
 int ui_wiz_ttl_read(const struct ui_form *f, int row, const char *what, int64_t *out, kj_err *e);
