@@ -156,8 +156,13 @@ Test(target_cli, in_use_by_a_secret_is_kept_and_everything_is_audited)
 	cr_assert_eq(audit_list(en, NULL, &a, &n, &e), 0, "%s", e.msg);
 	for (i = 0; i < n; i++) {
 		cr_assert_null(strstr(a[i].detail ? a[i].detail : "", token_of("kube-system/kubejit-jit")));
-		if (!strcmp(a[i].action, TARGET_AUDIT_ADD) && a[i].ok)
+		if (!strcmp(a[i].action, TARGET_AUDIT_ADD) && a[i].ok) {
+			const char *as =
+			    strstr(a[i].detail, " as system:serviceaccount:kube-system:kubejit-jit");
+			cr_assert_not_null(as, "the identity is named: %s", a[i].detail);
+			cr_assert_null(strstr(as + 4, " as "), "the identity is named once: %s", a[i].detail);
 			adds++;
+		}
 		if (!strcmp(a[i].action, TARGET_AUDIT_REMOVE))
 			a[i].ok ? removes++ : failed_removes++;
 	}

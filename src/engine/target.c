@@ -624,9 +624,12 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 	target_cred_done(&c);
 	engine_keep_client(en, t.name, kc);
 	{
-		char *detail =
-		    kj_xasprintf("%s%s %s as %s: %s", old_id ? "replaced: " : "", target_auth_name(t.auth),
-		                 t.server, t.identity ? t.identity : "?", r->summary ? r->summary : "");
+		/* the preflight summary begins with "as IDENTITY:" itself */
+		char *detail = r->summary ? kj_xasprintf("%s%s %s %s", old_id ? "replaced: " : "",
+		                                         target_auth_name(t.auth), t.server, r->summary)
+		                          : kj_xasprintf("%s%s %s as %s", old_id ? "replaced: " : "",
+		                                         target_auth_name(t.auth), t.server,
+		                                         t.identity ? t.identity : "?");
 
 		audit(en, TARGET_AUDIT_ADD, t.name, 1, detail);
 		free(detail);
