@@ -166,8 +166,6 @@ int cli_mint(int argc, char **argv, const struct kj_globals *g)
 		rc = output_write_file(out_file, text, force, &e);
 	} else {
 		fputs(text, stdout);
-		if (fmt == OUTPUT_TOKEN ? isatty(STDOUT_FILENO) : (text[0] && text[strlen(text) - 1] != '\n'))
-			putchar('\n');
 		fflush(stdout);
 	}
 	kj_free_secret(text);

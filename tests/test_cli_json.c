@@ -456,3 +456,78 @@ Test(cli_json, exec_plugin_failure_is_one_line_and_leaves_no_cache)
 	cr_assert_eq(count_leases("--secret /team/read-pods --state active"), 1);
 	kj_free_secret(tok);
 }
+
+static void ends_with_newline(const char *what, const char *text)
+{
+	size_t n = strlen(text);
+
+	cr_assert(n > 0, "%s printed nothing", what);
+	cr_assert_eq(text[n - 1], '\n', "%s does not end with a newline", what);
+	cr_assert(n < 2 || text[n - 2] != '\n', "%s ends with an empty line", what);
+}
+
+Test(cli_json, every_text_output_ends_with_one_newline)
+{
+	static const char *const fmts[] = {"token", "exec", "exec-v1beta1", "kubeconfig", "json", NULL};
+	static const char *const cmds[] = {"target list",
+	                                   "target list --json",
+	                                   "target show demo",
+	                                   "target show demo --json",
+	                                   "secret list",
+	                                   "secret list --json",
+	                                   "secret show /team/read-pods",
+	                                   "secret show /team/read-pods --json",
+	                                   "leases",
+	                                   "leases --json",
+	                                   "audit",
+	                                   "audit --json",
+	                                   "rbac fixed",
+	                                   "rbac dynamic",
+	                                   "kubeconfig /team/read-pods --namespace dev",
+	                                   "get /team/read-pods --namespace dev",
+	                                   "leases --all",
+	                                   "sweep",
+	                                   "sweep --json",
+	                                   NULL};
+	const char *const *f;
+	struct run r;
+
+	add_target_and_secret();
+	for (f = fmts; *f; f++) {
+		char *path = kj_xasprintf("%s/out.%s", home, *f), *text, *what;
+
+		r = kj("--quiet mint /team/read-pods --namespace dev -o %s", *f);
+		cr_assert_eq(r.rc, 0, "mint -o %s: %s", *f, r.err);
+		what = kj_xasprintf("mint -o %s", *f);
+		ends_with_newline(what, r.out);
+		free(what);
+		run_done(&r);
+		r = kj("--quiet mint /team/read-pods --namespace dev -o %s --out '%s'", *f, path);
+		cr_assert_eq(r.rc, 0, "mint -o %s --out: %s", *f, r.err);
+		run_done(&r);
+		text = slurp(path);
+		what = kj_xasprintf("the file of mint -o %s --out", *f);
+		ends_with_newline(what, text);
+		free(what);
+		kj_free_secret(text);
+		free(path);
+	}
+	for (f = cmds; *f; f++) {
+		r = kj("%s", *f);
+		cr_assert_eq(r.rc, 0, "kubejit %s: %s", *f, r.err);
+		/* a report with nothing to report goes to stderr alone */
+		ends_with_newline(*f, r.out[0] ? r.out : r.err);
+		run_done(&r);
+	}
+	{
+		char *path = kj_xasprintf("%s/dev.kubeconfig", home), *text;
+
+		r = kj("kubeconfig /team/read-pods --namespace dev --out '%s'", path);
+		cr_assert_eq(r.rc, 0, "kubeconfig --out: %s", r.err);
+		run_done(&r);
+		text = slurp(path);
+		ends_with_newline("the file of kubeconfig --out", text);
+		free(text);
+		free(path);
+	}
+}

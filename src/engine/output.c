@@ -43,12 +43,15 @@ int output_format_parse(const char *s, enum output_format *out, kj_err *e)
 /* cJSON_Print copies; the copy holds the token, the tree is wiped too. */
 static char *print_secret_json(cJSON *root, cJSON *token_item)
 {
-	char *s = cJSON_Print(root);
+	char *s = cJSON_Print(root), *line;
 
 	if (token_item && token_item->valuestring)
 		kj_wipe(token_item->valuestring, strlen(token_item->valuestring));
 	cJSON_Delete(root);
-	return s;
+	/* text ends with a newline, in a file as on a terminal */
+	line = kj_xasprintf("%s\n", s);
+	kj_free_secret(s);
+	return line;
 }
 
 char *output_exec_credential(const char *api_version, const char *token, int64_t expiry)
@@ -176,7 +179,8 @@ char *output_render(const struct mint_result *r, enum output_format f)
 
 	switch (f) {
 	case OUTPUT_TOKEN:
-		return kj_xstrdup(r->token ? r->token : "");
+		/* one line, like kubectl create token: `$(...)` strips the newline */
+		return kj_xasprintf("%s\n", r->token ? r->token : "");
 	case OUTPUT_EXEC:
 		return output_exec_credential(EXEC_V1, r->token, credential_end(r));
 	case OUTPUT_EXEC_V1BETA1:

@@ -43,7 +43,8 @@ struct output_kubeconfig {
 };
 char *output_kubeconfig(const struct output_kubeconfig *k);
 
-/* Render a mint result in `f` (names derived from target and secret). */
+/* Render a mint result in `f` (names derived from target and secret); the
+ * text ends with a newline, a token included. */
 char *output_render(const struct mint_result *r, enum output_format f);
 
 /* Write `data` to `path` with mode 0600.  Existing file without `force`:
