@@ -395,3 +395,62 @@ Test(ui_widgets, editor_hands_the_text_to_the_external_editor_and_back)
 	unlink(script);
 	th_stop(&t);
 }
+
+/* ---- menus: wrap, Home/End, type-ahead ---- */
+
+static int menu_choice = -2;
+
+static void menu_done(struct ui_screen *owner, void *ctx, int choice)
+{
+	(void)owner;
+	(void)ctx;
+	menu_choice = choice;
+}
+
+static int pick_with(const char *const *keys_then, int nkeys)
+{
+	static const char *const items[] = {
+	    "cluster-nodes-reader", "configmap-reader", "deployment-restarter", "exec-into-pods",
+	    "namespace-editor",     "pod-logs-reader",  "pods-read-only"};
+	struct th t;
+	int i;
+
+	th_start(&t, 24, 80, NULL);
+	ui_dialog_menu(t.app, NULL, "Start from a template", items, 7, 0, menu_done, NULL);
+	menu_choice = -2;
+	for (i = 0; i < nkeys; i++) {
+		intptr_t k = (intptr_t)keys_then[i];
+		if (k < 0x1000)
+			th_key(&t, (int)k);
+		else
+			th_keys(&t, keys_then[i]);
+	}
+	th_key(&t, '\n');
+	th_stop(&t);
+	return menu_choice;
+}
+
+#define K(c) ((const char *)(intptr_t)(c))
+
+Test(ui_widgets, menus_wrap_jump_to_the_ends_and_select_by_typing)
+{
+	const char *up[] = {K(KEY_UP)};
+	const char *down_wraps[] = {K(KEY_END), K(KEY_DOWN)};
+	const char *end_home[] = {K(KEY_END), K(KEY_HOME)};
+	const char *end[] = {K(KEY_END)};
+	const char *pods[] = {"pods"};
+	const char *po[] = {"po"};
+	const char *pp[] = {"pp"};
+	const char *n_then_c[] = {"n", "c"};
+	const char *c_twice_then_e[] = {"cc", "e"};
+
+	cr_assert_eq(pick_with(up, 1), 6, "Up on the first item goes to the last");
+	cr_assert_eq(pick_with(down_wraps, 2), 0, "Down on the last item goes to the first");
+	cr_assert_eq(pick_with(end, 1), 6);
+	cr_assert_eq(pick_with(end_home, 2), 0);
+	cr_assert_eq(pick_with(pods, 1), 6, "the letters typed form a prefix");
+	cr_assert_eq(pick_with(po, 1), 5);
+	cr_assert_eq(pick_with(pp, 1), 6, "the same letter again steps to the next item with it");
+	cr_assert_eq(pick_with(n_then_c, 2), 0, "a letter no item continues with starts over");
+	cr_assert_eq(pick_with(c_twice_then_e, 2), 3, "e after cc: the next item starting with e");
+}

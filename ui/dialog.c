@@ -28,6 +28,9 @@ struct dialog {
 	int yes;       /* confirm: focus on Yes */
 	struct ui_field field;
 	int scroll;
+	char typed[32]; /* menu type-ahead: the letters typed so far */
+	size_t ntyped;
+	int64_t typed_at;
 };
 
 static void dlg_free(struct ui_screen *s)
@@ -172,6 +175,81 @@ static void dlg_close(struct dialog *d, int result, const char *text)
 	kj_free_secret(copy);
 }
 
+/* Lists wrap at both ends; Home/End go to the first and last item. */
+static int list_move(struct dialog *d, int ch)
+{
+	int n = d->nitems;
+
+	if (n <= 0)
+		return 0;
+	if (ch == KEY_DOWN || ch == 'j')
+		d->sel = (d->sel + 1) % n;
+	else if (ch == KEY_UP || ch == 'k')
+		d->sel = (d->sel + n - 1) % n;
+	else if (ch == KEY_NPAGE)
+		d->sel = d->sel + 10 < n ? d->sel + 10 : n - 1;
+	else if (ch == KEY_PPAGE)
+		d->sel = d->sel > 10 ? d->sel - 10 : 0;
+	else if (ch == KEY_HOME)
+		d->sel = 0;
+	else if (ch == KEY_END)
+		d->sel = n - 1;
+	else
+		return 0;
+	d->ntyped = 0;
+	return 1;
+}
+
+static int starts_with(const char *item, const char *typed, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!item[i] || ((unsigned char)item[i] | 0x20) != ((unsigned char)typed[i] | 0x20))
+			return 0;
+	return 1;
+}
+
+/* Typing selects: the letters typed within a second form a prefix ("pods"
+ * picks pods-read-only over pod-logs-reader); the same letter again steps
+ * to the next item starting with it. */
+static void type_ahead(struct dialog *d, int c)
+{
+	int64_t now = ui_app_now(d->base.app);
+	int i, same = 1;
+	size_t k;
+
+	if (c > 0x7f || d->nitems <= 0)
+		return;
+	if (now - d->typed_at > 1 || d->ntyped + 1 >= sizeof(d->typed))
+		d->ntyped = 0;
+	d->typed_at = now;
+	d->typed[d->ntyped++] = (char)c;
+	for (k = 1; k < d->ntyped; k++)
+		if ((d->typed[k] | 0x20) != (d->typed[0] | 0x20))
+			same = 0;
+	if (!same)
+		for (i = 0; i < d->nitems; i++) {
+			int at = (d->sel + i) % d->nitems;
+			if (starts_with(d->items[at], d->typed, d->ntyped)) {
+				d->sel = at;
+				return;
+			}
+		}
+	/* a new first letter, or the same one again: the next item with it */
+	if (!same) {
+		d->typed[0] = (char)c;
+		d->ntyped = 1;
+	}
+	for (i = 1; i <= d->nitems; i++) {
+		int at = (d->sel + i) % d->nitems;
+		if (starts_with(d->items[at], d->typed, 1)) {
+			d->sel = at;
+			return;
+		}
+	}
+}
+
 static int dlg_key(struct ui_screen *s, int ch, enum ui_action act)
 {
 	struct dialog *d = (struct dialog *)s;
@@ -199,40 +277,20 @@ static int dlg_key(struct ui_screen *s, int ch, enum ui_action act)
 			d->yes = !d->yes;
 		return UI_HANDLED;
 	case DLG_MENU:
-		if (ch == KEY_DOWN || ch == 'j') {
-			if (d->sel < d->nitems - 1)
-				d->sel++;
-		} else if (ch == KEY_UP || ch == 'k') {
-			if (d->sel > 0)
-				d->sel--;
-		} else if (ch == KEY_NPAGE) {
-			d->sel = d->sel + 10 < d->nitems ? d->sel + 10 : d->nitems - 1;
-		} else if (ch == KEY_PPAGE) {
-			d->sel = d->sel > 10 ? d->sel - 10 : 0;
-		} else if (enter && d->nitems) {
+		if (list_move(d, ch))
+			return UI_HANDLED;
+		if (enter && d->nitems) {
 			dlg_close(d, d->sel, NULL);
 		} else if (ch == 27 || ch == 'q') {
 			dlg_close(d, -1, NULL);
 		} else if (ui_key_char(ch)) {
-			/* jump to the next item starting with the letter typed */
-			int i, c = ui_key_char(ch);
-			for (i = 1; i <= d->nitems; i++) {
-				int k = (d->sel + i) % d->nitems;
-				if ((d->items[k][0] | 0x20) == (c | 0x20)) {
-					d->sel = k;
-					break;
-				}
-			}
+			type_ahead(d, ui_key_char(ch));
 		}
 		return UI_HANDLED;
 	case DLG_MULTI:
-		if (ch == KEY_DOWN || ch == 'j') {
-			if (d->sel < d->nitems - 1)
-				d->sel++;
-		} else if (ch == KEY_UP || ch == 'k') {
-			if (d->sel > 0)
-				d->sel--;
-		} else if (ch == ' ' && d->nitems) {
+		if (list_move(d, ch))
+			return UI_HANDLED;
+		if (ch == ' ' && d->nitems) {
 			d->checked[d->sel] = !d->checked[d->sel];
 		} else if (enter) {
 			kj_buf b;
