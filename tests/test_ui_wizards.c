@@ -381,3 +381,51 @@ Test(ui_wizards, mint_ttl_left_right_on_the_number_change_the_unit)
 	cr_assert(th_screen_has(&u.t, "TTL          2m"));
 	ud_stop(&u);
 }
+
+static int screen_lacks(struct th *t, const char *needle)
+{
+	char *s = th_screen(t);
+	int r = strstr(s, needle) == NULL;
+
+	if (!r)
+		fprintf(stderr, "screen has \"%s\":\n%s\n", needle, s);
+	free(s);
+	return r;
+}
+
+Test(ui_wizards, role_step_shows_only_the_fields_of_the_role_source)
+{
+	struct ud u;
+
+	ud_start(&u, 24, 80);
+	open_secret_wizard(&u);
+	ud_type(&u, "/dyn/pods\n\n\n\n"); /* path, about, target, mode dynamic */
+	cr_assert(th_screen_has(&u.t, "YAML role"));
+	cr_assert(screen_lacks(&u.t, "Role name"), "a YAML role has no name to bind");
+	cr_assert(screen_lacks(&u.t, "Cluster-wide"));
+	th_key(&u.t, KEY_DOWN); /* straight to the namespaces */
+	ud_type(&u, "dev");
+	cr_assert(th_screen_has(&u.t, "Allowed namespaces  dev"));
+	cr_assert(th_golden(&u.t, "secret-role-yaml"));
+	th_key(&u.t, KEY_UP);
+	th_key(&u.t, KEY_RIGHT); /* existing Role */
+	cr_assert(th_screen_has(&u.t, "Role name"));
+	cr_assert(screen_lacks(&u.t, "Cluster-wide"), "a Role binds in its namespace only");
+	th_key(&u.t, KEY_RIGHT); /* existing ClusterRole */
+	cr_assert(th_screen_has(&u.t, "Role name"));
+	cr_assert(th_screen_has(&u.t, "Cluster-wide"));
+	th_key(&u.t, KEY_DOWN);
+	ud_type(&u, "view");
+	th_key(&u.t, KEY_DOWN);
+	th_key(&u.t, KEY_DOWN);
+	cr_assert(th_screen_has(&u.t, "comma-separated"),
+	          "the focus went through Cluster-wide to the namespaces");
+	th_key(&u.t, KEY_UP);
+	th_key(&u.t, KEY_UP);
+	th_key(&u.t, KEY_UP);
+	th_key(&u.t, KEY_RIGHT); /* back to YAML: the name row goes away */
+	cr_assert(screen_lacks(&u.t, "Role name"));
+	ud_type(&u, "\n");
+	cr_assert(th_screen_has(&u.t, "step 6 of 9: YAML"));
+	ud_stop(&u);
+}

@@ -329,26 +329,42 @@ void ui_form_clear_errors(struct ui_form *f)
 	}
 }
 
+static int focusable(const struct ui_form_row *r)
+{
+	return r->kind != ROW_NOTE && !r->hidden;
+}
+
 void ui_form_focus_first(struct ui_form *f)
 {
 	int i;
 
 	for (i = 0; i < f->n; i++)
-		if (f->rows[i].kind != ROW_NOTE) {
+		if (focusable(&f->rows[i])) {
 			f->focus = i;
 			return;
 		}
 }
 
-static void move_focus(struct ui_form *f, int dir)
+static int move_focus(struct ui_form *f, int dir)
 {
 	int i = f->focus;
 
 	do {
 		i += dir;
-	} while (i >= 0 && i < f->n && f->rows[i].kind == ROW_NOTE);
-	if (i >= 0 && i < f->n)
-		f->focus = i;
+	} while (i >= 0 && i < f->n && !focusable(&f->rows[i]));
+	if (i < 0 || i >= f->n)
+		return -1;
+	f->focus = i;
+	return 0;
+}
+
+void ui_form_set_hidden(struct ui_form *f, int row, int hidden)
+{
+	if (row < 0 || row >= f->n)
+		return;
+	f->rows[row].hidden = hidden;
+	if (hidden && f->focus == row && move_focus(f, 1) != 0)
+		move_focus(f, -1);
 }
 
 int ui_form_key(struct ui_form *f, int ch, enum ui_action act)
@@ -446,7 +462,7 @@ int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h,
 	int need_focus;
 
 	for (i = 0; i < f->n; i++)
-		if (f->rows[i].kind != ROW_NOTE) {
+		if (focusable(&f->rows[i])) {
 			int lwi = ui_text_width(f->rows[i].label);
 			if (lwi > lw)
 				lw = lwi;
@@ -460,7 +476,8 @@ int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h,
 	while (need_focus && f->top < f->focus) {
 		int lines = 0;
 		for (i = f->top; i <= f->focus; i++)
-			lines += 1 + (f->rows[i].error ? 3 : 0);
+			if (!f->rows[i].hidden)
+				lines += 1 + (f->rows[i].error ? 3 : 0);
 		lines += 1; /* help line */
 		if (lines <= h)
 			need_focus = 0;
@@ -472,6 +489,8 @@ int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h,
 		int focused = i == f->focus;
 		int vx = 2 + lw + 2, vw = cols - vx - 2;
 
+		if (r->hidden)
+			continue;
 		if (r->kind == ROW_NOTE) {
 			struct err_wrap ew = {w, row, 2, cols - 4, y + h, -2};
 			ui_text_wrap(r->label, cols - 4, note_line, &ew);

@@ -51,6 +51,7 @@ struct ui_form_row {
 	char *error;
 	int pick;     /* text row with a Ctrl-P pick list (caller handles ACT via ui_form_pick_requested) */
 	int unit_row; /* text row: Left/Right cycle the choice row with this index (0 = none) */
+	int hidden;   /* does not apply now: not drawn, never focused */
 };
 
 struct ui_form {
@@ -80,5 +81,7 @@ int ui_form_key(struct ui_form *f, int ch, enum ui_action act);
 /* Draw from row y for h rows; returns the rows used. */
 int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h, int cols);
 void ui_form_focus_first(struct ui_form *f);
+/* Hide or show a row; a hidden focused row passes the focus on. */
+void ui_form_set_hidden(struct ui_form *f, int row, int hidden);
 
 #endif

@@ -121,7 +121,7 @@ static void enter(struct ui_wizard *w, int step)
 			sel = 2;
 		ui_form_choice(&w->form, _("Role source"), srcs, 3, sel, _("Left/Right to switch"));
 		r = ui_form_text(&w->form, _("Role name"), s->d.role_name ? s->d.role_name : "",
-		                 _("only for an existing Role/ClusterRole; Ctrl-P picks from the cluster"));
+		                 _("Ctrl-P picks from the cluster"));
 		w->form.rows[r].pick = 1;
 		ui_form_check(
 		    &w->form, _("Cluster-wide"), s->d.cluster_scope,
@@ -380,6 +380,20 @@ static void pick(struct ui_wizard *w, int step, int row)
 		ui_wiz_pick_from_cluster(w, row, s->d.target, BROWSE_NAMESPACES, NULL, 1);
 }
 
+/* The Role step shows only the fields the chosen role source uses: a YAML
+ * role has no name to bind and no cluster-wide binding, a Role no
+ * cluster-wide binding. */
+static void sync_rows(struct ui_wizard *w, int step)
+{
+	int src;
+
+	if (step != S_ROLE || w->form.n < 4)
+		return;
+	src = w->form.rows[0].choice;
+	ui_form_set_hidden(&w->form, 1, src == 0);
+	ui_form_set_hidden(&w->form, 2, src != 2);
+}
+
 /* ---- the YAML step ---- */
 
 static int validate_yaml(const char *text, int *line, int *col, char *msg, size_t n)
@@ -576,6 +590,7 @@ static const struct ui_wizard_ops ops = {
     .pick = pick,
     .finish = save,
     .free = sfree,
+    .sync_rows = sync_rows,
 };
 
 struct ui_screen *ui_wiz_secret_new(struct ui_app *app, const char *edit_path)

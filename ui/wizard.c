@@ -38,6 +38,8 @@ void ui_wizard_goto(struct ui_wizard *w, int step)
 	ui_form_clear(&w->form);
 	ui_wizard_set_note(w, 0, NULL);
 	w->wops->enter(w, step);
+	if (w->wops->sync_rows)
+		w->wops->sync_rows(w, step);
 	ui_form_focus_first(&w->form);
 }
 
@@ -100,6 +102,8 @@ static void wdraw(struct ui_screen *s, WINDOW *win, int y, int h, int cols)
 		if (x < cols - 4)
 			x += ui_put(win, y + 1, x, 3, " > ", ui_attr(R_DIM), 0);
 	}
+	if (w->wops->sync_rows)
+		w->wops->sync_rows(w, w->step);
 	used = 3;
 	if (w->note) {
 		used += ui_put_ellipsis(win, y + used, 2, cols - 4, w->note,
@@ -149,6 +153,8 @@ static int wkey(struct ui_screen *s, int ch, enum ui_action act)
 	}
 	w->form.pick_requested = 0;
 	r = ui_form_key(&w->form, ch, act);
+	if (w->wops->sync_rows)
+		w->wops->sync_rows(w, w->step);
 	if (w->form.pick_requested) {
 		w->form.pick_requested = 0;
 		if (w->wops->pick)

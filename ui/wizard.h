@@ -35,6 +35,8 @@ struct ui_wizard_ops {
 	void (*finish)(struct ui_wizard *w);                  /* Enter on the last step */
 	void (*free)(struct ui_wizard *w);                    /* free the concrete part */
 	void (*tick)(struct ui_wizard *w, int step);          /* may be NULL */
+	/* after a key and before drawing: show the rows that apply; may be NULL */
+	void (*sync_rows)(struct ui_wizard *w, int step);
 };
 
 struct ui_wizard {
