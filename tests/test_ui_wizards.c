@@ -107,6 +107,8 @@ Test(ui_wizards, secret_dynamic_yaml_with_live_validation_and_template)
 	th_key(&u.t, CTRL('t'));
 	cr_assert(th_screen_has(&u.t, "pods-read-only"));
 	ud_type(&u, "pp\n");
+	cr_assert(th_screen_has(&u.t, "Replace the text?"), "typed text is not replaced without asking");
+	ud_type(&u, "y");
 	cr_assert(th_screen_has(&u.t, "valid"));
 	th_key(&u.t, 27);
 	cr_assert(th_screen_has(&u.t, "Default TTL"));
@@ -427,5 +429,38 @@ Test(ui_wizards, role_step_shows_only_the_fields_of_the_role_source)
 	cr_assert(screen_lacks(&u.t, "Role name"));
 	ud_type(&u, "\n");
 	cr_assert(th_screen_has(&u.t, "step 6 of 9: YAML"));
+	ud_stop(&u);
+}
+
+Test(ui_wizards, empty_editor_says_what_to_do_and_templates_ask_before_replacing)
+{
+	struct ud u;
+
+	ud_start(&u, 24, 80);
+	open_secret_wizard(&u);
+	ud_type(&u, "/dyn/pods\n\n\n\n"); /* path, about, target, mode dynamic */
+	th_key(&u.t, KEY_DOWN); /* YAML role; the allowed namespaces */
+	ud_type(&u, "dev\n");
+	cr_assert(th_screen_has(&u.t, "empty: Ctrl-T loads a template, or type a Role"));
+	cr_assert(screen_lacks(&u.t, "\xe2\x9c\x97"), "an empty buffer is no mistake");
+	cr_assert(th_golden(&u.t, "editor-empty"));
+	ud_type(&u, "kind: Role\n");
+	th_key(&u.t, CTRL('t'));
+	ud_type(&u, "pods\n");
+	cr_assert(th_screen_has(&u.t, "Replace the text?"));
+	cr_assert(th_golden(&u.t, "editor-template-replace"));
+	ud_type(&u, "n");
+	cr_assert(th_screen_has(&u.t, "your text is kept"));
+	cr_assert(screen_lacks(&u.t, "pods-read-only"));
+	cr_assert(th_screen_has(&u.t, "kind: Role"));
+	th_key(&u.t, CTRL('t'));
+	ud_type(&u, "pods\n");
+	ud_type(&u, "y");
+	cr_assert(th_screen_has(&u.t, "name: pods-read-only"));
+	/* an untouched template is no typed text: the next one just replaces it */
+	th_key(&u.t, CTRL('t'));
+	ud_type(&u, "con\n");
+	cr_assert(screen_lacks(&u.t, "Replace the text?"));
+	cr_assert(th_screen_has(&u.t, "name: configmap-reader"));
 	ud_stop(&u);
 }

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ui/keys.h"
 #include "ui/text.h"
 #include "ui/theme.h"
 #include "util/i18n.h"
@@ -402,6 +403,8 @@ void ui_editor_draw(struct ui_editor *ed, struct ui_app *app, WINDOW *w, int y, 
 {
 	int gutter = 5, textw, rows, r;
 	unsigned char role[4096];
+	/* an empty buffer is a start, not a mistake: say what to do */
+	int empty = ui_editor_is_empty(ed);
 
 	rows = h - 1; /* last row: validation result */
 	if (rows < 1)
@@ -422,7 +425,7 @@ void ui_editor_draw(struct ui_editor *ed, struct ui_app *app, WINDOW *w, int y, 
 		size_t ln = ed->top + (size_t)r;
 		struct line *l = &ed->lines[ln];
 		char num[24];
-		int is_err = ed->err && ed->err_line == (int)ln + 1;
+		int is_err = ed->err && ed->err_line == (int)ln + 1 && !empty;
 		size_t i, n = l->len < sizeof(role) ? l->len : sizeof(role);
 
 		snprintf(num, sizeof(num), "%4zu", ln + 1);
@@ -452,14 +455,20 @@ void ui_editor_draw(struct ui_editor *ed, struct ui_app *app, WINDOW *w, int y, 
 	}
 	{
 		char m[700];
-		if (ed->err)
+		enum ui_role at = ed->err ? R_ERROR : R_GOOD;
+		if (empty && ed->validate) {
+			char key[32];
+			snprintf(key, sizeof(key), "%s", ui_keys_name(ACT_TEMPLATE, SC_EDITOR));
+			key[strcspn(key, ",")] = '\0';
+			snprintf(m, sizeof(m), _("empty: %s loads a template, or type a Role"), key);
+			at = R_DIM;
+		} else if (ed->err)
 			snprintf(m, sizeof(m), "%s %s", ui_glyph(G_CROSS), ed->err_msg);
 		else if (ed->validate)
 			snprintf(m, sizeof(m), "%s %s", ui_glyph(G_CHECK), _("valid"));
 		else
 			m[0] = '\0';
-		ui_put_ellipsis(w, y + h - 1, 1, cols - 2, m, ed->err ? ui_attr(R_ERROR) : ui_attr(R_GOOD),
-		                1);
+		ui_put_ellipsis(w, y + h - 1, 1, cols - 2, m, ui_attr(at), 1);
 	}
 	{
 		/* cursor column counted in display columns from `left` */

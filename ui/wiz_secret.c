@@ -31,6 +31,7 @@ struct secwiz {
 	size_t ntargets;
 	struct ui_editor *ed;
 	char *review_error;
+	char *tmpl_text; /* the template last loaded, to tell it from typed text */
 };
 
 static const char *step_name(struct ui_wizard *w, int step)
@@ -418,6 +419,49 @@ struct tmpl_ctx {
 	size_t n;
 };
 
+struct tmpl_load {
+	char *name;
+	char *text;
+};
+
+static void load_template(struct secwiz *s, const char *text)
+{
+	ui_editor_set_text(s->ed, text);
+	free(s->tmpl_text);
+	s->tmpl_text = kj_xstrdup(text);
+}
+
+static void replace_confirmed(struct ui_screen *owner, void *ctx, int yes)
+{
+	struct secwiz *s = (struct secwiz *)owner;
+	struct tmpl_load *tl = ctx;
+
+	if (s && yes && s->w.step == S_YAML)
+		load_template(s, tl->text);
+	else if (s)
+		ui_app_status(owner->app, "%s", _("template not loaded; your text is kept"));
+	free(tl->name);
+	free(tl->text);
+	free(tl);
+}
+
+/* Text the user wrote (or a stored role being edited), not an untouched
+ * template: a template must not replace it without asking. */
+static int has_typed_text(const struct secwiz *s)
+{
+	char *t;
+	int typed;
+
+	if (ui_editor_is_empty(s->ed))
+		return 0;
+	if (!s->tmpl_text)
+		return 1;
+	t = ui_editor_text(s->ed);
+	typed = strcmp(t, s->tmpl_text) != 0;
+	free(t);
+	return typed;
+}
+
 static void template_chosen(struct ui_screen *owner, void *ctx, int choice)
 {
 	struct secwiz *s = (struct secwiz *)owner;
@@ -428,10 +472,23 @@ static void template_chosen(struct ui_screen *owner, void *ctx, int choice)
 		char *text;
 		kj_err_clear(&e);
 		text = ui_template_read(tc->names[choice], &e);
-		if (!text)
+		if (!text) {
 			ui_app_error(owner->app, &e);
-		else
-			ui_editor_set_text(s->ed, text);
+		} else if (has_typed_text(s)) {
+			struct tmpl_load *tl = kj_xcalloc(1, sizeof(*tl));
+			char *q;
+			tl->name = kj_xstrdup(tc->names[choice]);
+			tl->text = text;
+			q = kj_xasprintf(_("Replace the text in the editor with the template %s? What you "
+			                   "typed is lost."),
+			                 tl->name);
+			ui_dialog_confirm(owner->app, owner, _("Replace the text?"), q, replace_confirmed,
+			                  tl);
+			free(q);
+			text = NULL;
+		} else {
+			load_template(s, text);
+		}
 		free(text);
 	}
 	ui_templates_free(tc->names, tc->n);
@@ -574,6 +631,7 @@ static void sfree(struct ui_wizard *w)
 	free(s->targets);
 	ui_editor_free(s->ed);
 	free(s->review_error);
+	free(s->tmpl_text);
 	free(s);
 }
 
