@@ -26,6 +26,7 @@ cJSON *cli_target_json(const struct target *t)
 	cJSON_AddStringToObject(o, "auth", target_auth_name(t->auth));
 	kj_json_add_str_or_null(o, "tlsServerName", t->tls_server_name);
 	cJSON_AddBoolToObject(o, "hasCA", t->ca_pem != NULL);
+	cJSON_AddStringToObject(o, "trust", t->ca_pem ? "ca" : "system");
 	kj_json_add_str_or_null(o, "identity", t->identity);
 	cJSON_AddStringToObject(o, "health", target_health_name(t->health));
 	kj_json_add_time(o, "checkedAt", t->preflight_at);
@@ -299,7 +300,9 @@ int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 		printf(_("Server:      %s\n"), t.server);
 		if (t.tls_server_name)
 			printf(_("TLS name:    %s\n"), t.tls_server_name);
-		printf(_("CA:          %s\n"), t.ca_pem ? _("given (PEM)") : _("system trust store"));
+		printf(_("CA:          %s\n"), t.ca_pem
+		                                   ? _("given (PEM), trusted alone: the system's CAs are not")
+		                                   : _("none given: the system trust store is used"));
 		printf(_("Auth:        %s\n"), target_auth_name(t.auth));
 		if (t.token_file)
 			printf(_("Token file:  %s\n"), t.token_file);

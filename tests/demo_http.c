@@ -66,6 +66,7 @@ struct resp call_full(const char *method, const char *path, const char *token, c
 
 	kj_buf_init(&b);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL); /* the blob alone, as the client */
 	curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

@@ -22,3 +22,11 @@ tests_test_target_cli_LDADD = $(TARGET_LIVE_LIBS)
 endif
 TESTS += tests/e2e-target.sh
 EXTRA_DIST += tests/e2e-target.sh
+# Security defects reproduced against the demo cluster and the binary.
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_security
+TESTS += tests/test_security
+tests_test_security_SOURCES = tests/test_security.c tests/target_fixture.c tests/target_fixture.h
+tests_test_security_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_security_LDADD = $(TARGET_LIVE_LIBS)
+endif

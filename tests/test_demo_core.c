@@ -59,6 +59,7 @@ static int http_full(struct resp *r, const char *method, const char *path, const
 	kj_buf_init(&r->body);
 	kj_buf_init(&r->headers);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL); /* the blob alone, as the client */
 	curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);

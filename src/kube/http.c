@@ -575,6 +575,13 @@ static void setup_xfer(struct kube_client *c, struct xfer *x)
 			curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 		} else if (c->ca_pem) {
 			struct curl_blob ca = {c->ca_pem, strlen(c->ca_pem), CURL_BLOB_NOCOPY};
+			/* The blob replaces libcurl's CA file but not its CA directory
+			 * (Debian builds with --with-ca-path=/etc/ssl/certs): without
+			 * clearing both, any system-trusted CA could stand in for the
+			 * cluster's and receive the token.  kubectl trusts the given CA
+			 * alone, and so do we. */
+			curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+			curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
 			curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
 		}
 		if (c->cert_pem) {

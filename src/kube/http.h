@@ -9,7 +9,9 @@
  *
  * TLS material comes from memory only, never from temporary files:
  *   - CA: PEM text, or base64 of PEM (as in kubeconfig's *-data fields), given
- *     to libcurl with CURLOPT_CAINFO_BLOB.  NULL = the system trust store.
+ *     to libcurl with CURLOPT_CAINFO_BLOB, with libcurl's CA file and CA
+ *     directory cleared: the given CA is trusted alone, as kubectl does.
+ *     NULL = the system trust store (libcurl's CA file and directory).
  *   - client certificate and key: PEM, CURLOPT_SSLCERT_BLOB / CURLOPT_SSLKEY_BLOB.
  *   - TLS server name: libcurl has no option to verify against a name other
  *     than the URL's host, so the client rewrites the URL's host to the TLS

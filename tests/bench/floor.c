@@ -109,6 +109,7 @@ int main(int argc, char **argv)
 	ca.data = ca_pem;
 	ca.len = strlen(ca_pem);
 	ca.flags = CURL_BLOB_COPY;
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL); /* the blob alone, as the client */
 	curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	h = curl_slist_append(h, auth);
