@@ -323,3 +323,20 @@ Test(json, getters_and_adders)
 	free(s);
 	cJSON_Delete(o);
 }
+
+Test(json, numbers_from_outside_are_clamped_not_cast)
+{
+	cJSON *j =
+	    cJSON_Parse("{\"exp\":1e300,\"neg\":-1e300,\"ok\":1764836400.9,\"s\":\"7\",\"code\":4.9e26}");
+
+	cr_assert_not_null(j);
+	cr_expect_eq(kj_json_int(j, "exp", 0, KJ_TIME_MAX, -1), KJ_TIME_MAX);
+	cr_expect_eq(kj_json_int(j, "neg", 0, KJ_TIME_MAX, -1), 0);
+	cr_expect_eq(kj_json_int(j, "ok", 0, KJ_TIME_MAX, -1), 1764836400);
+	cr_expect_eq(kj_json_int(j, "s", 0, 10, -1), -1, "a string is not a number");
+	cr_expect_eq(kj_json_int(j, "missing", 0, 10, 5), 5);
+	cr_expect_eq(kj_json_int(j, "code", 0, 999, 0), 999);
+	cr_expect_eq(kj_clamp_double(-0.5, -3, 3), 0);
+	cr_expect_eq(kj_clamp_double(1.0 / 0.0, -3, 3), 3);
+	cJSON_Delete(j);
+}

@@ -20,6 +20,7 @@
 #include "util/jwt.h"
 #include "util/strbuf.h"
 #include "util/ttl.h"
+#include "util/json.h"
 
 enum { M_SECRET, M_NS, M_TTL, M_REVIEW, M_RESULT, M_COUNT };
 
@@ -264,7 +265,7 @@ static void decode_claims(struct mintwiz *m)
 		if (cJSON_IsNumber(it) && (!strcmp(it->string, "exp") || !strcmp(it->string, "iat") ||
 		                           !strcmp(it->string, "nbf"))) {
 			char tm[32];
-			ui_fmt_time((int64_t)it->valuedouble, tm, sizeof(tm));
+			ui_fmt_time(kj_clamp_double(it->valuedouble, 0, KJ_TIME_MAX), tm, sizeof(tm));
 			kj_buf_printf(&b, "  %s: %s UTC\n", it->string, tm);
 			continue;
 		}

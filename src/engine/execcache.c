@@ -264,9 +264,7 @@ static char *unseal(const unsigned char key[KEY_LEN], const char *aad, const cha
 
 static int64_t num(const cJSON *o, const char *k)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	return kj_json_int(o, k, 0, KJ_TIME_MAX, 0);
 }
 
 /* 1 when the parsed document is an entry for exactly this key. */

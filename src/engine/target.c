@@ -20,6 +20,7 @@
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
+#include "util/json.h"
 
 void target_add_result_done(struct target_add_result *r)
 {
@@ -255,7 +256,7 @@ static int64_t token_exp(const char *token)
 		return 0;
 	exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
 	if (cJSON_IsNumber(exp))
-		at = (int64_t)exp->valuedouble;
+		at = kj_clamp_double(exp->valuedouble, 0, KJ_TIME_MAX);
 	cJSON_Delete(claims);
 	return at;
 }

@@ -457,7 +457,7 @@ int kube_token_parse(const cJSON *answer, struct kube_token *out, kj_err *e)
 	out->expires_at = t;
 	const cJSON *es = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(answer, "spec"),
 	                                                   "expirationSeconds");
-	out->expiration_seconds = cJSON_IsNumber(es) ? (int64_t)es->valuedouble : 0;
+	out->expiration_seconds = cJSON_IsNumber(es) ? kj_clamp_double(es->valuedouble, 0, KJ_TIME_MAX) : 0;
 	return 0;
 }
 

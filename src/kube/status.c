@@ -3,11 +3,13 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "util/i18n.h"
+#include "util/json.h"
 
 static const char *str_item(const cJSON *o, const char *key)
 {
@@ -15,10 +17,11 @@ static const char *str_item(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Codes and Retry-After seconds come from the server: bounded, never cast
+ * from an arbitrary double. */
 static long num_item(const cJSON *o, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+	return (long)kj_json_int(o, key, 0, INT32_MAX, 0);
 }
 
 int kube_status_parse(const char *body, size_t len, struct kube_status *st)

@@ -18,6 +18,24 @@ const char *kj_json_str0(const cJSON *o, const char *key)
 	return s ? s : "";
 }
 
+int64_t kj_clamp_double(double v, int64_t lo, int64_t hi)
+{
+	if (!(v == v)) /* NaN */
+		return lo;
+	if (v <= (double)lo)
+		return lo;
+	if (v >= (double)hi)
+		return hi;
+	return (int64_t)v;
+}
+
+int64_t kj_json_int(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t dflt)
+{
+	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+
+	return cJSON_IsNumber(v) ? kj_clamp_double(v->valuedouble, lo, hi) : dflt;
+}
+
 const char *kj_json_meta0(const cJSON *o, const char *key)
 {
 	return kj_json_str0(o ? cJSON_GetObjectItemCaseSensitive(o, "metadata") : NULL, key);

@@ -21,6 +21,17 @@ int kj_json_array_len(const cJSON *o, const char *key);
 /* Whether array `a` holds the string `s` (NULL a: no). */
 int kj_json_array_has(const cJSON *a, const char *s);
 
+/* The latest time kubejit reads from outside: 9999-12-31T23:59:59Z, the
+ * last instant RFC 3339 can write.  Times beyond it are clamped to it. */
+#define KJ_TIME_MAX INT64_C(253402300799)
+
+/* A JSON number as an integer in [lo, hi]: truncated toward zero and clamped
+ * to the range (so 1e300 or -1e300 from a server never becomes undefined
+ * behaviour or garbage).  kj_json_int() gives `dflt` when o[key] is not a
+ * number. */
+int64_t kj_clamp_double(double v, int64_t lo, int64_t hi);
+int64_t kj_json_int(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t dflt);
+
 /* o[key] = RFC 3339 time, or null when t is 0 (unknown). */
 void kj_json_add_time(cJSON *o, const char *key, int64_t t);
 /* o[key] = s, or null when s is NULL. */
