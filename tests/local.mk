@@ -20,6 +20,7 @@ include tests/target.mk
 include tests/engine.mk
 include tests/ui.mk
 include tests/cli.mk
+include tests/fuzz/local.mk
 
 # Benchmarks: `make bench` prints figures; not part of `make check`.
 EXTRA_PROGRAMS += tests/bench/floor
