@@ -7,8 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "kube/execcred.h"
 #include "kube/http.h"
 #include "kube/incluster.h"
+#include "kube/proxy.h"
 #include "kube/kinds.h"
 #include "kube/kubeconfig.h"
 #include "kube/status.h"
@@ -306,9 +310,9 @@ Test(kubeconfig, merges_first_definition_wins)
 {
 	struct kubeconfig *kc = load_ab();
 	cr_assert_str_eq(kubeconfig_current_context(kc), "dev");
-	cr_assert_eq(kubeconfig_n_contexts(kc), 8);
+	cr_assert_eq(kubeconfig_n_contexts(kc), 12);
 	cr_assert_str_eq(kubeconfig_context_name(kc, 0), "dev");
-	cr_assert_str_eq(kubeconfig_context_name(kc, 7), "other");
+	cr_assert_str_eq(kubeconfig_context_name(kc, 11), "other");
 
 	struct kube_context_info ci;
 	kj_err e;
@@ -360,23 +364,53 @@ Test(kubeconfig, token_files_certs_and_insecure)
 	kubeconfig_free(kc);
 }
 
-Test(kubeconfig, refuses_plugins_and_names_what_is_missing)
+Test(kubeconfig, exec_users_resolve_and_auth_providers_name_their_replacement)
 {
 	struct kubeconfig *kc = load_ab();
 	struct kube_context_info ci;
 	kj_err e;
-	cr_assert_eq(kubeconfig_resolve(kc, "sso", &ci, &e), -1);
-	cr_assert_eq(e.cls, KJ_ERR_INVALID);
-	cr_assert(strstr(e.msg, "user \"oidc\""), "%s", e.msg);
-	cr_assert(strstr(e.msg, "kubelogin"), "%s", e.msg);
-	cr_assert(strlen(e.hint) > 0);
+	cr_assert_eq(kubeconfig_resolve(kc, "sso", &ci, &e), 0, "%s", e.msg);
+	cr_assert_not_null(ci.exec);
+	cr_assert_str_eq(ci.exec->command, "kubelogin"); /* PATH lookup: left as it is */
+	cr_assert_str_eq(ci.exec->user, "oidc");
+	kube_context_info_done(&ci);
+	cr_assert_eq(kubeconfig_resolve(kc, "eks", &ci, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(ci.exec->api_version, "client.authentication.k8s.io/v1beta1");
+	cr_assert_eq(ci.exec->interactive, KUBE_EXEC_IF_AVAILABLE, "v1beta1 defaults to IfAvailable");
+	cr_assert_eq(ci.exec->n_args, 6);
+	cr_assert_str_eq(ci.exec->env[0].name, "AWS_PROFILE");
+	cr_assert_null(ci.token);
+	kube_context_info_done(&ci);
+	/* a command with a '/' is relative to the kubeconfig's directory */
+	char *dir = data_path("");
+	char *real = realpath(dir, NULL);
+	char *want_real = kj_xasprintf("%s/bin/cred-helper", real);
+	cr_assert_eq(kubeconfig_resolve(kc, "local-plugin", &ci, &e), 0, "%s", e.msg);
+	cr_assert(strcmp(ci.exec->command, want_real) == 0, "%s", ci.exec->command);
+	cr_assert_eq(ci.exec->interactive, KUBE_EXEC_ALWAYS);
+	cr_assert_str_eq(ci.exec->install_hint, "get cred-helper from the team wiki");
+	kube_context_info_done(&ci);
+	free(dir);
+	free(real);
+	free(want_real);
+
 	cr_assert_eq(kubeconfig_resolve(kc, "gke", &ci, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
 	cr_assert(strstr(e.msg, "user \"gcp\"") && strstr(e.msg, "auth-provider"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "gke-gcloud-auth-plugin"), "%s", e.msg);
+	cr_assert_eq(kubeconfig_resolve(kc, "aks-legacy", &ci, &e), -1);
+	cr_assert(strstr(e.msg, "\"azure\" auth-provider") && strstr(e.msg, "kubelogin"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "convert-kubeconfig"), "%s", e.hint);
+	cr_assert_eq(kubeconfig_resolve(kc, "oidc-legacy", &ci, &e), -1);
+	cr_assert(strstr(e.msg, "\"oidc\" auth-provider") && strstr(e.msg, "kubelogin"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "oidc-login"), "%s", e.hint);
 
 	cr_assert_eq(kubeconfig_resolve(kc, "nope", &ci, &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
 	cr_assert(strstr(e.msg, "context \"nope\" not found"), "%s", e.msg);
-	cr_assert(strstr(e.msg, "available contexts: dev, files, certs, sso, gke, broken, conflict, other"),
+	cr_assert(strstr(e.msg,
+	                 "available contexts: dev, files, certs, sso, gke, aks-legacy, oidc-legacy, eks, "
+	                 "local-plugin, broken, conflict, other"),
 	          "%s", e.msg);
 	cr_assert_eq(kubeconfig_resolve(kc, "broken", &ci, &e), -1);
 	cr_assert(strstr(e.msg, "cluster \"nowhere\""), "%s", e.msg);
@@ -462,12 +496,20 @@ Test(kubeconfig, written_exec_config_has_what_kubectl_requires)
 	cr_assert(strstr(text, "- /prod/read pods\n"), "%s", text);
 	cr_assert(strstr(text, "value: \"\"\n"), "%s", text);
 	cr_assert(strstr(text, "current-context: kubejit\n"), "%s", text);
-	/* Reading it back as a target source is refused, naming the plugin. */
+	/* It reads back as the exec user it describes. */
 	struct kubeconfig *kc = NULL;
 	cr_assert_eq(kubeconfig_load_buffer(text, strlen(text), "written", &kc, &e), 0, "%s", e.msg);
 	struct kube_context_info ci;
-	cr_assert_eq(kubeconfig_resolve(kc, "kubejit", &ci, &e), -1);
-	cr_assert(strstr(e.msg, "/usr/bin/kubejit"), "%s", e.msg);
+	cr_assert_eq(kubeconfig_resolve(kc, "kubejit", &ci, &e), 0, "%s", e.msg);
+	cr_assert_not_null(ci.exec);
+	cr_assert_str_eq(ci.exec->command, "/usr/bin/kubejit");
+	cr_assert_eq(ci.exec->n_args, 4);
+	cr_assert_str_eq(ci.exec->args[1], "/prod/read pods");
+	cr_assert_eq(ci.exec->n_env, 2);
+	cr_assert_str_eq(ci.exec->env[1].value, "");
+	cr_assert_eq(ci.exec->interactive, KUBE_EXEC_NEVER);
+	cr_assert(ci.exec->provide_cluster_info);
+	kube_context_info_done(&ci);
 	kubeconfig_free(kc);
 	free(text);
 }
@@ -573,4 +615,286 @@ Test(incluster, reads_the_service_account_directory)
 	free(tf);
 	free(ca);
 	free(capath);
+}
+
+/* ---- proxies -------------------------------------------------------------------------- */
+
+Test(proxy, no_proxy_matches_as_go_does)
+{
+	/* loopback and localhost never go through an environment proxy */
+	cr_assert(kube_proxy_bypass(NULL, "localhost", "443"));
+	cr_assert(kube_proxy_bypass("", "127.0.0.2", "443"));
+	cr_assert(kube_proxy_bypass("", "[::1]", "443"));
+	cr_assert_not(kube_proxy_bypass("", "10.0.0.1", "443"));
+	cr_assert(kube_proxy_bypass("*", "api.example.com", "443"));
+	cr_assert(kube_proxy_bypass("example.com", "example.com", "443"));
+	cr_assert(kube_proxy_bypass("example.com", "api.example.com", "443"));
+	cr_assert_not(kube_proxy_bypass(".example.com", "example.com", "443"));
+	cr_assert(kube_proxy_bypass("*.example.com", "api.example.com", "443"));
+	cr_assert_not(kube_proxy_bypass("example.com", "badexample.com", "443"));
+	cr_assert(kube_proxy_bypass(" other.org , EXAMPLE.com:6443", "Api.Example.com", "6443"));
+	cr_assert_not(kube_proxy_bypass("example.com:6443", "api.example.com", "443"));
+	cr_assert(kube_proxy_bypass("10.0.0.0/8", "10.1.2.3", "443"));
+	cr_assert_not(kube_proxy_bypass("10.0.0.0/8", "11.1.2.3", "443"));
+	cr_assert(kube_proxy_bypass("10.1.2.3", "10.1.2.3", "443"));
+	cr_assert(kube_proxy_bypass("fd00::/8", "[fd00::5]", "443"));
+}
+
+Test(proxy, environment_and_proxy_url_as_client_go)
+{
+	char *px = NULL;
+	kj_err e;
+	setenv("HTTPS_PROXY", "proxy.corp:3128", 1); /* no scheme: http */
+	setenv("NO_PROXY", ".internal", 1);
+	cr_assert_eq(kube_proxy_select("https", "api.example.com", "443", NULL, &px, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(px, "http://proxy.corp:3128");
+	free(px);
+	cr_assert_eq(kube_proxy_select("https", "k8s.internal", "443", NULL, &px, &e), 0);
+	cr_assert_null(px);
+	cr_assert_eq(kube_proxy_select("https", "127.0.0.1", "6443", NULL, &px, &e), 0);
+	cr_assert_null(px, "loopback bypasses the environment proxy");
+	/* proxy-url applies to every host, loopback included; socks5 sends names */
+	cr_assert_eq(kube_proxy_select("https", "127.0.0.1", "6443", "socks5://user:pw@gw:1080", &px, &e), 0);
+	cr_assert_str_eq(px, "socks5h://user:pw@gw:1080");
+	char *shown = kube_proxy_display(px);
+	cr_assert_str_eq(shown, "socks5h://gw:1080");
+	free(shown);
+	free(px);
+	cr_assert_eq(kube_proxy_select("https", "h", "1", "ftp://gw:21", &px, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	cr_assert(strstr(e.msg, "unsupported scheme \"ftp\""), "%s", e.msg);
+	unsetenv("HTTPS_PROXY");
+	unsetenv("NO_PROXY");
+	setenv("https_proxy", "http://lower:1", 1);
+	cr_assert_eq(kube_proxy_select("https", "a.b", "443", NULL, &px, &e), 0);
+	cr_assert_str_eq(px, "http://lower:1");
+	free(px);
+	cr_assert_eq(kube_proxy_select("http", "a.b", "80", NULL, &px, &e), 0);
+	cr_assert_null(px, "https_proxy is not used for http:// servers");
+	unsetenv("https_proxy");
+}
+
+/* ---- exec credential plugins ------------------------------------------------------------- */
+
+/* A plugin script in `dir` that records its arguments, environment and
+ * stdin kind, then prints `answer` (or exits with `status`). */
+static char *plugin(const char *dir, const char *name, const char *answer, int status)
+{
+	char *path = kj_xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f,
+	        "#!/bin/sh\n"
+	        "printf '%%s\\n' \"$@\" > \"$0.args\"\n"
+	        "printf '%%s' \"$KUBERNETES_EXEC_INFO\" > \"$0.info\"\n"
+	        "printf '%%s' \"$PLUGIN_SETTING\" > \"$0.env\"\n"
+	        "echo 'plugin says hello on stderr' >&2\n"
+	        "cat <<'EOF'\n%s\nEOF\n"
+	        "exit %d\n",
+	        answer, status);
+	fclose(f);
+	chmod(path, 0755);
+	return path;
+}
+
+static void exec_config(struct kube_exec_config *c, const char *cmd, const char *api)
+{
+	memset(c, 0, sizeof *c);
+	c->user = kj_xstrdup("tester");
+	c->api_version = kj_xstrdup(api);
+	c->command = kj_xstrdup(cmd);
+	c->n_args = 2;
+	c->args = kj_xcalloc(2, sizeof(char *));
+	c->args[0] = kj_xstrdup("get-token");
+	c->args[1] = kj_xstrdup("--cluster=demo");
+	c->n_env = 1;
+	c->env = kj_xcalloc(1, sizeof *c->env);
+	c->env[0].name = kj_xstrdup("PLUGIN_SETTING");
+	c->env[0].value = kj_xstrdup("from-kubeconfig");
+	c->interactive = KUBE_EXEC_NEVER;
+	c->provide_cluster_info = 1;
+}
+
+static char stderr_seen[256];
+static void on_stderr(const char *text, void *ud)
+{
+	(void)ud;
+	snprintf(stderr_seen, sizeof stderr_seen, "%s", text);
+}
+
+Test(execcred, token_answer_env_args_and_cluster_info)
+{
+	char dir[] = "/tmp/kube-exec-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *p = plugin(dir, "cred",
+	                 "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+	                 "\"status\":{\"token\":\"secret-token-123\",\"expirationTimestamp\":"
+	                 "\"2030-01-02T03:04:05.123+01:00\"}}",
+	                 0);
+	struct kube_exec_config c;
+	exec_config(&c, p, KUBE_EXEC_V1);
+	c.cluster_config = kj_xstrdup("{\"region\":\"eu-west-1\"}");
+	struct kube_exec_cluster cl = {.server = "https://10.0.0.1:443",
+	                               .tls_server_name = "kubernetes",
+	                               .ca_pem =
+	                                   "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n",
+	                               .proxy_url = "http://proxy:3128"};
+	struct kube_exec_cred cred;
+	kj_err e;
+	setenv("PLUGIN_SETTING", "from-environment", 1);
+	kube_exec_set_hooks(NULL, on_stderr, NULL);
+	stderr_seen[0] = '\0';
+	cr_assert_eq(kube_exec_run(&c, &cl, &cred, &e), 0, "%s", e.msg);
+	kube_exec_set_hooks(NULL, NULL, NULL);
+	unsetenv("PLUGIN_SETTING");
+	cr_assert_str_eq(cred.token, "secret-token-123");
+	cr_assert_eq(cred.expires_at, 1893549845); /* 2030-01-02T02:04:05Z */
+	cr_assert_not(kube_exec_cred_expired(&cred, 1893549845), "reused up to the second itself");
+	cr_assert(kube_exec_cred_expired(&cred, 1893549846));
+	cr_assert(strstr(stderr_seen, "plugin says hello"), "stderr handed over: %s", stderr_seen);
+
+	char *path = kj_xasprintf("%s.args", p);
+	char *args = slurp(path);
+	cr_assert_str_eq(args, "get-token\n--cluster=demo\n");
+	free(path);
+	free(args);
+	path = kj_xasprintf("%s.env", p);
+	args = slurp(path);
+	cr_assert_str_eq(args, "from-kubeconfig", "the kubeconfig's env wins over ours");
+	free(path);
+	free(args);
+	path = kj_xasprintf("%s.info", p);
+	char *info = slurp(path);
+	cJSON *j = cJSON_Parse(info);
+	cr_assert_not_null(j, "%s", info);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "kind")->valuestring, "ExecCredential");
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "apiVersion")->valuestring, KUBE_EXEC_V1);
+	cJSON *spec = cJSON_GetObjectItem(j, "spec");
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(spec, "interactive")), "%s", info);
+	cJSON *k = cJSON_GetObjectItem(spec, "cluster");
+	cr_assert_str_eq(cJSON_GetObjectItem(k, "server")->valuestring, "https://10.0.0.1:443");
+	cr_assert_str_eq(cJSON_GetObjectItem(k, "tls-server-name")->valuestring, "kubernetes");
+	cr_assert_str_eq(cJSON_GetObjectItem(k, "proxy-url")->valuestring, "http://proxy:3128");
+	size_t n = 0;
+	unsigned char *ca =
+	    kj_b64_decode(cJSON_GetObjectItem(k, "certificate-authority-data")->valuestring, &n);
+	cr_assert(ca && strstr((char *)ca, "BEGIN CERTIFICATE"));
+	free(ca);
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(k, "config"), "region")->valuestring,
+	                 "eu-west-1");
+	cJSON_Delete(j);
+	free(info);
+	free(path);
+	kube_exec_cred_done(&cred);
+	kube_exec_config_done(&c);
+	free(p);
+}
+
+Test(execcred, wrong_answers_give_client_go_errors_without_the_output)
+{
+	char dir[] = "/tmp/kube-exec-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct {
+		const char *answer;
+		int status;
+		const char *want;
+	} cases[] = {
+	    {"{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\","
+	     "\"status\":{\"token\":\"leaked-1\"}}",
+	     0,
+	     "configured to use API version client.authentication.k8s.io/v1, plugin returned version "
+	     "client.authentication.k8s.io/v1beta1"},
+	    {"{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\"}", 0,
+	     "didn't return a status field"},
+	    {"{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+	     "\"status\":{}}",
+	     0, "didn't return a token or cert/key pair"},
+	    {"{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+	     "\"status\":{\"clientCertificateData\":\"leaked-2\"}}",
+	     0, "returned only certificate or key, not both"},
+	    {"token leaked-3", 0, "did not answer with JSON"},
+	    {"{\"status\":{\"token\":\"leaked-4\"}}", 1, "failed with exit code 1"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "bad%zu", i);
+		char *p = plugin(dir, name, cases[i].answer, cases[i].status);
+		struct kube_exec_config c;
+		struct kube_exec_cred cred;
+		kj_err e;
+		exec_config(&c, p, KUBE_EXEC_V1);
+		cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1, "case %zu", i);
+		cr_assert_eq(e.cls, KJ_ERR_AUTH);
+		cr_assert(strstr(e.msg, cases[i].want), "case %zu: %s", i, e.msg);
+		cr_assert_null(strstr(e.msg, "leaked"), "%s", e.msg);
+		cr_assert_null(strstr(e.hint, "leaked"), "%s", e.hint);
+		kube_exec_config_done(&c);
+		free(p);
+	}
+}
+
+Test(execcred, missing_command_shows_the_install_hint_and_always_needs_a_terminal)
+{
+	struct kube_exec_config c;
+	struct kube_exec_cred cred;
+	kj_err e;
+	exec_config(&c, "kubejit-test-no-such-plugin", KUBE_EXEC_V1BETA1);
+	c.install_hint = kj_xstrdup("install it with: apt install no-such-plugin");
+	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert(strstr(e.msg, "exec: executable kubejit-test-no-such-plugin not found"), "%s", e.msg);
+	cr_assert_str_eq(e.hint, "install it with: apt install no-such-plugin");
+	free(c.command);
+	c.command = kj_xstrdup("/nonexistent/dir/plugin");
+	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	/* Always with stdin not a terminal (the test's stdin is not one) */
+	c.interactive = KUBE_EXEC_ALWAYS;
+	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
+	cr_assert(strstr(e.msg, "standard input is not a terminal"), "%s", e.msg);
+	kube_exec_config_done(&c);
+}
+
+Test(execcred, kubeconfig_validation_as_clientcmd)
+{
+	struct {
+		const char *yaml, *want;
+	} cases[] = {
+	    {"{apiVersion: client.authentication.k8s.io/v1, command: x}",
+	     "interactiveMode must be specified for u to use exec authentication plugin"},
+	    {"{apiVersion: client.authentication.k8s.io/v1alpha1, command: x}",
+	     "exec plugin: invalid apiVersion \"client.authentication.k8s.io/v1alpha1\""},
+	    {"{command: x}", "apiVersion must be specified for u"},
+	    {"{apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never}",
+	     "command must be specified for u"},
+	    {"{apiVersion: client.authentication.k8s.io/v1, command: x, interactiveMode: Sometimes}",
+	     "invalid interactiveMode for u: \"Sometimes\""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *doc = kj_xasprintf("clusters: [{name: c, cluster: {server: https://h:1}}]\n"
+		                         "users: [{name: u, user: {exec: %s}}]\n"
+		                         "contexts: [{name: x, context: {cluster: c, user: u}}]\n",
+		                         cases[i].yaml);
+		struct kubeconfig *kc = NULL;
+		struct kube_context_info ci;
+		kj_err e;
+		cr_assert_eq(kubeconfig_load_buffer(doc, strlen(doc), "t.yaml", &kc, &e), 0, "%s", e.msg);
+		cr_assert_eq(kubeconfig_resolve(kc, "x", &ci, &e), -1, "case %zu", i);
+		cr_assert(strstr(e.msg, cases[i].want), "case %zu: %s", i, e.msg);
+		kubeconfig_free(kc);
+		free(doc);
+	}
+	/* a token next to exec wins, as in client-go */
+	const char *doc = "clusters: [{name: c, cluster: {server: https://h:1}}]\n"
+	                  "users: [{name: u, user: {token: t0k, exec: {command: x}}}]\n"
+	                  "contexts: [{name: x, context: {cluster: c, user: u}}]\n";
+	struct kubeconfig *kc = NULL;
+	struct kube_context_info ci;
+	kj_err e;
+	cr_assert_eq(kubeconfig_load_buffer(doc, strlen(doc), "t.yaml", &kc, &e), 0, "%s", e.msg);
+	cr_assert_eq(kubeconfig_resolve(kc, "x", &ci, &e), 0, "%s", e.msg);
+	cr_assert_null(ci.exec);
+	cr_assert_str_eq(ci.token, "t0k");
+	kube_context_info_done(&ci);
+	kubeconfig_free(kc);
 }

@@ -18,6 +18,7 @@
 #include "demo/demo.h"
 #include "kube_fixture.h"
 #include "kube/api.h"
+#include "kube/execcred.h"
 #include "kube/http.h"
 #include "kube/kubeconfig.h"
 #include "util/err.h"
@@ -355,4 +356,143 @@ Test(auth, demo_admin_kubeconfig_and_a_written_one_both_work)
 	unlink(path);
 	rmdir(dir);
 	free(path);
+}
+
+/* ---- exec credential plugins --------------------------------------------------------- */
+
+/* A plugin that counts its runs in <path>.count and answers run N with
+ * answers[min(N, n)-1]. */
+static char *counting_plugin(const char *dir, const char *const *answers, int n)
+{
+	char *path = kj_xasprintf("%s/plugin", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "#!/bin/sh\nn=$(cat \"$0.count\" 2>/dev/null || echo 0)\nn=$((n+1))\n"
+	           "echo $n > \"$0.count\"\ncase $n in\n");
+	for (int i = 0; i < n; i++) {
+		char label[16];
+		snprintf(label, sizeof label, "%d", i + 1);
+		fprintf(f, "%s) cat <<'EOF'\n%s\nEOF\n;;\n", i == n - 1 ? "*" : label, answers[i]);
+	}
+	fprintf(f, "esac\n");
+	fclose(f);
+	chmod(path, 0755);
+	return path;
+}
+
+static int plugin_runs(const char *path)
+{
+	char *cp = kj_xasprintf("%s.count", path);
+	FILE *f = fopen(cp, "r");
+	int n = 0;
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	free(cp);
+	return n;
+}
+
+static struct kube_client *exec_client(const char *cmd)
+{
+	static struct kube_exec_config c;
+	kube_exec_config_done(&c);
+	c.user = kj_xstrdup("exec-user");
+	c.api_version = kj_xstrdup(KUBE_EXEC_V1);
+	c.command = kj_xstrdup(cmd);
+	struct kube_conn conn = {.server = demo_url(dc), .ca = demo_ca_pem(dc), .exec = &c};
+	struct kube_client *kc = NULL;
+	kj_err e;
+	cr_assert_eq(kube_client_new(&conn, &kc, &e), 0, "%s", e.msg);
+	return kc;
+}
+
+Test(auth, exec_plugin_token_is_reused_until_it_expires)
+{
+	char dir[] = "/tmp/kube-exec-live-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char when[32];
+	kj_time_rfc3339(kj_now() + 120, when, sizeof when);
+	char *answer = kj_xasprintf("{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	                            "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\","
+	                            "\"expirationTimestamp\":\"%s\"}}",
+	                            demo_admin_token(dc), when);
+	const char *answers[] = {answer};
+	char *p = counting_plugin(dir, answers, 1);
+	struct kube_client *c = exec_client(p);
+	assert_user(c, "kubernetes-admin");
+	assert_user(c, "kubernetes-admin");
+	cr_assert_eq(plugin_runs(p), 1, "one run while the credential is fresh");
+	kj_time_set_offset(121);
+	assert_user(c, "kubernetes-admin");
+	kj_time_set_offset(0);
+	cr_assert_eq(plugin_runs(p), 2, "expired: run again");
+	struct kube_client_stats st;
+	kube_client_get_stats(c, &st);
+	cr_assert_eq(st.exec_runs, 2);
+	kube_client_free(c);
+	free(p);
+	free(answer);
+}
+
+Test(auth, exec_plugin_runs_again_once_on_401_and_the_request_succeeds)
+{
+	char dir[] = "/tmp/kube-exec-live-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *good = kj_xasprintf("{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	                          "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}",
+	                          demo_admin_token(dc));
+	const char *answers[] = {"{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	                         "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"stale-token\"}}",
+	                         good};
+	char *p = counting_plugin(dir, answers, 2);
+	struct kube_client *c = exec_client(p);
+	assert_user(c, "kubernetes-admin");
+	cr_assert_eq(plugin_runs(p), 2, "the refused token was replaced once");
+	assert_user(c, "kubernetes-admin");
+	cr_assert_eq(plugin_runs(p), 2, "no expiry given: kept until a 401");
+	kube_client_free(c);
+	free(p);
+
+	/* a plugin whose every answer is refused: one re-run, then the 401 */
+	char dir2[] = "/tmp/kube-exec-live-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir2));
+	const char *bad[] = {answers[0]};
+	p = counting_plugin(dir2, bad, 1);
+	c = exec_client(p);
+	struct kube_user_info u;
+	kj_err e;
+	cr_assert_eq(kube_whoami(c, &u, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_AUTH);
+	cr_assert_eq(plugin_runs(p), 2);
+	kube_client_free(c);
+	free(p);
+	free(good);
+}
+
+Test(auth, exec_plugin_client_certificate_answer)
+{
+	char dir[] = "/tmp/kube-exec-live-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "apiVersion", KUBE_EXEC_V1);
+	cJSON_AddStringToObject(j, "kind", "ExecCredential");
+	cJSON *st = cJSON_AddObjectToObject(j, "status");
+	cJSON_AddStringToObject(st, "clientCertificateData", demo_admin_cert_pem(dc));
+	cJSON_AddStringToObject(st, "clientKeyData", demo_admin_key_pem(dc));
+	char *answer = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	const char *answers[] = {answer};
+	char *p = counting_plugin(dir, answers, 1);
+	struct kube_client *c = exec_client(p);
+	struct kube_user_info u;
+	kj_err e;
+	cr_assert_eq(kube_whoami(c, &u, &e), 0, "%s", e.msg);
+	cr_assert_not_null(u.username);
+	kube_user_info_done(&u);
+	cr_assert_eq(plugin_runs(p), 1);
+	kube_client_free(c);
+	free(p);
+	free(answer);
 }

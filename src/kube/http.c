@@ -22,10 +22,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "kube/execcred.h"
+#include "kube/proxy.h"
 #include "kube/status.h"
 #include "util/b64.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 
 #define DEFAULT_CONNECT_MS 10000L
 #define DEFAULT_TOTAL_MS   30000L
@@ -50,8 +53,13 @@ struct kube_client {
 	long connect_timeout_ms, timeout_ms;
 	int max_parallel;
 	char *user_agent;
-	char *proxy;   /* explicit proxy URL or NULL */
-	char *noproxy; /* NO_PROXY plus loopback */
+	char *proxy;       /* the proxy requests go through (proxy.h), or NULL */
+	char *host, *port; /* of the server URL, for the proxy choice */
+	char *proxy_url;   /* as configured (kubeconfig proxy-url), for exec plugins */
+	char *tls_name;
+	int compress;
+	struct kube_exec_config *exec; /* credential plugin, or NULL */
+	struct kube_exec_cred exec_cred;
 	CURLM *multi;
 	CURL **pool;
 	kube_warning_fn warn_fn;
@@ -293,6 +301,8 @@ static int setup_url(struct kube_client *c, const struct kube_conn *conn, kj_err
 		goto out;
 	}
 	c->is_https = strcmp(scheme, "https") == 0;
+	c->host = kj_xstrdup(host);
+	c->port = kj_xstrdup(port);
 	curl_url_get(u, CURLUPART_PATH, &path, 0);
 	size_t pl = path ? strlen(path) : 0;
 	while (pl && path[pl - 1] == '/')
@@ -326,6 +336,17 @@ out:
 	curl_free(path);
 	curl_url_cleanup(u);
 	return rc;
+}
+
+static CURLM *new_multi(const struct kube_client *c)
+{
+	CURLM *m = curl_multi_init();
+	if (!m)
+		abort();
+	curl_multi_setopt(m, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)c->max_parallel);
+	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_parallel);
+	return m;
 }
 
 int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_err *e)
@@ -383,20 +404,17 @@ int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_e
 #else
 	c->user_agent = kj_xstrdup(conn->user_agent ? conn->user_agent : "kubejit");
 #endif
-	if (conn->proxy_url && *conn->proxy_url)
-		c->proxy = kj_xstrdup(conn->proxy_url);
-	/* Setting CURLOPT_NOPROXY replaces $NO_PROXY, so carry it over. */
-	const char *np = getenv("NO_PROXY");
-	if (!np || !*np)
-		np = getenv("no_proxy");
-	c->noproxy = np && *np ? kj_xasprintf("%s,127.0.0.1,localhost,::1", np)
-	                       : kj_xstrdup("127.0.0.1,localhost,::1");
-	c->multi = curl_multi_init();
-	if (!c->multi)
-		abort();
-	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->max_parallel);
-	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_parallel);
+	if (kube_proxy_select(c->is_https ? "https" : "http", c->host, c->port, conn->proxy_url, &c->proxy,
+	                      e) < 0)
+		goto fail;
+	c->compress = !conn->disable_compression;
+	c->proxy_url = kj_xstrdup(conn->proxy_url);
+	c->tls_name = kj_xstrdup(conn->tls_server_name);
+	if (conn->exec) {
+		c->exec = kj_xcalloc(1, sizeof *c->exec);
+		kube_exec_config_copy(c->exec, conn->exec);
+	}
+	c->multi = new_multi(c);
 	c->pool = kj_xcalloc((size_t)c->max_parallel, sizeof *c->pool);
 	*out = c;
 	return 0;
@@ -426,7 +444,15 @@ void kube_client_free(struct kube_client *c)
 	free(c->token_file);
 	free(c->user_agent);
 	free(c->proxy);
-	free(c->noproxy);
+	free(c->host);
+	free(c->port);
+	free(c->proxy_url);
+	free(c->tls_name);
+	if (c->exec) {
+		kube_exec_config_done(c->exec);
+		free(c->exec);
+	}
+	kube_exec_cred_done(&c->exec_cred);
 	free(c);
 }
 
@@ -566,9 +592,14 @@ static void setup_xfer(struct kube_client *c, struct xfer *x)
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	if (c->connect_to)
 		curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->connect_to);
-	if (c->proxy)
-		curl_easy_setopt(h, CURLOPT_PROXY, c->proxy);
-	curl_easy_setopt(h, CURLOPT_NOPROXY, c->noproxy);
+	/* "" turns off libcurl's own reading of the environment: proxy.h decided */
+	curl_easy_setopt(h, CURLOPT_PROXY, c->proxy ? c->proxy : "");
+	if (c->proxy && c->ca_pem && strncmp(c->proxy, "https://", 8) == 0) {
+		struct curl_blob pca = {c->ca_pem, strlen(c->ca_pem), CURL_BLOB_NOCOPY};
+		curl_easy_setopt(h, CURLOPT_PROXY_CAINFO_BLOB, &pca);
+	}
+	if (c->compress)
+		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
 	if (c->is_https) {
 		if (c->insecure) {
 			curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -626,12 +657,48 @@ static void setup_xfer(struct kube_client *c, struct xfer *x)
 	curl_easy_setopt(h, CURLOPT_PRIVATE, x);
 }
 
+/* Failures of the proxy itself, named as such (1 when it was one). */
+static int proxy_error(struct kube_client *c, struct xfer *x, CURLcode rc, long oserr, kj_err *e)
+{
+	long code = 0;
+	char *px = kube_proxy_display(c->proxy);
+	int done = 1;
+
+	curl_easy_getinfo(x->h, CURLINFO_HTTP_CONNECTCODE, &code);
+	if (code >= 300) {
+		kj_err_set(e, KJ_ERR_NETWORK,
+		           _("the proxy %s refused to connect to %s (it answered the CONNECT with HTTP %ld)"),
+		           px, c->server, code);
+		kj_err_hint(e,
+		            _("the proxy does not allow this destination or wants credentials; ask its "
+		              "administrator, or set NO_PROXY (or the kubeconfig's proxy-url) to avoid it"));
+	} else if (rc == CURLE_COULDNT_CONNECT) {
+		kj_err_set(e, KJ_ERR_NETWORK, _("cannot connect to the proxy %s (for %s): %s"), px, c->server,
+		           oserr ? strerror((int)oserr) : x->errbuf);
+		kj_err_hint(e,
+		            _("check that the proxy (HTTPS_PROXY, or the kubeconfig's proxy-url) is up and "
+		              "reachable"));
+#if LIBCURL_VERSION_NUM >= 0x074900
+	} else if (rc == CURLE_PROXY) {
+		kj_err_set(e, KJ_ERR_NETWORK, _("the proxy %s could not connect to %s: %s"), px, c->server,
+		           x->errbuf);
+		kj_err_hint(e, _("check the server address, and that the proxy may reach it"));
+#endif
+	} else {
+		done = 0;
+	}
+	free(px);
+	return done;
+}
+
 /* Transport failure -> KJ_ERR_NETWORK with what happened and what to try. */
 static void transport_error(struct kube_client *c, struct xfer *x, CURLcode rc, kj_err *e)
 {
 	const char *srv = c->server;
 	long oserr = 0;
 	curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &oserr);
+	if (c->proxy && proxy_error(c, x, rc, oserr, e))
+		return;
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 		kj_err_set(e, KJ_ERR_NETWORK, _("cannot resolve the host name of %s"), srv);
@@ -642,11 +709,7 @@ static void transport_error(struct kube_client *c, struct xfer *x, CURLcode rc, 
 		kj_err_hint(e, _("check proxy-url in the kubeconfig and $HTTPS_PROXY"));
 		break;
 	case CURLE_COULDNT_CONNECT:
-		if (c->proxy) {
-			kj_err_set(e, KJ_ERR_NETWORK, _("cannot connect to %s through the proxy %s: %s"), srv,
-			           c->proxy, oserr ? strerror((int)oserr) : x->errbuf);
-			kj_err_hint(e, _("check that the proxy (proxy-url) is up and reachable"));
-		} else if (oserr == ECONNREFUSED) {
+		if (oserr == ECONNREFUSED) {
 			kj_err_set(e, KJ_ERR_NETWORK, _("cannot connect to %s: connection refused"), srv);
 			kj_err_hint(e, _("is the API server up, and is the port right?"));
 		} else {
@@ -819,32 +882,13 @@ static void start_xfer(struct kube_client *c, struct xfer *x, int *used)
 	curl_multi_add_handle(c->multi, x->h);
 }
 
-int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, kj_err *e)
+/* Run the calls (pointers into the caller's array) to completion,
+ * resending as want_retry() says. */
+static void run_calls(struct kube_client *c, struct kube_call **calls, size_t n)
 {
-	if (n == 0)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!calls[i].path || calls[i].path[0] != '/')
-			abort(); /* a caller bug, not a runtime condition */
-		memset(&calls[i].resp, 0, sizeof calls[i].resp);
-		kj_err_clear(&calls[i].err);
-		calls[i].rc = -1;
-		calls[i].retries = 0;
-	}
-	kj_err terr;
-	kj_err_clear(&terr);
-	if (refresh_token(c, &terr) < 0) {
-		for (size_t i = 0; i < n; i++) {
-			calls[i].resp.body = kj_xstrdup("");
-			calls[i].err = terr;
-		}
-		if (e)
-			*e = terr;
-		return -1;
-	}
 	struct xfer *xs = kj_xcalloc(n, sizeof *xs);
 	for (size_t i = 0; i < n; i++) {
-		xs[i].call = &calls[i];
+		xs[i].call = calls[i];
 		xs[i].queued = 1;
 	}
 	int used = 0; /* bitmap of pool slots in use */
@@ -916,6 +960,108 @@ int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, 
 		}
 	}
 	free(xs);
+}
+
+/* A new client certificate must not ride on connections made with the old
+ * one (client-go closes them too). */
+static void reset_connections(struct kube_client *c)
+{
+	for (int i = 0; i < c->max_parallel; i++) {
+		if (c->pool[i])
+			curl_easy_cleanup(c->pool[i]);
+		c->pool[i] = NULL;
+	}
+	curl_multi_cleanup(c->multi);
+	c->multi = new_multi(c);
+}
+
+/* Run the credential plugin when there is no credential yet, when it has
+ * expired, or (force) after the server refused it. */
+static int exec_credential(struct kube_client *c, int force, kj_err *e)
+{
+	struct kube_exec_cred n;
+	int new_cert;
+
+	if (!c->exec || (!force && !kube_exec_cred_expired(&c->exec_cred, kj_now())))
+		return 0;
+	struct kube_exec_cluster cl = {
+	    .server = c->server,
+	    .tls_server_name = c->tls_name,
+	    .insecure = c->insecure,
+	    .ca_pem = c->ca_pem,
+	    .proxy_url = c->proxy_url,
+	    .disable_compression = !c->compress,
+	};
+	if (kube_exec_run(c->exec, &cl, &n, e) < 0)
+		return kj_err_prefix(e, _("getting credentials"));
+	c->stats.exec_runs++;
+	new_cert = (n.client_cert_pem || c->cert_pem) &&
+	           (!n.client_cert_pem || !c->cert_pem || strcmp(n.client_cert_pem, c->cert_pem) != 0);
+	kj_free_secret(c->token);
+	free(c->cert_pem);
+	kj_free_secret(c->key_pem);
+	c->token = kj_xstrdup(n.token);
+	c->cert_pem = kj_xstrdup(n.client_cert_pem);
+	c->key_pem = kj_xstrdup(n.client_key_pem);
+	kube_exec_cred_done(&c->exec_cred);
+	c->exec_cred = n;
+	if (new_cert)
+		reset_connections(c);
+	return 0;
+}
+
+int64_t kube_client_exec_expiry(const struct kube_client *c)
+{
+	return c->exec ? c->exec_cred.expires_at : 0;
+}
+
+int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, kj_err *e)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!calls[i].path || calls[i].path[0] != '/')
+			abort(); /* a caller bug, not a runtime condition */
+		memset(&calls[i].resp, 0, sizeof calls[i].resp);
+		kj_err_clear(&calls[i].err);
+		calls[i].rc = -1;
+		calls[i].retries = 0;
+	}
+	kj_err terr;
+	kj_err_clear(&terr);
+	if (refresh_token(c, &terr) < 0 || exec_credential(c, 0, &terr) < 0) {
+		for (size_t i = 0; i < n; i++) {
+			calls[i].resp.body = kj_xstrdup("");
+			calls[i].err = terr;
+		}
+		if (e)
+			*e = terr;
+		return -1;
+	}
+	struct kube_call **ptrs = kj_xcalloc(n, sizeof *ptrs);
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = &calls[i];
+	run_calls(c, ptrs, n);
+	if (c->exec) {
+		/* A refused credential: fetch a new one, then resend what was refused
+		 * (nothing of it was processed, authentication comes first). */
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (calls[i].rc != 0 && calls[i].resp.status == 401)
+				ptrs[m++] = &calls[i];
+		if (m && exec_credential(c, 1, &terr) == 0) {
+			for (size_t i = 0; i < m; i++) {
+				kube_response_done(&ptrs[i]->resp);
+				kj_err_clear(&ptrs[i]->err);
+				ptrs[i]->rc = -1;
+			}
+			run_calls(c, ptrs, m);
+		} else if (m) {
+			for (size_t i = 0; i < m; i++)
+				ptrs[i]->err = terr;
+		}
+	}
+	free(ptrs);
 	int ret = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (calls[i].rc != 0) {

@@ -23,9 +23,21 @@
  * are copied into the client, wiped on kube_client_free(), and never appear in
  * error messages.
  *
- * Proxies: `proxy_url` when given, else libcurl's environment variables
- * (HTTPS_PROXY, NO_PROXY...) as kubectl does; loopback addresses never go
- * through a proxy (as in Go's ProxyFromEnvironment).
+ * Proxies: chosen as client-go chooses (proxy.h): `proxy_url` for every
+ * request when given, else HTTPS_PROXY/HTTP_PROXY unless NO_PROXY, "localhost"
+ * or a loopback address exempts the server.  An https:// proxy is verified
+ * with the cluster's CA, as Go's transport does (one TLS configuration).
+ *
+ * Compression: responses are asked for gzip-compressed (Go's transport
+ * default) unless `disable_compression`.
+ *
+ * Exec credential plugins (execcred.h): with `exec`, the client runs the
+ * plugin before its first request and whenever the credential has expired,
+ * and uses its token or client certificate.  A 401 answer runs the plugin
+ * again (once per credential, as client-go) and, since authentication comes
+ * before anything else on the server, sends the refused requests once more
+ * with the new credential.  A new client certificate closes the open
+ * connections.
  *
  * Retries: an API server that is throttling (max-inflight, API Priority and
  * Fairness) answers 429 with Retry-After; one that is briefly unable to serve
@@ -67,22 +79,26 @@
 
 #include "util/err.h"
 
+struct kube_exec_config;
+
 /* How to reach and authenticate to one API server.  All strings are copied
  * by kube_client_new(); the caller keeps ownership of its own copies. */
 struct kube_conn {
-	const char *server;          /* "https://host:port" (http:// allowed, then no TLS) */
-	const char *ca;              /* PEM or base64(PEM); NULL = system trust store */
-	const char *tls_server_name; /* verify the certificate for this name; NULL = URL host */
-	int insecure;                /* skip TLS verification; refused together with `ca` */
-	const char *token;           /* bearer token (secret); NULL = none */
-	const char *token_file;      /* bearer token file, re-read on change; used if token NULL */
-	const char *client_cert;     /* client certificate PEM; NULL = none */
-	const char *client_key;      /* its private key PEM (secret); required with client_cert */
-	long connect_timeout_ms;     /* 0 = 10000 */
-	long timeout_ms;             /* whole request, 0 = 30000 */
-	int max_parallel;            /* kube_request_many() bound; 0 = 8 */
-	const char *user_agent;      /* NULL = "kubejit/<version>" */
-	const char *proxy_url;       /* kubeconfig proxy-url; NULL = $HTTPS_PROXY etc. */
+	const char *server;                  /* "https://host:port" (http:// allowed, then no TLS) */
+	const char *ca;                      /* PEM or base64(PEM); NULL = system trust store */
+	const char *tls_server_name;         /* verify the certificate for this name; NULL = URL host */
+	int insecure;                        /* skip TLS verification; refused together with `ca` */
+	const char *token;                   /* bearer token (secret); NULL = none */
+	const char *token_file;              /* bearer token file, re-read on change; used if token NULL */
+	const char *client_cert;             /* client certificate PEM; NULL = none */
+	const char *client_key;              /* its private key PEM (secret); required with client_cert */
+	long connect_timeout_ms;             /* 0 = 10000 */
+	long timeout_ms;                     /* whole request, 0 = 30000 */
+	int max_parallel;                    /* kube_request_many() bound; 0 = 8 */
+	const char *user_agent;              /* NULL = "kubejit/<version>" */
+	const char *proxy_url;               /* kubeconfig proxy-url; NULL = $HTTPS_PROXY etc. */
+	int disable_compression;             /* kubeconfig disable-compression */
+	const struct kube_exec_config *exec; /* credential plugin (copied); NULL = none */
 };
 
 struct kube_client;
@@ -104,6 +120,7 @@ struct kube_client_stats {
 	uint64_t connections; /* new connections opened (each one TLS handshake for https) */
 	uint64_t http2;       /* responses that came over HTTP/2 */
 	uint64_t token_reads; /* times the token file was (re-)read */
+	uint64_t exec_runs;   /* times the credential plugin ran for this client */
 };
 
 /* Make a client.  Validates the description (server URL, CA decodes as PEM,
@@ -152,6 +169,9 @@ int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, 
  * Appends to *list / *n (malloc'd strings).  Returns how many were added.
  * Exposed for tests. */
 size_t kube_warning_parse(const char *value, char ***list, size_t *n);
+
+/* The credential plugin's answer's expiry (unix s; 0 = none or no plugin). */
+int64_t kube_client_exec_expiry(const struct kube_client *c);
 
 /* Decode a CA given as PEM or base64(PEM) into PEM text (malloc'd), or NULL
  * with e set if it is neither.  Exposed for kubeconfig/target code. */

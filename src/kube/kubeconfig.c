@@ -317,6 +317,10 @@ void kube_context_info_done(struct kube_context_info *ci)
 	kj_free_secret(ci->client_key_pem);
 	free(ci->client_cert_path);
 	free(ci->client_key_path);
+	if (ci->exec) {
+		kube_exec_config_done(ci->exec);
+		free(ci->exec);
+	}
 	memset(ci, 0, sizeof *ci);
 }
 
@@ -344,10 +348,10 @@ static char *available(const struct kubeconfig *kc)
 
 static char *abs_path(const char *dir, const char *p)
 {
+	/* client-go's ResolvePaths joins every relative path to the file's
+	 * directory; it expands no "~" (a shell never saw the file). */
 	if (p[0] == '/' || !dir || !*dir)
 		return kj_xstrdup(p);
-	if (p[0] == '~' && p[1] == '/' && getenv("HOME"))
-		return kj_xasprintf("%s/%s", getenv("HOME"), p + 2);
 	return kj_xasprintf("%s/%s", dir, p);
 }
 
@@ -381,6 +385,57 @@ static int load_material(const cJSON *v, const char *dir, const char *key, const
 		*path_out = full;
 	}
 	return 0;
+}
+
+/* The legacy auth-provider plugins were removed from kubectl (1.26); each
+ * has an exec plugin in its place. */
+static void auth_provider_error(const cJSON *ap, const char *user, const char *context, kj_err *e)
+{
+	static const struct {
+		const char *provider, *plugin, *how;
+	} repl[] = {
+	    {"gcp", "gke-gcloud-auth-plugin",
+	     N_("install gke-gcloud-auth-plugin ('gcloud components install gke-gcloud-auth-plugin') and "
+	        "run 'gcloud container clusters get-credentials CLUSTER' to rewrite the kubeconfig")},
+	    {"azure", "kubelogin",
+	     N_("install kubelogin (github.com/Azure/kubelogin) and run 'kubelogin convert-kubeconfig' "
+	        "to rewrite the kubeconfig")},
+	    {"oidc", "kubelogin",
+	     N_("install kubelogin (github.com/int128/kubelogin, 'kubectl oidc-login') and replace the "
+	        "user's auth-provider with an exec section running 'kubectl oidc-login get-token'")},
+	};
+	const char *name = kj_json_str(ap, "name");
+
+	for (size_t i = 0; name && i < sizeof repl / sizeof *repl; i++) {
+		if (strcmp(name, repl[i].provider) != 0)
+			continue;
+		kj_err_set(e, KJ_ERR_INVALID,
+		           _("user \"%s\" of context \"%s\" uses the \"%s\" auth-provider, which kubectl "
+		             "and client-go no longer support; its replacement is the exec plugin %s"),
+		           user, context, name, repl[i].plugin);
+		kj_err_hint(e, "%s", _(repl[i].how));
+		return;
+	}
+	kj_err_set(e, KJ_ERR_INVALID,
+	           _("user \"%s\" of context \"%s\" uses the auth-provider \"%s\", which kubectl and "
+	             "client-go no longer support"),
+	           user, context, name ? name : "");
+	kj_err_hint(e, _("replace it with the exec credential plugin its vendor provides"));
+}
+
+/* The cluster's client.authentication.k8s.io/exec extension, as JSON, for
+ * KUBERNETES_EXEC_INFO's spec.cluster.config. */
+static char *exec_extension(const cJSON *cluster)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(cluster, "extensions"))
+	{
+		const char *n = kj_json_str(it, "name");
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, "extension");
+		if (n && strcmp(n, "client.authentication.k8s.io/exec") == 0 && x)
+			return cJSON_PrintUnformatted(x);
+	}
+	return NULL;
 }
 
 int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct kube_context_info *ci,
@@ -432,6 +487,7 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 	const char *px = kj_json_str(c, "proxy-url");
 	ci->proxy_url = px && *px ? kj_xstrdup(px) : NULL;
 	ci->insecure = yaml_true(kj_json_str(c, "insecure-skip-tls-verify"));
+	ci->disable_compression = yaml_true(kj_json_str(c, "disable-compression"));
 	char what[256];
 	snprintf(what, sizeof what, _("cluster \"%s\""), cname);
 	if (load_material(c, cdir, "certificate-authority", what, &ci->ca_pem, &ci->ca_path, e) < 0)
@@ -456,25 +512,9 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 	}
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(us, "v");
 	const char *udir = kj_json_str(us, "dir");
-	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(u, "exec");
-	if (cJSON_IsObject(exec) || cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(u, "auth-provider"))) {
-		const char *cmd = kj_json_str(exec, "command");
-		if (cmd)
-			kj_err_set(
-			    e, KJ_ERR_INVALID,
-			    _("user \"%s\" of context \"%s\" gets its credentials from the exec plugin "
-			      "\"%s\"; kubejit cannot keep such credentials in a target"),
-			    uname, name, cmd);
-		else
-			kj_err_set(
-			    e, KJ_ERR_INVALID,
-			    _("user \"%s\" of context \"%s\" uses an auth-provider plugin; kubejit cannot "
-			      "keep such credentials in a target"),
-			    uname, name);
-		kj_err_hint(e,
-		            _("use this context only to bootstrap ('kubejit target bootstrap --context %s'), "
-		              "or give the target a ServiceAccount token or client certificate"),
-		            name);
+	const cJSON *ap = cJSON_GetObjectItemCaseSensitive(u, "auth-provider");
+	if (cJSON_IsObject(ap)) {
+		auth_provider_error(ap, uname, name, e);
 		goto fail;
 	}
 	if (kj_json_str(u, "username") || kj_json_str(u, "password")) {
@@ -504,6 +544,18 @@ int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct 
 		           uname);
 		goto fail;
 	}
+	/* A token or certificate in the kubeconfig wins over the plugin, as in
+	 * client-go's exec Authenticator.UpdateTransportConfig. */
+	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(u, "exec");
+	if (cJSON_IsObject(exec) && !ci->token && !ci->token_file && !ci->client_cert_pem) {
+		ci->exec = kj_xcalloc(1, sizeof *ci->exec);
+		if (kube_exec_config_from_kubeconfig(exec, uname, udir, ci->exec, e) < 0)
+			goto fail;
+		ci->exec->cluster_config = exec_extension(c);
+	} else if (exec && !cJSON_IsNull(exec) && !cJSON_IsObject(exec)) {
+		kj_err_set(e, KJ_ERR_INVALID, _("user \"%s\": exec must be a mapping"), uname);
+		goto fail;
+	}
 	return 0;
 fail:
 	kube_context_info_done(ci);
@@ -521,6 +573,8 @@ void kube_context_to_conn(const struct kube_context_info *ci, struct kube_conn *
 	conn->token_file = ci->token_file;
 	conn->client_cert = ci->client_cert_pem;
 	conn->client_key = ci->client_key_pem;
+	conn->disable_compression = ci->disable_compression;
+	conn->exec = ci->exec;
 }
 
 /* ---- writing ----------------------------------------------------------------------- */

@@ -7,8 +7,10 @@
  * kubeconfig_resolve() turns a context into what a kube_client needs: paths
  * (certificate-authority, client-certificate, client-key) are read into
  * memory, relative to the file that named them; tokenFile stays a path (the
- * client re-reads it).  Users with exec or auth-provider plugins are refused
- * with a message naming the user and what to do instead.
+ * client re-reads it).  An exec user becomes a kube_exec_config (its command
+ * made absolute when it names a path, as clientcmd does); auth-provider
+ * users, which kubectl no longer supports, are refused with the name of the
+ * exec plugin that replaced each.
  *
  * Writing: kubeconfig_render() emits one cluster + one user + one context with
  * libyaml's emitter (so every scalar is quoted correctly);
@@ -23,6 +25,7 @@
 
 #include <stddef.h>
 
+#include "kube/execcred.h"
 #include "kube/http.h"
 #include "util/err.h"
 
@@ -52,23 +55,26 @@ struct kube_context_info {
 	char *tls_server_name;
 	char *proxy_url;                          /* proxy-url, or NULL */
 	int insecure;                             /* insecure-skip-tls-verify */
+	int disable_compression;                  /* disable-compression */
 	char *token;                              /* secret */
 	char *token_file;                         /* tokenFile (absolute) */
 	char *client_cert_pem;                    /* from -data or file */
 	char *client_key_pem;                     /* secret */
 	char *client_cert_path, *client_key_path; /* if given as paths */
+	struct kube_exec_config *exec;            /* exec user without a token or certificate */
 };
 void kube_context_info_done(struct kube_context_info *ci);
 
 /* Resolve `context` (NULL = current-context).  Unknown context ->
- * KJ_ERR_NOTFOUND listing the available ones; exec/auth-provider user ->
- * KJ_ERR_INVALID; a user with no usable credentials is allowed (token and
- * certs NULL) — the caller decides. */
+ * KJ_ERR_NOTFOUND listing the available ones; auth-provider user or a bad
+ * exec section -> KJ_ERR_INVALID; a user with no usable credentials is
+ * allowed (token, certs and exec NULL) — the caller decides. */
 int kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct kube_context_info *out,
                        kj_err *e);
 
 /* Point `conn` at the fields of `ci` (no copies: `ci` must outlive `conn`'s
- * use in kube_client_new).  Timeouts and the rest are left as they were. */
+ * use in kube_client_new, which copies them).  Timeouts and the rest are
+ * left as they were. */
 void kube_context_to_conn(const struct kube_context_info *ci, struct kube_conn *conn);
 
 /* ---- writing -------------------------------------------------------------- */

@@ -5,4 +5,6 @@ ENGINE_SOURCES_KUBE = \
 	src/kube/http.c src/kube/http.h \
 	src/kube/api.c src/kube/api.h \
 	src/kube/kubeconfig.c src/kube/kubeconfig.h \
+	src/kube/execcred.c src/kube/execcred.h \
+	src/kube/proxy.c src/kube/proxy.h \
 	src/kube/incluster.c src/kube/incluster.h
