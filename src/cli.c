@@ -11,6 +11,7 @@
 #include "ui/ui.h"
 #include "engine/engine.h"
 #include "util/i18n.h"
+#include "util/ttl.h"
 
 /* `kubejit demo-cluster`: the demo cluster parses its own options. */
 int cli_demo_cluster(int argc, char **argv, const struct kj_globals *g)
@@ -49,6 +50,20 @@ int cli_fail(const kj_err *e)
 	if (e->hint[0])
 		fprintf(stderr, "  %s %s\n", _("hint:"), e->hint);
 	return kj_err_exit_code(e) ? kj_err_exit_code(e) : 1;
+}
+
+int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e)
+{
+	int64_t secs = 0;
+
+	if (kj_ttl_parse(arg, opt, &secs, e) < 0)
+		return -1;
+	if (secs <= 0 || secs > 600) {
+		kj_err_set(e, KJ_ERR_USAGE, _("%s %s is out of range"), opt, arg);
+		return kj_err_hint(e, _("give a duration from 1s to 10m, e.g. %s 30s"), opt);
+	}
+	*ms = secs * 1000;
+	return 0;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

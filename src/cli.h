@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include <stdint.h>
+
 #include "util/err.h"
 
 struct kj_globals {
@@ -35,6 +37,10 @@ int cli_demo_cluster(int argc, char **argv, const struct kj_globals *g);
 int cli_fail(const kj_err *e);
 /* Usage error for `cmd`: message, then "try 'kubejit CMD --help'". Returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A bounded wait such as --ready-timeout or --wait-timeout: a duration
+ * ("10s", "2m") above zero and at most 10 minutes, in milliseconds. */
+int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e);
 
 /* Commands (src/cli_*.c). */
 int cli_get(int argc, char **argv, const struct kj_globals *g);        /* cli_get.c */

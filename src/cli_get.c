@@ -33,18 +33,22 @@
 
 static void get_usage(FILE *out)
 {
-	fputs(_("Usage: kubejit get SECRET [--namespace NS] [--ttl DUR]\n"
+	fputs(_("Usage: kubejit get SECRET [--namespace NS] [--ttl DUR] [--ready-timeout DUR]\n"
 	        "Print an ExecCredential for kubectl: kubejit as a kubectl exec plugin.\n\n"
 	        "kubectl runs the plugin on every call, so kubejit keeps the token of the\n"
 	        "current lease in a private cache (<home>/exec-cache, mode 0600) and hands\n"
 	        "it out again until the last 10 % of the lease; then it mints a new one.\n"
-	        "A lease that was revoked or expired is never served from the cache.\n\n"
+	        "A lease that was revoked or expired is never served from the cache.\n"
+	        "A new credential is handed out only once the cluster accepts it: kubejit\n"
+	        "asks as the new token first, and revokes it if it never works.\n\n"
 	        "The ExecCredential version follows $KUBERNETES_EXEC_INFO, which kubectl\n"
 	        "sets (client.authentication.k8s.io/v1 or v1beta1; v1beta1 when unset).\n\n"
 	        "Options:\n"
 	        "  -n, --namespace NS  namespace of the credential (default: the secret's)\n"
 	        "  -t, --ttl DUR       lease length of a new mint, e.g. 15m, 2h (default:\n"
 	        "                      the secret's default TTL)\n"
+	        "      --ready-timeout DUR  how long a new credential may take to be accepted\n"
+	        "                      (default 10s)\n"
 	        "  -h, --help          show this help\n\n"
 	        "Examples:\n"
 	        "  kubejit get /prod/read-pods --namespace dev\n"
@@ -112,7 +116,7 @@ static int lease_still_active(struct engine *en, const char *id, int64_t now, kj
 
 /* Mint a new lease and cache it; called with the key's lock held. */
 static int mint_into_cache(struct engine *en, const char *home, const char *secret, const char *ns,
-                           int64_t ttl, struct execcache_entry *ent, kj_err *e)
+                           int64_t ttl, int64_t ready_ms, struct execcache_entry *ent, kj_err *e)
 {
 	struct mint_request req;
 	struct mint_result res;
@@ -123,6 +127,7 @@ static int mint_into_cache(struct engine *en, const char *home, const char *secr
 	req.secret = secret;
 	req.ns = ns;
 	req.ttl = ttl;
+	req.ready_timeout_ms = ready_ms;
 	if (mint_run(en, &req, &res, e) < 0) {
 		mint_result_done(&res);
 		return -1;
@@ -144,10 +149,12 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 	static const struct option opts[] = {
 	    {"namespace", required_argument, NULL, 'n'},
 	    {"ttl", required_argument, NULL, 't'},
+	    {"ready-timeout", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *ns = NULL, *api, *secret;
+	int64_t ready_ms = 0;
 	char *home = NULL, *path = NULL;
 	struct execcache_entry ent;
 	struct engine *en = NULL;
@@ -164,6 +171,10 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 			break;
 		case 't':
 			if (kj_ttl_parse(optarg, "--ttl", &ttl, &e) < 0)
+				goto fail;
+			break;
+		case 'R':
+			if (cli_parse_wait(optarg, "--ready-timeout", &ready_ms, &e) < 0)
 				goto fail;
 			break;
 		case 'h':
@@ -229,7 +240,7 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 	}
 	execcache_entry_done(&ent);
 	if (execcache_drop(home, secret, ns, &e) < 0 ||
-	    mint_into_cache(en, home, secret, ns, ttl, &ent, &e) < 0)
+	    mint_into_cache(en, home, secret, ns, ttl, ready_ms, &ent, &e) < 0)
 		goto fail;
 print:
 	if (print_credential(api, &ent) < 0) {
@@ -257,6 +268,7 @@ out:
 static void kubeconfig_usage(FILE *out)
 {
 	fputs(_("Usage: kubejit kubeconfig SECRET [--namespace NS] [--out FILE] [--force]\n"
+	        "                          [--ready-timeout DUR]\n"
 	        "Write a kubeconfig whose user runs 'kubejit get SECRET' as a kubectl exec\n"
 	        "plugin: every kubectl call gets a live credential, and one lease serves\n"
 	        "many calls.  The file holds no token.  The cluster (server, CA, TLS server\n"
@@ -265,6 +277,8 @@ static void kubeconfig_usage(FILE *out)
 	        "  -n, --namespace NS  namespace of the credential and the context\n"
 	        "  -o, --out FILE      write to FILE (mode 0600) instead of standard output\n"
 	        "  -f, --force         replace FILE if it exists\n"
+	        "      --ready-timeout DUR  passed to 'kubejit get': how long a new credential\n"
+	        "                      may take to be accepted (default 10s)\n"
 	        "  -h, --help          show this help\n\n"
 	        "Examples:\n"
 	        "  kubejit kubeconfig /prod/read-pods --namespace dev --out ~/.kube/dev-read\n"
@@ -306,11 +320,13 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
 	    {"namespace", required_argument, NULL, 'n'},
 	    {"out", required_argument, NULL, 'o'},
 	    {"force", no_argument, NULL, 'f'},
+	    {"ready-timeout", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *ns_arg = NULL, *outpath = NULL;
-	const char *args[6];
+	const char *ns_arg = NULL, *outpath = NULL, *ready_arg = NULL;
+	const char *args[8];
+	int64_t ready_ms = 0;
 	size_t n_args = 0;
 	char *path = NULL, *ns = NULL, *home = NULL, *self = NULL, *text = NULL, *user = NULL, *ctx = NULL;
 	char *pass_abs = NULL;
@@ -338,6 +354,11 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
 			break;
 		case 'f':
 			force = 1;
+			break;
+		case 'R':
+			if (cli_parse_wait(optarg, "--ready-timeout", &ready_ms, &e) < 0)
+				goto fail;
+			ready_arg = optarg;
 			break;
 		case 'h':
 			kubeconfig_usage(stdout);
@@ -367,6 +388,10 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
 	args[n_args++] = path;
 	args[n_args++] = "--namespace";
 	args[n_args++] = ns;
+	if (ready_arg) {
+		args[n_args++] = "--ready-timeout";
+		args[n_args++] = ready_arg;
+	}
 
 	kj_slug(path, 30, slug, sizeof(slug));
 	user = kj_xasprintf("kubejit-%s", slug);

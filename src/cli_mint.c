@@ -64,6 +64,9 @@ static void mint_usage(FILE *out)
 	      "                       kubeconfig, json (lease details with the token)\n"
 	      "      --out FILE       write the output to FILE instead of stdout\n"
 	      "      --force          replace FILE if it exists\n"
+	      "      --ready-timeout DUR  how long to wait for the cluster to accept the new\n"
+	      "                       credential (default 10s): kubejit asks as the new token\n"
+	      "                       before handing it over, and revokes it if it never works\n"
 	      "  -h, --help           show this help\n\n"
 	      "Examples:\n"
 	      "  kubejit mint /prod/read-pods --namespace dev --ttl 15m -o kubeconfig --out dev.kubeconfig\n"
@@ -82,6 +85,7 @@ int cli_mint(int argc, char **argv, const struct kj_globals *g)
 	    {"output", required_argument, NULL, 'o'},
 	    {"out", required_argument, NULL, 'O'},
 	    {"force", no_argument, NULL, 'f'},
+	    {"ready-timeout", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -123,6 +127,12 @@ int cli_mint(int argc, char **argv, const struct kj_globals *g)
 			break;
 		case 'f':
 			force = 1;
+			break;
+		case 'R':
+			if (cli_parse_wait(optarg, "--ready-timeout", &req.ready_timeout_ms, &e) < 0) {
+				kj_strv_done(&aud);
+				return cli_fail(&e);
+			}
 			break;
 		case 'h':
 			mint_usage(stdout);
@@ -178,6 +188,11 @@ int cli_mint(int argc, char **argv, const struct kj_globals *g)
 		fprintf(stderr, _("lease %s: %s in %s as %s\n  lease ends  %s\n  token dies  %s%s\n"),
 		        res.lease_id, res.secret, res.ns, res.service_account ? res.service_account : "?", a,
 		        b, res.revocable ? "" : _(" (expiry-only: cannot be revoked earlier)"));
+		if (res.ready_ms >= 0)
+			fprintf(stderr, _("  ready after %.2f s (asked as the new token: %s)\n"),
+			        (double)res.ready_ms / 1000.0, res.ready_check);
+		else if (res.ready_check)
+			fprintf(stderr, _("  ready       %s\n"), res.ready_check);
 		if (out_file)
 			fprintf(stderr, _("  written to  %s\n"), out_file);
 	}

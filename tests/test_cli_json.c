@@ -210,6 +210,16 @@ Test(cli_json, json_shapes_are_stable)
 	has(j, mint_fields);
 	token = kj_xstrdup(cJSON_GetObjectItem(j, "token")->valuestring);
 	cr_assert(strlen(token) > 20);
+	{
+		/* minted means working: checked as the new token, time shown */
+		cJSON *rd = cJSON_GetObjectItem(j, "ready");
+		cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(rd, "checked")));
+		cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(rd, "seconds")));
+		cr_assert_geq(cJSON_GetObjectItem(rd, "seconds")->valuedouble, 0.0);
+		/* the first rule of ClusterRole view */
+		cr_assert_str_eq(cJSON_GetObjectItem(rd, "check")->valuestring, "get configmaps in dev");
+	}
+	cr_assert(strstr(r.err, "ready after "), "the summary shows the readiness time: %s", r.err);
 	cJSON_Delete(j);
 	run_done(&r);
 
@@ -530,4 +540,48 @@ Test(cli_json, every_text_output_ends_with_one_newline)
 		free(text);
 		free(path);
 	}
+}
+
+/* The exec plugin checks a new credential as that token before its first
+ * answer; a cached answer needs no check (and no network). */
+Test(cli_json, exec_plugin_checks_a_new_credential_before_answering)
+{
+	struct run r;
+	char *t1, *t2;
+
+	add_target_and_secret();
+	/* the cluster never confirms the new token's access */
+	for (int i = 0; i < 40; i++)
+		cr_assert_eq(demo_fault_add(dc, "POST",
+		                            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 1,
+		                            DEMO_FAULT_STATUS, 401, 0),
+		             0);
+	r = kj("get /team/read-pods --namespace dev --ready-timeout 1s");
+	cr_assert_eq(r.rc, 1, "%s", r.err);
+	cr_assert_str_empty(r.out, "no credential for kubectl");
+	cr_assert(strstr(r.err, "not ready within"), "%s", r.err);
+	cr_assert(strstr(r.err, "revoked"), "%s", r.err);
+	run_done(&r);
+	cr_assert_eq(count_leases("--secret /team/read-pods --state active"), 0);
+	cr_assert_eq(count_leases("--secret /team/read-pods --state failed"), 1);
+
+	demo_fault_clear(dc);
+	t1 = plugin_token();
+	/* the cached path asks nothing: even a cluster that refuses every
+	 * review does not stop it */
+	for (int i = 0; i < 40; i++)
+		cr_assert_eq(demo_fault_add(dc, "POST",
+		                            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 1,
+		                            DEMO_FAULT_STATUS, 401, 0),
+		             0);
+	t2 = plugin_token();
+	cr_assert(!strcmp(t1, t2));
+	demo_fault_clear(dc);
+	kj_free_secret(t1);
+	kj_free_secret(t2);
+
+	r = kj("get /team/read-pods --ready-timeout 0s");
+	cr_assert_eq(r.rc, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "--ready-timeout"), "%s", r.err);
+	run_done(&r);
 }

@@ -227,10 +227,13 @@ Test(mint, dynamic_yaml_role_works_where_allowed_and_revoke_kills_it)
 	demo_get_stats(dc, &before);
 	cr_assert_eq(do_mint("/dev/read-pods", "dev", 900, &r, &e), 0, "%s (%s)", e.msg, e.hint);
 	demo_get_stats(dc, &after);
-	/* DESIGN §9: ServiceAccount, then Role + RoleBinding + TokenRequest together */
-	cr_assert_eq(after.requests - before.requests, 4);
+	/* ServiceAccount + Role, then RoleBinding + TokenRequest, then at least
+	 * one SelfSubjectAccessReview as the new token */
+	cr_assert_geq(after.requests - before.requests, 5);
 	cr_assert_leq(after.tls_handshakes - before.tls_handshakes, 3);
 	cr_assert_not_null(r.token);
+	cr_assert_geq(r.ready_ms, 0);
+	cr_assert_str_eq(r.ready_check, "get pods in dev");
 	cr_assert_eq(r.n_objects, 3);
 	cr_assert_str_eq(r.objects[0].kind, "ServiceAccount");
 	cr_assert(strlen(r.objects[0].name) <= 63);
@@ -304,8 +307,11 @@ Test(mint, fixed_token_is_bound_to_an_anchor_and_revocable)
 	demo_get_stats(dc, &before);
 	cr_assert_eq(do_mint("/dash/view", NULL, 300, &r, &e), 0, "%s (%s)", e.msg, e.hint);
 	demo_get_stats(dc, &after);
-	cr_assert_eq(after.requests - before.requests, 2); /* anchor Secret, TokenRequest */
-	cr_assert_eq(after.tls_handshakes - before.tls_handshakes, 1);
+	/* anchor Secret, TokenRequest, then SelfSubjectReview as the new token */
+	cr_assert_eq(after.requests - before.requests, 3);
+	cr_assert_eq(after.tls_handshakes - before.tls_handshakes, 2, "the target's and the token's");
+	cr_assert_geq(r.ready_ms, 0);
+	cr_assert(strstr(r.ready_check, "SelfSubjectReview"), "%s", r.ready_check);
 	cr_assert(r.revocable);
 	cr_assert_eq(r.n_objects, 1);
 	cr_assert_str_eq(r.objects[0].kind, "Secret");
@@ -339,7 +345,8 @@ Test(mint, a_name_collision_on_the_first_object_draws_a_new_name)
 	demo_get_stats(dc, &before);
 	cr_assert_eq(do_mint("/dash/clash", NULL, 600, &r, &e), 0, "%s", e.msg);
 	demo_get_stats(dc, &after);
-	cr_assert_eq(after.requests - before.requests, 3); /* 409, anchor Secret, TokenRequest */
+	/* 409, anchor Secret, TokenRequest, SelfSubjectReview */
+	cr_assert_eq(after.requests - before.requests, 4);
 	cr_assert(r.revocable);
 	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
 	mint_result_done(&r);
@@ -348,6 +355,17 @@ Test(mint, a_name_collision_on_the_first_object_draws_a_new_name)
 	                            DEMO_FAULT_STATUS, 409, 0),
 	             0);
 	cr_assert_eq(do_mint("/dev/clash", "dev", 600, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200);
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	mint_result_done(&r);
+	/* the Role, made beside the ServiceAccount, collides: the
+	 * ServiceAccount of that round is deleted and both are made anew */
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/roles", 1,
+	                            DEMO_FAULT_STATUS, 409, 0),
+	             0);
+	cr_assert_eq(do_mint("/dev/clash", "dev", 600, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(r.n_objects, 3, "only the second round's objects are on the lease");
+	cr_assert_eq(labelled_objects(r.lease_id), 3);
 	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200);
 	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
 	mint_result_done(&r);
@@ -842,5 +860,154 @@ Test(mint, orphans_are_swept_only_when_asked)
 	char *cmd = kj_xasprintf("rm -rf '%s'", home2);
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
+	mint_result_done(&r);
+}
+
+/* An account that may create ServiceAccounts, tokens, Roles and
+ * RoleBindings, and holds `get, list pods` — the rules it grants — but has
+ * neither `bind` nor `escalate`: the binding is allowed only because the
+ * Role exists when it is created and the target holds its rules. */
+static void add_limited_target(const char *name, const char *extra_rules)
+{
+	char *body;
+	cJSON *obj;
+	kj_err e;
+
+	body = kj_xasprintf("{\"metadata\":{\"name\":\"%s\",\"namespace\":\"kube-system\"}}", name);
+	obj = cJSON_Parse(body);
+	free(body);
+	cr_assert_eq(kube_create(admin, KUBE_SERVICEACCOUNT, "kube-system", obj, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(obj);
+	body = kj_xasprintf(
+	    "{\"metadata\":{\"name\":\"%s\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":"
+	    "[\"serviceaccounts\",\"serviceaccounts/token\"],\"verbs\":[\"create\",\"delete\"]},"
+	    "{\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\",\"rolebindings\"],"
+	    "\"verbs\":[\"create\",\"delete\"]}%s]}",
+	    name, extra_rules);
+	obj = cJSON_Parse(body);
+	free(body);
+	cr_assert_not_null(obj);
+	cr_assert_eq(kube_create(admin, KUBE_CLUSTERROLE, NULL, obj, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(obj);
+	body = kj_xasprintf(
+	    "{\"metadata\":{\"name\":\"%s\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+	    "\"kind\":\"ClusterRole\",\"name\":\"%s\"},\"subjects\":[{\"kind\":\"ServiceAccount\","
+	    "\"name\":\"%s\",\"namespace\":\"kube-system\"}]}",
+	    name, name, name);
+	obj = cJSON_Parse(body);
+	free(body);
+	cr_assert_eq(kube_create(admin, KUBE_CLUSTERROLEBINDING, NULL, obj, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(obj);
+
+	struct kube_token tok = {0};
+	struct kube_token_spec spec = {0};
+	spec.expiration_seconds = 3600;
+	cr_assert_eq(kube_token_request(admin, "kube-system", name, &spec, &tok, &e), 0, "%s", e.msg);
+	struct target t = {0};
+	struct target_cred cred = {0};
+	t.name = kj_xstrdup(name);
+	t.server = kj_xstrdup(demo_url(dc));
+	t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
+	t.auth = TARGET_AUTH_TOKEN;
+	t.created_by = kj_xstrdup("t");
+	cred.token = kj_xstrdup(tok.token);
+	cr_assert_eq(store_targets_insert(engine_db(en), &t, &cred, &e), 0, "%s", e.msg);
+	target_done(&t);
+	target_cred_done(&cred);
+	kube_token_done(&tok);
+}
+
+Test(mint, role_is_made_before_its_binding_so_no_bind_verb_is_needed)
+{
+	struct mint_result r;
+	kj_err e;
+	int allowed = 1;
+
+	add_limited_target("nobind",
+	                   ",{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\",\"list\"]}");
+	{
+		struct kube_client *kc = NULL;
+		struct kube_access a = {
+		    .verb = "bind", .group = "rbac.authorization.k8s.io", .resource = "roles", .ns = "dev"};
+		cr_assert_eq(engine_client(en, "nobind", &kc, &e), 0, "%s", e.msg);
+		cr_assert_eq(kube_can_i(kc, &a, &allowed, NULL, &e), 0, "%s", e.msg);
+		cr_assert(!allowed, "the target must not hold bind");
+		a.verb = "escalate";
+		cr_assert_eq(kube_can_i(kc, &a, &allowed, NULL, &e), 0, "%s", e.msg);
+		cr_assert(!allowed, "the target must not hold escalate");
+	}
+	add_dynamic("/nobind/read-pods", "nobind", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	/* a slow Role create: a binding sent beside it would reach the server
+	 * first and be refused (the Role it names does not exist yet) */
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/roles", 1,
+	                            DEMO_FAULT_DELAY, 0, 300),
+	             0);
+	cr_assert_eq(do_mint("/nobind/read-pods", "dev", 600, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_eq(r.n_objects, 3);
+	cr_assert_str_eq(r.ready_check, "get pods in dev");
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/secrets"), 403);
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	mint_result_done(&r);
+	cr_assert_eq(labelled_objects(NULL), 0);
+}
+
+Test(mint, a_credential_that_never_becomes_ready_is_revoked_and_reported)
+{
+	struct mint_request req = {0};
+	struct mint_result r;
+	struct lease *v;
+	size_t n;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	/* the cluster never confirms the new token's access within the bound */
+	for (int i = 1; i <= 40; i++)
+		cr_assert_eq(demo_fault_add(dc, "POST",
+		                            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 1,
+		                            DEMO_FAULT_STATUS, 401, 0),
+		             0);
+	req.secret = "/dev/read-pods";
+	req.ns = "dev";
+	req.ready_timeout_ms = 800;
+	int64_t t0 = kj_mono_ms();
+	cr_assert_eq(mint_run(en, &req, &r, &e), -1);
+	int64_t took = kj_mono_ms() - t0;
+	cr_assert_geq(took, 800, "%lld ms", (long long)took);
+	cr_assert_lt(took, 5000, "%lld ms", (long long)took);
+	cr_assert_eq(e.cls, KJ_ERR_FAIL, "%s", e.msg);
+	cr_assert(strstr(e.msg, "not ready within"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "get pods in dev"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "revoked"), "%s", e.hint);
+	cr_assert(strstr(e.hint, "--ready-timeout"), "%s", e.hint);
+	cr_assert_null(r.token, "no token is handed over");
+	demo_fault_clear(dc);
+	cr_assert_eq(labelled_objects(NULL), 0, "the never-ready lease's objects are deleted");
+	struct lease_filter f = LEASE_FILTER_ANY;
+	f.state = LEASE_FAILED;
+	cr_assert_eq(lease_list(en, &f, &v, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(v[0].error, "not ready within"), "%s", v[0].error);
+	lease_list_free(v, n);
+}
+
+Test(mint, readiness_waits_out_a_slow_authoriser)
+{
+	struct mint_result r;
+	kj_err e;
+
+	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
+	/* the first two SelfSubjectReviews as the new token are refused, as an
+	 * API server whose ServiceAccount informer lags refuses them */
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", 1,
+	                            DEMO_FAULT_STATUS, 401, 0),
+	             0);
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", 1,
+	                            DEMO_FAULT_STATUS, 401, 0),
+	             0);
+	cr_assert_eq(do_mint("/dash/view", NULL, 600, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	/* backoff 50 ms, then 100 ms */
+	cr_assert_geq(r.ready_ms, 150, "%lld ms", (long long)r.ready_ms);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 200);
 	mint_result_done(&r);
 }

@@ -169,6 +169,7 @@ Test(ui_wizards, mint_happy_path_masks_reveals_writes_and_clears)
 	ud_type(&u, "\n");
 	cr_assert(th_screen_has(&u.t, "hidden: v shows it"));
 	cr_assert(th_screen_has(&u.t, "Lease ends in"));
+	cr_assert(th_screen_has(&u.t, "Works: ready after"), "the readiness check and its time");
 	cr_assert(th_screen_has(&u.t, "serviceaccount=default"), "decoded claims");
 	kj_err_clear(&e);
 	cr_assert_eq(lease_list(u.eng, &f, &v, &n, &e), 0);

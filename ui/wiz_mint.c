@@ -383,6 +383,13 @@ static void draw_result(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 	        ? (r->revocable ? _(" - revoked at the lease end") : _(" - NOT revocable: valid until then"))
 	        : "");
 	y = put_line(win, y, maxy, 1, cols - 2, buf, r->revocable ? A_NORMAL : ui_attr(R_WARN));
+	if (r->ready_ms >= 0 && r->ready_check) {
+		snprintf(buf, sizeof(buf), _("Works: ready after %.2f s (asked as the new token: %s)"),
+		         (double)r->ready_ms / 1000.0, r->ready_check);
+		y = put_line(win, y, maxy, 1, cols - 2, buf, ui_attr(R_GOOD));
+	} else if (r->ready_check) {
+		y = put_line(win, y, maxy, 1, cols - 2, r->ready_check, ui_attr(R_DIM));
+	}
 	if (r->warning)
 		y = put_line(win, y, maxy, 1, cols - 2, r->warning, ui_attr(R_WARN));
 	y++;

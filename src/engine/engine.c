@@ -262,6 +262,27 @@ int engine_client(struct engine *en, const char *name, struct kube_client **out,
 	return 0;
 }
 
+int engine_token_client(struct engine *en, const char *name, const char *token, struct kube_client **out,
+                        kj_err *e)
+{
+	struct target t;
+	struct target_cred cred = {0};
+	int rc;
+
+	*out = NULL;
+	if (store_targets_get(en->db, name, &t, e) < 0)
+		return -1;
+	/* only the cluster's address and CA: none of the target's own credential */
+	free(t.token_file);
+	t.token_file = NULL;
+	free(t.client_cert_pem);
+	t.client_cert_pem = NULL;
+	cred.token = (char *)token;
+	rc = engine_connect(en, &t, &cred, out, e);
+	target_done(&t);
+	return rc;
+}
+
 void engine_keep_client(struct engine *en, const char *name, struct kube_client *kc)
 {
 	engine_drop_client(en, name);

@@ -60,6 +60,12 @@ void engine_keep_client(struct engine *en, const char *name, struct kube_client 
 /* Forget the cached client of `name` (after the target changed or went). */
 void engine_drop_client(struct engine *en, const char *name);
 
+/* A fresh, uncached client on the cluster of saved target `name` that
+ * authenticates with `token` instead of the target's own credential: to
+ * ask as a minted token whether it works or is refused.  The caller frees
+ * it with kube_client_free(). */
+int engine_token_client(struct engine *en, const char *name, const char *token, struct kube_client **out,
+                        kj_err *e);
 /* A fresh, uncached client for a target that may not be saved yet (add,
  * preflight of a draft).  The caller frees it with kube_client_free(). */
 int engine_connect(struct engine *en, const struct target *t, const struct target_cred *cred,

@@ -9,6 +9,7 @@
 #include "engine/audit.h"
 #include "engine/engine.h"
 #include "engine/objects.h"
+#include "engine/ready.h"
 #include "engine/rolespec.h"
 #include "kube/api.h"
 #include "store/leases.h"
@@ -59,6 +60,7 @@ void mint_result_done(struct mint_result *r)
 	free(r->jti);
 	lease_objects_free(r->objects, r->n_objects);
 	free(r->warning);
+	free(r->ready_check);
 	free(r->server);
 	free(r->ca_pem);
 	free(r->tls_server_name);
@@ -76,6 +78,7 @@ struct minting {
 	int64_t ttl;
 	char name[64]; /* generated object name (all kinds share it) */
 	kj_buf warnings;
+	struct ready_probe probe; /* what to ask as the new token (READY_WHOAMI by default) */
 };
 
 /* The lease's first object collided with an existing name (5 random
@@ -329,147 +332,257 @@ static int plan_rbac(struct minting *m, struct rbac_plan *p, kj_err *e)
 	}
 }
 
+/* Explain the first failed op of a stage. */
+static int explain_op(struct minting *m, const struct kube_op *op, kj_err *e)
+{
+	const char *kind = kube_kind(op->kind)->kind, *ns = m->lease.ns;
+	char what[200];
+
+	*e = op->err;
+	if (op->kind == KUBE_TOKENREQUEST)
+		snprintf(what, sizeof(what), _("requesting a token for ServiceAccount %s/%s"), ns, m->name);
+	else if (kube_kind(op->kind)->namespaced)
+		snprintf(what, sizeof(what), _("creating %s %s in %s"), kind, m->name, ns);
+	else
+		snprintf(what, sizeof(what), _("creating %s %s"), kind, m->name);
+	return explain(m, what, e);
+}
+
+/* Stage 1 of a dynamic mint, in parallel: the ServiceAccount and the role
+ * (created from the YAML, or the predefined one read).  The binding waits
+ * for stage 2: a target without `bind` may bind a role only when the API
+ * server can read it and finds every rule of it held by the target
+ * (pkg/registry/rbac/rolebinding/policybased/storage.go); a binding to a
+ * role that does not exist yet is refused with 404. */
+static int stage_sa_and_role(struct minting *m, struct rbac_plan *plan, kj_err *e)
+{
+	const char *ns = m->lease.ns;
+	int tries = 0;
+
+	for (;;) {
+		struct kube_op ops[2];
+		cJSON *sa_obj, *role = NULL;
+		size_t n = 0, conflicts = 0;
+		int failed = 0;
+
+		memset(ops, 0, sizeof(ops));
+		sa_obj = objects_new(m->name, ns, m->s, &m->lease, m->eng);
+		cJSON_AddBoolToObject(sa_obj, "automountServiceAccountToken", 0);
+		ops[n].verb = KUBE_OP_CREATE;
+		ops[n].kind = KUBE_SERVICEACCOUNT;
+		ops[n].ns = ns;
+		ops[n].obj = sa_obj;
+		n++;
+		if (plan->role_kind != KUBE_KIND_COUNT) {
+			int nsd = plan->role_kind == KUBE_ROLE;
+			role = objects_new(m->name, nsd ? ns : NULL, m->s, &m->lease, m->eng);
+			cJSON_AddItemReferenceToObject(role, "rules", plan->rules);
+			ops[n].verb = KUBE_OP_CREATE;
+			ops[n].kind = plan->role_kind;
+			ops[n].ns = nsd ? ns : NULL;
+			ops[n].obj = role;
+			n++;
+		} else {
+			/* A binding to a missing role is legal and grants nothing:
+			 * make sure the predefined role exists, and learn a rule of
+			 * it for the readiness check. */
+			int nsd = !strcmp(plan->ref_kind, "Role");
+			ops[n].verb = KUBE_OP_GET;
+			ops[n].kind = nsd ? KUBE_ROLE : KUBE_CLUSTERROLE;
+			ops[n].ns = nsd ? ns : NULL;
+			ops[n].name = plan->ref_name;
+			n++;
+		}
+		kube_batch(m->kc, ops, n, NULL);
+		cJSON_Delete(sa_obj);
+		cJSON_Delete(role);
+		for (size_t i = 0; i < n; i++)
+			if (ops[i].verb == KUBE_OP_CREATE && ops[i].rc != 0 &&
+			    ops[i].err.cls == KJ_ERR_CONFLICT)
+				conflicts++;
+		if (conflicts && tries < 4) {
+			/* a generated name collided: undo this round, draw a new name */
+			int undone = 1;
+			for (size_t i = 0; i < n; i++) {
+				if (ops[i].verb != KUBE_OP_CREATE || ops[i].rc != 0)
+					continue;
+				struct lease_object o = {.kind = (char *)kube_kind(ops[i].kind)->kind,
+				                         .ns = (char *)ops[i].ns,
+				                         .name = (char *)kube_meta(ops[i].result, "name"),
+				                         .uid = (char *)kube_meta(ops[i].result, "uid")};
+				kj_err de;
+				if (!o.name || objects_delete(m->kc, &o, &de) < 0) {
+					record(m, ops[i].kind, ops[i].result);
+					undone = 0;
+				}
+			}
+			for (size_t i = 0; i < n; i++)
+				cJSON_Delete(ops[i].result);
+			if (undone) {
+				tries++;
+				mint_object_name(m->s->name_prefix, m->s->path, m->name);
+				continue;
+			}
+			return kj_err_set(
+			    e, KJ_ERR_CONFLICT,
+			    _("generated name %s collided and the objects made for it could not "
+			      "be deleted"),
+			    m->name);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (ops[i].verb == KUBE_OP_CREATE && ops[i].rc == 0)
+				record(m, ops[i].kind, ops[i].result);
+			if (ops[i].rc != 0)
+				failed = 1;
+		}
+		if (ops[0].rc == 0)
+			m->lease.service_account = kj_xstrdup(m->name);
+		if (!failed && ops[1].verb == KUBE_OP_GET)
+			ready_probe_from_rules(cJSON_GetObjectItemCaseSensitive(ops[1].result, "rules"), ns,
+			                       &m->probe);
+		else if (ops[1].verb == KUBE_OP_GET && ops[1].rc != 0 && ops[1].err.cls == KJ_ERR_DENIED) {
+			/* the target may not read the role: it stays unchecked
+			 * here, and readiness is judged from the rules review */
+			failed = ops[0].rc != 0;
+			ready_probe_done(&m->probe);
+			m->probe.kind = READY_RULES;
+			m->probe.ns = kj_xstrdup(ns);
+		}
+		int rc = 0;
+		if (ops[0].rc != 0) {
+			char what[200];
+			*e = ops[0].err;
+			snprintf(what, sizeof(what), _("creating ServiceAccount %s in %s"), m->name, ns);
+			rc = explain(m, what, e);
+		} else if (failed && ops[1].verb == KUBE_OP_GET) {
+			*e = ops[1].err;
+			if (e->cls == KJ_ERR_NOTFOUND) {
+				if (ops[1].kind == KUBE_ROLE)
+					kj_err_set(e, KJ_ERR_NOTFOUND,
+					           _("Role \"%s\" does not exist in namespace %s"),
+					           plan->ref_name, ns);
+				else
+					kj_err_set(e, KJ_ERR_NOTFOUND, _("ClusterRole \"%s\" does not exist"),
+					           plan->ref_name);
+				kj_err_hint(
+				    e,
+				    _("create it first, or choose a namespace where it exists (secret "
+				      "%s)"),
+				    m->s->path);
+			}
+			rc = -1;
+		} else if (failed) {
+			rc = explain_op(m, &ops[1], e);
+		}
+		for (size_t i = 0; i < n; i++)
+			cJSON_Delete(ops[i].result);
+		return rc;
+	}
+}
+
 static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 {
 	const char *ns = m->lease.ns;
 	struct rbac_plan plan;
-	struct kube_op ops[4];
-	cJSON *sa_obj, *created = NULL, *role = NULL, *binding, *subj, *ref, *body;
-	const char *sa_uid;
-	size_t n = 0, tok;
-	char what[200];
-	int rc, tries = 0;
+	struct kube_op ops[2];
+	cJSON *binding, *subj, *ref, *body, *sj;
+	int rc = 0;
 
 	if (plan_rbac(m, &plan, e) < 0)
 		return -1;
-	step(m, _("creating the ServiceAccount"));
-	do {
-		sa_obj = objects_new(m->name, ns, m->s, &m->lease, m->eng);
-		cJSON_AddBoolToObject(sa_obj, "automountServiceAccountToken", 0);
-		rc = kube_create(m->kc, KUBE_SERVICEACCOUNT, ns, sa_obj, &created, e);
-		cJSON_Delete(sa_obj);
-	} while (rc < 0 && retry_with_new_name(m, &tries, e));
-	if (rc < 0) {
+	if (plan.rules)
+		ready_probe_from_rules(plan.rules, ns, &m->probe);
+	step(m, plan.role_kind != KUBE_KIND_COUNT ? _("creating the ServiceAccount and the role")
+	                                          : _("creating the ServiceAccount"));
+	if (stage_sa_and_role(m, &plan, e) < 0) {
 		cJSON_Delete(plan.rules);
-		snprintf(what, sizeof(what), _("creating ServiceAccount %s in %s"), m->name, ns);
-		return explain(m, what, e);
+		return -1;
 	}
-	record(m, KUBE_SERVICEACCOUNT, created);
-	sa_uid = m->lease.objects[0].uid;
-	m->lease.service_account = kj_xstrdup(m->name);
-	cJSON_Delete(created);
+	cJSON_Delete(plan.rules);
 
-	/* Stage 2, in parallel: role, binding and token all need only the
-	 * ServiceAccount.  The token works once the binding exists, and both
-	 * do before we return.  Namespaced objects are owned by the
+	/* Stage 2, in parallel: the binding and the token need only the
+	 * ServiceAccount and the role.  The binding is owned by the
 	 * ServiceAccount so the garbage collector backs up our own deletes. */
 	step(m, _("creating the role binding and requesting the token"));
 	memset(ops, 0, sizeof(ops));
-	if (plan.role_kind != KUBE_KIND_COUNT) {
-		int nsd = plan.role_kind == KUBE_ROLE;
-		role = objects_new(m->name, nsd ? ns : NULL, m->s, &m->lease, m->eng);
-		if (nsd)
-			objects_owned_by_sa(role, m->name, sa_uid);
-		cJSON_AddItemToObject(role, "rules", plan.rules);
-		plan.rules = NULL;
-		ops[n].verb = KUBE_OP_CREATE;
-		ops[n].kind = plan.role_kind;
-		ops[n].ns = nsd ? ns : NULL;
-		ops[n].obj = role;
-		n++;
-	}
 	binding =
 	    objects_new(m->name, plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL, m->s, &m->lease, m->eng);
 	if (plan.binding_kind == KUBE_ROLEBINDING)
-		objects_owned_by_sa(binding, m->name, sa_uid);
+		objects_owned_by_sa(binding, m->name, m->lease.objects[0].uid);
 	subj = cJSON_AddArrayToObject(binding, "subjects");
-	{
-		cJSON *sj = cJSON_CreateObject();
-		cJSON_AddStringToObject(sj, "kind", "ServiceAccount");
-		cJSON_AddStringToObject(sj, "name", m->name);
-		cJSON_AddStringToObject(sj, "namespace", ns);
-		cJSON_AddItemToArray(subj, sj);
-	}
+	sj = cJSON_CreateObject();
+	cJSON_AddStringToObject(sj, "kind", "ServiceAccount");
+	cJSON_AddStringToObject(sj, "name", m->name);
+	cJSON_AddStringToObject(sj, "namespace", ns);
+	cJSON_AddItemToArray(subj, sj);
 	ref = cJSON_AddObjectToObject(binding, "roleRef");
 	cJSON_AddStringToObject(ref, "apiGroup", "rbac.authorization.k8s.io");
 	cJSON_AddStringToObject(ref, "kind", plan.ref_kind);
 	cJSON_AddStringToObject(ref, "name", plan.ref_name);
-	ops[n].verb = KUBE_OP_CREATE;
-	ops[n].kind = plan.binding_kind;
-	ops[n].ns = plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL;
-	ops[n].obj = binding;
-	n++;
+	ops[0].verb = KUBE_OP_CREATE;
+	ops[0].kind = plan.binding_kind;
+	ops[0].ns = plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL;
+	ops[0].obj = binding;
 	body = token_body(m, NULL, NULL);
-	tok = n;
-	ops[n].verb = KUBE_OP_CREATE;
-	ops[n].kind = KUBE_TOKENREQUEST;
-	ops[n].ns = ns;
-	ops[n].name = m->name;
-	ops[n].obj = body;
-	n++;
-	/* A binding to a missing role is legal and grants nothing: make sure a
-	 * predefined role exists, in the same stage (no extra round trip). */
-	if (plan.role_kind == KUBE_KIND_COUNT) {
-		int nsd = !strcmp(plan.ref_kind, "Role");
-		ops[n].verb = KUBE_OP_GET;
-		ops[n].kind = nsd ? KUBE_ROLE : KUBE_CLUSTERROLE;
-		ops[n].ns = nsd ? ns : NULL;
-		ops[n].name = plan.ref_name;
-		n++;
-	}
-	kube_batch(m->kc, ops, n, NULL);
-	rc = 0;
-	for (size_t i = 0; i < tok; i++)
-		if (ops[i].rc == 0)
-			record(m, ops[i].kind, ops[i].result);
-	/* the role lookup may be forbidden to the target: then it stays unchecked */
-	if (n > tok + 1 && ops[tok + 1].rc != 0 && ops[tok + 1].err.cls != KJ_ERR_DENIED) {
-		*e = ops[tok + 1].err;
-		if (e->cls == KJ_ERR_NOTFOUND) {
-			if (ops[tok + 1].kind == KUBE_ROLE)
-				kj_err_set(e, KJ_ERR_NOTFOUND,
-				           _("Role \"%s\" does not exist in namespace %s"), plan.ref_name,
-				           ns);
-			else
-				kj_err_set(e, KJ_ERR_NOTFOUND, _("ClusterRole \"%s\" does not exist"),
-				           plan.ref_name);
-			kj_err_hint(e,
-			            _("create it first, or choose a namespace where it exists (secret %s)"),
-			            m->s->path);
-		}
-		rc = -1;
-	}
-	for (size_t i = 0; i <= tok && !rc; i++)
-		if (ops[i].rc != 0)
-			rc = -1;
-	if (rc == 0)
-		rc = take_token(m, ops[tok].result, out, e);
-	else if (n <= tok + 1 || ops[tok + 1].rc == 0 || ops[tok + 1].err.cls == KJ_ERR_DENIED)
-		for (size_t i = 0; i <= tok; i++)
-			if (ops[i].rc != 0) {
-				const char *kind = kube_kind(ops[i].kind)->kind;
-				*e = ops[i].err;
-				if (ops[i].kind == KUBE_TOKENREQUEST)
-					snprintf(what, sizeof(what),
-					         _("requesting a token for ServiceAccount %s/%s"), ns,
-					         m->name);
-				else if (kube_kind(ops[i].kind)->namespaced)
-					snprintf(what, sizeof(what), _("creating %s %s in %s"), kind, m->name,
-					         ns);
-				else
-					snprintf(what, sizeof(what), _("creating %s %s"), kind, m->name);
-				explain(m, what, e);
-				break;
-			}
-	for (size_t i = 0; i < n; i++)
-		if (i != tok)
-			cJSON_Delete(ops[i].result);
-	objects_json_wipe(ops[tok].result);
-	cJSON_Delete(role);
+	ops[1].verb = KUBE_OP_CREATE;
+	ops[1].kind = KUBE_TOKENREQUEST;
+	ops[1].ns = ns;
+	ops[1].name = m->name;
+	ops[1].obj = body;
+	kube_batch(m->kc, ops, 2, NULL);
+	if (ops[0].rc == 0)
+		record(m, ops[0].kind, ops[0].result);
+	if (ops[0].rc != 0)
+		rc = explain_op(m, &ops[0], e);
+	else if (ops[1].rc != 0)
+		rc = explain_op(m, &ops[1], e);
+	else
+		rc = take_token(m, ops[1].result, out, e);
+	cJSON_Delete(ops[0].result);
+	objects_json_wipe(ops[1].result);
 	cJSON_Delete(binding);
 	cJSON_Delete(body);
-	cJSON_Delete(plan.rules);
 	return rc;
+}
+
+/* Minted means working: ask as the new token until the cluster says yes. */
+static int verify_ready(struct minting *m, struct mint_result *out, kj_err *e)
+{
+	struct kube_client *tc = NULL;
+	int64_t took = 0;
+	int rc;
+
+	if (m->audiences.n) {
+		/* a token for other audiences need not work on the API server */
+		out->ready_ms = -1;
+		out->ready_check = kj_xstrdup(_("not checked: the token is for the secret's own audiences"));
+		return 0;
+	}
+	step(m, _("checking that the new credential works"));
+	if (engine_token_client(m->eng, m->s->target, out->token, &tc, e) < 0)
+		return -1;
+	rc = ready_wait(tc, &m->probe, m->req->ready_timeout_ms, &took, e);
+	kube_client_free(tc);
+	out->ready_ms = took;
+	out->ready_check = ready_probe_describe(&m->probe);
+	if (rc == 0)
+		return 0;
+	if (e->cls != KJ_ERR_FAIL)
+		return kj_err_prefix(e, _("checking the new credential"));
+	if (m->s->mode == SECRET_FIXED)
+		kj_err_hint(e,
+		            _("kubejit revoked the lease. The token did not authenticate: check that "
+		              "ServiceAccount %s/%s exists and that the API server accepts the tokens it "
+		              "issues; --ready-timeout gives a slow cluster longer"),
+		            m->lease.ns, m->s->service_account);
+	else
+		kj_err_hint(e,
+		            _("kubejit revoked the lease and deleted its objects. The API server "
+		              "authorises from a cache that may lag behind new bindings: retry with a "
+		              "longer --ready-timeout; if it never works, compare the role with 'kubectl "
+		              "auth can-i --list --as=system:serviceaccount:%s:%s'"),
+		            m->lease.ns, m->name);
+	return -1;
 }
 
 /* Copy the target's connection data into the result for the outputs. */
@@ -542,6 +655,8 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 	if (begin_lease(&m, ns, e) < 0)
 		goto out;
 	rc = s.mode == SECRET_FIXED ? mint_fixed(&m, out, e) : mint_dynamic(&m, out, e);
+	if (rc == 0)
+		rc = verify_ready(&m, out, e);
 	if (rc < 0) {
 		fail_lease(&m, e);
 		kj_free_secret(out->token);
@@ -581,6 +696,11 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 	fill_cluster(&m, out);
 	rc = 0;
 out:
+	if (rc < 0) {
+		free(out->ready_check);
+		out->ready_check = NULL;
+	}
+	ready_probe_done(&m.probe);
 	lease_done(&m.lease);
 	kj_strv_done(&m.audiences);
 	kj_buf_done(&m.warnings);

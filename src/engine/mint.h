@@ -8,6 +8,17 @@
  *   `creating` -> ServiceAccount, then Role and (Cluster)RoleBinding ->
  *   TokenRequest -> `active`.  Any failure deletes what was made, newest first;
  *   what cannot be deleted stays on the (failed) lease for the sweep.
+ * Dynamic stages: ServiceAccount and Role together, then RoleBinding and
+ * TokenRequest together (a target without `bind` may bind a role only once
+ * it exists), so a target needs no `bind` or `escalate` for roles whose
+ * rules it holds.
+ * Minted means working: before the token is handed over, kubejit asks as
+ * the new token (engine/ready.h) — SelfSubjectReview in fixed mode, a
+ * SelfSubjectAccessReview for one rule the role grants in dynamic mode —
+ * with backoff until it is allowed or `ready_timeout_ms` passes; a
+ * credential that never becomes ready is revoked and the mint fails.  Not
+ * checked when the token is asked for other audiences than the API server's
+ * (then the API server need not accept it); the result says so.
  * In both modes the lease expires at its TTL (even under 600 s: the sweep
  * revokes it then); the token's own expiry comes from the server.
  *
@@ -36,6 +47,7 @@ struct mint_request {
 	const struct kj_strv *audiences; /* NULL or empty: the secret's audiences */
 	mint_step_fn step;               /* may be NULL */
 	void *step_ud;
+	int64_t ready_timeout_ms; /* bound of the readiness check; 0 = READY_TIMEOUT_MS */
 };
 
 struct mint_result {
@@ -53,7 +65,9 @@ struct mint_result {
 	char *jti;
 	struct lease_object *objects; /* created, in order */
 	size_t n_objects;
-	char *warning; /* e.g. expiry-only fallback, server capped the expiry; NULL if none */
+	char *warning;     /* e.g. expiry-only fallback, server capped the expiry; NULL if none */
+	int64_t ready_ms;  /* how long the readiness check took; -1 = not checked */
+	char *ready_check; /* what was asked as the token ("get pods in dev"), or why not checked */
 	/* The cluster the token is for, so outputs need no further lookup. */
 	char *server;          /* https://host:port */
 	char *ca_pem;          /* may be NULL (system trust) */

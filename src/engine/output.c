@@ -158,6 +158,13 @@ static char *render_json(const struct mint_result *r)
 	}
 	if (r->warning)
 		cJSON_AddStringToObject(root, "warning", r->warning);
+	if (r->ready_check) {
+		cJSON *rd = cJSON_AddObjectToObject(root, "ready");
+		cJSON_AddBoolToObject(rd, "checked", r->ready_ms >= 0);
+		if (r->ready_ms >= 0)
+			cJSON_AddNumberToObject(rd, "seconds", (double)r->ready_ms / 1000.0);
+		cJSON_AddStringToObject(rd, "check", r->ready_check);
+	}
 	tok = cJSON_AddStringToObject(root, "token", r->token ? r->token : "");
 	return print_secret_json(root, tok);
 }
