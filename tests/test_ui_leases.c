@@ -202,3 +202,24 @@ Test(ui_leases, revoke_all_without_a_filter_uses_the_parallel_bulk_revoke)
 	cr_assert(th_screen_has(&u.t, "0 live of 4 leases"));
 	ud_stop(&u);
 }
+
+Test(ui_leases, cut_off_cells_show_whole_in_the_status_line_and_the_details)
+{
+	struct ud u;
+	const char *id;
+
+	setup(&u);
+	ud_fixed_secret(&u, "/platform/kubernetes-dashboard/viewer", "kubernetes-dashboard",
+	                "kubernetes-dashboard", 86400);
+	id = ud_mint(&u, "/platform/kubernetes-dashboard/viewer", NULL, 3600);
+	th_now = created_at(&u, id);
+	ui_app_push(u.t.app, ui_leases_new(u.t.app));
+	cr_assert(th_screen_has(&u.t, "SECRET: /platform/kubernetes-dashboard/viewer"),
+	          "the status line shows the whole secret path the column cut");
+	cr_assert(th_golden(&u.t, "leases-cut-cell-tip"));
+	ud_type(&u, "\n");
+	cr_assert(th_screen_has(&u.t, "/platform/kubernetes-dashboard/viewer"));
+	cr_assert(th_screen_has(&u.t, "service account  kubernetes-dashboard"),
+	          "the details name the service account whole");
+	ud_stop(&u);
+}

@@ -60,6 +60,8 @@ struct ui_app {
 	char msg[512];
 	int msg_error;
 	int64_t msg_until_ms;
+	char tip[512]; /* the whole value of a cut-off cell, shown when no message is */
+	int64_t tip_until_ms;
 	int64_t last_tick_ms;
 	struct ui_job job;
 	pthread_mutex_t job_lock;
@@ -195,6 +197,7 @@ void ui_app_push(struct ui_app *app, struct ui_screen *s)
 	}
 	s->app = app;
 	app->stack[app->depth++] = s;
+	app->tip[0] = '\0'; /* it spoke of the screen below */
 	if (s->ops->resize)
 		s->ops->resize(s, LINES, COLS);
 }
@@ -207,6 +210,7 @@ void ui_app_pop(struct ui_app *app)
 		return;
 	s = app->stack[--app->depth];
 	app->stack[app->depth] = NULL;
+	app->tip[0] = '\0';
 	if (app->job.running && app->job.owner == s)
 		app->job.owner = NULL;
 	s->ops->free(s);
@@ -285,6 +289,12 @@ void ui_app_status(struct ui_app *app, const char *fmt, ...)
 	va_end(ap);
 	app->msg_error = 0;
 	app->msg_until_ms = kj_mono_ms() + 5000;
+}
+
+void ui_app_tip(struct ui_app *app, const char *text)
+{
+	snprintf(app->tip, sizeof(app->tip), "%s", text ? text : "");
+	app->tip_until_ms = kj_mono_ms() + 5000;
 }
 
 void ui_app_error(struct ui_app *app, const kj_err *e)
@@ -555,6 +565,13 @@ static void draw_status(struct ui_app *app, int y, int cols)
 		return;
 	}
 	app->msg[0] = '\0';
+	if (app->tip[0] && kj_mono_ms() < app->tip_until_ms) {
+		char line[600];
+		snprintf(line, sizeof(line), " %s", app->tip);
+		ui_put_wrap(stdscr, y, 0, cols, 0, 1, y + 1, line, ui_attr(R_STATUS));
+		return;
+	}
+	app->tip[0] = '\0';
 	if (!top)
 		return;
 	scope = top->ops->cur_scope ? top->ops->cur_scope(top) : top->ops->scope;

@@ -105,6 +105,9 @@ FILE *ui_app_out(struct ui_app *app);
 
 /* A one-line message in the status bar for a few seconds. */
 void ui_app_status(struct ui_app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A tooltip for the status line (the whole text of what the screen had to
+ * cut), shown for a few seconds when no status message is; NULL clears. */
+void ui_app_tip(struct ui_app *app, const char *text);
 /* An error dialog with message and hint (nothing exits). */
 void ui_app_error(struct ui_app *app, const kj_err *e);
 

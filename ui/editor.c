@@ -405,8 +405,28 @@ void ui_editor_draw(struct ui_editor *ed, struct ui_app *app, WINDOW *w, int y, 
 	unsigned char role[4096];
 	/* an empty buffer is a start, not a mistake: say what to do */
 	int empty = ui_editor_is_empty(ed);
+	int mlines;
+	char m[700];
 
-	rows = h - 1; /* last row: validation result */
+	/* the validation result under the text, wrapped over up to two rows */
+	if (empty && ed->validate) {
+		char key[32];
+		snprintf(key, sizeof(key), "%s", ui_keys_name(ACT_TEMPLATE, SC_EDITOR));
+		key[strcspn(key, ",")] = '\0';
+		snprintf(m, sizeof(m), _("empty: %s loads a template, or type a Role"), key);
+	} else if (ed->err) {
+		snprintf(m, sizeof(m), "%s %s", ui_glyph(G_CROSS), ed->err_msg);
+	} else if (ed->validate) {
+		snprintf(m, sizeof(m), "%s %s", ui_glyph(G_CHECK), _("valid"));
+	} else {
+		m[0] = '\0';
+	}
+	mlines = ui_wrap_lines(m, cols - 2, 2);
+	if (mlines < 1)
+		mlines = 1;
+	if (mlines > 2)
+		mlines = 2;
+	rows = h - mlines;
 	if (rows < 1)
 		rows = 1;
 	ed->page = rows > 1 ? rows - 1 : 1;
@@ -446,29 +466,16 @@ void ui_editor_draw(struct ui_editor *ed, struct ui_app *app, WINDOW *w, int y, 
 		if (is_err) {
 			int used = (int)(l->len > ed->left ? l->len - ed->left : 0);
 			int room = textw - used - 3;
-			if (room > 20) {
-				char m[700];
-				snprintf(m, sizeof(m), "%s %s", ui_glyph(G_CROSS), ed->err_msg);
+			if (room > 20) /* whole under the text */
 				ui_put_ellipsis(w, y + r, gutter + used + 2, room, m, ui_attr(R_ERROR), 0);
-			}
 		}
 	}
 	{
-		char m[700];
-		enum ui_role at = ed->err ? R_ERROR : R_GOOD;
-		if (empty && ed->validate) {
-			char key[32];
-			snprintf(key, sizeof(key), "%s", ui_keys_name(ACT_TEMPLATE, SC_EDITOR));
-			key[strcspn(key, ",")] = '\0';
-			snprintf(m, sizeof(m), _("empty: %s loads a template, or type a Role"), key);
-			at = R_DIM;
-		} else if (ed->err)
-			snprintf(m, sizeof(m), "%s %s", ui_glyph(G_CROSS), ed->err_msg);
-		else if (ed->validate)
-			snprintf(m, sizeof(m), "%s %s", ui_glyph(G_CHECK), _("valid"));
-		else
-			m[0] = '\0';
-		ui_put_ellipsis(w, y + h - 1, 1, cols - 2, m, ui_attr(at), 1);
+		enum ui_role at = empty && ed->validate ? R_DIM : ed->err ? R_ERROR : R_GOOD;
+		int k;
+		for (k = 0; k < mlines; k++)
+			ui_put(w, y + h - mlines + k, 0, cols, "", A_NORMAL, 1);
+		ui_put_wrap(w, y + h - mlines, 1, cols - 2, 2, mlines, y + h, m, ui_attr(at));
 	}
 	{
 		/* cursor column counted in display columns from `left` */

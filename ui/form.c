@@ -474,11 +474,14 @@ int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h,
 		f->top = f->focus;
 	need_focus = 1;
 	while (need_focus && f->top < f->focus) {
-		int lines = 0;
+		int lines = 0, hl;
 		for (i = f->top; i <= f->focus; i++)
 			if (!f->rows[i].hidden)
 				lines += 1 + (f->rows[i].error ? 3 : 0);
-		lines += 1; /* help line */
+		hl = f->rows[f->focus].help
+		         ? ui_wrap_lines(f->rows[f->focus].help, cols - (2 + lw + 2) - 1, 0)
+		         : 0;
+		lines += hl > 3 ? 3 : hl; /* the focused row's help */
 		if (lines <= h)
 			need_focus = 0;
 		else
@@ -525,9 +528,8 @@ int ui_form_draw(struct ui_form *f, struct ui_app *app, WINDOW *w, int y, int h,
 			ui_text_wrap(buf, cols - vx - 1, err_line, &ew);
 			row = ew.y;
 		}
-		if (focused && r->help && row < y + h) {
-			ui_put_ellipsis(w, row++, vx, cols - vx - 1, r->help, ui_attr(R_DIM), 0);
-		}
+		if (focused && r->help && row < y + h)
+			row += ui_put_wrap(w, row, vx, cols - vx - 1, 0, 3, y + h, r->help, ui_attr(R_DIM));
 	}
 	return row - y;
 }

@@ -22,7 +22,8 @@ struct ui_table {
 	int filtering;
 	char *sel_id;
 	char *empty;
-	int page; /* rows per page at the last draw */
+	int page;     /* rows per page at the last draw */
+	char *tip_id; /* the row whose cut-off cells the status line last showed */
 };
 
 struct ui_table *ui_table_new(const struct ui_table_col *cols, int ncols, const struct ui_table_ops *ops,
@@ -47,6 +48,7 @@ void ui_table_free(struct ui_table *t)
 	free(t->idx);
 	free(t->sel_id);
 	free(t->empty);
+	free(t->tip_id);
 	ui_field_done(&t->filter);
 	free(t);
 }
@@ -341,14 +343,30 @@ static void empty_line(void *ctx, const char *p, size_t n)
 	ui_put(c->w, c->y++, 2, COLS - 4, buf, ui_attr(R_DIM), 0);
 }
 
+/* When the cursor comes to a row with cut-off cells, the status line shows
+ * their whole values for a while (the details view shows them too). */
+static void show_tip(struct ui_table *t, struct ui_app *app, const kj_buf *tip)
+{
+	const void *r = ui_table_selected(t);
+	const char *id = r ? t->ops->id(t->ud, r) : "";
+
+	if (t->tip_id && !strcmp(t->tip_id, id))
+		return;
+	free(t->tip_id);
+	t->tip_id = kj_xstrdup(id);
+	ui_app_tip(app, tip->len ? tip->data : NULL);
+}
+
 void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int h, int cols)
 {
 	int widths[32], i, x, rows;
 	size_t r;
 	char buf[512];
+	kj_buf tip;
 
 	if (t->ncols > 32 || h < 2)
 		return;
+	kj_buf_init(&tip);
 	layout(t, cols - 1, widths);
 	x = 1;
 	for (i = 0; i < t->ncols; i++) {
@@ -393,9 +411,14 @@ void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int
 		for (i = 0; i < t->ncols; i++) {
 			t->ops->cell(t->ud, row, i, buf, sizeof(buf));
 			ui_put_ellipsis(w, yy, x, widths[i], buf, at, 0);
+			if (sel && ui_text_width(buf) > widths[i])
+				kj_buf_printf(&tip, "%s%s: %s", tip.len ? "  " : "", _(t->cols[i].title),
+				              buf);
 			x += widths[i] + 1;
 		}
 	}
+	show_tip(t, app, &tip);
+	kj_buf_done(&tip);
 	if (t->filtering || t->filter.len) {
 		int fy = y + h - 1;
 		char lab[64];

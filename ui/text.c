@@ -101,6 +101,75 @@ int ui_put_ellipsis(WINDOW *w, int y, int x, int cols, const char *s, chtype att
 	return ui_put(w, y, x, cols, tmp, attr, pad);
 }
 
+/* The next line of `s` in `cols` columns: its byte length, and where the
+ * line after it starts (past the break's spaces or newline). */
+static size_t wrap_next(const char *s, int cols, size_t *next)
+{
+	size_t seg = strcspn(s, "\n"), fit, cut, k;
+	char tmp[2048];
+
+	if (seg >= sizeof(tmp))
+		seg = sizeof(tmp) - 1;
+	memcpy(tmp, s, seg);
+	tmp[seg] = '\0';
+	fit = ui_text_fit(tmp, cols < 1 ? 1 : cols);
+	cut = fit;
+	if (fit < seg) {
+		for (k = fit; k > 0 && tmp[k] != ' '; k--)
+			;
+		if (k > 0)
+			cut = k;
+		else if (cut == 0)
+			cut = ui_text_next(tmp, seg, 0);
+	}
+	*next = cut;
+	while (s[*next] == ' ')
+		(*next)++;
+	if (*next >= seg && s[seg] == '\n')
+		*next = seg + 1;
+	while (cut > 0 && s[cut - 1] == ' ')
+		cut--;
+	return cut;
+}
+
+int ui_put_wrap(WINDOW *w, int y, int x, int cols, int indent, int maxlines, int maxy, const char *s,
+                chtype attr)
+{
+	int n = 0;
+
+	if (!s)
+		return 0;
+	while (*s && n < maxlines && y + n < maxy) {
+		int lx = n ? x + indent : x, lc = n ? cols - indent : cols;
+		size_t next, len = wrap_next(s, lc, &next);
+		char line[2048];
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, s);
+		s += next;
+		if (*s && (n + 1 == maxlines || y + n + 1 >= maxy)) {
+			/* the last line we may draw, and more to say */
+			size_t room = ui_text_fit(line, lc - 1);
+			snprintf(line + room, sizeof(line) - room, "~");
+		}
+		ui_put(w, y + n, lx, lc, line, attr, 0);
+		n++;
+	}
+	return n;
+}
+
+int ui_wrap_lines(const char *s, int cols, int indent)
+{
+	int n = 0;
+	size_t next;
+
+	while (s && *s) {
+		wrap_next(s, n ? cols - indent : cols, &next);
+		s += next;
+		n++;
+	}
+	return n;
+}
+
 int ui_text_contains(const char *hay, const char *needle)
 {
 	size_t hn, nn, i, j;

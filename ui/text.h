@@ -17,6 +17,14 @@ size_t ui_text_fit(const char *s, int cols);
 int ui_put(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pad);
 /* Same, but a string that does not fit ends with an ellipsis. */
 int ui_put_ellipsis(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pad);
+/* Word-wrap `s` from (y, x) in `cols` columns, lines after the first
+ * indented by `indent`, at most `maxlines` lines and none at or past row
+ * `maxy`; when text is left over, the last line ends with an ellipsis.
+ * Returns the lines drawn. */
+int ui_put_wrap(WINDOW *w, int y, int x, int cols, int indent, int maxlines, int maxy, const char *s,
+                chtype attr);
+/* Lines ui_put_wrap() would draw without limits. */
+int ui_wrap_lines(const char *s, int cols, int indent);
 /* Case-insensitive substring test (ASCII folding), for `/` filters. */
 int ui_text_contains(const char *hay, const char *needle);
 /* Byte offset of the previous / next UTF-8 character boundary. */

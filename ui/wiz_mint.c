@@ -327,8 +327,7 @@ static int put_line(WINDOW *win, int y, int maxy, int x, int cols, const char *s
 {
 	if (y >= maxy)
 		return y;
-	ui_put_ellipsis(win, y, x, cols, s, at, 0);
-	return y + 1;
+	return y + ui_put_wrap(win, y, x, cols, 2, 3, maxy, s, at);
 }
 
 static void draw_review(struct mintwiz *m, WINDOW *win, int y, int h, int cols)

@@ -511,7 +511,7 @@ static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int c
 	do {                                                                                                 \
 		snprintf(buf, sizeof(buf), __VA_ARGS__);                                                     \
 		if (y < maxy)                                                                                \
-			ui_put_ellipsis(win, y++, 2, cols - 4, buf, A_NORMAL, 0);                            \
+			y += ui_put_wrap(win, y, 2, cols - 4, 21, 3, maxy, buf, A_NORMAL);                   \
 	} while (0)
 		LINE("%-20s %s", _("Path"), s->d.path ? s->d.path : "");
 		LINE("%-20s %s", _("Description"), s->d.description ? s->d.description : "");

@@ -515,7 +515,7 @@ static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int c
 	do {                                                                                                 \
 		snprintf(buf, sizeof(buf), __VA_ARGS__);                                                     \
 		if (y < maxy)                                                                                \
-			ui_put_ellipsis(win, y++, 2, cols - 4, buf, A_NORMAL, 0);                            \
+			y += ui_put_wrap(win, y, 2, cols - 4, 19, 3, maxy, buf, A_NORMAL);                   \
 	} while (0)
 	LINE("%-18s %s", _("Name"), t->name ? t->name : "");
 	LINE("%-18s %s", _("Authentication"), _(strategy_names[t->strategy]));

@@ -106,8 +106,8 @@ static void wdraw(struct ui_screen *s, WINDOW *win, int y, int h, int cols)
 		w->wops->sync_rows(w, w->step);
 	used = 3;
 	if (w->note) {
-		used += ui_put_ellipsis(win, y + used, 2, cols - 4, w->note,
-		                        w->note_error ? ui_attr(R_ERROR) : ui_attr(R_WARN), 0) > 0;
+		used += ui_put_wrap(win, y + used, 2, cols - 4, 0, 4, y + h, w->note,
+		                    w->note_error ? ui_attr(R_ERROR) : ui_attr(R_WARN));
 		used++;
 	}
 	used += ui_form_draw(&w->form, s->app, win, y + used, h - used, cols);
