@@ -18,8 +18,8 @@ tests_test_cli_json_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(TEST_COMM
 endif
 
 # Shell tests of the documentation: man page lint and coverage, completion.
-EXTRA_DIST += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh tests/bench-exec-plugin.sh
-TESTS += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh
+EXTRA_DIST += tests/e2e-exec-libs.sh tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh tests/bench-exec-plugin.sh
+TESTS += tests/doc-completion.sh tests/doc-man.sh tests/e2e-exec-plugin.sh tests/e2e-exec-libs.sh
 
 # `make bench` also times the exec plugin, cached and uncached.
 bench: bench-exec-plugin

@@ -26,6 +26,9 @@ include tests/fuzz/local.mk
 EXTRA_PROGRAMS += tests/bench/floor
 tests_bench_floor_SOURCES = tests/bench/floor.c
 tests_bench_floor_LDADD = $(CURL_LIBS)
+EXTRA_PROGRAMS += tests/bench/curl_noop
+tests_bench_curl_noop_SOURCES = tests/bench/curl_noop.c
+tests_bench_curl_noop_LDADD = $(CURL_LIBS)
 EXTRA_PROGRAMS += tests/bench/lease_table tests/bench/timeit
 tests_bench_timeit_SOURCES = tests/bench/timeit.c
 tests_bench_lease_table_SOURCES = tests/bench/lease_table.c
@@ -33,7 +36,7 @@ tests_bench_lease_table_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 tests_bench_lease_table_LDADD = $(KJ_UI_LIB) $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(NCURSES_LIBS) \
 	$(ENGINE_LIBS) $(DEMO_LIBS) -lpthread
 EXTRA_DIST += tests/bench/bench-mint.sh tests/bench/summary.sh
-CLEANFILES += tests/bench/floor tests/bench/lease_table tests/bench/timeit tests/bench/bench.log
+CLEANFILES += tests/bench/floor tests/bench/curl_noop tests/bench/lease_table tests/bench/timeit tests/bench/bench.log
 # Each step's output is kept in tests/bench/bench.log; the last step prints
 # every figure in one table beside its target.
 bench: kubejit tests/bench/floor tests/bench/bulk_revoke tests/bench/lease_table tests/bench/timeit

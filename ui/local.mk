@@ -1,7 +1,13 @@
 # ncurses front end; reaches the engine only through src/engine/*.h.
 noinst_LIBRARIES += ui/libkjui.a
 KJ_UI_LIB = ui/libkjui.a
-ui_libkjui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) -DKJ_UI_DEMO=1
+# Position independent: the same objects make tui.so (src/dl/loader.h).
+ui_libkjui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) -DKJ_UI_DEMO=1 -fPIC
+kjmod_PROGRAMS += ui/tui.so
+ui_tui_so_SOURCES =
+ui_tui_so_LDFLAGS = $(KJ_MODULE_LINK) -Wl,--whole-archive,$(KJ_UI_LIB),--no-whole-archive
+ui_tui_so_DEPENDENCIES = $(KJ_UI_LIB)
+ui_tui_so_LDADD = $(NCURSES_LIBS) $(CJSON_LIBS) $(LIBINTL)
 ui_libkjui_a_SOURCES = \
 	ui/ui.h ui/main.c \
 	ui/app.c ui/app.h \

@@ -29,6 +29,13 @@ src_demo_libkjdemo_a_SOURCES += \
 	src/demo/handlers_csr.c
 # demo_start() installs the auth modules' hooks when this is defined.
 src_demo_libkjdemo_a_CPPFLAGS = $(AM_CPPFLAGS) -DKJ_DEMO_AUTH
+# Position independent: the same objects make demo.so (src/dl/loader.h).
+src_demo_libkjdemo_a_CFLAGS = $(AM_CFLAGS) -fPIC
+kjmod_PROGRAMS += src/demo/demo.so
+src_demo_demo_so_SOURCES =
+src_demo_demo_so_LDFLAGS = $(KJ_MODULE_LINK) -Wl,--whole-archive,$(KJ_DEMO_LIB),--no-whole-archive
+src_demo_demo_so_DEPENDENCIES = $(KJ_DEMO_LIB)
+src_demo_demo_so_LDADD = $(DEMO_LIBS)
 # The built-in seed: data/seed.yaml as a C string, so the binary works uninstalled.
 nodist_src_demo_libkjdemo_a_SOURCES = src/demo/seed_data.c
 CLEANFILES += src/demo/seed_data.c

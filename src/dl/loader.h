@@ -1,0 +1,49 @@
+/* dl: the parts of kubejit that the `kubejit` command loads only when a
+ * command needs them, so that the commonest call — `kubejit get` answered
+ * from the exec-plugin cache, run by kubectl on every request — maps no
+ * network stack, no HTTP server and no curses.
+ *
+ * Three private shared objects live in $(pkglibdir) (e.g.
+ * /usr/lib/x86_64-linux-gnu/kubejit/):
+ *   net.so   src/kube/http.c: the HTTPS client (libcurl)
+ *   demo.so  src/demo: the demo cluster (libmicrohttpd, GnuTLS)
+ *   tui.so   ui/: the terminal interface (ncurses)
+ * They hold only their own code: everything else (util, store, engine) they
+ * take from the `kubejit` executable, which exports its symbols.  Loading
+ * resolves every symbol at once (RTLD_NOW), so a mismatched module fails
+ * with a message rather than later in the middle of a mint.
+ *
+ * Where a module is looked for: the `kubejit` built in the build tree (the
+ * very file, compared by device and inode) loads its modules from the build
+ * tree, so tests and `./kubejit` work uninstalled; any other copy loads them
+ * from $(pkglibdir) only.  No environment variable chooses the path.
+ *
+ * Thread-safe: a module is loaded once; later calls return the same handle.
+ * Test programs link the real code instead (src/kube/libkjhttp.a,
+ * src/demo/libkjdemo.a, ui/libkjui.a) and never use this loader. */
+#ifndef KJ_DL_LOADER_H
+#define KJ_DL_LOADER_H
+
+#include "util/err.h"
+
+enum kj_module {
+	KJ_MODULE_NET,
+	KJ_MODULE_DEMO,
+	KJ_MODULE_TUI,
+	KJ_MODULE_COUNT,
+};
+
+/* Load the module (once) and look up `symbol` in it.  Returns the address,
+ * or NULL with `e` saying which file could not be loaded and why. */
+void *kj_module_sym(enum kj_module m, const char *symbol, kj_err *e);
+
+/* Whether the module has been loaded by this process. */
+int kj_module_loaded(enum kj_module m);
+
+/* The file the module is (or would be) loaded from; static storage. */
+const char *kj_module_path(enum kj_module m);
+
+/* The module's short name ("net", "demo", "tui"). */
+const char *kj_module_name(enum kj_module m);
+
+#endif
