@@ -52,3 +52,9 @@ bench: kubejit tests/bench/floor tests/bench/bulk_revoke tests/bench/lease_table
 	@cat tests/bench/bench.log.part >>tests/bench/bench.log; cat tests/bench/bench.log.part; rm -f tests/bench/bench.log.part
 	@$(SHELL) $(top_srcdir)/tests/bench/summary.sh tests/bench/bench.log
 .PHONY: bench
+
+# The include graph between source folders (doc/ARCHITECTURE.md, "Layers").
+EXTRA_DIST += tests/include-graph.sh
+include-graph:
+	@$(SHELL) $(top_srcdir)/tests/include-graph.sh $(top_srcdir)
+.PHONY: include-graph

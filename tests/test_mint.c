@@ -67,7 +67,7 @@ static void add_target(struct engine *eng, const char *name, const char *account
 	t.auth = TARGET_AUTH_TOKEN;
 	t.created_by = kj_xstrdup("test@host");
 	cred.token = kj_xstrdup(tok);
-	cr_assert_eq(store_targets_insert(engine_db(eng), &t, &cred, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_insert(engine_db(eng), &t, &cred, &e), 0, "%s", e.msg);
 	target_done(&t);
 	target_cred_done(&cred);
 }
@@ -660,7 +660,7 @@ Test(mint, escalation_and_lost_privileges_are_refused_cleanly)
 		t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
 		t.created_by = kj_xstrdup("t");
 		cred.token = kj_xstrdup(tok.token);
-		cr_assert_eq(store_targets_insert(engine_db(en), &t, &cred, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_target_insert(engine_db(en), &t, &cred, &e), 0, "%s", e.msg);
 		target_done(&t);
 		target_cred_done(&cred);
 	}

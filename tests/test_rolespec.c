@@ -10,7 +10,7 @@
 #include "engine/output.h"
 #include "engine/rolespec.h"
 #include "engine/secret.h"
-#include "engine/strv.h"
+#include "util/strv.h"
 #include "engine/sweep.h"
 
 static int parse(const char *y, struct rolespec *rs, struct rolespec_pos *pos, kj_err *e)

@@ -124,48 +124,48 @@ Test(store, target_roundtrip_keeps_secrets_apart, .fini = cleanup)
 	cr_assert_eq(db_open(fresh_home(), &db, &e), 0, "%s", e.msg);
 	fill(&t, "prod");
 	cred.token = kj_xstrdup("secret-token-value");
-	cr_assert_eq(store_targets_insert(db, &t, &cred, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_insert(db, &t, &cred, &e), 0, "%s", e.msg);
 	cr_assert_gt(t.id, 0);
 
-	cr_assert_eq(store_targets_get(db, "prod", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_get(db, "prod", &got, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(got.server, "https://127.0.0.1:6443");
 	cr_assert_eq(got.auth, TARGET_AUTH_TOKEN);
 	cr_assert_eq(got.health, TARGET_HEALTH_NEVER);
-	cr_assert_eq(store_targets_get_cred(db, got.id, &gc, &e), 0);
+	cr_assert_eq(store_target_get_cred(db, got.id, &gc, &e), 0);
 	cr_assert_str_eq(gc.token, "secret-token-value");
 	target_cred_done(&gc);
 
-	cr_assert_eq(store_targets_set_preflight(db, got.id, TARGET_HEALTH_WARN, 1234, "alice", "fixed only",
-	                                         "{}", &e),
-	             0, "%s", e.msg);
+	cr_assert_eq(
+	    store_target_set_preflight(db, got.id, TARGET_HEALTH_WARN, 1234, "alice", "fixed only", "{}", &e),
+	    0, "%s", e.msg);
 	target_done(&got);
-	cr_assert_eq(store_targets_get(db, "prod", &got, &e), 0);
+	cr_assert_eq(store_target_get(db, "prod", &got, &e), 0);
 	cr_assert_eq(got.health, TARGET_HEALTH_WARN);
 	cr_assert_eq(got.preflight_at, 1234);
 	cr_assert_str_eq(got.identity, "alice");
 	target_done(&got);
 
-	cr_assert_eq(store_targets_list(db, &list, &n, &e), 0);
+	cr_assert_eq(store_target_list(db, &list, &n, &e), 0);
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(list[0].name, "prod");
-	store_targets_free_list(list, n);
+	target_list_free(list, n);
 
 	/* a taken name is a conflict and leaves nothing behind */
 	target_done(&t);
 	fill(&t, "prod");
-	cr_assert_eq(store_targets_insert(db, &t, &cred, &e), -1);
+	cr_assert_eq(store_target_insert(db, &t, &cred, &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
 	cr_assert(strstr(e.msg, "already exists"), "%s", e.msg);
-	cr_assert_eq(store_targets_list(db, &list, &n, &e), 0);
+	cr_assert_eq(store_target_list(db, &list, &n, &e), 0);
 	cr_assert_eq(n, 1);
-	store_targets_free_list(list, n);
+	target_list_free(list, n);
 
-	cr_assert_eq(store_targets_delete(db, "prod", &e), 0, "%s", e.msg);
-	cr_assert_eq(store_targets_get_cred(db, got.id, &gc, &e), 0);
+	cr_assert_eq(store_target_delete(db, "prod", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_get_cred(db, got.id, &gc, &e), 0);
 	cr_assert_null(gc.token, "secret material removed with the target");
-	cr_assert_eq(store_targets_delete(db, "prod", &e), -1);
+	cr_assert_eq(store_target_delete(db, "prod", &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
-	cr_assert_eq(store_targets_get(db, "prod", &got, &e), -1);
+	cr_assert_eq(store_target_get(db, "prod", &got, &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
 	target_cred_done(&cred);
 	target_done(&t);
@@ -184,15 +184,15 @@ Test(store, nested_transactions_roll_back_inner_only, .fini = cleanup)
 	fill(&a, "a");
 	fill(&b, "b");
 	cr_assert_eq(db_begin(db, &e), 0);
-	cr_assert_eq(store_targets_insert(db, &a, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_insert(db, &a, NULL, &e), 0, "%s", e.msg);
 	cr_assert_eq(db_begin(db, &e), 0);
-	cr_assert_eq(store_targets_insert(db, &b, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_insert(db, &b, NULL, &e), 0, "%s", e.msg);
 	db_rollback(db);
 	cr_assert_eq(db_commit(db, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_targets_list(db, &list, &n, &e), 0);
+	cr_assert_eq(store_target_list(db, &list, &n, &e), 0);
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(list[0].name, "a");
-	store_targets_free_list(list, n);
+	target_list_free(list, n);
 	target_done(&a);
 	target_done(&b);
 	db_close(db);
@@ -229,7 +229,7 @@ Test(store, concurrent_processes, .fini = cleanup)
 
 				snprintf(name, sizeof(name), "p%d-t%d", i, k);
 				fill(&t, name);
-				if (store_targets_insert(cdb, &t, NULL, &ce) < 0) {
+				if (store_target_insert(cdb, &t, NULL, &ce) < 0) {
 					fprintf(stderr, "child %d: %s\n", i, ce.msg);
 					_exit(2);
 				}
@@ -244,9 +244,9 @@ Test(store, concurrent_processes, .fini = cleanup)
 		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child %d failed", i);
 	}
 	cr_assert_eq(db_open(home, &db, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_targets_list(db, &list, &n, &e), 0);
+	cr_assert_eq(store_target_list(db, &list, &n, &e), 0);
 	cr_assert_eq(n, PROCS * EACH);
-	store_targets_free_list(list, n);
+	target_list_free(list, n);
 	db_close(db);
 }
 
@@ -259,7 +259,7 @@ Test(store, target_in_use_is_kept, .fini = cleanup)
 
 	cr_assert_eq(db_open(fresh_home(), &db, &e), 0, "%s", e.msg);
 	fill(&t, "prod");
-	cr_assert_eq(store_targets_insert(db, &t, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_insert(db, &t, NULL, &e), 0, "%s", e.msg);
 	/* the columns every version of the secrets table has */
 	cr_assert_eq(
 	    db_exec(db,
@@ -270,11 +270,11 @@ Test(store, target_in_use_is_kept, .fini = cleanup)
 	            " VALUES ('/prod/read', 'prod', 'fixed', 600, 3600, 0, 0);",
 	            &e),
 	    0, "%s", e.msg);
-	cr_assert_eq(store_targets_delete(db, "prod", &e), -1);
+	cr_assert_eq(store_target_delete(db, "prod", &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
 	cr_assert(strstr(e.msg, "1 secret(s)"), "%s", e.msg);
 	cr_assert_eq(db_exec(db, "DELETE FROM secrets", &e), 0);
-	cr_assert_eq(store_targets_delete(db, "prod", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_delete(db, "prod", &e), 0, "%s", e.msg);
 	target_done(&t);
 	db_close(db);
 }

@@ -292,8 +292,8 @@ static char *raw_token(struct engine *eng, const char *name)
 	kj_err e = {0};
 	char *tok;
 
-	cr_assert_eq(store_targets_get(engine_db(eng), name, &t, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_targets_get_cred(engine_db(eng), t.id, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_get(engine_db(eng), name, &t, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_get_cred(engine_db(eng), t.id, &c, &e), 0, "%s", e.msg);
 	tok = kj_xstrdup(c.token);
 	target_cred_done(&c);
 	target_done(&t);

@@ -8,6 +8,7 @@
 #include "util/jwt.h"
 #include "util/names.h"
 #include "util/strbuf.h"
+#include "util/strv.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
 
@@ -339,4 +340,22 @@ Test(json, numbers_from_outside_are_clamped_not_cast)
 	cr_expect_eq(kj_clamp_double(-0.5, -3, 3), 0);
 	cr_expect_eq(kj_clamp_double(1.0 / 0.0, -3, 3), 3);
 	cJSON_Delete(j);
+}
+
+Test(strv, null_terminated_list_push_format_and_free)
+{
+	char **v = NULL;
+
+	cr_assert_eq(kj_nullv_len(v), 0);
+	cr_assert_not(kj_nullv_contains(v, "x"));
+	kj_nullv_push(&v, "default");
+	kj_nullv_pushf(&v, "%s-%d", "team", 7);
+	cr_assert_eq(kj_nullv_len(v), 2);
+	cr_assert_str_eq(v[0], "default");
+	cr_assert_str_eq(v[1], "team-7");
+	cr_assert_null(v[2]);
+	cr_assert(kj_nullv_contains(v, "team-7"));
+	cr_assert_not(kj_nullv_contains(v, "team"));
+	kj_nullv_free(v);
+	kj_nullv_free(NULL);
 }

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/strv.h"
+#include "util/strv.h"
 #include "ui/form.h"
 #include "ui/wizard.h"
 #include "util/err.h"

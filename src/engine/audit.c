@@ -47,16 +47,3 @@ int audit_list(struct engine *eng, const struct audit_filter *f, struct audit_en
 	free(path);
 	return rc;
 }
-
-void audit_list_free(struct audit_entry *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].actor);
-		free(v[i].action);
-		free(v[i].secret);
-		free(v[i].lease);
-		free(v[i].target);
-		free(v[i].detail);
-	}
-	free(v);
-}

@@ -244,9 +244,9 @@ int engine_client(struct engine *en, const char *name, struct kube_client **out,
 			return 0;
 		}
 	}
-	if (store_targets_get(en->db, name, &t, e) < 0)
+	if (store_target_get(en->db, name, &t, e) < 0)
 		return -1;
-	if (store_targets_get_cred(en->db, t.id, &cred, e) < 0) {
+	if (store_target_get_cred(en->db, t.id, &cred, e) < 0) {
 		target_done(&t);
 		return -1;
 	}
@@ -486,12 +486,12 @@ static int rewrite_all(struct engine *en, int seal, kj_err *e)
 	struct target *v;
 	size_t n, i;
 
-	if (store_targets_list(en->db, &v, &n, e) < 0)
+	if (store_target_list(en->db, &v, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct target_cred c;
 
-		if (store_targets_get_cred(en->db, v[i].id, &c, e) < 0)
+		if (store_target_get_cred(en->db, v[i].id, &c, e) < 0)
 			break;
 		if (seal) {
 			seal_field(en, &c.token);
@@ -500,13 +500,13 @@ static int rewrite_all(struct engine *en, int seal, kj_err *e)
 			target_cred_done(&c);
 			break;
 		}
-		if (store_targets_set_cred(en->db, v[i].id, &c, e) < 0) {
+		if (store_target_set_cred(en->db, v[i].id, &c, e) < 0) {
 			target_cred_done(&c);
 			break;
 		}
 		target_cred_done(&c);
 	}
-	store_targets_free_list(v, n);
+	target_list_free(v, n);
 	return i == n ? 0 : -1;
 }
 

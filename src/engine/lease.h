@@ -12,8 +12,8 @@
  * are not revocable (no anchor) stay valid until their token expiry; revoke
  * then only closes the lease and says so in the lease's `error` text.
  *
- * Memory: struct lease is a plain value, free with lease_done(); lists with
- * lease_list_free().  Functions return 0 or -1 with `e` filled.
+ * The record (struct lease, struct lease_object) lives in model/lease.h;
+ * free with lease_done(), lists with lease_list_free().  Functions return 0 or -1 with `e` filled.
  * lease_revoke_all() runs the deletes of up to `parallel` leases of one
  * target at once (parallel HTTP requests, no threads) and calls `progress`
  * on the calling thread, so a curses front end may draw from it. */
@@ -24,66 +24,10 @@
 #include <stdint.h>
 
 #include "engine/secret.h"
+#include "model/lease.h"
 #include "util/err.h"
 
 struct engine;
-
-enum lease_state {
-	LEASE_CREATING = 0,
-	LEASE_ACTIVE,
-	LEASE_REVOKING,
-	LEASE_REVOKED,
-	LEASE_EXPIRED, /* closed by the sweep at its TTL */
-	LEASE_FAILED,  /* mint or revoke failed; see error and remaining objects */
-	LEASE_STATE_COUNT
-};
-
-/* One cluster object created for a lease, in creation order. */
-struct lease_object {
-	char *
-	    kind; /* "ServiceAccount", "Secret", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding" */
-	char *ns; /* NULL for cluster-scoped kinds */
-	char *name;
-	char *uid;
-	int deleted; /* 1 once gone from the cluster */
-};
-
-struct lease {
-	char id[37]; /* UUIDv4 */
-	char *secret;
-	char *target;
-	enum secret_mode mode;
-	char *ns;
-	char *service_account;
-	enum lease_state state;
-	int revocable; /* 0: fixed token without anchor, dies only at token_expiry */
-	int64_t created_at;
-	int64_t lease_expiry; /* the TTL: the sweep revokes at this time */
-	int64_t token_expiry; /* status.expirationTimestamp (≥ lease_expiry when TTL < 600 s) */
-	int64_t ended_at;     /* revoked/expired/failed time, 0 while live */
-	char *created_by;     /* user@host */
-	char fingerprint[65]; /* sha256 of the token, hex */
-	char *jti;
-	char *error;                  /* failure text, or NULL */
-	struct lease_object *objects; /* filled by lease_get(); lease_list() leaves it empty */
-	size_t n_objects;
-};
-
-struct lease_filter {
-	const char *secret; /* exact path, or NULL */
-	const char *target; /* NULL = any */
-	const char *ns;     /* NULL = any */
-	int state;          /* enum lease_state, or -1 = any */
-	int live_only;      /* 1: creating/active/revoking/failed-with-leftovers only */
-};
-#define LEASE_FILTER_ANY                                                                                     \
-	{                                                                                                    \
-		NULL, NULL, NULL, -1, 0                                                                      \
-	}
-
-void lease_done(struct lease *l);
-void lease_objects_free(struct lease_object *v, size_t n);
-void lease_list_free(struct lease *v, size_t n);
 
 /* Newest first.  Filters combine with AND. */
 int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **out, size_t *n, kj_err *e);
@@ -117,10 +61,5 @@ struct lease_bulk_result {
  * failures are counted in `res` and reported through `progress`. */
 int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
                      lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e);
-
-const char *lease_state_name(enum lease_state s); /* "creating", "active", ... */
-int lease_state_parse(const char *s, enum lease_state *out);
-/* Live = may still hold a working token or cluster objects. */
-int lease_is_live(const struct lease *l);
 
 #endif

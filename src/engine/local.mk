@@ -1,14 +1,13 @@
-# Engine: targets, secrets, mint, leases, sweep, outputs.  With src/kube and
-# src/store it forms src/libkjengine.a.
+# Engine: targets, secrets, mint, leases, sweep, outputs.  With src/model,
+# src/kube and src/store it forms src/libkjengine.a.
 ENGINE_SOURCES_ENGINE =
 noinst_LIBRARIES += src/libkjengine.a
-src_libkjengine_a_SOURCES = $(ENGINE_SOURCES_KUBE) $(ENGINE_SOURCES_STORE) $(ENGINE_SOURCES_ENGINE)
+src_libkjengine_a_SOURCES = $(ENGINE_SOURCES_MODEL) $(ENGINE_SOURCES_KUBE) $(ENGINE_SOURCES_STORE) $(ENGINE_SOURCES_ENGINE)
 # http.o needs kube/status.o: the engine is listed again after it.
 KJ_ENGINE_LIB = src/libkjengine.a src/kube/libkjhttp.a src/libkjengine.a
 ENGINE_SOURCES_ENGINE += src/engine/execcache.c src/engine/execcache.h
 # secrets, role YAML, mint, leases, sweep, outputs, audit
 ENGINE_SOURCES_ENGINE += \
-	src/engine/strv.c src/engine/strv.h \
 	src/engine/rolespec.c src/engine/rolespec.h \
 	src/engine/secret.c src/engine/secret.h \
 	src/engine/objects.c src/engine/objects.h \

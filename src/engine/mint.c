@@ -592,7 +592,7 @@ static void fill_cluster(struct minting *m, struct mint_result *out)
 	kj_err ignore;
 
 	memset(&t, 0, sizeof(t));
-	if (store_targets_get(engine_db(m->eng), m->s->target, &t, &ignore) == 0) {
+	if (store_target_get(engine_db(m->eng), m->s->target, &t, &ignore) == 0) {
 		out->server = kj_xstrdup(t.server);
 		out->ca_pem = kj_xstrdup(t.ca_pem);
 		out->tls_server_name = kj_xstrdup(t.tls_server_name);

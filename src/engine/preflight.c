@@ -1,6 +1,5 @@
 #include "engine/preflight.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,52 +10,11 @@
 #include "util/json.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
+#include "util/strv.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
 
 #define SA_PREFIX "system:serviceaccount:"
-
-static void strv_push(char ***v, const char *s)
-{
-	size_t n = 0;
-
-	while (*v && (*v)[n])
-		n++;
-	*v = kj_xrealloc(*v, (n + 2) * sizeof(char *));
-	(*v)[n] = kj_xstrdup(s);
-	(*v)[n + 1] = NULL;
-}
-
-static int strv_has(char **v, const char *s)
-{
-	for (; v && *v; v++)
-		if (!strcmp(*v, s))
-			return 1;
-	return 0;
-}
-
-static void strv_free(char **v)
-{
-	char **p;
-
-	for (p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
-static void notice(struct preflight_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void notice(struct preflight_report *r, const char *fmt, ...)
-{
-	va_list ap;
-	kj_buf b;
-
-	kj_buf_init(&b);
-	va_start(ap, fmt);
-	kj_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	strv_push(&r->notices, b.data);
-	kj_buf_done(&b);
-}
 
 void preflight_report_free(struct preflight_report *r)
 {
@@ -68,15 +26,15 @@ void preflight_report_free(struct preflight_report *r)
 	free(r->server_version);
 	free(r->username);
 	free(r->uid);
-	strv_free(r->groups);
+	kj_nullv_free(r->groups);
 	for (i = 0; i < r->n_perms; i++)
-		strv_free(r->perms[i].namespaces);
+		kj_nullv_free(r->perms[i].namespaces);
 	free(r->perms);
-	strv_free(r->namespaces_checked);
+	kj_nullv_free(r->namespaces_checked);
 	free(r->fix_yaml_fixed);
 	free(r->fix_yaml_dynamic);
 	free(r->failure);
-	strv_free(r->notices);
+	kj_nullv_free(r->notices);
 	free(r->summary);
 	free(r);
 }
@@ -159,10 +117,10 @@ static void check_namespace(struct kube_client *kc, struct preflight_report *r, 
 	size_t i;
 
 	if (kube_rules_review(kc, ns, &status, &e) < 0) {
-		notice(r, _("could not list permissions in namespace %s: %s"), ns, e.msg);
+		kj_nullv_pushf(&r->notices, _("could not list permissions in namespace %s: %s"), ns, e.msg);
 		return;
 	}
-	strv_push(&r->namespaces_checked, ns);
+	kj_nullv_push(&r->namespaces_checked, ns);
 	rules = cJSON_GetObjectItemCaseSensitive(status, "resourceRules");
 	for (i = 0; i < r->n_perms; i++) {
 		struct preflight_perm *p = &r->perms[i];
@@ -173,8 +131,8 @@ static void check_namespace(struct kube_client *kc, struct preflight_report *r, 
 		{
 			if (rule_allows(rule, p)) {
 				p->state = PREFLIGHT_PARTIAL;
-				if (!strv_has(p->namespaces, ns))
-					strv_push(&p->namespaces, ns);
+				if (!kj_nullv_contains(p->namespaces, ns))
+					kj_nullv_push(&p->namespaces, ns);
 				break;
 			}
 		}
@@ -225,8 +183,9 @@ static void check_perms(struct kube_client *kc, struct preflight_report *r, cons
 		if (ops[i].rc != 0 || !cJSON_IsObject(st)) {
 			p->state = PREFLIGHT_UNKNOWN;
 			if (!told++)
-				notice(r, _("could not ask the cluster about permissions: %s"),
-				       ops[i].rc ? ops[i].err.msg : _("no status in the answer"));
+				kj_nullv_pushf(&r->notices,
+				               _("could not ask the cluster about permissions: %s"),
+				               ops[i].rc ? ops[i].err.msg : _("no status in the answer"));
 		} else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "allowed"))) {
 			p->state = PREFLIGHT_HELD;
 		} else {
@@ -247,18 +206,18 @@ static void check_perms(struct kube_client *kc, struct preflight_report *r, cons
 		if (colon) {
 			char *own = kj_xstrndup(ns, (size_t)(colon - ns));
 
-			strv_push(&nss, own);
+			kj_nullv_push(&nss, own);
 			free(own);
 		}
 	}
-	if (!strv_has(nss, "default"))
-		strv_push(&nss, "default");
+	if (!kj_nullv_contains(nss, "default"))
+		kj_nullv_push(&nss, "default");
 	for (i = 0; o && o->namespaces && o->namespaces[i]; i++)
-		if (!strv_has(nss, o->namespaces[i]))
-			strv_push(&nss, o->namespaces[i]);
+		if (!kj_nullv_contains(nss, o->namespaces[i]))
+			kj_nullv_push(&nss, o->namespaces[i]);
 	for (i = 0; nss && nss[i]; i++)
 		check_namespace(kc, r, nss[i]);
-	strv_free(nss);
+	kj_nullv_free(nss);
 }
 
 static int all_held(const struct preflight_report *r, unsigned mask, size_t *missing)
@@ -306,21 +265,22 @@ static void judge(struct preflight_report *r, const struct target *t)
 	kj_buf_init(&b);
 	if (!r->fixed_ready) {
 		missing_list(r, PREFLIGHT_NEED_FIXED, &b);
-		notice(r, _("fixed mode: not ready, missing %s"), b.data);
+		kj_nullv_pushf(&r->notices, _("fixed mode: not ready, missing %s"), b.data);
 	} else if (!r->fixed_revocable) {
 		missing_list(r, PREFLIGHT_NEED_REVOCABLE, &b);
-		notice(r,
-		       _("fixed mode: revocable fixed tokens need Secret permissions (missing %s); until "
-		         "they are"
-		         " granted, fixed tokens cannot be revoked and only expire"),
-		       b.data);
+		kj_nullv_pushf(
+		    &r->notices,
+		    _("fixed mode: revocable fixed tokens need Secret permissions (missing %s); until "
+		      "they are"
+		      " granted, fixed tokens cannot be revoked and only expire"),
+		    b.data);
 	}
 	kj_buf_reset(&b);
 	if (!r->dynamic_ready)
-		notice(r, _("dynamic mode: not ready, %zu permissions missing"), md);
+		kj_nullv_pushf(&r->notices, _("dynamic mode: not ready, %zu permissions missing"), md);
 	if (!r->sweep_ready) {
 		missing_list(r, PREFLIGHT_NEED_SWEEP, &b);
-		notice(r, _("cluster sweeps: missing %s"), b.data);
+		kj_nullv_pushf(&r->notices, _("cluster sweeps: missing %s"), b.data);
 	}
 	kj_buf_done(&b);
 
@@ -352,20 +312,22 @@ static void check_expiry(struct preflight_report *r, const struct target *t, int
 	if (r->cert_not_after && r->cert_not_after - now < warn) {
 		kj_time_rfc3339(r->cert_not_after, when, sizeof(when));
 		kj_ttl_human(r->cert_not_after - now, left, sizeof(left));
-		notice(r,
-		       _("the client certificate expires on %s (in %s); renew it with 'kubejit target add %s"
-		         " --replace --csr ...'"),
-		       when, left, t->name ? t->name : "NAME");
+		kj_nullv_pushf(
+		    &r->notices,
+		    _("the client certificate expires on %s (in %s); renew it with 'kubejit target add %s"
+		      " --replace --csr ...'"),
+		    when, left, t->name ? t->name : "NAME");
 		r->health = TARGET_HEALTH_WARN;
 	}
 	if (r->token_expires_at && r->token_expires_at - now < warn) {
 		kj_time_rfc3339(r->token_expires_at, when, sizeof(when));
 		kj_ttl_human(r->token_expires_at - now, left, sizeof(left));
-		notice(r,
-		       _("the target's token expires on %s (in %s); replace it before then with 'kubejit "
-		         "target add"
-		         " %s --replace ...'"),
-		       when, left, t->name ? t->name : "NAME");
+		kj_nullv_pushf(
+		    &r->notices,
+		    _("the target's token expires on %s (in %s); replace it before then with 'kubejit "
+		      "target add"
+		      " %s --replace ...'"),
+		    when, left, t->name ? t->name : "NAME");
 		r->health = TARGET_HEALTH_WARN;
 	}
 }
@@ -427,13 +389,14 @@ int preflight_run(struct engine *en, struct kube_client *kc, const struct target
 			*e = we;
 			return fail(r, e);
 		}
-		notice(r, _("could not ask who the credentials are (SelfSubjectReview): %s"), we.msg);
+		kj_nullv_pushf(&r->notices,
+		               _("could not ask who the credentials are (SelfSubjectReview): %s"), we.msg);
 	} else {
 		r->authenticated = 1;
 		r->username = kj_xstrdup(who.username);
 		r->uid = kj_xstrdup(who.uid);
 		for (i = 0; i < who.n_groups; i++)
-			strv_push(&r->groups, who.groups[i]);
+			kj_nullv_push(&r->groups, who.groups[i]);
 		kube_user_info_done(&who);
 	}
 	if (r->username && !strcmp(r->username, "system:anonymous")) {
@@ -547,7 +510,7 @@ static char **get_strv(const cJSON *o, const char *key)
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, key))
 	{
 		if (cJSON_IsString(it))
-			strv_push(&v, it->valuestring);
+			kj_nullv_push(&v, it->valuestring);
 	}
 	return v;
 }

@@ -21,7 +21,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "engine/strv.h"
+#include "util/strv.h"
 #include "util/err.h"
 
 enum rolespec_scope {

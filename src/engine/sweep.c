@@ -218,7 +218,7 @@ static int cluster_pass(struct engine *eng, const struct sweep_opts *o, int64_t 
 		kube_incluster_done(&ic);
 		return 0;
 	}
-	if (store_targets_list(engine_db(eng), &ts, &n, e) < 0)
+	if (store_target_list(engine_db(eng), &ts, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct kube_client *kc;
@@ -235,7 +235,7 @@ static int cluster_pass(struct engine *eng, const struct sweep_opts *o, int64_t 
 		}
 		cluster_pass_one(eng, kc, ts[i].name, o, grace, r);
 	}
-	store_targets_free_list(ts, n);
+	target_list_free(ts, n);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 #include "engine/csr.h"
 #include "engine/preflight.h"
 #include "engine/secret.h"
-#include "engine/strv.h"
+#include "util/strv.h"
 #include "kube/api.h"
 #include "kube/incluster.h"
 #include "kube/kubeconfig.h"
@@ -24,28 +24,13 @@
 
 void target_add_result_done(struct target_add_result *r)
 {
-	char **p;
-
 	if (!r)
 		return;
 	target_done(&r->target);
 	preflight_report_free(r->report);
 	free(r->csr_name);
-	for (p = r->notices; p && *p; p++)
-		free(*p);
-	free(r->notices);
+	kj_nullv_free(r->notices);
 	memset(r, 0, sizeof(*r));
-}
-
-static void add_notice(struct target_add_result *r, const char *s)
-{
-	size_t n = 0;
-
-	while (r->notices && r->notices[n])
-		n++;
-	r->notices = kj_xrealloc(r->notices, (n + 2) * sizeof(char *));
-	r->notices[n] = kj_xstrdup(s);
-	r->notices[n + 1] = NULL;
 }
 
 const char *target_mode_name(enum target_mode m)
@@ -84,17 +69,12 @@ int target_expiry_warning(struct engine *en, const struct target *t)
 
 int target_list(struct engine *en, struct target **out, size_t *n, kj_err *e)
 {
-	return store_targets_list(engine_db(en), out, n, e);
-}
-
-void target_list_free(struct target *v, size_t n)
-{
-	store_targets_free_list(v, n);
+	return store_target_list(engine_db(en), out, n, e);
 }
 
 int target_get(struct engine *en, const char *name, struct target *out, kj_err *e)
 {
-	return store_targets_get(engine_db(en), name, out, e);
+	return store_target_get(engine_db(en), name, out, e);
 }
 
 int target_get_cred(struct engine *en, const char *name, struct target_cred *out, kj_err *e)
@@ -103,9 +83,9 @@ int target_get_cred(struct engine *en, const char *name, struct target_cred *out
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (store_targets_get(engine_db(en), name, &t, e) < 0)
+	if (store_target_get(engine_db(en), name, &t, e) < 0)
 		return -1;
-	rc = store_targets_get_cred(engine_db(en), t.id, out, e);
+	rc = store_target_get_cred(engine_db(en), t.id, out, e);
 	if (rc == 0 && (rc = engine_cred_open(en, out, e)) < 0)
 		target_cred_done(out);
 	target_done(&t);
@@ -123,7 +103,7 @@ static void audit(struct engine *en, const char *action, const char *name, int o
 
 int target_remove(struct engine *en, const char *name, kj_err *e)
 {
-	if (store_targets_delete(engine_db(en), name, e) < 0) {
+	if (store_target_delete(engine_db(en), name, e) < 0) {
 		if (e->cls != KJ_ERR_NOTFOUND)
 			audit(en, TARGET_AUDIT_REMOVE, name, 0, e->msg);
 		return -1;
@@ -151,8 +131,8 @@ static void record_preflight(struct engine *en, struct target *t, const struct p
 		t->identity = kj_xstrdup(r->username);
 	}
 	if (t->id)
-		store_targets_set_preflight(engine_db(en), t->id, t->health, t->preflight_at, r->username,
-		                            t->preflight_summary, t->preflight_json, &ignore);
+		store_target_set_preflight(engine_db(en), t->id, t->health, t->preflight_at, r->username,
+		                           t->preflight_summary, t->preflight_json, &ignore);
 }
 
 /* The namespaces this target mints in: those asked for, then the fixed
@@ -198,7 +178,7 @@ int target_check(struct engine *en, const char *name, const char *const *namespa
 	int rc;
 
 	*out = NULL;
-	if (store_targets_get(engine_db(en), name, &t, e) < 0)
+	if (store_target_get(engine_db(en), name, &t, e) < 0)
 		return -1;
 	/* a fresh client: the check must see rotated files and new settings */
 	engine_drop_client(en, name);
@@ -570,7 +550,7 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		return kj_err_hint(
 		    e, _("use lower-case letters, digits and '-', at most 63 characters (e.g. prod-eu)"));
 	}
-	if (store_targets_get(engine_db(en), s->name, &existing, &le) == 0) {
+	if (store_target_get(engine_db(en), s->name, &existing, &le) == 0) {
 		if (s->replace) {
 			old_id = existing.id;
 			old_created_at = existing.created_at;
@@ -613,13 +593,13 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		t.id = old_id;
 		if (db_begin(engine_db(en), e) < 0)
 			goto fail;
-		if (store_targets_update(engine_db(en), &t, e) < 0 ||
-		    store_targets_set_cred(engine_db(en), t.id, &c, e) < 0 ||
+		if (store_target_update(engine_db(en), &t, e) < 0 ||
+		    store_target_set_cred(engine_db(en), t.id, &c, e) < 0 ||
 		    db_commit(engine_db(en), e) < 0) {
 			db_rollback(engine_db(en));
 			goto fail;
 		}
-	} else if (store_targets_insert(engine_db(en), &t, &c, e) < 0) {
+	} else if (store_target_insert(engine_db(en), &t, &c, e) < 0) {
 		goto fail;
 	}
 	target_cred_done(&c);
@@ -636,7 +616,7 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		free(detail);
 	}
 	for (p = r->notices; p && *p; p++)
-		add_notice(out, *p);
+		kj_nullv_push(&out->notices, *p);
 	out->target = t;
 	out->report = r;
 	return 0;

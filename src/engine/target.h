@@ -18,7 +18,7 @@
  * do not stop the save: the report says what is missing and how to grant it.
  *
  * The record itself (struct target, struct target_cred) is defined in
- * store/targets.h; every string in it is owned by the struct (target_done).
+ * model/target.h; every string in it is owned by the struct (target_done).
  * Secret inputs (token, key) are read by the caller from files or stdin,
  * never from argv, passed here in memory, and wiped by the caller.
  *
@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
-#include "store/targets.h"
+#include "model/target.h"
 #include "util/err.h"
 
 struct preflight_report;
@@ -117,7 +117,6 @@ int target_add(struct engine *en, const struct target_spec *spec, struct target_
 
 /* All saved targets, sorted by name. */
 int target_list(struct engine *en, struct target **out, size_t *n, kj_err *e);
-void target_list_free(struct target *v, size_t n);
 
 /* One target by name (no secret material). */
 int target_get(struct engine *en, const char *name, struct target *out, kj_err *e);

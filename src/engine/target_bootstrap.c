@@ -10,6 +10,7 @@
 #include "kube/kubeconfig.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
+#include "util/strv.h"
 
 static const enum kube_kind_id manifest_kinds[3] = {KUBE_SERVICEACCOUNT, KUBE_CLUSTERROLE,
                                                     KUBE_CLUSTERROLEBINDING};
@@ -64,7 +65,7 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (s->name && store_targets_get(engine_db(en), s->name, &existing, &le) == 0) {
+	if (s->name && store_target_get(engine_db(en), s->name, &existing, &le) == 0) {
 		target_done(&existing);
 		kj_err_set(e, KJ_ERR_CONFLICT, _("a target named \"%s\" already exists"), s->name);
 		return kj_err_hint(
@@ -122,15 +123,8 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 	                   kube_meta(objs[0], "name"), kube_meta(objs[1], "name"), ci.context);
 	audit_record(en, TARGET_AUDIT_BOOTSTRAP, NULL, NULL, s->name, 1, msg, &le);
 	free(msg);
-	for (i = 0; i < tok.n_warnings; i++) {
-		size_t n = 0;
-
-		while (out->notices && out->notices[n])
-			n++;
-		out->notices = kj_xrealloc(out->notices, (n + 2) * sizeof(char *));
-		out->notices[n] = kj_xasprintf(_("the cluster shortened the token: %s"), tok.warnings[i]);
-		out->notices[n + 1] = NULL;
-	}
+	for (i = 0; i < tok.n_warnings; i++)
+		kj_nullv_pushf(&out->notices, _("the cluster shortened the token: %s"), tok.warnings[i]);
 	rc = 0;
 out:
 	kube_token_done(&tok);

@@ -1,11 +1,11 @@
-/* store/audit: the append-only audit table (engine/audit.h rows).
+/* store/audit: the append-only audit table (model/audit.h rows).
  * Thread-safety: as kj_db.  Memory: audit_list_free() frees a list. */
 #ifndef KJ_STORE_AUDIT_H
 #define KJ_STORE_AUDIT_H
 
 #include <stddef.h>
 
-#include "engine/audit.h"
+#include "model/audit.h"
 #include "store/db.h"
 #include "util/err.h"
 

@@ -17,8 +17,8 @@
 /* Schema migrations, applied in order, each in its own transaction.
  * Append rows; never edit one that has landed. */
 static const struct db_migration migrations[] = {
-    {1, "targets", store_targets_schema_v1},
-    {2, "secrets, leases, lease objects, audit", store_secrets_schema_v2},
+    {1, "targets", store_target_schema_v1},
+    {2, "secrets, leases, lease objects, audit", store_secret_schema_v2},
     {3, "settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
 };
 

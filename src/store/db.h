@@ -13,7 +13,7 @@
  *
  * Migrations are one array in db.c, applied in order, each in its own
  * transaction.  Owners of a table family append a row whose SQL lives in
- * their module (store/targets.c exports store_targets_schema_v1); a landed
+ * their module (store/targets.c exports store_target_schema_v1); a landed
  * row is never edited, a change is a new row.
  *
  * Thread-safety: a kj_db handle is used by one thread at a time; open one

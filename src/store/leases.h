@@ -1,6 +1,6 @@
 /* store/leases: the leases and lease_objects tables.
  *
- * Rows map onto struct lease / struct lease_object (engine/lease.h).
+ * Rows map onto struct lease / struct lease_object (model/lease.h).
  * Tokens are never stored: a lease keeps only the token's sha256
  * fingerprint and its `jti`.  Objects are kept in creation order (seq).
  *
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/lease.h"
+#include "model/lease.h"
 #include "store/db.h"
 #include "util/err.h"
 

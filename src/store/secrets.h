@@ -1,7 +1,7 @@
 /* store/secrets: the secrets table, and migration 2 that creates it with
  * the leases, lease_objects and audit tables (store/leases.h, store/audit.h).
  *
- * Rows map one to one onto struct secret (engine/secret.h); list-like
+ * Rows map one to one onto struct secret (model/secret.h); list-like
  * fields (tags, namespaces, audiences, labels) are stored as JSON text.
  *
  * Memory: structs filled here are owned by the caller (secret_done,
@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/secret.h"
+#include "model/secret.h"
 #include "store/db.h"
 #include "util/err.h"
 
 /* Migration 2: secrets, leases, lease_objects, audit. */
-extern const char store_secrets_schema_v2[];
+extern const char store_secret_schema_v2[];
 
 int store_secret_insert(kj_db *db, const struct secret *s, kj_err *e);
 int store_secret_update(kj_db *db, const char *old_path, const struct secret *s, kj_err *e);

@@ -7,7 +7,7 @@
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
-const char store_targets_schema_v1[] =
+const char store_target_schema_v1[] =
     "CREATE TABLE targets ("
     " id INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL UNIQUE,"
@@ -37,87 +37,6 @@ const char store_targets_schema_v1[] =
     " token TEXT,"
     " client_key_pem TEXT,"
     " sealed INTEGER NOT NULL DEFAULT 0);";
-
-static const char *const auth_names[] = {"token", "client-cert", "in-cluster", "kubeconfig"};
-static const char *const health_names[] = {"never", "ok", "warn", "fail"};
-
-const char *target_auth_name(enum target_auth a)
-{
-	return (unsigned)a < 4 ? auth_names[a] : "?";
-}
-
-/* Index of `s` in a table of `n` names, -1 when absent. */
-static int name_index(const char *const *names, int n, const char *s)
-{
-	for (int i = 0; s && i < n; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
-}
-
-int target_auth_parse(const char *s)
-{
-	return name_index(auth_names, 4, s);
-}
-
-const char *target_health_name(enum target_health h)
-{
-	return (unsigned)h < 4 ? health_names[h] : "?";
-}
-
-int target_health_parse(const char *s)
-{
-	return name_index(health_names, 4, s);
-}
-
-void target_done(struct target *t)
-{
-	if (!t)
-		return;
-	free(t->name);
-	free(t->server);
-	free(t->ca_pem);
-	free(t->tls_server_name);
-	free(t->token_file);
-	free(t->sa_dir);
-	free(t->client_cert_pem);
-	free(t->csr_name);
-	free(t->kubeconfig_path);
-	free(t->kubeconfig_context);
-	free(t->identity);
-	free(t->preflight_summary);
-	free(t->preflight_json);
-	free(t->created_by);
-	memset(t, 0, sizeof(*t));
-}
-
-void target_cred_done(struct target_cred *c)
-{
-	if (!c)
-		return;
-	kj_free_secret(c->token);
-	kj_free_secret(c->client_key_pem);
-	memset(c, 0, sizeof(*c));
-}
-
-void target_copy(struct target *dst, const struct target *src)
-{
-	*dst = *src;
-	dst->name = kj_xstrdup(src->name);
-	dst->server = kj_xstrdup(src->server);
-	dst->ca_pem = kj_xstrdup(src->ca_pem);
-	dst->tls_server_name = kj_xstrdup(src->tls_server_name);
-	dst->token_file = kj_xstrdup(src->token_file);
-	dst->sa_dir = kj_xstrdup(src->sa_dir);
-	dst->client_cert_pem = kj_xstrdup(src->client_cert_pem);
-	dst->csr_name = kj_xstrdup(src->csr_name);
-	dst->kubeconfig_path = kj_xstrdup(src->kubeconfig_path);
-	dst->kubeconfig_context = kj_xstrdup(src->kubeconfig_context);
-	dst->identity = kj_xstrdup(src->identity);
-	dst->preflight_summary = kj_xstrdup(src->preflight_summary);
-	dst->preflight_json = kj_xstrdup(src->preflight_json);
-	dst->created_by = kj_xstrdup(src->created_by);
-}
 
 #define COLUMNS                                                                                              \
 	"id, name, server, ca_pem, tls_server_name, auth, token_file, sa_dir, client_cert_pem,"              \
@@ -202,7 +121,7 @@ static int write_cred(kj_db *db, int64_t id, const struct target_cred *cred, kj_
 	return 0;
 }
 
-int store_targets_insert(kj_db *db, struct target *t, const struct target_cred *cred, kj_err *e)
+int store_target_insert(kj_db *db, struct target *t, const struct target_cred *cred, kj_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -242,7 +161,7 @@ int store_targets_insert(kj_db *db, struct target *t, const struct target_cred *
 	return 0;
 }
 
-int store_targets_update(kj_db *db, const struct target *t, kj_err *e)
+int store_target_update(kj_db *db, const struct target *t, kj_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -267,13 +186,13 @@ int store_targets_update(kj_db *db, const struct target *t, kj_err *e)
 	return 0;
 }
 
-int store_targets_set_cred(kj_db *db, int64_t id, const struct target_cred *cred, kj_err *e)
+int store_target_set_cred(kj_db *db, int64_t id, const struct target_cred *cred, kj_err *e)
 {
 	return write_cred(db, id, cred, e);
 }
 
-int store_targets_set_preflight(kj_db *db, int64_t id, enum target_health health, int64_t at,
-                                const char *identity, const char *summary, const char *json, kj_err *e)
+int store_target_set_preflight(kj_db *db, int64_t id, enum target_health health, int64_t at,
+                               const char *identity, const char *summary, const char *json, kj_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -331,17 +250,17 @@ static int get_where(kj_db *db, const char *where, const char *name, int64_t id,
 	return -1;
 }
 
-int store_targets_get(kj_db *db, const char *name, struct target *out, kj_err *e)
+int store_target_get(kj_db *db, const char *name, struct target *out, kj_err *e)
 {
 	return get_where(db, "name = ?1", name, 0, out, e);
 }
 
-int store_targets_get_by_id(kj_db *db, int64_t id, struct target *out, kj_err *e)
+int store_target_get_by_id(kj_db *db, int64_t id, struct target *out, kj_err *e)
 {
 	return get_where(db, "id = ?1", NULL, id, out, e);
 }
 
-int store_targets_get_cred(kj_db *db, int64_t id, struct target_cred *out, kj_err *e)
+int store_target_get_cred(kj_db *db, int64_t id, struct target_cred *out, kj_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -363,7 +282,7 @@ int store_targets_get_cred(kj_db *db, int64_t id, struct target_cred *out, kj_er
 	return 0;
 }
 
-int store_targets_list(kj_db *db, struct target **out, size_t *n, kj_err *e)
+int store_target_list(kj_db *db, struct target **out, size_t *n, kj_err *e)
 {
 	sqlite3_stmt *st;
 	struct target *v = NULL;
@@ -384,21 +303,12 @@ int store_targets_list(kj_db *db, struct target **out, size_t *n, kj_err *e)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		store_targets_free_list(v, len);
+		target_list_free(v, len);
 		return db_fail(db, e, _("listing targets"));
 	}
 	*out = v;
 	*n = len;
 	return 0;
-}
-
-void store_targets_free_list(struct target *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		target_done(&v[i]);
-	free(v);
 }
 
 /* Rows of other tables that still name the target.  Secrets and leases
@@ -430,7 +340,7 @@ static int count_users(kj_db *db, const char *table, const char *where, const ch
 	return n;
 }
 
-int store_targets_delete(kj_db *db, const char *name, kj_err *e)
+int store_target_delete(kj_db *db, const char *name, kj_err *e)
 {
 	sqlite3_stmt *st;
 	int rc, secrets, leases;

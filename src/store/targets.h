@@ -1,15 +1,14 @@
-/* targets: the persistent target record and its secret material.
+/* store/targets: the targets and target_secrets tables.
  *
  * A target row holds everything about a saved cluster connection that is
  * not secret (server, CA, how it authenticates, the client certificate,
  * the last preflight).  The secret material (bearer token, client private
  * key) lives in a separate table, target_secrets, read only when a
- * connection is made (store_targets_get_cred) and wiped after use.
+ * connection is made (store_target_get_cred) and wiped after use.  Rows map
+ * onto struct target / struct target_cred (model/target.h).
  *
- * Memory: every string in struct target / struct target_cred is heap
- * memory owned by the struct; release with target_done() /
- * target_cred_done() (the latter wipes).  Functions that fill a struct
- * expect it zeroed or done.
+ * Memory: filled structs are the caller's (target_done, target_cred_done,
+ * target_list_free).  Functions that fill a struct expect it zeroed or done.
  *
  * Other tables refer to a target by `targets.id` (INTEGER, foreign key,
  * ON DELETE RESTRICT for things that must be cleaned up first). */
@@ -19,97 +18,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/target.h"
 #include "store/db.h"
 #include "util/err.h"
 
-/* How the target authenticates (the strategy it was set up with). */
-enum target_auth {
-	TARGET_AUTH_TOKEN = 0,   /* bearer token + CA + endpoint */
-	TARGET_AUTH_CLIENT_CERT, /* client certificate (given, or made through a CSR) */
-	TARGET_AUTH_IN_CLUSTER,  /* the pod's service account: token file + ca.crt */
-	TARGET_AUTH_KUBECONFIG,  /* imported from a kubeconfig context */
-};
-
-/* Outcome of the last preflight. */
-enum target_health {
-	TARGET_HEALTH_NEVER = 0, /* never checked */
-	TARGET_HEALTH_OK,        /* reachable, authenticated, every mode ready */
-	TARGET_HEALTH_WARN,      /* usable, but a mode lacks permissions or a credential expires soon */
-	TARGET_HEALTH_FAIL,      /* unreachable, TLS or credentials rejected */
-};
-
-struct target {
-	int64_t id;            /* 0 until saved */
-	char *name;            /* DNS-1123 label */
-	char *server;          /* "https://host:port" */
-	char *ca_pem;          /* PEM bundle; NULL = the system trust store */
-	char *tls_server_name; /* NULL = host of `server` */
-	enum target_auth auth;
-
-	/* Credentials that are not secret, or that stay on disk elsewhere. */
-	char *token_file;         /* bearer token re-read from this file on every connect (in-cluster,
-	                             kubeconfig tokenFile); NULL = token kept in the store */
-	char *sa_dir;             /* in-cluster: service-account directory (token, ca.crt, namespace) */
-	char *client_cert_pem;    /* client-cert (and kubeconfig with a cert): the certificate */
-	int64_t cert_not_after;   /* expiry of client_cert_pem (unix s), 0 = no certificate */
-	int64_t token_expires_at; /* expiry from the token's `exp`, 0 = unknown or none */
-	char *csr_name;           /* CertificateSigningRequest that issued the certificate */
-	char *kubeconfig_path;    /* kubeconfig import: where it came from */
-	char *kubeconfig_context;
-
-	/* Last preflight. */
-	char *identity; /* username the cluster saw (SelfSubjectReview) */
-	enum target_health health;
-	int64_t preflight_at;    /* unix s, 0 = never */
-	char *preflight_summary; /* one line, for lists */
-	char *preflight_json;    /* full report (preflight_report_to_json), for show/check */
-
-	int64_t created_at;
-	char *created_by; /* user@host */
-	int64_t updated_at;
-};
-
-/* Secret material; only what the strategy needs is set. */
-struct target_cred {
-	char *token;          /* bearer token (NULL when token_file is used) */
-	char *client_key_pem; /* private key of client_cert_pem */
-};
-
-void target_done(struct target *t);
-void target_cred_done(struct target_cred *c); /* wipes, then frees */
-/* Deep copy; `dst` is overwritten. */
-void target_copy(struct target *dst, const struct target *src);
-
-/* "token", "client-cert", "in-cluster", "kubeconfig" and back (-1 unknown). */
-const char *target_auth_name(enum target_auth a);
-int target_auth_parse(const char *s);
-/* "never", "ok", "warn", "fail" and back (-1 unknown). */
-const char *target_health_name(enum target_health h);
-int target_health_parse(const char *s);
-
 /* Migration 1 (tables targets and target_secrets), run by db.c. */
-extern const char store_targets_schema_v1[];
+extern const char store_target_schema_v1[];
 
 /* Insert a new target and its secret material in one transaction; sets
  * t->id.  A taken name fails with KJ_ERR_CONFLICT and leaves nothing. */
-int store_targets_insert(kj_db *db, struct target *t, const struct target_cred *cred, kj_err *e);
+int store_target_insert(kj_db *db, struct target *t, const struct target_cred *cred, kj_err *e);
 /* Rewrite the non-secret fields of a saved target (by id). */
-int store_targets_update(kj_db *db, const struct target *t, kj_err *e);
+int store_target_update(kj_db *db, const struct target *t, kj_err *e);
 /* Replace the secret material of a saved target. */
-int store_targets_set_cred(kj_db *db, int64_t id, const struct target_cred *cred, kj_err *e);
+int store_target_set_cred(kj_db *db, int64_t id, const struct target_cred *cred, kj_err *e);
 /* Record a preflight outcome (identity may be NULL to keep the old one). */
-int store_targets_set_preflight(kj_db *db, int64_t id, enum target_health health, int64_t at,
-                                const char *identity, const char *summary, const char *json, kj_err *e);
+int store_target_set_preflight(kj_db *db, int64_t id, enum target_health health, int64_t at,
+                               const char *identity, const char *summary, const char *json, kj_err *e);
 
 /* Fetch by name; KJ_ERR_NOTFOUND when there is none. */
-int store_targets_get(kj_db *db, const char *name, struct target *out, kj_err *e);
-int store_targets_get_by_id(kj_db *db, int64_t id, struct target *out, kj_err *e);
-int store_targets_get_cred(kj_db *db, int64_t id, struct target_cred *out, kj_err *e);
-/* All targets sorted by name; free with store_targets_free_list(). */
-int store_targets_list(kj_db *db, struct target **out, size_t *n, kj_err *e);
-void store_targets_free_list(struct target *v, size_t n);
+int store_target_get(kj_db *db, const char *name, struct target *out, kj_err *e);
+int store_target_get_by_id(kj_db *db, int64_t id, struct target *out, kj_err *e);
+int store_target_get_cred(kj_db *db, int64_t id, struct target_cred *out, kj_err *e);
+/* All targets sorted by name; free with target_list_free(). */
+int store_target_list(kj_db *db, struct target **out, size_t *n, kj_err *e);
 /* Delete a target and its secret material; KJ_ERR_NOTFOUND when missing,
  * KJ_ERR_CONFLICT when other rows (secrets, leases) still use it. */
-int store_targets_delete(kj_db *db, const char *name, kj_err *e);
+int store_target_delete(kj_db *db, const char *name, kj_err *e);
 
 #endif

@@ -7,6 +7,7 @@ src_util_libkjutil_a_SOURCES = \
 	src/util/timeutil.c src/util/timeutil.h \
 	src/util/b64.c src/util/b64.h \
 	src/util/names.c src/util/names.h \
+	src/util/strv.c src/util/strv.h \
 	src/util/jwt.c src/util/jwt.h \
 	src/util/json.c src/util/json.h
 UTIL_LIBS = src/util/libkjutil.a $(CJSON_LIBS) $(OPENSSL_LIBS) $(LIBINTL)

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
 	t.created_by = kj_xstrdup("bench");
 	cred.token = kj_xstrdup(demo_account_token(dc, "kube-system/kubejit-jit"));
-	if (store_targets_insert(engine_db(en), &t, &cred, &e) < 0)
+	if (store_target_insert(engine_db(en), &t, &cred, &e) < 0)
 		return die(&e);
 	secret_init(&s);
 	s.path = kj_xstrdup("/bench/dyn");

@@ -1,6 +1,7 @@
-#include "engine/strv.h"
+#include "util/strv.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,4 +112,50 @@ void kj_kvv_copy(struct kj_kvv *dst, const struct kj_kvv *src)
 	dst->n = 0;
 	for (size_t i = 0; i < src->n; i++)
 		kj_kvv_set(dst, src->v[i].key, src->v[i].value);
+}
+
+size_t kj_nullv_len(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void kj_nullv_push(char ***v, const char *s)
+{
+	size_t n = kj_nullv_len(*v);
+
+	*v = kj_xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = kj_xstrdup(s ? s : "");
+	(*v)[n + 1] = NULL;
+}
+
+void kj_nullv_pushf(char ***v, const char *fmt, ...)
+{
+	va_list ap;
+	kj_buf b;
+
+	kj_buf_init(&b);
+	va_start(ap, fmt);
+	kj_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	kj_nullv_push(v, b.data);
+	kj_buf_done(&b);
+}
+
+int kj_nullv_contains(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (!strcmp(*v, s))
+			return 1;
+	return 0;
+}
+
+void kj_nullv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
 }
