@@ -911,7 +911,7 @@ static void add_limited_target(const char *name, const char *extra_rules)
 	t.auth = TARGET_AUTH_TOKEN;
 	t.created_by = kj_xstrdup("t");
 	cred.token = kj_xstrdup(tok.token);
-	cr_assert_eq(store_targets_insert(engine_db(en), &t, &cred, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_insert(engine_db(en), &t, &cred, &e), 0, "%s", e.msg);
 	target_done(&t);
 	target_cred_done(&cred);
 	kube_token_done(&tok);

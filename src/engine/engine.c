@@ -270,7 +270,7 @@ int engine_token_client(struct engine *en, const char *name, const char *token, 
 	int rc;
 
 	*out = NULL;
-	if (store_targets_get(en->db, name, &t, e) < 0)
+	if (store_target_get(en->db, name, &t, e) < 0)
 		return -1;
 	/* only the cluster's address and CA: none of the target's own credential */
 	free(t.token_file);
