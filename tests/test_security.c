@@ -4,12 +4,17 @@
  * built binary (KUBEJIT_BIN). */
 #include "config.h"
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,5 +109,94 @@ Test(security, ca_of_a_target_replaces_the_system_store)
 	             "the server got a request (and the token) from a "
 	             "target whose CA does not sign its certificate");
 	free(other_ca);
+	free(tf);
+}
+
+/* ---- 2: every check on the server URL comes before the first byte ---------- */
+
+/* A plain-TCP listener that counts the bytes anyone sends it, then hangs up. */
+struct listener {
+	int fd, port;
+	pthread_t th;
+	volatile size_t bytes;
+	volatile int stop;
+};
+
+static void *listen_loop(void *arg)
+{
+	struct listener *l = arg;
+
+	while (!l->stop) {
+		struct pollfd p = {l->fd, POLLIN, 0};
+		char buf[4096];
+		ssize_t n;
+		int c;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		c = accept(l->fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		p.fd = c;
+		while (poll(&p, 1, 300) > 0 && (n = read(c, buf, sizeof buf)) > 0)
+			l->bytes += (size_t)n;
+		close(c);
+	}
+	return NULL;
+}
+
+static void listener_start(struct listener *l)
+{
+	struct sockaddr_in a = {0};
+	socklen_t len = sizeof a;
+
+	memset(l, 0, sizeof *l);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l->fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert(l->fd >= 0);
+	cr_assert_eq(bind(l->fd, (struct sockaddr *)&a, sizeof a), 0);
+	cr_assert_eq(listen(l->fd, 8), 0);
+	cr_assert_eq(getsockname(l->fd, (struct sockaddr *)&a, &len), 0);
+	l->port = ntohs(a.sin_port);
+	cr_assert_eq(pthread_create(&l->th, NULL, listen_loop, l), 0);
+}
+
+static size_t listener_stop(struct listener *l)
+{
+	l->stop = 1;
+	pthread_join(l->th, NULL);
+	close(l->fd);
+	return l->bytes;
+}
+
+Test(security, csr_over_plain_http_sends_nothing)
+{
+	struct listener l;
+	char *tf = write_file("tok", token_of("kube-system/kubejit-jit"));
+	char *kc, *out;
+
+	listener_start(&l);
+	cr_assert_neq(
+	    run(&out, "target add c --server http://127.0.0.1:%d --csr --cn x --token-file %s", l.port, tf),
+	    0, "%s", out);
+	cr_assert(strstr(out, "not an https:// URL"), "%s", out);
+	free(out);
+	/* the same through a kubeconfig context that submits the request */
+	kc = kj_xasprintf("apiVersion: v1\nkind: Config\ncurrent-context: plain\n"
+	                  "clusters:\n- name: plain\n  cluster:\n    server: http://127.0.0.1:%d\n"
+	                  "users:\n- name: u\n  user:\n    token: %s\n"
+	                  "contexts:\n- name: plain\n  context: {cluster: plain, user: u}\n",
+	                  l.port, token_of("kube-system/kubejit-jit"));
+	{
+		char *text = kc;
+		kc = write_file("plain.kubeconfig", text);
+		free(text);
+	}
+	cr_assert_neq(run(&out, "target add c2 --csr --cn x --kubeconfig %s", kc), 0, "%s", out);
+	cr_assert(strstr(out, "not an https:// URL"), "%s", out);
+	free(out);
+	cr_assert_eq(listener_stop(&l), 0, "the token went over plain http");
+	free(kc);
 	free(tf);
 }

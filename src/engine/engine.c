@@ -196,6 +196,20 @@ static char *read_small_file(const char *path)
 	return kj_buf_steal(&b);
 }
 
+int engine_check_server(const char *name, const char *server, kj_err *e)
+{
+	if (!server || !*server) {
+		kj_err_set(e, KJ_ERR_USAGE, _("target \"%s\" needs the cluster's URL"), name ? name : "?");
+		return kj_err_hint(e, _("give it with --server https://HOST:PORT"));
+	}
+	if (strncmp(server, "https://", 8) != 0) {
+		kj_err_set(e, KJ_ERR_INVALID, _("server \"%s\" is not an https:// URL"), server);
+		return kj_err_hint(
+		    e, _("kubejit sends credentials only over verified TLS: use https://HOST:PORT"));
+	}
+	return 0;
+}
+
 int engine_connect(struct engine *en, const struct target *t, const struct target_cred *cred,
                    struct kube_client **out, kj_err *e)
 {
@@ -204,6 +218,10 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 	int rc;
 
 	(void)en;
+	*out = NULL;
+	/* every strategy passes here before its first byte is sent */
+	if (engine_check_server(t->name, t->server, e) < 0)
+		return -1;
 	conn.server = t->server;
 	conn.ca = t->ca_pem;
 	/* in-cluster: the CA bundle can rotate like the token; read it afresh */

@@ -67,7 +67,11 @@ void engine_drop_client(struct engine *en, const char *name);
 int engine_token_client(struct engine *en, const char *name, const char *token, struct kube_client **out,
                         kj_err *e);
 /* A fresh, uncached client for a target that may not be saved yet (add,
- * preflight of a draft).  The caller frees it with kube_client_free(). */
+ * preflight of a draft).  The caller frees it with kube_client_free().
+ * Refuses a server that is not https:// before anything is sent. */
+/* 0 when `server` is an https:// URL, else KJ_ERR_USAGE (none) or
+ * KJ_ERR_INVALID with the reason and the fix; `name` names the target. */
+int engine_check_server(const char *name, const char *server, kj_err *e);
 int engine_connect(struct engine *en, const struct target *t, const struct target_cred *cred,
                    struct kube_client **out, kj_err *e);
 

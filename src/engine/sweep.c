@@ -209,7 +209,8 @@ static int cluster_pass(struct engine *eng, const struct sweep_opts *o, int64_t 
 			return -1;
 		memset(&conn, 0, sizeof(conn));
 		kube_incluster_to_conn(&ic, &conn);
-		if (kube_client_new(&conn, &kc, e) < 0) {
+		if (engine_check_server("in-cluster", conn.server, e) < 0 ||
+		    kube_client_new(&conn, &kc, e) < 0) {
 			kube_incluster_done(&ic);
 			return -1;
 		}

@@ -502,16 +502,7 @@ static int build(struct engine *en, const struct target_spec *s, struct target *
 
 static int check_server(const struct target *t, kj_err *e)
 {
-	if (!t->server || !*t->server) {
-		kj_err_set(e, KJ_ERR_USAGE, _("target \"%s\" needs the cluster's URL"), t->name);
-		return kj_err_hint(e, _("give it with --server https://HOST:PORT"));
-	}
-	if (strncmp(t->server, "https://", 8) != 0) {
-		kj_err_set(e, KJ_ERR_INVALID, _("server \"%s\" is not an https:// URL"), t->server);
-		return kj_err_hint(
-		    e, _("kubejit sends credentials only over verified TLS: use https://HOST:PORT"));
-	}
-	return 0;
+	return engine_check_server(t->name, t->server, e);
 }
 
 /* Why the connection failed, in target terms: keep the client's hint and
