@@ -200,3 +200,44 @@ Test(security, csr_over_plain_http_sends_nothing)
 	free(kc);
 	free(tf);
 }
+
+/* ---- 3: bootstrap's admin context is held to --from-kubeconfig's rules ------ */
+
+static char *admin_kubeconfig(const char *server, const char *cluster_extra)
+{
+	char *text = kj_xasprintf("apiVersion: v1\nkind: Config\ncurrent-context: admin\n"
+	                          "clusters:\n- name: c\n  cluster:\n    server: %s\n%s"
+	                          "users:\n- name: u\n  user:\n    token: %s\n"
+	                          "contexts:\n- name: admin\n  context: {cluster: c, user: u}\n",
+	                          server, cluster_extra, demo_admin_token(dc));
+	char *path = write_file("admin.kubeconfig", text);
+
+	free(text);
+	return path;
+}
+
+Test(security, bootstrap_refuses_insecure_and_plain_http)
+{
+	struct listener l;
+	char *kc, *out, *url;
+	uint64_t before = demo_requests();
+
+	kc = admin_kubeconfig(demo_url(dc), "    insecure-skip-tls-verify: true\n");
+	cr_assert_neq(run(&out, "target bootstrap b --mode fixed --kubeconfig %s", kc), 0, "%s", out);
+	cr_assert(strstr(out, "skips TLS verification"), "%s", out);
+	cr_assert(strstr(out, "certificate-authority-data"), "the fix is named: %s", out);
+	cr_assert_null(strstr(out, demo_admin_token(dc)), "%s", out);
+	free(out);
+	free(kc);
+	cr_assert_eq(demo_requests(), before, "admin credentials went to an unverified server");
+
+	listener_start(&l);
+	url = kj_xasprintf("http://127.0.0.1:%d", l.port);
+	kc = admin_kubeconfig(url, "");
+	cr_assert_neq(run(&out, "target bootstrap b --mode fixed --kubeconfig %s", kc), 0, "%s", out);
+	cr_assert(strstr(out, "not an https:// URL"), "%s", out);
+	free(out);
+	cr_assert_eq(listener_stop(&l), 0, "admin credentials went over plain http");
+	free(kc);
+	free(url);
+}

@@ -307,16 +307,25 @@ static int load_context(const struct target_spec *s, struct kube_context_info *c
 	kubeconfig_free(kc);
 	if (rc < 0)
 		return -1;
+	if (target_check_context(ci, s->server ? s->server : ci->server, e) < 0) {
+		kube_context_info_done(ci);
+		return -1;
+	}
+	return 0;
+}
+
+int target_check_context(const struct kube_context_info *ci, const char *server, kj_err *e)
+{
 	if (ci->insecure && !ci->ca_pem) {
 		kj_err_set(e, KJ_ERR_INVALID,
 		           _("context \"%s\" skips TLS verification (insecure-skip-tls-verify)"),
 		           ci->context);
-		kj_err_hint(
-		    e,
-		    _("kubejit only talks to clusters it can verify; give the cluster's CA with --ca-file"));
-		kube_context_info_done(ci);
-		return -1;
+		return kj_err_hint(e, _("kubejit sends credentials only to clusters it can verify: give the "
+		                        "cluster's CA (certificate-authority-data in the kubeconfig, or "
+		                        "--ca-file) instead of insecure-skip-tls-verify"));
 	}
+	if (engine_check_server(ci->context, server, e) < 0)
+		return kj_err_prefix(e, _("context \"%s\""), ci->context);
 	return 0;
 }
 

@@ -171,6 +171,13 @@ struct target_bootstrap_spec {
  * they exist), mint the ServiceAccount's token with TokenRequest, then add
  * the target (token strategy, the admin context's server and CA) as
  * target_add() does. */
+/* Refuse a kubeconfig context kubejit would not send credentials through:
+ * insecure-skip-tls-verify without a CA, or a `server` (the context's, or
+ * the one that overrides it) that is not https://.  One rule for
+ * --from-kubeconfig, the CSR submitter and bootstrap's admin context. */
+struct kube_context_info;
+int target_check_context(const struct kube_context_info *ci, const char *server, kj_err *e);
+
 int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *spec,
                      struct target_add_result *out, kj_err *e);
 

@@ -82,6 +82,10 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 	}
 	if (kubeconfig_resolve(kcfg, s->context, &ci, e) < 0)
 		goto out;
+	/* the admin credentials go only where --from-kubeconfig would send a
+	 * target's: a verified https:// server */
+	if (target_check_context(&ci, ci.server, e) < 0)
+		goto out;
 	kube_context_to_conn(&ci, &conn);
 	if (kube_client_new(&conn, &admin, e) < 0)
 		goto out;
