@@ -1,16 +1,19 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "demo/demo.h"
 #include "ui/ui.h"
 #include "engine/engine.h"
 #include "util/i18n.h"
+#include "util/strbuf.h"
 #include "util/ttl.h"
 
 /* `kubejit demo-cluster`: the demo cluster parses its own options. */
@@ -50,6 +53,59 @@ int cli_fail(const kj_err *e)
 	if (e->hint[0])
 		fprintf(stderr, "  %s %s\n", _("hint:"), e->hint);
 	return kj_err_exit_code(e) ? kj_err_exit_code(e) : 1;
+}
+
+#define MAX_INPUT (1024 * 1024)
+
+static int stdin_used;
+
+/* Read a whole file (or stdin for "-") into memory.  Used for secrets too:
+ * the caller wipes what it read. */
+int cli_read_input(const char *path, const char *what, char **out, kj_err *e)
+{
+	FILE *f;
+	kj_buf b;
+	char chunk[4096];
+	size_t n;
+	struct termios old, hidden;
+	int restore = 0;
+
+	*out = NULL;
+	if (!strcmp(path, "-")) {
+		if (stdin_used++) {
+			kj_err_set(e, KJ_ERR_USAGE, _("only one input can come from stdin (%s)"), what);
+			return kj_err_hint(e, _("put the others in files"));
+		}
+		f = stdin;
+		/* typed or pasted on a terminal: never echo a secret into the
+		 * scrollback */
+		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0) {
+			hidden = old;
+			hidden.c_lflag &= ~(tcflag_t)ECHO;
+			restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden) == 0;
+			fprintf(stderr, _("%s (not shown; end with Ctrl-D): "), what);
+		}
+	} else if (!(f = fopen(path, "re"))) {
+		kj_err_set(e, errno == ENOENT ? KJ_ERR_NOTFOUND : KJ_ERR_FAIL, _("cannot read %s %s: %s"),
+		           what, path, strerror(errno));
+		return kj_err_hint(e, _("check the path and that you may read it"));
+	}
+	kj_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= MAX_INPUT)
+		kj_buf_add(&b, chunk, n);
+	kj_wipe(chunk, sizeof(chunk));
+	if (restore) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (f != stdin)
+		fclose(f);
+	if (b.len > MAX_INPUT) {
+		kj_buf_done(&b);
+		return kj_err_set(e, KJ_ERR_INVALID, _("%s %s is larger than 1 MiB"), what, path);
+	}
+	*out = kj_buf_steal(&b);
+	return 0;
 }
 
 int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e)

@@ -38,6 +38,11 @@ int cli_fail(const kj_err *e);
 /* Usage error for `cmd`: message, then "try 'kubejit CMD --help'". Returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Read a whole file, or stdin for "-" (once per process; not echoed on a
+ * terminal), of at most 1 MiB.  Used for secrets too: the caller wipes what
+ * it read.  `what` names the input in errors ("token file"). */
+int cli_read_input(const char *path, const char *what, char **out, kj_err *e);
+
 /* A bounded wait such as --ready-timeout or --wait-timeout: a duration
  * ("10s", "2m") above zero and at most 10 minutes, in milliseconds. */
 int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e);

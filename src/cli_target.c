@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,60 +24,7 @@
 #include "util/timeutil.h"
 #include "util/ttl.h"
 
-#define MAX_INPUT (1024 * 1024)
-
 /* ---- small helpers ---------------------------------------------------------- */
-
-static int stdin_used;
-
-/* Read a whole file (or stdin for "-") into memory.  Used for secrets too:
- * the caller wipes what it read. */
-static int read_input(const char *path, const char *what, char **out, kj_err *e)
-{
-	FILE *f;
-	kj_buf b;
-	char chunk[4096];
-	size_t n;
-	struct termios old, hidden;
-	int restore = 0;
-
-	*out = NULL;
-	if (!strcmp(path, "-")) {
-		if (stdin_used++) {
-			kj_err_set(e, KJ_ERR_USAGE, _("only one input can come from stdin (%s)"), what);
-			return kj_err_hint(e, _("put the others in files"));
-		}
-		f = stdin;
-		/* typed or pasted on a terminal: never echo a secret into the
-		 * scrollback */
-		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0) {
-			hidden = old;
-			hidden.c_lflag &= ~(tcflag_t)ECHO;
-			restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden) == 0;
-			fprintf(stderr, _("%s (not shown; end with Ctrl-D): "), what);
-		}
-	} else if (!(f = fopen(path, "re"))) {
-		kj_err_set(e, errno == ENOENT ? KJ_ERR_NOTFOUND : KJ_ERR_FAIL, _("cannot read %s %s: %s"),
-		           what, path, strerror(errno));
-		return kj_err_hint(e, _("check the path and that you may read it"));
-	}
-	kj_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= MAX_INPUT)
-		kj_buf_add(&b, chunk, n);
-	kj_wipe(chunk, sizeof(chunk));
-	if (restore) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-		fputc('\n', stderr);
-	}
-	if (f != stdin)
-		fclose(f);
-	if (b.len > MAX_INPUT) {
-		kj_buf_done(&b);
-		return kj_err_set(e, KJ_ERR_INVALID, _("%s %s is larger than 1 MiB"), what, path);
-	}
-	*out = kj_buf_steal(&b);
-	return 0;
-}
 
 /* ---- target add ------------------------------------------------------------- */
 
@@ -283,10 +229,10 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 	if ((s.auth == TARGET_AUTH_TOKEN || (s.auth == TARGET_AUTH_CLIENT_CERT && !s.csr)) && !s.server)
 		return cli_usage_error("target add", _("--server URL is required"));
 
-	if ((ca_file && read_input(ca_file, _("CA file"), &ca, &e) < 0) ||
-	    (token_file && read_input(token_file, _("token file"), &token, &e) < 0) ||
-	    (cert_file && read_input(cert_file, _("client certificate"), &cert, &e) < 0) ||
-	    (key_file && read_input(key_file, _("client key"), &key, &e) < 0)) {
+	if ((ca_file && cli_read_input(ca_file, _("CA file"), &ca, &e) < 0) ||
+	    (token_file && cli_read_input(token_file, _("token file"), &token, &e) < 0) ||
+	    (cert_file && cli_read_input(cert_file, _("client certificate"), &cert, &e) < 0) ||
+	    (key_file && cli_read_input(key_file, _("client key"), &key, &e) < 0)) {
 		rc = cli_fail(&e);
 		goto out;
 	}

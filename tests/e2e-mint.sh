@@ -1,7 +1,7 @@
 #!/bin/sh
 # The real kubectl with what `kubejit mint` writes: a kubeconfig file and an
-# ExecCredential, against `kubejit demo-cluster`; revoke makes both stop
-# working, and the CLI's exit codes and files follow the documented rules.
+# ExecCredential, against `kubejit demo-cluster`; revoke --wait returns once
+# both stop working, and the CLI's exit codes and files follow the documented rules.
 . "${top_srcdir:-.}/tests/lib.sh"
 [ "${KJ_UNIT_ONLY:-0}" = 1 ] && tap_skip_all "unit tests only"
 [ -n "${KUBECTL:-}" ] && [ -x "$KUBECTL" ] || tap_skip_all "kubectl not found"
@@ -41,7 +41,7 @@ rc() {
 has() { grep -q -- "$2" "$1"; }
 live_leases() { kj leases --json | grep -c '"id"'; }
 
-tap_plan 27
+tap_plan 30
 
 check "target added" rc 0 kj target add demo --server "$url" --ca-file "$tmp/state/ca.crt" \
 	--token-file "$tmp/state/tokens/kubejit-jit.token"
@@ -65,6 +65,7 @@ check "... and no lease was made for it" test "$(live_leases)" = 1
 # ExecCredential through an exec plugin that prints what kubejit wrote
 check "mint -o exec" rc 0 kj mint /dash/view -o exec --out "$tmp/exec.json"
 exec_lease=$(sed -n 's/^lease \([0-9a-f-]*\):.*/\1/p' "$tmp/last")
+check "... checked as the new token, with the time it took" has "$tmp/last" "ready after [0-9.]* s"
 check "ExecCredential has expirationTimestamp" has "$tmp/exec.json" '"expirationTimestamp"'
 cat >"$tmp/exec.kubeconfig" <<EOK
 apiVersion: v1
@@ -90,11 +91,16 @@ EOK
 check "kubectl with the ExecCredential" rc 0 k --kubeconfig "$tmp/exec.kubeconfig" get pods
 check "-o token prints only the token" sh -c "'$KUBEJIT_BIN' mint /dash/view -o token 2>/dev/null | grep -qE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$'"
 
-# revoke
-check "revoke the ExecCredential's lease" rc 0 kj revoke "$exec_lease"
-check "kubectl is Unauthorized after revoke" rc 1 k --kubeconfig "$tmp/exec.kubeconfig" get pods
+# revoke: an API server may accept a revoked token for its token cache time;
+# --wait returns only once the token is refused
+sed -n 's/.*"token":[[:space:]]*"\([^"]*\)".*/\1/p' "$tmp/exec.json" >"$tmp/exec.token"
+check "revoke --wait, asking as the ExecCredential's token" rc 0 kj revoke "$exec_lease" --wait \
+	--token-file "$tmp/exec.token"
+check "... until it is refused" has "$tmp/last" "refused (401) after"
+check "kubectl is Unauthorized once revoke --wait returned" rc 1 k --kubeconfig "$tmp/exec.kubeconfig" get pods
 check "... as kubectl says it" has "$tmp/last" "Unauthorized\|logged in"
-check "revoke --all" rc 0 kj revoke --all
+check "revoke --all --wait" rc 0 kj revoke --all --wait
+check "... waits out the token cache when it has no token to ask with" has "$tmp/last" "waited out"
 check "kubeconfig token dead too" rc 1 k --kubeconfig "$tmp/dev.kubeconfig" get pods
 check "no live leases left" test "$(live_leases)" = 0
 

@@ -416,8 +416,17 @@ Test(cli_json, exec_plugin_reuses_refreshes_and_respects_revoke)
 	id = kj_xstrdup(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "id")->valuestring);
 	cJSON_Delete(j);
 	run_done(&r);
-	r = kj("--quiet revoke %s", id);
+	r = kj("revoke %s", id);
 	cr_assert_eq(r.rc, 0, "%s", r.err);
+	/* revoked is not yet refused: say so */
+	cr_assert(strstr(r.out, "may still accept its token for up to their token cache time (10 s"), "%s",
+	          r.out);
+	cr_assert(strstr(r.out, "--wait"), "%s", r.out);
+	run_done(&r);
+	/* the exec plugin's cache still has the token: --wait asks as it */
+	r = kj("revoke %s --wait --wait-timeout 20s", id);
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "refused (401) after"), "%s", r.out);
 	run_done(&r);
 	t3 = plugin_token();
 	cr_assert(strcmp(t3, t1), "a revoked lease's token is never served from the cache");
@@ -583,5 +592,23 @@ Test(cli_json, exec_plugin_checks_a_new_credential_before_answering)
 	r = kj("get /team/read-pods --ready-timeout 0s");
 	cr_assert_eq(r.rc, 2, "%s", r.err);
 	cr_assert(strstr(r.err, "--ready-timeout"), "%s", r.err);
+	run_done(&r);
+}
+
+Test(cli_json, revoke_wait_options_are_checked)
+{
+	struct run r;
+
+	r = kj("revoke abcd --token-file /dev/null");
+	cr_assert_eq(r.rc, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "go with --wait"), "%s", r.err);
+	run_done(&r);
+	r = kj("revoke abcd efgh --wait --token-file /dev/null");
+	cr_assert_eq(r.rc, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "one ID"), "%s", r.err);
+	run_done(&r);
+	r = kj("revoke abcd --wait --wait-timeout 11m");
+	cr_assert_eq(r.rc, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "--wait-timeout"), "%s", r.err);
 	run_done(&r);
 }

@@ -1011,3 +1011,66 @@ Test(mint, readiness_waits_out_a_slow_authoriser)
 	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 200);
 	mint_result_done(&r);
 }
+
+/* Revoked means dead, honestly: an API server may accept a revoked token
+ * for up to its token cache time; lease_wait_refused() returns only once
+ * the token is refused, asking as the token when kubejit has it. */
+Test(mint, revoke_wait_returns_once_the_token_is_refused)
+{
+	struct mint_result r, other, fixed;
+	struct lease l;
+	int64_t took = -1;
+	int asked = -1;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	cr_assert_eq(do_mint("/dev/read-pods", "dev", 600, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(do_mint("/dev/read-pods", "dev", 600, &other, &e), 0, "%s", e.msg);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200);
+
+	/* a live lease's token is not meant to be refused */
+	cr_assert_eq(lease_get(en, r.lease_id, &l, &e), 0, "%s", e.msg);
+	cr_assert_eq(lease_wait_refused(en, &l, r.token, 2000, &asked, &took, &e), -1);
+	cr_assert(strstr(e.msg, "not revoked"), "%s", e.msg);
+	lease_done(&l);
+
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	cr_assert_eq(lease_get(en, r.lease_id, &l, &e), 0, "%s", e.msg);
+	/* another lease's token is refused by its fingerprint, before any request */
+	cr_assert_eq(lease_wait_refused(en, &l, other.token, 2000, &asked, &took, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_USAGE, "%s", e.msg);
+	cr_assert(strstr(e.msg, "fingerprints differ"), "%s", e.msg);
+	cr_assert_null(strstr(e.msg, other.token));
+
+	cr_assert_eq(lease_wait_refused(en, &l, r.token, 30000, &asked, &took, &e), 0, "%s", e.msg);
+	cr_assert_eq(asked, 1);
+	cr_assert_geq(took, 0);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 401, "refused once --wait returned");
+	lease_done(&l);
+
+	/* without the token: the cache time is waited out since the revoke */
+	cr_assert_eq(lease_revoke(en, other.lease_id, &e), 0, "%s", e.msg);
+	cr_assert_eq(lease_get(en, other.lease_id, &l, &e), 0, "%s", e.msg);
+	int64_t t0 = kj_mono_ms();
+	cr_assert_eq(lease_wait_refused(en, &l, NULL, 30000, &asked, &took, &e), 0, "%s", e.msg);
+	int64_t waited = kj_mono_ms() - t0;
+	cr_assert_eq(asked, 0);
+	cr_assert_geq(kj_now(), l.ended_at + LEASE_TOKEN_CACHE_SECONDS + 1);
+	cr_assert_geq(waited, (LEASE_TOKEN_CACHE_SECONDS - 1) * 1000, "%lld ms", (long long)waited);
+	cr_assert_eq(status_as(other.token, "/api/v1/namespaces/dev/pods"), 401);
+	lease_done(&l);
+
+	/* an expiry-only token is never refused before its expiry: say so */
+	add_fixed("/fixed/only", "fixed-only", "kubernetes-dashboard", "kubernetes-dashboard");
+	cr_assert_eq(do_mint("/fixed/only", NULL, 600, &fixed, &e), 0, "%s", e.msg);
+	cr_assert(!fixed.revocable);
+	cr_assert_eq(lease_revoke(en, fixed.lease_id, &e), 0, "%s", e.msg);
+	cr_assert_eq(lease_get(en, fixed.lease_id, &l, &e), 0, "%s", e.msg);
+	cr_assert_eq(lease_wait_refused(en, &l, fixed.token, 2000, &asked, &took, &e), -1);
+	cr_assert(strstr(e.msg, "expiry-only"), "%s", e.msg);
+	lease_done(&l);
+
+	mint_result_done(&r);
+	mint_result_done(&other);
+	mint_result_done(&fixed);
+}

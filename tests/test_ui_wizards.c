@@ -440,7 +440,7 @@ Test(ui_wizards, empty_editor_says_what_to_do_and_templates_ask_before_replacing
 	ud_start(&u, 24, 80);
 	open_secret_wizard(&u);
 	ud_type(&u, "/dyn/pods\n\n\n\n"); /* path, about, target, mode dynamic */
-	th_key(&u.t, KEY_DOWN); /* YAML role; the allowed namespaces */
+	th_key(&u.t, KEY_DOWN);           /* YAML role; the allowed namespaces */
 	ud_type(&u, "dev\n");
 	cr_assert(th_screen_has(&u.t, "empty: Ctrl-T loads a template, or type a Role"));
 	cr_assert(screen_lacks(&u.t, "\xe2\x9c\x97"), "an empty buffer is no mistake");

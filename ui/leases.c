@@ -388,13 +388,13 @@ static void ask_revoke(struct leases *ls, int all)
 	}
 	if (all) {
 		text = kj_xasprintf(
-		    _("Revoke all %zu live leases shown%s%s? Their tokens stop working at once."), j->n,
-		    ui_table_filter(ls->table)[0] ? _(" (filter: ") : "",
+		    _("Revoke all %zu live leases shown%s%s? Their tokens stop working within about 10 s."),
+		    j->n, ui_table_filter(ls->table)[0] ? _(" (filter: ") : "",
 		    ui_table_filter(ls->table)[0] ? ui_table_filter(ls->table) : "");
 		if (ui_table_filter(ls->table)[0]) {
 			char *t2 = kj_xasprintf(
 			    _("Revoke all %zu live leases shown (filter \"%s\")? Their tokens stop "
-			      "working at once."),
+			      "working within about 10 s."),
 			    j->n, ui_table_filter(ls->table));
 			free(text);
 			text = t2;
@@ -403,7 +403,8 @@ static void ask_revoke(struct leases *ls, int all)
 		const struct lease *l = ui_table_selected(ls->table);
 		text = kj_xasprintf(
 		    _("Revoke lease %.8s of %s in %s? %s"), l->id, l->secret, l->ns ? l->ns : "-",
-		    l->revocable ? _("The token stops working at once.")
+		    l->revocable ? _("The token stops working within about 10 s (API servers "
+		                     "remember a good token that long).")
 		                 : _("This fixed token cannot be revoked early: the lease is closed, "
 		                     "but the token keeps working until its token expiry."));
 	}

@@ -77,7 +77,7 @@ static int demo_setup(struct demo_ctx *d, kj_err *e)
 	      "editor "
 	      "Ctrl-T loads a template. Allow namespace dev.\n"
 	      "2. Mint: m, TTL 2m, Enter. v reveals the token, w writes a kubeconfig.\n"
-	      "3. Watch the countdown here; r revokes: the token dies at once.\n"
+	      "3. Watch the countdown here; r revokes: the token stops working within about 10 s.\n"
 	      "Admin beside it: kubectl --kubeconfig %s get pods -A\n"
 	      "? help   : jump   g hides this guide   Q quits"),
 	    demo_url(d->dc), DEMO_TARGET, demo_kubeconfig_path(d->dc));

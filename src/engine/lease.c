@@ -2,13 +2,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/audit.h"
 #include "engine/engine.h"
 #include "engine/objects.h"
+#include "engine/ready.h"
 #include "store/db.h"
 #include "store/leases.h"
 #include "util/i18n.h"
+#include "util/jwt.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -230,6 +233,63 @@ int lease_revoke(struct engine *eng, const char *id, kj_err *e)
 	if (rc < 0)
 		kj_err_prefix(e, _("revoking lease %s"), l.id);
 	lease_done(&l);
+	return rc;
+}
+
+int lease_wait_refused(struct engine *eng, const struct lease *l, const char *token, int64_t timeout_ms,
+                       int *asked, int64_t *took_ms, kj_err *e)
+{
+	struct kube_client *kc = NULL;
+	char fp[65];
+	int rc;
+
+	*asked = 0;
+	*took_ms = 0;
+	if (l->state != LEASE_REVOKED && l->state != LEASE_EXPIRED) {
+		kj_err_set(e, KJ_ERR_FAIL,
+		           _("lease %.8s is %s, not revoked: its token is not meant to be refused"), l->id,
+		           lease_state_name(l->state));
+		return -1;
+	}
+	if (!l->revocable) {
+		char ts[32];
+		kj_time_rfc3339(l->token_expiry, ts, sizeof(ts));
+		kj_err_set(
+		    e, KJ_ERR_FAIL,
+		    _("lease %.8s was expiry-only: its token stays valid until %s, there is nothing to "
+		      "wait for"),
+		    l->id, ts);
+		return -1;
+	}
+	if (!token) {
+		/* kubejit keeps no copy of the token, so it cannot ask as it:
+		 * wait out the cache instead (ended_at has whole seconds) */
+		int64_t t0 = kj_mono_ms();
+		int64_t until = l->ended_at + LEASE_TOKEN_CACHE_SECONDS + 1, now = kj_now();
+		while (now < until) {
+			struct timespec ts = {1, 0};
+			if (until - now < 1)
+				ts.tv_sec = 0;
+			nanosleep(&ts, NULL);
+			now = kj_now();
+		}
+		*took_ms = kj_mono_ms() - t0;
+		return 0;
+	}
+	kj_token_fingerprint(token, fp);
+	if (!l->fingerprint[0] || strcmp(fp, l->fingerprint) != 0) {
+		kj_err_set(e, KJ_ERR_USAGE,
+		           _("the token given is not the token of lease %.8s (the fingerprints differ)"),
+		           l->id);
+		return kj_err_hint(e, _("give the token this lease minted, or leave the token out"));
+	}
+	if (engine_token_client(eng, l->target, token, &kc, e) < 0)
+		return -1;
+	*asked = 1;
+	rc = ready_wait_refused(kc, timeout_ms, took_ms, e);
+	kube_client_free(kc);
+	if (rc < 0)
+		kj_err_prefix(e, _("lease %.8s"), l->id);
 	return rc;
 }
 

@@ -8,7 +8,11 @@
  *
  * Revoke deletes the ServiceAccount (dynamic) or the anchor Secret (fixed,
  * revocable) first — that alone invalidates the token — then bindings, then
- * roles.  404 counts as deleted; revoking twice is fine.  Fixed tokens that
+ * roles.  Invalidated is not yet refused: an API server remembers a token
+ * that authenticated in the last 10 s (TokenSuccessCacheTTL,
+ * pkg/kubeapiserver/options/authentication.go), each instance on its own,
+ * so a revoked token stops working within about 10 s; lease_wait_refused()
+ * waits for that.  404 counts as deleted; revoking twice is fine.  Fixed tokens that
  * are not revocable (no anchor) stay valid until their token expiry; revoke
  * then only closes the lease and says so in the lease's `error` text.
  *
@@ -44,6 +48,20 @@ int lease_revoke(struct engine *eng, const char *id, kj_err *e);
 /* Revoke a lease already loaded with lease_get(), ending in `final`
  * (LEASE_REVOKED, or LEASE_EXPIRED for the sweep).  Updates `l`. */
 int lease_revoke_now(struct engine *eng, struct lease *l, enum lease_state final, kj_err *e);
+
+/* The token cache time kube-apiserver gives successful authentications. */
+#define LEASE_TOKEN_CACHE_SECONDS 10
+
+/* After lease `l` was revoked: return once its token is refused.  With the
+ * token (`token` not NULL; it must match the lease's fingerprint), ask
+ * SelfSubjectReview as the token until the API server answers 401, bounded
+ * by `timeout_ms` (≤ 0: 30 s).  Without it (kubejit keeps no copy of a
+ * token), wait until LEASE_TOKEN_CACHE_SECONDS + 1 have passed since the
+ * revoke, and set *asked to 0.  *took_ms is the time spent here.  Fails for
+ * a lease that is not revoked, or an expiry-only one (its token lives until
+ * its expiry). */
+int lease_wait_refused(struct engine *eng, const struct lease *l, const char *token, int64_t timeout_ms,
+                       int *asked, int64_t *took_ms, kj_err *e);
 
 /* Progress of a bulk revoke: called once per finished lease (err NULL on
  * success) on the calling thread. */

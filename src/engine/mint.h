@@ -2,7 +2,7 @@
  *
  * Fixed mode: [anchor Secret] -> TokenRequest(expirationSeconds = max(ttl,600),
  *   audiences, boundObjectRef -> the anchor Secret with its uid).  Deleting the
- *   anchor kills the token.  When the target may not create Secrets the token
+ *   anchor invalidates the token.  When the target may not create Secrets the token
  *   is minted expiry-only and the result says so (revocable = 0, warning set).
  * Dynamic mode: namespace checked against the allowed list -> lease row
  *   `creating` -> ServiceAccount, then Role and (Cluster)RoleBinding ->

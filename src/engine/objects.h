@@ -5,7 +5,8 @@
  * kubejit.io/lease=<id>, and the annotations kubejit.io/expires-at,
  * kubejit.io/secret and kubejit.io/created-by, plus the secret's own extra
  * labels and annotations.  Revoke order: ServiceAccount or anchor Secret
- * first (that alone kills the token), then bindings, then roles.
+ * first (that alone invalidates the token; API servers may accept it for up
+ * to their 10 s token cache), then bindings, then roles.
  *
  * Memory: cJSON trees returned are the caller's.  Not thread-safe beyond
  * the kube client's rules (one thread per client). */

@@ -27,7 +27,8 @@ static const struct manifest_rule fixed_rules[] = {
      {"secrets"},
      {"create", "get", "delete", "list"},
      N_("Revocable fixed tokens: each token is bound to a per-lease anchor Secret (create, get its uid);"
-        " deleting it revokes the token at once (delete); sweeps find anchors left behind (list).")},
+        " deleting it revokes the token, which stops working within about 10 s (delete); sweeps find"
+        " anchors left behind (list).")},
 };
 
 /* Dynamic mode: the reference `sa-request` role, plus cluster sweeps. */
