@@ -29,6 +29,12 @@ tests_test_ui_wizards_SOURCES = tests/test_ui_wizards.c tests/ui_demo.c tests/ui
 	tests/ui_harness.h
 tests_test_ui_wizards_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
 tests_test_ui_wizards_LDADD = $(UI_DEMO_TEST_LIBS)
+check_PROGRAMS += tests/test_ui_german
+TESTS += tests/test_ui_german
+tests_test_ui_german_SOURCES = tests/test_ui_german.c tests/ui_demo.c tests/ui_demo.h tests/ui_harness.c \
+	tests/ui_harness.h
+tests_test_ui_german_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
+tests_test_ui_german_LDADD = $(UI_DEMO_TEST_LIBS)
 endif
 TESTS += tests/e2e-tui.sh
 EXTRA_DIST += tests/e2e-tui.sh

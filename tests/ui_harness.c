@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/i18n.h"
 #include "util/strbuf.h"
 
 int64_t th_now = 1800000000; /* 2027-01-15T08:00:00Z */
@@ -15,6 +17,42 @@ int64_t th_now = 1800000000; /* 2027-01-15T08:00:00Z */
 static int64_t fake_clock(void)
 {
 	return th_now;
+}
+
+static const char *th_lang;
+
+void th_language(const char *lang)
+{
+	th_lang = lang;
+}
+
+/* $top_srcdir/po/LANG.gmo as LANG/LC_MESSAGES/kubejit.mo in a new folder */
+static char *bind_language(const char *lang)
+{
+	const char *top = getenv("top_srcdir");
+	char *dir = kj_xstrdup("/tmp/kubejit-locale.XXXXXX"), *gmo, *abs, *sub, *mo;
+
+	cr_assert_not_null(mkdtemp(dir));
+	gmo = kj_xasprintf("%s/po/%s.gmo", top ? top : ".", lang);
+	abs = realpath(gmo, NULL);
+	cr_assert_not_null(abs, "no catalogue %s (is po/ built?)", gmo);
+	sub = kj_xasprintf("%s/%s", dir, lang);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	free(sub);
+	sub = kj_xasprintf("%s/%s/LC_MESSAGES", dir, lang);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	mo = kj_xasprintf("%s/%s.mo", sub, PACKAGE);
+	cr_assert_eq(symlink(abs, mo), 0);
+	setenv("LANGUAGE", lang, 1);
+#if ENABLE_NLS
+	bindtextdomain(PACKAGE, dir);
+	textdomain(PACKAGE);
+#endif
+	free(mo);
+	free(sub);
+	free(abs);
+	free(gmo);
+	return dir;
 }
 
 void th_start(struct th *t, int lines, int cols, struct ui_opts *opts)
@@ -27,6 +65,7 @@ void th_start(struct th *t, int lines, int cols, struct ui_opts *opts)
 	if (opts)
 		o = *opts;
 	setlocale(LC_ALL, "C.UTF-8");
+	t->locale_dir = th_lang ? bind_language(th_lang) : NULL;
 	setenv("TZ", "UTC", 1);
 	snprintf(buf, sizeof(buf), "%d", lines);
 	setenv("LINES", buf, 1);
@@ -57,6 +96,13 @@ void th_stop(struct th *t)
 	if (t->own_out)
 		fclose(t->out);
 	close(t->pipe_w);
+	if (t->locale_dir) {
+		char *cmd = kj_xasprintf("rm -rf '%s'", t->locale_dir);
+		cr_assert_eq(system(cmd), 0);
+		free(cmd);
+		free(t->locale_dir);
+		t->locale_dir = NULL;
+	}
 }
 
 void th_key(struct th *t, int key)

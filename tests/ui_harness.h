@@ -18,12 +18,16 @@ struct th {
 	struct ui_app *app;
 	int pipe_w; /* write end of the key pipe */
 	FILE *in, *out;
-	int own_out; /* out was opened here (else the caller's, left open) */
+	int own_out;      /* out was opened here (else the caller's, left open) */
+	char *locale_dir; /* a catalogue directory made for th_language(), or NULL */
 };
 
 /* `opts` may be NULL; its in/term/clock/no_anim are set here, and out
  * unless the caller gives one (to read what the terminal was sent). */
 void th_start(struct th *t, int lines, int cols, struct ui_opts *opts);
+/* Before th_start: show the interface in `lang` ("de"), from the catalogue
+ * built in po/ (LANGUAGE with the C.UTF-8 locale, as no other is needed). */
+void th_language(const char *lang);
 void th_stop(struct th *t);
 /* Push each byte of `s` as a key and handle it. */
 void th_keys(struct th *t, const char *s);

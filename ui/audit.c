@@ -110,8 +110,10 @@ static void adraw(struct ui_screen *s, WINDOW *w, int y, int h, int cols)
 
 	snprintf(line, sizeof(line), _("%zu entries, newest first (mint, revoke, sweep, secret changes)"),
 	         au->n);
-	ui_put(w, y, 1, cols - 2, line, ui_attr(R_DIM), 0);
-	ui_table_draw(au->table, s->app, w, y + 1, h - 1, cols);
+	{
+		int n = ui_put_wrap(w, y, 1, cols - 2, 0, 2, y + h, line, ui_attr(R_DIM));
+		ui_table_draw(au->table, s->app, w, y + n, h - n, cols);
+	}
 }
 
 static int akey(struct ui_screen *s, int ch, enum ui_action act)
@@ -126,14 +128,15 @@ static int akey(struct ui_screen *s, int ch, enum ui_action act)
 		char tm[32];
 		ui_fmt_time(a->time, tm, sizeof(tm));
 		kj_buf_init(&b);
-		kj_buf_printf(
-		    &b,
-		    "%s:\n  %-10s %s UTC\n  %-10s %s\n  %-10s %s\n  %-10s %s\n  %-10s %s\n  %-10s %s\n"
-		    "  %-10s %s\n\n%s\n",
-		    _("Audit entry"), _("time"), tm, _("actor"), a->actor ? a->actor : "", _("action"),
-		    a->action ? a->action : "", _("secret"), a->secret ? a->secret : "-", _("lease"),
-		    a->lease ? a->lease : "-", _("target"), a->target ? a->target : "-", _("result"),
-		    a->ok ? _("ok") : _("error"), a->detail ? a->detail : "");
+		kj_buf_printf(&b, "%s:\n", _("Audit entry"));
+		kj_buf_printf(&b, "  %s %s UTC\n", ui_padded(_("time"), 10), tm);
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("actor"), 10), a->actor ? a->actor : "");
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("action"), 10), a->action ? a->action : "");
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("secret"), 10), a->secret ? a->secret : "-");
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("lease"), 10), a->lease ? a->lease : "-");
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("target"), 10), a->target ? a->target : "-");
+		kj_buf_printf(&b, "  %s %s\n\n%s\n", ui_padded(_("result"), 10), a->ok ? _("ok") : _("error"),
+		              a->detail ? a->detail : "");
 		ui_app_push(s->app, ui_textview_new(s->app, _("Audit entry"), b.data, 0));
 		kj_buf_done(&b);
 		return UI_HANDLED;

@@ -23,9 +23,11 @@
 enum { C_SECRET, C_MODE, C_NS, C_SA, C_CREATED, C_EXPIRES, C_TOKEN, C_STATE, C_COUNT };
 
 static const struct ui_table_col cols[C_COUNT] = {
-    {N_("SECRET"), 12, 3, 0},          {N_("MODE"), 4, 0, 0},  {N_("NAMESPACE"), 9, 1, 0},
-    {N_("SERVICE ACCOUNT"), 12, 3, 0}, {N_("AGE"), 5, 0, 1},   {N_("EXPIRES"), 8, 0, 1},
-    {N_("TOKEN EXP"), 10, 0, 1},       {N_("STATE"), 8, 0, 0},
+    /* widths come from the (translated) headers and the values shown; the
+     * minimums keep countdowns ("59m59s") from shifting the columns */
+    {N_("SECRET"), 12, 3, 0},         {N_("MODE"), 4, 0, 0},  {N_("NAMESPACE"), 6, 1, 0},
+    {N_("SERVICE ACCOUNT"), 8, 3, 0}, {N_("AGE"), 4, 0, 1},   {N_("EXPIRES"), 6, 0, 1},
+    {N_("TOKEN EXP"), 6, 0, 1},       {N_("STATE"), 0, 0, 0},
 };
 
 /* The engine's state words, marked here so the translation catalogue has
@@ -440,27 +442,28 @@ static void show_details(struct leases *ls)
 	ui_fmt_time(l.token_expiry, t3, sizeof(t3));
 	ui_fmt_time(l.ended_at, t4, sizeof(t4));
 	kj_buf_printf(&b, "%s:\n", _("Lease"));
-	kj_buf_printf(&b, "  %-16s %s\n", _("id"), l.id);
-	kj_buf_printf(&b, "  %-16s %s\n", _("secret"), l.secret ? l.secret : "");
-	kj_buf_printf(&b, "  %-16s %s\n", _("target"), l.target ? l.target : "");
-	kj_buf_printf(&b, "  %-16s %s\n", _("mode"), secret_mode_name(l.mode));
-	kj_buf_printf(&b, "  %-16s %s\n", _("namespace"), l.ns ? l.ns : "-");
-	kj_buf_printf(&b, "  %-16s %s\n", _("service account"), l.service_account ? l.service_account : "-");
-	kj_buf_printf(&b, "  %-16s %s\n", _("state"), _(lease_state_name(l.state)));
-	kj_buf_printf(&b, "  %-16s %s\n", _("revocable"),
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("id"), 16), l.id);
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("secret"), 16), l.secret ? l.secret : "");
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("target"), 16), l.target ? l.target : "");
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("mode"), 16), secret_mode_name(l.mode));
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("namespace"), 16), l.ns ? l.ns : "-");
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("service account"), 16),
+	              l.service_account ? l.service_account : "-");
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("state"), 16), _(lease_state_name(l.state)));
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("revocable"), 16),
 	              l.revocable ? _("yes") : _("no: the token lives until its token expiry"));
-	kj_buf_printf(&b, "  %-16s %s UTC\n", _("created"), t1);
-	kj_buf_printf(&b, "  %-16s %s\n", _("created by"), l.created_by ? l.created_by : "");
-	kj_buf_printf(&b, "  %-16s %s UTC\n", _("lease expiry"), t2);
-	kj_buf_printf(&b, "  %-16s %s UTC\n", _("token expiry"), t3);
+	kj_buf_printf(&b, "  %s %s UTC\n", ui_padded(_("created"), 16), t1);
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("created by"), 16), l.created_by ? l.created_by : "");
+	kj_buf_printf(&b, "  %s %s UTC\n", ui_padded(_("lease expiry"), 16), t2);
+	kj_buf_printf(&b, "  %s %s UTC\n", ui_padded(_("token expiry"), 16), t3);
 	if (l.ended_at)
-		kj_buf_printf(&b, "  %-16s %s UTC\n", _("ended"), t4);
-	kj_buf_printf(&b, "  %-16s %.16s%s\n", _("token sha256"), l.fingerprint,
+		kj_buf_printf(&b, "  %s %s UTC\n", ui_padded(_("ended"), 16), t4);
+	kj_buf_printf(&b, "  %s %.16s%s\n", ui_padded(_("token sha256"), 16), l.fingerprint,
 	              l.fingerprint[0] ? "..." : "");
 	if (l.jti)
-		kj_buf_printf(&b, "  %-16s %s\n", _("token jti"), l.jti);
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("token jti"), 16), l.jti);
 	if (l.error)
-		kj_buf_printf(&b, "  %-16s %s\n", _("error"), l.error);
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("error"), 16), l.error);
 	kj_buf_printf(&b, "\n%s:\n", _("Objects created (in order)"));
 	if (!l.n_objects)
 		kj_buf_printf(&b, "  %s\n", _("none"));

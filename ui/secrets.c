@@ -233,35 +233,39 @@ static void details(struct secrets *ss, const struct secret *s)
 	kj_ttl_format(s->default_ttl, a, sizeof(a));
 	kj_ttl_format(s->max_ttl, m, sizeof(m));
 	kj_buf_printf(&b, "%s:\n", _("Secret"));
-	kj_buf_printf(&b, "  %-20s %s\n", _("path"), s->path);
-	kj_buf_printf(&b, "  %-20s %s\n", _("description"), s->description ? s->description : "");
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("path"), 20), s->path);
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("description"), 20), s->description ? s->description : "");
 	t = kj_strv_join(&s->tags, ", ");
-	kj_buf_printf(&b, "  %-20s %s\n", _("tags"), t);
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("tags"), 20), t);
 	free(t);
-	kj_buf_printf(&b, "  %-20s %s\n", _("delete protection"), s->delete_protection ? _("on") : _("off"));
-	kj_buf_printf(&b, "  %-20s %s\n", _("target"), s->target);
-	kj_buf_printf(&b, "  %-20s %s\n", _("mode"), secret_mode_name(s->mode));
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("delete protection"), 20),
+	              s->delete_protection ? _("on") : _("off"));
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("target"), 20), s->target);
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("mode"), 20), secret_mode_name(s->mode));
 	if (s->mode == SECRET_FIXED) {
-		kj_buf_printf(&b, "  %-20s %s\n", _("namespace"), s->ns ? s->ns : "");
-		kj_buf_printf(&b, "  %-20s %s\n", _("service account"),
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("namespace"), 20), s->ns ? s->ns : "");
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("service account"), 20),
 		              s->service_account ? s->service_account : "");
-		kj_buf_printf(&b, "  %-20s %s\n", _("revocable"), s->revocable ? _("yes") : _("no"));
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("revocable"), 20),
+		              s->revocable ? _("yes") : _("no"));
 	} else {
 		t = kj_strv_join(&s->allowed_namespaces, ", ");
-		kj_buf_printf(&b, "  %-20s %s\n", _("role source"), secret_role_source_name(s->role_source));
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("role source"), 20),
+		              secret_role_source_name(s->role_source));
 		if (s->role_name)
-			kj_buf_printf(&b, "  %-20s %s%s\n", _("role"), s->role_name,
+			kj_buf_printf(&b, "  %s %s%s\n", ui_padded(_("role"), 20), s->role_name,
 			              s->cluster_scope ? _(" (cluster-wide)") : "");
-		kj_buf_printf(&b, "  %-20s %s\n", _("allowed namespaces"), t);
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("allowed namespaces"), 20), t);
 		free(t);
 	}
-	kj_buf_printf(&b, "  %-20s %s\n", _("default TTL"), a);
-	kj_buf_printf(&b, "  %-20s %s\n", _("max TTL"), m);
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("default TTL"), 20), a);
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("max TTL"), 20), m);
 	t = kj_strv_join(&s->audiences, ", ");
-	kj_buf_printf(&b, "  %-20s %s\n", _("audiences"), t[0] ? t : _("(cluster default)"));
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("audiences"), 20), t[0] ? t : _("(cluster default)"));
 	free(t);
 	for (i = 0; i < s->labels.n; i++)
-		kj_buf_printf(&b, "  %-20s %s=%s\n", _("label"), s->labels.v[i].key, s->labels.v[i].value);
+		kj_buf_printf(&b, "  %s %s=%s\n", ui_padded(_("label"), 20), s->labels.v[i].key,
+		              s->labels.v[i].value);
 	if (s->role_yaml)
 		kj_buf_printf(&b, "\n%s:\n%s\n", _("Role YAML"), s->role_yaml);
 	ui_app_push(ss->base.app, ui_textview_new(ss->base.app, s->path, b.data, 0));

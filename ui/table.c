@@ -293,16 +293,64 @@ int ui_table_key(struct ui_table *t, int ch, enum ui_action act)
 	}
 }
 
-static void layout(const struct ui_table *t, int cols, int *w)
+/* Column widths: every header whole (translated headers differ in length:
+ * MODE is MODUS in German) and every value of the rows on screen whole when
+ * the width allows; the spare goes to the flexible columns.  When it does
+ * not fit, the flexible columns give up their longest values first, down to
+ * their header or minimum; past that, columns shrink from the right. */
+static void layout(const struct ui_table *t, int cols, size_t first, size_t nrows, int *w)
 {
-	int i, sum = 0, flex = 0, spare;
+	int need[32], want[32], i, sum = 0, flex = 0, spare;
+	size_t r;
+	char buf[512];
 
 	for (i = 0; i < t->ncols; i++) {
-		w[i] = t->cols[i].min;
-		sum += w[i] + 1;
+		int hw = ui_text_width(_(t->cols[i].title)) + (i == t->sort_col);
+		need[i] = t->cols[i].min > hw ? t->cols[i].min : hw;
+		want[i] = need[i];
 		flex += t->cols[i].flex;
 	}
+	for (r = first; r < t->nidx && r < first + nrows; r++) {
+		const void *row = row_at(t, t->idx[r]);
+		for (i = 0; i < t->ncols; i++) {
+			int vw;
+			t->ops->cell(t->ud, row, i, buf, sizeof(buf));
+			vw = ui_text_width(buf);
+			if (vw > want[i])
+				want[i] = vw;
+		}
+	}
+	for (i = 0; i < t->ncols; i++) {
+		/* short fixed columns (times, states) get their values first */
+		w[i] = t->cols[i].flex ? need[i] : want[i];
+		sum += w[i] + 1;
+	}
 	spare = cols - sum;
+	/* the flexible columns grow towards their longest value, by their share */
+	while (spare > 0) {
+		int short_flex = 0, given = 0;
+		for (i = 0; i < t->ncols; i++)
+			if (t->cols[i].flex && w[i] < want[i])
+				short_flex += t->cols[i].flex;
+		if (!short_flex)
+			break;
+		for (i = 0; i < t->ncols && spare > 0; i++)
+			if (t->cols[i].flex && w[i] < want[i]) {
+				int add = spare * t->cols[i].flex / short_flex;
+				if (add < 1)
+					add = 1;
+				if (add > want[i] - w[i])
+					add = want[i] - w[i];
+				if (add > spare)
+					add = spare;
+				w[i] += add;
+				spare -= add;
+				given += add;
+			}
+		if (!given)
+			break;
+	}
+	/* what is left over widens the flexible columns, by their share */
 	if (spare > 0 && flex > 0) {
 		int given = 0, last = -1;
 		for (i = 0; i < t->ncols; i++)
@@ -315,7 +363,19 @@ static void layout(const struct ui_table *t, int cols, int *w)
 		if (last >= 0)
 			w[last] += spare - given;
 	}
-	/* too narrow: shrink from the right, never below 3 columns */
+	/* too narrow: flexible columns down to their header, then shrink from
+	 * the right, never below 3 columns */
+	for (i = t->ncols - 1; spare < 0 && i >= 0; i--)
+		if (t->cols[i].flex) {
+			int hw = ui_text_width(_(t->cols[i].title)) + (i == t->sort_col);
+			int cut = w[i] - (hw > 3 ? hw : 3);
+			if (cut > -spare)
+				cut = -spare;
+			if (cut > 0) {
+				w[i] -= cut;
+				spare += cut;
+			}
+		}
 	for (i = t->ncols - 1; spare < 0 && i >= 0; i--) {
 		int cut = w[i] - 3;
 		if (cut > -spare)
@@ -367,7 +427,19 @@ void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int
 	if (t->ncols > 32 || h < 2)
 		return;
 	kj_buf_init(&tip);
-	layout(t, cols - 1, widths);
+	rows = h - 1;
+	if (t->filtering || t->filter.len)
+		rows--;
+	if (rows < 1)
+		rows = 1;
+	t->page = rows > 1 ? rows - 1 : 1;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + (size_t)rows)
+		t->top = t->sel - (size_t)rows + 1;
+	if (t->top + (size_t)rows > t->nidx)
+		t->top = t->nidx > (size_t)rows ? t->nidx - (size_t)rows : 0;
+	layout(t, cols - 1, t->top, (size_t)rows, widths);
 	x = 1;
 	for (i = 0; i < t->ncols; i++) {
 		const char *name = _(t->cols[i].title);
@@ -381,18 +453,6 @@ void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int
 			       ui_attr(R_HEADER), 0);
 		x += widths[i] + 1;
 	}
-	rows = h - 1;
-	if (t->filtering || t->filter.len)
-		rows--;
-	if (rows < 1)
-		rows = 1;
-	t->page = rows > 1 ? rows - 1 : 1;
-	if (t->sel < t->top)
-		t->top = t->sel;
-	if (t->sel >= t->top + (size_t)rows)
-		t->top = t->sel - (size_t)rows + 1;
-	if (t->top + (size_t)rows > t->nidx)
-		t->top = t->nidx > (size_t)rows ? t->nidx - (size_t)rows : 0;
 	if (!t->nidx) {
 		const char *msg = t->filter.len ? _("No rows match the filter (Esc clears it).")
 		                                : (t->empty ? t->empty : _("Nothing here yet."));

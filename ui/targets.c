@@ -199,23 +199,25 @@ static void tdetails(struct targets *ts, const struct target *t)
 
 	kj_buf_init(&b);
 	kj_buf_printf(&b, "%s:\n", _("Target"));
-	kj_buf_printf(&b, "  %-18s %s\n", _("name"), t->name);
-	kj_buf_printf(&b, "  %-18s %s\n", _("endpoint"), t->server ? t->server : "");
-	kj_buf_printf(&b, "  %-18s %s\n", _("authentication"), target_auth_name(t->auth));
-	kj_buf_printf(&b, "  %-18s %s\n", _("CA"), t->ca_pem ? _("pinned (PEM stored)") : _("system trust"));
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("name"), 18), t->name);
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("endpoint"), 18), t->server ? t->server : "");
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("authentication"), 18), target_auth_name(t->auth));
+	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("CA"), 18),
+	              t->ca_pem ? _("pinned (PEM stored)") : _("system trust"));
 	if (t->tls_server_name)
-		kj_buf_printf(&b, "  %-18s %s\n", _("TLS server name"), t->tls_server_name);
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("TLS server name"), 18), t->tls_server_name);
 	if (t->cert_not_after) {
 		ui_fmt_time(t->cert_not_after, tm, sizeof(tm));
-		kj_buf_printf(&b, "  %-18s %s UTC%s\n", _("certificate until"), tm,
+		kj_buf_printf(&b, "  %s %s UTC%s\n", ui_padded(_("certificate until"), 18), tm,
 		              target_expiry_warning(ui_app_engine(ts->base.app), t) ? _("  (renew soon!)")
 		                                                                    : "");
 	}
 	if (t->kubeconfig_context)
-		kj_buf_printf(&b, "  %-18s %s (%s)\n", _("from kubeconfig"), t->kubeconfig_context,
-		              t->kubeconfig_path ? t->kubeconfig_path : "");
+		kj_buf_printf(&b, "  %s %s (%s)\n", ui_padded(_("from kubeconfig"), 18),
+		              t->kubeconfig_context, t->kubeconfig_path ? t->kubeconfig_path : "");
 	ui_fmt_time(t->preflight_at, tm, sizeof(tm));
-	kj_buf_printf(&b, "  %-18s %s (%s UTC)\n", _("last preflight"), _(target_health_name(t->health)), tm);
+	kj_buf_printf(&b, "  %s %s (%s UTC)\n", ui_padded(_("last preflight"), 18),
+	              _(target_health_name(t->health)), tm);
 	kj_buf_printf(&b, "\n");
 	kj_err_clear(&e);
 	if (t->preflight_json && preflight_report_from_json(t->preflight_json, &r, &e) == 0 && r) {

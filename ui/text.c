@@ -103,7 +103,7 @@ int ui_put_ellipsis(WINDOW *w, int y, int x, int cols, const char *s, chtype att
 
 /* The next line of `s` in `cols` columns: its byte length, and where the
  * line after it starts (past the break's spaces or newline). */
-static size_t wrap_next(const char *s, int cols, size_t *next)
+size_t ui_text_wrap_next(const char *s, int cols, size_t *next)
 {
 	size_t seg = strcspn(s, "\n"), fit, cut, k;
 	char tmp[2048];
@@ -141,7 +141,7 @@ int ui_put_wrap(WINDOW *w, int y, int x, int cols, int indent, int maxlines, int
 		return 0;
 	while (*s && n < maxlines && y + n < maxy) {
 		int lx = n ? x + indent : x, lc = n ? cols - indent : cols;
-		size_t next, len = wrap_next(s, lc, &next);
+		size_t next, len = ui_text_wrap_next(s, lc, &next);
 		char line[2048];
 
 		snprintf(line, sizeof(line), "%.*s", (int)len, s);
@@ -163,11 +163,24 @@ int ui_wrap_lines(const char *s, int cols, int indent)
 	size_t next;
 
 	while (s && *s) {
-		wrap_next(s, n ? cols - indent : cols, &next);
+		ui_text_wrap_next(s, n ? cols - indent : cols, &next);
 		s += next;
 		n++;
 	}
 	return n;
+}
+
+const char *ui_padded(const char *s, int cols)
+{
+	static char ring[16][256];
+	static unsigned next;
+	char *out = ring[next++ % 16];
+	int w;
+
+	snprintf(out, sizeof(ring[0]), "%s", s ? s : "");
+	for (w = ui_text_width(out); w < cols && strlen(out) + 1 < sizeof(ring[0]); w++)
+		strcat(out, " ");
+	return out;
 }
 
 int ui_text_contains(const char *hay, const char *needle)

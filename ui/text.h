@@ -23,8 +23,15 @@ int ui_put_ellipsis(WINDOW *w, int y, int x, int cols, const char *s, chtype att
  * Returns the lines drawn. */
 int ui_put_wrap(WINDOW *w, int y, int x, int cols, int indent, int maxlines, int maxy, const char *s,
                 chtype attr);
+/* One wrapped line of `s` in `cols` columns: returns its byte length and
+ * sets `next` to where the following line starts (past spaces or a newline). */
+size_t ui_text_wrap_next(const char *s, int cols, size_t *next);
 /* Lines ui_put_wrap() would draw without limits. */
 int ui_wrap_lines(const char *s, int cols, int indent);
+/* `s` padded with spaces to `cols` display columns (%-Ns counts bytes,
+ * which misaligns translated labels such as "Löschschutz").  The result
+ * lives in one of a few static buffers: use it at once, main thread only. */
+const char *ui_padded(const char *s, int cols);
 /* Case-insensitive substring test (ASCII folding), for `/` filters. */
 int ui_text_contains(const char *hay, const char *needle);
 /* Byte offset of the previous / next UTF-8 character boundary. */

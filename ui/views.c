@@ -48,6 +48,60 @@ static void tv_line(void *ctx, const char *p, size_t n)
 	v->lines[v->nlines++] = kj_xstrndup(p, n);
 }
 
+/* Where a wrapped line goes on: under the value of a "label   value" line
+ * (two or more spaces after the label), else under its own indent. */
+static int hang_indent(const char *l, size_t n, int width)
+{
+	size_t i = 0, lead;
+	char tmp[512];
+
+	while (i < n && l[i] == ' ')
+		i++;
+	lead = i;
+	while (i < n && !(l[i] == ' ' && i + 1 < n && l[i + 1] == ' '))
+		i++;
+	while (i < n && l[i] == ' ')
+		i++;
+	if (i >= n || i >= sizeof(tmp))
+		return (int)lead;
+	memcpy(tmp, l, i);
+	tmp[i] = '\0';
+	return ui_text_width(tmp) < width / 2 ? ui_text_width(tmp) : (int)lead;
+}
+
+static void tv_wrap(struct textview *v, const char *text, int width)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n"), next, len;
+		const char *l = text;
+		int hang = hang_indent(l, n, width), first = 1;
+		char *seg = kj_xstrndup(l, n), *p = seg;
+
+		if (!*p)
+			tv_line(v, "", 0);
+		while (*p) {
+			len = ui_text_wrap_next(p, first ? width : width - hang, &next);
+			if (first) {
+				tv_line(v, p, len);
+			} else {
+				char *ind = kj_xasprintf("%*s%.*s", hang, "", (int)len, p);
+				tv_line(v, ind, strlen(ind));
+				if (v->wipe)
+					kj_wipe(ind, strlen(ind));
+				free(ind);
+			}
+			first = 0;
+			p += next;
+		}
+		if (v->wipe)
+			kj_wipe(seg, n);
+		free(seg);
+		text += n;
+		if (*text == '\n')
+			text++;
+	}
+}
+
 static void tv_resize(struct ui_screen *s, int lines, int cols)
 {
 	struct textview *v = (struct textview *)s;
@@ -57,7 +111,7 @@ static void tv_resize(struct ui_screen *s, int lines, int cols)
 		return;
 	v->width = cols - 4;
 	tv_clear_lines(v);
-	ui_text_wrap(v->text, v->width > 10 ? v->width : 10, tv_line, v);
+	tv_wrap(v, v->text, v->width > 10 ? v->width : 10);
 }
 
 static void tv_draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols)

@@ -336,14 +336,14 @@ static void draw_review(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 	int maxy = y + h;
 
 	kj_ttl_format(m->ttl, t, sizeof(t));
-	snprintf(buf, sizeof(buf), "%-12s %s", _("Secret"), m->sec.path);
+	snprintf(buf, sizeof(buf), "%s %s", ui_padded(_("Secret"), 12), m->sec.path);
 	y = put_line(win, y, maxy, 2, cols - 4, buf, A_NORMAL);
-	snprintf(buf, sizeof(buf), "%-12s %s (%s)", _("Target"), m->sec.target,
+	snprintf(buf, sizeof(buf), "%s %s (%s)", ui_padded(_("Target"), 12), m->sec.target,
 	         secret_mode_name(m->sec.mode));
 	y = put_line(win, y, maxy, 2, cols - 4, buf, A_NORMAL);
-	snprintf(buf, sizeof(buf), "%-12s %s", _("Namespace"), m->ns ? m->ns : "");
+	snprintf(buf, sizeof(buf), "%s %s", ui_padded(_("Namespace"), 12), m->ns ? m->ns : "");
 	y = put_line(win, y, maxy, 2, cols - 4, buf, A_NORMAL);
-	snprintf(buf, sizeof(buf), "%-12s %s", _("TTL"), t);
+	snprintf(buf, sizeof(buf), "%s %s", ui_padded(_("TTL"), 12), t);
 	y = put_line(win, y, maxy, 2, cols - 4, buf, A_NORMAL);
 	if (m->sec.mode == SECRET_DYNAMIC)
 		y = put_line(win, y, maxy, 2, cols - 4,
@@ -362,9 +362,10 @@ static void draw_review(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 static void draw_result(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 {
 	char buf[700], a[32], b[32], ta[32], tb[32];
-	int maxy = y + h;
+	int maxy = y + h, nleave;
 	int64_t now = ui_app_now(m->w.base.app);
 	struct mint_result *r = &m->res;
+	const char *leave;
 
 	snprintf(buf, sizeof(buf), _("Lease %.8s  %s in %s  (%s, service account %s)"), r->lease_id,
 	         r->secret, r->ns ? r->ns : "-", secret_mode_name(r->mode),
@@ -418,11 +419,13 @@ static void draw_result(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 			ui_put(win, y++, x, cols - x - 1, buf, A_NORMAL, 0);
 		}
 	}
+	leave = _("q leaves and clears the token from the screen and from memory");
+	nleave = ui_wrap_lines(leave, cols - 2, 2) > 1 ? 2 : 1;
 	if (m->claims && y + 1 < maxy) {
 		const char *p = m->claims;
 		y = put_line(win, y, maxy, 1, cols - 2, _("Claims (decoded, not verified):"),
 		             ui_attr(R_HEADER));
-		while (*p && y < maxy - 2) {
+		while (*p && y < maxy - 1 - nleave) {
 			const char *nl = strchr(p, '\n');
 			size_t n = nl ? (size_t)(nl - p) : strlen(p);
 			snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
@@ -430,8 +433,7 @@ static void draw_result(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 			p += n + (nl ? 1 : 0);
 		}
 	}
-	put_line(win, maxy - 1, maxy + 1, 1, cols - 2,
-	         _("q leaves and clears the token from the screen and from memory"), ui_attr(R_DIM));
+	put_line(win, maxy - nleave, maxy, 1, cols - 2, leave, ui_attr(R_DIM));
 }
 
 static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int cols)

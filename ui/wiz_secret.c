@@ -513,29 +513,30 @@ static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int c
 		if (y < maxy)                                                                                \
 			y += ui_put_wrap(win, y, 2, cols - 4, 21, 3, maxy, buf, A_NORMAL);                   \
 	} while (0)
-		LINE("%-20s %s", _("Path"), s->d.path ? s->d.path : "");
-		LINE("%-20s %s", _("Description"), s->d.description ? s->d.description : "");
+		LINE("%s %s", ui_padded(_("Path"), 20), s->d.path ? s->d.path : "");
+		LINE("%s %s", ui_padded(_("Description"), 20), s->d.description ? s->d.description : "");
 		t = kj_strv_join(&s->d.tags, ", ");
-		LINE("%-20s %s%s", _("Tags"), t, s->d.delete_protection ? _("  (delete protection on)") : "");
+		LINE("%s %s%s", ui_padded(_("Tags"), 20), t,
+		     s->d.delete_protection ? _("  (delete protection on)") : "");
 		free(t);
-		LINE("%-20s %s", _("Target"), s->d.target ? s->d.target : "");
-		LINE("%-20s %s", _("Mode"), secret_mode_name(s->d.mode));
+		LINE("%s %s", ui_padded(_("Target"), 20), s->d.target ? s->d.target : "");
+		LINE("%s %s", ui_padded(_("Mode"), 20), secret_mode_name(s->d.mode));
 		if (s->d.mode == SECRET_FIXED) {
-			LINE("%-20s %s/%s%s", _("Service account"), s->d.ns ? s->d.ns : "",
+			LINE("%s %s/%s%s", ui_padded(_("Service account"), 20), s->d.ns ? s->d.ns : "",
 			     s->d.service_account ? s->d.service_account : "",
 			     s->d.revocable ? _("  (revocable)") : _("  (expiry-only)"));
 		} else {
-			LINE("%-20s %s%s%s", _("Role"), secret_role_source_name(s->d.role_source),
+			LINE("%s %s%s%s", ui_padded(_("Role"), 20), secret_role_source_name(s->d.role_source),
 			     s->d.role_name ? " " : "", s->d.role_name ? s->d.role_name : "");
 			t = kj_strv_join(&s->d.allowed_namespaces, ", ");
-			LINE("%-20s %s", _("Allowed namespaces"), t);
+			LINE("%s %s", ui_padded(_("Allowed namespaces"), 20), t);
 			free(t);
 		}
 		kj_ttl_format(s->d.default_ttl, a, sizeof(a));
 		kj_ttl_format(s->d.max_ttl, b, sizeof(b));
-		LINE("%-20s %s / %s", _("TTL default / max"), a, b);
+		LINE("%s %s / %s", ui_padded(_("TTL default / max"), 20), a, b);
 		t = kj_strv_join(&s->d.audiences, ", ");
-		LINE("%-20s %s", _("Audiences"), t[0] ? t : _("(cluster default)"));
+		LINE("%s %s", ui_padded(_("Audiences"), 20), t[0] ? t : _("(cluster default)"));
 		free(t);
 		y++;
 		if (y < maxy)

@@ -517,22 +517,22 @@ static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int c
 		if (y < maxy)                                                                                \
 			y += ui_put_wrap(win, y, 2, cols - 4, 19, 3, maxy, buf, A_NORMAL);                   \
 	} while (0)
-	LINE("%-18s %s", _("Name"), t->name ? t->name : "");
-	LINE("%-18s %s", _("Authentication"), _(strategy_names[t->strategy]));
+	LINE("%s %s", ui_padded(_("Name"), 18), t->name ? t->name : "");
+	LINE("%s %s", ui_padded(_("Authentication"), 18), _(strategy_names[t->strategy]));
 	if (t->val[F_SERVER] && t->strategy <= ST_CSR)
-		LINE("%-18s %s", _("API server"), v(t, F_SERVER));
+		LINE("%s %s", ui_padded(_("API server"), 18), v(t, F_SERVER));
 	if (t->strategy <= ST_CSR)
-		LINE("%-18s %s", _("CA"), v(t, F_CA)[0] ? v(t, F_CA) : _("system trust"));
+		LINE("%s %s", ui_padded(_("CA"), 18), v(t, F_CA)[0] ? v(t, F_CA) : _("system trust"));
 	if (t->strategy == ST_TOKEN)
-		LINE("%-18s %s", _("Token"), v(t, F_TOKEN)[0] ? _("(given, hidden)") : "");
+		LINE("%s %s", ui_padded(_("Token"), 18), v(t, F_TOKEN)[0] ? _("(given, hidden)") : "");
 	if (t->strategy == ST_CERT_FILES)
-		LINE("%-18s %s / %s", _("Certificate / key"), v(t, F_CERT), v(t, F_KEY));
+		LINE("%s %s / %s", ui_padded(_("Certificate / key"), 18), v(t, F_CERT), v(t, F_KEY));
 	if (t->strategy == ST_CSR)
-		LINE("%-18s CN=%s O=%s", _("CSR subject"), v(t, F_CN), v(t, F_ORG));
+		LINE("%s CN=%s O=%s", ui_padded(_("CSR subject"), 18), v(t, F_CN), v(t, F_ORG));
 	if (t->strategy == ST_IN_CLUSTER)
-		LINE("%-18s %s", _("Service account"), v(t, F_SADIR));
+		LINE("%s %s", ui_padded(_("Service account"), 18), v(t, F_SADIR));
 	if (t->strategy == ST_KUBECONFIG)
-		LINE("%-18s %s (%s)", _("Kubeconfig"), v(t, F_KUBECONFIG),
+		LINE("%s %s (%s)", ui_padded(_("Kubeconfig"), 18), v(t, F_KUBECONFIG),
 		     v(t, F_CONTEXT)[0] ? v(t, F_CONTEXT) : _("current"));
 	y++;
 	if (y < maxy)
