@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -1073,4 +1074,72 @@ Test(mint, revoke_wait_returns_once_the_token_is_refused)
 	mint_result_done(&r);
 	mint_result_done(&other);
 	mint_result_done(&fixed);
+}
+
+/* ---- a revoke during a mint ------------------------------------------------- */
+
+struct bg_mint {
+	const char *path;
+	int rc;
+	kj_err e;
+	struct mint_result r;
+};
+
+static void *bg_mint_run(void *arg)
+{
+	struct bg_mint *b = arg;
+
+	b->rc = do_mint(b->path, "dev", 900, &b->r, &b->e);
+	return NULL;
+}
+
+/* `revoke` of a lease still `creating` must win: the mint may not write
+ * `active` over it, and rolls back what it made. */
+Test(mint, revoke_during_a_mint_is_not_lost)
+{
+	struct engine *en2;
+	struct bg_mint b = {.path = "/race/view"};
+	struct lease *v = NULL;
+	size_t n = 0;
+	pthread_t th;
+	kj_err e;
+	char id[40] = "";
+
+	add_dynamic("/race/view", "demo", "dev", ROLE_SOURCE_CLUSTER_ROLE, "view", 0);
+	/* hold the ServiceAccount create long enough to revoke in between */
+	cr_assert_eq(demo_fault_add(dc, "POST", "/api/v1/namespaces/dev/serviceaccounts", 1, DEMO_FAULT_DELAY,
+	                            0, 1500),
+	             0);
+	cr_assert_eq(engine_open(home, &en2, &e), 0, "%s", e.msg);
+	cr_assert_eq(pthread_create(&th, NULL, bg_mint_run, &b), 0);
+	for (int i = 0; i < 100 && !id[0]; i++) {
+		cr_assert_eq(lease_list(en2, NULL, &v, &n, &e), 0, "%s", e.msg);
+		if (n == 1 && v[0].state == LEASE_CREATING)
+			snprintf(id, sizeof id, "%s", v[0].id);
+		lease_list_free(v, n);
+		usleep(10000);
+	}
+	cr_assert(id[0], "the mint wrote no creating lease");
+	cr_assert_eq(lease_revoke(en2, id, &e), 0, "%s", e.msg);
+	pthread_join(th, NULL);
+
+	cr_assert_eq(b.rc, -1, "a mint revoked on the way must fail");
+	cr_assert_null(b.r.token, "no token leaves a revoked lease");
+	cr_assert(strstr(b.e.msg, "revoked"), "%s", b.e.msg);
+	cr_assert_eq(state_of(id), LEASE_REVOKED, "the revoked lease was reactivated");
+	cr_assert_eq(labelled_objects(id), 0, "what the mint made was not rolled back");
+	{
+		struct audit_filter af = {0};
+		struct audit_entry *av;
+		size_t an;
+
+		af.action = AUDIT_MINT;
+		af.lease = id;
+		cr_assert_eq(audit_list(en, &af, &av, &an, &e), 0, "%s", e.msg);
+		for (size_t i = 0; i < an; i++)
+			cr_assert_not(av[i].ok, "the audit log records the revoked mint as a success");
+		audit_list_free(av, an);
+	}
+	mint_result_done(&b.r);
+	engine_close(en2);
 }

@@ -157,21 +157,45 @@ static int delete_objects(struct engine *eng, struct kube_client *kc, struct lea
 	return rc;
 }
 
+/* Move `l` to `revoking` from the state it was read in.  When another
+ * process moved it meanwhile (a mint made it `active`, a revoke closed it),
+ * read it again (with the objects recorded since) and retry from there.
+ * Returns 1 when the lease is now ours to revoke, 0 when it is closed. */
+static int mark_revoking(struct engine *eng, struct lease *l)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		enum lease_state from = l->state;
+		struct lease fresh;
+		kj_err ignore;
+		int rc;
+
+		l->state = LEASE_REVOKING;
+		rc = store_lease_update_from(engine_db(eng), l, from, &ignore);
+		if (rc <= 0)
+			return 1; /* done, or a store error: revoke anyway, the cluster is the truth */
+		if (store_lease_get(engine_db(eng), l->id, &fresh, &ignore) < 0)
+			return 0; /* the row is gone */
+		lease_done(l);
+		*l = fresh;
+		if (!lease_is_live(l) && l->state != LEASE_FAILED)
+			return 0;
+	}
+	return 1;
+}
+
 /* Revoke leases that share one target, all in `final` state when done. */
 static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum lease_state final,
                          const char *action, int *ok, kj_err *errs)
 {
 	struct kube_client *kc = NULL;
+	char closed[256];
 	kj_err e;
 	int rc, began;
 
 	kj_err_clear(&e);
 	began = batch_begin(eng);
-	for (size_t i = 0; i < n; i++) {
-		kj_err ignore;
-		ls[i]->state = LEASE_REVOKING;
-		store_lease_update(engine_db(eng), ls[i], &ignore);
-	}
+	for (size_t i = 0; i < n; i++)
+		closed[i] = !mark_revoking(eng, ls[i]);
 	batch_end(eng, began);
 	rc = engine_client(eng, ls[0]->target, &kc, &e);
 	if (rc == 0)
@@ -189,8 +213,13 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 	began = batch_begin(eng);
 	for (size_t i = 0; i < n; i++) {
 		kj_err ignore;
+		if (closed[i]) {
+			/* another process closed it meanwhile: nothing of ours to record */
+			ok[i] = 1;
+			continue;
+		}
 		close_lease(eng, ls[i], final, rc < 0 ? &e : NULL);
-		store_lease_update(engine_db(eng), ls[i], &ignore);
+		store_lease_update_from(engine_db(eng), ls[i], LEASE_REVOKING, &ignore);
 		ok[i] = ls[i]->state != LEASE_FAILED;
 		if (!ok[i]) {
 			errs[i] = e;

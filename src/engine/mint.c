@@ -150,6 +150,9 @@ static size_t roll_back(struct minting *m)
 	return left;
 }
 
+/* Close the lease as failed after rolling back.  The lease moves on only
+ * from `creating`: a revoke that came first keeps its state, unless objects
+ * are left, which only a `failed` lease tells the sweep to retry. */
 static void fail_lease(struct minting *m, const kj_err *why)
 {
 	size_t left = roll_back(m);
@@ -163,7 +166,8 @@ static void fail_lease(struct minting *m, const kj_err *why)
 		                              why->msg, left);
 	else
 		m->lease.error = kj_xstrdup(why->msg);
-	store_lease_update(engine_db(m->eng), &m->lease, &ignore);
+	if (store_lease_update_from(engine_db(m->eng), &m->lease, LEASE_CREATING, &ignore) == 1 && left)
+		store_lease_update_from(engine_db(m->eng), &m->lease, LEASE_REVOKED, &ignore);
 	audit_record(m->eng, AUDIT_MINT, m->s->path, m->lease.id, m->s->target, 0, m->lease.error, &ignore);
 }
 
@@ -666,9 +670,19 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 	m.lease.state = LEASE_ACTIVE;
 	if (m.warnings.len)
 		m.lease.error = kj_xstrdup(m.warnings.data);
-	if (store_lease_update(engine_db(eng), &m.lease, e) < 0) {
-		/* without a record the token must not leave: undo everything */
+	/* only a lease still `creating` becomes active: one revoked meanwhile
+	 * stays revoked, and the token made for it must not leave */
+	rc = store_lease_update_from(engine_db(eng), &m.lease, LEASE_CREATING, e);
+	if (rc != 0) {
 		kj_err saved = *e;
+
+		if (rc == 1) {
+			kj_err_set(&saved, KJ_ERR_CONFLICT,
+			           _("lease %s was revoked while it was being minted"), m.lease.id);
+			kj_err_hint(&saved, _("what the mint made is deleted and no token was given out; "
+			                      "mint again if access is still needed"));
+		}
+		/* without a record the token must not leave: undo everything */
 		fail_lease(&m, &saved);
 		kj_free_secret(out->token);
 		out->token = NULL;

@@ -93,21 +93,29 @@ int store_lease_insert(kj_db *db, const struct lease *l, kj_err *e)
 
 int store_lease_update(kj_db *db, const struct lease *l, kj_err *e)
 {
+	return store_lease_update_from(db, l, l->state, e) < 0 ? -1 : 0;
+}
+
+int store_lease_update_from(kj_db *db, const struct lease *l, enum lease_state from, kj_err *e)
+{
 	sqlite3_stmt *st;
 	int rc;
 
+	/* the state test and the write are one statement, so two processes
+	 * cannot both move a lease on from the same state */
 	if (sqlite3_prepare_v2(db_sqlite(db),
 	                       "UPDATE leases SET service_account = ?6, state = ?7, revocable = ?8,"
 	                       " lease_expiry = ?10, token_expiry = ?11, ended_at = ?12, fingerprint = ?14,"
-	                       " jti = ?15, error = ?16 WHERE id = ?1",
+	                       " jti = ?15, error = ?16 WHERE id = ?1 AND state = ?17",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("updating a lease"));
 	bind_lease(st, l);
+	db_bind_text(st, 17, lease_state_name(from));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, e, _("updating a lease"));
-	return 0;
+	return sqlite3_changes(db_sqlite(db)) > 0 ? 0 : 1;
 }
 
 int store_lease_add_object(kj_db *db, const char *lease_id, size_t seq, const struct lease_object *o,

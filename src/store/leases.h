@@ -22,6 +22,11 @@
  * error, ended_at, revocable). */
 int store_lease_insert(kj_db *db, const struct lease *l, kj_err *e);
 int store_lease_update(kj_db *db, const struct lease *l, kj_err *e);
+/* Compare-and-set: the update happens only while the stored state is still
+ * `from`.  Returns 0 when it happened, 1 when the lease was in another state
+ * (or is gone) and nothing was written, -1 on error.  Plain
+ * store_lease_update() is this with from = l->state (no state change). */
+int store_lease_update_from(kj_db *db, const struct lease *l, enum lease_state from, kj_err *e);
 /* Append object `o` as number `seq` (creation order, 0-based). */
 int store_lease_add_object(kj_db *db, const char *lease_id, size_t seq, const struct lease_object *o,
                            kj_err *e);
