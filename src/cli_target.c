@@ -35,7 +35,8 @@ static void add_usage(FILE *f)
 	      "         ( --token-file F\n"
 	      "         | --client-cert F --client-key F\n"
 	      "         | --csr --cn CN [--org O] [--key-type rsa|ec] [--approve-timeout DUR]\n"
-	      "                [--cert-ttl DUR] [--token-file F | --kubeconfig F --context C]\n"
+	      "                [--issue-timeout DUR] [--cert-ttl DUR]\n"
+	      "                [--token-file F | --kubeconfig F --context C]\n"
 	      "         | --in-cluster [--sa-dir DIR]\n"
 	      "         | --from-kubeconfig [--kubeconfig F] [--context C] ) [--json]\n"
 	      "Save a connection to a cluster after checking it (preflight): nothing is saved\n"
@@ -53,6 +54,7 @@ static void add_usage(FILE *f)
 	      "  --cn CN, --org O       the certificate's user name and group\n"
 	      "  --key-type rsa|ec      RSA-2048 (default) or EC P-256\n"
 	      "  --approve-timeout DUR  how long to wait for approval (default 5m)\n"
+	      "  --issue-timeout DUR    how long the signer may take after approval (default 1m)\n"
 	      "  --cert-ttl DUR         certificate lifetime to ask for (default: the signer's)\n"
 	      "  --in-cluster           the pod's service account (KUBERNETES_SERVICE_HOST/PORT)\n"
 	      "  --sa-dir DIR           service-account directory (default\n"
@@ -102,6 +104,7 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 	    {"org", required_argument, NULL, O_ORG},
 	    {"key-type", required_argument, NULL, O_KEYTYPE},
 	    {"approve-timeout", required_argument, NULL, O_APPROVE},
+	    {"issue-timeout", required_argument, NULL, O_ISSUE},
 	    {"cert-ttl", required_argument, NULL, O_CERTTTL},
 	    {"in-cluster", no_argument, NULL, O_INCLUSTER},
 	    {"sa-dir", required_argument, NULL, O_SADIR},
@@ -159,6 +162,10 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 			else
 				return cli_usage_error(
 				    "target add", _("--key-type must be rsa or ec (got \"%s\")"), optarg);
+			break;
+		case O_ISSUE:
+			if (kj_ttl_parse(optarg, "--issue-timeout", &s.issue_timeout, &e) < 0)
+				return cli_fail(&e);
 			break;
 		case O_APPROVE:
 		case O_CERTTTL:

@@ -44,6 +44,7 @@ enum cli_target_opt {
 	O_CERTWARN,
 	O_REPLACE,
 	O_USER,
+	O_ISSUE,
 };
 
 /* --cert-warn DUR from the command line (0 = the engine's window). */

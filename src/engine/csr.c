@@ -183,11 +183,12 @@ int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opt
                char **name_out, kj_err *e)
 {
 	int64_t timeout = o->approve_timeout > 0 ? o->approve_timeout : 300;
+	int64_t issue = o->issue_timeout > 0 ? o->issue_timeout : CSR_ISSUE_TIMEOUT;
 	int64_t poll = o->poll_ms > 0 ? o->poll_ms : 500;
 	int64_t deadline;
 	char name[64];
 	char *msg;
-	int approved_by_us = 0;
+	int approved_by_us = 0, approved = 0;
 	kj_err ae = {0};
 
 	*cert_pem = NULL;
@@ -233,6 +234,10 @@ int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opt
 		return kj_err_prefix(e, _("approving certificate request %s"), name);
 	}
 
+	/* Two waits: approval (a person or kubejit) and issuance (the signer
+	 * controller in kube-controller-manager, a moment after approval —
+	 * pkg/controller/certificates/signer/signer.go — or never, where the
+	 * controller manager has no --cluster-signing-* keys). */
 	deadline = kj_mono_ms() + timeout * 1000;
 	for (;;) {
 		cJSON *obj = NULL;
@@ -259,6 +264,24 @@ int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opt
 			return -1;
 		}
 		free(why);
+		if (st == KUBE_CSR_APPROVED && !approved) {
+			/* approval is in: the signer gets its own, shorter wait */
+			approved = 1;
+			deadline = kj_mono_ms() + issue * 1000;
+			if (!approved_by_us) {
+				msg = kj_xasprintf(_("certificate request %s was approved; waiting for the "
+				                     "signer to issue the certificate"),
+				                   name);
+				if (say(o, msg)) {
+					free(msg);
+					forget_csr(kc, name);
+					return kj_err_set(e, KJ_ERR_CANCELLED,
+					                  _("cancelled while certificate request %s waited"),
+					                  name);
+				}
+				free(msg);
+			}
+		}
 		if (kj_mono_ms() >= deadline)
 			break;
 		if (say(o, NULL)) {
@@ -269,14 +292,21 @@ int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opt
 		usleep((useconds_t)(poll * 1000));
 	}
 	forget_csr(kc, name);
-	if (approved_by_us)
+	if (approved) {
 		kj_err_set(
 		    e, KJ_ERR_FAIL,
-		    _("certificate request %s was approved but no certificate was issued within %llds"), name,
-		    (long long)timeout);
-	else
-		kj_err_set(e, KJ_ERR_FAIL, _("certificate request %s was not approved within %llds"), name,
-		           (long long)timeout);
+		    _("certificate request %s was approved, but no certificate was issued within %llds: "
+		      "the cluster does not run the kubernetes.io/kube-apiserver-client signer"),
+		    name, (long long)issue);
+		return kj_err_hint(
+		    e, _("many managed clusters never sign these requests (their controller manager has no "
+		         "--cluster-signing-* keys for this signer); use a token target instead: 'kubejit "
+		         "target bootstrap NAME --mode fixed|dynamic' makes one with an admin context, or "
+		         "'kubejit target add NAME --token-file F' takes a ServiceAccount token; a slow "
+		         "signer may need a longer --issue-timeout"));
+	}
+	kj_err_set(e, KJ_ERR_FAIL, _("certificate request %s was not approved within %llds"), name,
+	           (long long)timeout);
 	return kj_err_hint(
 	    e, _("have an admin run 'kubectl certificate approve <name>' while kubejit waits, or wait"
 	         " longer with --approve-timeout"));

@@ -7,9 +7,13 @@
  * a CertificateSigningRequest (signer kubernetes.io/kube-apiserver-client,
  * usage client auth), approves it when the submitting credentials may, or
  * else reports the exact `kubectl certificate approve NAME` line through
- * the progress callback, and polls until it is issued, denied, or the
- * approval timeout passes.  A CSR that ends without a certificate is
- * deleted again (best effort), since its key is thrown away.
+ * the progress callback, and polls until it is issued or denied.
+ * Approval and issuance are separate waits: `approve_timeout` until it is
+ * approved, then `issue_timeout` for the signer, which on a real cluster is
+ * a controller that issues a moment later, and on many managed clusters
+ * never does (then the error says so and names what to use instead).  A
+ * CSR that ends without a certificate is deleted again (best effort), since
+ * its key is thrown away.
  *
  * Memory: returned PEM strings are malloc'd; private keys are secrets
  * (free with kj_free_secret). */
@@ -26,9 +30,12 @@ struct kube_client;
 int csr_make(enum target_key_type type, const char *cn, const char *org, char **key_pem, char **csr_pem,
              kj_err *e);
 
+#define CSR_ISSUE_TIMEOUT 60 /* seconds the signer gets after approval */
+
 struct csr_opts {
 	const char *name;           /* CSR object name; NULL = "kubejit-<cn>-<random>" */
 	int64_t approve_timeout;    /* seconds; 0 = 300 */
+	int64_t issue_timeout;      /* seconds after approval; 0 = CSR_ISSUE_TIMEOUT */
 	int64_t expiration_seconds; /* asked of the signer; 0 = its default */
 	int64_t poll_ms;            /* 0 = 500 */
 	target_progress_fn progress;
@@ -37,8 +44,9 @@ struct csr_opts {
 
 /* Submit, approve or wait, fetch.  *cert_pem gets the issued certificate,
  * *name_out (may be NULL) the CSR's name.  Errors: KJ_ERR_DENIED when the
- * CSR was denied or may not be created, KJ_ERR_FAIL on timeout (with the
- * approve command in the hint), KJ_ERR_CANCELLED when progress said stop. */
+ * CSR was denied or may not be created, KJ_ERR_FAIL when approval (hint:
+ * the approve command) or issuance (hint: a token target) timed out,
+ * KJ_ERR_CANCELLED when progress said stop. */
 int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opts *o, char **cert_pem,
                char **name_out, kj_err *e);
 

@@ -445,6 +445,7 @@ static int from_csr(struct engine *en, const struct target_spec *s, struct targe
 	name = kj_xasprintf("kubejit-%s-%s", slug, rnd);
 	o.name = name;
 	o.approve_timeout = s->approve_timeout;
+	o.issue_timeout = s->issue_timeout;
 	o.expiration_seconds = s->cert_seconds;
 	o.progress = s->progress;
 	o.progress_ud = s->progress_ud;

@@ -81,6 +81,7 @@ struct target_spec {
 	const char *csr_org; /* optional group (Subject O) */
 	enum target_key_type key_type;
 	int64_t approve_timeout; /* seconds to wait for approval; 0 = 5 minutes */
+	int64_t issue_timeout;   /* seconds for the signer after approval; 0 = 1 minute */
 	int64_t cert_seconds;    /* spec.expirationSeconds asked for; 0 = signer default */
 
 	/* in-cluster */
