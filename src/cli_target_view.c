@@ -38,6 +38,13 @@ cJSON *cli_target_json(const struct target *t)
 	kj_json_add_str_or_null(o, "csrName", t->csr_name);
 	kj_json_add_str_or_null(o, "kubeconfig", t->kubeconfig_path);
 	kj_json_add_str_or_null(o, "context", t->kubeconfig_context);
+	if (t->exec_json)
+		cJSON_AddItemToObject(o, "exec", cJSON_Parse(t->exec_json));
+	else
+		cJSON_AddNullToObject(o, "exec");
+	kj_json_add_str_or_null(o, "proxyURL", t->proxy_url);
+	kj_json_add_str_or_null(o, "renewServiceAccount", t->renew_sa);
+	kj_json_add_time(o, "renewedAt", t->renewed_at);
 	kj_json_add_time(o, "createdAt", t->created_at);
 	kj_json_add_str_or_null(o, "createdBy", t->created_by);
 	return o;
@@ -308,6 +315,18 @@ int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 			printf(_("Token file:  %s\n"), t.token_file);
 		if (t.kubeconfig_context)
 			printf(_("From:        context %s of %s\n"), t.kubeconfig_context, t.kubeconfig_path);
+		if (t.exec_json) {
+			char *cmd = target_exec_describe(&t);
+
+			printf(_("Exec plugin: %s\n"), cmd);
+			free(cmd);
+		}
+		if (t.proxy_url) {
+			char *px = target_proxy_display(&t);
+
+			printf(_("Proxy:       %s\n"), px);
+			free(px);
+		}
 		if (t.csr_name)
 			printf(_("CSR:         %s\n"), t.csr_name);
 		kj_time_rfc3339(t.created_at, when, sizeof(when));

@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store/db.h"
+#include "store/secrets.h"
 #include "store/targets.h"
 #include "util/strbuf.h"
 
@@ -110,6 +113,77 @@ Test(store, refuses_newer_schema, .fini = cleanup)
 	cr_assert_eq(db_open(tmpl, &db, &e), -1);
 	cr_assert(strstr(e.msg, "newer"), "%s", e.msg);
 	cr_assert_null(db);
+}
+
+/* A store made by a kubejit before schema 4 keeps its targets, their
+ * secret material and the links to them when the targets table is rebuilt. */
+Test(store, schema_3_store_migrates_with_its_targets, .fini = cleanup)
+{
+	sqlite3 *h;
+	kj_db *db;
+	kj_err e = {0};
+	struct target got, t;
+	struct target_cred gc, cred = {0};
+	char *path;
+
+	fresh_home();
+	cr_assert_eq(mkdir(tmpl, 0700), 0);
+	path = kj_xasprintf("%s/kubejit.db", tmpl);
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, store_target_schema_v1, NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, store_secret_schema_v2, NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h,
+	                          "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	                          "INSERT INTO targets (id, name, server, auth, created_at, created_by,"
+	                          " updated_at) VALUES (7, 'old', 'https://10.0.0.1:6443', 'token', 1, 'a@b',"
+	                          " 1);"
+	                          "INSERT INTO target_secrets (target_id, token) VALUES (7, 'old-token');"
+	                          "PRAGMA user_version = 3;",
+	                          NULL, NULL, NULL),
+	             SQLITE_OK, "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	free(path);
+
+	cr_assert_eq(db_open(tmpl, &db, &e), 0, "%s", e.msg);
+	cr_assert_eq(db_schema_version(db), db_latest_version());
+	cr_assert_eq(store_target_get(db, "old", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(got.id, 7);
+	cr_assert_eq(got.auth, TARGET_AUTH_TOKEN);
+	cr_assert_eq(store_target_get_cred(db, got.id, &gc, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(gc.token, "old-token");
+	target_cred_done(&gc);
+	target_done(&got);
+	/* the new strategy and columns are there */
+	fill(&t, "plugin");
+	t.auth = TARGET_AUTH_EXEC;
+	t.exec_json = kj_xstrdup("{\"command\":\"aws\"}");
+	t.proxy_url = kj_xstrdup("http://proxy:3128");
+	t.renew_sa = kj_xstrdup("kube-system/kubejit-fixed");
+	t.token_seconds = 600;
+	cr_assert_eq(store_target_insert(db, &t, &cred, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_target_get(db, "plugin", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(got.auth, TARGET_AUTH_EXEC);
+	cr_assert_str_eq(got.exec_json, "{\"command\":\"aws\"}");
+	cr_assert_str_eq(got.proxy_url, "http://proxy:3128");
+	cr_assert_str_eq(got.renew_sa, "kube-system/kubejit-fixed");
+	cr_assert_eq(got.token_seconds, 600);
+	target_done(&got);
+	target_done(&t);
+	/* deleting a target still takes its secret material along */
+	cr_assert_eq(store_target_delete(db, "old", &e), 0, "%s", e.msg);
+	cr_assert_eq(db_exec(db, "SELECT 1", &e), 0);
+	db_close(db);
+	path = kj_xasprintf("%s/kubejit.db", tmpl);
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	free(path);
+	sqlite3_stmt *st;
+	cr_assert_eq(
+	    sqlite3_prepare_v2(h, "SELECT count(*) FROM target_secrets WHERE target_id = 7", -1, &st, NULL),
+	    SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(st, 0), 0, "ON DELETE CASCADE still holds");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
 }
 
 Test(store, target_roundtrip_keeps_secrets_apart, .fini = cleanup)

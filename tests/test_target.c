@@ -262,21 +262,92 @@ Test(target, kubeconfig_context_import)
 	free(kc);
 }
 
-Test(target, kubeconfig_exec_user_refused)
+/* A credential plugin answering `token`, counting its runs in <path>.runs. */
+static char *token_plugin(const char *name, const char *token)
+{
+	char *path = kj_xasprintf("%s/%s", tmp, name);
+	char *body = kj_xasprintf("#!/bin/sh\necho run >> \"$0.runs\"\n"
+	                          "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	                          "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}'\n",
+	                          token);
+	char *p = write_file(name, body);
+	chmod(p, 0755);
+	free(p);
+	free(body);
+	return path;
+}
+
+static int runs_of(const char *plugin)
+{
+	char *path = kj_xasprintf("%s.runs", plugin);
+	FILE *f = fopen(path, "r");
+	int n = 0, c;
+	while (f && (c = fgetc(f)) != EOF)
+		n += c == '\n';
+	if (f)
+		fclose(f);
+	free(path);
+	return n;
+}
+
+Test(target, kubeconfig_exec_user_becomes_an_exec_target)
 {
 	struct target_spec s = {0};
 	struct target_add_result r;
-	char *kc = kubeconfig_with("kc-exec", NULL, "/usr/bin/true");
+	struct target_cred c;
+	struct preflight_report *rep = NULL;
+	char *plugin = token_plugin("jit-plugin", token_of("kube-system/kubejit-jit"));
+	char *kc = kubeconfig_with("kc-exec", NULL, plugin);
 	kj_err e = {0};
 
 	s.name = "plugin";
 	s.auth = TARGET_AUTH_KUBECONFIG;
 	s.kubeconfig_path = kc;
-	cr_assert_eq(target_add(en, &s, &r, &e), -1);
-	cr_assert_eq(e.cls, KJ_ERR_INVALID);
-	cr_assert(strstr(e.msg, "plugin-user"), "names the user: %s", e.msg);
-	cr_assert_eq(count_targets(), 0);
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(r.target.auth, TARGET_AUTH_EXEC);
+	cr_assert(strstr(r.target.exec_json, plugin), "%s", r.target.exec_json);
+	cr_assert_str_eq(r.report->username, "system:serviceaccount:kube-system:kubejit-jit");
+	int said = 0;
+	for (char **n = r.notices; n && *n; n++)
+		said |= strstr(*n, "exec plugin") && strstr(*n, "kubejit-jit");
+	cr_assert(said, "a notice names the plugin and the identity it gave");
+	target_add_result_done(&r);
+	cr_assert_eq(runs_of(plugin), 1);
+	/* nothing secret is stored: the plugin runs whenever a credential is needed */
+	cr_assert_eq(target_get_cred(en, "plugin", &c, &e), 0, "%s", e.msg);
+	cr_assert_null(c.token);
+	cr_assert_null(c.client_key_pem);
+	target_cred_done(&c);
+	cr_assert_eq(target_check(en, "plugin", NULL, &rep, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(rep->username, "system:serviceaccount:kube-system:kubejit-jit");
+	preflight_report_free(rep);
+	cr_assert_eq(runs_of(plugin), 2, "a fresh client runs the plugin again");
+	cr_assert_eq(count_targets(), 1);
 	free(kc);
+	free(plugin);
+}
+
+Test(target, bootstrap_from_an_exec_admin_context)
+{
+	struct target_bootstrap_spec b = {0};
+	struct target_add_result r;
+	char *plugin = token_plugin("admin-plugin", demo_admin_token(dc));
+	char *kc = kubeconfig_with("kc-admin-exec", NULL, plugin);
+	kj_err e = {0};
+
+	b.name = "boot-exec";
+	b.mode = TARGET_MODE_FIXED;
+	b.kubeconfig_path = kc;
+	b.namespace_ = "default";
+	b.sa_name = "kj-exec-boot";
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_eq(r.target.auth, TARGET_AUTH_TOKEN);
+	cr_assert_str_eq(r.report->username, "system:serviceaccount:default:kj-exec-boot");
+	cr_assert(r.report->fixed_ready, "%s", r.report->summary);
+	target_add_result_done(&r);
+	cr_assert_eq(runs_of(plugin), 1, "one plugin run for the whole bootstrap");
+	free(kc);
+	free(plugin);
 }
 
 Test(target, kubeconfig_missing_context_lists_the_others)

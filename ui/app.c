@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/engine.h"
 #include "ui/dialog.h"
 #include "ui/screens.h"
 #include "ui/text.h"
@@ -116,6 +117,82 @@ static void install_signals(void)
 		sigaction(crash_sigs[i], &sa, NULL);
 }
 
+/* An interactive credential plugin needs the terminal.  It runs on the job
+ * thread, which asks the UI thread to leave curses and waits; the UI thread
+ * reads no keys until the plugin is done, then redraws everything. */
+static pthread_mutex_t tty_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tty_cond = PTHREAD_COND_INITIALIZER;
+static int tty_want, tty_suspended, tty_gone;
+static pthread_t ui_thread;
+static struct ui_app *plugin_app;
+
+static void leave_curses(void)
+{
+	def_prog_mode();
+	endwin();
+}
+
+static void back_to_curses(void)
+{
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+}
+
+static void on_plugin_tty(int suspend, void *ud)
+{
+	(void)ud;
+	if (pthread_equal(pthread_self(), ui_thread)) {
+		if (suspend)
+			leave_curses();
+		else
+			back_to_curses();
+		return;
+	}
+	pthread_mutex_lock(&tty_lock);
+	tty_want = suspend;
+	pthread_cond_broadcast(&tty_cond);
+	while (!tty_gone && tty_suspended != suspend)
+		pthread_cond_wait(&tty_cond, &tty_lock);
+	pthread_mutex_unlock(&tty_lock);
+}
+
+/* On the UI thread, between keys. */
+static void serve_plugin_tty(void)
+{
+	pthread_mutex_lock(&tty_lock);
+	if (tty_want && !tty_suspended) {
+		leave_curses();
+		tty_suspended = 1;
+		pthread_cond_broadcast(&tty_cond);
+		while (tty_want && !tty_gone)
+			pthread_cond_wait(&tty_cond, &tty_lock);
+		back_to_curses();
+		tty_suspended = 0;
+		pthread_cond_broadcast(&tty_cond);
+	}
+	pthread_mutex_unlock(&tty_lock);
+}
+
+/* A plugin's stderr (a login prompt's hint, an error) goes to the status
+ * line instead of scribbling over the screen: its last non-empty line. */
+static void on_plugin_stderr(const char *text, void *ud)
+{
+	const char *end = text + strlen(text), *start;
+	char line[200];
+
+	(void)ud;
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > text && start[-1] != '\n')
+		start--;
+	if (!plugin_app || end == start)
+		return;
+	snprintf(line, sizeof(line), _("credential plugin: %.*s"), (int)(end - start), start);
+	ui_app_job_message(plugin_app, line);
+}
+
 struct ui_app *ui_app_new(const struct ui_opts *opts, kj_err *e)
 {
 	struct ui_app *app = kj_xcalloc(1, sizeof(*app));
@@ -151,6 +228,10 @@ struct ui_app *ui_app_new(const struct ui_opts *opts, kj_err *e)
 	curs_set(0);
 	ui_theme_init(opts->mono, opts->ascii);
 	install_signals();
+	ui_thread = pthread_self();
+	plugin_app = app;
+	tty_gone = tty_want = tty_suspended = 0;
+	engine_set_plugin_hooks(on_plugin_tty, on_plugin_stderr, NULL);
 	app->guide_shown = opts->guide && opts->show_guide;
 	pthread_mutex_init(&app->job_lock, NULL);
 	app->cur_y = -1;
@@ -166,6 +247,12 @@ void ui_app_free(struct ui_app *app)
 {
 	if (!app)
 		return;
+	pthread_mutex_lock(&tty_lock);
+	tty_gone = 1; /* a job waiting for the terminal must not wait forever */
+	pthread_cond_broadcast(&tty_cond);
+	pthread_mutex_unlock(&tty_lock);
+	engine_set_plugin_hooks(NULL, NULL, NULL);
+	plugin_app = NULL;
 	if (app->job.running) {
 		/* the worker may be blocked on the network: let it finish first */
 		atomic_store(&app->job.cancelled, 1);
@@ -791,6 +878,7 @@ int ui_app_step(struct ui_app *app, int wait_ms)
 		app->quit = 1;
 		return 1;
 	}
+	serve_plugin_tty();
 	ch = read_key(app, wait_ms);
 	if (ch == KEY_RESIZE)
 		handle_resize(app);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kube/execcred.h"
 #include "kube/http.h"
 #include "store/seal.h"
 #include "store/targets.h"
@@ -214,6 +215,7 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
                    struct kube_client **out, kj_err *e)
 {
 	struct kube_conn conn = {0};
+	struct kube_exec_config exec = {0};
 	char *ca = NULL;
 	int rc;
 
@@ -222,6 +224,13 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 	/* every strategy passes here before its first byte is sent */
 	if (engine_check_server(t->name, t->server, e) < 0)
 		return -1;
+	if (t->auth == TARGET_AUTH_EXEC) {
+		if (kube_exec_config_from_json(t->exec_json, &exec, e) < 0)
+			return kj_err_prefix(e, _("target \"%s\""), t->name ? t->name : "?");
+		conn.exec = &exec;
+	}
+	conn.proxy_url = t->proxy_url;
+	conn.disable_compression = t->disable_compression;
 	conn.server = t->server;
 	conn.ca = t->ca_pem;
 	/* in-cluster: the CA bundle can rotate like the token; read it afresh */
@@ -242,6 +251,7 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 	}
 	rc = kube_client_new(&conn, out, e);
 	free(ca);
+	kube_exec_config_done(&exec);
 	if (rc < 0)
 		return kj_err_prefix(e, _("target \"%s\""), t->name ? t->name : "?");
 	return 0;
@@ -325,6 +335,11 @@ void engine_drop_client(struct engine *en, const char *name)
 }
 
 /* ---- sealed secret material ------------------------------------------------ */
+
+void engine_set_plugin_hooks(engine_plugin_tty_fn tty, engine_plugin_stderr_fn err, void *ud)
+{
+	kube_exec_set_hooks(tty, err, ud);
+}
 
 void engine_set_default_passphrase_fn(engine_passphrase_fn fn, void *ud)
 {

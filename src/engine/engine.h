@@ -95,6 +95,16 @@ void engine_set_passphrase_fn(struct engine *en, engine_passphrase_fn fn, void *
 /* The callback engine_open() gives every new engine (process-wide; set it
  * once before opening engines, e.g. the CLI's terminal prompt). */
 void engine_set_default_passphrase_fn(engine_passphrase_fn fn, void *ud);
+
+/* Exec credential plugins (targets with the exec strategy, admin contexts):
+ * `tty(1, ud)` before an interactive plugin takes the terminal and
+ * `tty(0, ud)` after (a full-screen front end leaves curses meanwhile);
+ * `err(text, ud)` receives what a non-interactive plugin wrote to stderr
+ * (NULL = it goes to our stderr).  Process-wide; may be called from the
+ * thread that runs the request.  Set once at start-up. */
+typedef void (*engine_plugin_tty_fn)(int suspend, void *ud);
+typedef void (*engine_plugin_stderr_fn)(const char *text, void *ud);
+void engine_set_plugin_hooks(engine_plugin_tty_fn tty, engine_plugin_stderr_fn err, void *ud);
 enum engine_seal_state engine_seal_state(struct engine *en);
 /* Check a passphrase and keep its key (KJ_ERR_AUTH when wrong). */
 int engine_unlock(struct engine *en, const char *passphrase, kj_err *e);

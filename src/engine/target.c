@@ -12,6 +12,8 @@
 #include "engine/secret.h"
 #include "util/strv.h"
 #include "kube/api.h"
+#include "kube/execcred.h"
+#include "kube/proxy.h"
 #include "kube/incluster.h"
 #include "kube/kubeconfig.h"
 #include "util/i18n.h"
@@ -339,9 +341,24 @@ static int from_kubeconfig(const struct target_spec *s, struct target *t, struct
 		return -1;
 	t->server = kj_xstrdup(s->server ? s->server : ci.server);
 	t->tls_server_name = kj_xstrdup(s->tls_server_name ? s->tls_server_name : ci.tls_server_name);
+	t->proxy_url = kj_xstrdup(ci.proxy_url);
+	t->disable_compression = ci.disable_compression;
 	if (set_ca(t, s->ca_pem ? s->ca_pem : ci.ca_pem, e) < 0)
 		goto out;
-	if (ci.client_cert_pem && ci.client_key_pem) {
+	if (s->auth == TARGET_AUTH_EXEC && !ci.exec) {
+		kj_err_set(e, KJ_ERR_INVALID, _("user \"%s\" of context \"%s\" has no exec plugin"),
+		           ci.user ? ci.user : "?", ci.context);
+		kj_err_hint(e, _("pick a context whose user runs an exec credential plugin"));
+		goto out;
+	}
+	if (ci.exec) {
+		/* the plugin's settings, not a credential: it runs whenever one is needed */
+		cJSON *j = kube_exec_config_to_json(ci.exec);
+		free(t->exec_json);
+		t->exec_json = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		t->auth = TARGET_AUTH_EXEC;
+	} else if (ci.client_cert_pem && ci.client_key_pem) {
 		if (set_cert(t, c, ci.client_cert_pem, ci.client_key_pem, e) < 0)
 			goto out;
 	} else if (ci.token) {
@@ -351,9 +368,11 @@ static int from_kubeconfig(const struct target_spec *s, struct target *t, struct
 		t->token_file = kj_xstrdup(ci.token_file);
 	} else {
 		kj_err_set(e, KJ_ERR_INVALID,
-		           _("user \"%s\" of context \"%s\" has no token or client certificate"),
+		           _("user \"%s\" of context \"%s\" has no token, client certificate or exec plugin"),
 		           ci.user ? ci.user : "?", ci.context);
-		kj_err_hint(e, _("pick a context whose user has a token, tokenFile or client certificate"));
+		kj_err_hint(e,
+		            _("pick a context whose user has a token, tokenFile, client certificate or exec "
+		              "plugin"));
 		goto out;
 	}
 	if (s->kubeconfig_path)
@@ -500,6 +519,7 @@ static int build(struct engine *en, const struct target_spec *s, struct target *
 		t->server = NULL;
 		return from_incluster(s, t, e);
 	case TARGET_AUTH_KUBECONFIG:
+	case TARGET_AUTH_EXEC:
 		free(t->server);
 		free(t->tls_server_name);
 		t->server = t->tls_server_name = NULL;
@@ -532,6 +552,46 @@ static void explain_failure(kj_err *e)
 	else
 		kj_err_hint(e, _("%s%sNothing was saved."),
 		            old[0] ? old : _("check the --server URL and that the cluster is up."), " ");
+}
+
+char *target_exec_describe(const struct target *t)
+{
+	struct kube_exec_config c;
+	kj_err ignore = {0};
+	char *cmd, *out;
+
+	if (!t->exec_json || kube_exec_config_from_json(t->exec_json, &c, &ignore) < 0)
+		return NULL;
+	cmd = kube_exec_config_describe(&c);
+	out = kj_xasprintf(_("%s (%s, interactiveMode %s)"), cmd, c.api_version,
+	                   kube_exec_interactive_name(c.interactive));
+	free(cmd);
+	kube_exec_config_done(&c);
+	return out;
+}
+
+char *target_proxy_display(const struct target *t)
+{
+	return t->proxy_url ? kube_proxy_display(t->proxy_url) : NULL;
+}
+
+/* Which plugin gave the credential, and who the cluster took it for. */
+static void exec_notice(const struct target *t, struct target_add_result *out)
+{
+	struct kube_exec_config c;
+	kj_err ignore = {0};
+	char *cmd, *msg;
+
+	if (kube_exec_config_from_json(t->exec_json, &c, &ignore) < 0)
+		return;
+	cmd = kube_exec_config_describe(&c);
+	msg = kj_xasprintf(_("credentials come from the exec plugin \"%s\" (run whenever one is needed, "
+	                     "nothing stored); the cluster saw them as %s"),
+	                   cmd, t->identity ? t->identity : _("(unknown user)"));
+	kj_nullv_push(&out->notices, msg);
+	free(msg);
+	free(cmd);
+	kube_exec_config_done(&c);
 }
 
 int target_add(struct engine *en, const struct target_spec *s, struct target_add_result *out, kj_err *e)
@@ -616,6 +676,8 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		audit(en, TARGET_AUDIT_ADD, t.name, 1, detail);
 		free(detail);
 	}
+	if (t.auth == TARGET_AUTH_EXEC)
+		exec_notice(&t, out);
 	for (p = r->notices; p && *p; p++)
 		kj_nullv_push(&out->notices, *p);
 	out->target = t;

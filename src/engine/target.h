@@ -11,7 +11,11 @@
  *                the token file and ca.crt are re-read on every connect,
  *                since both rotate);
  *   kubeconfig   copied from a kubeconfig context (token, tokenFile, client
- *                certificate; exec and auth-provider users are refused).
+ *                certificate; auth-provider users are refused);
+ *   exec         a kubeconfig context whose user is an exec credential
+ *                plugin: the target keeps the plugin's settings (never a
+ *                credential) and runs it whenever it needs one.
+ * Kubeconfig imports keep the cluster's proxy-url and disable-compression.
  *
  * Adding runs a preflight first (preflight.h); if the cluster cannot be
  * reached or refuses the credentials nothing is saved.  Missing permissions
@@ -139,6 +143,12 @@ int target_check(struct engine *en, const char *name, const char *const *namespa
  * cluster).  Fails with KJ_ERR_CONFLICT while secrets or live leases still
  * name it.  Drops the cached client, as target_check() does. */
 int target_remove(struct engine *en, const char *name, kj_err *e);
+
+/* "aws eks get-token ... (client.authentication.k8s.io/v1beta1,
+ * interactiveMode IfAvailable)" for an exec target, NULL for others. */
+char *target_exec_describe(const struct target *t);
+/* The target's proxy-url without credentials, NULL when it has none. */
+char *target_proxy_display(const struct target *t);
 
 /* Seconds until the target's client certificate (or stored token) expires;
  * INT64_MAX when there is no expiry.  Negative once expired. */

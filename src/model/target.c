@@ -5,12 +5,12 @@
 
 #include "util/strbuf.h"
 
-static const char *const auth_names[] = {"token", "client-cert", "in-cluster", "kubeconfig"};
+static const char *const auth_names[] = {"token", "client-cert", "in-cluster", "kubeconfig", "exec"};
 static const char *const health_names[] = {"never", "ok", "warn", "fail"};
 
 const char *target_auth_name(enum target_auth a)
 {
-	return (unsigned)a < 4 ? auth_names[a] : "?";
+	return (unsigned)a < TARGET_AUTH_COUNT ? auth_names[a] : "?";
 }
 
 /* Index of `s` in a table of `n` names, -1 when absent. */
@@ -24,7 +24,7 @@ static int name_index(const char *const *names, int n, const char *s)
 
 int target_auth_parse(const char *s)
 {
-	return name_index(auth_names, 4, s);
+	return name_index(auth_names, TARGET_AUTH_COUNT, s);
 }
 
 const char *target_health_name(enum target_health h)
@@ -51,6 +51,9 @@ void target_done(struct target *t)
 	free(t->csr_name);
 	free(t->kubeconfig_path);
 	free(t->kubeconfig_context);
+	free(t->exec_json);
+	free(t->proxy_url);
+	free(t->renew_sa);
 	free(t->identity);
 	free(t->preflight_summary);
 	free(t->preflight_json);
@@ -80,6 +83,9 @@ void target_copy(struct target *dst, const struct target *src)
 	dst->csr_name = kj_xstrdup(src->csr_name);
 	dst->kubeconfig_path = kj_xstrdup(src->kubeconfig_path);
 	dst->kubeconfig_context = kj_xstrdup(src->kubeconfig_context);
+	dst->exec_json = kj_xstrdup(src->exec_json);
+	dst->proxy_url = kj_xstrdup(src->proxy_url);
+	dst->renew_sa = kj_xstrdup(src->renew_sa);
 	dst->identity = kj_xstrdup(src->identity);
 	dst->preflight_summary = kj_xstrdup(src->preflight_summary);
 	dst->preflight_json = kj_xstrdup(src->preflight_json);

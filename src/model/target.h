@@ -17,7 +17,9 @@ enum target_auth {
 	TARGET_AUTH_CLIENT_CERT, /* client certificate (given, or made through a CSR) */
 	TARGET_AUTH_IN_CLUSTER,  /* the pod's service account: token file + ca.crt */
 	TARGET_AUTH_KUBECONFIG,  /* imported from a kubeconfig context */
+	TARGET_AUTH_EXEC,        /* a kubeconfig user's credential plugin, run when a credential is needed */
 };
+#define TARGET_AUTH_COUNT 5
 
 /* Outcome of the last preflight. */
 enum target_health {
@@ -45,6 +47,13 @@ struct target {
 	char *csr_name;           /* CertificateSigningRequest that issued the certificate */
 	char *kubeconfig_path;    /* kubeconfig import: where it came from */
 	char *kubeconfig_context;
+	char *exec_json;         /* exec: the plugin's settings (kube_exec_config_to_json) */
+	char *proxy_url;         /* kubeconfig proxy-url; NULL = the environment's proxy */
+	int disable_compression; /* kubeconfig disable-compression */
+	char *renew_sa;          /* "namespace/name" of the ServiceAccount whose TokenRequest
+	                            renews the token; NULL = the token cannot be renewed so */
+	int64_t token_seconds;   /* expirationSeconds asked for when renewing */
+	int64_t renewed_at;      /* last renewal (unix s), 0 = never */
 
 	/* Last preflight. */
 	char *identity; /* username the cluster saw (SelfSubjectReview) */
@@ -70,7 +79,7 @@ void target_cred_done(struct target_cred *c); /* wipes, then frees */
 void target_copy(struct target *dst, const struct target *src);
 void target_list_free(struct target *v, size_t n);
 
-/* "token", "client-cert", "in-cluster", "kubeconfig" and back (-1 unknown). */
+/* "token", "client-cert", "in-cluster", "kubeconfig", "exec" and back (-1 unknown). */
 const char *target_auth_name(enum target_auth a);
 int target_auth_parse(const char *s);
 /* "never", "ok", "warn", "fail" and back (-1 unknown). */

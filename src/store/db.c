@@ -20,6 +20,7 @@ static const struct db_migration migrations[] = {
     {1, "targets", store_target_schema_v1},
     {2, "secrets, leases, lease objects, audit", store_secret_schema_v2},
     {3, "settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
+    {4, "targets: exec strategy, proxy, token renewal", store_target_schema_v4},
 };
 
 struct kj_db {
@@ -238,7 +239,42 @@ static int ensure_file(const char *path, kj_err *e)
 	return 0;
 }
 
+/* 0 when every foreign key holds (PRAGMA foreign_key_check finds nothing). */
+static int foreign_keys_hold(kj_db *db, kj_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, e, _("checking foreign keys"));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return kj_err_set(e, KJ_ERR_FAIL, _("a row refers to one that does not exist"));
+	return rc == SQLITE_DONE ? 0 : db_fail(db, e, _("checking foreign keys"));
+}
+
+static int migrate_steps(kj_db *db, kj_err *e);
+
+/* Rebuilding a table (SQLite cannot alter a CHECK constraint) drops it,
+ * which with foreign keys on would cascade to the rows that refer to it:
+ * migrations run with them off (a no-op inside a transaction, so set
+ * here) and check them before each commit. */
 static int migrate(kj_db *db, kj_err *e)
+{
+	int rc;
+
+	if (db_schema_version(db) == db_latest_version())
+		return 0;
+	if (db_exec(db, "PRAGMA foreign_keys=OFF", e) < 0)
+		return -1;
+	rc = migrate_steps(db, e);
+	kj_err ignore = {0};
+	db_exec(db, "PRAGMA foreign_keys=ON", rc < 0 ? &ignore : e);
+	return rc;
+}
+
+static int migrate_steps(kj_db *db, kj_err *e)
 {
 	int have = db_schema_version(db);
 	int want = db_latest_version();
@@ -271,7 +307,8 @@ static int migrate(kj_db *db, kj_err *e)
 			                  have);
 		}
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
-		if (db_exec(db, m->sql, e) < 0 || db_exec(db, pragma, e) < 0) {
+		if (db_exec(db, m->sql, e) < 0 || db_exec(db, pragma, e) < 0 ||
+		    foreign_keys_hold(db, e) < 0) {
 			kj_err_prefix(e, _("migrating the store to version %d (%s): "), m->version, m->what);
 			db_rollback(db);
 			return -1;

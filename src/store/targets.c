@@ -38,11 +38,51 @@ const char store_target_schema_v1[] =
     " client_key_pem TEXT,"
     " sealed INTEGER NOT NULL DEFAULT 0);";
 
+const char store_target_schema_v4[] =
+    "CREATE TABLE targets_v4 ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " server TEXT NOT NULL,"
+    " ca_pem TEXT,"
+    " tls_server_name TEXT,"
+    " auth TEXT NOT NULL CHECK (auth IN ('token','client-cert','in-cluster','kubeconfig','exec')),"
+    " token_file TEXT,"
+    " sa_dir TEXT,"
+    " client_cert_pem TEXT,"
+    " cert_not_after INTEGER NOT NULL DEFAULT 0,"
+    " token_expires_at INTEGER NOT NULL DEFAULT 0,"
+    " csr_name TEXT,"
+    " kubeconfig_path TEXT,"
+    " kubeconfig_context TEXT,"
+    " exec_json TEXT,"
+    " proxy_url TEXT,"
+    " disable_compression INTEGER NOT NULL DEFAULT 0,"
+    " renew_sa TEXT,"
+    " token_seconds INTEGER NOT NULL DEFAULT 0,"
+    " renewed_at INTEGER NOT NULL DEFAULT 0,"
+    " identity TEXT,"
+    " health TEXT NOT NULL DEFAULT 'never',"
+    " preflight_at INTEGER NOT NULL DEFAULT 0,"
+    " preflight_summary TEXT,"
+    " preflight_json TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " created_by TEXT NOT NULL,"
+    " updated_at INTEGER NOT NULL);"
+    "INSERT INTO targets_v4 (id, name, server, ca_pem, tls_server_name, auth, token_file, sa_dir, "
+    "client_cert_pem, cert_not_after, token_expires_at, csr_name, kubeconfig_path, kubeconfig_context, "
+    "identity, health, preflight_at, preflight_summary, preflight_json, created_at, created_by, updated_at)"
+    " SELECT id, name, server, ca_pem, tls_server_name, auth, token_file, sa_dir, client_cert_pem, "
+    "cert_not_after, token_expires_at, csr_name, kubeconfig_path, kubeconfig_context, identity, health, "
+    "preflight_at, preflight_summary, preflight_json, created_at, created_by, updated_at FROM targets;"
+    "DROP TABLE targets;"
+    "ALTER TABLE targets_v4 RENAME TO targets;";
+
 #define COLUMNS                                                                                              \
 	"id, name, server, ca_pem, tls_server_name, auth, token_file, sa_dir, client_cert_pem,"              \
 	" cert_not_after, token_expires_at, csr_name, kubeconfig_path, kubeconfig_context, identity, "       \
 	"health,"                                                                                            \
-	" preflight_at, preflight_summary, preflight_json, created_at, created_by, updated_at"
+	" preflight_at, preflight_summary, preflight_json, created_at, created_by, updated_at,"              \
+	" exec_json, proxy_url, disable_compression, renew_sa, token_seconds, renewed_at"
 
 static void read_row(sqlite3_stmt *st, struct target *t)
 {
@@ -73,9 +113,15 @@ static void read_row(sqlite3_stmt *st, struct target *t)
 	t->created_at = sqlite3_column_int64(st, 19);
 	t->created_by = db_column_strdup(st, 20);
 	t->updated_at = sqlite3_column_int64(st, 21);
+	t->exec_json = db_column_strdup(st, 22);
+	t->proxy_url = db_column_strdup(st, 23);
+	t->disable_compression = sqlite3_column_int(st, 24);
+	t->renew_sa = db_column_strdup(st, 25);
+	t->token_seconds = sqlite3_column_int64(st, 26);
+	t->renewed_at = sqlite3_column_int64(st, 27);
 }
 
-/* Bind the non-secret columns 2..22 in COLUMNS order (1 is the id). */
+/* Bind the non-secret columns 2..28 in COLUMNS order (1 is the id). */
 static void bind_row(sqlite3_stmt *st, const struct target *t)
 {
 	db_bind_text(st, 2, t->name);
@@ -99,6 +145,12 @@ static void bind_row(sqlite3_stmt *st, const struct target *t)
 	sqlite3_bind_int64(st, 20, t->created_at ? t->created_at : kj_now());
 	db_bind_text(st, 21, t->created_by ? t->created_by : "");
 	sqlite3_bind_int64(st, 22, kj_now());
+	db_bind_text(st, 23, t->exec_json);
+	db_bind_text(st, 24, t->proxy_url);
+	sqlite3_bind_int(st, 25, t->disable_compression);
+	db_bind_text(st, 26, t->renew_sa);
+	sqlite3_bind_int64(st, 27, t->token_seconds);
+	sqlite3_bind_int64(st, 28, t->renewed_at);
 }
 
 static int write_cred(kj_db *db, int64_t id, const struct target_cred *cred, kj_err *e)
@@ -128,11 +180,12 @@ int store_target_insert(kj_db *db, struct target *t, const struct target_cred *c
 
 	if (db_begin(db, e) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "INSERT INTO targets (" COLUMNS
-	                       ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	                       " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-	                       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	        db_sqlite(db),
+	        "INSERT INTO targets (" COLUMNS ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	        " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
+	        " ?27, ?28)",
+	        -1, &st, NULL) != SQLITE_OK) {
 		db_fail(db, e, _("saving target"));
 		db_rollback(db);
 		return -1;
@@ -172,7 +225,9 @@ int store_target_update(kj_db *db, const struct target *t, kj_err *e)
 	        " token_file=?7, sa_dir=?8, client_cert_pem=?9, cert_not_after=?10,"
 	        " token_expires_at=?11, csr_name=?12, kubeconfig_path=?13, kubeconfig_context=?14,"
 	        " identity=?15, health=?16, preflight_at=?17, preflight_summary=?18,"
-	        " preflight_json=?19, created_at=?20, created_by=?21, updated_at=?22 WHERE id=?1",
+	        " preflight_json=?19, created_at=?20, created_by=?21, updated_at=?22, exec_json=?23,"
+	        " proxy_url=?24, disable_compression=?25, renew_sa=?26, token_seconds=?27,"
+	        " renewed_at=?28 WHERE id=?1",
 	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("updating target"));
 	sqlite3_bind_int64(st, 1, t->id);

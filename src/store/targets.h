@@ -24,6 +24,10 @@
 
 /* Migration 1 (tables targets and target_secrets), run by db.c. */
 extern const char store_target_schema_v1[];
+/* Migration 4: the exec strategy, proxy settings and token renewal (the
+ * table is rebuilt for its CHECK constraint; db.c runs migrations with
+ * foreign keys off and checks them before committing). */
+extern const char store_target_schema_v4[];
 
 /* Insert a new target and its secret material in one transaction; sets
  * t->id.  A taken name fails with KJ_ERR_CONFLICT and leaves nothing. */
