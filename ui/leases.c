@@ -35,14 +35,24 @@ static const struct ui_table_col cols[C_COUNT] = {
 static const char *const state_words[] = {N_("creating"), N_("active"),  N_("revoking"),
                                           N_("revoked"),  N_("expired"), N_("failed")};
 
+/* Rows read around the one asked for when it is not in the window: a
+ * screenful and a half each way, so moving and redrawing read nothing. */
+#define WINDOW_BEFORE 32
+#define WINDOW_ROWS   128
+
 struct leases {
 	struct ui_screen base;
 	struct ui_table *table;
-	struct lease *v;
-	size_t n;
+	/* the table reads the store through a view (engine/lease.h): a window
+	 * of rows and the counts, never the whole history */
+	struct lease_view view;
+	char *filter;
+	size_t shown;
+	struct lease *win; /* rows win_off .. win_off + win_n - 1 of the view */
+	size_t win_off, win_n;
+	struct lease_counts counts;
 	int load_failed;
 	int sweep_countdown;
-	int has_unrevocable;
 	unsigned ticks;
 	unsigned reload_every; /* seconds between store reads */
 	int64_t store_mark[2]; /* lease_store_changed(): skip reading an unchanged store */
@@ -142,6 +152,118 @@ static const char *row_id(void *ud, const void *row)
 
 static const struct ui_table_ops table_ops = {cell, num, role, row_id};
 
+static void drop_window(struct leases *ls)
+{
+	lease_list_free(ls->win, ls->win_n);
+	ls->win = NULL;
+	ls->win_off = ls->win_n = 0;
+}
+
+static void load_failed(struct leases *ls, const kj_err *e)
+{
+	if (!ls->load_failed)
+		ui_app_error(ls->base.app, e);
+	ls->load_failed = 1;
+}
+
+/* The table's column as the store's order. */
+static enum lease_order column_order(int col, int rev, int *reverse)
+{
+	*reverse = rev;
+	switch (col) {
+	case C_SECRET:
+		return LEASE_ORDER_SECRET;
+	case C_MODE:
+		return LEASE_ORDER_MODE;
+	case C_NS:
+		return LEASE_ORDER_NAMESPACE;
+	case C_SA:
+		return LEASE_ORDER_SERVICE_ACCOUNT;
+	case C_EXPIRES:
+		return LEASE_ORDER_EXPIRY;
+	case C_TOKEN:
+		return LEASE_ORDER_TOKEN_EXPIRY;
+	case C_STATE:
+		return LEASE_ORDER_STATE;
+	default: /* AGE, or no sort: newest first */
+		if (col < 0)
+			*reverse = 0;
+		return LEASE_ORDER_NEWEST;
+	}
+}
+
+static size_t src_query(void *ud, const char *filter, int col, int rev, size_t *total)
+{
+	struct leases *ls = ud;
+	struct engine *eng = ui_app_engine(ls->base.app);
+	int s;
+	kj_err e;
+
+	drop_window(ls);
+	free(ls->filter);
+	ls->filter = kj_xstrdup(filter ? filter : "");
+	memset(&ls->view, 0, sizeof(ls->view));
+	ls->view.text = ls->filter;
+	ls->view.order = column_order(col, rev, &ls->view.reverse);
+	/* the words the table shows for states and modes match too */
+	for (s = 0; ls->filter[0] && s < LEASE_STATE_COUNT; s++)
+		if (ui_text_contains(_(lease_state_name((enum lease_state)s)), ls->filter))
+			ls->view.state_bits |= 1u << s;
+	if (ls->filter[0] && ui_text_contains(_("fix"), ls->filter))
+		ls->view.mode_bits |= 1u << SECRET_FIXED;
+	if (ls->filter[0] && ui_text_contains(_("dyn"), ls->filter))
+		ls->view.mode_bits |= 1u << SECRET_DYNAMIC;
+	ls->shown = 0;
+	*total = ls->counts.total;
+	if (!eng)
+		return 0;
+	kj_err_clear(&e);
+	if (lease_view_count(eng, &ls->view, &ls->shown, &e) < 0) {
+		load_failed(ls, &e);
+		ls->shown = 0;
+	}
+	return ls->shown;
+}
+
+static const void *src_row(void *ud, size_t i)
+{
+	struct leases *ls = ud;
+	struct engine *eng = ui_app_engine(ls->base.app);
+	size_t off;
+	kj_err e;
+
+	if (i >= ls->shown || !eng)
+		return NULL;
+	if (!ls->win || i < ls->win_off || i >= ls->win_off + ls->win_n) {
+		drop_window(ls);
+		off = i > WINDOW_BEFORE ? i - WINDOW_BEFORE : 0;
+		kj_err_clear(&e);
+		if (lease_view_page(eng, &ls->view, off, WINDOW_ROWS, &ls->win, &ls->win_n, &e) < 0) {
+			load_failed(ls, &e);
+			return NULL;
+		}
+		ls->win_off = off;
+		if (i >= off + ls->win_n)
+			return NULL;
+	}
+	return &ls->win[i - ls->win_off];
+}
+
+static long src_find(void *ud, const char *id)
+{
+	struct leases *ls = ud;
+	struct engine *eng = ui_app_engine(ls->base.app);
+	long pos = -1;
+	kj_err e;
+
+	kj_err_clear(&e);
+	if (!eng || lease_view_position(eng, &ls->view, id, &pos, &e) < 0)
+		return -1;
+	return pos;
+}
+
+static const struct ui_table_source table_source = {src_query, src_row, src_find};
+
 /* What to do first depends on what exists: a newcomer is led from
  * target to secret to mint. */
 static void set_empty_text(struct leases *ls)
@@ -171,33 +293,22 @@ static void set_empty_text(struct leases *ls)
 		                        _("No leases yet. Press m to mint a credential from a secret."));
 }
 
+/* Re-read the counts and the window (the table keeps its cursor). */
 static void reload(struct leases *ls)
 {
-	struct lease_filter f = LEASE_FILTER_ANY;
-	struct lease *v = NULL;
-	size_t n = 0, i;
 	kj_err e;
 
 	if (!ui_app_engine(ls->base.app))
 		return;
 	kj_err_clear(&e);
-	if (lease_list(ui_app_engine(ls->base.app), &f, &v, &n, &e) != 0) {
-		if (!ls->load_failed)
-			ui_app_error(ls->base.app, &e);
-		ls->load_failed = 1;
+	if (lease_counts(ui_app_engine(ls->base.app), &ls->counts, &e) != 0) {
+		load_failed(ls, &e);
 		return;
 	}
 	ls->load_failed = 0;
-	if (!n)
+	if (!ls->counts.total)
 		set_empty_text(ls);
-	ui_table_set_rows(ls->table, v, n, sizeof(*v));
-	lease_list_free(ls->v, ls->n);
-	ls->v = v;
-	ls->n = n;
-	ls->has_unrevocable = 0;
-	for (i = 0; i < n; i++)
-		if (!v[i].revocable && live(&v[i]))
-			ls->has_unrevocable = 1;
+	ui_table_refilter(ls->table);
 }
 
 static void draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols_)
@@ -205,7 +316,6 @@ static void draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols_)
 	struct leases *ls = (struct leases *)s;
 	int gh = 0, th;
 	char line[256];
-	size_t live_n = 0, i;
 
 	if (ui_app_guide_shown(s->app)) {
 		/* the guide gets what the table can spare, keeping five rows of leases */
@@ -215,12 +325,9 @@ static void draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols_)
 		if (gh < 6)
 			gh = 0;
 	}
-	for (i = 0; i < ls->n; i++)
-		if (live(&ls->v[i]))
-			live_n++;
-	snprintf(line, sizeof(line), _("%zu live of %zu leases"), live_n, ls->n);
+	snprintf(line, sizeof(line), _("%zu live of %zu leases"), ls->counts.live, ls->counts.total);
 	ui_put(w, y, 1, cols_ - 2, line, ui_attr(R_DIM), 0);
-	if (ls->has_unrevocable)
+	if (ls->counts.unrevocable_live)
 		ui_put_ellipsis(w, y, 1 + ui_text_width(line) + 2, cols_ - ui_text_width(line) - 4,
 		                _("* = expiry-only: cannot be revoked before its token expiry"),
 		                ui_attr(R_WARN), 0);
@@ -267,7 +374,7 @@ static void revoke_job_free(struct revoke_job *j)
 {
 	size_t i;
 
-	for (i = 0; i < j->n; i++)
+	for (i = 0; j->ids && i < j->n; i++)
 		free(j->ids[i]);
 	free(j->ids);
 	free(j);
@@ -363,23 +470,45 @@ static void ask_revoke(struct leases *ls, int all)
 {
 	struct revoke_job *j = kj_xcalloc(1, sizeof(*j));
 	char *text;
-	size_t i, cnt = ui_table_count(ls->table);
+	size_t cap = 0;
 
 	j->eng = ui_app_worker_engine(ls->base.app);
 	j->app = ls->base.app;
-	j->ids = kj_xcalloc(cnt ? cnt : 1, sizeof(char *));
-	if (all) {
-		/* everything shown and no filter: the engine revokes in parallel */
-		j->everything = !ui_table_filter(ls->table)[0];
-		for (i = 0; i < cnt; i++) {
-			const struct lease *l = ui_table_row(ls->table, i);
-			if (live(l))
-				j->ids[j->n++] = kj_xstrdup(l->id);
-		}
+	if (all && !ui_table_filter(ls->table)[0]) {
+		/* everything and no filter: the engine finds and revokes them in parallel */
+		j->everything = 1;
+		j->n = ls->counts.live;
+	} else if (all) {
+		/* the live leases the filter shows, read a page at a time */
+		struct lease *v = NULL;
+		size_t off = 0, n = 0, i;
+		kj_err e;
+
+		kj_err_clear(&e);
+		do {
+			if (lease_view_page(ui_app_engine(ls->base.app), &ls->view, off, 1000, &v, &n, &e) <
+			    0) {
+				ui_app_error(ls->base.app, &e);
+				n = 0;
+			}
+			for (i = 0; i < n; i++) {
+				if (!live(&v[i]))
+					continue;
+				if (j->n == cap) {
+					cap = cap ? cap * 2 : 16;
+					j->ids = kj_xrealloc(j->ids, cap * sizeof(char *));
+				}
+				j->ids[j->n++] = kj_xstrdup(v[i].id);
+			}
+			lease_list_free(v, n);
+			off += n;
+		} while (n == 1000);
 	} else {
 		const struct lease *l = ui_table_selected(ls->table);
-		if (l && live(l))
+		if (l && live(l)) {
+			j->ids = kj_xcalloc(1, sizeof(char *));
 			j->ids[j->n++] = kj_xstrdup(l->id);
+		}
 	}
 	if (!j->n) {
 		ui_app_status(ls->base.app, "%s",
@@ -554,7 +683,8 @@ static void lfree(struct ui_screen *s)
 
 	ui_app_set_idle(s->app, NULL, NULL);
 	ui_table_free(ls->table);
-	lease_list_free(ls->v, ls->n);
+	drop_window(ls);
+	free(ls->filter);
 	free(ls);
 }
 
@@ -631,7 +761,10 @@ struct ui_screen *ui_leases_new(struct ui_app *app)
 	                                     "(define secrets first: press : and pick Secrets)."));
 	ls->sweep_countdown = 2;
 	ls->reload_every = 3;
-	reload(ls);
+	if (ui_app_engine(app) && lease_counts(ui_app_engine(app), &ls->counts, NULL) == 0 &&
+	    !ls->counts.total)
+		set_empty_text(ls);
+	ui_table_set_source(ls->table, &table_source, ls);
 	ui_app_set_idle(app, idle, ls);
 	return &ls->base;
 }

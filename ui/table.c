@@ -22,7 +22,9 @@ struct ui_table {
 	int filtering;
 	char *sel_id;
 	char *empty;
-	int page;     /* rows per page at the last draw */
+	int page;                          /* rows per page at the last draw */
+	const struct ui_table_source *src; /* rows from a source instead of rows/idx */
+	void *src_ud;
 	char *tip_id; /* the row whose cut-off cells the status line last showed */
 };
 
@@ -58,6 +60,14 @@ static void move_sel(struct ui_table *t, long d);
 static const void *row_at(const struct ui_table *t, size_t i)
 {
 	return t->rows + i * t->elem;
+}
+
+/* Row i of those shown, in the order shown. */
+static const void *shown(const struct ui_table *t, size_t i)
+{
+	if (t->src)
+		return t->src->row(t->src_ud, i);
+	return row_at(t, t->idx[i]);
 }
 
 static void remember_sel(struct ui_table *t)
@@ -115,6 +125,14 @@ void ui_table_refilter(struct ui_table *t)
 {
 	size_t i;
 
+	if (t->src) {
+		long pos;
+		t->nidx = t->src->query(t->src_ud, t->filter.buf, t->sort_col, t->sort_rev, &t->nrows);
+		t->sel = 0;
+		if (t->sel_id && (pos = t->src->find(t->src_ud, t->sel_id)) >= 0 && (size_t)pos < t->nidx)
+			t->sel = (size_t)pos;
+		return;
+	}
 	free(t->idx);
 	t->idx = t->nrows ? kj_xmalloc(t->nrows * sizeof(size_t)) : NULL;
 	t->nidx = 0;
@@ -150,6 +168,15 @@ void ui_table_refilter(struct ui_table *t)
 			}
 }
 
+void ui_table_set_source(struct ui_table *t, const struct ui_table_source *src, void *src_ud)
+{
+	free(t->idx);
+	t->idx = NULL;
+	t->src = src;
+	t->src_ud = src_ud;
+	ui_table_refilter(t);
+}
+
 void ui_table_set_rows(struct ui_table *t, const void *rows, size_t n, size_t elem)
 {
 	t->rows = rows;
@@ -160,7 +187,7 @@ void ui_table_set_rows(struct ui_table *t, const void *rows, size_t n, size_t el
 
 const void *ui_table_selected(const struct ui_table *t)
 {
-	return t->nidx ? row_at(t, t->idx[t->sel]) : NULL;
+	return t->nidx ? shown(t, t->sel) : NULL;
 }
 
 size_t ui_table_count(const struct ui_table *t)
@@ -170,7 +197,7 @@ size_t ui_table_count(const struct ui_table *t)
 
 const void *ui_table_row(const struct ui_table *t, size_t i)
 {
-	return i < t->nidx ? row_at(t, t->idx[i]) : NULL;
+	return i < t->nidx ? shown(t, i) : NULL;
 }
 
 const char *ui_table_filter(const struct ui_table *t)
@@ -197,6 +224,14 @@ int ui_table_select(struct ui_table *t, const char *id)
 {
 	size_t i;
 
+	if (t->src) {
+		long pos = t->src->find(t->src_ud, id);
+		if (pos < 0 || (size_t)pos >= t->nidx)
+			return -1;
+		t->sel = (size_t)pos;
+		remember_sel(t);
+		return 0;
+	}
 	for (i = 0; i < t->nidx; i++)
 		if (!strcmp(t->ops->id(t->ud, row_at(t, t->idx[i])), id)) {
 			t->sel = i;
@@ -311,7 +346,7 @@ static void layout(const struct ui_table *t, int cols, size_t first, size_t nrow
 		flex += t->cols[i].flex;
 	}
 	for (r = first; r < t->nidx && r < first + nrows; r++) {
-		const void *row = row_at(t, t->idx[r]);
+		const void *row = shown(t, r);
 		for (i = 0; i < t->ncols; i++) {
 			int vw;
 			t->ops->cell(t->ud, row, i, buf, sizeof(buf));
@@ -460,7 +495,7 @@ void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int
 		ui_text_wrap(msg, cols - 4, empty_line, &ew);
 	}
 	for (r = t->top; r < t->nidx && (int)(r - t->top) < rows; r++) {
-		const void *row = row_at(t, t->idx[r]);
+		const void *row = shown(t, r);
 		int sel = r == t->sel;
 		chtype at =
 		    sel ? ui_attr(R_SELECTED) : ui_attr(t->ops->role ? t->ops->role(t->ud, row) : R_NORMAL);

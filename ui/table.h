@@ -55,6 +55,23 @@ void ui_table_set_sort(struct ui_table *t, int col, int reverse);
 int ui_table_select(struct ui_table *t, const char *id);
 /* Move the cursor by `d` rows. */
 void ui_table_move(struct ui_table *t, long d);
+/* A table over rows it does not hold (e.g. a million leases in SQLite):
+ * the source filters, sorts and counts, and hands out the rows the table
+ * draws.  The table then keeps no index of its own; ui_table_refilter()
+ * re-runs the query (after the data changed) and keeps the cursor on the
+ * selected row's id. */
+struct ui_table_source {
+	/* Apply the filter text and the sort (col -1: the source's own order);
+	 * returns how many rows show, and the number of rows in `*total`. */
+	size_t (*query)(void *ud, const char *filter, int sort_col, int sort_rev, size_t *total);
+	/* Row i (0-based) of the last query, or NULL; valid until the next call. */
+	const void *(*row)(void *ud, size_t i);
+	/* Where the row with this id stands in the last query, or -1. */
+	long (*find)(void *ud, const char *id);
+};
+/* Switch the table to `src` (kept, not copied) and run its first query. */
+void ui_table_set_source(struct ui_table *t, const struct ui_table_source *src, void *src_ud);
+
 /* Text shown when there are no rows (copied). */
 void ui_table_set_empty_text(struct ui_table *t, const char *text);
 

@@ -43,6 +43,27 @@ int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **
 	return rc;
 }
 
+int lease_view_count(struct engine *eng, const struct lease_view *v, size_t *n, kj_err *e)
+{
+	return store_lease_view_count(engine_db(eng), v, n, e);
+}
+
+int lease_view_page(struct engine *eng, const struct lease_view *v, size_t offset, size_t limit,
+                    struct lease **out, size_t *n, kj_err *e)
+{
+	return store_lease_view_page(engine_db(eng), v, offset, limit, out, n, e);
+}
+
+int lease_view_position(struct engine *eng, const struct lease_view *v, const char *id, long *pos, kj_err *e)
+{
+	return store_lease_view_position(engine_db(eng), v, id, pos, e);
+}
+
+int lease_counts(struct engine *eng, struct lease_counts *out, kj_err *e)
+{
+	return store_lease_counts(engine_db(eng), out, e);
+}
+
 int lease_store_changed(struct engine *eng, int64_t mark[2])
 {
 	return db_changed_since(engine_db(eng), mark) != 0;

@@ -33,6 +33,21 @@
 
 struct engine;
 
+/* The lease table's view (model/lease.h: struct lease_view). */
+/* How many leases the view shows. */
+int lease_view_count(struct engine *eng, const struct lease_view *v, size_t *n, kj_err *e);
+/* Rows offset..offset+limit-1 of the view, in its order (objects not filled). */
+int lease_view_page(struct engine *eng, const struct lease_view *v, size_t offset, size_t limit,
+                    struct lease **out, size_t *n, kj_err *e);
+/* Where the lease `id` stands in the view: 0-based, or -1 if it is not in it. */
+int lease_view_position(struct engine *eng, const struct lease_view *v, const char *id, long *pos, kj_err *e);
+/* Totals for a table header, from counters kept by the store. */
+int lease_counts(struct engine *eng, struct lease_counts *out, kj_err *e);
+
+void lease_done(struct lease *l);
+void lease_objects_free(struct lease_object *v, size_t n);
+void lease_list_free(struct lease *v, size_t n);
+
 /* Newest first.  Filters combine with AND. */
 int lease_list(struct engine *eng, const struct lease_filter *f, struct lease **out, size_t *n, kj_err *e);
 /* Whether the store may hold other leases or states than when `mark` was

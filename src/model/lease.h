@@ -64,6 +64,37 @@ struct lease_filter {
 		NULL, NULL, NULL, -1, 0                                                                      \
 	}
 
+/* The lease table's view of the store: one window of rows in one order,
+ * under one filter, read through indexes (store/leases.c), so that its cost
+ * does not grow with the number of leases kept. */
+enum lease_order {
+	LEASE_ORDER_NEWEST = 0, /* created_at, newest first (reverse: oldest first) */
+	LEASE_ORDER_SECRET,
+	LEASE_ORDER_MODE,
+	LEASE_ORDER_NAMESPACE,
+	LEASE_ORDER_SERVICE_ACCOUNT,
+	LEASE_ORDER_EXPIRY,       /* lease_expiry, soonest first */
+	LEASE_ORDER_TOKEN_EXPIRY, /* token_expiry, soonest first */
+	LEASE_ORDER_STATE,
+	LEASE_ORDER_COUNT
+};
+
+struct lease_view {
+	/* case-insensitive (ASCII) text found anywhere in the secret, namespace,
+	 * service account or id; NULL or "" = every lease */
+	const char *text;
+	unsigned state_bits; /* the text also matches leases in these states (1 << state) */
+	unsigned mode_bits;  /* ... and of these modes (1 << secret_mode) */
+	enum lease_order order;
+	int reverse; /* ties stay newest first in either direction */
+};
+
+struct lease_counts {
+	size_t total;         /* every lease in the store */
+	size_t live;          /* creating, active or revoking */
+	int unrevocable_live; /* a live lease without anchor (expiry-only) exists */
+};
+
 void lease_done(struct lease *l);
 void lease_objects_free(struct lease_object *v, size_t n);
 void lease_list_free(struct lease *v, size_t n);

@@ -12,6 +12,7 @@
 #include "store/secrets.h"
 #include "store/targets.h"
 #include "util/i18n.h"
+#include "store/leases.h"
 #include "util/strbuf.h"
 
 /* Schema migrations, applied in order, each in its own transaction.
@@ -21,6 +22,7 @@ static const struct db_migration migrations[] = {
     {2, "secrets, leases, lease objects, audit", store_secret_schema_v2},
     {3, "settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
     {4, "targets: exec strategy, proxy, token renewal", store_target_schema_v4},
+    {5, "lease table indexes and counts", store_lease_schema_v5},
 };
 
 struct kj_db {

@@ -326,3 +326,260 @@ int store_lease_list(kj_db *db, const struct lease_filter *f, int with_objects, 
 	}
 	return 0;
 }
+
+/* ---- the lease table's view ------------------------------------------------ */
+
+const char store_lease_schema_v5[] =
+    /* one index per order of the lease table, ties newest first */
+    "DROP INDEX leases_secret;"
+    "CREATE INDEX leases_by_secret ON leases(secret, created_at DESC);"
+    "CREATE INDEX leases_by_mode ON leases(mode, created_at DESC);"
+    "CREATE INDEX leases_by_namespace ON leases(namespace, created_at DESC);"
+    "CREATE INDEX leases_by_sa ON leases(service_account, created_at DESC);"
+    "CREATE INDEX leases_by_expiry ON leases(lease_expiry, created_at DESC);"
+    "CREATE INDEX leases_by_token_expiry ON leases(token_expiry, created_at DESC);"
+    "CREATE INDEX leases_by_state ON leases(state, created_at DESC);"
+    /* COUNT(*) walks a whole index: keep the totals per state instead */
+    "CREATE TABLE lease_counts (state TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO lease_counts SELECT state, count(*) FROM leases GROUP BY state;"
+    "CREATE TRIGGER lease_counts_insert AFTER INSERT ON leases BEGIN"
+    " INSERT INTO lease_counts VALUES (NEW.state, 1) ON CONFLICT(state) DO UPDATE SET n = n + 1;"
+    " END;"
+    "CREATE TRIGGER lease_counts_delete AFTER DELETE ON leases BEGIN"
+    " UPDATE lease_counts SET n = n - 1 WHERE state = OLD.state;"
+    " END;"
+    "CREATE TRIGGER lease_counts_state AFTER UPDATE OF state ON leases"
+    " WHEN OLD.state IS NOT NEW.state BEGIN"
+    " UPDATE lease_counts SET n = n - 1 WHERE state = OLD.state;"
+    " INSERT INTO lease_counts VALUES (NEW.state, 1) ON CONFLICT(state) DO UPDATE SET n = n + 1;"
+    " END;";
+
+/* The sort key of each order; NULL = created_at alone. */
+static const char *const order_key[LEASE_ORDER_COUNT] = {
+    [LEASE_ORDER_NEWEST] = NULL,
+    [LEASE_ORDER_SECRET] = "secret",
+    [LEASE_ORDER_MODE] = "mode",
+    [LEASE_ORDER_NAMESPACE] = "namespace",
+    [LEASE_ORDER_SERVICE_ACCOUNT] = "service_account",
+    [LEASE_ORDER_EXPIRY] = "lease_expiry",
+    [LEASE_ORDER_TOKEN_EXPIRY] = "token_expiry",
+    [LEASE_ORDER_STATE] = "state",
+};
+
+static const char *view_key(const struct lease_view *v)
+{
+	return v->order >= 0 && v->order < LEASE_ORDER_COUNT ? order_key[v->order] : NULL;
+}
+
+/* " ORDER BY ...": the order its index gives walked forwards or backwards. */
+static void add_order(kj_buf *q, const struct lease_view *v)
+{
+	const char *k = view_key(v);
+
+	if (!k)
+		kj_buf_adds(q, v->reverse ? " ORDER BY created_at ASC, rowid ASC"
+		                          : " ORDER BY created_at DESC, rowid DESC");
+	else if (!v->reverse)
+		kj_buf_printf(q, " ORDER BY %s ASC, created_at DESC, rowid ASC", k);
+	else
+		kj_buf_printf(q, " ORDER BY %s DESC, created_at ASC, rowid DESC", k);
+}
+
+/* " AND (...)" for the view's text; binds ?1 (the LIKE pattern). */
+static void add_filter(kj_buf *q, const struct lease_view *v)
+{
+	int s, any = 0;
+
+	if (!v->text || !v->text[0])
+		return;
+	kj_buf_adds(q, " AND (secret LIKE ?1 ESCAPE '\\' OR namespace LIKE ?1 ESCAPE '\\'"
+	               " OR service_account LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\'");
+	for (s = 0; s < LEASE_STATE_COUNT; s++)
+		if (v->state_bits & (1u << s)) {
+			kj_buf_printf(q, "%s'%s'", any ? ", " : " OR state IN (",
+			              lease_state_name((enum lease_state)s));
+			any = 1;
+		}
+	if (any)
+		kj_buf_adds(q, ")");
+	any = 0;
+	for (s = 0; s <= SECRET_DYNAMIC; s++)
+		if (v->mode_bits & (1u << s)) {
+			kj_buf_printf(q, "%s'%s'", any ? ", " : " OR mode IN (",
+			              secret_mode_name((enum secret_mode)s));
+			any = 1;
+		}
+	if (any)
+		kj_buf_adds(q, ")");
+	kj_buf_adds(q, ")");
+}
+
+static void bind_filter(sqlite3_stmt *st, const struct lease_view *v)
+{
+	kj_buf p;
+	const char *c;
+
+	if (!v->text || !v->text[0])
+		return;
+	kj_buf_init(&p);
+	kj_buf_adds(&p, "%");
+	for (c = v->text; *c; c++) {
+		if (*c == '%' || *c == '_' || *c == '\\')
+			kj_buf_adds(&p, "\\");
+		kj_buf_printf(&p, "%c", *c);
+	}
+	kj_buf_adds(&p, "%");
+	sqlite3_bind_text(st, 1, p.data, -1, SQLITE_TRANSIENT);
+	kj_buf_done(&p);
+}
+
+int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_err *e)
+{
+	sqlite3_stmt *st;
+	kj_buf q;
+	int rc;
+
+	*n = 0;
+	if (!v->text || !v->text[0]) {
+		struct lease_counts c;
+		if (store_lease_counts(db, &c, e) < 0)
+			return -1;
+		*n = c.total;
+		return 0;
+	}
+	kj_buf_init(&q);
+	kj_buf_adds(&q, "SELECT count(*) FROM leases WHERE 1");
+	add_filter(&q, v);
+	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
+	kj_buf_done(&q);
+	if (rc != SQLITE_OK)
+		return db_fail(db, e, _("counting leases"));
+	bind_filter(st, v);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, e, _("counting leases"));
+}
+
+int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, size_t limit,
+                          struct lease **out, size_t *n, kj_err *e)
+{
+	sqlite3_stmt *st;
+	kj_buf q;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!limit)
+		return 0;
+	kj_buf_init(&q);
+	kj_buf_adds(&q, "SELECT " LEASE_COLUMNS " FROM leases WHERE 1");
+	add_filter(&q, v);
+	add_order(&q, v);
+	kj_buf_adds(&q, " LIMIT ?2 OFFSET ?3");
+	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
+	kj_buf_done(&q);
+	if (rc != SQLITE_OK)
+		return db_fail(db, e, _("listing leases"));
+	bind_filter(st, v);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	*out = kj_xcalloc(limit, sizeof(**out));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit)
+		read_lease(st, &(*out)[(*n)++]);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		lease_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return db_fail(db, e, _("listing leases"));
+	}
+	return 0;
+}
+
+int store_lease_view_position(kj_db *db, const struct lease_view *v, const char *id, long *pos, kj_err *e)
+{
+	const char *k = view_key(v);
+	sqlite3_stmt *st;
+	kj_buf q;
+	int rc;
+
+	*pos = -1;
+	kj_buf_init(&q);
+	/* the rows before it in the view's order: a range of the order's index */
+	kj_buf_adds(&q, "SELECT (SELECT count(*) FROM leases WHERE 1");
+	add_filter(&q, v);
+	if (!k)
+		kj_buf_printf(
+		    &q,
+		    " AND (created_at %s r.created_at OR (created_at = r.created_at AND rowid %s r.rowid)))",
+		    v->reverse ? "<" : ">", v->reverse ? "<" : ">");
+	else if (!v->reverse)
+		kj_buf_printf(
+		    &q,
+		    " AND ((r.%1$s IS NOT NULL AND (%1$s IS NULL OR %1$s < r.%1$s)) OR (%1$s IS r.%1$s AND"
+		    " (created_at > r.created_at OR (created_at = r.created_at AND rowid < r.rowid)))))",
+		    k);
+	else
+		kj_buf_printf(
+		    &q,
+		    " AND ((%1$s IS NOT NULL AND (r.%1$s IS NULL OR %1$s > r.%1$s)) OR (%1$s IS r.%1$s AND"
+		    " (created_at < r.created_at OR (created_at = r.created_at AND rowid > r.rowid)))))",
+		    k);
+	/* ... and whether the lease itself is in the view */
+	kj_buf_adds(&q, " FROM leases r WHERE r.id = ?4");
+	if (v->text && v->text[0]) {
+		kj_buf t;
+		kj_buf_init(&t);
+		add_filter(&t, v);
+		/* the same test on r: its columns are unqualified only in the subquery */
+		kj_buf_adds(&q, " AND r.rowid IN (SELECT rowid FROM leases WHERE id = ?4");
+		kj_buf_adds(&q, t.data);
+		kj_buf_adds(&q, ")");
+		kj_buf_done(&t);
+	}
+	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
+	kj_buf_done(&q);
+	if (rc != SQLITE_OK)
+		return db_fail(db, e, _("finding a lease"));
+	bind_filter(st, v);
+	db_bind_text(st, 4, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*pos = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, _("finding a lease"));
+}
+
+int store_lease_counts(kj_db *db, struct lease_counts *out, kj_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(db_sqlite(db),
+	                       "SELECT state, n FROM lease_counts UNION ALL"
+	                       " SELECT 'unrevocable', EXISTS (SELECT 1 FROM leases WHERE"
+	                       " state IN ('creating','active','revoking') AND revocable = 0)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, e, _("counting leases"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		int64_t k = sqlite3_column_int64(st, 1);
+		enum lease_state ls;
+
+		if (!s || k < 0)
+			continue;
+		if (!strcmp(s, "unrevocable")) {
+			out->unrevocable_live = k != 0;
+			continue;
+		}
+		out->total += (size_t)k;
+		if (lease_state_parse(s, &ls) == 0 &&
+		    (ls == LEASE_CREATING || ls == LEASE_ACTIVE || ls == LEASE_REVOKING))
+			out->live += (size_t)k;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, e, _("counting leases"));
+}
