@@ -32,6 +32,13 @@ tests_test_demo_core_SOURCES = tests/test_demo_core.c
 tests_test_demo_core_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_demo_core_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(CURL_LIBS) $(TEST_COMMON_LIBS)
 endif
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_demo_real
+TESTS += tests/test_demo_real
+tests_test_demo_real_SOURCES = tests/test_demo_real.c tests/demo_http.c tests/demo_http.h
+tests_test_demo_real_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_demo_real_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(CURL_LIBS) $(TEST_COMMON_LIBS) -lpthread
+endif
 TESTS += tests/e2e-kubectl.sh
 EXTRA_DIST += tests/e2e-kubectl.sh
 # The real kubectl against `kubejit demo-cluster`: can-i for tokens, CSR approval.

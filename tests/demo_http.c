@@ -5,14 +5,26 @@
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
 struct demo_cluster *dc;
+
+void start_opts(const struct demo_opts *o)
+{
+	kj_err e;
+
+	kj_time_set_offset(0);
+	cr_assert_eq(demo_start(o, &dc, &e), 0, "%s", e.msg);
+}
 
 void start_with(int64_t max_exp)
 {
@@ -20,6 +32,11 @@ void start_with(int64_t max_exp)
 	kj_err e;
 
 	o.max_token_expiration = max_exp;
+	/* realistic, with the delays shortened for speed */
+	o.token_cache_ttl_ms = TEST_TOKEN_CACHE_MS;
+	o.rbac_delay_ms = TEST_RBAC_DELAY_MS;
+	o.gc_delay_ms = TEST_GC_DELAY_MS;
+	o.csr_signer_delay_ms = TEST_CSR_DELAY_MS;
 	kj_time_set_offset(0);
 	cr_assert_eq(demo_start(&o, &dc, &e), 0, "%s", e.msg);
 }
@@ -43,11 +60,15 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 
 static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 {
-	char **w = ud;
+	struct resp *r = ud;
 
-	if (!strncasecmp(p, "Warning:", 8) && !*w) {
-		*w = kj_xstrndup(p + 9, sz * n - 9);
-		(*w)[strcspn(*w, "\r\n")] = 0;
+	if (!strncasecmp(p, "Warning:", 8) && !r->warning) {
+		r->warning = kj_xstrndup(p + 9, sz * n - 9);
+		r->warning[strcspn(r->warning, "\r\n")] = 0;
+	}
+	if (!strncasecmp(p, "Retry-After:", 12) && !r->retry_after) {
+		r->retry_after = kj_xstrndup(p + 13, sz * n - 13);
+		r->retry_after[strcspn(r->retry_after, "\r\n")] = 0;
 	}
 	return sz * n;
 }
@@ -72,7 +93,7 @@ struct resp call_full(const char *method, const char *path, const char *token, c
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.warning);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "Accept: application/json");
 	for (; headers && *headers; headers++)
@@ -124,6 +145,7 @@ void resp_done(struct resp *r)
 {
 	free(r->body);
 	free(r->warning);
+	free(r->retry_after);
 	cJSON_Delete(r->json);
 	memset(r, 0, sizeof *r);
 }
@@ -135,7 +157,8 @@ const char *jpath(const cJSON *o, const char *path)
 	static char num[64];
 
 	for (tok = strtok_r(p, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
-		cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+		cur = cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, atoi(tok))
+		                         : cJSON_GetObjectItemCaseSensitive(cur, tok);
 	free(p);
 	if (cJSON_IsString(cur))
 		return cur->valuestring;
@@ -222,6 +245,46 @@ void expect_unauthorized(const char *token)
 	resp_done(&r);
 }
 
+void expect_revoked(const char *token)
+{
+	int64_t t0 = kj_mono_ms(), waited;
+	struct resp r = whoami(token);
+
+	/* the API server's token cache still knows it */
+	expect(&r, 201);
+	resp_done(&r);
+	for (;;) {
+		r = whoami(token);
+		waited = kj_mono_ms() - t0;
+		if (r.code == 401)
+			break;
+		expect(&r, 201);
+		resp_done(&r);
+		cr_assert_lt(waited, TEST_TOKEN_CACHE_MS + 2000, "token still accepted after %lld ms",
+		             (long long)waited);
+		usleep(20000);
+	}
+	cr_assert_str_eq(r.body, unauthorized_body);
+	resp_done(&r);
+}
+
+long poll_code(const char *method, const char *path, const char *token, const char *body, long want,
+               int bound_ms)
+{
+	int64_t t0 = kj_mono_ms();
+	long code;
+
+	for (;;) {
+		struct resp r = call(method, path, token, body);
+
+		code = r.code;
+		resp_done(&r);
+		if (code == want || kj_mono_ms() - t0 > bound_ms)
+			return code;
+		usleep(20000);
+	}
+}
+
 const char *const role_body =
     "{\"kind\":\"Role\",\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"metadata\":"
     "{\"name\":\"%s\"},\"rules\":[{\"verbs\":[%s],\"apiGroups\":[\"\"],"
@@ -241,4 +304,32 @@ void grant(const char *role, const char *verbs, const char *res, const char *sa)
 	b = kj_xasprintf(rb_body, role, "Role", role, sa);
 	create("/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings", b);
 	free(b);
+}
+
+void make_csr(const char *cn, const char *org, char **csr_pem, char **key_pem)
+{
+	EVP_PKEY *k = EVP_RSA_gen(2048);
+	X509_REQ *req = X509_REQ_new();
+	X509_NAME *n = X509_NAME_new();
+	BIO *b;
+	BUF_MEM *m;
+
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)org, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_REQ_set_subject_name(req, n);
+	X509_REQ_set_pubkey(req, k);
+	X509_REQ_sign(req, k, EVP_sha256());
+	b = BIO_new(BIO_s_mem());
+	PEM_write_bio_X509_REQ(b, req);
+	BIO_get_mem_ptr(b, &m);
+	*csr_pem = kj_xstrndup(m->data, m->length);
+	BIO_free(b);
+	b = BIO_new(BIO_s_mem());
+	PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL);
+	BIO_get_mem_ptr(b, &m);
+	*key_pem = kj_xstrndup(m->data, m->length);
+	BIO_free(b);
+	X509_NAME_free(n);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
 }

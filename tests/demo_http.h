@@ -16,15 +16,23 @@
 
 extern struct demo_cluster *dc;
 
+/* The clusters start realistic, with shorter delays than a real cluster's. */
+#define TEST_TOKEN_CACHE_MS 1000
+#define TEST_RBAC_DELAY_MS  150
+#define TEST_GC_DELAY_MS    150
+#define TEST_CSR_DELAY_MS   150
+
 struct resp {
 	long code;
 	char *body;
 	char *warning;
+	char *retry_after; /* the Retry-After header, NULL when none */
 	cJSON *json;
 };
 
 void start_with(int64_t max_exp);
 void start(void);
+void start_opts(const struct demo_opts *o); /* exactly these options */
 void stop(void);
 struct resp call_as(const char *method, const char *path, const char *token, const char *cert,
                     const char *key, const char *body);
@@ -45,11 +53,21 @@ char *token_for(const char *ns, const char *sa, const char *secs, const char *re
 struct resp whoami(const char *token);
 extern const char *const unauthorized_body;
 void expect_unauthorized(const char *token);
+/* A token whose credential object was just deleted: accepted while the
+ * token cache remembers it (it was used a moment ago), then 401 within
+ * TEST_TOKEN_CACHE_MS plus a margin. */
+void expect_revoked(const char *token);
+/* Repeat a call (bearer token or NULL) until it answers `want` or bound_ms
+ * pass; the last status. */
+long poll_code(const char *method, const char *path, const char *token, const char *body, long want,
+               int bound_ms);
 
 /* Role/RoleBinding bodies (printf formats) and a Role+RoleBinding in dev for
  * ServiceAccount dev/<sa>. */
 extern const char *const role_body; /* name, verbs (JSON list items), resource */
 extern const char *const rb_body;   /* name, roleRef kind, roleRef name, SA name */
+/* A 2048-bit RSA key and a PEM CSR for CN=cn, O=org (both malloc'd). */
+void make_csr(const char *cn, const char *org, char **csr_pem, char **key_pem);
 void grant(const char *role, const char *verbs, const char *res, const char *sa);
 
 #endif

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "demo_http.h"
 #include "util/b64.h"
@@ -37,21 +38,26 @@ Test(authz, rbac_forbids_until_a_binding_allows)
 	                 "\"system:serviceaccount:dev:ci\" cannot create resource "
 	                 "\"serviceaccounts/token\" in API group \"\" in the namespace \"dev\"");
 	resp_done(&r);
+	/* the binding reaches the authorizer's informer a little later */
 	grant("pod-reader", "\"get\",\"list\"", "pods", "ci");
 	r = call("GET", "/api/v1/namespaces/dev/pods", tok, NULL);
-	expect(&r, 200);
+	expect(&r, 403);
 	resp_done(&r);
+	cr_assert_eq(
+	    poll_code("GET", "/api/v1/namespaces/dev/pods", tok, NULL, 200, TEST_RBAC_DELAY_MS + 2000), 200);
 	r = call("GET", "/api/v1/namespaces/prod/pods", tok, NULL);
 	expect(&r, 403);
 	resp_done(&r);
-	/* deleting the binding takes the permission away at once */
+	/* and so does its deletion: allowed until the informer hears of it */
 	r = admin("DELETE", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings/pod-reader",
 	          NULL);
 	expect(&r, 200);
 	resp_done(&r);
 	r = call("GET", "/api/v1/namespaces/dev/pods", tok, NULL);
-	expect(&r, 403);
+	expect(&r, 200);
 	resp_done(&r);
+	cr_assert_eq(
+	    poll_code("GET", "/api/v1/namespaces/dev/pods", tok, NULL, 403, TEST_RBAC_DELAY_MS + 2000), 403);
 	kj_free_secret(tok);
 }
 
@@ -72,6 +78,10 @@ Test(authz, escalation_and_bind_through_the_api)
 	b = kj_xasprintf(rb_body, "rbac-writer", "Role", "rbac-writer", "ci");
 	create("/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings", b);
 	free(b);
+	/* until the authorizer sees the binding, the get is forbidden, not 404 */
+	cr_assert_eq(
+	    poll_code("GET", "/api/v1/namespaces/dev/pods/none", tok, NULL, 404, TEST_RBAC_DELAY_MS + 2000),
+	    404);
 
 	b = kj_xasprintf(role_body, "more", "\"get\",\"delete\"", "pods");
 	r = call("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/roles", tok, b);
@@ -126,6 +136,8 @@ Test(authz, self_subject_access_review)
 	make_sa("dev", "ci");
 	grant("pod-reader", "\"list\"", "pods", "ci");
 	tok = token_for("dev", "ci", "null", "null");
+	cr_assert_eq(
+	    poll_code("GET", "/api/v1/namespaces/dev/pods", tok, NULL, 200, TEST_RBAC_DELAY_MS + 2000), 200);
 	r = call(
 	    "POST", ssar, tok,
 	    "{\"kind\":\"SelfSubjectAccessReview\",\"apiVersion\":\"authorization.k8s.io/v1\",\"metadata\":"
@@ -180,6 +192,8 @@ Test(authz, self_subject_rules_review)
 	make_sa("dev", "ci");
 	grant("pod-reader", "\"list\"", "pods", "ci");
 	tok = token_for("dev", "ci", "null", "null");
+	cr_assert_eq(
+	    poll_code("GET", "/api/v1/namespaces/dev/pods", tok, NULL, 200, TEST_RBAC_DELAY_MS + 2000), 200);
 	r = call("POST", ssrr, tok, "{\"spec\":{}}");
 	expect(&r, 400);
 	cr_assert_str_eq(jpath(r.json, "message"), "no namespace on request");
@@ -232,34 +246,6 @@ Test(authz, token_review)
 
 /* ---------------------------------------------------------------- CSR */
 
-static void make_csr(const char *cn, const char *org, char **csr_pem, char **key_pem)
-{
-	EVP_PKEY *k = EVP_RSA_gen(2048);
-	X509_REQ *req = X509_REQ_new();
-	X509_NAME *n = X509_NAME_new();
-	BIO *b;
-	BUF_MEM *m;
-
-	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)org, -1, -1, 0);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_REQ_set_subject_name(req, n);
-	X509_REQ_set_pubkey(req, k);
-	X509_REQ_sign(req, k, EVP_sha256());
-	b = BIO_new(BIO_s_mem());
-	PEM_write_bio_X509_REQ(b, req);
-	BIO_get_mem_ptr(b, &m);
-	*csr_pem = kj_xstrndup(m->data, m->length);
-	BIO_free(b);
-	b = BIO_new(BIO_s_mem());
-	PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL);
-	BIO_get_mem_ptr(b, &m);
-	*key_pem = kj_xstrndup(m->data, m->length);
-	BIO_free(b);
-	X509_NAME_free(n);
-	X509_REQ_free(req);
-	EVP_PKEY_free(k);
-}
-
 Test(authz, csr_approval_issues_a_working_client_certificate)
 {
 	struct resp r;
@@ -287,8 +273,16 @@ Test(authz, csr_approval_issues_a_working_client_certificate)
 	    "approve.\"}]}}");
 	expect(&r, 200);
 	resp_done(&r);
-	r = admin("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests/alice", NULL);
-	expect(&r, 200);
+	/* the signer controller issues the certificate a moment after approval */
+	for (int i = 0;; i++) {
+		r = admin("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests/alice", NULL);
+		expect(&r, 200);
+		if (*jpath(r.json, "status.certificate"))
+			break;
+		resp_done(&r);
+		cr_assert_lt(i, 100, "no certificate within 2 s of approval");
+		usleep(20000);
+	}
 	cert = (char *)kj_b64_decode(jpath(r.json, "status.certificate"), &n);
 	cr_assert_not_null(cert);
 	cr_assert(strstr(cert, "BEGIN CERTIFICATE"));

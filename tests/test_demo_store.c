@@ -85,7 +85,7 @@ Test(store, update_checks_resource_version)
 Test(store, delete_collects_dependents_unless_orphaned)
 {
 	struct objstore *s = objstore_new();
-	cJSON *owner = sa("owner", NULL), *dep = sa("dep", NULL), *got = NULL, *refs, *ref;
+	cJSON *owner = sa("owner", NULL), *dep = sa("dep", NULL), *got = NULL, *refs, *ref, *tmp;
 
 	objstore_create(s, "", "serviceaccounts", "dev", owner, &got, NULL, 0);
 	refs = cJSON_AddArrayToObject(cJSON_GetObjectItem(dep, "metadata"), "ownerReferences");
@@ -93,16 +93,22 @@ Test(store, delete_collects_dependents_unless_orphaned)
 	cJSON_AddStringToObject(ref, "uid", obj_meta_str(got, "uid"));
 	cJSON_AddItemToArray(refs, ref);
 	cr_assert_eq(objstore_create(s, "", "secrets", "dev", dep, NULL, NULL, 0), OBJ_OK);
-	cr_assert_eq(
-	    objstore_delete(s, "", "serviceaccounts", "dev", "owner", OBJ_PROPAGATE_BACKGROUND, NULL),
-	    OBJ_OK);
+	cr_assert_eq(objstore_delete(s, "", "serviceaccounts", "dev", "owner", NULL), OBJ_OK);
+	/* the owner's delete leaves its dependents to the garbage collector */
+	tmp = objstore_get(s, "", "secrets", "dev", "dep");
+	cr_assert_not_null(tmp);
+	cJSON_Delete(tmp);
+	cr_assert_null(objstore_get(s, "", "serviceaccounts", "dev", "owner"));
+	cr_assert_eq(objstore_has_dependents(s, obj_str(ref, "uid")), 1);
+	objstore_collect(s, obj_str(ref, "uid"), OBJ_PROPAGATE_BACKGROUND);
 	cr_assert_null(objstore_get(s, "", "secrets", "dev", "dep"));
 	cJSON_Delete(got);
 
 	objstore_create(s, "", "serviceaccounts", "dev", owner, &got, NULL, 0);
 	cJSON_ReplaceItemInObject(ref, "uid", cJSON_CreateString(obj_meta_str(got, "uid")));
 	objstore_create(s, "", "secrets", "dev", dep, NULL, NULL, 0);
-	objstore_delete(s, "", "serviceaccounts", "dev", "owner", OBJ_PROPAGATE_ORPHAN, NULL);
+	objstore_release_dependents(s, obj_meta_str(got, "uid"), 1);
+	objstore_delete(s, "", "serviceaccounts", "dev", "owner", NULL);
 	cJSON_Delete(got);
 	got = objstore_get(s, "", "secrets", "dev", "dep");
 	cr_assert_not_null(got);

@@ -125,8 +125,115 @@ out:
 	return rc;
 }
 
-int authn_token(struct demo_cluster *dc, const char *token, const char *const *aud, size_t naud,
-                struct demo_user *u, kj_err *e)
+/* ------------------------------------------------------- token cache */
+
+struct authn_cache_entry {
+	unsigned char key[SHA256_DIGEST_LENGTH]; /* of the token and audiences, never the token */
+	int64_t until_ms;
+	struct demo_user user;
+};
+
+static void add_length(kj_buf *b, uint32_t len)
+{
+	unsigned char be[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
+	                       (unsigned char)(len >> 8), (unsigned char)len};
+
+	kj_buf_add(b, be, sizeof be);
+}
+
+static void add_prefixed(kj_buf *b, const char *s)
+{
+	add_length(b, (uint32_t)strlen(s));
+	kj_buf_add(b, s, strlen(s));
+}
+
+static void cache_key(const char *token, const char *const *aud, size_t naud,
+                      unsigned char key[SHA256_DIGEST_LENGTH])
+{
+	kj_buf b;
+	size_t i;
+
+	/* length-prefixed, as token/cache keyFunc: "xy"+"z" differs from "x"+"yz" */
+	kj_buf_init(&b);
+	add_prefixed(&b, token);
+	add_length(&b, (uint32_t)naud);
+	for (i = 0; i < naud; i++)
+		add_prefixed(&b, aud[i]);
+	SHA256((const unsigned char *)b.data, b.len, key);
+	kj_wipe(b.data, b.len);
+	kj_buf_done(&b);
+}
+
+static void user_copy(struct demo_user *dst, const struct demo_user *src)
+{
+	size_t i;
+
+	demo_user_set(dst, src->name, src->uid ? src->uid : "");
+	for (i = 0; i < src->ngroups; i++)
+		demo_user_add_group(dst, src->groups[i]);
+	cJSON_Delete(dst->extra);
+	dst->extra = src->extra ? cJSON_Duplicate(src->extra, 1) : NULL;
+}
+
+static int cache_get(struct demo_cluster *dc, const unsigned char *key, struct demo_user *u)
+{
+	struct demo_auth *st = dc->auth_state;
+	int64_t now = kj_mono_ms();
+	size_t i;
+	int hit = 0;
+
+	pthread_mutex_lock(&st->cache_lock);
+	for (i = 0; i < st->ncache && !hit; i++)
+		if (st->cache[i].until_ms > now &&
+		    !CRYPTO_memcmp(st->cache[i].key, key, SHA256_DIGEST_LENGTH)) {
+			user_copy(u, &st->cache[i].user);
+			hit = 1;
+		}
+	pthread_mutex_unlock(&st->cache_lock);
+	return hit;
+}
+
+static void cache_put(struct demo_cluster *dc, const unsigned char *key, const struct demo_user *u)
+{
+	struct demo_auth *st = dc->auth_state;
+	int64_t now = kj_mono_ms();
+	size_t i = 0;
+	struct authn_cache_entry *ent;
+
+	pthread_mutex_lock(&st->cache_lock);
+	while (i < st->ncache) {
+		if (st->cache[i].until_ms <= now) {
+			demo_user_done(&st->cache[i].user);
+			st->cache[i] = st->cache[--st->ncache];
+		} else {
+			i++;
+		}
+	}
+	if (st->ncache == st->cache_cap) {
+		st->cache_cap = st->cache_cap ? 2 * st->cache_cap : 64;
+		st->cache = kj_xrealloc(st->cache, st->cache_cap * sizeof(*st->cache));
+	}
+	ent = &st->cache[st->ncache++];
+	memcpy(ent->key, key, SHA256_DIGEST_LENGTH);
+	ent->until_ms = now + dc->token_cache_ttl_ms;
+	demo_user_init(&ent->user);
+	user_copy(&ent->user, u);
+	pthread_mutex_unlock(&st->cache_lock);
+}
+
+void authn_cache_free(struct demo_auth *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->ncache; i++)
+		demo_user_done(&st->cache[i].user);
+	free(st->cache);
+	st->cache = NULL;
+	st->ncache = st->cache_cap = 0;
+}
+
+static int authn_token_uncached(struct demo_cluster *dc, const char *token, const char *const *aud,
+                                size_t naud, struct demo_user *u, kj_err *e)
 {
 	const char *admin = dc->admin_token;
 
@@ -140,6 +247,22 @@ int authn_token(struct demo_cluster *dc, const char *token, const char *const *a
 		return 0;
 	/* the union authenticator reports one generic error to the client */
 	return kj_err_set(e, KJ_ERR_AUTH, "invalid bearer token");
+}
+
+int authn_token(struct demo_cluster *dc, const char *token, const char *const *aud, size_t naud,
+                struct demo_user *u, kj_err *e)
+{
+	unsigned char key[SHA256_DIGEST_LENGTH];
+
+	if (dc->token_cache_ttl_ms <= 0)
+		return authn_token_uncached(dc, token, aud, naud, u, e);
+	cache_key(token, aud, naud, key);
+	if (cache_get(dc, key, u))
+		return 0;
+	if (authn_token_uncached(dc, token, aud, naud, u, e) < 0)
+		return -1;
+	cache_put(dc, key, u);
+	return 0;
 }
 
 /* `Authorization: Bearer <token>`: scheme case-insensitive, spaces trimmed;

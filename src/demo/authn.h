@@ -11,6 +11,12 @@
  * (group system:unauthenticated).  Authenticated users get
  * system:authenticated appended.
  *
+ * As kube-apiserver (pkg/kubeapiserver/authenticator/config.go wraps its
+ * token authenticators in token/cache), a bearer token that authenticated
+ * is remembered for dc->token_cache_ttl_ms: deleting its ServiceAccount or
+ * bound Secret stops it only when the entry expires.  Failures are not
+ * cached (TokenFailureCacheTTL 0).
+ *
  * The auth side's per-cluster state lives in dc->auth_state (struct
  * demo_auth), created by demo_auth_install() in handlers_auth.c.  Every
  * function is thread-safe. */
@@ -26,11 +32,21 @@
 #define AUTHN_ADMIN_TOKEN_USER "kubernetes-admin"
 
 struct authz_policy_ref;
+struct authn_cache_entry;
 
 struct demo_auth {
 	struct jwt_signer *signer;
-	pthread_mutex_t lock;            /* guards policy */
-	struct authz_policy_ref *policy; /* RBAC snapshot of the store's current resourceVersion */
+	pthread_mutex_t lock;            /* guards policy and the informer */
+	struct authz_policy_ref *policy; /* RBAC snapshot of the informer's view */
+	/* The authorizer's informer: RBAC objects as they were rbac_delay_ms ago
+	 * (plugin/pkg/auth/authorizer/rbac/rbac.go reads listers fed by watches). */
+	struct objstore *rbac_view;
+	uint64_t rbac_view_rv; /* the last store event applied */
+	int rbac_view_synced;
+	/* Successful token authentications (TokenSuccessCacheTTL). */
+	pthread_mutex_t cache_lock;
+	struct authn_cache_entry *cache;
+	size_t ncache, cache_cap;
 };
 
 static inline struct jwt_signer *demo_auth_signer(const struct demo_cluster *dc)
@@ -48,5 +64,7 @@ int authn_request(struct demo_req *r);
  * system:authenticated).  0 or -1 with e set (KJ_ERR_AUTH, safe to show). */
 int authn_token(struct demo_cluster *dc, const char *token, const char *const *aud, size_t naud,
                 struct demo_user *u, kj_err *e);
+/* Drop the token cache (demo_stop). */
+void authn_cache_free(struct demo_auth *st);
 
 #endif

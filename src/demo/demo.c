@@ -92,6 +92,33 @@ static int make_state_dir(struct demo_cluster *dc, const char *dir, kj_err *e)
 	return 0;
 }
 
+/* 0 -> the default, DEMO_ZERO -> 0, anything else as given */
+static int64_t or_default(int64_t v, int64_t def)
+{
+	return v == 0 ? def : v < 0 ? 0 : v;
+}
+
+/* The production defaults below are being switched on one at a time, each
+ * with the tests that assumed an ideal server; until then 0. */
+#define DEFAULT_TOKEN_CACHE_TTL_MS  0
+#define DEFAULT_RBAC_DELAY_MS       0
+#define DEFAULT_GC_DELAY_MS         0
+#define DEFAULT_CSR_SIGNER_DELAY_MS 0
+
+static void apply_realism(struct demo_cluster *dc, const struct demo_opts *o)
+{
+	/* pkg/kubeapiserver/options/authentication.go: TokenSuccessCacheTTL */
+	dc->token_cache_ttl_ms = or_default(o->token_cache_ttl_ms, DEFAULT_TOKEN_CACHE_TTL_MS);
+	/* watch delivery to the RBAC authorizer's informers */
+	dc->rbac_delay_ms = or_default(o->rbac_delay_ms, DEFAULT_RBAC_DELAY_MS);
+	dc->gc_delay_ms = or_default(o->gc_delay_ms, DEFAULT_GC_DELAY_MS);
+	dc->csr_signer_delay_ms = or_default(o->csr_signer_delay_ms, DEFAULT_CSR_SIGNER_DELAY_MS);
+	dc->csr_signer_none = o->csr_signer_none;
+	/* --max-requests-inflight */
+	dc->max_inflight = (int)or_default(o->max_inflight, 400);
+	dc->latency_ms = o->latency_ms > 0 ? o->latency_ms : 0;
+}
+
 int demo_start(const struct demo_opts *opts, struct demo_cluster **out, kj_err *e)
 {
 	struct demo_opts none = {0};
@@ -108,6 +135,7 @@ int demo_start(const struct demo_opts *opts, struct demo_cluster **out, kj_err *
 	pthread_mutex_init(&dc->lock, NULL);
 	dc->opts = *opts;
 	dc->max_token_expiration = opts->max_token_expiration;
+	apply_realism(dc, opts);
 	dc->store = objstore_new();
 	demo_server_default_hooks(dc);
 	if (make_state_dir(dc, opts->state_dir, e) < 0)
@@ -121,6 +149,11 @@ int demo_start(const struct demo_opts *opts, struct demo_cluster **out, kj_err *
 	if (demo_auth_install(dc, e) < 0)
 		goto fail;
 #endif
+	for (size_t i = 0; opts->faults && opts->faults[i]; i++)
+		if (demo_fault_add_spec(dc, opts->faults[i], e) < 0)
+			goto fail;
+	if (demo_controllers_start(dc, e) < 0)
+		goto fail;
 	if (demo_server_start(dc, host, port, e) < 0 || demo_seed_write_credentials(dc, e) < 0)
 		goto fail;
 	*out = dc;
@@ -136,7 +169,9 @@ void demo_stop(struct demo_cluster *dc)
 
 	if (!dc)
 		return;
+	objstore_close(dc->store); /* ends open watches */
 	demo_server_stop(dc);
+	demo_controllers_stop(dc);
 	if (dc->hooks.cleanup)
 		dc->hooks.cleanup(dc);
 	if (dc->state_tmp && dc->state_dir)
@@ -196,6 +231,11 @@ const char *demo_admin_key_pem(const struct demo_cluster *dc)
 const char *demo_admin_token(const struct demo_cluster *dc)
 {
 	return dc->admin_token;
+}
+
+void demo_compact(struct demo_cluster *dc)
+{
+	objstore_compact(dc->store);
 }
 
 const char *demo_account_token(const struct demo_cluster *dc, const char *ns_name)

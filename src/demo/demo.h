@@ -21,7 +21,20 @@ struct demo_opts {
 	const char *seed_file;        /* YAML seed; NULL = the built-in seed (data/seed.yaml content) */
 	const char *kubeconfig_out;   /* admin kubeconfig path; NULL = <state_dir>/admin.kubeconfig */
 	int64_t max_token_expiration; /* seconds; 0 = no cap */
+
+	/* Production behaviour, on by default: a zeroed struct gets what a
+	 * kube-apiserver v1.32 with its controller manager does.  Durations are
+	 * milliseconds; 0 means the default, DEMO_ZERO a real zero (off). */
+	int64_t token_cache_ttl_ms;  /* successful token authentications cached: 10 s */
+	int64_t rbac_delay_ms;       /* RBAC changes reach the authorizer after: 250 ms */
+	int64_t gc_delay_ms;         /* garbage and namespace collectors act after: 1 s */
+	int64_t csr_signer_delay_ms; /* an approved CSR is signed after: 1 s */
+	int csr_signer_none;         /* 1: the kube-apiserver-client signer never issues */
+	int max_inflight;            /* requests in flight before 429: 400; DEMO_ZERO = no limit */
+	int64_t latency_ms;          /* added to every response: 0 */
+	const char *const *faults;   /* NULL-terminated fault specs (demo_fault_parse) */
 };
+#define DEMO_ZERO (-1)
 
 int demo_start(const struct demo_opts *opts, struct demo_cluster **out, kj_err *e);
 void demo_stop(struct demo_cluster *dc);
@@ -52,6 +65,20 @@ enum demo_fault_kind {
 int demo_fault_add(struct demo_cluster *dc, const char *method, const char *path, int nth,
                    enum demo_fault_kind kind, int status, int delay_ms);
 void demo_fault_clear(struct demo_cluster *dc);
+/* Add a fault from its text form METHOD:PATH-GLOB:NTH:ACTION, where METHOD
+ * is an HTTP method or "*", ACTION is status=CODE, delay=DUR or drop
+ * ("POST:/api/v1/namespaces/ * /serviceaccounts:1:status=503", no spaces).
+ * Returns 0, or -1 with e set (what is wrong, KJ_ERR_USAGE). */
+int demo_fault_add_spec(struct demo_cluster *dc, const char *spec, kj_err *e);
+
+/* "250ms", "1s", "1m30s", "0": Go-style duration to milliseconds.  `what`
+ * names the option in errors.  0 or -1 with e set (KJ_ERR_USAGE). */
+int demo_duration_parse(const char *s, const char *what, int64_t *ms, kj_err *e);
+
+/* Compact the store's history now, as kube-apiserver does every 5 minutes:
+ * continue tokens and watch resourceVersions from before this point answer
+ * 410 Gone (reason Expired). */
+void demo_compact(struct demo_cluster *dc);
 
 struct demo_stats {
 	uint64_t requests;       /* HTTP requests answered */

@@ -46,8 +46,9 @@ struct policy_obj {
 struct authz_policy_ref {
 	struct authz_policy p; /* first: put() gets back from &p; arrays of references */
 	uint64_t rv;
-	int refs;                 /* the cache's own reference + one per user */
-	struct policy_obj **objs; /* sorted by uid */
+	const struct objstore *view; /* the informer view it was built from (rv is per view) */
+	int refs;                    /* the cache's own reference + one per user */
+	struct policy_obj **objs;    /* sorted by uid */
 	size_t n_objs;
 };
 
@@ -120,7 +121,7 @@ static int load_one(const cJSON *obj, void *ctx)
 }
 
 /* authz_policy_load(), sharing unchanged objects with `prev`. */
-static void policy_load(struct demo_cluster *dc, const struct authz_policy_ref *prev,
+static void policy_load(struct objstore *src, const struct authz_policy_ref *prev,
                         struct authz_policy_ref *next)
 {
 	static const char *const res[4] = {"roles", "clusterroles", "rolebindings", "clusterrolebindings"};
@@ -130,7 +131,7 @@ static void policy_load(struct demo_cluster *dc, const struct authz_policy_ref *
 
 	for (int k = 0; k < 4; k++) {
 		l.first = next->n_objs;
-		objstore_foreach(dc->store, AUTHZ_RBAC_GROUP, res[k], NULL, load_one, &l);
+		objstore_foreach(src, AUTHZ_RBAC_GROUP, res[k], NULL, load_one, &l);
 		if (next->n_objs > l.first)
 			qsort(next->objs + l.first, next->n_objs - l.first, sizeof *next->objs, cmp_ns_name);
 		*arrs[k] = cJSON_CreateArray();
@@ -142,19 +143,76 @@ static void policy_load(struct demo_cluster *dc, const struct authz_policy_ref *
 		qsort(next->objs, next->n_objs, sizeof *next->objs, cmp_uid);
 }
 
+/* ----------------------------------------------------- the informer */
+
+static const char *const rbac_kinds[4] = {"roles", "clusterroles", "rolebindings", "clusterrolebindings"};
+
+static int informer_apply(enum obj_event type, const char *group, const char *resource, const char *ns,
+                          const cJSON *obj, void *ctx)
+{
+	struct objstore *view = ctx;
+
+	if (strcmp(group, AUTHZ_RBAC_GROUP))
+		return 0;
+	if (type == OBJ_DELETED)
+		objstore_remove(view, group, resource, ns, obj_meta_str(obj, "name"));
+	else
+		objstore_put(view, group, resource, ns, obj_meta_str(obj, "name"), obj);
+	return 0;
+}
+
+struct relist {
+	struct objstore *view;
+	const char *resource;
+};
+
+static int relist_one(const cJSON *obj, void *ctx)
+{
+	struct relist *l = ctx;
+
+	objstore_put(l->view, AUTHZ_RBAC_GROUP, l->resource, obj_meta_str(obj, "namespace"),
+	             obj_meta_str(obj, "name"), obj);
+	return 0;
+}
+
+/* Under st->lock: bring the authorizer's view up to the store as it was
+ * rbac_delay_ms ago, as a shared informer's watch delivers events late.  A
+ * history that no longer reaches back (compaction) means a relist, like an
+ * informer's after 410 Gone. */
+static void informer_sync(struct demo_cluster *dc, struct demo_auth *st)
+{
+	int64_t until = dc->rbac_delay_ms > 0 ? kj_mono_ms() - dc->rbac_delay_ms : -1;
+	struct relist l;
+
+	if (st->rbac_view_synced && objstore_events(dc->store, st->rbac_view_rv, until, informer_apply,
+	                                            st->rbac_view, &st->rbac_view_rv) == 0)
+		return;
+	objstore_free(st->rbac_view);
+	st->rbac_view = objstore_new();
+	st->rbac_view_rv = objstore_rv(dc->store);
+	l.view = st->rbac_view;
+	for (int k = 0; k < 4; k++) {
+		l.resource = rbac_kinds[k];
+		objstore_foreach(dc->store, AUTHZ_RBAC_GROUP, rbac_kinds[k], NULL, relist_one, &l);
+	}
+	st->rbac_view_synced = 1;
+}
+
 const struct authz_policy *auth_policy_get(struct demo_cluster *dc)
 {
 	struct demo_auth *st = dc->auth_state;
-	/* read before listing: the snapshot holds at least this version; only
-	 * RBAC objects feed the policy, so other writes keep the snapshot */
-	uint64_t rv = objstore_group_version(dc->store, AUTHZ_RBAC_GROUP);
+	uint64_t rv;
 	struct authz_policy_ref *ref;
 
 	pthread_mutex_lock(&st->lock);
+	informer_sync(dc, st);
+	/* only RBAC objects feed the policy, so other writes keep the snapshot */
+	rv = objstore_group_version(st->rbac_view, AUTHZ_RBAC_GROUP);
 	/* a snapshot tagged with a later version is at least as fresh */
-	if (!st->policy || st->policy->rv < rv) {
+	if (!st->policy || st->policy->rv < rv || st->policy->view != st->rbac_view) {
 		ref = kj_xcalloc(1, sizeof *ref);
-		policy_load(dc, st->policy, ref);
+		policy_load(st->rbac_view, st->policy, ref);
+		ref->view = st->rbac_view;
 		ref->rv = rv;
 		ref->refs = 1;
 		ref_drop(st->policy);
@@ -504,6 +562,7 @@ static int check_escalation(struct demo_req *r, const cJSON *obj)
 {
 	const char *res = r->resource;
 	const struct authz_policy *p;
+	struct authz_policy fresh;
 	struct authz_verdict v;
 	cJSON *old = NULL;
 	int role = !strcmp(res, "roles") || !strcmp(res, "clusterroles");
@@ -513,12 +572,16 @@ static int check_escalation(struct demo_req *r, const cJSON *obj)
 		return 0;
 	if (*r->name && strcmp(r->method, "POST"))
 		old = objstore_get(r->dc->store, r->group, res, r->ns, r->name);
-	p = auth_policy_get(r->dc);
+	/* The escalation check resolves roles from storage, not from the
+	 * authorizer's informer (pkg/registry/rbac/rest/storage_rbac.go), so a
+	 * Role created a moment ago already counts for its binding. */
+	authz_policy_load(&fresh, r->dc->store);
+	p = &fresh;
 	if (role)
 		authz_check_role_write(p, &r->user, res, r->ns, r->name, obj, old, &v);
 	else
 		authz_check_binding_write(p, &r->user, res, r->ns, obj, old, &v);
-	auth_policy_put(r->dc, p);
+	authz_policy_done(&fresh);
 	cJSON_Delete(old);
 	if (v.code == 403)
 		demo_reply_status(r, 403, "Forbidden", v.message,
@@ -594,6 +657,9 @@ static void cleanup(struct demo_cluster *dc)
 		return;
 	jwtsign_free(st->signer);
 	ref_drop(st->policy);
+	objstore_free(st->rbac_view);
+	authn_cache_free(st);
+	pthread_mutex_destroy(&st->cache_lock);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
 	dc->auth_state = NULL;
@@ -608,6 +674,7 @@ int demo_auth_install(struct demo_cluster *dc, kj_err *e)
 		return kj_err_prefix(e, _("demo cluster token signer: "));
 	}
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_init(&st->cache_lock, NULL);
 	dc->auth_state = st;
 	dc->hooks.authenticate = authn_request;
 	dc->hooks.authorize = auth_authorize;
@@ -615,6 +682,7 @@ int demo_auth_install(struct demo_cluster *dc, kj_err *e)
 	dc->hooks.handle_auth = auth_handle;
 	dc->hooks.handle_path = handle_path;
 	dc->hooks.mint_sa_token = mint_sa_token;
+	dc->hooks.sign_csr = auth_csr_sign;
 	dc->hooks.cleanup = cleanup;
 	return 0;
 }

@@ -28,11 +28,14 @@ void auth_token_review(struct demo_req *r);
 
 /* handlers_csr.c: certificatesigningrequests (+ approval, status). */
 void auth_csr_handle(struct demo_req *r);
+/* The sign_csr hook: the signer controller's work on one approved request. */
+void auth_csr_sign(struct demo_cluster *dc, const char *name);
 
-/* The RBAC objects as of the store's current resourceVersion, shared by
- * concurrent requests (read-only) and rebuilt only after a write to the
- * store: every request is authorised, and copying the policy each time
- * would cost about 0.1 ms.  Pair each get with a put. */
+/* The RBAC objects as the authorizer's informer sees them (the store as it
+ * was dc->rbac_delay_ms ago), shared by concurrent requests (read-only) and
+ * rebuilt only after an RBAC change reached the view: every request is
+ * authorised, and copying the policy each time would cost about 0.1 ms.
+ * Pair each get with a put. */
 struct authz_policy;
 const struct authz_policy *auth_policy_get(struct demo_cluster *dc);
 void auth_policy_put(struct demo_cluster *dc, const struct authz_policy *p);

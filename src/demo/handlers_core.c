@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/b64.h"
+
 static const char *gv_of(const struct demo_resource *res, char *buf, size_t n)
 {
 	if (*res->group)
@@ -120,24 +122,28 @@ static const char *const secret_fields[] = {"metadata.name", "metadata.namespace
 static const char *const ns_fields[] = {"metadata.name", "metadata.namespace", "status.phase", NULL};
 static const char *const meta_fields[] = {"metadata.name", "metadata.namespace", NULL};
 
+static const char *const *fields_allowed(const struct demo_req *r)
+{
+	if (!strcmp(r->res->name, "pods"))
+		return pod_fields;
+	if (!strcmp(r->res->name, "secrets"))
+		return secret_fields;
+	if (!strcmp(r->res->name, "namespaces"))
+		return ns_fields;
+	return meta_fields;
+}
+
 /* Drop the items a fieldSelector rejects; 0, or -1 after a 400. */
 static int filter_fields(struct demo_req *r, cJSON *items)
 {
 	const char *s = demo_req_query(r, "fieldSelector");
-	const char *const *allowed = meta_fields;
 	struct objsel *sel;
 	char err[256];
 	int i;
 
 	if (!s || !*s)
 		return 0;
-	if (!strcmp(r->res->name, "pods"))
-		allowed = pod_fields;
-	else if (!strcmp(r->res->name, "secrets"))
-		allowed = secret_fields;
-	else if (!strcmp(r->res->name, "namespaces"))
-		allowed = ns_fields;
-	sel = objsel_parse_fields(s, allowed, err, sizeof(err));
+	sel = objsel_parse_fields(s, fields_allowed(r), err, sizeof(err));
 	if (!sel) {
 		demo_reply_bad_request(r, "%s", err);
 		return -1;
@@ -149,14 +155,334 @@ static int filter_fields(struct demo_req *r, cJSON *items)
 	return 0;
 }
 
+/* ------------------------------------------------------------- paging */
+
+/* The storage key of a listed object below the list's prefix: "name", or
+ * "ns/name" when one list spans namespaces (etcd3 store keys). */
+static char *list_key(const struct demo_req *r, const cJSON *obj)
+{
+	if (r->res->namespaced && !*r->ns)
+		return kj_xasprintf("%s/%s", obj_meta_str(obj, "namespace"), obj_meta_str(obj, "name"));
+	return kj_xstrdup(obj_meta_str(obj, "name"));
+}
+
+/* (ns, name) order of the store, from keys as list_key() makes them */
+static int key_cmp(const char *a, const char *b)
+{
+	const char *sa = strchr(a, '/'), *sb = strchr(b, '/');
+
+	if (sa && sb) {
+		size_t la = (size_t)(sa - a), lb = (size_t)(sb - b);
+		int c = strncmp(a, b, la < lb ? la : lb);
+
+		if (c)
+			return c;
+		if (la != lb)
+			return la < lb ? -1 : 1;
+		return strcmp(sa + 1, sb + 1);
+	}
+	return strcmp(a, b);
+}
+
+/* storage.EncodeContinue: base64url(JSON{"v","rv","start"}) with start the
+ * key after which the next page begins ("key\x00"). */
+static char *encode_continue(const char *key, int64_t rv)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *json, *tok;
+
+	/* the apiserver's start is "key\x00"; cJSON cannot carry a NUL, so the
+	 * key itself goes in and pages begin strictly after it */
+	cJSON_AddStringToObject(o, "v", "meta.k8s.io/v1");
+	cJSON_AddNumberToObject(o, "rv", (double)rv);
+	cJSON_AddStringToObject(o, "start", key);
+	json = cJSON_PrintUnformatted(o);
+	tok = kj_b64url_encode(json, strlen(json));
+	free(json);
+	cJSON_Delete(o);
+	return tok;
+}
+
+/* 0 with *key (malloc'd) and *rv, or -1 after a 400 */
+static int decode_continue(struct demo_req *r, const char *tok, char **key, int64_t *rv)
+{
+	size_t n = 0;
+	unsigned char *raw = kj_b64url_decode(tok, &n);
+	cJSON *o = raw ? cJSON_ParseWithLength((const char *)raw, n) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v"),
+	            *rvj = cJSON_GetObjectItemCaseSensitive(o, "rv"),
+	            *st = cJSON_GetObjectItemCaseSensitive(o, "start");
+	int ok = cJSON_IsString(v) && !strcmp(v->valuestring, "meta.k8s.io/v1") && cJSON_IsNumber(rvj) &&
+	         cJSON_IsString(st) && *st->valuestring && rvj->valuedouble != 0;
+
+	if (ok) {
+		*key = kj_xstrdup(st->valuestring);
+		*rv = (int64_t)rvj->valuedouble;
+	} else {
+		demo_reply_bad_request(
+		    r, "continue key is not valid: %s",
+		    !raw || !o ? "illegal base64 data or not JSON"
+		               : "incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+	}
+	free(raw);
+	cJSON_Delete(o);
+	return ok ? 0 : -1;
+}
+
+/* The store's continue handling (staging/src/k8s.io/apiserver/pkg/storage/
+ * etcd3/store.go GetList): items after the token's key, at most `limit`,
+ * metadata.continue and remainingItemCount when more remain (the count only
+ * without selectors); a token older than the last compaction is 410 Expired,
+ * with a token that continues inconsistently.  The demo serves the later
+ * pages from the current state, not the first page's snapshot.  Returns -1
+ * after replying. */
+static int paginate(struct demo_req *r, cJSON *items, uint64_t *rv, cJSON *meta_out, int filtered)
+{
+	const char *lim = demo_req_query(r, "limit"), *cont = demo_req_query(r, "continue");
+	char *start = NULL, *end;
+	int64_t tok_rv = 0;
+	long limit = 0;
+	int i, n;
+
+	if (lim && *lim) {
+		limit = strtol(lim, &end, 10);
+		if (*end || limit < 0)
+			limit = 0;
+	}
+	if (cont && *cont) {
+		if (decode_continue(r, cont, &start, &tok_rv) < 0)
+			return -1;
+		if (tok_rv > 0 && (uint64_t)tok_rv < objstore_compacted_rv(r->dc->store)) {
+			char *next = encode_continue(start, -1);
+
+			/* errors.NewResourceExpired + ListMeta.Continue */
+			demo_reply_status(
+			    r, 410, "Expired",
+			    "The provided continue parameter is too old to display a consistent list result. "
+			    "You "
+			    "can start a new list without the continue parameter, or use the continue token "
+			    "in "
+			    "this response to retrieve the remainder of the results. Continuing with the "
+			    "provided token results in an inconsistent list - objects that were created, "
+			    "modified, or deleted between the time the first chunk was returned and now may "
+			    "show up in the list.",
+			    NULL);
+			if (r->resp_body) {
+				cJSON *st = cJSON_Parse(r->resp_body);
+				cJSON *m = cJSON_GetObjectItemCaseSensitive(st, "metadata");
+
+				if (m) {
+					cJSON_AddStringToObject(m, "continue", next);
+					free(r->resp_body);
+					r->resp_body = cJSON_PrintUnformatted(st);
+				}
+				cJSON_Delete(st);
+			}
+			free(next);
+			free(start);
+			return -1;
+		}
+		if (tok_rv > 0)
+			*rv = (uint64_t)tok_rv;
+	}
+	n = cJSON_GetArraySize(items);
+	for (i = n - 1; i >= 0 && start; i--) {
+		char *k = list_key(r, cJSON_GetArrayItem(items, i));
+
+		if (key_cmp(k, start) <= 0)
+			cJSON_DeleteItemFromArray(items, i);
+		free(k);
+	}
+	free(start);
+	n = cJSON_GetArraySize(items);
+	if (limit > 0 && n > limit) {
+		char *k;
+		char *next;
+
+		for (i = n - 1; i >= (int)limit; i--)
+			cJSON_DeleteItemFromArray(items, i);
+		k = list_key(r, cJSON_GetArrayItem(items, (int)limit - 1));
+		next = encode_continue(k, (int64_t)*rv);
+		cJSON_AddStringToObject(meta_out, "continue", next);
+		if (!filtered)
+			cJSON_AddNumberToObject(meta_out, "remainingItemCount", n - (int)limit);
+		free(next);
+		free(k);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- watch */
+
+/* A watch stays open until its timeoutSeconds (the apiserver's default is
+ * between 30 and 60 minutes; 30 here) and sends each change as it happens,
+ * one JSON event a line.  Read on the connection's thread by server.c. */
+struct watch {
+	struct demo_cluster *dc;
+	const struct demo_resource *res;
+	char *ns; /* NULL = all namespaces */
+	struct objsel *labels, *fields;
+	int table;
+	uint64_t rv;
+	int64_t deadline_ms;
+	kj_buf out;
+	size_t off;
+	int done;
+};
+
+static void watch_free(void *p)
+{
+	struct watch *w = p;
+
+	objsel_free(w->labels);
+	objsel_free(w->fields);
+	free(w->ns);
+	kj_buf_done(&w->out);
+	free(w);
+}
+
+static void watch_event(struct watch *w, const char *type, const cJSON *obj)
+{
+	cJSON *ev = cJSON_CreateObject(), *o;
+	char *s;
+
+	if (w->table) {
+		struct demo_req fake;
+		cJSON *items = cJSON_CreateArray();
+
+		memset(&fake, 0, sizeof(fake));
+		fake.res = w->res;
+		fake.resource = (char *)w->res->name;
+		cJSON_AddItemToArray(items, cJSON_Duplicate(obj, 1));
+		o = demo_table_from_list(&fake, items, w->rv);
+		cJSON_Delete(items);
+	} else {
+		o = with_type(w->res, cJSON_Duplicate(obj, 1));
+	}
+	cJSON_AddStringToObject(ev, "type", type);
+	cJSON_AddItemToObject(ev, "object", o);
+	s = cJSON_PrintUnformatted(ev);
+	kj_buf_printf(&w->out, "%s\n", s);
+	free(s);
+	cJSON_Delete(ev);
+}
+
+static int watch_collect(enum obj_event type, const char *group, const char *resource, const char *ns,
+                         const cJSON *obj, void *ctx)
+{
+	struct watch *w = ctx;
+	static const char *const names[] = {"ADDED", "MODIFIED", "DELETED"};
+
+	if (strcmp(group, w->res->group) || strcmp(resource, w->res->name) || (w->ns && strcmp(ns, w->ns)) ||
+	    !objsel_matches(w->labels, obj) || !objsel_matches(w->fields, obj))
+		return 0;
+	watch_event(w, names[type], obj);
+	return 0;
+}
+
+/* The watch cache's answer to a resourceVersion it no longer has. */
+static void watch_expired(struct watch *w)
+{
+	cJSON *ev = cJSON_CreateObject(), *st = cJSON_CreateObject();
+	char *s, *msg = kj_xasprintf("too old resource version: %llu (%llu)", (unsigned long long)w->rv,
+	                             (unsigned long long)objstore_compacted_rv(w->dc->store));
+
+	cJSON_AddStringToObject(st, "kind", "Status");
+	cJSON_AddStringToObject(st, "apiVersion", "v1");
+	cJSON_AddObjectToObject(st, "metadata");
+	cJSON_AddStringToObject(st, "status", "Failure");
+	cJSON_AddStringToObject(st, "message", msg);
+	cJSON_AddStringToObject(st, "reason", "Expired");
+	cJSON_AddNumberToObject(st, "code", 410);
+	cJSON_AddStringToObject(ev, "type", "ERROR");
+	cJSON_AddItemToObject(ev, "object", st);
+	s = cJSON_PrintUnformatted(ev);
+	kj_buf_printf(&w->out, "%s\n", s);
+	free(s);
+	free(msg);
+	cJSON_Delete(ev);
+	w->done = 1;
+}
+
+static long watch_read(void *p, char *buf, size_t max)
+{
+	struct watch *w = p;
+
+	for (;;) {
+		int64_t now, left;
+
+		if (w->off < w->out.len) {
+			size_t n = w->out.len - w->off;
+
+			if (n > max)
+				n = max;
+			memcpy(buf, w->out.data + w->off, n);
+			w->off += n;
+			if (w->off == w->out.len) {
+				w->off = 0;
+				w->out.len = 0;
+			}
+			return (long)n;
+		}
+		if (w->done)
+			return -1;
+		if (objstore_events(w->dc->store, w->rv, -1, watch_collect, w, &w->rv) < 0) {
+			watch_expired(w);
+			continue;
+		}
+		if (w->out.len)
+			continue;
+		now = kj_mono_ms();
+		left = w->deadline_ms - now;
+		if (left <= 0)
+			return -1;
+		if (objstore_wait(w->dc->store, w->rv, left < 1000 ? left : 1000))
+			return -1;
+	}
+}
+
+static void do_watch(struct demo_req *r, cJSON *items, uint64_t rv)
+{
+	struct watch *w = kj_xcalloc(1, sizeof(*w));
+	const char *from = demo_req_query(r, "resourceVersion"), *to = demo_req_query(r, "timeoutSeconds");
+	const char *fs = demo_req_query(r, "fieldSelector"), *ls = demo_req_query(r, "labelSelector");
+	long secs = to ? strtol(to, NULL, 10) : 0;
+	char err[256];
+	cJSON *it;
+
+	w->dc = r->dc;
+	w->res = r->res;
+	w->ns = r->res->namespaced && *r->ns ? kj_xstrdup(r->ns) : NULL;
+	w->labels = ls && *ls ? objsel_parse(ls, err, sizeof(err)) : NULL;
+	w->fields = fs && *fs ? objsel_parse_fields(fs, fields_allowed(r), err, sizeof(err)) : NULL;
+	w->table = demo_table_wanted(r);
+	w->deadline_ms = kj_mono_ms() + (secs > 0 ? secs : 1800) * 1000;
+	kj_buf_init(&w->out);
+	if (from && *from && strcmp(from, "0")) {
+		/* from a list's resourceVersion: only what changed since */
+		w->rv = strtoull(from, NULL, 10);
+	} else {
+		w->rv = rv;
+		cJSON_ArrayForEach(it, items) watch_event(w, "ADDED", it);
+	}
+	r->stream = w;
+	r->stream_read = watch_read;
+	r->stream_free = watch_free;
+	r->status = 200;
+	r->resp_type = "application/json";
+	r->replied = 1;
+}
+
 static void do_list(struct demo_req *r, int watch)
 {
 	const struct demo_resource *res = r->res;
 	int bad;
 	struct objsel *sel = selector(r, &bad);
 	uint64_t rv;
-	cJSON *items, *out, *meta;
+	cJSON *items, *out, *meta, *page_meta;
 	char gv[128], rvs[24];
+	const char *fs = demo_req_query(r, "fieldSelector");
+	int filtered = sel != NULL || (fs && *fs);
 
 	if (bad)
 		return;
@@ -168,36 +494,26 @@ static void do_list(struct demo_req *r, int watch)
 		return;
 	}
 	if (watch) {
-		/* A short watch: every current object as ADDED, then the stream ends.
-		 * From a resourceVersion (kubectl get -w after its list) nothing has
-		 * changed that the stream could report, so it ends at once. */
-		const char *from = demo_req_query(r, "resourceVersion");
-		kj_buf b;
-		cJSON *it;
-
-		if (from && *from && strcmp(from, "0")) {
-			cJSON_Delete(items);
-			items = cJSON_CreateArray();
-		}
-		kj_buf_init(&b);
-		cJSON_ArrayForEach(it, items)
-		{
-			cJSON *ev = cJSON_CreateObject();
-			char *s;
-
-			cJSON_AddStringToObject(ev, "type", "ADDED");
-			cJSON_AddItemToObject(ev, "object", with_type(res, cJSON_Duplicate(it, 1)));
-			s = cJSON_PrintUnformatted(ev);
-			kj_buf_printf(&b, "%s\n", s);
-			free(s);
-			cJSON_Delete(ev);
-		}
+		do_watch(r, items, rv);
 		cJSON_Delete(items);
-		demo_reply_raw(r, 200, "application/json", kj_buf_steal(&b));
+		return;
+	}
+	page_meta = cJSON_CreateObject();
+	if (paginate(r, items, &rv, page_meta, filtered) < 0) {
+		cJSON_Delete(page_meta);
+		cJSON_Delete(items);
 		return;
 	}
 	if (demo_table_wanted(r)) {
-		demo_reply_json(r, 200, demo_table_from_list(r, items, rv));
+		cJSON *t = demo_table_from_list(r, items, rv), *it;
+
+		meta = cJSON_GetObjectItemCaseSensitive(t, "metadata");
+		while ((it = page_meta->child)) {
+			cJSON_DetachItemViaPointer(page_meta, it);
+			cJSON_AddItemToObject(meta, it->string, it);
+		}
+		cJSON_Delete(page_meta);
+		demo_reply_json(r, 200, t);
 		cJSON_Delete(items);
 		return;
 	}
@@ -208,6 +524,15 @@ static void do_list(struct demo_req *r, int watch)
 	meta = cJSON_AddObjectToObject(out, "metadata");
 	snprintf(rvs, sizeof(rvs), "%llu", (unsigned long long)rv);
 	cJSON_AddStringToObject(meta, "resourceVersion", rvs);
+	{
+		cJSON *it;
+
+		while ((it = page_meta->child)) {
+			cJSON_DetachItemViaPointer(page_meta, it);
+			cJSON_AddItemToObject(meta, it->string, it);
+		}
+	}
+	cJSON_Delete(page_meta);
 	cJSON_AddItemToObject(out, "items", items);
 	demo_reply_json(r, 200, out);
 }
@@ -504,10 +829,103 @@ static void reply_deleted(struct demo_req *r, cJSON *gone)
 	demo_reply_json(r, 200, s);
 }
 
+static void add_finalizer(cJSON *list_parent, const char *key, const char *fin)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(list_parent, key), *it;
+
+	if (!cJSON_IsArray(arr)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(list_parent, key);
+		arr = cJSON_AddArrayToObject(list_parent, key);
+	}
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, fin))
+			return;
+	}
+	cJSON_AddItemToArray(arr, cJSON_CreateString(fin));
+}
+
+/* One DELETE as the generic registry does it (staging/src/k8s.io/apiserver/
+ * pkg/registry/generic/registry/store.go): Background removes the object and
+ * leaves its dependents to the garbage collector; Foreground and Orphan only
+ * mark it (deletionTimestamp + finalizer foregroundDeletion / orphan) and the
+ * collector finishes; a namespace goes Terminating (pkg/registry/core/
+ * namespace/storage/storage.go) and the namespace controller empties and
+ * removes it.  *out gets the object to answer with; *pending is 1 when the
+ * object is still there.  OBJ_NOTFOUND when there is no such object. */
+static enum obj_rc delete_one(struct demo_req *r, const char *ns, const char *name, enum obj_propagation prop,
+                              cJSON **out, int *pending)
+{
+	const struct demo_resource *res = r->res;
+	struct demo_cluster *dc = r->dc;
+	int is_ns = !strcmp(res->name, "namespaces") && !*res->group;
+	cJSON *cur = objstore_get(dc->store, res->group, res->name, ns, name), *gone = NULL, *meta;
+	char uid[64], ts[32];
+
+	*out = NULL;
+	*pending = 0;
+	if (!cur)
+		return OBJ_NOTFOUND;
+	snprintf(uid, sizeof(uid), "%s", obj_meta_str(cur, "uid"));
+	if (is_ns || prop != OBJ_PROPAGATE_BACKGROUND) {
+		cJSON *upd = NULL;
+		enum demo_job job = is_ns                              ? DEMO_JOB_NAMESPACE
+		                    : prop == OBJ_PROPAGATE_FOREGROUND ? DEMO_JOB_FOREGROUND
+		                                                       : DEMO_JOB_ORPHAN;
+
+		*pending = 1;
+		if (*obj_meta_str(cur, "deletionTimestamp")) {
+			*out = cur; /* already on its way */
+			return OBJ_OK;
+		}
+		meta = cJSON_GetObjectItemCaseSensitive(cur, "metadata");
+		kj_time_rfc3339(kj_now(), ts, sizeof(ts));
+		cJSON_AddStringToObject(meta, "deletionTimestamp", ts);
+		cJSON_AddNumberToObject(meta, "deletionGracePeriodSeconds", 0);
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
+		if (is_ns) {
+			cJSON *st = cJSON_GetObjectItemCaseSensitive(cur, "status"), *spec;
+
+			if (!cJSON_IsObject(st)) {
+				cJSON_DeleteItemFromObjectCaseSensitive(cur, "status");
+				st = cJSON_AddObjectToObject(cur, "status");
+			}
+			cJSON_DeleteItemFromObjectCaseSensitive(st, "phase");
+			cJSON_AddStringToObject(st, "phase", "Terminating");
+			spec = cJSON_GetObjectItemCaseSensitive(cur, "spec");
+			if (!cJSON_IsObject(spec)) {
+				cJSON_DeleteItemFromObjectCaseSensitive(cur, "spec");
+				spec = cJSON_AddObjectToObject(cur, "spec");
+			}
+			add_finalizer(spec, "finalizers", "kubernetes");
+		} else {
+			add_finalizer(meta, "finalizers",
+			              prop == OBJ_PROPAGATE_FOREGROUND ? "foregroundDeletion" : "orphan");
+		}
+		if (objstore_update(dc->store, res->group, res->name, ns, name, cur, &upd) != OBJ_OK) {
+			cJSON_Delete(cur);
+			return OBJ_NOTFOUND;
+		}
+		cJSON_Delete(cur);
+		demo_controllers_enqueue(dc, job, res->group, res->name, ns, name, uid, dc->gc_delay_ms);
+		*out = upd;
+		return OBJ_OK;
+	}
+	cJSON_Delete(cur);
+	if (objstore_delete(dc->store, res->group, res->name, ns, name, &gone) != OBJ_OK)
+		return OBJ_NOTFOUND;
+	if (objstore_has_dependents(dc->store, uid))
+		demo_controllers_enqueue(dc, DEMO_JOB_COLLECT, res->group, res->name, ns, name, uid,
+		                         dc->gc_delay_ms);
+	*out = gone;
+	return OBJ_OK;
+}
+
 static void do_delete(struct demo_req *r)
 {
 	const struct demo_resource *res = r->res;
 	cJSON *gone = NULL;
+	int pending = 0;
 
 	if (!strcmp(res->name, "namespaces") &&
 	    (!strcmp(r->name, "default") || !strcmp(r->name, "kube-system") ||
@@ -523,24 +941,14 @@ static void do_delete(struct demo_req *r)
 			reply_deleted(r, gone);
 		return;
 	}
-	if (objstore_delete(r->dc->store, res->group, res->name, r->ns, r->name, propagation(r), &gone) !=
-	    OBJ_OK) {
+	if (delete_one(r, r->ns, r->name, propagation(r), &gone, &pending) != OBJ_OK) {
 		demo_reply_not_found(r, res->group, res->name, r->name);
 		return;
 	}
-	if (!strcmp(res->name, "namespaces")) {
-		char ts[32];
-		cJSON *st = cJSON_GetObjectItemCaseSensitive(gone, "status");
-
-		objstore_delete_namespace_content(r->dc->store, r->name);
-		kj_time_rfc3339(kj_now(), ts, sizeof(ts));
-		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(gone, "metadata"),
-		                        "deletionTimestamp", ts);
-		if (cJSON_IsObject(st))
-			cJSON_ReplaceItemInObjectCaseSensitive(st, "phase",
-			                                       cJSON_CreateString("Terminating"));
-	}
-	reply_deleted(r, gone);
+	if (pending)
+		demo_reply_json(r, 200, with_type(res, gone)); /* still there: the object, not a Status */
+	else
+		reply_deleted(r, gone);
 }
 
 static void do_delete_collection(struct demo_req *r)
@@ -559,12 +967,13 @@ static void do_delete_collection(struct demo_req *r)
 	objsel_free(sel);
 	cJSON_ArrayForEach(it, items)
 	{
+		cJSON *gone = NULL;
+		int pending;
+
 		if (dry_run(r))
 			continue;
-		objstore_delete(r->dc->store, res->group, res->name, obj_meta_str(it, "namespace"),
-		                obj_meta_str(it, "name"), prop, NULL);
-		if (!strcmp(res->name, "namespaces"))
-			objstore_delete_namespace_content(r->dc->store, obj_meta_str(it, "name"));
+		delete_one(r, obj_meta_str(it, "namespace"), obj_meta_str(it, "name"), prop, &gone, &pending);
+		cJSON_Delete(gone);
 	}
 	strip_types(items);
 	out = cJSON_CreateObject();

@@ -2,9 +2,10 @@
  * create records the requesting user in spec, the `approval` subresource
  * takes Approved/Denied conditions (and needs `approve` on the signer), and
  * the kubernetes.io/kube-apiserver-client signer issues a client certificate
- * from the cluster CA as soon as a request is approved — the part a
- * kube-controller-manager would do a moment later.  Declared in
- * handlers_auth.h. */
+ * from the cluster CA csr_signer_delay_ms after approval, on the controllers'
+ * thread, as kube-controller-manager's signer does (pkg/controller/
+ * certificates/signer); with csr_signer_none it never does, as on managed
+ * clusters without --cluster-signing-* keys.  Declared in handlers_auth.h. */
 #include "demo/handlers_auth.h"
 
 #include <stdlib.h>
@@ -292,7 +293,7 @@ static int validate_conditions(struct demo_req *r, const cJSON *conds, const cJS
 }
 
 /* The kube-apiserver-client signer: clientAuth usages only. */
-static void issue(struct demo_req *r, cJSON *csr)
+static void issue(struct demo_cluster *dc, cJSON *csr)
 {
 	cJSON *spec = cJSON_GetObjectItemCaseSensitive(csr, "spec"), *st = obj_child(csr, "status");
 	const cJSON *u, *exp = cJSON_GetObjectItemCaseSensitive(spec, "expirationSeconds");
@@ -313,7 +314,7 @@ static void issue(struct demo_req *r, cJSON *csr)
 			other = 1;
 	}
 	pem = request_pem(spec);
-	cert = client && !other && pem ? demo_pki_sign_csr(r->dc, pem, secs, &e) : NULL;
+	cert = client && !other && pem ? demo_pki_sign_csr(dc, pem, secs, &e) : NULL;
 	free(pem);
 	if (!cert) {
 		cJSON *conds = cJSON_GetObjectItemCaseSensitive(st, "conditions"), *c = cJSON_CreateObject();
@@ -344,6 +345,7 @@ static void csr_approval(struct demo_req *r)
 	const char *rv;
 	char now[32];
 	enum obj_rc rc;
+	int sign;
 
 	if (!body)
 		return;
@@ -378,13 +380,23 @@ static void csr_approval(struct demo_req *r)
 			set_item(c, "lastTransitionTime", cJSON_CreateString(now));
 	}
 	set_item(obj_child(cur, "status"), "conditions", conds);
-	if (has_condition(conds, "Approved") && !has_condition(conds, "Failed"))
-		issue(r, cur);
+	/* the signer controller signs later, or never on a managed cluster */
+	sign = has_condition(conds, "Approved") && !has_condition(conds, "Failed") &&
+	       !r->dc->csr_signer_none && !strcmp(obj_str(cur, "spec.signerName"), CLIENT_SIGNER);
 	/* optimistic concurrency on the client's resourceVersion */
 	rv = obj_meta_str(body, "resourceVersion");
 	set_item(obj_child(cur, "metadata"), "resourceVersion",
 	         cJSON_CreateString(*rv ? rv : obj_meta_str(cur, "resourceVersion")));
 	rc = objstore_update(r->dc->store, CERTS_GROUP, CSR_RESOURCE, "", r->name, cur, &out);
+	if (rc == OBJ_OK && sign) {
+		demo_controllers_enqueue(r->dc, DEMO_JOB_SIGN_CSR, CERTS_GROUP, CSR_RESOURCE, "", r->name,
+		                         obj_meta_str(cur, "uid"), r->dc->csr_signer_delay_ms);
+		if (r->dc->csr_signer_delay_ms <= 0) {
+			/* signed before the answer: answer with the certificate */
+			cJSON_Delete(out);
+			out = objstore_get(r->dc->store, CERTS_GROUP, CSR_RESOURCE, "", r->name);
+		}
+	}
 	if (rc == OBJ_OK)
 		demo_reply_json(r, 200, out);
 	else if (rc == OBJ_CONFLICT)
@@ -394,6 +406,24 @@ static void csr_approval(struct demo_req *r)
 		    "and try again");
 	else
 		demo_reply_not_found(r, CERTS_GROUP, CSR_RESOURCE, r->name);
+	cJSON_Delete(cur);
+}
+
+void auth_csr_sign(struct demo_cluster *dc, const char *name)
+{
+	cJSON *cur = objstore_get(dc->store, CERTS_GROUP, CSR_RESOURCE, "", name), *conds;
+
+	if (!cur)
+		return;
+	conds =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cur, "status"), "conditions");
+	if (has_condition(conds, "Approved") && !has_condition(conds, "Failed") &&
+	    !has_condition(conds, "Denied") && !*obj_str(cur, "status.certificate")) {
+		issue(dc, cur);
+		cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(cur, "metadata"),
+		                                        "resourceVersion");
+		objstore_update(dc->store, CERTS_GROUP, CSR_RESOURCE, "", name, cur, NULL);
+	}
 	cJSON_Delete(cur);
 }
 

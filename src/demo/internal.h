@@ -119,8 +119,19 @@ struct demo_req {
 	struct demo_user user;
 	int authenticated; /* 0 = anonymous */
 
+	/* A list/watch's fieldSelector=metadata.name=X: the name authorised
+	 * (requestinfo.go); "" when none.  Owned. */
+	char *selector_name;
+	int fault_delay_ms; /* an injected delay, served inside the in-flight window */
+
 	/* Response, filled by demo_reply_*; sent by server.c afterwards. */
 	int replied;
+	int retry_after; /* seconds for a Retry-After header; 0 = none */
+	/* A streamed body (watch): server.c sends it with
+	 * MHD_create_response_from_callback; `stream_read` may block. */
+	void *stream;
+	long (*stream_read)(void *stream, char *buf, size_t max); /* bytes, or -1 at the end */
+	void (*stream_free)(void *stream);
 	int status;
 	char *resp_body;
 	const char *resp_type; /* Content-Type, static string */
@@ -231,6 +242,9 @@ struct demo_auth_hooks {
 	/* Long-lived ServiceAccount JWT for a seeded account's token file;
 	 * malloc'd, NULL on failure.  NULL hook = no SA token files. */
 	char *(*mint_sa_token)(struct demo_cluster *dc, const char *ns, const char *name, int64_t seconds);
+	/* The CSR signer controller: sign the approved request `name` if it
+	 * still waits for a certificate.  May be NULL. */
+	void (*sign_csr)(struct demo_cluster *dc, const char *name);
 	/* Release `auth_state` at demo_stop(). */
 	void (*cleanup)(struct demo_cluster *dc);
 };
@@ -282,11 +296,36 @@ struct demo_cluster {
 	struct demo_auth_hooks hooks;
 	void *auth_state; /* owned by the auth modules */
 
+	/* demo_opts with the defaults applied; milliseconds, 0 = off */
+	int64_t token_cache_ttl_ms, rbac_delay_ms, gc_delay_ms, csr_signer_delay_ms, latency_ms;
+	int csr_signer_none;
+	int max_inflight; /* 0 = no limit */
+
 	struct MHD_Daemon *mhd;
-	pthread_mutex_t lock; /* faults and stats */
+	pthread_mutex_t lock; /* faults, stats, inflight */
 	struct demo_fault *faults;
 	uint64_t n_requests, n_connections, n_handshakes;
+	int inflight;
+
+	struct demo_controllers *ctl; /* controllers.c */
 };
+
+/* controllers.c: what kube-controller-manager does beside the API server,
+ * on one background thread: the garbage collector, the namespace controller,
+ * the CSR signer, and etcd's periodic compaction.  Work is queued with a due
+ * time (now + the configured delay). */
+enum demo_job {
+	DEMO_JOB_COLLECT,    /* dependents of a deleted owner (uid) */
+	DEMO_JOB_FOREGROUND, /* delete the dependents, then the owner */
+	DEMO_JOB_ORPHAN,     /* release the dependents, then delete the owner */
+	DEMO_JOB_NAMESPACE,  /* delete a Terminating namespace's content, then it */
+	DEMO_JOB_SIGN_CSR,   /* the kube-apiserver-client signer */
+};
+int demo_controllers_start(struct demo_cluster *dc, kj_err *e);
+void demo_controllers_stop(struct demo_cluster *dc);
+void demo_controllers_enqueue(struct demo_cluster *dc, enum demo_job job, const char *group,
+                              const char *resource, const char *ns, const char *name, const char *uid,
+                              int64_t delay_ms);
 
 /* server.c */
 void demo_server_default_hooks(struct demo_cluster *dc);
@@ -330,6 +369,8 @@ struct demo_fault_hit {
 int demo_faults_match(struct demo_cluster *dc, const char *method, const char *path,
                       struct demo_fault_hit *out);
 void demo_faults_free(struct demo_cluster *dc);
+/* The armed and fired faults, for GET /kubejit/faults. */
+cJSON *demo_faults_json(struct demo_cluster *dc);
 
 /* seed.c: load YAML seed (file or built-in) into the store. */
 int demo_seed_load(struct demo_cluster *dc, const char *file, kj_err *e);

@@ -16,6 +16,7 @@ src_demo_libkjdemo_a_SOURCES = \
 	src/demo/handlers_core.c \
 	src/demo/pki.c \
 	src/demo/faults.c \
+	src/demo/controllers.c \
 	src/demo/seed.c \
 	src/demo/cluster_main.c
 src_demo_libkjdemo_a_SOURCES += \

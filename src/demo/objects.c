@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/names.h"
 #include "util/strbuf.h"
@@ -24,6 +25,18 @@ struct entry {
  * every write to the store. */
 #define GROUP_SLOTS 16
 
+/* The change history that watches and the authorizer's informer read: a
+ * ring of the latest events, like the apiserver's watch cache over etcd. */
+#define LOG_CAP 4096
+
+struct event {
+	uint64_t rv;
+	int64_t at_ms; /* kj_mono_ms() when it happened */
+	enum obj_event type;
+	char *group, *resource, *ns;
+	cJSON *obj;
+};
+
 struct objstore {
 	pthread_mutex_t lock;
 	struct entry *v;
@@ -34,6 +47,12 @@ struct objstore {
 		char *group;
 		uint64_t gen;
 	} groups[GROUP_SLOTS];
+	struct event *log; /* ring of LOG_CAP */
+	size_t log_head, log_n;
+	uint64_t floor_rv;     /* history at or below this is gone (compaction, overflow) */
+	uint64_t compacted_rv; /* the last compaction's resourceVersion */
+	pthread_cond_t changed;
+	int closing;
 };
 
 struct objstore *objstore_new(void)
@@ -41,7 +60,43 @@ struct objstore *objstore_new(void)
 	struct objstore *s = kj_xcalloc(1, sizeof(*s));
 
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->changed, NULL);
+	s->log = kj_xcalloc(LOG_CAP, sizeof(*s->log));
 	return s;
+}
+
+static void event_done(struct event *ev)
+{
+	free(ev->group);
+	free(ev->resource);
+	free(ev->ns);
+	cJSON_Delete(ev->obj);
+	memset(ev, 0, sizeof(*ev));
+}
+
+/* Under the lock: remember a change for watchers and informers. */
+static void record(struct objstore *s, enum obj_event type, const char *group, const char *resource,
+                   const char *ns, const cJSON *obj, uint64_t rv)
+{
+	struct event *ev;
+
+	if (s->log_n == LOG_CAP) {
+		ev = &s->log[s->log_head];
+		s->floor_rv = ev->rv;
+		event_done(ev);
+		s->log_head = (s->log_head + 1) % LOG_CAP;
+		s->log_n--;
+	}
+	ev = &s->log[(s->log_head + s->log_n) % LOG_CAP];
+	s->log_n++;
+	ev->rv = rv;
+	ev->at_ms = kj_mono_ms();
+	ev->type = type;
+	ev->group = kj_xstrdup(group);
+	ev->resource = kj_xstrdup(resource);
+	ev->ns = kj_xstrdup(ns);
+	ev->obj = cJSON_Duplicate(obj, 1);
+	pthread_cond_broadcast(&s->changed);
 }
 
 static void entry_done(struct entry *e)
@@ -64,6 +119,10 @@ void objstore_free(struct objstore *s)
 	free(s->v);
 	for (i = 0; i < GROUP_SLOTS; i++)
 		free(s->groups[i].group);
+	for (i = 0; i < s->log_n; i++)
+		event_done(&s->log[(s->log_head + i) % LOG_CAP]);
+	free(s->log);
+	pthread_cond_destroy(&s->changed);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -335,10 +394,12 @@ static enum obj_rc create(struct objstore *s, const char *group, const char *res
 	order_meta(meta);
 	if (out)
 		*out = cJSON_Duplicate(copy, 1);
-	if (dry)
+	if (dry) {
 		cJSON_Delete(copy);
-	else
+	} else {
 		push(s, group, resource, ns, name, copy);
+		record(s, OBJ_ADDED, group, resource, ns, copy, s->rv);
+	}
 	pthread_mutex_unlock(&s->lock);
 	return OBJ_OK;
 }
@@ -403,6 +464,7 @@ static enum obj_rc update(struct objstore *s, const char *group, const char *res
 		e->obj = copy;
 		note_owners(e);
 		touch(s, e->group);
+		record(s, OBJ_MODIFIED, e->group, e->resource, e->ns, copy, s->rv);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return OBJ_OK;
@@ -422,6 +484,8 @@ enum obj_rc objstore_update_dry(struct objstore *s, const char *group, const cha
 
 static void remove_at(struct objstore *s, size_t i, cJSON **taken)
 {
+	set_rv(s, meta_of(s->v[i].obj));
+	record(s, OBJ_DELETED, s->v[i].group, s->v[i].resource, s->v[i].ns, s->v[i].obj, s->rv);
 	touch(s, s->v[i].group);
 	if (taken)
 		*taken = s->v[i].obj;
@@ -492,6 +556,7 @@ static void collect(struct objstore *s, const char *uid, enum obj_propagation pr
 			note_owners(&s->v[i]);
 			set_rv(s, meta_of(obj));
 			touch(s, s->v[i].group);
+			record(s, OBJ_MODIFIED, s->v[i].group, s->v[i].resource, s->v[i].ns, obj, s->rv);
 			i++;
 			continue;
 		}
@@ -510,11 +575,10 @@ static void collect(struct objstore *s, const char *uid, enum obj_propagation pr
 }
 
 enum obj_rc objstore_delete(struct objstore *s, const char *group, const char *resource, const char *ns,
-                            const char *name, enum obj_propagation prop, cJSON **deleted)
+                            const char *name, cJSON **deleted)
 {
 	struct entry *e;
 	cJSON *gone;
-	char *uid;
 
 	if (deleted)
 		*deleted = NULL;
@@ -525,16 +589,39 @@ enum obj_rc objstore_delete(struct objstore *s, const char *group, const char *r
 		return OBJ_NOTFOUND;
 	}
 	remove_at(s, (size_t)(e - s->v), &gone);
-	s->rv++;
-	uid = kj_xstrdup(obj_meta_str(gone, "uid"));
-	collect(s, uid, prop);
-	free(uid);
 	if (deleted)
 		*deleted = gone;
 	else
 		cJSON_Delete(gone);
 	pthread_mutex_unlock(&s->lock);
 	return OBJ_OK;
+}
+
+void objstore_collect(struct objstore *s, const char *uid, enum obj_propagation prop)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!find_uid(s, uid))
+		collect(s, uid, prop);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int objstore_has_dependents(struct objstore *s, const char *uid)
+{
+	size_t i;
+	int n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < s->n && !n; i++)
+		n = maybe_owned_by(&s->v[i], uid);
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+void objstore_release_dependents(struct objstore *s, const char *uid, int orphan)
+{
+	pthread_mutex_lock(&s->lock);
+	collect(s, uid, orphan ? OBJ_PROPAGATE_ORPHAN : OBJ_PROPAGATE_BACKGROUND);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void objstore_delete_namespace_content(struct objstore *s, const char *ns)
@@ -546,20 +633,11 @@ void objstore_delete_namespace_content(struct objstore *s, const char *ns)
 	pthread_mutex_lock(&s->lock);
 	while (i < s->n) {
 		if (!strcmp(s->v[i].ns, ns)) {
-			cJSON *gone;
-			char *uid;
-
-			remove_at(s, i, &gone);
-			uid = kj_xstrdup(obj_meta_str(gone, "uid"));
-			cJSON_Delete(gone);
-			collect(s, uid, OBJ_PROPAGATE_BACKGROUND);
-			free(uid);
-			i = 0;
+			remove_at(s, i, NULL);
 			continue;
 		}
 		i++;
 	}
-	s->rv++;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -605,4 +683,120 @@ int objstore_foreach(struct objstore *s, const char *group, const char *resource
 			rc = fn(s->v[i].obj, ctx);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+int objstore_events(struct objstore *s, uint64_t after_rv, int64_t until_ms, objstore_event_fn fn, void *ctx,
+                    uint64_t *last_rv)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (after_rv < s->floor_rv) {
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
+	for (i = 0; i < s->log_n; i++) {
+		const struct event *ev = &s->log[(s->log_head + i) % LOG_CAP];
+
+		if (ev->rv <= after_rv)
+			continue;
+		if (until_ms >= 0 && ev->at_ms > until_ms)
+			break;
+		if (last_rv)
+			*last_rv = ev->rv;
+		if ((rc = fn(ev->type, ev->group, ev->resource, ev->ns, ev->obj, ctx)) != 0)
+			break;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc > 0 ? rc : 0;
+}
+
+int objstore_wait(struct objstore *s, uint64_t after_rv, int64_t timeout_ms)
+{
+	struct timespec ts;
+	int closing;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (!s->closing && s->rv <= after_rv)
+		if (pthread_cond_timedwait(&s->changed, &s->lock, &ts) != 0)
+			break;
+	closing = s->closing;
+	pthread_mutex_unlock(&s->lock);
+	return closing;
+}
+
+void objstore_close(struct objstore *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->closing = 1;
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void objstore_compact(struct objstore *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->compacted_rv = s->rv;
+	if (s->floor_rv < s->rv)
+		s->floor_rv = s->rv;
+	while (s->log_n) {
+		event_done(&s->log[s->log_head]);
+		s->log_head = (s->log_head + 1) % LOG_CAP;
+		s->log_n--;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t objstore_compacted_rv(struct objstore *s)
+{
+	uint64_t rv;
+
+	pthread_mutex_lock(&s->lock);
+	rv = s->compacted_rv;
+	pthread_mutex_unlock(&s->lock);
+	return rv;
+}
+
+void objstore_put(struct objstore *s, const char *group, const char *resource, const char *ns,
+                  const char *name, const cJSON *obj)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&s->lock);
+	e = find(s, group, resource, ns ? ns : "", name);
+	if (e) {
+		cJSON_Delete(e->obj);
+		e->obj = cJSON_Duplicate(obj, 1);
+		note_owners(e);
+		touch(s, group);
+	} else {
+		push(s, group, resource, ns ? ns : "", name, cJSON_Duplicate(obj, 1));
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+void objstore_remove(struct objstore *s, const char *group, const char *resource, const char *ns,
+                     const char *name)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&s->lock);
+	e = find(s, group, resource, ns ? ns : "", name);
+	if (e) {
+		size_t i = (size_t)(e - s->v);
+
+		touch(s, group);
+		entry_done(e);
+		memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+		s->n--;
+	}
+	pthread_mutex_unlock(&s->lock);
 }

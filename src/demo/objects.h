@@ -4,9 +4,12 @@
  * (kind, apiVersion, metadata, ...), keyed by (group, resource plural,
  * namespace, name); the namespace is "" for cluster-scoped kinds.  The store
  * assigns metadata.uid (UUIDv4), metadata.resourceVersion (one global,
- * increasing counter) and metadata.creationTimestamp, resolves generateName,
- * checks resourceVersion on update and garbage-collects dependents through
- * metadata.ownerReferences on delete.  Nothing is persisted.
+ * increasing counter) and metadata.creationTimestamp, resolves generateName
+ * and checks resourceVersion on update.  Deleting an object does not touch its
+ * dependents: the garbage collector (controllers.c) calls objstore_collect()
+ * later, as kube-controller-manager does.  Every change is kept in a bounded
+ * history (watches, the authorizer's informer) until compaction.  Nothing is
+ * persisted.
  *
  * Every function is thread-safe (one mutex).  Objects handed out are deep
  * copies owned by the caller (cJSON_Delete); objects passed in are copied.
@@ -30,8 +33,7 @@ enum obj_rc {
 	OBJ_GENNAME_TAKEN, /* create: generateName collided 8 times */
 };
 
-/* DeleteOptions.propagationPolicy; Foreground is treated like Background
- * (dependents go at once, there are no finalizers in the demo cluster). */
+/* DeleteOptions.propagationPolicy. */
 enum obj_propagation {
 	OBJ_PROPAGATE_BACKGROUND = 0,
 	OBJ_PROPAGATE_FOREGROUND,
@@ -76,13 +78,23 @@ enum obj_rc objstore_create_dry(struct objstore *s, const char *group, const cha
 enum obj_rc objstore_update_dry(struct objstore *s, const char *group, const char *resource, const char *ns,
                                 const char *name, const cJSON *obj, cJSON **out);
 
-/* Remove an object; *deleted (may be NULL) gets it.  Dependents (objects whose
- * ownerReferences name its uid) are deleted when no other owner of theirs
- * still exists (Background/Foreground), or lose the reference (Orphan). */
+/* Remove an object (its DELETED event gets a new resourceVersion); *deleted
+ * (may be NULL) gets it.  Dependents are left to objstore_collect(). */
 enum obj_rc objstore_delete(struct objstore *s, const char *group, const char *resource, const char *ns,
-                            const char *name, enum obj_propagation prop, cJSON **deleted);
+                            const char *name, cJSON **deleted);
 
-/* Remove every namespaced object in `ns` (namespace deletion). */
+/* Garbage collection of the dependents of the object `uid` once it is gone
+ * (nothing happens while an object with that uid exists): dependents whose
+ * other owners are gone too are deleted, transitively (Background); the rest
+ * lose the reference.  ORPHAN: every dependent just loses the reference. */
+void objstore_collect(struct objstore *s, const char *uid, enum obj_propagation prop);
+/* The same for an owner that still exists (Foreground and Orphan deletion,
+ * which remove the owner afterwards). */
+void objstore_release_dependents(struct objstore *s, const char *uid, int orphan);
+/* 1 when some object names `uid` among its ownerReferences. */
+int objstore_has_dependents(struct objstore *s, const char *uid);
+
+/* Remove every namespaced object in `ns` (the namespace controller). */
 void objstore_delete_namespace_content(struct objstore *s, const char *ns);
 
 /* Label selectors: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`,
@@ -108,6 +120,31 @@ cJSON *objstore_list(struct objstore *s, const char *group, const char *resource
  * non-zero (that value is returned).  `ns` NULL = all namespaces. */
 int objstore_foreach(struct objstore *s, const char *group, const char *resource, const char *ns,
                      int (*fn)(const cJSON *obj, void *ctx), void *ctx);
+
+/* History.  Events with resourceVersion > after_rv that happened at or before
+ * until_ms (kj_mono_ms(); -1 = no limit) are passed to fn in order, under the
+ * lock (fn must not call back into the store; non-zero stops).  *last_rv gets
+ * the last one passed.  Returns -1 when after_rv is older than the kept
+ * history (compacted: the client must relist), else 0. */
+enum obj_event { OBJ_ADDED, OBJ_MODIFIED, OBJ_DELETED };
+typedef int (*objstore_event_fn)(enum obj_event type, const char *group, const char *resource, const char *ns,
+                                 const cJSON *obj, void *ctx);
+int objstore_events(struct objstore *s, uint64_t after_rv, int64_t until_ms, objstore_event_fn fn, void *ctx,
+                    uint64_t *last_rv);
+/* Block until the store's resourceVersion passes after_rv, timeout_ms passes
+ * or objstore_close() is called; returns 1 when closed. */
+int objstore_wait(struct objstore *s, uint64_t after_rv, int64_t timeout_ms);
+void objstore_close(struct objstore *s);
+/* Forget the history up to now (etcd compaction). */
+void objstore_compact(struct objstore *s);
+uint64_t objstore_compacted_rv(struct objstore *s);
+
+/* A cache's own copy, stored verbatim (no resourceVersion, no history):
+ * put replaces or adds, remove drops. */
+void objstore_put(struct objstore *s, const char *group, const char *resource, const char *ns,
+                  const char *name, const cJSON *obj);
+void objstore_remove(struct objstore *s, const char *group, const char *resource, const char *ns,
+                     const char *name);
 
 /* Small accessors on stored object JSON; "" when absent, never NULL. */
 const char *obj_meta_str(const cJSON *obj, const char *field); /* metadata.<field> */

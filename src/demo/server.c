@@ -280,6 +280,163 @@ static void reply_fault(struct demo_req *r, int code)
 	demo_reply_status(r, code, "InternalError", "injected fault", NULL);
 }
 
+/* requestinfo.go: a list or watch whose fieldSelector requires
+ * metadata.name=X (= or ==, alone or among other terms) is authorised as a
+ * request for the object X, so resourceNames rules can allow it. */
+static void selector_name(struct demo_req *r)
+{
+	const char *fs = demo_req_query(r, "fieldSelector");
+	char *copy, *save = NULL, *term;
+
+	if (!fs || !*fs)
+		return;
+	copy = kj_xstrdup(fs);
+	for (term = strtok_r(copy, ",", &save); term; term = strtok_r(NULL, ",", &save)) {
+		const char *v = NULL;
+
+		while (*term == ' ')
+			term++;
+		if (!strncmp(term, "metadata.name==", 15))
+			v = term + 15;
+		else if (!strncmp(term, "metadata.name=", 14))
+			v = term + 14;
+		/* path.IsValidPathSegmentName: not "." or "..", no '/' or '%' */
+		if (v && *v && strcmp(v, ".") && strcmp(v, "..") && !strpbrk(v, "/%")) {
+			free(r->selector_name);
+			r->selector_name = kj_xstrdup(v);
+		}
+	}
+	free(copy);
+}
+
+/* Long-running requests (watch) are not counted, and system:masters is never
+ * refused (staging/src/k8s.io/apiserver/pkg/server/filters/maxinflight.go).
+ * The refusal is http.Error's plain text, not a Status; client-go turns it
+ * into reason TooManyRequests. */
+static int inflight_enter(struct demo_req *r)
+{
+	struct demo_cluster *dc = r->dc;
+	int full;
+
+	if (!dc->max_inflight || !strcmp(r->verb, "watch"))
+		return 1;
+	pthread_mutex_lock(&dc->lock);
+	full = dc->inflight >= dc->max_inflight;
+	if (!full || demo_user_in_group(&r->user, "system:masters"))
+		dc->inflight++;
+	pthread_mutex_unlock(&dc->lock);
+	if (full && !demo_user_in_group(&r->user, "system:masters")) {
+		r->retry_after = 1;
+		demo_reply_raw(r, 429, "text/plain; charset=utf-8",
+		               kj_xstrdup("Too many requests, please try again later.\n"));
+		return 0;
+	}
+	return 1;
+}
+
+static void inflight_leave(struct demo_req *r)
+{
+	struct demo_cluster *dc = r->dc;
+
+	if (!dc->max_inflight || !strcmp(r->verb, "watch"))
+		return;
+	pthread_mutex_lock(&dc->lock);
+	dc->inflight--;
+	pthread_mutex_unlock(&dc->lock);
+}
+
+/* NamespaceLifecycle admission (plugin/pkg/admission/namespace/lifecycle/
+ * admission.go): no new content in a namespace that is being deleted.  The
+ * name is the request's, else the object's name or generateName. */
+static int namespace_lifecycle(struct demo_req *r)
+{
+	cJSON *ns, *d, *causes, *c;
+	const char *name;
+	char *msg, *why;
+	int terminating;
+
+	if (strcmp(r->verb, "create") || !*r->ns || !strcmp(r->resource, "localsubjectaccessreviews"))
+		return 1;
+	ns = objstore_get(r->dc->store, "", "namespaces", "", r->ns);
+	terminating = ns && (!strcmp(obj_str(ns, "status.phase"), "Terminating") ||
+	                     *obj_meta_str(ns, "deletionTimestamp"));
+	cJSON_Delete(ns);
+	if (!terminating)
+		return 1;
+	name = r->name;
+	if (!*name && r->body_len) {
+		const cJSON *body = demo_req_json(r);
+
+		if (!body)
+			return 0;
+		name = *obj_meta_str(body, "name") ? obj_meta_str(body, "name")
+		                                   : obj_meta_str(body, "generateName");
+	}
+	if (!*name)
+		name = "Unknown";
+	why = kj_xasprintf("unable to create new content in namespace %s because it is being terminated",
+	                   r->ns);
+	{
+		char gr[160];
+
+		msg = kj_xasprintf("%s \"%s\" is forbidden: %s",
+		                   demo_gr(r->group, r->resource, gr, sizeof(gr)), name, why);
+	}
+	d = demo_details(name, r->group, r->resource, NULL);
+	causes = cJSON_AddArrayToObject(d, "causes");
+	c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "reason", "NamespaceTerminating");
+	free(why);
+	why = kj_xasprintf("namespace %s is being terminated", r->ns);
+	cJSON_AddStringToObject(c, "message", why);
+	cJSON_AddStringToObject(c, "field", "metadata.namespace");
+	cJSON_AddItemToArray(causes, c);
+	demo_reply_status(r, 403, "Forbidden", msg, d);
+	free(why);
+	free(msg);
+	return 0;
+}
+
+/* POST /kubejit/faults (body: a fault spec, as text or {"spec": "..."}),
+ * GET lists them, DELETE clears them.  Only who may use the non-resource
+ * URL gets here (RBAC: cluster-admin's nonResourceURLs "*"). */
+static void serve_faults(struct demo_req *r)
+{
+	kj_err e;
+
+	if (!strcmp(r->method, "GET")) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(o, "faults", demo_faults_json(r->dc));
+		demo_reply_json(r, 200, o);
+	} else if (!strcmp(r->method, "DELETE")) {
+		demo_fault_clear(r->dc);
+		demo_reply_json(r, 200, cJSON_CreateObject());
+	} else if (!strcmp(r->method, "POST")) {
+		cJSON *body = r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+		char *spec = kj_xstrndup(r->body, r->body_len);
+
+		if (cJSON_IsObject(body) && cJSON_IsString(cJSON_GetObjectItem(body, "spec"))) {
+			free(spec);
+			spec = kj_xstrdup(cJSON_GetObjectItem(body, "spec")->valuestring);
+		}
+		cJSON_Delete(body);
+		spec[strcspn(spec, "\r\n")] = '\0';
+		kj_err_clear(&e);
+		if (demo_fault_add_spec(r->dc, spec, &e) < 0) {
+			demo_reply_bad_request(r, "%s", e.msg);
+		} else {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(o, "faults", demo_faults_json(r->dc));
+			demo_reply_json(r, 201, o);
+		}
+		free(spec);
+	} else {
+		demo_reply_method_not_supported(r, r->verb);
+	}
+}
+
 static void serve_nonresource(struct demo_req *r)
 {
 	if (!strcmp(r->path, "/healthz") || !strcmp(r->path, "/livez") || !strcmp(r->path, "/readyz")) {
@@ -297,6 +454,10 @@ static void serve_nonresource(struct demo_req *r)
 		demo_reply_json(r, 200, o);
 		return;
 	}
+	if (!strcmp(r->path, "/kubejit/faults")) {
+		serve_faults(r);
+		return;
+	}
 	if (demo_discovery_handle(r) || demo_openapi_handle(r))
 		return;
 	if (r->dc->hooks.handle_path && r->dc->hooks.handle_path(r))
@@ -304,11 +465,12 @@ static void serve_nonresource(struct demo_req *r)
 	demo_reply_path_not_found(r);
 }
 
+static void serve_authorized(struct demo_req *r, struct demo_authz_attrs *a, int kind);
+
 static void serve(struct demo_req *r)
 {
 	struct demo_cluster *dc = r->dc;
 	struct demo_authz_attrs a;
-	char *reason = NULL;
 	int kind, auth;
 
 	auth = dc->hooks.authenticate(r);
@@ -333,7 +495,9 @@ static void serve(struct demo_req *r)
 		a.group = r->group;
 		a.resource = r->resource;
 		a.subresource = r->subresource;
-		a.name = r->name;
+		if (!strcmp(r->verb, "list") || !strcmp(r->verb, "watch"))
+			selector_name(r);
+		a.name = *r->selector_name ? r->selector_name : r->name;
 		/* a namespace object is authorised within itself */
 		a.ns = (!strcmp(r->resource, "namespaces") && !*r->ns && !*r->group) ? r->name : r->ns;
 	} else {
@@ -341,11 +505,28 @@ static void serve(struct demo_req *r)
 		a.path = r->path;
 	}
 	a.verb = r->verb;
-	if (dc->hooks.authorize(dc, &a, &reason) != DEMO_ALLOW) {
-		char *msg = demo_forbidden_text(&a, reason);
+	/* filters/maxinflight.go runs after authentication, before authorization */
+	if (!inflight_enter(r))
+		return;
+	serve_authorized(r, &a, kind);
+	inflight_leave(r);
+}
+
+static void serve_authorized(struct demo_req *r, struct demo_authz_attrs *a, int kind)
+{
+	struct demo_cluster *dc = r->dc;
+	char *reason = NULL;
+
+	if (r->fault_delay_ms > 0) {
+		struct timespec ts = {r->fault_delay_ms / 1000, (long)(r->fault_delay_ms % 1000) * 1000000L};
+
+		nanosleep(&ts, NULL);
+	}
+	if (dc->hooks.authorize(dc, a, &reason) != DEMO_ALLOW) {
+		char *msg = demo_forbidden_text(a, reason);
 
 		if (kind)
-			demo_reply_forbidden(r, r->group, r->resource, r->name, msg);
+			demo_reply_forbidden(r, r->group, r->resource, a->name, msg);
 		else
 			demo_reply_forbidden(r, "", "", "", msg);
 		free(msg);
@@ -364,6 +545,8 @@ static void serve(struct demo_req *r)
 		demo_reply_path_not_found(r);
 		return;
 	}
+	if (!namespace_lifecycle(r))
+		return;
 	if (r->res->handler)
 		r->res->handler(r);
 	else
@@ -383,6 +566,9 @@ static void req_free(struct demo_req *r)
 	free(r->resource);
 	free(r->name);
 	free(r->subresource);
+	free(r->selector_name);
+	if (r->stream && r->stream_free)
+		r->stream_free(r->stream);
 	cJSON_Delete(r->json);
 	demo_user_done(&r->user);
 	free(r->resp_body);
@@ -391,15 +577,59 @@ static void req_free(struct demo_req *r)
 	free(r->warnings);
 }
 
+/* A streamed body: the request's reader and destructor travel with it. */
+struct stream_box {
+	void *stream;
+	long (*read)(void *stream, char *buf, size_t max);
+	void (*free)(void *stream);
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream_box *b = cls;
+	long n;
+
+	(void)pos;
+	n = b->read(b->stream, buf, max);
+	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream_box *b = cls;
+
+	if (b->free)
+		b->free(b->stream);
+	free(b);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct demo_req *r)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	size_t i, len = r->resp_body ? strlen(r->resp_body) : 0;
 
-	resp = MHD_create_response_from_buffer(len, r->resp_body ? r->resp_body : (char *)"",
-	                                       r->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	r->resp_body = NULL;
+	if (r->stream) {
+		struct stream_box *b = kj_xcalloc(1, sizeof(*b));
+
+		b->stream = r->stream;
+		b->read = r->stream_read;
+		b->free = r->stream_free;
+		r->stream = NULL; /* the response owns it now */
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, b, stream_free);
+	} else {
+		resp = MHD_create_response_from_buffer(len, r->resp_body ? r->resp_body : (char *)"",
+		                                       r->resp_body ? MHD_RESPMEM_MUST_FREE
+		                                                    : MHD_RESPMEM_PERSISTENT);
+		r->resp_body = NULL;
+	}
+	if (r->retry_after > 0) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%d", r->retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        r->resp_type ? r->resp_type : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
@@ -478,6 +708,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	r.resource = kj_xstrdup("");
 	r.name = kj_xstrdup("");
 	r.subresource = kj_xstrdup("");
+	r.selector_name = kj_xstrdup("");
 	r.verb = "";
 	r.body = p->body.data ? p->body.data : (char *)"";
 	r.body_len = p->body.len;
@@ -490,9 +721,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		}
 		if (hit.kind == DEMO_FAULT_DELAY) {
-			struct timespec ts = {hit.delay_ms / 1000, (long)(hit.delay_ms % 1000) * 1000000L};
-
-			nanosleep(&ts, NULL);
+			r.fault_delay_ms = hit.delay_ms;
 		} else {
 			reply_fault(&r, hit.status);
 		}
@@ -502,6 +731,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		                  "Request entity too large: limit is 3145728", NULL);
 	if (!r.replied)
 		serve(&r);
+	if (dc->latency_ms > 0) {
+		/* a remote cluster: the answer arrives this much later */
+		struct timespec ts = {(time_t)(dc->latency_ms / 1000),
+		                      (long)(dc->latency_ms % 1000) * 1000000L};
+
+		nanosleep(&ts, NULL);
+	}
 	ret = send_reply(conn, &r);
 	req_free(&r);
 	return ret;

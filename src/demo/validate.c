@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/sha.h>
+
 #include "util/names.h"
+#include "util/timeutil.h"
 
 #define SUBDOMAIN_MSG                                                                                        \
 	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "    \
@@ -309,9 +312,139 @@ static void default_str(cJSON *o, const char *key, const char *val)
 	cJSON_AddStringToObject(o, key, val);
 }
 
+static cJSON *child_object(cJSON *o, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsObject(v)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+		v = cJSON_AddObjectToObject(o, key);
+	}
+	return v;
+}
+
+static void default_num(cJSON *o, const char *key, double val)
+{
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, key))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+		cJSON_AddNumberToObject(o, key, val);
+	}
+}
+
+static void default_bool(cJSON *o, const char *key, int val)
+{
+	if (!cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(o, key))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+		cJSON_AddBoolToObject(o, key, val);
+	}
+}
+
+/* A stable made-up digest for an image, as a container runtime reports one. */
+static void image_digest(const char *image, const char *prefix, char *out, size_t n)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char hex[2 * SHA256_DIGEST_LENGTH + 1];
+	size_t i;
+
+	SHA256((const unsigned char *)image, strlen(image), md);
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	snprintf(out, n, "%s%s", prefix, hex);
+}
+
+/* What the Pod strategy and defaulting (pkg/apis/core/v1/defaults.go), the
+ * scheduler and the kubelet fill in; the official clients reject a container
+ * status without name, image, imageID, ready and restartCount. */
+static void pod_defaults(cJSON *obj)
+{
+	cJSON *spec = child_object(obj, "spec"), *status = child_object(obj, "status"), *c;
+	const cJSON *cs;
+	const char *phase;
+	char now[32], digest[128];
+
+	default_str(spec, "restartPolicy", "Always");
+	default_num(spec, "terminationGracePeriodSeconds", 30);
+	default_str(spec, "dnsPolicy", "ClusterFirst");
+	default_str(spec, "serviceAccountName", "default");
+	default_str(spec, "serviceAccount", obj_str(spec, "serviceAccountName"));
+	child_object(spec, "securityContext");
+	default_str(spec, "schedulerName", "default-scheduler");
+	default_num(spec, "priority", 0);
+	default_bool(spec, "enableServiceLinks", 1);
+	default_str(spec, "preemptionPolicy", "PreemptLowerPriority");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec, "containers"))
+	{
+		const char *image = obj_str(c, "image"), *tag = strrchr(image, ':');
+
+		if (!cJSON_IsObject(c))
+			continue;
+		child_object(c, "resources");
+		default_str(c, "terminationMessagePath", "/dev/termination-log");
+		default_str(c, "terminationMessagePolicy", "File");
+		default_str(c, "imagePullPolicy",
+		            !tag || strchr(tag, '/') || !strcmp(tag, ":latest") ? "Always" : "IfNotPresent");
+	}
+	default_str(status, "phase", "Pending");
+	default_str(status, "qosClass", "BestEffort");
+	phase = obj_str(status, "phase");
+	kj_time_rfc3339(kj_now(), now, sizeof(now));
+	if (!strcmp(phase, "Running"))
+		default_str(status, "startTime", now);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(status, "containerStatuses"))
+	{
+		const char *name = obj_str(c, "name"), *image = "";
+		cJSON *state;
+
+		if (!cJSON_IsObject(c))
+			continue;
+		cJSON_ArrayForEach(cs, cJSON_GetObjectItemCaseSensitive(spec, "containers"))
+		{
+			if (!strcmp(obj_str(cs, "name"), name))
+				image = obj_str(cs, "image");
+		}
+		default_str(c, "image", image);
+		image_digest(obj_str(c, "image"), "sha256:", digest, sizeof(digest));
+		{
+			char *id = kj_xasprintf("%.*s@%s", (int)strcspn(image, ":@"), image, digest);
+
+			default_str(c, "imageID", id);
+			free(id);
+		}
+		image_digest(name, "containerd://", digest, sizeof(digest));
+		default_str(c, "containerID", digest);
+		default_bool(c, "ready", 0);
+		default_num(c, "restartCount", 0);
+		state = child_object(c, "state");
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(state, "running")))
+			default_str(cJSON_GetObjectItemCaseSensitive(state, "running"), "startedAt", now);
+		default_bool(c, "started", cJSON_GetObjectItemCaseSensitive(state, "running") != NULL);
+		child_object(c, "lastState");
+	}
+	if (!strcmp(phase, "Running") && !cJSON_GetObjectItemCaseSensitive(status, "conditions")) {
+		static const char *const types[] = {"PodReadyToStartContainers", "Initialized",  "Ready",
+		                                    "ContainersReady",           "PodScheduled", NULL};
+		cJSON *conds = cJSON_AddArrayToObject(status, "conditions");
+
+		for (size_t i = 0; types[i]; i++) {
+			cJSON *k = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(k, "type", types[i]);
+			cJSON_AddStringToObject(k, "status", "True");
+			cJSON_AddNullToObject(k, "lastProbeTime");
+			cJSON_AddStringToObject(k, "lastTransitionTime", now);
+			cJSON_AddItemToArray(conds, k);
+		}
+	}
+}
+
 void demo_apply_defaults(const struct demo_resource *res, cJSON *obj)
 {
 	cJSON *it;
+
+	if (!strcmp(res->name, "pods") && !*res->group) {
+		pod_defaults(obj);
+		return;
+	}
 
 	if (!strcmp(res->name, "rolebindings") || !strcmp(res->name, "clusterrolebindings")) {
 		cJSON *ref = cJSON_GetObjectItemCaseSensitive(obj, "roleRef");
