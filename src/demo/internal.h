@@ -126,7 +126,6 @@ struct demo_req {
 
 	/* Response, filled by demo_reply_*; sent by server.c afterwards. */
 	int replied;
-	int retry_after; /* seconds for a Retry-After header; 0 = none */
 	/* A streamed body (watch): server.c sends it with
 	 * MHD_create_response_from_callback; `stream_read` may block. */
 	void *stream;

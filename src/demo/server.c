@@ -623,13 +623,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct demo_req *
 		                                                    : MHD_RESPMEM_PERSISTENT);
 		r->resp_body = NULL;
 	}
-	if (r->retry_after > 0) {
-		char ra[16];
-
-		snprintf(ra, sizeof(ra), "%d", r->retry_after);
-		MHD_add_response_header(resp, "Retry-After", ra);
-		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	}
+	if (r->resp_type && !strncmp(r->resp_type, "text/plain", 10))
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff"); /* Go's http.Error */
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        r->resp_type ? r->resp_type : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
