@@ -12,6 +12,7 @@
 #include "demo/demo.h"
 #include "ui/ui.h"
 #include "engine/engine.h"
+#include "engine/lease.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 #include "util/ttl.h"
@@ -234,4 +235,30 @@ int cli_main(int argc, char **argv)
 		}
 	}
 	return cli_usage_error(NULL, _("unknown command \"%s\""), argv[optind]);
+}
+
+/* A command waits for these on top of its own work: a few round trips at
+ * most, the rest is left to the next command or the sweep. */
+#define EXPIRE_DUE_MAX      32
+#define EXPIRE_DUE_PARALLEL 8
+
+void cli_expire_due(struct engine *en, const char *target, int quiet)
+{
+	struct lease_bulk_result res;
+	kj_err e;
+
+	kj_err_clear(&e);
+	if (!en || !target || lease_expire_due(en, target, EXPIRE_DUE_MAX, EXPIRE_DUE_PARALLEL, &res, &e) < 0)
+		return;
+	if (quiet || !res.total)
+		return;
+	if (res.revoked)
+		fprintf(stderr,
+		        _("kubejit: closed %zu lease(s) of target %s past their TTL (no sweep had run)\n"),
+		        res.revoked, target);
+	if (res.failed)
+		fprintf(stderr,
+		        _("kubejit: %zu expired lease(s) of target %s could not be closed yet; "
+		          "kubejit sweep retries them\n"),
+		        res.failed, target);
 }

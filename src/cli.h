@@ -14,6 +14,8 @@
 
 #include "util/err.h"
 
+struct engine;
+
 struct kj_globals {
 	const char *home; /* --home or $KUBEJIT_HOME; NULL = XDG default */
 	int quiet;        /* --quiet: only results, no notices */
@@ -46,6 +48,12 @@ int cli_read_input(const char *path, const char *what, char **out, kj_err *e);
 /* A bounded wait such as --ready-timeout or --wait-timeout: a duration
  * ("10s", "2m") above zero and at most 10 minutes, in milliseconds. */
 int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e);
+
+/* After a command's own work on `target`: close that target's overdue
+ * leases (engine lease_expire_due(), bounded), so leases expire even where
+ * no sweep timer runs.  Says what it did on stderr unless `quiet`; never
+ * changes the command's result. */
+void cli_expire_due(struct engine *en, const char *target, int quiet);
 
 /* Commands (src/cli_*.c). */
 int cli_get(int argc, char **argv, const struct kj_globals *g);        /* cli_get.c */

@@ -116,7 +116,8 @@ static int lease_still_active(struct engine *en, const char *id, int64_t now, kj
 
 /* Mint a new lease and cache it; called with the key's lock held. */
 static int mint_into_cache(struct engine *en, const char *home, const char *secret, const char *ns,
-                           int64_t ttl, int64_t ready_ms, struct execcache_entry *ent, kj_err *e)
+                           int64_t ttl, int64_t ready_ms, struct execcache_entry *ent, char **target,
+                           kj_err *e)
 {
 	struct mint_request req;
 	struct mint_result res;
@@ -140,6 +141,7 @@ static int mint_into_cache(struct engine *en, const char *home, const char *secr
 	/* a store sealed with a passphrase gets a sealed cache (DESIGN §4) */
 	ent->sealed = engine_seal_state(en) != ENGINE_SEAL_PLAIN;
 	rc = execcache_store(home, secret, ns, ent, e);
+	*target = res.target ? kj_xstrdup(res.target) : NULL;
 	mint_result_done(&res);
 	return rc;
 }
@@ -155,7 +157,7 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 	};
 	const char *ns = NULL, *api, *secret;
 	int64_t ready_ms = 0;
-	char *home = NULL, *path = NULL;
+	char *home = NULL, *path = NULL, *minted_on = NULL;
 	struct execcache_entry ent;
 	struct engine *en = NULL;
 	int64_t ttl = 0, now;
@@ -240,7 +242,7 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 	}
 	execcache_entry_done(&ent);
 	if (execcache_drop(home, secret, ns, &e) < 0 ||
-	    mint_into_cache(en, home, secret, ns, ttl, ready_ms, &ent, &e) < 0)
+	    mint_into_cache(en, home, secret, ns, ttl, ready_ms, &ent, &minted_on, &e) < 0)
 		goto fail;
 print:
 	if (print_credential(api, &ent) < 0) {
@@ -248,6 +250,13 @@ print:
 		goto fail;
 	}
 	rc = 0;
+	if (minted_on) {
+		/* this call talked to the target anyway; the cached path never does.
+		 * Quiet: kubectl passes the plugin's stderr through. */
+		execcache_unlock(fd);
+		fd = -1;
+		cli_expire_due(en, minted_on, 1);
+	}
 	goto out;
 fail:
 	/* kubectl passes the plugin's stderr through: one line, hint included */
@@ -258,6 +267,7 @@ out:
 	execcache_unlock(fd);
 	execcache_entry_done(&ent);
 	engine_close(en);
+	free(minted_on);
 	free(home);
 	free(path);
 	return rc;

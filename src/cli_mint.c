@@ -201,6 +201,8 @@ int cli_mint(int argc, char **argv, const struct kj_globals *g)
 		/* the credential could not be handed over: do not leave it alive */
 		kj_err re;
 		lease_revoke(en, res.lease_id, &re);
+	} else {
+		cli_expire_due(en, res.target, g->quiet);
 	}
 	mint_result_done(&res);
 	kj_strv_done(&aud);
@@ -222,7 +224,9 @@ static cJSON *lease_json(const struct lease *l)
 	cJSON_AddStringToObject(o, "namespace", l->ns ? l->ns : "");
 	if (l->service_account)
 		cJSON_AddStringToObject(o, "serviceAccount", l->service_account);
-	cJSON_AddStringToObject(o, "state", lease_state_name(l->state));
+	cJSON_AddStringToObject(o, "state", lease_shown_state(l, kj_now()));
+	if (lease_is_overdue(l, kj_now()))
+		cJSON_AddBoolToObject(o, "cleanupPending", 1);
 	cJSON_AddBoolToObject(o, "revocable", l->revocable);
 	kj_time_rfc3339(l->created_at, ts, sizeof(ts));
 	cJSON_AddStringToObject(o, "created", ts);
@@ -270,8 +274,10 @@ static void lease_show(const struct lease *l)
 	printf("%-14s %s\n", _("Namespace:"), l->ns);
 	if (l->service_account)
 		printf("%-14s %s\n", _("ServiceAcct:"), l->service_account);
-	printf("%-14s %s%s\n", _("State:"), lease_state_name(l->state),
+	printf("%-14s %s%s\n", _("State:"), lease_shown_state(l, kj_now()),
 	       l->revocable ? "" : _(" (expiry-only)"));
+	if (lease_is_overdue(l, kj_now()))
+		printf("%-14s %s\n", "", _("past its TTL, objects not yet removed: no sweep has run since"));
 	when(l->created_at, a, sizeof(a));
 	printf("%-14s %s by %s\n", _("Created:"), a, l->created_by);
 	when(l->lease_expiry, a, sizeof(a));
@@ -300,7 +306,11 @@ static void leases_usage(FILE *out)
 	        "[--json]\n"
 	        "       kubejit leases ID [--json]\n"
 	        "List leases (live ones unless --all or --state), or show one with its objects.\n"
-	        "States: creating, active, revoking, revoked, expired, failed.\n\n"
+	        "States: creating, active, revoking, revoked, expired, failed.  A lease past its\n"
+	        "TTL is closed by the next sweep, or by the next command on its target; until then\n"
+	        "it shows as expired* (objects not yet removed).  To sweep every few minutes:\n"
+	        "  systemctl --user enable --now kubejit-sweep.timer\n"
+	        "(or a crontab line: */5 * * * * kubejit sweep)\n\n"
 	        "Examples:\n"
 	        "  kubejit leases\n"
 	        "  kubejit leases --secret /prod/read-pods --state expired --json\n"
@@ -345,6 +355,44 @@ static int parse_filter(int ch, struct lease_filter *f, kj_err *e)
 	default:
 		return 0;
 	}
+}
+
+/* lease_list() by the state shown: a lease past its TTL that no sweep
+ * closed yet is stored as active but shown (and filtered) as expired. */
+static int list_shown(struct engine *en, const struct lease_filter *f, struct lease **v, size_t *n, kj_err *e)
+{
+	struct lease_filter af = *f;
+	struct lease *extra = NULL;
+	size_t nx = 0, k = 0;
+	int64_t now = kj_now();
+
+	if (lease_list(en, f, v, n, e) < 0)
+		return -1;
+	if (f->state == LEASE_ACTIVE) {
+		for (size_t i = 0; i < *n; i++) {
+			if (lease_is_overdue(&(*v)[i], now))
+				lease_done(&(*v)[i]);
+			else
+				(*v)[k++] = (*v)[i];
+		}
+		*n = k;
+		return 0;
+	}
+	if (f->state != LEASE_EXPIRED)
+		return 0;
+	af.state = LEASE_ACTIVE;
+	if (lease_list(en, &af, &extra, &nx, e) < 0)
+		return -1;
+	for (size_t i = 0; i < nx; i++) {
+		if (!lease_is_overdue(&extra[i], now)) {
+			lease_done(&extra[i]);
+			continue;
+		}
+		*v = kj_xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = extra[i];
+	}
+	free(extra);
+	return 0;
 }
 
 int cli_leases(int argc, char **argv, const struct kj_globals *g)
@@ -399,7 +447,7 @@ int cli_leases(int argc, char **argv, const struct kj_globals *g)
 		engine_close(en);
 		return 0;
 	}
-	if (lease_list(en, &f, &v, &n, &e) < 0) {
+	if (list_shown(en, &f, &v, &n, &e) < 0) {
 		engine_close(en);
 		return cli_fail(&e);
 	}
@@ -410,6 +458,7 @@ int cli_leases(int argc, char **argv, const struct kj_globals *g)
 		print_json(a);
 	} else if (n) {
 		int64_t now = kj_now();
+		size_t overdue = 0;
 		printf("%-8s  %-28s %-14s %-9s %-10s %-10s\n", _("ID"), _("SECRET"), _("NAMESPACE"),
 		       _("STATE"), _("LEASE"), _("TOKEN"));
 		for (size_t i = 0; i < n; i++) {
@@ -421,10 +470,20 @@ int cli_leases(int argc, char **argv, const struct kj_globals *g)
 				kj_ttl_human(v[i].token_expiry > now ? v[i].token_expiry - now : 0, b,
 				             sizeof(b));
 			int live = lease_is_live(&v[i]) && v[i].state != LEASE_FAILED;
+			int due = lease_is_overdue(&v[i], now);
+			overdue += due;
 			printf("%-8.8s  %-28s %-14s %-9s %-10s %-10s%s\n", v[i].id, v[i].secret, v[i].ns,
-			       lease_state_name(v[i].state), live && v[i].lease_expiry > now ? a : "-",
-			       v[i].token_expiry > now ? b : "-", v[i].revocable ? "" : _(" expiry-only"));
+			       due ? _("expired*") : lease_state_name(v[i].state),
+			       live && v[i].lease_expiry > now ? a : "-", v[i].token_expiry > now ? b : "-",
+			       v[i].revocable ? "" : _(" expiry-only"));
 		}
+		if (overdue && !g->quiet)
+			fprintf(
+			    stderr,
+			    _("* past its TTL, objects not yet removed: no sweep has run since.  The next "
+			      "command on its target (mint, revoke, target check) or 'kubejit sweep' "
+			      "removes them; to sweep every few minutes, enable the timer:\n"
+			      "    systemctl --user enable --now kubejit-sweep.timer\n"));
 	} else if (!g->quiet) {
 		fputs(all || f.state >= 0 ? _("no leases match\n") : _("no live leases\n"), stderr);
 	}
@@ -548,6 +607,32 @@ static int wait_refused(struct engine *en, const char *id, const char *given_tok
 	return rc;
 }
 
+/* After revoking: the targets of leases `ids` had their other overdue
+ * leases closed too (each target once). */
+static void expire_due_of(struct engine *en, const struct kj_strv *ids, int quiet)
+{
+	struct kj_strv targets = {0};
+
+	for (size_t i = 0; i < ids->n; i++) {
+		struct lease l;
+		kj_err e;
+		int seen = 0;
+
+		kj_err_clear(&e);
+		memset(&l, 0, sizeof(l));
+		if (lease_get(en, ids->v[i], &l, &e) < 0)
+			continue;
+		for (size_t k = 0; k < targets.n; k++)
+			seen |= l.target && !strcmp(targets.v[k], l.target);
+		if (!seen && l.target) {
+			kj_strv_push(&targets, l.target);
+			cli_expire_due(en, l.target, quiet);
+		}
+		lease_done(&l);
+	}
+	kj_strv_done(&targets);
+}
+
 int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 {
 	static const struct option opts[] = {
@@ -568,6 +653,7 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 	int64_t wait_ms = 0;
 	const char *token_file = NULL;
 	char *token = NULL;
+	struct kj_strv done_ids = {0};
 	kj_err e, first;
 
 	kj_err_clear(&e);
@@ -637,6 +723,7 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 			fputs(_("API servers may still accept these tokens for up to their token cache time "
 			        "(10 s by default); --wait returns once they are refused\n"),
 			      stderr);
+		expire_due_of(en, &ctx.revoked, g->quiet);
 		kj_strv_done(&ctx.revoked);
 		engine_close(en);
 		return res.failed ? 1 : 0;
@@ -655,6 +742,7 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 			         "token cache time (10 s by default): --wait returns once it is refused\n"),
 			       argv[i]);
 		fflush(stdout);
+		kj_strv_push(&done_ids, argv[i]);
 		say_expiry_only(en, argv[i]);
 		if (wait && wait_refused(en, argv[i], token, wait_ms, g->quiet, &e) < 0) {
 			if (!fails++)
@@ -663,6 +751,8 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 		}
 	}
 	kj_free_secret(token);
+	expire_due_of(en, &done_ids, g->quiet);
+	kj_strv_done(&done_ids);
 	engine_close(en);
 	if (fails)
 		return kj_err_exit_code(&first) ? kj_err_exit_code(&first) : 1;

@@ -399,6 +399,8 @@ int cli_target_check(int argc, char **argv, const struct kj_globals *g)
 		cli_target_print_report(r, 1);
 	}
 	preflight_report_free(r);
+	if (rc == 0)
+		cli_expire_due(en, argv[optind], g->quiet || json);
 	engine_close(en);
 	free(nss);
 	return rc < 0 ? cli_fail(&e) : 0;

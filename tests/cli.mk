@@ -14,7 +14,9 @@ check_PROGRAMS += tests/test_cli_json
 TESTS += tests/test_cli_json
 tests_test_cli_json_SOURCES = tests/test_cli_json.c
 tests_test_cli_json_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
-tests_test_cli_json_LDADD = $(KJ_DEMO_LIB) $(UTIL_LIBS) $(DEMO_LIBS) $(TEST_COMMON_LIBS)
+# the engine too: a test ages a lease in the store, as time would
+tests_test_cli_json_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
+	$(TEST_COMMON_LIBS)
 endif
 
 # Shell tests of the documentation: man page lint and coverage, completion.

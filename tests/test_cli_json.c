@@ -15,7 +15,11 @@
 #include <unistd.h>
 
 #include "demo/demo.h"
+#include "engine/engine.h"
+#include "engine/lease.h"
+#include "store/leases.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 
 static struct demo_cluster *dc;
 static char home[64];
@@ -611,4 +615,177 @@ Test(cli_json, revoke_wait_options_are_checked)
 	cr_assert_eq(r.rc, 2, "%s", r.err);
 	cr_assert(strstr(r.err, "--wait-timeout"), "%s", r.err);
 	run_done(&r);
+}
+
+/* ---- leases past their TTL that no sweep closed ---- */
+
+static char *mint_id(const char *how)
+{
+	struct run r = kj("--quiet mint /team/read-pods --namespace dev -o json %s", how);
+	cJSON *j;
+	char *id;
+
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 0);
+	id = kj_xstrdup(cJSON_GetObjectItem(j, "lease")->valuestring);
+	cJSON_Delete(j);
+	run_done(&r);
+	return id;
+}
+
+/* As if the lease's TTL had passed with no sweep running since. */
+static void make_overdue(const char *id)
+{
+	struct engine *en;
+	struct lease l;
+	kj_err e;
+
+	kj_err_clear(&e);
+	memset(&l, 0, sizeof(l));
+	cr_assert_eq(engine_open(home, &en, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_lease_get(engine_db(en), id, &l, &e), 0, "%s", e.msg);
+	l.lease_expiry = kj_now() - 5;
+	cr_assert_eq(store_lease_update(engine_db(en), &l, &e), 0, "%s", e.msg);
+	lease_done(&l);
+	engine_close(en);
+}
+
+static cJSON *lease_doc(const char *id)
+{
+	struct run r = kj("leases %s --json", id);
+	cJSON *j;
+
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	j = parse(&r, 0);
+	run_done(&r);
+	return j;
+}
+
+static int objects_deleted(const cJSON *lease)
+{
+	const cJSON *o, *objs = cJSON_GetObjectItem(lease, "objects");
+	int all = cJSON_GetArraySize(objs) > 0;
+
+	cJSON_ArrayForEach(o, objs) all &= cJSON_IsTrue(cJSON_GetObjectItem(o, "deleted"));
+	return all;
+}
+
+Test(cli_json, a_lease_past_its_ttl_shows_expired_until_a_command_on_its_target_closes_it)
+{
+	char *a, *b;
+	struct run r;
+	cJSON *j;
+
+	add_target_and_secret();
+	a = mint_id("");
+	b = mint_id("");
+	make_overdue(a);
+
+	r = kj("leases");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "expired*") != NULL, "the overdue lease shows as expired: %s", r.out);
+	cr_assert(strstr(r.err, "objects not yet removed") != NULL, "%s", r.err);
+	cr_assert(strstr(r.err, "systemctl --user enable --now kubejit-sweep.timer") != NULL,
+	          "leases says how to set up the sweep timer: %s", r.err);
+	run_done(&r);
+	r = kj("leases --help");
+	cr_assert(strstr(r.out, "kubejit-sweep.timer") != NULL);
+	run_done(&r);
+	j = lease_doc(a);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "state")->valuestring, "expired");
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "cleanupPending")));
+	cr_assert_not(objects_deleted(j), "no sweep ran: its objects are still there");
+	cJSON_Delete(j);
+	r = kj("leases %s", a);
+	cr_assert(strstr(r.out, "objects not yet removed") != NULL, "%s", r.out);
+	run_done(&r);
+	cr_assert_eq(count_leases("--state expired"), 1);
+	cr_assert_eq(count_leases("--state active"), 1, "the overdue lease is not active any more");
+
+	/* the next command on the target finishes it, after its own work */
+	r = kj("mint /team/read-pods --namespace dev -o token");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	cr_assert(strstr(r.err, "closed 1 lease(s) of target demo") != NULL, "%s", r.err);
+	run_done(&r);
+	j = lease_doc(a);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "state")->valuestring, "expired");
+	cr_assert_null(cJSON_GetObjectItem(j, "cleanupPending"));
+	cr_assert(objects_deleted(j), "its ServiceAccount, Role and binding are gone");
+	cJSON_Delete(j);
+	j = lease_doc(b);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "state")->valuestring, "active", "a live lease is untouched");
+	cJSON_Delete(j);
+	free(a);
+	free(b);
+}
+
+Test(cli_json, the_exec_plugin_closes_overdue_leases_only_when_it_mints)
+{
+	char *a, *tok;
+	struct run r;
+	cJSON *j;
+
+	add_target_and_secret();
+	tok = plugin_token(); /* minted and cached */
+	kj_free_secret(tok);
+	a = mint_id("");
+	make_overdue(a);
+	tok = plugin_token(); /* the cached path: no cluster, no store writes */
+	kj_free_secret(tok);
+	j = lease_doc(a);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "cleanupPending")), "the cached path never sweeps");
+	cJSON_Delete(j);
+	r = kj("leases --json --secret /team/read-pods --state active");
+	j = parse(&r, 1);
+	{
+		char *id = kj_xstrdup(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "id")->valuestring);
+		struct run rv = kj("--quiet revoke %s", id);
+		cr_assert_eq(rv.rc, 0, "%s", rv.err);
+		run_done(&rv);
+		free(id);
+	}
+	cJSON_Delete(j);
+	run_done(&r);
+	tok = plugin_token(); /* mints: it talked to the target, so it finishes its leases */
+	kj_free_secret(tok);
+	j = lease_doc(a);
+	cr_assert_null(cJSON_GetObjectItem(j, "cleanupPending"));
+	cr_assert(objects_deleted(j));
+	cJSON_Delete(j);
+	free(a);
+}
+
+Test(cli_json, closing_overdue_leases_is_bounded)
+{
+	char *ids[3];
+	struct engine *en;
+	struct lease_bulk_result res;
+	kj_err e;
+	int i;
+
+	add_target_and_secret();
+	for (i = 0; i < 3; i++)
+		ids[i] = mint_id("");
+	for (i = 0; i < 3; i++) /* after the mints: each would close the one before */
+		make_overdue(ids[i]);
+	kj_err_clear(&e);
+	cr_assert_eq(engine_open(home, &en, &e), 0, "%s", e.msg);
+	cr_assert_eq(lease_expire_due(en, "demo", 2, 8, &res, &e), 0, "%s", e.msg);
+	cr_assert_eq(res.total, 2);
+	cr_assert_eq(res.revoked, 2);
+	cr_assert_eq(lease_expire_due(en, "other", 2, 8, &res, &e), 0, "%s", e.msg);
+	cr_assert_eq(res.total, 0, "another target's leases are not this command's business");
+	engine_close(en);
+	cr_assert_eq(count_leases("--state expired"), 3);
+	{
+		struct run r = kj("leases --json --all");
+		cJSON *j = parse(&r, 1), *o;
+		int pending = 0;
+		cJSON_ArrayForEach(o, j) pending += cJSON_IsTrue(cJSON_GetObjectItem(o, "cleanupPending"));
+		cr_assert_eq(pending, 1, "one is left for the next command or the sweep");
+		cJSON_Delete(j);
+		run_done(&r);
+	}
+	for (i = 0; i < 3; i++)
+		free(ids[i]);
 }

@@ -101,7 +101,11 @@ static void cell(void *ud, const void *row, int col, char *buf, size_t n)
 		break;
 	case C_STATE:
 		(void)sizeof(state_words);
-		snprintf(buf, n, "%s", _(lease_state_name(l->state)));
+		/* past its TTL, not yet swept: expired, objects still there */
+		if (lease_is_overdue(l, now))
+			snprintf(buf, n, "%s*", _("expired"));
+		else
+			snprintf(buf, n, "%s", _(lease_state_name(l->state)));
 		break;
 	default:
 		buf[0] = '\0';
@@ -135,6 +139,8 @@ static enum ui_role role(void *ud, const void *row)
 		return R_ERROR;
 	if (!live(l))
 		return R_DIM;
+	if (lease_is_overdue(l, ui_app_now(ls->base.app)))
+		return R_WARN;
 	left = l->lease_expiry - ui_app_now(ls->base.app);
 	ttl = l->lease_expiry - l->created_at;
 	if (left <= 60)
@@ -578,7 +584,12 @@ static void show_details(struct leases *ls)
 	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("namespace"), 16), l.ns ? l.ns : "-");
 	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("service account"), 16),
 	              l.service_account ? l.service_account : "-");
-	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("state"), 16), _(lease_state_name(l.state)));
+	if (lease_is_overdue(&l, ui_app_now(ls->base.app)))
+		kj_buf_printf(
+		    &b, "  %s %s\n", ui_padded(_("state"), 16),
+		    _("expired: past its TTL, objects not yet removed (the next sweep removes them)"));
+	else
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("state"), 16), _(lease_state_name(l.state)));
 	kj_buf_printf(&b, "  %s %s\n", ui_padded(_("revocable"), 16),
 	              l.revocable ? _("yes") : _("no: the token lives until its token expiry"));
 	kj_buf_printf(&b, "  %s %s UTC\n", ui_padded(_("created"), 16), t1);

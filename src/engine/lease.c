@@ -395,3 +395,46 @@ int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int paral
 	lease_list_free(v, n);
 	return 0;
 }
+
+int lease_expire_due(struct engine *eng, const char *target, size_t max, int parallel,
+                     struct lease_bulk_result *res, kj_err *e)
+{
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct lease *v = NULL, *group[64];
+	size_t n = 0, i, g = 0;
+	int64_t now = kj_now();
+	int ok[64];
+	kj_err errs[64];
+
+	memset(res, 0, sizeof(*res));
+	if (!target || max == 0)
+		return 0;
+	if (parallel <= 0)
+		parallel = 8;
+	if (parallel > 64)
+		parallel = 64;
+	f.target = target;
+	f.state = LEASE_ACTIVE;
+	if (store_lease_list(engine_db(eng), &f, 1, now, &v, &n, e) < 0)
+		return -1;
+	/* newest first from the store: the oldest due are at the end */
+	for (i = n; i-- > 0 && res->total < max;) {
+		if (!lease_is_overdue(&v[i], now))
+			continue;
+		group[g++] = &v[i];
+		res->total++;
+		if (g == (size_t)parallel || res->total == max || i == 0) {
+			revoke_group(eng, group, g, LEASE_EXPIRED, AUDIT_EXPIRE, ok, errs);
+			for (size_t k = 0; k < g; k++)
+				ok[k] ? res->revoked++ : res->failed++;
+			g = 0;
+		}
+	}
+	if (g) {
+		revoke_group(eng, group, g, LEASE_EXPIRED, AUDIT_EXPIRE, ok, errs);
+		for (size_t k = 0; k < g; k++)
+			ok[k] ? res->revoked++ : res->failed++;
+	}
+	lease_list_free(v, n);
+	return 0;
+}

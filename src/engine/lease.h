@@ -95,4 +95,14 @@ struct lease_bulk_result {
 int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
                      lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e);
 
+/* Close target `target`'s overdue leases (active past their TTL, see
+ * lease_is_overdue()) the way the sweep does: objects deleted, state
+ * expired, an audit row each.  At most `max` leases (oldest due first),
+ * `parallel` of them deleted together.  For commands that already talk to
+ * the target, after their own work, so that leases expire on a machine
+ * without a sweep timer too.  Returns -1 only when nothing could be tried;
+ * failures are counted in `res` (the sweep retries them). */
+int lease_expire_due(struct engine *eng, const char *target, size_t max, int parallel,
+                     struct lease_bulk_result *res, kj_err *e);
+
 #endif

@@ -23,6 +23,16 @@ int lease_state_parse(const char *s, enum lease_state *out)
 	return -1;
 }
 
+int lease_is_overdue(const struct lease *l, int64_t now)
+{
+	return l->state == LEASE_ACTIVE && l->lease_expiry > 0 && l->lease_expiry <= now;
+}
+
+const char *lease_shown_state(const struct lease *l, int64_t now)
+{
+	return lease_state_name(lease_is_overdue(l, now) ? LEASE_EXPIRED : l->state);
+}
+
 int lease_is_live(const struct lease *l)
 {
 	switch (l->state) {

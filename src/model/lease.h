@@ -103,5 +103,12 @@ const char *lease_state_name(enum lease_state s); /* "creating", "active", ... *
 int lease_state_parse(const char *s, enum lease_state *out);
 /* Live = may still hold a working token or cluster objects. */
 int lease_is_live(const struct lease *l);
+/* Past its TTL at `now` but not yet closed: no sweep ran since, so its
+ * objects (and a fixed token bound to its anchor) are still in the cluster.
+ * Shown as expired, with that said. */
+int lease_is_overdue(const struct lease *l, int64_t now);
+/* The state to show at `now`: "expired" for an overdue lease, else the
+ * stored state's name. */
+const char *lease_shown_state(const struct lease *l, int64_t now);
 
 #endif
