@@ -115,6 +115,25 @@ int target_remove(struct engine *en, const char *name, kj_err *e)
 	return 0;
 }
 
+/* Which plugin gave the credential, and who the cluster took it for. */
+static void exec_notice(const struct target *t, struct preflight_report *r)
+{
+	struct kube_exec_config c;
+	kj_err ignore = {0};
+	char *cmd, *msg;
+
+	if (kube_exec_config_from_json(t->exec_json, &c, &ignore) < 0)
+		return;
+	cmd = kube_exec_config_describe(&c);
+	msg = kj_xasprintf(_("credentials come from the exec plugin \"%s\" (run whenever one is needed, "
+	                     "nothing stored); the cluster saw them as %s"),
+	                   cmd, r->username ? r->username : _("(unknown user)"));
+	kj_nullv_push(&r->notices, msg);
+	free(msg);
+	free(cmd);
+	kube_exec_config_done(&c);
+}
+
 static void record_preflight(struct engine *en, struct target *t, const struct preflight_report *r)
 {
 	cJSON *j = preflight_report_to_json(r);
@@ -192,6 +211,8 @@ int target_check(struct engine *en, const char *name, const char *const *namespa
 	o.namespaces = (const char *const *)nss.v;
 	rc = preflight_run(en, kc, &t, &o, out, e);
 	kj_strv_done(&nss);
+	if (*out && t.auth == TARGET_AUTH_EXEC && !(*out)->failure)
+		exec_notice(&t, *out);
 	record_preflight(en, &t, *out);
 	target_done(&t);
 	return rc;
@@ -575,25 +596,6 @@ char *target_proxy_display(const struct target *t)
 	return t->proxy_url ? kube_proxy_display(t->proxy_url) : NULL;
 }
 
-/* Which plugin gave the credential, and who the cluster took it for. */
-static void exec_notice(const struct target *t, struct target_add_result *out)
-{
-	struct kube_exec_config c;
-	kj_err ignore = {0};
-	char *cmd, *msg;
-
-	if (kube_exec_config_from_json(t->exec_json, &c, &ignore) < 0)
-		return;
-	cmd = kube_exec_config_describe(&c);
-	msg = kj_xasprintf(_("credentials come from the exec plugin \"%s\" (run whenever one is needed, "
-	                     "nothing stored); the cluster saw them as %s"),
-	                   cmd, t->identity ? t->identity : _("(unknown user)"));
-	kj_nullv_push(&out->notices, msg);
-	free(msg);
-	free(cmd);
-	kube_exec_config_done(&c);
-}
-
 int target_add(struct engine *en, const struct target_spec *s, struct target_add_result *out, kj_err *e)
 {
 	struct target t = {0}, existing;
@@ -646,6 +648,8 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		kj_err_prefix(e, _("checking target \"%s\""), t.name);
 		goto fail;
 	}
+	if (t.auth == TARGET_AUTH_EXEC)
+		exec_notice(&t, r);
 	record_preflight(en, &t, r);
 	if (engine_cred_seal(en, &c, e) < 0)
 		goto fail;
@@ -676,8 +680,6 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 		audit(en, TARGET_AUDIT_ADD, t.name, 1, detail);
 		free(detail);
 	}
-	if (t.auth == TARGET_AUTH_EXEC)
-		exec_notice(&t, out);
 	for (p = r->notices; p && *p; p++)
 		kj_nullv_push(&out->notices, *p);
 	out->target = t;

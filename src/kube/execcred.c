@@ -321,16 +321,17 @@ static char *exec_info(const struct kube_exec_config *c, const struct kube_exec_
 			cJSON_AddStringToObject(k, "proxy-url", cl->proxy_url);
 		if (cl->disable_compression)
 			cJSON_AddTrueToObject(k, "disable-compression");
-		if (c->cluster_config) {
-			cJSON *cfg = cJSON_Parse(c->cluster_config);
-			if (cfg)
-				cJSON_AddItemToObject(k, "config", cfg);
-		}
+		/* a RawExtension is a struct: omitempty does not drop it, it is null */
+		cJSON *cfg = c->cluster_config ? cJSON_Parse(c->cluster_config) : NULL;
+		cJSON_AddItemToObject(k, "config", cfg ? cfg : cJSON_CreateNull());
 	}
 	cJSON_AddBoolToObject(spec, "interactive", interactive);
 	s = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
-	return s;
+	/* Go's json.Encoder ends the document with a newline; plugins see it */
+	char *nl = kj_xasprintf("%s\n", s);
+	free(s);
+	return nl;
 }
 
 /* environ + the plugin's env (its values win, as Go's exec keeps the last
