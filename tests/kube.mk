@@ -25,3 +25,6 @@ tests_test_kube_auth_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_kube_auth_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) \
 	$(TEST_COMMON_LIBS)
 endif
+# kubejit over HTTP/2 through nghttpx in front of the demo cluster.
+TESTS += tests/e2e-http2.sh
+EXTRA_DIST += tests/e2e-http2.sh
