@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,10 @@
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sqlite3.h>
 
+#include "store/db.h"
+#include "store/targets.h"
 #include "target_fixture.h"
 #include "util/strbuf.h"
 
@@ -240,4 +244,150 @@ Test(security, bootstrap_refuses_insecure_and_plain_http)
 	cr_assert_eq(listener_stop(&l), 0, "admin credentials went over plain http");
 	free(kc);
 	free(url);
+}
+
+/* ---- 6: sealed values are authenticated, and so is where they go ------------ */
+
+static void sql(struct engine *eng, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sql(struct engine *eng, const char *fmt, ...)
+{
+	va_list ap;
+	kj_buf b;
+	char *err = NULL;
+
+	kj_buf_init(&b);
+	va_start(ap, fmt);
+	kj_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	cr_assert_eq(sqlite3_exec(db_sqlite(engine_db(eng)), b.data, NULL, NULL, &err), SQLITE_OK, "%s: %s",
+	             b.data, err ? err : "?");
+	kj_buf_done(&b);
+}
+
+static char *raw_cred(struct engine *eng, const char *target, const char *column)
+{
+	sqlite3_stmt *st;
+	char *q = kj_xasprintf("SELECT %s FROM target_secrets JOIN targets ON id = target_id WHERE name = ?1",
+	                       column);
+	char *out = NULL;
+
+	cr_assert_eq(sqlite3_prepare_v2(db_sqlite(engine_db(eng)), q, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		out = kj_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	free(q);
+	return out;
+}
+
+static struct engine *reopen(const char *passphrase)
+{
+	struct engine *eng;
+	char *home = kj_xasprintf("%s/home", tmp);
+	kj_err e = {0};
+
+	cr_assert_eq(engine_open(home, &eng, &e), 0, "%s", e.msg);
+	cr_assert_eq(engine_unlock(eng, passphrase, &e), 0, "%s", e.msg);
+	free(home);
+	return eng;
+}
+
+Test(security, sealed_values_are_bound_to_their_place)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	struct target_cred c;
+	struct kube_client *kc;
+	struct engine *other;
+	struct listener l;
+	char *a_tok, *url;
+	kj_err e = {0};
+
+	unsetenv("KUBEJIT_PASSPHRASE_FILE");
+	token_spec(&s, "a", token_of("kube-system/kubejit-jit"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	token_spec(&s, "b", token_of("kube-system/token-request-sa"));
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	cr_assert_eq(engine_seal(en, "bound phrase", &e), 0, "%s", e.msg);
+
+	/* a's sealed token copied into b's row is refused, not used as b's */
+	a_tok = raw_cred(en, "a", "token");
+	sql(en,
+	    "UPDATE target_secrets SET token = '%s' WHERE target_id = (SELECT id FROM targets WHERE name = "
+	    "'b')",
+	    a_tok);
+	other = reopen("bound phrase");
+	cr_assert_eq(target_get_cred(other, "b", &c, &e), -1, "a token sealed for a opened as b's");
+	cr_assert_eq(e.cls, KJ_ERR_AUTH);
+	cr_assert(strstr(e.msg, "does not belong to it"), "%s", e.msg);
+	engine_close(other);
+
+	/* plaintext where a sealed value is expected is refused */
+	sql(en, "UPDATE target_secrets SET token = 'planted.plain.token' WHERE target_id = (SELECT id FROM "
+	        "targets WHERE name = 'b')");
+	other = reopen("bound phrase");
+	cr_assert_eq(target_get_cred(other, "b", &c, &e), -1, "a plaintext token used in a sealed store");
+	cr_assert(strstr(e.msg, "plain text in a sealed store"), "%s", e.msg);
+	engine_close(other);
+
+	/* pointing a sealed target at another server is found before anything is sent */
+	listener_start(&l);
+	url = kj_xasprintf("https://127.0.0.1:%d", l.port);
+	sql(en, "UPDATE targets SET server = '%s' WHERE name = 'a'", url);
+	other = reopen("bound phrase");
+	cr_assert_eq(engine_client(other, "a", &kc, &e), -1, "a redirected target connected");
+	cr_assert(strstr(e.msg, "changed outside kubejit"), "%s", e.msg);
+	cr_assert_null(strstr(e.msg, token_of("kube-system/kubejit-jit")));
+	engine_close(other);
+	cr_assert_eq(listener_stop(&l), 0, "the redirected server was contacted");
+	free(url);
+	free(a_tok);
+}
+
+/* Values of the first format (no associated data, scrypt N=2^15, no
+ * parameters kept) made by an earlier kubejit with passphrase "old
+ * passphrase" and the salt below. */
+#define V1_SALT  "MDc+RUxTWmFob3Z9hIuSmQ=="
+#define V1_CHECK "kjseal1:rI+6xxVEcmfjKahPdswP5yhQsmQzWtTUrVEaQyF1TU/38xOEtOaoz206T14Nr5EP"
+#define V1_TOKEN "kjseal1:N07PxpCHDL1DuHnHfrRpsn0bMeNcWqsvxmHU0ezR0YWbyyoo5ul/WhMhg3BKWmqb5nnj"
+
+Test(security, a_store_sealed_by_an_older_kubejit_opens_and_is_upgraded)
+{
+	struct target t = {0};
+	struct target_cred c = {0};
+	struct engine *other;
+	char *kdf = NULL, *raw;
+	kj_err e = {0};
+
+	unsetenv("KUBEJIT_PASSPHRASE_FILE");
+	t.name = kj_xstrdup("old");
+	t.server = kj_xstrdup(demo_url(dc));
+	t.auth = TARGET_AUTH_TOKEN;
+	t.created_by = kj_xstrdup("test@host");
+	c.token = kj_xstrdup(V1_TOKEN);
+	cr_assert_eq(store_target_insert(engine_db(en), &t, &c, &e), 0, "%s", e.msg);
+	target_done(&t);
+	target_cred_done(&c);
+	cr_assert_eq(db_setting_set(engine_db(en), "seal.salt", V1_SALT, &e), 0);
+	cr_assert_eq(db_setting_set(engine_db(en), "seal.check", V1_CHECK, &e), 0);
+
+	other = reopen("old passphrase");
+	cr_assert_eq(target_get_cred(other, "old", &c, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(c.token, "v1-sealed-token-abc.def");
+	target_cred_done(&c);
+	/* re-sealed at once: current parameters beside the salt, bound values */
+	cr_assert_eq(db_setting_get(engine_db(other), "seal.kdf", &kdf, &e), 0);
+	cr_assert_str_eq(kdf ? kdf : "(none)", "scrypt:N=131072:r=8:p=1");
+	raw = raw_cred(other, "old", "token");
+	cr_assert(!strncmp(raw, "kjseal2:", 8), "%s", raw);
+	free(raw);
+	free(kdf);
+	engine_close(other);
+	other = reopen("old passphrase");
+	cr_assert_eq(target_get_cred(other, "old", &c, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(c.token, "v1-sealed-token-abc.def");
+	target_cred_done(&c);
+	engine_close(other);
 }

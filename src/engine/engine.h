@@ -113,9 +113,18 @@ int engine_unlock(struct engine *en, const char *passphrase, kj_err *e);
  * if needed).  Each is one transaction. */
 int engine_seal(struct engine *en, const char *passphrase, kj_err *e);
 int engine_unseal(struct engine *en, kj_err *e);
-/* For engine modules that read or write struct target_cred: seal before
- * storing (no-op on a plain store), open after reading (in place). */
-int engine_cred_seal(struct engine *en, struct target_cred *c, kj_err *e);
-int engine_cred_open(struct engine *en, struct target_cred *c, kj_err *e);
+/* For engine modules that read or write struct target_cred of target `t`:
+ * seal before storing (no-op on a plain store), open after reading (in
+ * place).  In a sealed store every value is bound to its target and column,
+ * and a sealed digest of t's connection (server, CA, TLS name, credential
+ * sources, exec plugin, proxy) is kept with them: opening refuses plaintext,
+ * a value from another row, and a connection changed outside kubejit
+ * (KJ_ERR_AUTH).  Whatever writes a target's connection fields or secret
+ * material must seal again through engine_cred_seal(). */
+int engine_cred_seal(struct engine *en, const struct target *t, struct target_cred *c, kj_err *e);
+int engine_cred_open(struct engine *en, const struct target *t, struct target_cred *c, kj_err *e);
+/* engine_cred_open() of a saved target, for callers that send something
+ * other than its own credentials to its server; 0 when it may be used. */
+int engine_check_target(struct engine *en, const struct target *t, kj_err *e);
 
 #endif

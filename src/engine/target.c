@@ -88,7 +88,7 @@ int target_get_cred(struct engine *en, const char *name, struct target_cred *out
 	if (store_target_get(engine_db(en), name, &t, e) < 0)
 		return -1;
 	rc = store_target_get_cred(engine_db(en), t.id, out, e);
-	if (rc == 0 && (rc = engine_cred_open(en, out, e)) < 0)
+	if (rc == 0 && (rc = engine_cred_open(en, &t, out, e)) < 0)
 		target_cred_done(out);
 	target_done(&t);
 	return rc;
@@ -651,7 +651,7 @@ int target_add(struct engine *en, const struct target_spec *s, struct target_add
 	if (t.auth == TARGET_AUTH_EXEC)
 		exec_notice(&t, r);
 	record_preflight(en, &t, r);
-	if (engine_cred_seal(en, &c, e) < 0)
+	if (engine_cred_seal(en, &t, &c, e) < 0)
 		goto fail;
 	if (old_id) {
 		/* same row (secrets and leases name it), new connection, in one go */

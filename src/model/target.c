@@ -67,6 +67,7 @@ void target_cred_done(struct target_cred *c)
 		return;
 	kj_free_secret(c->token);
 	kj_free_secret(c->client_key_pem);
+	free(c->conn);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -71,6 +71,7 @@ struct target {
 struct target_cred {
 	char *token;          /* bearer token (NULL when token_file is used) */
 	char *client_key_pem; /* private key of client_cert_pem */
+	char *conn;           /* sealed stores: the sealed digest of the connection fields */
 };
 
 void target_done(struct target *t);

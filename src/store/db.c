@@ -23,6 +23,7 @@ static const struct db_migration migrations[] = {
     {3, "settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
     {4, "targets: exec strategy, proxy, token renewal", store_target_schema_v4},
     {5, "lease table indexes and counts", store_lease_schema_v5},
+    {6, "sealed connection of a target", "ALTER TABLE target_secrets ADD COLUMN conn TEXT;"},
 };
 
 struct kj_db {

@@ -159,13 +159,14 @@ static int write_cred(kj_db *db, int64_t id, const struct target_cred *cred, kj_
 	int rc;
 
 	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "INSERT OR REPLACE INTO target_secrets (target_id, token, client_key_pem)"
-	                       " VALUES (?1, ?2, ?3)",
+	                       "INSERT OR REPLACE INTO target_secrets (target_id, token, client_key_pem,"
+	                       " conn) VALUES (?1, ?2, ?3, ?4)",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("saving target credentials"));
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, cred ? cred->token : NULL);
 	db_bind_text(st, 3, cred ? cred->client_key_pem : NULL);
+	db_bind_text(st, 4, cred ? cred->conn : NULL);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -322,14 +323,15 @@ int store_target_get_cred(kj_db *db, int64_t id, struct target_cred *out, kj_err
 
 	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "SELECT token, client_key_pem FROM target_secrets WHERE target_id = ?1", -1,
-	                       &st, NULL) != SQLITE_OK)
+	                       "SELECT token, client_key_pem, conn FROM target_secrets WHERE target_id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("reading target credentials"));
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->token = db_column_strdup(st, 0);
 		out->client_key_pem = db_column_strdup(st, 1);
+		out->conn = db_column_strdup(st, 2);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
