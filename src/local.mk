@@ -1,8 +1,5 @@
 bin_PROGRAMS += kubejit
-kubejit_SOURCES = src/main.c src/cli.c src/cli.h
-kubejit_SOURCES += src/cli_get.c src/cli_complete.c
-kubejit_SOURCES += src/cli_target.c src/cli_target.h src/cli_target_view.c src/cli_rbac.c src/cli_seal.c
-kubejit_SOURCES += src/cli_secret.c src/cli_mint.c src/cli_sweep.c
+kubejit_SOURCES = $(CLI_SOURCES)
 # The command links neither libcurl, nor libmicrohttpd/GnuTLS, nor ncurses:
 # it loads net.so, demo.so and tui.so when a command needs them
 # (src/dl/loader.h), through stand-ins for src/kube/http.h, src/demo/demo.h

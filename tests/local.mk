@@ -54,7 +54,8 @@ bench: kubejit tests/bench/floor tests/bench/bulk_revoke tests/bench/lease_table
 .PHONY: bench
 
 # The include graph between source folders (doc/ARCHITECTURE.md, "Layers").
-EXTRA_DIST += tests/include-graph.sh
+EXTRA_DIST += tests/include-graph.sh tests/layering.sh
+TESTS += tests/layering.sh
 include-graph:
 	@$(SHELL) $(top_srcdir)/tests/include-graph.sh $(top_srcdir)
 .PHONY: include-graph

@@ -183,9 +183,9 @@ Test(output, kubeconfig_parses)
 	yaml_document_t d;
 
 	cr_assert(strstr(s, "certificate-authority-data: LS0tLS1CRUdJTi"));
-	cr_assert(strstr(s, "    namespace: \"dev\"\n"));
-	cr_assert(strstr(s, "current-context: \"demo\""));
-	cr_assert(strstr(s, "token: \"aaa.bbb.ccc\""));
+	cr_assert(strstr(s, "    namespace: dev\n"), "%s", s);
+	cr_assert(strstr(s, "current-context: demo\n"), "%s", s);
+	cr_assert(strstr(s, "token: aaa.bbb.ccc\n"), "%s", s);
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_string(&p, (const unsigned char *)s, strlen(s));
 	cr_assert(yaml_parser_load(&p, &d));

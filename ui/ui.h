@@ -1,4 +1,4 @@
-/* ui: entry point of the terminal interface for src/cli.c.
+/* ui: entry point of the terminal interface for src/cli/cli.c.
  *
  * ui_main() opens the engine on the user's home (or, with `demo`, starts the
  * in-process demo cluster with a throwaway home and sets up a target for

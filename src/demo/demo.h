@@ -87,8 +87,4 @@ struct demo_stats {
 };
 void demo_get_stats(const struct demo_cluster *dc, struct demo_stats *out);
 
-/* `kubejit demo-cluster ...`: parse options, start, print the URL and the
- * kubeconfig path, run until SIGINT/SIGTERM.  Returns the exit code. */
-int demo_cluster_main(int argc, char **argv);
-
 #endif

@@ -17,8 +17,7 @@ src_demo_libkjdemo_a_SOURCES = \
 	src/demo/pki.c \
 	src/demo/faults.c \
 	src/demo/controllers.c \
-	src/demo/seed.c \
-	src/demo/cluster_main.c
+	src/demo/seed.c
 src_demo_libkjdemo_a_SOURCES += \
 	src/demo/jwtsign.c src/demo/jwtsign.h \
 	src/demo/authz.c src/demo/authz.h \

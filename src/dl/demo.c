@@ -27,7 +27,7 @@ static struct {
 	                 int);
 	void (*fault_clear)(struct demo_cluster *);
 	void (*get_stats)(const struct demo_cluster *, struct demo_stats *);
-	int (*cluster_main)(int, char **);
+	int (*duration_parse)(const char *, const char *, int64_t *, kj_err *);
 } demo;
 
 static pthread_once_t demo_once = PTHREAD_ONCE_INIT;
@@ -54,7 +54,7 @@ static void demo_resolve(void)
 	    {"demo_fault_add", (void **)&demo.fault_add},
 	    {"demo_fault_clear", (void **)&demo.fault_clear},
 	    {"demo_get_stats", (void **)&demo.get_stats},
-	    {"demo_cluster_main", (void **)&demo.cluster_main},
+	    {"demo_duration_parse", (void **)&demo.duration_parse},
 	};
 	size_t i;
 
@@ -127,15 +127,9 @@ void demo_get_stats(const struct demo_cluster *dc, struct demo_stats *out)
 		demo.get_stats(dc, out);
 }
 
-int demo_cluster_main(int argc, char **argv)
+int demo_duration_parse(const char *s, const char *what, int64_t *ms, kj_err *e)
 {
-	kj_err e;
-
-	if (demo_load(&e) < 0) {
-		fprintf(stderr, "kubejit: %s\n", e.msg);
-		if (e.hint[0])
-			fprintf(stderr, "  %s %s\n", _("hint:"), e.hint);
-		return 1;
-	}
-	return demo.cluster_main(argc, argv);
+	if (demo_load(e) < 0)
+		return -1;
+	return demo.duration_parse(s, what, ms, e);
 }

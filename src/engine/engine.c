@@ -60,10 +60,23 @@ static const char *user_home(void)
 	return pw ? pw->pw_dir : NULL;
 }
 
+/* The home when neither --home nor $KUBEJIT_HOME says: XDG (only an
+ * absolute $XDG_DATA_HOME counts), else ~/.local/share; NULL without a
+ * home directory. */
+static char *default_home(void)
+{
+	const char *v = getenv("XDG_DATA_HOME");
+	const char *h;
+
+	if (v && v[0] == '/')
+		return kj_xasprintf("%s/kubejit", v);
+	h = user_home();
+	return h ? kj_xasprintf("%s/.local/share/kubejit", h) : NULL;
+}
+
 int engine_resolve_home(const char *home_arg, char **out, kj_err *e)
 {
 	const char *v;
-	const char *h;
 
 	*out = NULL;
 	if (home_arg && *home_arg) {
@@ -75,19 +88,21 @@ int engine_resolve_home(const char *home_arg, char **out, kj_err *e)
 		*out = kj_xstrdup(v);
 		return 0;
 	}
-	/* XDG: only an absolute $XDG_DATA_HOME counts */
-	v = getenv("XDG_DATA_HOME");
-	if (v && v[0] == '/') {
-		*out = kj_xasprintf("%s/kubejit", v);
-		return 0;
-	}
-	h = user_home();
-	if (!h) {
+	*out = default_home();
+	if (!*out) {
 		kj_err_set(e, KJ_ERR_FAIL, _("cannot find your home directory for the kubejit store"));
 		return kj_err_hint(e, _("set $KUBEJIT_HOME or pass --home DIR"));
 	}
-	*out = kj_xasprintf("%s/.local/share/kubejit", h);
 	return 0;
+}
+
+int engine_home_is_default(const char *home)
+{
+	char *def = default_home();
+	int same = def && home && !strcmp(def, home);
+
+	free(def);
+	return same;
 }
 
 static char *default_actor(void)

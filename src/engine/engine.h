@@ -30,6 +30,8 @@ struct target_cred;
 
 /* The home directory the rules above pick (heap string, caller frees). */
 int engine_resolve_home(const char *home_arg, char **out, kj_err *e);
+/* 1 when `home` is the one picked with neither --home nor $KUBEJIT_HOME. */
+int engine_home_is_default(const char *home);
 
 /* Resolve the home, create it (0700) if needed and open the store. */
 int engine_open(const char *home_arg, struct engine **out, kj_err *e);

@@ -16,6 +16,7 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/lease.c src/engine/lease.h \
 	src/engine/sweep.c src/engine/sweep.h \
 	src/engine/output.c src/engine/output.h \
+	src/engine/plugin_kubeconfig.c \
 	src/engine/audit.c src/engine/audit.h
 ENGINE_SOURCES_ENGINE += \
 	src/engine/engine.c src/engine/engine.h \

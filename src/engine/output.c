@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "kube/kubeconfig.h"
 #include "util/b64.h"
 #include "util/i18n.h"
 #include "util/names.h"
@@ -70,59 +71,21 @@ char *output_exec_credential(const char *api_version, const char *token, int64_t
 	return print_secret_json(root, tok);
 }
 
-/* YAML double-quoted scalar (JSON string syntax is valid YAML). */
-static void yq(kj_buf *b, const char *s)
-{
-	kj_buf_addc(b, '"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			kj_buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			kj_buf_printf(b, "\\x%02x", c);
-		else
-			kj_buf_addc(b, (char)c);
-	}
-	kj_buf_addc(b, '"');
-}
-
 char *output_kubeconfig(const struct output_kubeconfig *k)
 {
-	kj_buf b;
-	char *ca = NULL;
+	struct kubeconfig_spec spec;
+	kj_err e;
 
-	kj_buf_init(&b);
-	kj_buf_adds(&b, "apiVersion: v1\nkind: Config\nclusters:\n- name: ");
-	yq(&b, k->cluster_name);
-	kj_buf_adds(&b, "\n  cluster:\n    server: ");
-	yq(&b, k->server);
-	if (k->ca_pem && *k->ca_pem) {
-		ca = kj_b64_encode(k->ca_pem, strlen(k->ca_pem));
-		kj_buf_printf(&b, "\n    certificate-authority-data: %s", ca);
-		free(ca);
-	}
-	if (k->tls_server_name && *k->tls_server_name) {
-		kj_buf_adds(&b, "\n    tls-server-name: ");
-		yq(&b, k->tls_server_name);
-	}
-	kj_buf_adds(&b, "\nusers:\n- name: ");
-	yq(&b, k->user_name);
-	kj_buf_adds(&b, "\n  user:\n    token: ");
-	yq(&b, k->token);
-	kj_buf_adds(&b, "\ncontexts:\n- name: ");
-	yq(&b, k->cluster_name);
-	kj_buf_adds(&b, "\n  context:\n    cluster: ");
-	yq(&b, k->cluster_name);
-	kj_buf_adds(&b, "\n    user: ");
-	yq(&b, k->user_name);
-	if (k->ns && *k->ns) {
-		kj_buf_adds(&b, "\n    namespace: ");
-		yq(&b, k->ns);
-	}
-	kj_buf_adds(&b, "\ncurrent-context: ");
-	yq(&b, k->cluster_name);
-	kj_buf_adds(&b, "\npreferences: {}\n");
-	return kj_buf_steal(&b);
+	memset(&spec, 0, sizeof(spec));
+	spec.cluster_name = k->cluster_name;
+	spec.context_name = k->cluster_name;
+	spec.user_name = k->user_name;
+	spec.server = k->server;
+	spec.ca_pem = k->ca_pem;
+	spec.tls_server_name = k->tls_server_name;
+	spec.namespace = k->ns;
+	spec.token = k->token;
+	return kubeconfig_render(&spec, &e);
 }
 
 static char *render_json(const struct mint_result *r)

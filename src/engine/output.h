@@ -41,6 +41,7 @@ struct output_kubeconfig {
 	const char *token;
 	const char *ns; /* context namespace, NULL: omitted */
 };
+/* Rendered by kube/kubeconfig.c (kubeconfig_render); NULL without a server. */
 char *output_kubeconfig(const struct output_kubeconfig *k);
 
 /* Render a mint result in `f` (names derived from target and secret); the
@@ -50,5 +51,22 @@ char *output_render(const struct mint_result *r, enum output_format f);
 /* Write `data` to `path` with mode 0600.  Existing file without `force`:
  * KJ_ERR_CONFLICT with a hint to pass --force. */
 int output_write_file(const char *path, const char *data, int force, kj_err *e);
+
+struct engine;
+
+/* What `kubejit kubeconfig` asks for.  Strings are borrowed. */
+struct output_plugin {
+	const char *secret;        /* path of the secret */
+	const char *ns;            /* NULL: the secret's namespace */
+	const char *ready_timeout; /* passed on to `kubejit get`; NULL: its default */
+};
+/* A kubeconfig whose user runs this binary's `get SECRET --namespace NS` as
+ * a kubectl exec plugin (client.authentication.k8s.io/v1): the cluster is
+ * the secret's target, the context's namespace the credential's, and the
+ * file holds no token.  A home other than the default is passed with
+ * --home; $KUBEJIT_PASSPHRASE_FILE is handed on for a sealed store.
+ * *text (YAML) and *context (the context's name) are the caller's to free. */
+int output_plugin_kubeconfig(struct engine *en, const struct output_plugin *p, char **text, char **context,
+                             kj_err *e);
 
 #endif

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
-#include "store/targets.h"
+#include "model/target.h"
 #include "util/err.h"
 
 /* Which mode needs a permission (bit set). */

@@ -10,6 +10,7 @@
 #include "engine/csr.h"
 #include "engine/preflight.h"
 #include "engine/secret.h"
+#include "store/targets.h"
 #include "util/strv.h"
 #include "kube/api.h"
 #include "kube/execcred.h"

@@ -8,6 +8,7 @@
 #include "engine/target.h"
 #include "kube/api.h"
 #include "kube/kubeconfig.h"
+#include "store/targets.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 #include "util/strv.h"

@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "engine/engine.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"

@@ -1,6 +1,5 @@
-/* cli_target: what the target commands share.  cli_target.c parses
- * `target add` and `target bootstrap` and dispatches the subcommands;
- * cli_target_view.c has list, show, check and rm and the human and JSON
+/* cli/target: what the target commands share.  target.c parses
+ * `target add` and `target bootstrap`; target_view.c has list, show, check and rm and the human and JSON
  * forms of a target and a preflight report.  Output goes to stdout; the
  * helpers never print secret material. */
 #ifndef KJ_CLI_TARGET_H
@@ -10,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "engine/engine.h"
 #include "engine/preflight.h"
 #include "engine/target.h"
@@ -54,16 +53,9 @@ extern int64_t cli_target_cert_warn;
 int cli_target_open_engine(const struct kj_globals *g, struct engine **en);
 /* The stable JSON form of a target (no secret material). */
 cJSON *cli_target_json(const struct target *t);
-/* Print pretty JSON and a newline to stdout, then free `j`. */
-void cli_target_print_json(cJSON *j);
 /* Human form of a report; `full` lists every permission and both YAMLs. */
 void cli_target_print_report(const struct preflight_report *r, int full);
 /* "note: ..." lines, unless --quiet. */
 void cli_target_print_notices(FILE *f, char **notices, const struct kj_globals *g);
-
-int cli_target_list(int argc, char **argv, const struct kj_globals *g);
-int cli_target_show(int argc, char **argv, const struct kj_globals *g);
-int cli_target_check(int argc, char **argv, const struct kj_globals *g);
-int cli_target_rm(int argc, char **argv, const struct kj_globals *g);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_target.h"
+#include "cli/target.h"
 #include "util/json.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
@@ -48,16 +48,6 @@ cJSON *cli_target_json(const struct target *t)
 	kj_json_add_time(o, "createdAt", t->created_at);
 	kj_json_add_str_or_null(o, "createdBy", t->created_by);
 	return o;
-}
-
-void cli_target_print_json(cJSON *j)
-{
-	char *s = cJSON_Print(j);
-
-	fputs(s, stdout);
-	fputc('\n', stdout);
-	free(s);
-	cJSON_Delete(j);
 }
 
 int cli_target_open_engine(const struct kj_globals *g, struct engine **en)
@@ -225,7 +215,7 @@ int cli_target_list(int argc, char **argv, const struct kj_globals *g)
 
 		for (i = 0; i < n; i++)
 			cJSON_AddItemToArray(a, cli_target_json(&v[i]));
-		cli_target_print_json(a);
+		cli_print_json(a);
 	} else if (n == 0) {
 		if (!g->quiet)
 			fputs(_("No targets yet; add one with 'kubejit target add NAME ...'.\n"), stderr);
@@ -301,7 +291,7 @@ int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 			cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(r));
 		else
 			cJSON_AddNullToObject(j, "preflight");
-		cli_target_print_json(j);
+		cli_print_json(j);
 	} else {
 		printf(_("Target:      %s\n"), t.name);
 		printf(_("Server:      %s\n"), t.server);
@@ -393,7 +383,7 @@ int cli_target_check(int argc, char **argv, const struct kj_globals *g)
 
 		cJSON_AddStringToObject(j, "target", argv[optind]);
 		cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(r));
-		cli_target_print_json(j);
+		cli_print_json(j);
 	} else if (r && rc == 0) {
 		printf(_("Target:      %s\n"), argv[optind]);
 		cli_target_print_report(r, 1);
@@ -436,7 +426,7 @@ int cli_target_rm(int argc, char **argv, const struct kj_globals *g)
 		cJSON *j = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(j, "removed", argv[optind]);
-		cli_target_print_json(j);
+		cli_print_json(j);
 	} else if (!g->quiet) {
 		printf(_("target \"%s\" removed\n"), argv[optind]);
 	}

@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "cli_target.h"
+#include "cli/cli.h"
+#include "cli/target.h"
 #include "engine/rbac_manifest.h"
 #include "util/i18n.h"
 
-static void rbac_usage(FILE *f)
+void cli_rbac_usage(FILE *f)
 {
 	fputs(_("Usage: kubejit rbac fixed|dynamic [--namespace NS] [--name NAME] [--user USER]\n"
 	        "Print the ServiceAccount, ClusterRole and ClusterRoleBinding a target needs:\n"
@@ -29,7 +29,8 @@ static void rbac_usage(FILE *f)
 	      f);
 }
 
-int cli_rbac(int argc, char **argv, const struct kj_globals *g)
+/* argv[0] is the mode, "fixed" or "dynamic". */
+static int rbac_run(int argc, char **argv, enum target_mode mode)
 {
 	static const struct option opts[] = {
 	    {"namespace", required_argument, NULL, O_NAMESPACE},
@@ -39,11 +40,10 @@ int cli_rbac(int argc, char **argv, const struct kj_globals *g)
 	    {NULL, 0, NULL, 0},
 	};
 	struct rbac_manifest_opts o = {0};
-	int mode, ch;
+	int ch;
 	char *yaml;
 	kj_err e = {0};
 
-	(void)g;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case O_NAMESPACE:
@@ -57,21 +57,31 @@ int cli_rbac(int argc, char **argv, const struct kj_globals *g)
 			break;
 		case 'h':
 		case O_HELP:
-			rbac_usage(stdout);
+			cli_rbac_usage(stdout);
 			return 0;
 		default:
 			return cli_usage_error("rbac", _("unknown option"));
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("rbac", _("give the mode: fixed or dynamic"));
-	if ((mode = target_mode_parse(argv[optind])) < 0)
-		return cli_usage_error("rbac", _("unknown mode \"%s\" (fixed or dynamic)"), argv[optind]);
-	o.mode = (enum target_mode)mode;
+	if (optind != argc)
+		return cli_usage_error("rbac", _("unexpected argument \"%s\""), argv[optind]);
+	o.mode = mode;
 	yaml = rbac_manifest_yaml(&o, &e);
 	if (!yaml)
 		return cli_fail(&e);
 	fputs(yaml, stdout);
 	free(yaml);
 	return 0;
+}
+
+int cli_rbac_fixed(int argc, char **argv, const struct kj_globals *g)
+{
+	(void)g;
+	return rbac_run(argc, argv, TARGET_MODE_FIXED);
+}
+
+int cli_rbac_dynamic(int argc, char **argv, const struct kj_globals *g)
+{
+	(void)g;
+	return rbac_run(argc, argv, TARGET_MODE_DYNAMIC);
 }

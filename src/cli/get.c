@@ -1,23 +1,21 @@
-/* `kubejit get` (the kubectl exec plugin) and `kubejit kubeconfig` (a
- * kubeconfig whose user runs it). */
+/* `kubejit get`: the kubectl exec plugin (an ExecCredential on stdout). */
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
 #include "engine/engine.h"
 #include "engine/execcache.h"
 #include "engine/lease.h"
 #include "engine/mint.h"
 #include "engine/output.h"
 #include "engine/secret.h"
-#include "kube/kubeconfig.h"
 #include "engine/target.h"
 #include "util/i18n.h"
 #include "util/names.h"
@@ -28,8 +26,6 @@
 #define EXEC_API_V1      "client.authentication.k8s.io/v1"
 #define EXEC_API_V1BETA1 "client.authentication.k8s.io/v1beta1"
 #define LOCK_TIMEOUT_MS  60000
-
-/* ---- kubejit get ---------------------------------------------------------- */
 
 static void get_usage(FILE *out)
 {
@@ -270,192 +266,5 @@ out:
 	free(minted_on);
 	free(home);
 	free(path);
-	return rc;
-}
-
-/* ---- kubejit kubeconfig --------------------------------------------------- */
-
-static void kubeconfig_usage(FILE *out)
-{
-	fputs(_("Usage: kubejit kubeconfig SECRET [--namespace NS] [--out FILE] [--force]\n"
-	        "                          [--ready-timeout DUR]\n"
-	        "Write a kubeconfig whose user runs 'kubejit get SECRET' as a kubectl exec\n"
-	        "plugin: every kubectl call gets a live credential, and one lease serves\n"
-	        "many calls.  The file holds no token.  The cluster (server, CA, TLS server\n"
-	        "name) is the secret's target; the context's namespace is the credential's.\n\n"
-	        "Options:\n"
-	        "  -n, --namespace NS  namespace of the credential and the context\n"
-	        "  -o, --out FILE      write to FILE (mode 0600) instead of standard output\n"
-	        "  -f, --force         replace FILE if it exists\n"
-	        "      --ready-timeout DUR  passed to 'kubejit get': how long a new credential\n"
-	        "                      may take to be accepted (default 10s)\n"
-	        "  -h, --help          show this help\n\n"
-	        "Examples:\n"
-	        "  kubejit kubeconfig /prod/read-pods --namespace dev --out ~/.kube/dev-read\n"
-	        "  KUBECONFIG=~/.kube/dev-read kubectl get pods\n"),
-	      out);
-}
-
-/* The absolute path of this binary, for the kubeconfig's exec command. */
-static char *self_path(void)
-{
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0) /* no /proc: let kubectl look it up in PATH */
-		return kj_xstrdup("kubejit");
-	buf[n] = '\0';
-	return kj_xstrdup(buf);
-}
-
-/* The home kubejit uses when neither --home nor $KUBEJIT_HOME says. */
-static int is_default_home(const char *home)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *h = getenv("HOME");
-	char *def = NULL;
-	int same;
-
-	if (xdg && xdg[0] == '/')
-		def = kj_xasprintf("%s/kubejit", xdg);
-	else if (h && h[0])
-		def = kj_xasprintf("%s/.local/share/kubejit", h);
-	same = def && !strcmp(def, home);
-	free(def);
-	return same;
-}
-
-int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
-{
-	static const struct option opts[] = {
-	    {"namespace", required_argument, NULL, 'n'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"force", no_argument, NULL, 'f'},
-	    {"ready-timeout", required_argument, NULL, 'R'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *ns_arg = NULL, *outpath = NULL, *ready_arg = NULL;
-	const char *args[8];
-	int64_t ready_ms = 0;
-	size_t n_args = 0;
-	char *path = NULL, *ns = NULL, *home = NULL, *self = NULL, *text = NULL, *user = NULL, *ctx = NULL;
-	char *pass_abs = NULL;
-	const char *pass;
-	struct kubeconfig_env env;
-	char slug[40];
-	struct engine *en = NULL;
-	struct secret s;
-	struct target t;
-	struct kubeconfig_spec spec;
-	kj_err e;
-	int ch, force = 0, rc = 1;
-
-	kj_err_clear(&e);
-	secret_init(&s);
-	memset(&t, 0, sizeof(t));
-	memset(&spec, 0, sizeof(spec));
-	while ((ch = getopt_long(argc, argv, "n:o:fh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			ns_arg = optarg[0] ? optarg : NULL;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'f':
-			force = 1;
-			break;
-		case 'R':
-			if (cli_parse_wait(optarg, "--ready-timeout", &ready_ms, &e) < 0)
-				goto fail;
-			ready_arg = optarg;
-			break;
-		case 'h':
-			kubeconfig_usage(stdout);
-			return 0;
-		default:
-			return cli_usage_error("kubeconfig", _("unknown option"));
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("kubeconfig", optind >= argc ? _("which secret? give its path")
-		                                                    : _("too many arguments"));
-	if (secret_path_normalize(argv[optind], &path, &e) < 0 || engine_open(g->home, &en, &e) < 0 ||
-	    secret_get(en, path, &s, &e) < 0 || secret_resolve_namespace(&s, ns_arg, &ns, &e) < 0 ||
-	    target_get(en, s.target, &t, &e) < 0)
-		goto fail;
-
-	/* kubectl runs the plugin from any directory: the home must be absolute */
-	home = realpath(engine_home(en), NULL);
-	if (!home)
-		home = kj_xstrdup(engine_home(en));
-	self = self_path();
-	if (!is_default_home(home)) {
-		args[n_args++] = "--home";
-		args[n_args++] = home;
-	}
-	args[n_args++] = "get";
-	args[n_args++] = path;
-	args[n_args++] = "--namespace";
-	args[n_args++] = ns;
-	if (ready_arg) {
-		args[n_args++] = "--ready-timeout";
-		args[n_args++] = ready_arg;
-	}
-
-	kj_slug(path, 30, slug, sizeof(slug));
-	user = kj_xasprintf("kubejit-%s", slug);
-	ctx = kj_xasprintf("%s-%s-%s", t.name, slug, ns);
-	spec.cluster_name = t.name;
-	spec.user_name = user;
-	spec.context_name = ctx;
-	spec.server = t.server;
-	spec.ca_pem = t.ca_pem;
-	spec.tls_server_name = t.tls_server_name;
-	spec.namespace = ns;
-	spec.exec_command = self;
-	spec.exec_api_version = EXEC_API_V1;
-	spec.exec_args = args;
-	spec.n_exec_args = n_args;
-	spec.exec_provide_cluster_info = 0;
-	/* a sealed store needs its passphrase to mint, and the plugin has no
-	 * terminal to ask on: hand over the file this shell uses */
-	pass = getenv("KUBEJIT_PASSPHRASE_FILE");
-	if (pass && pass[0]) {
-		pass_abs = realpath(pass, NULL);
-		env.name = "KUBEJIT_PASSPHRASE_FILE";
-		env.value = pass_abs ? pass_abs : pass;
-		spec.exec_env = &env;
-		spec.n_exec_env = 1;
-	}
-	spec.exec_install_hint = _("kubejit is needed to get credentials for this kubeconfig");
-
-	if (outpath) {
-		if (kubeconfig_write(outpath, &spec, force, &e) < 0)
-			goto fail;
-		if (!g->quiet)
-			fprintf(stderr, _("kubejit: wrote %s (context %s)\n"), outpath, ctx);
-	} else {
-		text = kubeconfig_render(&spec, &e);
-		if (!text)
-			goto fail;
-		fputs(text, stdout);
-	}
-	rc = 0;
-	goto out;
-fail:
-	rc = cli_fail(&e);
-out:
-	free(pass_abs);
-	free(text);
-	free(user);
-	free(ctx);
-	free(self);
-	free(home);
-	free(ns);
-	free(path);
-	target_done(&t);
-	secret_done(&s);
-	engine_close(en);
 	return rc;
 }

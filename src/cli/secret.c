@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "engine/engine.h"
 #include "engine/rolespec.h"
 #include "engine/secret.h"
@@ -18,7 +18,7 @@
 #include "util/timeutil.h"
 #include "util/ttl.h"
 
-static void secret_usage(FILE *out)
+void cli_secret_usage(FILE *out)
 {
 	fputs(_("Usage: kubejit secret add PATH --target T --mode fixed --namespace NS --service-account SA\n"
 	        "                          [--no-revocable] [COMMON]\n"
@@ -267,7 +267,7 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 			*json = 1;
 			break;
 		case 'h':
-			secret_usage(stdout);
+			cli_secret_usage(stdout);
 			return 1;
 		default:
 			kj_err_set(e, KJ_ERR_USAGE, _("unknown option"));
@@ -330,15 +330,6 @@ static cJSON *secret_json(const struct secret *s)
 	kj_time_rfc3339(s->updated_at, ts, sizeof(ts));
 	cJSON_AddStringToObject(o, "updated", ts);
 	return o;
-}
-
-static void print_json(cJSON *j)
-{
-	char *s = cJSON_Print(j);
-
-	printf("%s\n", s);
-	free(s);
-	cJSON_Delete(j);
 }
 
 static const char *role_text(const struct secret *s, char *buf, size_t n)
@@ -420,7 +411,7 @@ static int cmd_add_edit(int argc, char **argv, const struct kj_globals *g, int e
 	kj_err_clear(&e);
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			secret_usage(stdout);
+			cli_secret_usage(stdout);
 			return 0;
 		}
 		return cli_usage_error("secret", _("secret %s needs a PATH"), edit ? "edit" : "add");
@@ -478,7 +469,7 @@ static int cmd_list(int argc, char **argv, const struct kj_globals *g)
 		if (ch == OPT_JSON)
 			json = 1;
 		else if (ch == 'h') {
-			secret_usage(stdout);
+			cli_secret_usage(stdout);
 			return 0;
 		} else
 			return cli_usage_error("secret", _("secret list takes [FOLDER] [--json]"));
@@ -493,7 +484,7 @@ static int cmd_list(int argc, char **argv, const struct kj_globals *g)
 		cJSON *a = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(a, secret_json(&v[i]));
-		print_json(a);
+		cli_print_json(a);
 	} else if (n) {
 		printf("%-32s %-8s %-12s %-12s %s\n", _("PATH"), _("MODE"), _("TARGET"), _("TTL/MAX"),
 		       _("GRANTS"));
@@ -525,7 +516,7 @@ static int cmd_show_rm(int argc, char **argv, const struct kj_globals *g, int rm
 		if (ch == OPT_JSON && !rm)
 			json = 1;
 		else if (ch == 'h') {
-			secret_usage(stdout);
+			cli_secret_usage(stdout);
 			return 0;
 		} else
 			return cli_usage_error("secret", rm ? _("secret rm takes PATH")
@@ -550,7 +541,7 @@ static int cmd_show_rm(int argc, char **argv, const struct kj_globals *g, int rm
 		return cli_fail(&e);
 	}
 	if (json)
-		print_json(secret_json(&s));
+		cli_print_json(secret_json(&s));
 	else
 		print_show(&s);
 	secret_done(&s);
@@ -558,23 +549,27 @@ static int cmd_show_rm(int argc, char **argv, const struct kj_globals *g, int rm
 	return 0;
 }
 
-int cli_secret(int argc, char **argv, const struct kj_globals *g)
+int cli_secret_add(int argc, char **argv, const struct kj_globals *g)
 {
-	const char *sub = argc > 1 ? argv[1] : NULL;
+	return cmd_add_edit(argc, argv, g, 0);
+}
 
-	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		secret_usage(sub ? stdout : stderr);
-		return sub ? 0 : 2;
-	}
-	if (!strcmp(sub, "add"))
-		return cmd_add_edit(argc - 1, argv + 1, g, 0);
-	if (!strcmp(sub, "edit"))
-		return cmd_add_edit(argc - 1, argv + 1, g, 1);
-	if (!strcmp(sub, "list") || !strcmp(sub, "ls"))
-		return cmd_list(argc - 1, argv + 1, g);
-	if (!strcmp(sub, "show"))
-		return cmd_show_rm(argc - 1, argv + 1, g, 0);
-	if (!strcmp(sub, "rm") || !strcmp(sub, "delete"))
-		return cmd_show_rm(argc - 1, argv + 1, g, 1);
-	return cli_usage_error("secret", _("unknown secret command \"%s\" (add, edit, list, show, rm)"), sub);
+int cli_secret_edit(int argc, char **argv, const struct kj_globals *g)
+{
+	return cmd_add_edit(argc, argv, g, 1);
+}
+
+int cli_secret_list(int argc, char **argv, const struct kj_globals *g)
+{
+	return cmd_list(argc, argv, g);
+}
+
+int cli_secret_show(int argc, char **argv, const struct kj_globals *g)
+{
+	return cmd_show_rm(argc, argv, g, 0);
+}
+
+int cli_secret_rm(int argc, char **argv, const struct kj_globals *g)
+{
+	return cmd_show_rm(argc, argv, g, 1);
 }

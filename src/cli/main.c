@@ -1,7 +1,7 @@
 #include <locale.h>
 #include <sys/resource.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "util/i18n.h"
 
 int main(int argc, char **argv)

@@ -1,14 +1,17 @@
-/* cluster_main: `kubejit demo-cluster`, the demo cluster in the foreground.
- * The one place in src/demo that prints. */
-#include "demo/internal.h"
+/* `kubejit demo-cluster`: the demo cluster in the foreground. */
+#include "config.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
+#include "demo/demo.h"
 #include "util/i18n.h"
+#include "util/strbuf.h"
 #include "util/ttl.h"
 
 static void usage(FILE *out)
@@ -71,7 +74,7 @@ static int duration(const char *arg, const char *what, int64_t *ms)
 	return 0;
 }
 
-int demo_cluster_main(int argc, char **argv)
+int cli_demo_cluster(int argc, char **argv, const struct kj_globals *g)
 {
 	static const struct option opts[] = {
 	    {"listen", required_argument, NULL, 'l'},
@@ -98,6 +101,7 @@ int demo_cluster_main(int argc, char **argv)
 	const char **faults = kj_xcalloc((size_t)argc + 1, sizeof(*faults));
 	size_t nfaults = 0;
 
+	(void)g;
 	kj_err_clear(&e);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -196,12 +200,8 @@ int demo_cluster_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	rc = demo_start(&o, &dc, &e);
 	free(faults);
-	if (rc < 0) {
-		fprintf(stderr, "kubejit: %s\n", e.msg);
-		if (e.hint[0])
-			fprintf(stderr, "  %s %s\n", _("hint:"), e.hint);
-		return kj_err_exit_code(&e) ? kj_err_exit_code(&e) : 1;
-	}
+	if (rc < 0)
+		return cli_fail(&e);
 	printf(_("demo cluster listening on %s\n"), demo_url(dc));
 	printf(_("admin kubeconfig: %s\n"), demo_kubeconfig_path(dc));
 	printf(_("account tokens:   %s/tokens/\n"), demo_state_dir(dc));

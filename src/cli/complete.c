@@ -10,23 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "engine/engine.h"
 #include "engine/lease.h"
 #include "engine/secret.h"
 #include "engine/target.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
-
-/* Sub-commands of the commands that have them. */
-static const struct {
-	const char *cmd;
-	const char *words;
-} subcommands[] = {
-    {"target", "add list show check rm bootstrap"},
-    {"secret", "add edit list show rm"},
-    {"rbac", "fixed dynamic"},
-};
 
 static int store_exists(const struct kj_globals *g)
 {
@@ -86,7 +76,6 @@ static int complete_store(const char *what, const struct kj_globals *g)
 int cli_complete(int argc, char **argv, const struct kj_globals *g)
 {
 	const struct kj_cmd *c;
-	size_t i;
 
 	if (argc < 2)
 		return cli_usage_error(NULL,
@@ -99,15 +88,10 @@ int cli_complete(int argc, char **argv, const struct kj_globals *g)
 		return 0;
 	}
 	if (!strcmp(argv[1], "subcommands")) {
-		for (i = 0; argc > 2 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-			if (strcmp(subcommands[i].cmd, argv[2]))
-				continue;
-			for (const char *p = subcommands[i].words; *p;) {
-				size_t n = strcspn(p, " ");
-				printf("%.*s\n", (int)n, p);
-				p += n + (p[n] == ' ');
-			}
-		}
+		c = argc > 2 ? cli_find(cli_commands(), argv[2]) : NULL;
+		for (c = c ? c->subs : NULL; c && c->name; c++)
+			if (c->summary) /* aliases have none */
+				printf("%s\n", c->name);
 		return 0;
 	}
 	if (!strcmp(argv[1], "secrets") || !strcmp(argv[1], "targets") || !strcmp(argv[1], "leases"))

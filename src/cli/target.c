@@ -1,5 +1,5 @@
-/* `kubejit target ...`: saved cluster connections (add, bootstrap, and
- * the dispatch to list/show/check/rm in cli_target_view.c).
+/* `kubejit target add` and `target bootstrap`: saving cluster connections
+ * (list, show, check and rm are in target_view.c).
  *
  * Secrets (tokens, keys) are read from files or stdin (`-`), never from
  * argv.  `show` prints secret material only with --reveal.  --json output
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cli_target.h"
+#include "cli/cli.h"
+#include "cli/target.h"
 #include "engine/engine.h"
 #include "engine/preflight.h"
 #include "engine/target.h"
@@ -90,7 +90,7 @@ static int progress_print(void *ud, const char *msg)
 	return 0;
 }
 
-static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
+int cli_target_add(int argc, char **argv, const struct kj_globals *g)
 {
 	static const struct option opts[] = {
 	    {"server", required_argument, NULL, O_SERVER},
@@ -263,7 +263,7 @@ static int target_add_cmd(int argc, char **argv, const struct kj_globals *g)
 		cJSON *n = cJSON_AddArrayToObject(j, "notices");
 		for (p = res.notices; p && *p; p++)
 			cJSON_AddItemToArray(n, cJSON_CreateString(*p));
-		cli_target_print_json(j);
+		cli_print_json(j);
 	} else {
 		printf(s.replace ? _("target \"%s\" replaced: %s, %s\n") : _("target \"%s\" saved: %s, %s\n"),
 		       res.target.name, res.target.server, target_auth_name(res.target.auth));
@@ -306,7 +306,7 @@ static void bootstrap_usage(FILE *f)
 	      f);
 }
 
-static int target_bootstrap_cmd(int argc, char **argv, const struct kj_globals *g)
+int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 {
 	static const struct option opts[] = {
 	    {"mode", required_argument, NULL, O_MODE},
@@ -377,7 +377,7 @@ static int target_bootstrap_cmd(int argc, char **argv, const struct kj_globals *
 
 		cJSON_AddItemToObject(j, "target", cli_target_json(&res.target));
 		cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(res.report));
-		cli_target_print_json(j);
+		cli_print_json(j);
 	} else {
 		printf(_("target \"%s\" saved: %s, %s mode, as %s\n"), res.target.name, res.target.server,
 		       target_mode_name(s.mode), res.target.identity ? res.target.identity : "?");
@@ -388,58 +388,15 @@ static int target_bootstrap_cmd(int argc, char **argv, const struct kj_globals *
 	return 0;
 }
 
-/* ---- dispatch ------------------------------------------------------------------- */
-
-static const struct {
-	const char *name;
-	kj_cmd_fn run;
-} target_cmds[] = {
-    {"add", target_add_cmd},
-    {"list", cli_target_list},
-    {"ls", cli_target_list},
-    {"show", cli_target_show},
-    {"check", cli_target_check},
-    {"rm", cli_target_rm},
-    {"bootstrap", target_bootstrap_cmd},
-};
-
-static void target_usage(FILE *f)
+void cli_target_usage(FILE *f)
 {
 	fputs(_("Usage: kubejit target add|list|show|check|rm|bootstrap ...\n"
 	        "Saved connections to clusters, checked before they are saved.\n\n"
-	        "  add NAME ...          save a target (token, client certificate, CSR, in-cluster, "
-	        "kubeconfig)\n"
-	        "  list                  list targets\n"
-	        "  show NAME [--reveal]  show one target and its last preflight\n"
-	        "  check NAME            run the preflight again\n"
-	        "  rm NAME               remove a target\n"
-	        "  bootstrap NAME --mode fixed|dynamic   grant, mint and save with an admin context\n\n"
 	        "Examples:\n"
 	        "  kubejit target add prod --server https://10.0.0.1:6443 --ca-file ca.crt --token-file "
 	        "jit.token\n"
 	        "  kubejit target bootstrap lab --mode dynamic --context lab-admin\n"
 	        "  kubejit target check prod\n\n"
-	        "Run 'kubejit target SUBCOMMAND --help' for options and examples.\n"
 	        "Exit codes: 0 ok, 1 error, 2 usage, 3 not allowed, 4 not found.\n"),
 	      f);
-}
-
-int cli_target(int argc, char **argv, const struct kj_globals *g)
-{
-	size_t i;
-
-	if (argc < 2)
-		return cli_usage_error("target",
-		                       _("missing a subcommand (add, list, show, check, rm, bootstrap)"));
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		target_usage(stdout);
-		return 0;
-	}
-	for (i = 0; i < sizeof(target_cmds) / sizeof(target_cmds[0]); i++) {
-		if (!strcmp(argv[1], target_cmds[i].name)) {
-			optind = 0;
-			return target_cmds[i].run(argc - 1, argv + 1, g);
-		}
-	}
-	return cli_usage_error("target", _("unknown subcommand \"%s\""), argv[1]);
 }

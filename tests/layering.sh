@@ -1,0 +1,46 @@
+#!/bin/sh
+# The layers of doc/ARCHITECTURE.md hold: each source folder includes only
+# the folders listed for it below (tests/include-graph.sh prints the graph).
+# In particular store/ never includes engine/, and the front ends (cli/, ui/)
+# reach kube/ and store/ only through the engine.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+allowed() {
+	case $1 in
+	util) echo "" ;;
+	model) echo "util" ;;
+	kube) echo "util" ;;
+	store) echo "model util" ;;
+	engine) echo "model kube store util" ;;
+	demo) echo "util" ;;
+	ui) echo "engine model util demo" ;;
+	cli) echo "engine model util ui demo" ;;
+	dl) echo "kube demo ui util" ;;
+	*) echo "?" ;;
+	esac
+}
+
+graph=$(sh "${top_srcdir:-.}/tests/include-graph.sh" "${top_srcdir:-.}") || exit 1
+tap_plan 3
+bad=""
+unknown=""
+for edge in $(printf '%s\n' "$graph" | awk '{print $1 ":" $3}'); do
+	from=${edge%%:*}
+	to=${edge#*:}
+	ok=$(allowed "$from")
+	if [ "$ok" = "?" ]; then
+		unknown="$unknown $from"
+		continue
+	fi
+	case " $ok " in
+	*" $to "*) ;;
+	*) bad="$bad $from->$to" ;;
+	esac
+done
+[ -n "$bad" ] && diag "includes across layers that doc/ARCHITECTURE.md forbids:$bad" && printf '%s\n' "$graph" | sed 's/^/# /'
+check "every include follows the layer rules" test -z "$bad"
+[ -n "$unknown" ] && diag "folders without a rule (add them here and to doc/ARCHITECTURE.md):$unknown"
+check "every source folder has a layer rule" test -z "$unknown"
+# The graph is not empty: a broken graph script would make the rules pass.
+check "the include graph sees engine -> store" sh -c 'printf "%s\n" "$0" | grep -q "^engine -> store "' "$graph"
+tap_done
