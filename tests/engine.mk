@@ -24,6 +24,8 @@ tests_test_mint_LDADD = $(ENGINE_TEST_LIBS)
 endif
 TESTS += tests/e2e-mint.sh
 EXTRA_DIST += tests/e2e-mint.sh
+TESTS += tests/e2e-real.sh
+EXTRA_DIST += tests/e2e-real.sh
 # Benchmark of bulk revoke and lease listing, built and run by `make bench`
 EXTRA_PROGRAMS += tests/bench/bulk_revoke
 tests_bench_bulk_revoke_SOURCES = tests/bench/bulk_revoke.c

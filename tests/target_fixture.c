@@ -18,12 +18,18 @@ char tmp[64];
 void tf_setup(void)
 {
 	struct demo_opts o = {0};
+
+	tf_setup_with(&o);
+}
+
+void tf_setup_with(const struct demo_opts *o)
+{
 	kj_err e = {0};
 	char *home;
 
 	strcpy(tmp, "/tmp/kj-target-XXXXXX");
 	cr_assert_not_null(mkdtemp(tmp));
-	cr_assert_eq(demo_start(&o, &dc, &e), 0, "demo: %s", e.msg);
+	cr_assert_eq(demo_start(o, &dc, &e), 0, "demo: %s", e.msg);
 	home = kj_xasprintf("%s/home", tmp);
 	cr_assert_eq(engine_open(home, &en, &e), 0, "%s", e.msg);
 	free(home);

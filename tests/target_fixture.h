@@ -16,6 +16,7 @@ extern struct engine *en;       /* home under tmp */
 extern char tmp[64];            /* per-test temporary directory */
 
 void tf_setup(void);
+void tf_setup_with(const struct demo_opts *o); /* a demo cluster with these options */
 void tf_teardown(void);
 
 size_t count_targets(void);

@@ -281,6 +281,63 @@ Test(live, conflict_after_a_resent_create_is_recognised_by_the_lease_label)
 	kube_client_free(c);
 }
 
+/* ---- paging -------------------------------------------------------------------------- */
+
+/* More objects than one page holds: kube_list follows metadata.continue,
+ * and restarts when a continue token has expired (410 Gone). */
+Test(live, lists_page_through_more_than_one_page_and_restart_on_410)
+{
+	enum { N = KUBE_LIST_PAGE + 23 };
+	struct kube_client *c = admin();
+	struct kube_op *ops = calloc(N, sizeof(*ops));
+	cJSON **objs = calloc(N, sizeof(*objs));
+	kj_err e;
+
+	for (int i = 0; i < N; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "page-%04d", i);
+		objs[i] = cJSON_CreateObject();
+		cJSON *m = cJSON_AddObjectToObject(objs[i], "metadata");
+		cJSON_AddStringToObject(m, "name", name);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(m, "labels"), "paging", "yes");
+		ops[i].verb = KUBE_OP_CREATE;
+		ops[i].kind = KUBE_CONFIGMAP;
+		ops[i].ns = "dev";
+		ops[i].obj = objs[i];
+	}
+	cr_assert_eq(kube_batch(c, ops, N, &e), 0, "%s", e.msg);
+	for (int i = 0; i < N; i++) {
+		cJSON_Delete(ops[i].result);
+		cJSON_Delete(objs[i]);
+	}
+
+	struct demo_stats before, after;
+	demo_get_stats(dc, &before);
+	cJSON *list = NULL;
+	cr_assert_eq(kube_list(c, KUBE_CONFIGMAP, "dev", "paging=yes", &list, &e), 0, "%s", e.msg);
+	demo_get_stats(dc, &after);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(list, "items")), N);
+	cr_assert_eq(after.requests - before.requests, 2, "two pages");
+	cr_assert_null(kube_meta(list, "continue"), "the merged list has no continue token");
+	/* sorted by name across the page boundary, none twice */
+	cr_assert_str_eq(kube_meta(cJSON_GetArrayItem(cJSON_GetObjectItem(list, "items"), N - 1), "name"),
+	                 "page-0522");
+	cJSON_Delete(list);
+
+	/* the second page's continue token has expired: start again */
+	cr_assert_eq(
+	    demo_fault_add(dc, "GET", "/api/v1/namespaces/dev/configmaps", 2, DEMO_FAULT_STATUS, 410, 0), 0);
+	demo_get_stats(dc, &before);
+	cr_assert_eq(kube_list(c, KUBE_CONFIGMAP, "dev", "paging=yes", &list, &e), 0, "%s", e.msg);
+	demo_get_stats(dc, &after);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(list, "items")), N, "no item lost or doubled");
+	cr_assert_eq(after.requests - before.requests, 4, "page 1, 410, then pages 1 and 2 again");
+	cJSON_Delete(list);
+	free(ops);
+	free(objs);
+	kube_client_free(c);
+}
+
 /* ---- transport failures ----------------------------------------------------------------- */
 
 Test(live, connection_refused_names_the_server)

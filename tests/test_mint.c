@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "engine/lease.h"
 #include "engine/mint.h"
+#include "engine/ready.h"
 #include "engine/secret.h"
 #include "engine/sweep.h"
 #include "kube/api.h"
@@ -73,13 +74,12 @@ static void add_target(struct engine *eng, const char *name, const char *account
 	target_cred_done(&cred);
 }
 
-static void setup(void)
+static void setup_with(const struct demo_opts *o)
 {
-	struct demo_opts o = {0};
 	kj_err e;
 
 	kj_time_set_offset(0);
-	cr_assert_eq(demo_start(&o, &dc, &e), 0, "%s", e.msg);
+	cr_assert_eq(demo_start(o, &dc, &e), 0, "%s", e.msg);
 	snprintf(home, sizeof(home), "/tmp/kj-mint-XXXXXX");
 	cr_assert_not_null(mkdtemp(home));
 	cr_assert_eq(engine_open(home, &en, &e), 0, "%s", e.msg);
@@ -88,6 +88,22 @@ static void setup(void)
 	add_target(en, "fixed-only", "kube-system/token-request-sa");
 	add_target(en, "dashboard", "kubernetes-dashboard/kubernetes-dashboard");
 	admin = client_with(demo_admin_token(dc));
+}
+
+static void setup(void)
+{
+	struct demo_opts o = {0};
+
+	setup_with(&o);
+}
+
+/* As a real API server: successful token authentications cached (2 s here,
+ * 10 s in kube-apiserver), RBAC changes seen by the authoriser 250 ms late. */
+static void setup_real(void)
+{
+	struct demo_opts o = {.token_cache_ttl_ms = 2000, .rbac_delay_ms = 250};
+
+	setup_with(&o);
 }
 
 static void teardown(void)
@@ -1142,4 +1158,56 @@ Test(mint, revoke_during_a_mint_is_not_lost)
 	}
 	mint_result_done(&b.r);
 	engine_close(en2);
+}
+
+TestSuite(mint_real, .init = setup_real, .fini = teardown, .timeout = 60);
+
+/* Minted means working on a cluster whose authoriser sees a new binding
+ * 250 ms late: the mint waits for it, so the token works the moment it is
+ * handed over. */
+Test(mint_real, the_token_works_when_mint_returns_despite_the_informer_lag)
+{
+	struct mint_result r;
+	kj_err e;
+
+	add_dynamic("/dev/read-pods", "demo", "dev", ROLE_SOURCE_YAML, POD_READER, 0);
+	cr_assert_eq(do_mint("/dev/read-pods", "dev", 600, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/dev/pods"), 200, "works at once");
+	cr_assert_geq(r.ready_ms, 150, "waited for the authoriser: %lld ms", (long long)r.ready_ms);
+	cr_assert_lt(r.ready_ms, READY_TIMEOUT_MS);
+	cr_assert_str_eq(r.ready_check, "get pods in dev");
+	mint_result_done(&r);
+
+	/* a predefined ClusterRole: the rule asked about is read from it */
+	add_dynamic("/view/ns", "demo", "*", ROLE_SOURCE_CLUSTER_ROLE, "view", 0);
+	cr_assert_eq(do_mint("/view/ns", "staging", 600, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/staging/pods"), 200);
+	cr_assert_geq(r.ready_ms, 150, "%lld ms", (long long)r.ready_ms);
+	mint_result_done(&r);
+}
+
+/* Revoked means dead, honestly: inside the token cache window the revoked
+ * token still works; lease_wait_refused() returns only once it does not. */
+Test(mint_real, revoke_wait_outlasts_the_token_cache)
+{
+	struct mint_result r;
+	struct lease l;
+	int64_t took = 0;
+	int asked = 0;
+	kj_err e;
+
+	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
+	cr_assert_eq(do_mint("/dash/view", NULL, 600, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 200);
+	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 200,
+	             "the API server's token cache still accepts the revoked token");
+	cr_assert_eq(lease_get(en, r.lease_id, &l, &e), 0, "%s", e.msg);
+	cr_assert_eq(lease_wait_refused(en, &l, r.token, 10000, &asked, &took, &e), 0, "%s", e.msg);
+	cr_assert_eq(asked, 1);
+	cr_assert_gt(took, 0, "it had to wait");
+	cr_assert_leq(took, 2500, "no longer than the cache window: %lld ms", (long long)took);
+	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 401);
+	lease_done(&l);
+	mint_result_done(&r);
 }

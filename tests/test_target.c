@@ -393,6 +393,90 @@ Test(target, csr_approved_by_kubejit_with_admin_context)
 	target_add_result_done(&r);
 }
 
+/* A real cluster's signer is a controller that issues a moment after
+ * approval, and on many managed clusters it never does. */
+static void setup_signer_late(void)
+{
+	struct demo_opts o = {.csr_signer_delay_ms = 1500};
+
+	tf_setup_with(&o);
+}
+
+static void setup_signer_none(void)
+{
+	struct demo_opts o = {.csr_signer_none = 1};
+
+	tf_setup_with(&o);
+}
+
+static void csr_spec(struct target_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = "csr";
+	s->auth = TARGET_AUTH_CLIENT_CERT;
+	s->csr = 1;
+	s->csr_cn = "jit-operator";
+	s->key_type = TARGET_KEY_EC_P256;
+	s->kubeconfig_path = demo_kubeconfig_path(dc);
+	s->approve_timeout = 10;
+}
+
+static size_t count_csrs(void)
+{
+	struct kube_client *kc = admin_client();
+	cJSON *list = NULL;
+	kj_err e = {0};
+	size_t n;
+
+	cr_assert_eq(kube_list(kc, KUBE_CSR, NULL, NULL, &list, &e), 0, "%s", e.msg);
+	n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(list, "items"));
+	cJSON_Delete(list);
+	kube_client_free(kc);
+	return n;
+}
+
+TestSuite(target_signer, .timeout = 60);
+
+Test(target_signer, csr_issued_by_the_signer_after_approval, .init = setup_signer_late, .fini = tf_teardown)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	csr_spec(&s);
+	int64_t t0 = kj_mono_ms();
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_geq(kj_mono_ms() - t0, 1400, "the certificate came only once the signer ran");
+	cr_assert_str_eq(r.report->username, "jit-operator");
+	cr_assert_gt(r.target.cert_not_after, kj_now());
+	target_add_result_done(&r);
+}
+
+Test(target_signer, csr_approved_but_never_issued_names_the_missing_signer, .init = setup_signer_none,
+     .fini = tf_teardown)
+{
+	struct target_spec s;
+	struct target_add_result r;
+	kj_err e = {0};
+
+	csr_spec(&s);
+	s.issue_timeout = 2;
+	int64_t t0 = kj_mono_ms();
+	cr_assert_eq(target_add(en, &s, &r, &e), -1);
+	int64_t took = kj_mono_ms() - t0;
+	/* approval by kubejit was at once; the signer had its own 2 s */
+	cr_assert_geq(took, 1900, "%lld ms", (long long)took);
+	cr_assert_lt(took, 8000, "%lld ms: not the 10 s approval wait", (long long)took);
+	cr_assert_eq(e.cls, KJ_ERR_FAIL, "%s", e.msg);
+	cr_assert(strstr(e.msg, "was approved, but no certificate was issued within 2s"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "kubernetes.io/kube-apiserver-client signer"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "managed clusters"), "%s", e.hint);
+	cr_assert(strstr(e.hint, "target bootstrap"), "%s", e.hint);
+	cr_assert(strstr(e.hint, "--token-file"), "%s", e.hint);
+	cr_assert_eq(count_targets(), 0);
+	cr_assert_eq(count_csrs(), 0, "the useless request is deleted");
+}
+
 /* A submitter that may create CSRs but not approve them. */
 static char *csr_maker_token(void)
 {
