@@ -23,10 +23,13 @@
 #include <openssl/x509.h>
 #include <sqlite3.h>
 
+#include "engine/rolespec.h"
+#include "kube/kubeconfig.h"
 #include "store/db.h"
 #include "store/targets.h"
 #include "target_fixture.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 
 TestSuite(security, .init = tf_setup, .fini = tf_teardown, .timeout = 60);
 
@@ -390,4 +393,73 @@ Test(security, a_store_sealed_by_an_older_kubejit_opens_and_is_upgraded)
 	cr_assert_str_eq(c.token, "v1-sealed-token-abc.def");
 	target_cred_done(&c);
 	engine_close(other);
+}
+
+/* ---- 5: hostile YAML is refused before it is expanded ----------------------- */
+
+/* Nine levels of nine aliases: 519 bytes that expand to 10^9 nodes. */
+static char *laughs(void)
+{
+	kj_buf b;
+
+	kj_buf_init(&b);
+	kj_buf_adds(&b, "apiVersion: v1\nkind: Config\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\","
+	                "\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+	for (char c = 'b'; c <= 'i'; c++)
+		kj_buf_printf(&b, "%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", c, c, c - 1, c - 1,
+		              c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+	kj_buf_adds(&b, "clusters: *i\n");
+	return kj_buf_steal(&b);
+}
+
+Test(security, kubeconfig_alias_bomb_and_self_reference_are_refused, .timeout = 20)
+{
+	char *text = laughs();
+	char *path = write_file("bomb.kubeconfig", text);
+	struct kubeconfig *kc = NULL;
+	int64_t t0 = kj_mono_ms();
+	kj_err e = {0};
+
+	cr_assert_eq(kubeconfig_load(path, &kc, &e), -1, "a billion laughs loaded");
+	cr_assert(strstr(e.msg, "bomb.kubeconfig:"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "aliases expand"), "%s", e.msg);
+	cr_assert_lt(kj_mono_ms() - t0, 2000, "refusing took %lld ms", (long long)(kj_mono_ms() - t0));
+	free(path);
+	free(text);
+
+	path = write_file("self.kubeconfig", "apiVersion: v1\nkind: Config\nclusters: &x\n- name: c\n"
+	                                     "  cluster: {server: 'https://x', more: *x}\n");
+	cr_assert_eq(kubeconfig_load(path, &kc, &e), -1, "a self-referencing alias loaded");
+	cr_assert(strstr(e.msg, "self.kubeconfig:5:"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "may not refer to its own anchor"), "%s", e.msg);
+	free(path);
+
+	text = kj_xasprintf("apiVersion: v1\nkind: Config\nclusters: %0*d", 100, 0);
+	memset(strstr(text, "clusters: ") + 10, '[', 100);
+	path = write_file("deep.kubeconfig", text);
+	cr_assert_eq(kubeconfig_load(path, &kc, &e), -1, "100 levels of nesting loaded");
+	cr_assert(strstr(e.msg, "deep.kubeconfig:3:") && strstr(e.msg, "nested deeper"), "%s", e.msg);
+	free(path);
+	free(text);
+}
+
+Test(security, role_yaml_with_aliases_is_refused_with_its_position, .timeout = 20)
+{
+	kj_buf b;
+	struct rolespec rs;
+	struct rolespec_pos pos;
+	int64_t t0 = kj_mono_ms();
+	kj_err e = {0};
+
+	kj_buf_init(&b);
+	kj_buf_adds(&b, "kind: Role\nx: &v [get, list, watch, create, update, patch, delete]\n"
+	                "rules:\n");
+	for (int i = 0; i < 800; i++)
+		kj_buf_adds(&b, "- {apiGroups: [\"\"], resources: [pods], verbs: *v}\n");
+	cr_assert_eq(rolespec_parse(b.data, "role.yaml", &rs, &pos, &e), -1, "aliases accepted");
+	cr_assert(strstr(e.msg, "role.yaml:4:47: YAML aliases (*v) are not allowed"), "%s", e.msg);
+	cr_assert_eq(pos.line, 4);
+	cr_assert_eq(pos.column, 47);
+	cr_assert_lt(kj_mono_ms() - t0, 2000);
+	kj_buf_done(&b);
 }

@@ -1,6 +1,7 @@
 #include "engine/rolespec.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 
 #include "util/i18n.h"
 #include "util/strbuf.h"
+#include "util/yamlguard.h"
 
 #define RBAC_API_VERSION "rbac.authorization.k8s.io/v1"
 
@@ -407,6 +409,17 @@ int rolespec_parse(const char *text, const char *source, struct rolespec *out, s
 	c.binding_cluster = -1;
 	if (!text)
 		text = "";
+	{
+		/* role YAML is a handful of rules: aliases buy nothing there and
+		 * cost seconds and hundreds of MiB when nested */
+		static const struct kj_yaml_limits lim = {1u << 20, 32, 100000, 0, N_("role YAML")};
+
+		if (kj_yaml_check(text, strlen(text), c.source, &lim, e) < 0) {
+			if (pos)
+				sscanf(e->msg + strlen(c.source), ":%d:%d:", &pos->line, &pos->column);
+			return -1;
+		}
+	}
 	if (!yaml_parser_initialize(&parser))
 		return kj_err_set(e, KJ_ERR_FAIL, _("cannot initialise the YAML parser"));
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));

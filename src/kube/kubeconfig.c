@@ -20,6 +20,7 @@
 #include "util/b64.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
+#include "util/yamlguard.h"
 
 /* Entries keep the directory of the file that defined them, for relative paths. */
 struct kubeconfig {
@@ -95,8 +96,12 @@ static cJSON *yaml_node(yaml_document_t *doc, yaml_node_t *n, int depth)
 
 static cJSON *yaml_to_json(const char *buf, size_t len, const char *origin, kj_err *e)
 {
+	/* a kubeconfig may come from anyone: no alias bombs, no endless nesting */
+	static const struct kj_yaml_limits lim = {16u << 20, 64, 200000, 1, N_("a kubeconfig")};
 	yaml_parser_t p;
 	yaml_document_t doc;
+	if (kj_yaml_check(buf, len, origin, &lim, e) < 0)
+		return NULL;
 	if (!yaml_parser_initialize(&p))
 		abort();
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);

@@ -9,5 +9,6 @@ src_util_libkjutil_a_SOURCES = \
 	src/util/names.c src/util/names.h \
 	src/util/strv.c src/util/strv.h \
 	src/util/jwt.c src/util/jwt.h \
-	src/util/json.c src/util/json.h
-UTIL_LIBS = src/util/libkjutil.a $(CJSON_LIBS) $(OPENSSL_LIBS) $(LIBINTL)
+	src/util/json.c src/util/json.h \
+	src/util/yamlguard.c src/util/yamlguard.h
+UTIL_LIBS = src/util/libkjutil.a $(CJSON_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(LIBINTL)
