@@ -37,6 +37,7 @@ struct engine {
 	unsigned char key[SEAL_KEY_LEN];
 	engine_passphrase_fn ask;
 	void *ask_ud;
+	int64_t request_timeout_ms; /* 0 = the client's default */
 };
 
 #define SEAL_SALT_SETTING  "seal.salt"
@@ -183,6 +184,11 @@ const char *engine_actor(const struct engine *en)
 	return en->actor;
 }
 
+void engine_set_request_timeout(struct engine *en, int64_t ms)
+{
+	en->request_timeout_ms = ms > 0 ? ms : 0;
+}
+
 void engine_set_actor(struct engine *en, const char *actor)
 {
 	free(en->actor);
@@ -237,7 +243,6 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 	char *ca = NULL;
 	int rc;
 
-	(void)en;
 	*out = NULL;
 	/* every strategy passes here before its first byte is sent */
 	if (engine_check_server(t->name, t->server, e) < 0)
@@ -249,6 +254,7 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 	}
 	conn.proxy_url = t->proxy_url;
 	conn.disable_compression = t->disable_compression;
+	conn.timeout_ms = en ? en->request_timeout_ms : 0;
 	conn.server = t->server;
 	conn.ca = t->ca_pem;
 	/* in-cluster: the CA bundle can rotate like the token; read it afresh */

@@ -45,6 +45,11 @@ kj_db *engine_db(struct engine *en);
 const char *engine_actor(const struct engine *en);
 void engine_set_actor(struct engine *en, const char *actor);
 
+/* Bound every request to a cluster to `ms` milliseconds (0 = the client's
+ * default, 30 s), as kubectl's --request-timeout does.  Applies to clients
+ * made after the call. */
+void engine_set_request_timeout(struct engine *en, int64_t ms);
+
 /* Warn when a target's client certificate or stored token expires within
  * this many seconds.  Default 30 days; $KUBEJIT_CERT_WARN (a duration such
  * as "14d") overrides it at engine_open(). */
