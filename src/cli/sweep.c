@@ -160,6 +160,8 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 			        _("sweep: %zu lease(s) closed, %zu object(s) deleted, %zu failure(s)%s\n"),
 			        rep.leases_closed, rep.objects_deleted, rep.failures,
 			        o.dry_run ? _(" (dry run)") : "");
+		if (rep.hint)
+			fprintf(stderr, _("hint: %s\n"), _(rep.hint));
 	}
 	ch = rep.failures ? 1 : 0;
 	sweep_report_done(&rep);

@@ -75,6 +75,48 @@ static const char *lease_reason(const struct lease *l, int64_t now, enum lease_s
 	return NULL;
 }
 
+/* Leases whose mint failed a short while ago: a create that outlived the
+ * client's patience may have landed after the rollback.  Their label finds
+ * such late objects. */
+static void late_creates_pass(struct engine *eng, const struct sweep_opts *o, struct sweep_report *r)
+{
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct lease *v = NULL;
+	size_t n = 0;
+	int64_t now = kj_now();
+	kj_err e;
+
+	f.state = LEASE_FAILED;
+	f.target = o->target;
+	if (store_lease_list(engine_db(eng), &f, 0, 0, &v, &n, &e) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct lease *l = &v[i];
+		struct kube_client *kc = NULL;
+		struct sweep_action *a;
+		size_t swept = 0;
+
+		if (!l->ended_at || l->ended_at + SWEEP_LATE_CREATE_SECONDS < now || l->ended_at > now + 60)
+			continue;
+		if (o->dry_run || engine_client(eng, l->target, &kc, &e) < 0)
+			continue;
+		if (objects_delete_labelled(kc, l->id, l->ns, &swept, &e) < 0) {
+			a = add_action(r, l->id, l->target, NULL, l->ns, NULL, N_("late leftovers"));
+			a->error = kj_xstrdup(e.msg);
+			r->failures++;
+		} else if (swept) {
+			char *d = kj_xasprintf(_("%zu object(s) created after the mint had failed"), swept);
+
+			a = add_action(r, l->id, l->target, NULL, l->ns, NULL, N_("late leftovers"));
+			a->done = 1;
+			r->objects_deleted += swept;
+			audit_record(eng, AUDIT_SWEEP, l->secret, l->id, l->target, 1, d, &e);
+			free(d);
+		}
+	}
+	lease_list_free(v, n);
+}
+
 static int local_pass(struct engine *eng, const struct sweep_opts *o, struct sweep_report *r, kj_err *e)
 {
 	struct lease_filter f = LEASE_FILTER_ANY;
@@ -113,6 +155,7 @@ static int local_pass(struct engine *eng, const struct sweep_opts *o, struct swe
 		}
 	}
 	lease_list_free(v, n);
+	late_creates_pass(eng, o, r);
 	return 0;
 }
 
@@ -152,15 +195,19 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 			const char *why = NULL;
 			struct sweep_action *a;
 			int known = 0, rc;
+			enum lease_state state = LEASE_ACTIVE;
 
 			if (!exp_s || kj_time_parse_rfc3339(exp_s, &exp) < 0)
 				exp = 0;
 			if (!created_s || kj_time_parse_rfc3339(created_s, &created) < 0)
 				created = 0;
 			if (lease_id && !o->in_cluster)
-				known = store_lease_exists(engine_db(eng), lease_id, &e) == 1;
+				known = store_lease_state(engine_db(eng), lease_id, &state, &e) == 1;
 			if (exp && exp <= now)
 				why = N_("expired");
+			else if (known && state != LEASE_CREATING && state != LEASE_ACTIVE &&
+			         state != LEASE_REVOKING)
+				why = N_("lease ended"); /* e.g. made by a create that outlived its mint */
 			else if (!exp && created + grace <= now)
 				why = N_("orphaned");
 			else if (o->orphans && !known && created + grace <= now)
@@ -255,5 +302,10 @@ int sweep_run(struct engine *eng, const struct sweep_opts *o, struct sweep_repor
 		if (cluster_pass(eng, o, grace, out, e) < 0 && !ran)
 			return -1;
 	}
+	if (out->failures)
+		out->hint =
+		    N_("what could not be removed keeps its kubejit labels and its lease, so nothing is "
+		       "lost: fix the cause shown and run kubejit sweep again (a 403 means the target "
+		       "lacks list or delete rights: kubejit rbac dynamic prints them)");
 	return 0;
 }

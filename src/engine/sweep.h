@@ -22,6 +22,12 @@
 struct engine;
 
 #define SWEEP_DEFAULT_GRACE 3600 /* orphan / stuck-creating grace, seconds */
+/* How long after a mint failed the sweep looks again for objects of its
+ * lease: a create whose answer was lost (timeout, dropped connection) can
+ * still complete on the API server after the mint rolled back, up to the
+ * server's own request timeout (kube-apiserver --request-timeout, 1 minute
+ * by default). */
+#define SWEEP_LATE_CREATE_SECONDS 180
 
 struct sweep_opts {
 	int local;          /* run the local pass */
@@ -52,6 +58,7 @@ struct sweep_report {
 	size_t failures;
 	struct sweep_action *actions;
 	size_t n_actions;
+	const char *hint; /* what to do about the failures (untranslated, static); NULL when none */
 };
 
 /* Returns -1 only if no pass could run at all (e.g. store unreadable);

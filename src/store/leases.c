@@ -261,6 +261,30 @@ int store_lease_exists(kj_db *db, const char *id, kj_err *e)
 	return db_fail(db, e, _("reading a lease"));
 }
 
+int store_lease_state(kj_db *db, const char *id, enum lease_state *state, kj_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT state FROM leases WHERE id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(db, e, _("reading a lease"));
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+
+		if (!s || lease_state_parse(s, state) < 0)
+			*state = LEASE_FAILED;
+		sqlite3_finalize(st);
+		return 1;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(db, e, _("reading a lease"));
+}
+
 int store_lease_list(kj_db *db, const struct lease_filter *f, int with_objects, int64_t due_before,
                      struct lease **out, size_t *n, kj_err *e)
 {

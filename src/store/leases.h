@@ -39,6 +39,8 @@ int store_lease_list(kj_db *db, const struct lease_filter *f, int with_objects, 
                      struct lease **out, size_t *n, kj_err *e);
 /* 1 when a lease with this id exists, 0 when not, -1 on error. */
 int store_lease_exists(kj_db *db, const char *id, kj_err *e);
+/* Same, and its state in *state when it exists. */
+int store_lease_state(kj_db *db, const char *id, enum lease_state *state, kj_err *e);
 
 /* The lease table's window (engine/lease.h, struct lease_view).  Every
  * order has an index (schema v5) ending in created_at DESC and the rowid,
