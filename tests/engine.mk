@@ -31,3 +31,12 @@ EXTRA_PROGRAMS += tests/bench/bulk_revoke
 tests_bench_bulk_revoke_SOURCES = tests/bench/bulk_revoke.c
 tests_bench_bulk_revoke_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS)
 CLEANFILES += tests/bench/bulk_revoke
+# The fault matrix: every request of every cluster-changing operation, failed
+# every way the demo cluster can fail it.
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_faults
+TESTS += tests/test_faults
+tests_test_faults_SOURCES = tests/test_faults.c
+tests_test_faults_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+tests_test_faults_LDADD = $(ENGINE_TEST_LIBS)
+endif
