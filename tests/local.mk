@@ -21,6 +21,7 @@ include tests/engine.mk
 include tests/ui.mk
 include tests/cli.mk
 include tests/fuzz/local.mk
+include tests/valgrind.mk
 
 # Benchmarks: `make bench` prints figures; not part of `make check`.
 EXTRA_PROGRAMS += tests/bench/floor
