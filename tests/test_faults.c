@@ -14,7 +14,9 @@
  *     the store agree: no lease is left `creating`, every active lease still
  *     has its objects, and no object carries the label of a lease that is
  *     not active (nor of a lease the store does not know).
- * Each suite below is one operation, so Criterion runs them in parallel. */
+ * The demo cluster keeps its production behaviour (token cache, RBAC
+ * informer lag, background garbage collection), with shorter delays.
+ * Each test below is one operation, so Criterion runs them in parallel. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +168,10 @@ static void setup(void)
 	kj_err e;
 
 	kj_time_set_offset(0);
+	/* production behaviour, its delays shortened for speed (never off) */
+	o.token_cache_ttl_ms = 1000;
+	o.rbac_delay_ms = 50;
+	o.gc_delay_ms = 150;
 	cr_assert_eq(demo_start(&o, &dc, &e), 0, "the demo cluster did not start: %s", e.msg);
 	snprintf(home, sizeof(home), "/tmp/kj-faults-XXXXXX");
 	cr_assert_not_null(mkdtemp(home));
