@@ -463,3 +463,61 @@ Test(security, role_yaml_with_aliases_is_refused_with_its_position, .timeout = 2
 	cr_assert_lt(kj_mono_ms() - t0, 2000);
 	kj_buf_done(&b);
 }
+
+/* ---- 7: a demo state directory must be the user's alone --------------------- */
+
+static int demo_with_state(const char *dir, kj_err *e)
+{
+	struct demo_opts o = {0};
+	struct demo_cluster *d = NULL;
+	int rc;
+
+	o.state_dir = dir;
+	rc = demo_start(&o, &d, e);
+	if (rc == 0)
+		demo_stop(d);
+	return rc;
+}
+
+Test(security, demo_state_dir_of_others_is_refused_and_symlinks_are_not_followed)
+{
+	char *shared = kj_xasprintf("%s/shared", tmp), *own = kj_xasprintf("%s/own", tmp);
+	char *victim = write_file("victim", "precious\n"), *link, *text;
+	struct stat st;
+	kj_err e = {0};
+
+	cr_assert_eq(mkdir(shared, 0700), 0);
+	chmod(shared, 0777);
+	cr_assert_eq(demo_with_state(shared, &e), -1, "a world-writable state directory was used");
+	cr_assert(strstr(e.msg, "may be written by other users (mode 0777)"), "%s", e.msg);
+	cr_assert(strstr(e.hint, "chmod 700"), "%s", e.hint);
+	if (geteuid() == 0) {
+		chmod(shared, 0700);
+		cr_assert_eq(chown(shared, 65534, 65534), 0);
+		cr_assert_eq(demo_with_state(shared, &e), -1, "another user's state directory was used");
+		cr_assert(strstr(e.msg, "belongs to another user"), "%s", e.msg);
+	}
+
+	/* a symlink planted where a file is written is replaced, not followed */
+	cr_assert_eq(mkdir(own, 0700), 0);
+	link = kj_xasprintf("%s/admin.kubeconfig", own);
+	cr_assert_eq(symlink(victim, link), 0);
+	cr_assert_eq(demo_with_state(own, &e), 0, "%s", e.msg);
+	text = NULL;
+	{
+		FILE *f = fopen(victim, "r");
+		char buf[64] = "";
+		cr_assert_not_null(f);
+		cr_assert_not_null(fgets(buf, sizeof buf, f));
+		fclose(f);
+		cr_assert_str_eq(buf, "precious\n", "the symlink's target was overwritten");
+	}
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISREG(st.st_mode), "admin.kubeconfig is still a symlink");
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	free(text);
+	free(link);
+	free(victim);
+	free(own);
+	free(shared);
+}

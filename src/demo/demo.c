@@ -2,6 +2,7 @@
  * store and seed, auth hooks, server; accessors. */
 #define _XOPEN_SOURCE 700
 #include "demo/internal.h"
+#include "demo/statefile.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -85,9 +86,8 @@ static int make_state_dir(struct demo_cluster *dc, const char *dir, kj_err *e)
 		dc->state_tmp = 1;
 		return 0;
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return kj_err_set(e, KJ_ERR_FAIL, _("cannot create state directory %s: %s"), dir,
-		                  strerror(errno));
+	if (demo_state_dir_check(dir, e) < 0)
+		return -1;
 	dc->state_dir = kj_xstrdup(dir);
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include "demo/jwtsign.h"
+#include "demo/statefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,28 +44,20 @@ static EVP_PKEY *load_key(const char *path)
 
 static int store_key(EVP_PKEY *k, const char *path, kj_err *e)
 {
-	char *tmp = kj_xasprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int ok;
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *data = NULL;
+	long len;
+	int rc;
 
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), tmp, strerror(errno));
-		free(tmp);
-		return -1;
+	if (!mem || PEM_write_bio_PrivateKey(mem, k, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    (len = BIO_get_mem_data(mem, &data)) <= 0) {
+		BIO_free(mem);
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot write the token signing key %s"), path);
 	}
-	ok = PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) == 1;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot write the token signing key %s"), path);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	rc = demo_state_write(path, data, (size_t)len, e);
+	OPENSSL_cleanse(data, (size_t)len);
+	BIO_free(mem);
+	return rc;
 }
 
 static int compute_kid(struct jwt_signer *s)

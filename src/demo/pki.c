@@ -6,6 +6,7 @@
  * through CertificateSigningRequests.  PEM files live in the state dir, keys
  * 0600, and are reused across restarts. */
 #include "demo/internal.h"
+#include "demo/statefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,23 +161,7 @@ static char *read_file(const char *path)
 
 static int write_file(const char *path, const char *data, kj_err *e)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	size_t len = strlen(data), off = 0;
-
-	if (fd < 0)
-		return kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w <= 0) {
-			close(fd);
-			return kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
-		}
-		off += (size_t)w;
-	}
-	fchmod(fd, 0600);
-	close(fd);
-	return 0;
+	return demo_state_write(path, data, strlen(data), e);
 }
 
 /* Load <dir>/<base>.crt/.key into kp; 1 loaded, 0 absent. */

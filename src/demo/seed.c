@@ -2,6 +2,7 @@
  * write the credentials a user needs: tokens/<account>.token for the seeded
  * privileged accounts and the admin kubeconfig, all 0600. */
 #include "demo/internal.h"
+#include "demo/statefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -249,23 +250,7 @@ int demo_seed_load(struct demo_cluster *dc, const char *file, kj_err *e)
 
 static int write_secret_file(const char *path, const char *data, kj_err *e)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	size_t len = strlen(data), off = 0;
-
-	if (fd < 0)
-		return kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
-	fchmod(fd, 0600);
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w <= 0) {
-			close(fd);
-			return kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
-		}
-		off += (size_t)w;
-	}
-	close(fd);
-	return 0;
+	return demo_state_write(path, data, strlen(data), e);
 }
 
 static int write_kubeconfig(struct demo_cluster *dc, kj_err *e)
@@ -329,10 +314,9 @@ int demo_seed_write_credentials(struct demo_cluster *dc, kj_err *e)
 	size_t i;
 	int rc = 0;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot create %s: %s"), dir, strerror(errno));
+	if (demo_state_dir_check(dir, e) < 0) {
 		free(dir);
-		return rc;
+		return -1;
 	}
 	path = kj_xasprintf("%s/admin.token", dir);
 	rc = write_secret_file(path, dc->admin_token, e);

@@ -1,0 +1,73 @@
+#include "demo/statefile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/i18n.h"
+#include "util/strbuf.h"
+
+int demo_state_dir_check(const char *dir, kj_err *e)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot create state directory %s: %s"), dir,
+		                  strerror(errno));
+	if (lstat(dir, &st) < 0)
+		return kj_err_set(e, KJ_ERR_FAIL, _("cannot read state directory %s: %s"), dir,
+		                  strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		kj_err_set(e, KJ_ERR_INVALID, _("state directory %s is not a directory (%s)"), dir,
+		           S_ISLNK(st.st_mode) ? _("a symbolic link") : _("a file"));
+		return kj_err_hint(e, _("give a directory of your own, or leave out --state"));
+	}
+	if (st.st_uid != geteuid()) {
+		kj_err_set(e, KJ_ERR_INVALID,
+		           _("state directory %s belongs to another user (uid %ld): its keys and tokens "
+		             "cannot be trusted"),
+		           dir, (long)st.st_uid);
+		return kj_err_hint(e, _("give a directory of your own (mkdir -m 700 DIR), or leave out "
+		                        "--state"));
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		kj_err_set(e, KJ_ERR_INVALID,
+		           _("state directory %s may be written by other users (mode %04o): its keys "
+		             "and tokens cannot be trusted"),
+		           dir, (unsigned)(st.st_mode & 07777));
+		return kj_err_hint(e, _("chmod 700 %s, or give a directory of your own"), dir);
+	}
+	return 0;
+}
+
+int demo_state_write(const char *path, const void *data, size_t len, kj_err *e)
+{
+	char *tmp = kj_xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600 */
+	size_t off = 0;
+
+	if (fd < 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	fchmod(fd, 0600);
+	while (off < len) {
+		ssize_t w = write(fd, (const char *)data + off, len - off);
+
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (close(fd) != 0 || off < len || rename(tmp, path) != 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno ? errno : EIO));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
