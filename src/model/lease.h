@@ -80,8 +80,9 @@ enum lease_order {
 };
 
 struct lease_view {
-	/* case-insensitive (ASCII) text found anywhere in the secret, namespace,
-	 * service account or id; NULL or "" = every lease */
+	/* case-insensitive (ASCII) text found anywhere in the secret or the
+	 * namespace; NULL or "" = every lease.  (Not in service account names or
+	 * ids: those are unique per lease, and no index finds text inside them.) */
 	const char *text;
 	unsigned state_bits; /* the text also matches leases in these states (1 << state) */
 	unsigned mode_bits;  /* ... and of these modes (1 << secret_mode) */

@@ -24,6 +24,7 @@ static const struct db_migration migrations[] = {
     {4, "targets: exec strategy, proxy, token renewal", store_target_schema_v4},
     {5, "lease table indexes and counts", store_lease_schema_v5},
     {6, "sealed connection of a target", "ALTER TABLE target_secrets ADD COLUMN conn TEXT;"},
+    {7, "lease counts per secret, namespace, mode and state", store_lease_schema_v7},
 };
 
 struct kj_db {

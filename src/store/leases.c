@@ -378,46 +378,87 @@ const char store_lease_schema_v5[] =
     " INSERT INTO lease_counts VALUES (NEW.state, 1) ON CONFLICT(state) DO UPDATE SET n = n + 1;"
     " END;";
 
-/* The sort key of each order; NULL = created_at alone. */
-static const char *const order_key[LEASE_ORDER_COUNT] = {
-    [LEASE_ORDER_NEWEST] = NULL,
-    [LEASE_ORDER_SECRET] = "secret",
-    [LEASE_ORDER_MODE] = "mode",
-    [LEASE_ORDER_NAMESPACE] = "namespace",
-    [LEASE_ORDER_SERVICE_ACCOUNT] = "service_account",
-    [LEASE_ORDER_EXPIRY] = "lease_expiry",
-    [LEASE_ORDER_TOKEN_EXPIRY] = "token_expiry",
-    [LEASE_ORDER_STATE] = "state",
+/* v7: the counts per (secret, namespace, mode, state) instead of per state,
+ * so that a filtered count is a sum over a few hundred groups, not a scan. */
+const char store_lease_schema_v7[] =
+    "DROP TRIGGER lease_counts_insert;"
+    "DROP TRIGGER lease_counts_delete;"
+    "DROP TRIGGER lease_counts_state;"
+    "DROP TABLE lease_counts;"
+    "CREATE TABLE lease_groups (secret TEXT NOT NULL, namespace TEXT NOT NULL, mode TEXT NOT NULL,"
+    " state TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (secret, namespace, mode, state)) WITHOUT ROWID;"
+    "INSERT INTO lease_groups SELECT secret, namespace, mode, state, count(*) FROM leases GROUP BY 1, 2, 3, "
+    "4;"
+    "CREATE TRIGGER lease_groups_insert AFTER INSERT ON leases BEGIN"
+    " INSERT INTO lease_groups VALUES (NEW.secret, NEW.namespace, NEW.mode, NEW.state, 1)"
+    "  ON CONFLICT DO UPDATE SET n = n + 1;"
+    " END;"
+    "CREATE TRIGGER lease_groups_delete AFTER DELETE ON leases BEGIN"
+    " UPDATE lease_groups SET n = n - 1 WHERE secret = OLD.secret AND namespace = OLD.namespace"
+    "  AND mode = OLD.mode AND state = OLD.state;"
+    " END;"
+    "CREATE TRIGGER lease_groups_update AFTER UPDATE OF secret, namespace, mode, state ON leases BEGIN"
+    " UPDATE lease_groups SET n = n - 1 WHERE secret = OLD.secret AND namespace = OLD.namespace"
+    "  AND mode = OLD.mode AND state = OLD.state;"
+    " INSERT INTO lease_groups VALUES (NEW.secret, NEW.namespace, NEW.mode, NEW.state, 1)"
+    "  ON CONFLICT DO UPDATE SET n = n + 1;"
+    " END;";
+
+/* The sort key and index of each order; key NULL = created_at alone. */
+static const struct {
+	const char *key, *index;
+} orders[LEASE_ORDER_COUNT] = {
+    [LEASE_ORDER_NEWEST] = {NULL, "leases_created"},
+    [LEASE_ORDER_SECRET] = {"secret", "leases_by_secret"},
+    [LEASE_ORDER_MODE] = {"mode", "leases_by_mode"},
+    [LEASE_ORDER_NAMESPACE] = {"namespace", "leases_by_namespace"},
+    [LEASE_ORDER_SERVICE_ACCOUNT] = {"service_account", "leases_by_sa"},
+    [LEASE_ORDER_EXPIRY] = {"lease_expiry", "leases_by_expiry"},
+    [LEASE_ORDER_TOKEN_EXPIRY] = {"token_expiry", "leases_by_token_expiry"},
+    [LEASE_ORDER_STATE] = {"state", "leases_by_state"},
 };
 
-static const char *view_key(const struct lease_view *v)
+/* Past this many matching leases a page walks the order's index and tests
+ * each row (1 in 50 rows or more match: a page costs a few thousand steps);
+ * below it the matches are found through the secret and namespace indexes
+ * and sorted, which costs at most this many rows. */
+#define DENSE_MATCHES 20000
+/* The cursor keeps its lease across a sort or filter change when the lease
+ * is among this many first rows of the new order (else it goes to the top):
+ * finding a lease's place is a walk, and it must stay short. */
+#define FIND_LIMIT 10000
+
+static int view_order(const struct lease_view *v)
 {
-	return v->order >= 0 && v->order < LEASE_ORDER_COUNT ? order_key[v->order] : NULL;
+	return v->order >= 0 && v->order < LEASE_ORDER_COUNT ? (int)v->order : LEASE_ORDER_NEWEST;
+}
+
+static int has_text(const struct lease_view *v)
+{
+	return v->text && v->text[0];
 }
 
 /* " ORDER BY ...": the order its index gives walked forwards or backwards. */
-static void add_order(kj_buf *q, const struct lease_view *v)
+static void add_order(kj_buf *q, const struct lease_view *v, int reverse)
 {
-	const char *k = view_key(v);
+	const char *k = orders[view_order(v)].key;
 
 	if (!k)
-		kj_buf_adds(q, v->reverse ? " ORDER BY created_at ASC, rowid ASC"
-		                          : " ORDER BY created_at DESC, rowid DESC");
-	else if (!v->reverse)
+		kj_buf_adds(q, reverse ? " ORDER BY created_at ASC, rowid ASC"
+		                       : " ORDER BY created_at DESC, rowid DESC");
+	else if (!reverse)
 		kj_buf_printf(q, " ORDER BY %s ASC, created_at DESC, rowid ASC", k);
 	else
 		kj_buf_printf(q, " ORDER BY %s DESC, created_at ASC, rowid DESC", k);
 }
 
-/* " AND (...)" for the view's text; binds ?1 (the LIKE pattern). */
-static void add_filter(kj_buf *q, const struct lease_view *v)
+/* The view's text test on columns of `t` (a table or alias).  ?1 is the
+ * text in lower case. */
+static void add_match(kj_buf *q, const struct lease_view *v, const char *t)
 {
 	int s, any = 0;
 
-	if (!v->text || !v->text[0])
-		return;
-	kj_buf_adds(q, " AND (secret LIKE ?1 ESCAPE '\\' OR namespace LIKE ?1 ESCAPE '\\'"
-	               " OR service_account LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\'");
+	kj_buf_printf(q, "(instr(lower(%1$s.secret), ?1) > 0 OR instr(lower(%1$s.namespace), ?1) > 0", t);
 	for (s = 0; s < LEASE_STATE_COUNT; s++)
 		if (v->state_bits & (1u << s)) {
 			kj_buf_printf(q, "%s'%s'", any ? ", " : " OR state IN (",
@@ -438,23 +479,19 @@ static void add_filter(kj_buf *q, const struct lease_view *v)
 	kj_buf_adds(q, ")");
 }
 
-static void bind_filter(sqlite3_stmt *st, const struct lease_view *v)
+static void bind_text(sqlite3_stmt *st, const struct lease_view *v)
 {
-	kj_buf p;
-	const char *c;
+	char *low;
+	size_t i;
 
-	if (!v->text || !v->text[0])
+	if (!has_text(v))
 		return;
-	kj_buf_init(&p);
-	kj_buf_adds(&p, "%");
-	for (c = v->text; *c; c++) {
-		if (*c == '%' || *c == '_' || *c == '\\')
-			kj_buf_adds(&p, "\\");
-		kj_buf_printf(&p, "%c", *c);
-	}
-	kj_buf_adds(&p, "%");
-	sqlite3_bind_text(st, 1, p.data, -1, SQLITE_TRANSIENT);
-	kj_buf_done(&p);
+	low = kj_xstrdup(v->text);
+	for (i = 0; low[i]; i++)
+		if (low[i] >= 'A' && low[i] <= 'Z')
+			low[i] = (char)(low[i] - 'A' + 'a');
+	sqlite3_bind_text(st, 1, low, -1, SQLITE_TRANSIENT);
+	free(low);
 }
 
 int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_err *e)
@@ -464,21 +501,17 @@ int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_
 	int rc;
 
 	*n = 0;
-	if (!v->text || !v->text[0]) {
-		struct lease_counts c;
-		if (store_lease_counts(db, &c, e) < 0)
-			return -1;
-		*n = c.total;
-		return 0;
-	}
 	kj_buf_init(&q);
-	kj_buf_adds(&q, "SELECT count(*) FROM leases WHERE 1");
-	add_filter(&q, v);
+	kj_buf_adds(&q, "SELECT coalesce(sum(n), 0) FROM lease_groups g");
+	if (has_text(v)) {
+		kj_buf_adds(&q, " WHERE ");
+		add_match(&q, v, "g");
+	}
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
 	kj_buf_done(&q);
 	if (rc != SQLITE_OK)
 		return db_fail(db, e, _("counting leases"));
-	bind_filter(st, v);
+	bind_text(st, v);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = (size_t)sqlite3_column_int64(st, 0);
@@ -486,92 +519,126 @@ int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_
 	return rc == SQLITE_ROW ? 0 : db_fail(db, e, _("counting leases"));
 }
 
-int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, size_t limit,
-                          struct lease **out, size_t *n, kj_err *e)
+/* "SELECT <cols> FROM leases ... WHERE <match>" walking the order's index
+ * when matches are dense, or through the groups that match when sparse. */
+static void add_source(kj_buf *q, const struct lease_view *v, const char *cols, size_t matches)
+{
+	kj_buf_printf(q, "SELECT %s FROM leases", cols);
+	if (!has_text(v) || matches >= DENSE_MATCHES) {
+		kj_buf_printf(q, " INDEXED BY %s WHERE ", orders[view_order(v)].index);
+		if (has_text(v))
+			add_match(q, v, "leases");
+		else
+			kj_buf_adds(q, "1");
+		return;
+	}
+	/* the leases of the matching groups, found through leases_by_secret */
+	kj_buf_adds(q, " WHERE (secret, namespace, mode, state) IN (SELECT secret, namespace, mode, state"
+	               " FROM lease_groups g WHERE n > 0 AND ");
+	add_match(q, v, "g");
+	kj_buf_adds(q, ")");
+}
+
+static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size_t offset, size_t limit,
+                     int reverse, struct lease *out, size_t *n, kj_err *e)
 {
 	sqlite3_stmt *st;
 	kj_buf q;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	if (!limit)
-		return 0;
 	kj_buf_init(&q);
-	kj_buf_adds(&q, "SELECT " LEASE_COLUMNS " FROM leases WHERE 1");
-	add_filter(&q, v);
-	add_order(&q, v);
+	add_source(&q, v, LEASE_COLUMNS, matches);
+	add_order(&q, v, reverse);
 	kj_buf_adds(&q, " LIMIT ?2 OFFSET ?3");
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
 	kj_buf_done(&q);
 	if (rc != SQLITE_OK)
 		return db_fail(db, e, _("listing leases"));
-	bind_filter(st, v);
+	bind_text(st, v);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
-	*out = kj_xcalloc(limit, sizeof(**out));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit)
-		read_lease(st, &(*out)[(*n)++]);
+	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_lease(st, &out[(*n)++]);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(db, e, _("listing leases"));
+	return 0;
+}
+
+int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, size_t limit,
+                          struct lease **out, size_t *n, kj_err *e)
+{
+	size_t matches = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!limit || store_lease_view_count(db, v, &matches, e) < 0)
+		return limit ? -1 : 0;
+	if (offset >= matches)
+		return 0;
+	if (limit > matches - offset)
+		limit = matches - offset;
+	*out = kj_xcalloc(limit, sizeof(**out));
+	/* OFFSET walks the rows it skips: the second half of the table is read
+	 * from its end, in the reverse order, and turned round */
+	if (offset > matches / 2) {
+		rc = read_page(db, v, matches, matches - offset - limit, limit, !v->reverse, *out, n, e);
+		for (i = 0; i < *n / 2; i++) {
+			struct lease t = (*out)[i];
+			(*out)[i] = (*out)[*n - 1 - i];
+			(*out)[*n - 1 - i] = t;
+		}
+	} else {
+		rc = read_page(db, v, matches, offset, limit, v->reverse, *out, n, e);
+	}
+	if (rc < 0) {
 		lease_list_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		return db_fail(db, e, _("listing leases"));
 	}
-	return 0;
+	return rc;
 }
 
 int store_lease_view_position(kj_db *db, const struct lease_view *v, const char *id, long *pos, kj_err *e)
 {
-	const char *k = view_key(v);
 	sqlite3_stmt *st;
+	sqlite3_int64 target = 0;
+	size_t matches = 0;
+	long i = 0;
 	kj_buf q;
 	int rc;
 
 	*pos = -1;
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT rowid FROM leases WHERE id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(db, e, _("finding a lease"));
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		target = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : db_fail(db, e, _("finding a lease"));
+	if (store_lease_view_count(db, v, &matches, e) < 0)
+		return -1;
+	/* walk the first rows of the view in order, up to FIND_LIMIT */
 	kj_buf_init(&q);
-	/* the rows before it in the view's order: a range of the order's index */
-	kj_buf_adds(&q, "SELECT (SELECT count(*) FROM leases WHERE 1");
-	add_filter(&q, v);
-	if (!k)
-		kj_buf_printf(
-		    &q,
-		    " AND (created_at %s r.created_at OR (created_at = r.created_at AND rowid %s r.rowid)))",
-		    v->reverse ? "<" : ">", v->reverse ? "<" : ">");
-	else if (!v->reverse)
-		kj_buf_printf(
-		    &q,
-		    " AND ((r.%1$s IS NOT NULL AND (%1$s IS NULL OR %1$s < r.%1$s)) OR (%1$s IS r.%1$s AND"
-		    " (created_at > r.created_at OR (created_at = r.created_at AND rowid < r.rowid)))))",
-		    k);
-	else
-		kj_buf_printf(
-		    &q,
-		    " AND ((%1$s IS NOT NULL AND (r.%1$s IS NULL OR %1$s > r.%1$s)) OR (%1$s IS r.%1$s AND"
-		    " (created_at < r.created_at OR (created_at = r.created_at AND rowid > r.rowid)))))",
-		    k);
-	/* ... and whether the lease itself is in the view */
-	kj_buf_adds(&q, " FROM leases r WHERE r.id = ?4");
-	if (v->text && v->text[0]) {
-		kj_buf t;
-		kj_buf_init(&t);
-		add_filter(&t, v);
-		/* the same test on r: its columns are unqualified only in the subquery */
-		kj_buf_adds(&q, " AND r.rowid IN (SELECT rowid FROM leases WHERE id = ?4");
-		kj_buf_adds(&q, t.data);
-		kj_buf_adds(&q, ")");
-		kj_buf_done(&t);
-	}
+	add_source(&q, v, "rowid", matches);
+	add_order(&q, v, v->reverse);
+	kj_buf_printf(&q, " LIMIT %d", FIND_LIMIT);
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
 	kj_buf_done(&q);
 	if (rc != SQLITE_OK)
 		return db_fail(db, e, _("finding a lease"));
-	bind_filter(st, v);
-	db_bind_text(st, 4, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*pos = (long)sqlite3_column_int64(st, 0);
+	bind_text(st, v);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(st, 0) == target) {
+			*pos = i;
+			break;
+		}
+		i++;
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, _("finding a lease"));
 }
@@ -583,7 +650,7 @@ int store_lease_counts(kj_db *db, struct lease_counts *out, kj_err *e)
 
 	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "SELECT state, n FROM lease_counts UNION ALL"
+	                       "SELECT state, sum(n) FROM lease_groups GROUP BY state UNION ALL"
 	                       " SELECT 'unrevocable', EXISTS (SELECT 1 FROM leases WHERE"
 	                       " state IN ('creating','active','revoking') AND revocable = 0)",
 	                       -1, &st, NULL) != SQLITE_OK)

@@ -44,13 +44,14 @@ int store_lease_state(kj_db *db, const char *id, enum lease_state *state, kj_err
 
 /* The lease table's window (engine/lease.h, struct lease_view).  Every
  * order has an index (schema v5) ending in created_at DESC and the rowid,
- * so a page is an index walk, and the totals come from lease_counts, which
- * triggers keep per state (struct lease_view: model/lease.h). */
+ * so a page is an index walk, and the counts come from lease_groups, which
+ * triggers keep per secret, namespace, mode and state (struct lease_view: model/lease.h). */
 int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_err *e);
 int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, size_t limit,
                           struct lease **out, size_t *n, kj_err *e);
 int store_lease_view_position(kj_db *db, const struct lease_view *v, const char *id, long *pos, kj_err *e);
 int store_lease_counts(kj_db *db, struct lease_counts *out, kj_err *e);
 extern const char store_lease_schema_v5[];
+extern const char store_lease_schema_v7[];
 
 #endif
