@@ -205,13 +205,23 @@ int store_lease_get(kj_db *db, const char *id, struct lease *out, kj_err *e)
 		return kj_err_hint(
 		    e, _("give at least 4 characters of the id; list leases with 'kubejit leases'"));
 	}
+	/* the ids starting with `id` are a range of the primary key's index
+	 * (substr() on the column would read every lease) */
 	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "SELECT " LEASE_COLUMNS
-	                       " FROM leases WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1"
+	                       "SELECT " LEASE_COLUMNS " FROM leases WHERE id >= ?1 AND id < ?2"
 	                       " ORDER BY id = ?1 DESC LIMIT 2",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("reading a lease"));
 	db_bind_text(st, 1, id);
+	{
+		char *end = kj_xstrdup(id);
+		size_t k = strlen(end);
+
+		/* ids are ASCII: the first string past every one with this prefix */
+		end[k - 1] = (char)((unsigned char)end[k - 1] + 1);
+		sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
+		free(end);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (found) {
 			/* an exact match sorts first and wins; two prefixes are ambiguous */
