@@ -18,6 +18,7 @@ struct entry {
 	cJSON *obj;
 	int owned;      /* number of metadata.ownerReferences: only these are GC candidates */
 	char owner[40]; /* the uid of the owner when there is exactly one */
+	uint64_t hash;  /* of (group, resource, ns, name): its slot in the index */
 };
 
 /* Change counters per API group, so a cache built from one group (the
@@ -39,8 +40,14 @@ struct event {
 
 struct objstore {
 	pthread_mutex_t lock;
-	struct entry *v;
+	struct entry *v; /* in no particular order: lists sort what they return */
 	size_t n, cap;
+	/* (group, resource, ns, name) -> 1 + index in v; open addressing with
+	 * linear probing, at most half full.  A real API server's storage finds
+	 * an object by key without walking the others; so must this, or every
+	 * request costs more the more objects there are. */
+	size_t *slots;
+	size_t nslots; /* 0 or a power of two */
 	uint64_t rv;
 	uint64_t gen; /* bumped by every change; never reused */
 	struct {
@@ -117,6 +124,7 @@ void objstore_free(struct objstore *s)
 	for (i = 0; i < s->n; i++)
 		entry_done(&s->v[i]);
 	free(s->v);
+	free(s->slots);
 	for (i = 0; i < GROUP_SLOTS; i++)
 		free(s->groups[i].group);
 	for (i = 0; i < s->log_n; i++)
@@ -202,14 +210,93 @@ static int key_eq(const struct entry *e, const char *group, const char *resource
 	return !strcmp(e->resource, resource) && !strcmp(e->group, group) && (!ns || !strcmp(e->ns, ns));
 }
 
-static struct entry *find(struct objstore *s, const char *group, const char *resource, const char *ns,
-                          const char *name)
+/* FNV-1a over the four parts of the key, each with its terminator. */
+static uint64_t key_hash(const char *group, const char *resource, const char *ns, const char *name)
+{
+	const char *parts[4] = {group, resource, ns, name};
+	uint64_t h = 14695981039346656037ULL;
+
+	for (int k = 0; k < 4; k++) {
+		const unsigned char *p = (const unsigned char *)parts[k];
+		do {
+			h ^= *p;
+			h *= 1099511628211ULL;
+		} while (*p++);
+	}
+	return h;
+}
+
+/* The slot holding entry i (which must be indexed). */
+static size_t slot_of(const struct objstore *s, size_t i)
+{
+	size_t mask = s->nslots - 1, k = (size_t)s->v[i].hash & mask;
+
+	while (s->slots[k] != i + 1)
+		k = (k + 1) & mask;
+	return k;
+}
+
+static void index_put(struct objstore *s, size_t i)
+{
+	size_t mask = s->nslots - 1, k = (size_t)s->v[i].hash & mask;
+
+	while (s->slots[k])
+		k = (k + 1) & mask;
+	s->slots[k] = i + 1;
+}
+
+/* Make room for one more entry: keep the table at most half full. */
+static void index_grow(struct objstore *s)
 {
 	size_t i;
 
+	if ((s->n + 1) * 2 <= s->nslots)
+		return;
+	free(s->slots);
+	s->nslots = s->nslots ? s->nslots * 2 : 256;
+	while ((s->n + 1) * 2 > s->nslots)
+		s->nslots *= 2;
+	s->slots = kj_xcalloc(s->nslots, sizeof(*s->slots));
 	for (i = 0; i < s->n; i++)
-		if (key_eq(&s->v[i], group, resource, ns) && !strcmp(s->v[i].name, name))
-			return &s->v[i];
+		index_put(s, i);
+}
+
+/* Remove slot k, moving later entries of its probe run back (no tombstones). */
+static void index_del(struct objstore *s, size_t k)
+{
+	size_t mask = s->nslots - 1, j = k;
+
+	s->slots[k] = 0;
+	for (;;) {
+		size_t home;
+		j = (j + 1) & mask;
+		if (!s->slots[j])
+			return;
+		home = (size_t)s->v[s->slots[j] - 1].hash & mask;
+		/* the entry at j may move to k when its home is not in (k, j] */
+		if ((j > k && (home <= k || home > j)) || (j < k && home <= k && home > j)) {
+			s->slots[k] = s->slots[j];
+			s->slots[j] = 0;
+			k = j;
+		}
+	}
+}
+
+static struct entry *find(struct objstore *s, const char *group, const char *resource, const char *ns,
+                          const char *name)
+{
+	uint64_t h;
+	size_t mask, k;
+
+	if (!s->nslots)
+		return NULL;
+	h = key_hash(group, resource, ns, name);
+	mask = s->nslots - 1;
+	for (k = (size_t)h & mask; s->slots[k]; k = (k + 1) & mask) {
+		struct entry *e = &s->v[s->slots[k] - 1];
+		if (e->hash == h && key_eq(e, group, resource, ns) && !strcmp(e->name, name))
+			return e;
+	}
 	return NULL;
 }
 
@@ -329,11 +416,14 @@ static void push(struct objstore *s, const char *group, const char *resource, co
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->v = kj_xrealloc(s->v, s->cap * sizeof(*s->v));
 	}
+	index_grow(s);
 	e = &s->v[s->n++];
 	e->group = kj_xstrdup(group);
 	e->resource = kj_xstrdup(resource);
 	e->ns = kj_xstrdup(ns);
 	e->name = kj_xstrdup(name);
+	e->hash = key_hash(group, resource, ns, name);
+	index_put(s, s->n - 1);
 	e->obj = obj;
 	note_owners(e);
 	touch(s, group);
@@ -492,8 +582,14 @@ static void remove_at(struct objstore *s, size_t i, cJSON **taken)
 	else
 		cJSON_Delete(s->v[i].obj);
 	s->v[i].obj = NULL;
+	index_del(s, slot_of(s, i));
 	entry_done(&s->v[i]);
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+	/* the last entry takes its place: O(1), and order does not matter */
+	if (i + 1 < s->n) {
+		size_t k = slot_of(s, s->n - 1);
+		s->v[i] = s->v[s->n - 1];
+		s->slots[k] = i + 1;
+	}
 	s->n--;
 }
 
@@ -569,7 +665,7 @@ static void collect(struct objstore *s, const char *uid, enum obj_propagation pr
 			cJSON_Delete(gone);
 			collect(s, duid, OBJ_PROPAGATE_BACKGROUND);
 			free(duid);
-			i = 0; /* the array shifted; rescan (stores are small) */
+			i = 0; /* the last entry moved here; rescan */
 		}
 	}
 }
@@ -790,13 +886,7 @@ void objstore_remove(struct objstore *s, const char *group, const char *resource
 
 	pthread_mutex_lock(&s->lock);
 	e = find(s, group, resource, ns ? ns : "", name);
-	if (e) {
-		size_t i = (size_t)(e - s->v);
-
-		touch(s, group);
-		entry_done(e);
-		memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-		s->n--;
-	}
+	if (e)
+		remove_at(s, (size_t)(e - s->v), NULL);
 	pthread_mutex_unlock(&s->lock);
 }
