@@ -521,3 +521,24 @@ Test(security, demo_state_dir_of_others_is_refused_and_symlinks_are_not_followed
 	free(own);
 	free(shared);
 }
+
+/* ---- 10: a token file ending in a newline works for --csr too --------------- */
+
+Test(security, csr_token_file_with_a_trailing_newline)
+{
+	char *text = kj_xasprintf("%s\n", demo_admin_token(dc));
+	char *tf = write_file("admin.token", text);
+	char *ca = write_file("ca.crt", demo_ca_pem(dc));
+	char *out;
+
+	/* the demo signs CSRs after a short delay; approval by the admin token */
+	cr_assert_eq(run(&out, "target add c --server %s --ca-file %s --csr --cn nl-user --token-file %s",
+	                 demo_url(dc), ca, tf),
+	             0, "%s", out);
+	cr_assert(strstr(out, "target \"c\" saved"), "%s", out);
+	cr_assert_null(strstr(out, demo_admin_token(dc)), "%s", out);
+	free(out);
+	free(ca);
+	free(tf);
+	free(text);
+}

@@ -446,8 +446,12 @@ static int csr_submitter(struct engine *en, const struct target_spec *s, struct 
 		sub.server = t->server;
 		sub.ca_pem = t->ca_pem;
 		sub.tls_server_name = t->tls_server_name;
-		sc.token = (char *)s->token;
-		return engine_connect(en, &sub, &sc, kc, e);
+		/* the same rule as a token target's: `kubectl create token > f` ends in a newline */
+		if (clean_token(s->token, &sc.token, e) < 0)
+			return -1;
+		rc = engine_connect(en, &sub, &sc, kc, e);
+		kj_free_secret(sc.token);
+		return rc;
 	}
 	sub.name = kj_xstrdup(t->name);
 	rc = from_kubeconfig(s, &sub, &sc, e);
