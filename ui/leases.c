@@ -452,9 +452,12 @@ static void revoke_done(struct ui_screen *owner, void *arg, int rc, const kj_err
 		if (rc != 0)
 			ui_app_error(owner->app, e);
 		else if (j->n == 1)
-			ui_app_status(owner->app, "%s", _("lease revoked: its token no longer works"));
+			ui_app_status(owner->app, "%s",
+			              _("lease revoked: its token stops working within about 10 s"));
 		else
-			ui_app_status(owner->app, _("%zu leases revoked"), j->ok);
+			ui_app_status(owner->app,
+			              _("%zu leases revoked: their tokens stop working within about 10 s"),
+			              j->ok);
 	}
 	revoke_job_free(j);
 }
