@@ -11,6 +11,7 @@
 
 #include "engine/audit.h"
 #include "engine/secret.h"
+#include "kube/api.h"
 #include "kube/kubeconfig.h"
 #include "store/targets.h"
 #include "target_fixture.h"
@@ -936,4 +937,126 @@ Test(target, kubeconfig_auth_provider_user_refused)
 	cr_assert_eq(count_targets(), 0);
 	free(yaml);
 	free(kc);
+}
+
+/* ---- targets that stay alive ------------------------------------------------------ */
+
+static int whoami_as_target(const char *name, char **who)
+{
+	struct kube_client *kc;
+	struct kube_user_info u;
+	kj_err e = {0};
+
+	*who = NULL;
+	if (engine_client(en, name, &kc, &e) < 0 || kube_whoami(kc, &u, &e) < 0)
+		return -1;
+	*who = kj_xstrdup(u.username);
+	kube_user_info_done(&u);
+	return 0;
+}
+
+/* A 10-minute token kept alive for an hour of (injected) time, sealed. */
+Test(target, ten_minute_token_renews_itself_for_an_hour)
+{
+	struct target_bootstrap_spec b = {0};
+	struct target_add_result r;
+	struct target t;
+	struct target_cred raw, opened;
+	kj_err e = {0};
+	char *first = NULL, *who = NULL;
+	int renewals = 0;
+	int64_t last_renewed = 0;
+
+	b.name = "alive";
+	b.mode = TARGET_MODE_FIXED;
+	b.kubeconfig_path = demo_kubeconfig_path(dc);
+	b.namespace_ = "default";
+	b.sa_name = "kj-alive";
+	b.token_seconds = 600;
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_str_eq(r.target.renew_sa, "default/kj-alive");
+	cr_assert_eq(r.target.token_seconds, 600);
+	cr_assert_eq(target_renew_due(&r.target), r.target.token_expires_at - 120, "renewed at 80%%");
+	target_add_result_done(&r);
+	cr_assert_eq(engine_seal(en, "correct horse", &e), 0, "%s", e.msg);
+	cr_assert_eq(target_get_cred(en, "alive", &opened, &e), 0, "%s", e.msg);
+	first = kj_xstrdup(opened.token);
+	target_cred_done(&opened);
+
+	for (int minute = 0; minute <= 60; minute++) {
+		kj_time_set_offset(minute * 60);
+		cr_assert_eq(whoami_as_target("alive", &who), 0, "minute %d: the target stopped working",
+		             minute);
+		cr_assert_str_eq(who, "system:serviceaccount:default:kj-alive");
+		free(who);
+		cr_assert_eq(target_get(en, "alive", &t, &e), 0);
+		if (t.renewed_at != last_renewed) {
+			renewals++;
+			last_renewed = t.renewed_at;
+		}
+		cr_assert_gt(t.token_expires_at, kj_now(), "minute %d", minute);
+		target_done(&t);
+	}
+	cr_assert_geq(renewals, 6, "an hour of 10-minute tokens renewed at 8 minutes: %d", renewals);
+	/* the first token is dead by now: the test would fail without renewal */
+	struct kube_client *old = NULL;
+	struct kube_conn conn = {.server = demo_url(dc), .ca = demo_ca_pem(dc), .token = first};
+	struct kube_user_info u;
+	cr_assert_eq(kube_client_new(&conn, &old, &e), 0, "%s", e.msg);
+	cr_assert_eq(kube_whoami(old, &u, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_AUTH, "%s", e.msg);
+	kube_client_free(old);
+	kj_free_secret(first);
+	/* kept sealed like the first */
+	cr_assert_eq(target_get(en, "alive", &t, &e), 0);
+	cr_assert_eq(store_target_get_cred(engine_db(en), t.id, &raw, &e), 0, "%s", e.msg);
+	cr_assert_null(strstr(raw.token, "eyJ"), "the renewed token is stored sealed");
+	target_cred_done(&raw);
+	target_done(&t);
+	cr_assert_eq(target_get_cred(en, "alive", &opened, &e), 0, "%s", e.msg);
+	cr_assert(strncmp(opened.token, "eyJ", 3) == 0);
+	target_cred_done(&opened);
+	kj_time_set_offset(0);
+}
+
+Test(target, renew_by_hand_and_what_cannot_renew)
+{
+	struct target_bootstrap_spec b = {0};
+	struct target_add_result r;
+	struct target_renew_result rr;
+	struct target t;
+	kj_err e = {0};
+
+	b.name = "byhand";
+	b.mode = TARGET_MODE_DYNAMIC;
+	b.kubeconfig_path = demo_kubeconfig_path(dc);
+	b.namespace_ = "default";
+	b.sa_name = "kj-byhand";
+	b.token_seconds = 3600;
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	int64_t old_exp = r.target.token_expires_at;
+	target_add_result_done(&r);
+	kj_time_set_offset(120);
+	cr_assert_eq(target_renew(en, "byhand", &rr, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_str_eq(rr.service_account, "default/kj-byhand");
+	cr_assert_eq(rr.seconds, 3600);
+	cr_assert_gt(rr.expires_at, old_exp);
+	target_renew_result_done(&rr);
+	cr_assert_eq(target_get(en, "byhand", &t, &e), 0);
+	cr_assert_gt(t.renewed_at, 0);
+	target_done(&t);
+	kj_time_set_offset(0);
+
+	/* the demo's admin kubeconfig holds a client certificate */
+	struct target_spec s = {0};
+	s.name = "certy";
+	s.auth = TARGET_AUTH_KUBECONFIG;
+	s.kubeconfig_path = demo_kubeconfig_path(dc);
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	target_add_result_done(&r);
+	cr_assert_eq(target_renew(en, "certy", &rr, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	cr_assert(strstr(e.hint, "--csr"), "%s", e.hint);
+	cr_assert_eq(target_renew(en, "nope", &rr, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
 }

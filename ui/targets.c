@@ -212,6 +212,33 @@ static void tdetails(struct targets *ts, const struct target *t)
 		              target_expiry_warning(ui_app_engine(ts->base.app), t) ? _("  (renew soon!)")
 		                                                                    : "");
 	}
+	if (t->token_expires_at) {
+		ui_fmt_time(t->token_expires_at, tm, sizeof(tm));
+		kj_buf_printf(&b, "  %s %s UTC\n", ui_padded(_("token until"), 18), tm);
+	}
+	if (t->renew_sa) {
+		if (t->renewed_at) {
+			ui_fmt_time(t->renewed_at, tm, sizeof(tm));
+			kj_buf_printf(&b, "  %s %s UTC (%s)\n", ui_padded(_("token renewed"), 18), tm,
+			              t->renew_sa);
+		} else {
+			kj_buf_printf(&b, "  %s %s (%s)\n", ui_padded(_("token renewed"), 18),
+			              _("not yet: at 80% of its lifetime"), t->renew_sa);
+		}
+	} else if (t->token_expires_at) {
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("token renewed"), 18),
+		              _("cannot renew itself; replace it before it expires"));
+	}
+	if (t->exec_json) {
+		char *cmd = target_exec_describe(t);
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("exec plugin"), 18), cmd ? cmd : "?");
+		free(cmd);
+	}
+	if (t->proxy_url) {
+		char *px = target_proxy_display(t);
+		kj_buf_printf(&b, "  %s %s\n", ui_padded(_("proxy"), 18), px);
+		free(px);
+	}
 	if (t->kubeconfig_context)
 		kj_buf_printf(&b, "  %s %s (%s)\n", ui_padded(_("from kubeconfig"), 18),
 		              t->kubeconfig_context, t->kubeconfig_path ? t->kubeconfig_path : "");

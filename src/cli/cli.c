@@ -21,6 +21,7 @@ static const struct kj_cmd target_subs[] = {
     {"check", cli_target_check, N_("run the preflight again"), NULL, NULL},
     {"rm", cli_target_rm, N_("remove a target"), NULL, NULL},
     {"bootstrap", cli_target_bootstrap, N_("grant, mint and save with an admin context"), NULL, NULL},
+    {"renew", cli_target_renew, N_("renew the target's own ServiceAccount token now"), NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -45,8 +46,8 @@ static const struct kj_cmd rbac_subs[] = {
 static const struct kj_cmd commands[] = {
     /* hidden (no summary): word lists for the shell completion scripts */
     {"__complete", cli_complete, NULL, NULL, NULL},
-    {"target", NULL, N_("saved cluster connections: add, list, show, check, rm, bootstrap"), target_subs,
-     cli_target_usage},
+    {"target", NULL, N_("saved cluster connections: add, list, show, check, rm, bootstrap, renew"),
+     target_subs, cli_target_usage},
     {"rbac", NULL, N_("print the RBAC a target needs for fixed or dynamic mode"), rbac_subs, cli_rbac_usage},
     {"seal", cli_seal, N_("encrypt the targets' secret material under a passphrase"), NULL, NULL},
     {"demo-cluster", cli_demo_cluster, N_("run the embedded demo Kubernetes API server"), NULL, NULL},

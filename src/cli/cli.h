@@ -121,6 +121,7 @@ int cli_secret_rm(int argc, char **argv, const struct kj_globals *g);
 void cli_target_usage(FILE *out);
 int cli_target_add(int argc, char **argv, const struct kj_globals *g);
 int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g);
+int cli_target_renew(int argc, char **argv, const struct kj_globals *g);
 int cli_target_list(int argc, char **argv, const struct kj_globals *g);
 int cli_target_show(int argc, char **argv, const struct kj_globals *g);
 int cli_target_check(int argc, char **argv, const struct kj_globals *g);

@@ -20,6 +20,7 @@
 #include "engine/preflight.h"
 #include "engine/target.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
@@ -388,9 +389,79 @@ int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 	return 0;
 }
 
+/* ---- renew ---------------------------------------------------------------------- */
+
+static void renew_usage(FILE *f)
+{
+	fputs(_("Usage: kubejit target renew NAME [--json]\n"
+	        "Renew the target's own token now: a TokenRequest for its ServiceAccount, asked with\n"
+	        "the current token, for the same lifetime.  kubejit also does this by itself once\n"
+	        "80%% of the token's lifetime has passed.  The new token is sealed like the first.\n\n"
+	        "Examples:\n  kubejit target renew prod\n\n"
+	        "Exit codes: 0 renewed, 1 error (also: the target cannot renew), 3 not allowed,\n"
+	        "4 no such target.\n"),
+	      f);
+}
+
+int cli_target_renew(int argc, char **argv, const struct kj_globals *g)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, O_JSON},
+	    {"help", no_argument, NULL, O_HELP},
+	    {NULL, 0, NULL, 0},
+	};
+	struct target_renew_result res = {0};
+	struct engine *en;
+	int json = 0, ch, rc;
+	char when[32];
+	kj_err e = {0};
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case O_JSON:
+			json = 1;
+			break;
+		case O_HELP:
+		case 'h':
+			renew_usage(stdout);
+			return 0;
+		default:
+			renew_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("target renew", _("give exactly one target NAME"));
+	if ((rc = cli_target_open_engine(g, &en)) != 0)
+		return rc;
+	if (target_renew(en, argv[optind], &res, &e) < 0) {
+		engine_close(en);
+		return cli_fail(&e);
+	}
+	if (json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "target", argv[optind]);
+		cJSON_AddStringToObject(j, "serviceAccount", res.service_account);
+		kj_json_add_time(j, "renewedAt", res.renewed_at);
+		kj_json_add_time(j, "expiresAt", res.expires_at);
+		cJSON_AddNumberToObject(j, "expirationSeconds", (double)res.seconds);
+		cli_print_json(j);
+	} else {
+		kj_time_rfc3339(res.expires_at, when, sizeof(when));
+		printf(_("target \"%s\": token renewed (ServiceAccount %s), expires %s\n"), argv[optind],
+		       res.service_account, when);
+		for (char **w = res.warnings; w && *w; w++)
+			printf(_("note: the cluster shortened the token: %s\n"), *w);
+	}
+	target_renew_result_done(&res);
+	engine_close(en);
+	return 0;
+}
+
 void cli_target_usage(FILE *f)
 {
-	fputs(_("Usage: kubejit target add|list|show|check|rm|bootstrap ...\n"
+	fputs(_("Usage: kubejit target add|list|show|check|rm|bootstrap|renew ...\n"
 	        "Saved connections to clusters, checked before they are saved.\n\n"
 	        "Examples:\n"
 	        "  kubejit target add prod --server https://10.0.0.1:6443 --ca-file ca.crt --token-file "

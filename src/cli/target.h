@@ -58,4 +58,7 @@ void cli_target_print_report(const struct preflight_report *r, int full);
 /* "note: ..." lines, unless --quiet. */
 void cli_target_print_notices(FILE *f, char **notices, const struct kj_globals *g);
 
+/* "in 9m" / "expired" / "-" and "3m ago" / "never" / "-" for lists. */
+void cli_target_expiry_cells(const struct target *t, char *exp, size_t ne, char *ren, size_t nr);
+
 #endif

@@ -17,6 +17,55 @@
 
 int64_t cli_target_cert_warn;
 
+void cli_target_expiry_cells(const struct target *t, char *exp, size_t ne, char *ren, size_t nr)
+{
+	int64_t left = target_expires_in(t);
+	char d[32];
+
+	if (left == INT64_MAX) {
+		snprintf(exp, ne, "-");
+	} else if (left <= 0) {
+		snprintf(exp, ne, "%s", _("expired"));
+	} else {
+		kj_ttl_human(left, d, sizeof(d));
+		snprintf(exp, ne, _("in %s"), d);
+	}
+	if (!t->renewed_at) {
+		snprintf(ren, nr, "%s", target_renew_due(t) ? _("never") : "-");
+	} else {
+		kj_ttl_human(kj_now() - t->renewed_at, d, sizeof(d));
+		snprintf(ren, nr, _("%s ago"), d);
+	}
+}
+
+/* Expiry and renewal lines of show and check. */
+static void print_expiry(const struct target *t)
+{
+	char when[32];
+
+	if (t->token_expires_at) {
+		kj_time_rfc3339(t->token_expires_at, when, sizeof(when));
+		printf(_("Expires:     %s (token)\n"), when);
+	} else if (t->cert_not_after) {
+		kj_time_rfc3339(t->cert_not_after, when, sizeof(when));
+		printf(_("Expires:     %s (client certificate)\n"), when);
+	}
+	if (t->renew_sa) {
+		if (t->renewed_at) {
+			kj_time_rfc3339(t->renewed_at, when, sizeof(when));
+			printf(
+			    _("Renewed:     %s (ServiceAccount %s renews itself at 80%% of the lifetime)\n"),
+			    when, t->renew_sa);
+		} else {
+			printf(_("Renewed:     never (ServiceAccount %s renews itself at 80%% of the "
+			         "lifetime)\n"),
+			       t->renew_sa);
+		}
+	} else if (t->token_expires_at || t->cert_not_after) {
+		printf(_("Renewed:     cannot renew itself; replace it before it expires\n"));
+	}
+}
+
 cJSON *cli_target_json(const struct target *t)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -220,13 +269,16 @@ int cli_target_list(int argc, char **argv, const struct kj_globals *g)
 		if (!g->quiet)
 			fputs(_("No targets yet; add one with 'kubejit target add NAME ...'.\n"), stderr);
 	} else {
-		printf("%-20s %-12s %-6s %-40s %s\n", _("NAME"), _("AUTH"), _("HEALTH"), _("SERVER"),
-		       _("IDENTITY"));
+		printf("%-20s %-12s %-6s %-9s %-9s %-40s %s\n", _("NAME"), _("AUTH"), _("HEALTH"),
+		       _("EXPIRES"), _("RENEWED"), _("SERVER"), _("IDENTITY"));
 		for (i = 0; i < n; i++) {
-			printf("%-20s %-12s %-6s %-40s %s", v[i].name, target_auth_name(v[i].auth),
-			       target_health_name(v[i].health), v[i].server,
+			char exp[32], ren[32];
+
+			cli_target_expiry_cells(&v[i], exp, sizeof(exp), ren, sizeof(ren));
+			printf("%-20s %-12s %-6s %-9s %-9s %-40s %s", v[i].name, target_auth_name(v[i].auth),
+			       target_health_name(v[i].health), exp, ren, v[i].server,
 			       v[i].identity ? v[i].identity : "-");
-			if (target_expiry_warning(en, &v[i])) {
+			if (target_expiry_warning(en, &v[i]) && !target_renew_due(&v[i])) {
 				char left[32];
 
 				kj_ttl_human(target_expires_in(&v[i]), left, sizeof(left));
@@ -311,6 +363,7 @@ int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 			printf(_("Exec plugin: %s\n"), cmd);
 			free(cmd);
 		}
+		print_expiry(&t);
 		if (t.proxy_url) {
 			char *px = target_proxy_display(&t);
 
@@ -378,16 +431,29 @@ int cli_target_check(int argc, char **argv, const struct kj_globals *g)
 		return rc;
 	}
 	rc = target_check(en, argv[optind], nss, &r, &e);
+	struct target t = {0};
+	kj_err ignore = {0};
+	int have_t = target_get(en, argv[optind], &t, &ignore) == 0;
 	if (r && json) {
 		cJSON *j = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(j, "target", argv[optind]);
 		cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(r));
+		if (have_t) {
+			int64_t at = target_expires_in(&t);
+
+			kj_json_add_time(j, "expiresAt", at == INT64_MAX ? 0 : kj_now() + at);
+			kj_json_add_time(j, "renewedAt", t.renewed_at);
+			kj_json_add_str_or_null(j, "renewServiceAccount", t.renew_sa);
+		}
 		cli_print_json(j);
 	} else if (r && rc == 0) {
 		printf(_("Target:      %s\n"), argv[optind]);
 		cli_target_print_report(r, 1);
+		if (have_t)
+			print_expiry(&t);
 	}
+	target_done(&t);
 	preflight_report_free(r);
 	if (rc == 0)
 		cli_expire_due(en, argv[optind], g->quiet || json);

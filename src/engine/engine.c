@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "engine/target.h"
 #include "kube/execcred.h"
 #include "kube/http.h"
 #include "store/seal.h"
@@ -17,6 +18,7 @@
 #include "util/i18n.h"
 #include "util/names.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 #include "util/ttl.h"
 
 #define CERT_WARN_DEFAULT (30 * 86400)
@@ -24,7 +26,10 @@
 struct cached_client {
 	char *name;
 	struct kube_client *kc;
+	int64_t renew_at; /* reload (and renew the token) from then on; 0 = never */
 };
+
+#define RENEW_RETRY 60 /* a failed token renewal is tried again this much later */
 
 struct engine {
 	char *home;
@@ -286,14 +291,20 @@ int engine_client(struct engine *en, const char *name, struct kube_client **out,
 	struct target t;
 	struct target_cred cred;
 	struct kube_client *kc;
+	kj_err re = {0};
+	int64_t next;
 	size_t i;
 	int rc;
 
 	*out = NULL;
 	for (i = 0; i < en->n_clients; i++) {
 		if (!strcmp(en->clients[i].name, name)) {
-			*out = en->clients[i].kc;
-			return 0;
+			if (!en->clients[i].renew_at || kj_now() < en->clients[i].renew_at) {
+				*out = en->clients[i].kc;
+				return 0;
+			}
+			engine_drop_client(en, name); /* its token is due for renewal */
+			break;
 		}
 	}
 	if (store_target_get(en->db, name, &t, e) < 0)
@@ -303,6 +314,11 @@ int engine_client(struct engine *en, const char *name, struct kube_client **out,
 		return -1;
 	}
 	rc = engine_cred_open(en, &t, &cred, e);
+	/* a failed renewal keeps the current token, which still works */
+	if (rc == 0 && target_renew_if_due(en, &t, &cred, &re) == 0 && re.msg[0])
+		next = kj_now() + RENEW_RETRY;
+	else
+		next = target_renew_due(&t);
 	if (rc == 0)
 		rc = engine_connect(en, &t, &cred, &kc, e);
 	target_cred_done(&cred);
@@ -310,6 +326,7 @@ int engine_client(struct engine *en, const char *name, struct kube_client **out,
 	if (rc < 0)
 		return -1;
 	engine_keep_client(en, name, kc);
+	en->clients[en->n_clients - 1].renew_at = next;
 	*out = kc;
 	return 0;
 }
@@ -346,6 +363,16 @@ void engine_keep_client(struct engine *en, const char *name, struct kube_client 
 	en->clients = kj_xrealloc(en->clients, (en->n_clients + 1) * sizeof(*en->clients));
 	en->clients[en->n_clients].name = kj_xstrdup(name);
 	en->clients[en->n_clients].kc = kc;
+	en->clients[en->n_clients].renew_at = 0;
+	{
+		struct target t;
+		kj_err ignore = {0};
+
+		if (store_target_get(en->db, name, &t, &ignore) == 0) {
+			en->clients[en->n_clients].renew_at = target_renew_due(&t);
+			target_done(&t);
+		}
+	}
 	en->n_clients++;
 }
 

@@ -21,7 +21,7 @@ ENGINE_SOURCES_ENGINE += \
 ENGINE_SOURCES_ENGINE += \
 	src/engine/engine.c src/engine/engine.h \
 	src/engine/target.c src/engine/target.h \
-	src/engine/target_bootstrap.c \
+	src/engine/target_bootstrap.c src/engine/target_renew.c \
 	src/engine/preflight.c src/engine/preflight.h \
 	src/engine/rbac_manifest.c src/engine/rbac_manifest.h \
 	src/engine/csr.c src/engine/csr.h

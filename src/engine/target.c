@@ -316,6 +316,7 @@ static int set_token(struct target *t, struct target_cred *c, const char *token,
 	if (clean_token(token, &c->token, e) < 0)
 		return -1;
 	t->token_expires_at = token_exp(c->token);
+	target_token_renewal(t, c->token);
 	return check_not_expired(t->token_expires_at, _("token"), e);
 }
 

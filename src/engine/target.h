@@ -46,6 +46,7 @@ struct preflight_report;
 #define TARGET_AUDIT_ADD       "target-add"
 #define TARGET_AUDIT_REMOVE    "target-remove"
 #define TARGET_AUDIT_BOOTSTRAP "target-bootstrap"
+#define TARGET_AUDIT_RENEW     "target-renew"
 
 /* Where the service-account files are when none is given. */
 #define TARGET_SA_DIR_DEFAULT "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -155,6 +156,44 @@ char *target_proxy_display(const struct target *t);
 int64_t target_expires_in(const struct target *t);
 /* 1 when that falls within the engine's warning window (engine_cert_warn). */
 int target_expiry_warning(struct engine *en, const struct target *t);
+
+/* --- renewal --------------------------------------------------------------- */
+
+/* A token target whose token is a ServiceAccount's expiring JWT renews it
+ * with a TokenRequest for that ServiceAccount, asked as itself, once 80 %
+ * of its lifetime has passed (kubelet rotates projected tokens alike); the
+ * new token is sealed like the first when the store is sealed.  It needs
+ * `create serviceaccounts/token` on its own account, which both bootstrap
+ * modes grant.  engine_client() renews on the way when it is due; a
+ * failed renewal keeps the current token and is tried again a minute later.
+ * A client-certificate target is not renewed this way: its expiry is
+ * warned about ahead (engine_cert_warn). */
+
+/* Fill t->renew_sa and t->token_seconds from `token`'s claims (cleared when
+ * it is not an expiring ServiceAccount token). */
+void target_token_renewal(struct target *t, const char *token);
+/* When the token is due for renewal (unix s), 0 when it is never renewed. */
+int64_t target_renew_due(const struct target *t);
+
+struct target_renew_result {
+	int64_t expires_at;    /* the new token's expiry */
+	int64_t renewed_at;    /* now */
+	int64_t seconds;       /* lifetime granted (the cluster may cap it) */
+	char *service_account; /* "namespace/name" */
+	char **warnings;       /* the cluster's Warning headers; NULL-terminated */
+};
+void target_renew_result_done(struct target_renew_result *r);
+
+/* Renew the target's token now (`kubejit target renew NAME`).  Fails with
+ * KJ_ERR_INVALID for targets that cannot renew (strategy, no expiring
+ * ServiceAccount token), KJ_ERR_DENIED when the account may not, KJ_ERR_AUTH
+ * when its token has already expired. */
+int target_renew(struct engine *en, const char *name, struct target_renew_result *out, kj_err *e);
+
+/* Used by engine_client(): renew `t` (+ `cred`, opened) in place when due.
+ * Returns 1 when renewed, 0 when not due or it failed (the failure is
+ * recorded in `e` for the caller to show or not). */
+int target_renew_if_due(struct engine *en, struct target *t, struct target_cred *cred, kj_err *e);
 
 /* --- bootstrap ----------------------------------------------------------- */
 

@@ -1,0 +1,200 @@
+/* target_renew: a token target renews its own ServiceAccount token (the
+ * renewal part of target.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine/audit.h"
+#include "engine/target.h"
+#include "kube/api.h"
+#include "store/db.h"
+#include "store/targets.h"
+#include "util/i18n.h"
+#include "util/json.h"
+#include "util/jwt.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
+#include "util/timeutil.h"
+
+void target_token_renewal(struct target *t, const char *token)
+{
+	cJSON *claims = NULL;
+	const cJSON *k8s, *sa, *exp, *iat;
+	const char *ns, *name;
+	kj_err ignore = {0};
+
+	free(t->renew_sa);
+	t->renew_sa = NULL;
+	t->token_seconds = 0;
+	if (!token || kj_jwt_decode(token, NULL, &claims, &ignore) < 0)
+		return;
+	k8s = cJSON_GetObjectItemCaseSensitive(claims, "kubernetes.io");
+	sa = cJSON_GetObjectItemCaseSensitive(k8s, "serviceaccount");
+	ns = kj_json_str(k8s, "namespace");
+	name = kj_json_str(sa, "name");
+	exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+	iat = cJSON_GetObjectItemCaseSensitive(claims, "iat");
+	/* legacy Secret-based tokens never expire: nothing to renew */
+	if (ns && name && cJSON_IsNumber(exp) && cJSON_IsNumber(iat) && exp->valuedouble > iat->valuedouble) {
+		t->renew_sa = kj_xasprintf("%s/%s", ns, name);
+		t->token_seconds = (int64_t)(exp->valuedouble - iat->valuedouble);
+	}
+	cJSON_Delete(claims);
+}
+
+int64_t target_renew_due(const struct target *t)
+{
+	if (t->auth != TARGET_AUTH_TOKEN || !t->renew_sa || !t->token_expires_at || t->token_seconds <= 0)
+		return 0;
+	return t->token_expires_at - t->token_seconds / 5;
+}
+
+void target_renew_result_done(struct target_renew_result *r)
+{
+	if (!r)
+		return;
+	free(r->service_account);
+	kj_nullv_free(r->warnings);
+	memset(r, 0, sizeof(*r));
+}
+
+/* TokenRequest for the target's own account, asked with its current token;
+ * on success t and cred hold the new token, saved (sealed as the store is). */
+static int renew(struct engine *en, struct target *t, struct target_cred *cred,
+                 struct target_renew_result *out, kj_err *e)
+{
+	struct kube_client *kc = NULL;
+	struct kube_token_spec ts = {0};
+	struct kube_token tok = {0};
+	struct target_cred sealed = {0};
+	char *ns = NULL, *slash;
+	int rc = -1;
+
+	if (t->token_expires_at && t->token_expires_at < kj_now()) {
+		char when[32];
+
+		kj_time_rfc3339(t->token_expires_at, when, sizeof(when));
+		kj_err_set(e, KJ_ERR_AUTH,
+		           _("the token of target \"%s\" expired on %s, so it cannot renew itself"), t->name,
+		           when);
+		return kj_err_hint(e,
+		                   _("give it a new token with 'kubejit target add %s --replace ...', or run "
+		                     "'kubejit target bootstrap' again"),
+		                   t->name);
+	}
+	ns = kj_xstrdup(t->renew_sa);
+	slash = strchr(ns, '/');
+	*slash = '\0';
+	if (engine_connect(en, t, cred, &kc, e) < 0)
+		goto out;
+	ts.expiration_seconds = t->token_seconds;
+	if (kube_token_request(kc, ns, slash + 1, &ts, &tok, e) < 0) {
+		kj_err_prefix(e, _("renewing the token of target \"%s\" (ServiceAccount %s)"), t->name,
+		              t->renew_sa);
+		if (e->cls == KJ_ERR_DENIED)
+			kj_err_hint(
+			    e,
+			    _("grant the account 'create serviceaccounts/token' on itself ('kubejit rbac "
+			      "fixed' includes it), or renew the token by hand before %s"),
+			    t->name);
+		goto out;
+	}
+	kj_free_secret(cred->token);
+	cred->token = kj_xstrdup(tok.token);
+	t->token_expires_at = tok.expires_at;
+	t->token_seconds = tok.expiration_seconds > 0 ? tok.expiration_seconds : t->token_seconds;
+	t->renewed_at = kj_now();
+	/* the store keeps what engine_cred_seal makes of it; `cred` stays open */
+	sealed.token = kj_xstrdup(cred->token);
+	if (engine_cred_seal(en, t, &sealed, e) < 0)
+		goto out;
+	if (db_begin(engine_db(en), e) < 0)
+		goto out;
+	if (store_target_update(engine_db(en), t, e) < 0 ||
+	    store_target_set_cred(engine_db(en), t->id, &sealed, e) < 0 || db_commit(engine_db(en), e) < 0) {
+		db_rollback(engine_db(en));
+		goto out;
+	}
+	if (out) {
+		out->expires_at = t->token_expires_at;
+		out->renewed_at = t->renewed_at;
+		out->seconds = t->token_seconds;
+		out->service_account = kj_xstrdup(t->renew_sa);
+		for (size_t i = 0; i < tok.n_warnings; i++)
+			kj_nullv_push(&out->warnings, tok.warnings[i]);
+	}
+	{
+		char when[32];
+		char *detail;
+		kj_err ignore = {0};
+
+		kj_time_rfc3339(t->token_expires_at, when, sizeof(when));
+		detail = kj_xasprintf("ServiceAccount %s, token expires %s", t->renew_sa, when);
+		audit_record(en, TARGET_AUDIT_RENEW, NULL, NULL, t->name, 1, detail, &ignore);
+		free(detail);
+	}
+	rc = 0;
+out:
+	target_cred_done(&sealed);
+	kube_token_done(&tok);
+	kube_client_free(kc);
+	free(ns);
+	return rc;
+}
+
+int target_renew(struct engine *en, const char *name, struct target_renew_result *out, kj_err *e)
+{
+	struct target t;
+	struct target_cred cred = {0};
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (store_target_get(engine_db(en), name, &t, e) < 0)
+		return -1;
+	if (t.auth != TARGET_AUTH_TOKEN || !t.renew_sa) {
+		if (t.client_cert_pem) {
+			kj_err_set(e, KJ_ERR_INVALID,
+			           _("target \"%s\" uses a client certificate, which TokenRequest "
+			             "cannot renew"),
+			           name);
+			kj_err_hint(
+			    e,
+			    _("make a new one through a CertificateSigningRequest: 'kubejit target add %s "
+			      "--replace --csr --cn CN'"),
+			    name);
+		} else if (t.auth != TARGET_AUTH_TOKEN) {
+			kj_err_set(e, KJ_ERR_INVALID,
+			           _("target \"%s\" (%s) gets its credentials from elsewhere and "
+			             "needs no renewal"),
+			           name, target_auth_name(t.auth));
+		} else {
+			kj_err_set(e, KJ_ERR_INVALID,
+			           _("the token of target \"%s\" is not an expiring ServiceAccount "
+			             "token, so there is nothing to renew"),
+			           name);
+		}
+		goto out;
+	}
+	if (store_target_get_cred(engine_db(en), t.id, &cred, e) < 0 ||
+	    engine_cred_open(en, &t, &cred, e) < 0)
+		goto out;
+	if (renew(en, &t, &cred, out, e) < 0)
+		goto out;
+	engine_drop_client(en, name); /* the next use connects with the new token */
+	rc = 0;
+out:
+	target_cred_done(&cred);
+	target_done(&t);
+	return rc;
+}
+
+int target_renew_if_due(struct engine *en, struct target *t, struct target_cred *cred, kj_err *e)
+{
+	int64_t due = target_renew_due(t);
+
+	if (!due || kj_now() < due || !cred || !cred->token)
+		return 0;
+	return renew(en, t, cred, NULL, e) < 0 ? 0 : 1;
+}
