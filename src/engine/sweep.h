@@ -62,7 +62,8 @@ struct sweep_report {
 };
 
 /* Returns -1 only if no pass could run at all (e.g. store unreadable);
- * per-object failures are in the report. */
+ * per-object failures are in the report.  With `in_cluster`, `eng` may be
+ * NULL: that pass reads and writes nothing but the cluster. */
 int sweep_run(struct engine *eng, const struct sweep_opts *o, struct sweep_report *out, kj_err *e);
 void sweep_report_done(struct sweep_report *r);
 
