@@ -170,6 +170,7 @@ int cli_main(int argc, char **argv)
 	int demo = 0;
 	int ch;
 
+	cli_set_prog(argc > 0 ? argv[0] : NULL);
 	g.home = getenv("KUBEJIT_HOME");
 	g.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	/* '+': stop at the first non-option, the command parses the rest */

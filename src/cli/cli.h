@@ -9,7 +9,8 @@
  * options with getopt_long, make one engine call, print text or JSON.
  * Commands reach the cluster and the store only through the engine headers.
  * Results go to stdout, errors to stderr (one line "kubejit: <message>"
- * plus an indented hint), and the return value is the process exit code:
+ * plus an indented hint; "kubectl jit:" when run as the kubectl plugin, see
+ * cli_prog()), and the return value is the process exit code:
  * 0 ok, 1 error, 2 usage, 3 not allowed, 4 not found. */
 #ifndef KJ_CLI_H
 #define KJ_CLI_H
@@ -20,6 +21,7 @@
 
 #include "model/lease.h"
 #include "util/err.h"
+#include "util/i18n.h"
 
 struct kj_globals {
 	const char *home; /* --home or $KUBEJIT_HOME; NULL = XDG default */
@@ -45,6 +47,30 @@ int cli_main(int argc, char **argv);
 const struct kj_cmd *cli_commands(void);
 /* The row called `name` in `table`, NULL when none. */
 const struct kj_cmd *cli_find(const struct kj_cmd *table, const char *name);
+
+/* ---- the program's name (prog.c) ---- */
+
+/* "kubejit", or "kubectl jit" when run through the kubectl-jit link (kubectl
+ * finds plugins as kubectl-NAME on PATH and runs them with that path as
+ * argv[0]).  cli_set_prog() decides, from argv[0], before anything prints. */
+void cli_set_prog(const char *argv0);
+const char *cli_prog(void);
+/* `s` with every invocation of kubejit ("kubejit: ...", "kubejit mint",
+ * "'kubejit --help'") naming cli_prog() instead; prose that names the
+ * program ("kubejit keeps ...") and names such as kubejit.io/lease are left
+ * alone.  Returns `s` itself unless run as a kubectl plugin; the result lives
+ * as long as the process. */
+const char *cli_text(const char *s) __attribute__((format_arg(1)));
+/* The same for a message built at run time; a new string to free(). */
+char *cli_rename_invocations(const char *s);
+/* Every translated message of the command line goes through cli_text(), so
+ * help and errors show the command the user typed. */
+#undef _
+#if ENABLE_NLS
+#define _(s) cli_text(gettext(s))
+#else
+#define _(s) cli_text(s)
+#endif
 
 /* ---- shared by the commands (common.c) ---- */
 

@@ -20,9 +20,15 @@
 
 int cli_fail(const kj_err *e)
 {
-	fprintf(stderr, "kubejit: %s\n", e->msg[0] ? e->msg : kj_err_class_name(e->cls));
-	if (e->hint[0])
-		fprintf(stderr, "  %s %s\n", _("hint:"), e->hint);
+	char *msg = cli_rename_invocations(e->msg[0] ? e->msg : kj_err_class_name(e->cls));
+
+	fprintf(stderr, "%s: %s\n", cli_prog(), msg);
+	free(msg);
+	if (e->hint[0]) {
+		char *hint = cli_rename_invocations(e->hint);
+		fprintf(stderr, "  %s %s\n", _("hint:"), hint);
+		free(hint);
+	}
 	return kj_err_exit_code(e) ? kj_err_exit_code(e) : 1;
 }
 
@@ -97,7 +103,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("kubejit: ", stderr);
+	fprintf(stderr, "%s: ", cli_prog());
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

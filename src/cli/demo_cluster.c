@@ -66,7 +66,7 @@ static int duration(const char *arg, const char *what, int64_t *ms)
 
 	kj_err_clear(&e);
 	if (demo_duration_parse(arg, what, ms, &e) < 0) {
-		fprintf(stderr, "kubejit: %s\n", e.msg);
+		fprintf(stderr, "%s: %s\n", cli_prog(), e.msg);
 		return -1;
 	}
 	if (*ms == 0)
@@ -119,7 +119,7 @@ int cli_demo_cluster(int argc, char **argv, const struct kj_globals *g)
 			break;
 		case 'm':
 			if (kj_ttl_parse(optarg, "--max-token-expiration", &o.max_token_expiration, &e) < 0) {
-				fprintf(stderr, "kubejit: %s\n", e.msg);
+				fprintf(stderr, "%s: %s\n", cli_prog(), e.msg);
 				goto usage_fail;
 			}
 			if (o.max_token_expiration < 3600 || o.max_token_expiration > 4294967296LL) {

@@ -256,7 +256,7 @@ print:
 	goto out;
 fail:
 	/* kubectl passes the plugin's stderr through: one line, hint included */
-	fprintf(stderr, "kubejit: %s%s%s\n", e.msg[0] ? e.msg : kj_err_class_name(e.cls),
+	fprintf(stderr, "%s: %s%s%s\n", cli_prog(), e.msg[0] ? e.msg : kj_err_class_name(e.cls),
 	        e.hint[0] ? "; " : "", e.hint);
 	rc = kj_err_exit_code(&e) ? kj_err_exit_code(&e) : 1;
 out:

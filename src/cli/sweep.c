@@ -151,7 +151,7 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 				       a->target ? a->target : "", a->lease_id, _(a->reason),
 				       a->error ? " — " : "", a->error ? a->error : "");
 			else if (!g->quiet) /* a pass that could not run: a notice, not a result */
-				fprintf(stderr, "kubejit: %s %s: %s — %s\n",
+				fprintf(stderr, "%s: %s %s: %s — %s\n", cli_prog(),
 				        a->target ? a->target : "in-cluster", a->kind ? a->kind : "",
 				        _(a->reason), a->error ? a->error : "");
 		}

@@ -87,7 +87,7 @@ static int progress_print(void *ud, const char *msg)
 {
 	(void)ud;
 	if (msg)
-		fprintf(stderr, "kubejit: %s\n", msg);
+		fprintf(stderr, "%s: %s\n", cli_prog(), msg);
 	return 0;
 }
 
