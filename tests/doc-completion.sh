@@ -1,10 +1,10 @@
 #!/bin/sh
-# The bash and zsh completion scripts load, and complete commands from the
-# binary itself.
+# The bash, zsh and fish completion scripts load, and complete commands from
+# the binary itself.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 src="${top_srcdir:-.}/doc"
-tap_plan 5
+tap_plan 9
 if command -v bash >/dev/null; then
 	bash_loads() { bash -c 'source "$0" && complete -p kubejit' "$1" | grep -q "_kubejit kubejit"; }
 	check "bash loads doc/kubejit.bash" bash_loads "$src/kubejit.bash"
@@ -48,5 +48,37 @@ else
 	echo "ok 4 # SKIP zsh not found"
 	echo "ok 5 # SKIP zsh not found"
 	TAP_N=5
+fi
+if command -v fish >/dev/null; then
+	# `complete -C LINE` prints what fish offers for LINE; the binary is
+	# found on PATH under its own name, as the completion is registered
+	bindir=$(mk_tmp)
+	trap 'rm -rf "$bindir"' EXIT
+	ln -s "$(cd "$(dirname "$KUBEJIT_BIN")" && pwd)/$(basename "$KUBEJIT_BIN")" "$bindir/kubejit"
+	fish_offers() {
+		PATH="$bindir:$PATH" fish --no-config -c 'source $argv[1]; complete -C"$argv[2]"' \
+			"$src/kubejit.fish" "$1" | cut -f1
+	}
+	check "fish loads doc/kubejit.fish" \
+		fish --no-config -c 'source $argv[1]; and complete -c kubejit | string match -q "*__kubejit_complete*"' \
+		"$src/kubejit.fish"
+	fish_commands() { [ "$(fish_offers "kubejit " | sort)" = "$("$KUBEJIT_BIN" __complete commands | sort)" ]; }
+	check "fish completes the binary's commands, no hidden ones" fish_commands
+	fish_completes() {
+		fish_offers "kubejit mint /x -o " | grep -qx exec-v1beta1 &&
+			fish_offers "kubejit target " | grep -qx bootstrap &&
+			fish_offers "kubejit --q" | grep -qx -- --quiet &&
+			fish_offers "kubejit sweep --in" | grep -qx -- --in-cluster &&
+			[ -z "$(fish_offers "kubejit mint /x --ttl ")" ]
+	}
+	check "fish completes mint formats, sub-commands and options" fish_completes
+	fish_files() {
+		[ -z "$(fish_offers "kubejit leases " | grep /)" ] &&
+			fish_offers "kubejit mint /x --out /" | grep -q "^/"
+	}
+	check "fish names files only where an option takes one" fish_files
+else
+	for i in 6 7 8 9; do echo "ok $i # SKIP fish not found"; done
+	TAP_N=9
 fi
 tap_done
