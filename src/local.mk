@@ -10,3 +10,13 @@ kubejit_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic \
 	-Wl,--whole-archive,src/libkjengine.a,src/util/libkjutil.a,--no-whole-archive
 kubejit_DEPENDENCIES = src/libkjengine.a src/util/libkjutil.a
 kubejit_LDADD = $(CJSON_LIBS) $(YAML_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(LIBINTL)
+
+# kubectl runs `kubectl jit` as the first kubectl-jit on PATH: a link beside
+# the binary, which then names itself "kubectl jit" (src/cli.c).
+install-exec-hook: install-kj-kubectl-plugin
+uninstall-hook: uninstall-kj-kubectl-plugin
+install-kj-kubectl-plugin:
+	cd '$(DESTDIR)$(bindir)' && rm -f kubectl-jit$(EXEEXT) && $(LN_S) kubejit$(EXEEXT) kubectl-jit$(EXEEXT)
+uninstall-kj-kubectl-plugin:
+	rm -f '$(DESTDIR)$(bindir)/kubectl-jit$(EXEEXT)'
+.PHONY: install-kj-kubectl-plugin uninstall-kj-kubectl-plugin
