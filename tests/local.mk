@@ -22,6 +22,7 @@ include tests/ui.mk
 include tests/cli.mk
 include tests/fuzz/local.mk
 include tests/valgrind.mk
+include tests/packaging/local.mk
 
 # Benchmarks: `make bench` prints figures; not part of `make check`.
 EXTRA_PROGRAMS += tests/bench/floor
