@@ -542,3 +542,30 @@ Test(security, csr_token_file_with_a_trailing_newline)
 	free(tf);
 	free(text);
 }
+
+/* ---- 9: one rule for the passphrase file ----------------------------------- */
+
+Test(security, passphrase_file_first_line_seals_and_unlocks)
+{
+	char *tf = write_file("tok", token_of("kube-system/kubejit-jit"));
+	char *pf = write_file("pass", "the first line\nnotes on a second line\n");
+	char *ca = write_file("ca.crt", demo_ca_pem(dc));
+	char *out;
+
+	cr_assert_eq(run(&out, "target add p --server %s --ca-file %s --token-file %s", demo_url(dc), ca, tf),
+	             0, "%s", out);
+	free(out);
+	setenv("KUBEJIT_PASSPHRASE_FILE", pf, 1);
+	cr_assert_eq(run(&out, "seal on"), 0, "%s", out);
+	free(out);
+	cr_assert_eq(run(&out, "target show p --reveal --json"), 0,
+	             "sealed with one passphrase, "
+	             "unlocked with another: %s",
+	             out);
+	cr_assert(strstr(out, token_of("kube-system/kubejit-jit")));
+	free(out);
+	unsetenv("KUBEJIT_PASSPHRASE_FILE");
+	free(ca);
+	free(pf);
+	free(tf);
+}

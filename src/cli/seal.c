@@ -140,20 +140,13 @@ int cli_seal(int argc, char **argv, const struct kj_globals *g)
 		const char *pf = getenv("KUBEJIT_PASSPHRASE_FILE");
 
 		if (pf && *pf) {
-			FILE *f = fopen(pf, "re");
-			char buf[4096];
-
-			if (f && fgets(buf, sizeof(buf), f)) {
-				buf[strcspn(buf, "\r\n")] = '\0';
-				pass = kj_xstrdup(buf);
-			}
-			kj_wipe(buf, sizeof(buf));
-			if (f)
-				fclose(f);
+			pass = engine_passphrase_from_file(pf, &e);
 		} else {
 			pass = cli_ask_passphrase(NULL, 1);
 		}
-		if (!pass) {
+		if (!pass && pf && *pf) {
+			rc = cli_fail(&e);
+		} else if (!pass) {
 			kj_err_set(&e, KJ_ERR_USAGE, _("no passphrase given"));
 			kj_err_hint(&e, _("run in a terminal, or give --passphrase-file F"));
 			rc = cli_fail(&e);

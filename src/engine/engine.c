@@ -514,7 +514,9 @@ int engine_unlock(struct engine *en, const char *passphrase, kj_err *e)
 	return rc;
 }
 
-static char *passphrase_from_file(const char *path, kj_err *e)
+/* The first line of the file, its line ending removed: the rule of `pass`
+ * and others, for sealing and unlocking alike. */
+char *engine_passphrase_from_file(const char *path, kj_err *e)
 {
 	FILE *f = fopen(path, "re");
 	char buf[PASSPHRASE_MAX];
@@ -528,8 +530,7 @@ static char *passphrase_from_file(const char *path, kj_err *e)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
 	{
 		char *out = kj_xstrdup(buf);
 
@@ -548,7 +549,7 @@ static int need_key(struct engine *en, kj_err *e)
 	if (en->have_key)
 		return 0;
 	if (file && *file) {
-		if (!(pass = passphrase_from_file(file, e)))
+		if (!(pass = engine_passphrase_from_file(file, e)))
 			return -1;
 	} else if (en->ask) {
 		if (!(pass = en->ask(en->ask_ud, 0))) {

@@ -133,5 +133,8 @@ int engine_cred_open(struct engine *en, const struct target *t, struct target_cr
 /* engine_cred_open() of a saved target, for callers that send something
  * other than its own credentials to its server; 0 when it may be used. */
 int engine_check_target(struct engine *en, const struct target *t, kj_err *e);
+/* The passphrase a file holds: its first line, the line ending removed
+ * (one rule for `seal on` and for unlocking).  NULL with e set. */
+char *engine_passphrase_from_file(const char *path, kj_err *e);
 
 #endif
