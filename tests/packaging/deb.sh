@@ -59,6 +59,8 @@ check "lintian reports no error" sh -c "! grep -q '^E: ' '$tmp/lintian.out'"
 
 root="$tmp/root"
 dpkg -x "$deb" "$root"
+# every path the package installs, for the log
+dpkg-deb -c "$deb" | awk '{ $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print "# package: " $0 }'
 check "its kubejit runs: --version" sh -c "'$root/usr/bin/kubejit' --version | grep -qx 'kubejit $version'"
 check "kubectl-jit is a link to kubejit" test "$(readlink "$root/usr/bin/kubectl-jit")" = kubejit
 check "  which names itself kubectl jit" \
