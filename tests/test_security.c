@@ -28,6 +28,7 @@
 #include "store/db.h"
 #include "store/targets.h"
 #include "target_fixture.h"
+#include "util/b64.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -568,4 +569,26 @@ Test(security, passphrase_file_first_line_seals_and_unlocks)
 	free(ca);
 	free(pf);
 	free(tf);
+}
+
+/* ---- 12: times read from outside are bounded --------------------------------- */
+
+Test(security, jwt_exp_of_1e300_is_bounded)
+{
+	struct target t = {0};
+	char *payload = kj_b64url_encode(
+	    (const unsigned char *)"{\"exp\":1e300,\"iat\":-1e300,\"kubernetes.io\":{\"namespace\":\"ns\","
+	                           "\"serviceaccount\":{\"name\":\"sa\"}}}",
+	    strlen("{\"exp\":1e300,\"iat\":-1e300,\"kubernetes.io\":{\"namespace\":\"ns\","
+	           "\"serviceaccount\":{\"name\":\"sa\"}}}"));
+	char *jwt = kj_xasprintf("eyJhbGciOiJSUzI1NiJ9.%s.c2ln", payload);
+
+	t.auth = TARGET_AUTH_TOKEN;
+	target_token_renewal(&t, jwt);
+	cr_assert_str_eq(t.renew_sa ? t.renew_sa : "", "ns/sa");
+	/* 9999-12-31T23:59:59Z at most, never a wrapped negative */
+	cr_assert_eq(t.token_seconds, INT64_C(253402300799), "%lld", (long long)t.token_seconds);
+	target_done(&t);
+	free(jwt);
+	free(payload);
 }

@@ -39,7 +39,9 @@ void target_token_renewal(struct target *t, const char *token)
 	/* legacy Secret-based tokens never expire: nothing to renew */
 	if (ns && name && cJSON_IsNumber(exp) && cJSON_IsNumber(iat) && exp->valuedouble > iat->valuedouble) {
 		t->renew_sa = kj_xasprintf("%s/%s", ns, name);
-		t->token_seconds = (int64_t)(exp->valuedouble - iat->valuedouble);
+		/* numbers from the token are bounded before any arithmetic (exp 1e300) */
+		t->token_seconds = kj_clamp_double(exp->valuedouble, 0, KJ_TIME_MAX) -
+		                   kj_clamp_double(iat->valuedouble, 0, KJ_TIME_MAX);
 	}
 	cJSON_Delete(claims);
 }
