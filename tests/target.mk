@@ -20,8 +20,8 @@ tests_test_target_cli_SOURCES = tests/test_target_cli.c tests/target_fixture.c t
 tests_test_target_cli_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_target_cli_LDADD = $(TARGET_LIVE_LIBS)
 endif
-TESTS += tests/e2e-target.sh tests/e2e-kubeconfigs.sh
-EXTRA_DIST += tests/e2e-target.sh tests/e2e-kubeconfigs.sh
+TESTS += tests/e2e-target.sh tests/e2e-kubeconfigs.sh tests/e2e-bootstrap-remove.sh
+EXTRA_DIST += tests/e2e-target.sh tests/e2e-kubeconfigs.sh tests/e2e-bootstrap-remove.sh
 # Security defects reproduced against the demo cluster and the binary.
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_security

@@ -291,6 +291,8 @@ static void bootstrap_usage(FILE *f)
 {
 	fputs(_("Usage: kubejit target bootstrap NAME --mode fixed|dynamic [--kubeconfig F] [--context C]\n"
 	        "         [--namespace NS] [--name SA] [--token-ttl DUR] [--json]\n"
+	        "       kubejit target bootstrap --remove NAME [--yes] [--kubeconfig F] [--context C] "
+	        "[--json]\n"
 	        "With an admin context from your kubeconfig: create the ServiceAccount, ClusterRole\n"
 	        "and ClusterRoleBinding the mode needs ('kubejit rbac MODE' shows them), mint the\n"
 	        "ServiceAccount's token with TokenRequest, and save the target.\n\n"
@@ -301,10 +303,111 @@ static void bootstrap_usage(FILE *f)
 	        "kubejit-jit)\n"
 	        "  --token-ttl DUR       lifetime of the target's token (default 1y; the cluster may cap "
 	        "it)\n\n"
+	        "  --remove              delete what bootstrap made for target NAME (found by its\n"
+	        "                        label, listed first) and the target; refused while it has\n"
+	        "                        live leases\n"
+	        "  --yes                 with --remove: do not ask\n\n"
 	        "Examples:\n  kubejit target bootstrap prod --mode dynamic --context prod-admin\n"
-	        "  kubejit target bootstrap lab --mode fixed --namespace kubejit\n\n"
-	        "Exit codes: 0 saved, 1 error, 2 usage, 3 the admin context may not, 4 no such context.\n"),
+	        "  kubejit target bootstrap lab --mode fixed --namespace kubejit\n"
+	        "  kubejit target bootstrap --remove lab --context lab-admin\n\n"
+	        "Exit codes: 0 saved (removed), 1 error, 2 usage, 3 the admin context may not, 4 no such\n"
+	        "context.\n"),
 	      f);
+}
+
+static void print_found(const struct target_bootstrap_found *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->v[i].ns)
+			printf("  %s %s/%s\n", f->v[i].kind, f->v[i].ns, f->v[i].name);
+		else
+			printf("  %s %s\n", f->v[i].kind, f->v[i].name);
+	}
+}
+
+static cJSON *found_json(const struct target_bootstrap_found *f)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < f->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "kind", f->v[i].kind);
+		kj_json_add_str_or_null(o, "namespace", f->v[i].ns);
+		cJSON_AddStringToObject(o, "name", f->v[i].name);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+/* target bootstrap --remove NAME: list, ask (unless --yes), delete. */
+static int bootstrap_remove(const struct target_bootstrap_spec *s, int yes, int json,
+                            const struct kj_globals *g)
+{
+	struct target_bootstrap_found f = {0}, del = {0};
+	struct engine *en;
+	int rc, kept = 0;
+	kj_err e = {0};
+
+	if ((rc = cli_target_open_engine(g, &en)) != 0)
+		return rc;
+	if (target_bootstrap_find(en, s, &f, &e) < 0) {
+		engine_close(en);
+		return cli_fail(&e);
+	}
+	if (!yes) {
+		char line[16] = "";
+
+		if (!isatty(STDIN_FILENO)) {
+			target_bootstrap_found_done(&f);
+			engine_close(en);
+			return cli_usage_error(
+			    "target bootstrap",
+			    _("standard input is not a terminal: give --yes to delete without "
+			      "asking"));
+		}
+		if (f.n) {
+			printf(_("Bootstrap made these for target \"%s\":\n"), s->name);
+			print_found(&f);
+		} else {
+			printf(_("Nothing labelled %s=%s is left on the cluster.\n"), TARGET_BOOTSTRAP_LABEL,
+			       s->name);
+		}
+		printf(_("Delete them and the target \"%s\"? [y/N] "), s->name);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+			printf(_("Nothing was deleted.\n"));
+			target_bootstrap_found_done(&f);
+			engine_close(en);
+			return 1;
+		}
+	}
+	target_bootstrap_found_done(&f);
+	if (target_bootstrap_remove(en, s, &del, &kept, &e) < 0) {
+		engine_close(en);
+		return cli_fail(&e);
+	}
+	if (json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "target", s->name);
+		cJSON_AddItemToObject(j, "deleted", found_json(&del));
+		cJSON_AddBoolToObject(j, "targetRemoved", !kept);
+		cli_print_json(j);
+	} else {
+		printf(_("deleted for target \"%s\":\n"), s->name);
+		print_found(&del);
+		if (!del.n)
+			printf(_("  (nothing was left on the cluster)\n"));
+		if (kept)
+			printf(_("target \"%s\" is kept: secrets still use it ('kubejit secret list')\n"),
+			       s->name);
+		else
+			printf(_("target \"%s\" removed\n"), s->name);
+	}
+	target_bootstrap_found_done(&del);
+	engine_close(en);
+	return 0;
 }
 
 int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
@@ -316,6 +419,8 @@ int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 	    {"namespace", required_argument, NULL, O_NAMESPACE},
 	    {"name", required_argument, NULL, O_NAME},
 	    {"token-ttl", required_argument, NULL, O_TOKENTTL},
+	    {"remove", no_argument, NULL, O_REMOVE},
+	    {"yes", no_argument, NULL, O_YES},
 	    {"json", no_argument, NULL, O_JSON},
 	    {"help", no_argument, NULL, O_HELP},
 	    {NULL, 0, NULL, 0},
@@ -323,7 +428,7 @@ int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 	struct target_bootstrap_spec s = {0};
 	struct target_add_result res = {0};
 	struct engine *en;
-	int json = 0, mode = -1, ch, rc;
+	int json = 0, mode = -1, ch, rc, remove = 0, yes = 0;
 	kj_err e = {0};
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -349,6 +454,12 @@ int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 			if (kj_ttl_parse(optarg, "--token-ttl", &s.token_seconds, &e) < 0)
 				return cli_fail(&e);
 			break;
+		case O_REMOVE:
+			remove = 1;
+			break;
+		case O_YES:
+			yes = 1;
+			break;
 		case O_JSON:
 			json = 1;
 			break;
@@ -362,6 +473,16 @@ int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error("target bootstrap", _("give exactly one target NAME"));
+	if (remove) {
+		if (mode >= 0 || s.namespace_ || s.sa_name || s.token_seconds)
+			return cli_usage_error(
+			    "target bootstrap",
+			    _("--remove takes only --kubeconfig, --context, --yes and --json"));
+		s.name = argv[optind];
+		return bootstrap_remove(&s, yes, json, g);
+	}
+	if (yes)
+		return cli_usage_error("target bootstrap", _("--yes goes with --remove"));
 	if (mode < 0)
 		return cli_usage_error("target bootstrap", _("--mode fixed|dynamic is required"));
 	s.name = argv[optind];

@@ -44,6 +44,8 @@ enum cli_target_opt {
 	O_REPLACE,
 	O_USER,
 	O_ISSUE,
+	O_REMOVE,
+	O_YES,
 };
 
 /* --cert-warn DUR from the command line (0 = the engine's window). */

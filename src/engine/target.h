@@ -43,10 +43,14 @@
 struct preflight_report;
 
 /* Audit actions written by target_add/remove/bootstrap (engine/audit.h). */
-#define TARGET_AUDIT_ADD       "target-add"
-#define TARGET_AUDIT_REMOVE    "target-remove"
-#define TARGET_AUDIT_BOOTSTRAP "target-bootstrap"
-#define TARGET_AUDIT_RENEW     "target-renew"
+#define TARGET_AUDIT_ADD         "target-add"
+#define TARGET_AUDIT_REMOVE      "target-remove"
+#define TARGET_AUDIT_BOOTSTRAP   "target-bootstrap"
+#define TARGET_AUDIT_RENEW       "target-renew"
+#define TARGET_AUDIT_UNBOOTSTRAP "target-bootstrap-remove"
+
+/* The label target_bootstrap() puts on what it creates: the target's name. */
+#define TARGET_BOOTSTRAP_LABEL "kubejit.io/bootstrap-target"
 
 /* Where the service-account files are when none is given. */
 #define TARGET_SA_DIR_DEFAULT "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -230,5 +234,30 @@ int target_check_context(const struct kube_context_info *ci, const char *server,
 
 int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *spec,
                      struct target_add_result *out, kj_err *e);
+
+/* --- undoing a bootstrap ------------------------------------------------------ */
+
+struct target_bootstrap_object {
+	char *kind; /* "ClusterRoleBinding", "ClusterRole", "ServiceAccount" */
+	char *ns;   /* NULL for cluster-scoped objects */
+	char *name;
+};
+struct target_bootstrap_found {
+	struct target_bootstrap_object *v; /* in deletion order: bindings, roles, accounts */
+	size_t n;
+};
+void target_bootstrap_found_done(struct target_bootstrap_found *f);
+
+/* With the admin context (kubeconfig_path/context of `spec`; mode and the
+ * rest are ignored): the objects bootstrap made for target spec->name,
+ * found by their TARGET_BOOTSTRAP_LABEL.  Fails with KJ_ERR_CONFLICT while
+ * the target has live leases (they need its account to be revoked). */
+int target_bootstrap_find(struct engine *en, const struct target_bootstrap_spec *spec,
+                          struct target_bootstrap_found *out, kj_err *e);
+/* Find them again and delete them (bindings first, so the account loses
+ * its rights at once; 404 counts as gone), then remove the target from the
+ * store unless secrets still name it (*target_kept = 1 then). */
+int target_bootstrap_remove(struct engine *en, const struct target_bootstrap_spec *spec,
+                            struct target_bootstrap_found *deleted, int *target_kept, kj_err *e);
 
 #endif

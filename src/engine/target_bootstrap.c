@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/audit.h"
+#include "engine/lease.h"
 #include "engine/rbac_manifest.h"
 #include "engine/target.h"
 #include "kube/api.h"
@@ -77,6 +78,11 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 	mo.name = s->sa_name;
 	if (rbac_manifest_objects(&mo, objs, e) < 0)
 		return -1;
+	/* `target bootstrap --remove NAME` finds them again by this label */
+	for (i = 0; s->name && i < 3; i++)
+		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(
+		                            cJSON_GetObjectItemCaseSensitive(objs[i], "metadata"), "labels"),
+		                        TARGET_BOOTSTRAP_LABEL, s->name);
 	if (kubeconfig_load(s->kubeconfig_path, &kcfg, e) < 0) {
 		kj_err_prefix(e, _("reading kubeconfig"));
 		goto out;
@@ -138,5 +144,180 @@ out:
 	kubeconfig_free(kcfg);
 	for (i = 0; i < 3; i++)
 		cJSON_Delete(objs[i]);
+	return rc;
+}
+
+/* ---- undoing a bootstrap ----------------------------------------------------- */
+
+void target_bootstrap_found_done(struct target_bootstrap_found *f)
+{
+	for (size_t i = 0; f && i < f->n; i++) {
+		free(f->v[i].kind);
+		free(f->v[i].ns);
+		free(f->v[i].name);
+	}
+	if (f) {
+		free(f->v);
+		memset(f, 0, sizeof(*f));
+	}
+}
+
+static int admin_client(const struct target_bootstrap_spec *s, struct kube_client **out, char **ctx,
+                        kj_err *e)
+{
+	struct kubeconfig *kcfg = NULL;
+	struct kube_context_info ci = {0};
+	struct kube_conn conn = {0};
+	int rc = -1;
+
+	*out = NULL;
+	if (kubeconfig_load(s->kubeconfig_path, &kcfg, e) < 0) {
+		kj_err_prefix(e, _("reading kubeconfig"));
+		return -1;
+	}
+	if (kubeconfig_resolve(kcfg, s->context, &ci, e) == 0) {
+		kube_context_to_conn(&ci, &conn);
+		rc = kube_client_new(&conn, out, e);
+		*ctx = kj_xstrdup(ci.context);
+	}
+	kube_context_info_done(&ci);
+	kubeconfig_free(kcfg);
+	return rc;
+}
+
+static int refuse_live_leases(struct engine *en, const char *name, kj_err *e)
+{
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct lease *v = NULL;
+	size_t n = 0;
+
+	f.target = name;
+	f.live_only = 1;
+	if (lease_list(en, &f, &v, &n, e) < 0)
+		return -1;
+	lease_list_free(v, n);
+	if (n == 0)
+		return 0;
+	kj_err_set(e, KJ_ERR_CONFLICT,
+	           _("target \"%s\" has %zu live lease(s); revoking them needs the account bootstrap made"),
+	           name, n);
+	return kj_err_hint(e,
+	                   _("revoke them first ('kubejit leases' lists them, 'kubejit revoke ID...'), then "
+	                     "run this again"));
+}
+
+static const struct {
+	enum kube_kind_id kind;
+	const char *name;
+	int namespaced;
+} removal_order[] = {
+    {KUBE_CLUSTERROLEBINDING, "ClusterRoleBinding", 0},
+    {KUBE_CLUSTERROLE, "ClusterRole", 0},
+    {KUBE_SERVICEACCOUNT, "ServiceAccount", 1},
+};
+
+static int find_with(struct kube_client *kc, const char *name, struct target_bootstrap_found *out, kj_err *e)
+{
+	char *sel = kj_xasprintf("%s=%s", TARGET_BOOTSTRAP_LABEL, name);
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t k = 0; k < sizeof(removal_order) / sizeof(removal_order[0]) && rc == 0; k++) {
+		cJSON *list = NULL;
+		const cJSON *it;
+
+		if (kube_list(kc, removal_order[k].kind, NULL, sel, &list, e) < 0) {
+			rc = -1;
+			break;
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items"))
+		{
+			const char *ns = kube_meta(it, "namespace");
+			out->v = kj_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->v[out->n].kind = kj_xstrdup(removal_order[k].name);
+			out->v[out->n].ns = removal_order[k].namespaced && ns ? kj_xstrdup(ns) : NULL;
+			out->v[out->n].name = kj_xstrdup(kube_meta(it, "name"));
+			out->n++;
+		}
+		cJSON_Delete(list);
+	}
+	free(sel);
+	if (rc < 0)
+		target_bootstrap_found_done(out);
+	return rc;
+}
+
+int target_bootstrap_find(struct engine *en, const struct target_bootstrap_spec *s,
+                          struct target_bootstrap_found *out, kj_err *e)
+{
+	struct kube_client *kc = NULL;
+	char *ctx = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!s->name || !*s->name)
+		return kj_err_set(e, KJ_ERR_USAGE, _("name the bootstrapped target to remove"));
+	if (refuse_live_leases(en, s->name, e) < 0)
+		return -1;
+	if (admin_client(s, &kc, &ctx, e) < 0) {
+		free(ctx);
+		return -1;
+	}
+	rc = find_with(kc, s->name, out, e);
+	if (rc < 0)
+		kj_err_prefix(e, _("listing what bootstrap made for \"%s\" with context \"%s\""), s->name,
+		              ctx);
+	kube_client_free(kc);
+	free(ctx);
+	return rc;
+}
+
+int target_bootstrap_remove(struct engine *en, const struct target_bootstrap_spec *s,
+                            struct target_bootstrap_found *deleted, int *target_kept, kj_err *e)
+{
+	struct kube_client *kc = NULL;
+	struct target_bootstrap_found f;
+	struct target t;
+	kj_err le = {0};
+	char *ctx = NULL;
+	int rc = -1;
+
+	memset(deleted, 0, sizeof(*deleted));
+	*target_kept = 0;
+	if (refuse_live_leases(en, s->name, e) < 0)
+		return -1;
+	if (admin_client(s, &kc, &ctx, e) < 0)
+		goto out;
+	if (find_with(kc, s->name, &f, e) < 0)
+		goto out;
+	for (size_t i = 0; i < f.n; i++) {
+		enum kube_kind_id kind = KUBE_SERVICEACCOUNT;
+
+		for (size_t k = 0; k < sizeof(removal_order) / sizeof(removal_order[0]); k++)
+			if (!strcmp(removal_order[k].name, f.v[i].kind))
+				kind = removal_order[k].kind;
+		if (kube_delete(kc, kind, f.v[i].ns, f.v[i].name, e) < 0) {
+			kj_err_prefix(e, _("deleting %s %s with context \"%s\""), f.v[i].kind, f.v[i].name,
+			              ctx);
+			target_bootstrap_found_done(&f);
+			goto out;
+		}
+	}
+	*deleted = f;
+	if (store_target_get(engine_db(en), s->name, &t, &le) == 0) {
+		target_done(&t);
+		if (target_remove(en, s->name, &le) < 0)
+			*target_kept = 1;
+	}
+	{
+		char *detail = kj_xasprintf("deleted %zu object(s) with context %s%s", deleted->n, ctx,
+		                            *target_kept ? "; target kept (secrets use it)" : "");
+		audit_record(en, TARGET_AUDIT_UNBOOTSTRAP, NULL, NULL, s->name, 1, detail, &le);
+		free(detail);
+	}
+	rc = 0;
+out:
+	kube_client_free(kc);
+	free(ctx);
 	return rc;
 }
