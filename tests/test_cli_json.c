@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <glob.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,15 +143,26 @@ static void add_target_and_secret(void)
 	run_done(&r);
 }
 
+/* Every JSON document has apiVersion and kind; a list is a KIND List with
+ * its items (returned as the array) */
 static cJSON *parse(const struct run *r, int type_array)
 {
-	cJSON *j = cJSON_Parse(r->out);
+	cJSON *j = cJSON_Parse(r->out), *items;
 
 	/* outputs may hold a token: never echo them into the test log */
 	cr_assert_not_null(j, "the output is not JSON");
-	cr_assert(type_array ? cJSON_IsArray(j) : cJSON_IsObject(j), "wrong JSON type (want %s)",
-	          type_array ? "an array" : "an object");
-	return j;
+	cr_assert(cJSON_IsObject(j), "a JSON document is an object");
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(j, "apiVersion")), "no apiVersion");
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(j, "kind")), "no kind");
+	if (!type_array)
+		return j;
+	cr_assert(strstr(cJSON_GetObjectItem(j, "kind")->valuestring, "List") != NULL, "not a list: %s",
+	          cJSON_GetObjectItem(j, "kind")->valuestring);
+	items = cJSON_DetachItemFromObject(j, "items");
+	cJSON_Delete(j);
+	if (!items) /* an empty list has no items member: empty fields are omitted */
+		items = cJSON_CreateArray();
+	return items;
 }
 
 static void has(const cJSON *o, const char *const *fields)
@@ -788,4 +800,94 @@ Test(cli_json, closing_overdue_leases_is_bounded)
 	}
 	for (i = 0; i < 3; i++)
 		free(ids[i]);
+}
+
+/* kubejit(1), JSON OUTPUT: camelCase names, times as ...At, nothing empty,
+ * apiVersion and kind first. */
+static void follows_the_convention(const char *what, const cJSON *o, int top)
+{
+	const cJSON *c;
+	regex_t camel, rfc3339;
+
+	cr_assert_eq(regcomp(&camel, "^[a-z][a-zA-Z0-9]*$", REG_EXTENDED | REG_NOSUB), 0);
+	cr_assert_eq(regcomp(&rfc3339, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T", REG_EXTENDED | REG_NOSUB), 0);
+	if (top) {
+		cr_assert(cJSON_IsObject(o), "%s: not an object", what);
+		cr_assert_str_eq(o->child->string, "apiVersion", "%s: apiVersion comes first", what);
+		cr_assert_str_eq(o->child->valuestring, "kubejit.io/v1alpha1", "%s", what);
+		cr_assert_str_eq(o->child->next->string, "kind", "%s: then kind", what);
+	}
+	cJSON_ArrayForEach(c, o)
+	{
+		if (cJSON_IsObject(o)) {
+			size_t n = strlen(c->string);
+			cr_assert_eq(regexec(&camel, c->string, 0, NULL, 0), 0, "%s: \"%s\" is not camelCase",
+			             what, c->string);
+			cr_assert_not(cJSON_IsNull(c), "%s: %s is null (empty fields are omitted)", what,
+			              c->string);
+			cr_assert_not(cJSON_IsString(c) && !c->valuestring[0], "%s: %s is \"\"", what,
+			              c->string);
+			cr_assert_not((cJSON_IsArray(c) || cJSON_IsObject(c)) && !c->child, "%s: %s is empty",
+			              what, c->string);
+			if (cJSON_IsString(c) && !regexec(&rfc3339, c->valuestring, 0, NULL, 0))
+				cr_assert(n > 2 && !strcmp(c->string + n - 2, "At"),
+				          "%s: time %s is not named ...At", what, c->string);
+		}
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			follows_the_convention(what, c, 0);
+	}
+	regfree(&camel);
+	regfree(&rfc3339);
+}
+
+Test(cli_json, every_json_document_follows_one_convention)
+{
+	static const struct {
+		const char *args, *kind;
+	} docs[] = {
+	    {"target list --json", "TargetList"},
+	    {"target show demo --json", "Target"},
+	    {"target check demo --json", "TargetCheck"},
+	    {"secret list --json", "SecretList"},
+	    {"secret show /team/read-pods --json", "Secret"},
+	    {"--quiet mint /team/read-pods --namespace dev -o json", "MintResult"},
+	    {"leases --json", "LeaseList"},
+	    {"audit --json", "AuditEntryList"},
+	    {"sweep --json", "SweepReport"},
+	    {"seal status --json", "SealStatus"},
+	    {NULL, NULL},
+	};
+	struct run r;
+	int i;
+
+	add_target_and_secret();
+	for (i = 0; docs[i].args; i++) {
+		cJSON *j;
+
+		r = kj("%s", docs[i].args);
+		cr_assert_eq(r.rc, 0, "kubejit %s: %s", docs[i].args, r.err);
+		j = cJSON_Parse(r.out);
+		cr_assert_not_null(j, "kubejit %s: not JSON", docs[i].args);
+		follows_the_convention(docs[i].args, j, 1);
+		cr_assert_str_eq(cJSON_GetObjectItem(j, "kind")->valuestring, docs[i].kind, "%s",
+		                 docs[i].args);
+		if (strstr(docs[i].kind, "List")) {
+			const cJSON *it;
+			cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "items"))
+			    follows_the_convention(docs[i].args, it, 1);
+		}
+		cJSON_Delete(j);
+		run_done(&r);
+	}
+	/* the lease's times by their Kubernetes-style names */
+	r = kj("leases --json");
+	{
+		cJSON *v = parse(&r, 1), *l = cJSON_GetArrayItem(v, 0);
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(l, "createdAt")));
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(l, "expiresAt")));
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(l, "tokenExpiresAt")));
+		cr_assert_str_eq(cJSON_GetObjectItem(l, "kind")->valuestring, "Lease");
+		cJSON_Delete(v);
+	}
+	run_done(&r);
 }

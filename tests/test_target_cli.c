@@ -39,9 +39,13 @@ Test(target_cli, cli_add_list_show_check_rm)
 
 	cr_assert_eq(run(&out, "target list --json"), 0, "%s", out);
 	j = cJSON_Parse(out);
-	cr_assert(cJSON_IsArray(j), "%s", out);
-	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "name")->valuestring, "cli");
-	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "health")->valuestring, "ok");
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "kind")->valuestring, "TargetList", "%s", out);
+	{
+		const cJSON *it = cJSON_GetObjectItem(j, "items");
+		cr_assert(cJSON_IsArray(it), "%s", out);
+		cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(it, 0), "name")->valuestring, "cli");
+		cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(it, 0), "health")->valuestring, "ok");
+	}
 	cJSON_Delete(j);
 	free(out);
 
@@ -221,12 +225,12 @@ Test(target_cli, seal_on_status_reveal_off)
 	    "%s", out);
 	free(out);
 	cr_assert_eq(run(&out, "seal status --json"), 0, "%s", out);
-	cr_assert(strstr(out, "\"sealed\": false"), "%s", out);
+	cr_assert(strstr(out, "\"kind\":\t\"SealStatus\"") && strstr(out, "\"sealed\":\tfalse"), "%s", out);
 	free(out);
 	cr_assert_eq(run(&out, "seal on --passphrase-file %s", pf), 0, "%s", out);
 	free(out);
 	cr_assert_eq(run(&out, "seal status --json"), 0, "%s", out);
-	cr_assert(strstr(out, "\"sealed\": true"), "%s", out);
+	cr_assert(strstr(out, "\"sealed\":\ttrue"), "%s", out);
 	free(out);
 	/* no passphrase and no terminal to ask on (setsid: no controlling tty) */
 	unsetenv("KUBEJIT_PASSPHRASE_FILE");

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "engine/sweep.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
@@ -84,9 +85,7 @@ int cli_audit(int argc, char **argv, const struct kj_globals *g)
 		cJSON *a = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++) {
 			cJSON *x = cJSON_CreateObject();
-			char ts[32];
-			kj_time_rfc3339(v[i].time, ts, sizeof(ts));
-			cJSON_AddStringToObject(x, "time", ts);
+			kj_json_add_time(x, "createdAt", v[i].time);
 			cJSON_AddStringToObject(x, "actor", v[i].actor);
 			cJSON_AddStringToObject(x, "action", v[i].action);
 			if (v[i].secret)
@@ -100,7 +99,7 @@ int cli_audit(int argc, char **argv, const struct kj_globals *g)
 				cJSON_AddStringToObject(x, "detail", v[i].detail);
 			cJSON_AddItemToArray(a, x);
 		}
-		cli_print_json(a);
+		cli_print_json("AuditEntry", a);
 	} else {
 		for (size_t i = n; i-- > 0;) {
 			char ts[32];

@@ -85,8 +85,10 @@ int cli_read_input(const char *path, const char *what, char **out, kj_err *e);
 /* A bounded wait such as --ready-timeout or --wait-timeout: a duration
  * ("10s", "2m") above zero and at most 10 minutes, in milliseconds. */
 int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e);
-/* Print pretty JSON and a newline to stdout, then free `j`. */
-void cli_print_json(cJSON *j);
+/* Print `body` as a kubejit JSON document of `kind` (util/json.h:
+ * apiVersion and kind first, empty fields omitted; an array becomes a
+ * KIND List) with a newline, then free it. */
+void cli_print_json(const char *kind, cJSON *body);
 /* "2026-01-02T03:04:05Z (in 14m)", or "-" for 0. */
 void cli_when(int64_t t, char *buf, size_t n);
 

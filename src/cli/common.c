@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "engine/lease.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
@@ -115,13 +116,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
-void cli_print_json(cJSON *j)
+void cli_print_json(const char *kind, cJSON *body)
 {
-	char *s = cJSON_Print(j);
+	cJSON *doc = kj_json_document(kind, body);
+	char *s = cJSON_Print(doc);
 
 	printf("%s\n", s);
 	free(s);
-	cJSON_Delete(j);
+	cJSON_Delete(doc);
 }
 
 void cli_when(int64_t t, char *buf, size_t n)

@@ -15,6 +15,7 @@
 #include "engine/mint.h"
 #include "engine/output.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
@@ -22,7 +23,6 @@
 static cJSON *lease_json(const struct lease *l)
 {
 	cJSON *o = cJSON_CreateObject(), *objs;
-	char ts[32];
 
 	cJSON_AddStringToObject(o, "id", l->id);
 	cJSON_AddStringToObject(o, "secret", l->secret ? l->secret : "");
@@ -35,18 +35,10 @@ static cJSON *lease_json(const struct lease *l)
 	if (lease_is_overdue(l, kj_now()))
 		cJSON_AddBoolToObject(o, "cleanupPending", 1);
 	cJSON_AddBoolToObject(o, "revocable", l->revocable);
-	kj_time_rfc3339(l->created_at, ts, sizeof(ts));
-	cJSON_AddStringToObject(o, "created", ts);
-	kj_time_rfc3339(l->lease_expiry, ts, sizeof(ts));
-	cJSON_AddStringToObject(o, "leaseExpiry", ts);
-	if (l->token_expiry) {
-		kj_time_rfc3339(l->token_expiry, ts, sizeof(ts));
-		cJSON_AddStringToObject(o, "tokenExpiry", ts);
-	}
-	if (l->ended_at) {
-		kj_time_rfc3339(l->ended_at, ts, sizeof(ts));
-		cJSON_AddStringToObject(o, "ended", ts);
-	}
+	kj_json_add_time(o, "createdAt", l->created_at);
+	kj_json_add_time(o, "expiresAt", l->lease_expiry);
+	kj_json_add_time(o, "tokenExpiresAt", l->token_expiry);
+	kj_json_add_time(o, "endedAt", l->ended_at);
 	cJSON_AddStringToObject(o, "createdBy", l->created_by ? l->created_by : "");
 	if (l->fingerprint[0])
 		cJSON_AddStringToObject(o, "fingerprint", l->fingerprint);
@@ -208,7 +200,7 @@ int cli_leases(int argc, char **argv, const struct kj_globals *g)
 			return cli_fail(&e);
 		}
 		if (json)
-			cli_print_json(lease_json(&l));
+			cli_print_json("Lease", lease_json(&l));
 		else
 			lease_show(&l);
 		lease_done(&l);
@@ -223,7 +215,7 @@ int cli_leases(int argc, char **argv, const struct kj_globals *g)
 		cJSON *a = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(a, lease_json(&v[i]));
-		cli_print_json(a);
+		cli_print_json("Lease", a);
 	} else if (n) {
 		int64_t now = kj_now();
 		size_t overdue = 0;

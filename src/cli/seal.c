@@ -130,12 +130,15 @@ int cli_seal(int argc, char **argv, const struct kj_globals *g)
 	if (!strcmp(argv[optind], "status")) {
 		int sealed = engine_seal_state(en) != ENGINE_SEAL_PLAIN;
 
-		if (json)
-			printf("{\n\t\"sealed\": %s\n}\n", sealed ? "true" : "false");
-		else
+		if (json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddBoolToObject(j, "sealed", sealed);
+			cli_print_json("SealStatus", j);
+		} else {
 			puts(sealed
 			         ? _("sealed: secret material is encrypted under a passphrase")
 			         : _("not sealed: secret material is stored unencrypted (files are 0600)"));
+		}
 	} else if (!strcmp(argv[optind], "on")) {
 		const char *pf = getenv("KUBEJIT_PASSPHRASE_FILE");
 

@@ -14,6 +14,7 @@
 #include "engine/rolespec.h"
 #include "engine/secret.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
@@ -296,7 +297,6 @@ static void add_kvv(cJSON *o, const char *name, const struct kj_kvv *kv)
 static cJSON *secret_json(const struct secret *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	char ts[32];
 
 	cJSON_AddStringToObject(o, "path", s->path);
 	if (s->description)
@@ -325,10 +325,8 @@ static cJSON *secret_json(const struct secret *s)
 		cJSON_AddStringToObject(o, "namePrefix", s->name_prefix);
 	add_kvv(o, "labels", &s->labels);
 	add_kvv(o, "annotations", &s->annotations);
-	kj_time_rfc3339(s->created_at, ts, sizeof(ts));
-	cJSON_AddStringToObject(o, "created", ts);
-	kj_time_rfc3339(s->updated_at, ts, sizeof(ts));
-	cJSON_AddStringToObject(o, "updated", ts);
+	kj_json_add_time(o, "createdAt", s->created_at);
+	kj_json_add_time(o, "updatedAt", s->updated_at);
 	return o;
 }
 
@@ -484,7 +482,7 @@ static int cmd_list(int argc, char **argv, const struct kj_globals *g)
 		cJSON *a = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(a, secret_json(&v[i]));
-		cli_print_json(a);
+		cli_print_json("Secret", a);
 	} else if (n) {
 		printf("%-32s %-8s %-12s %-12s %s\n", _("PATH"), _("MODE"), _("TARGET"), _("TTL/MAX"),
 		       _("GRANTS"));
@@ -541,7 +539,7 @@ static int cmd_show_rm(int argc, char **argv, const struct kj_globals *g, int rm
 		return cli_fail(&e);
 	}
 	if (json)
-		cli_print_json(secret_json(&s));
+		cli_print_json("Secret", secret_json(&s));
 	else
 		print_show(&s);
 	secret_done(&s);

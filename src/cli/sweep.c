@@ -136,7 +136,7 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 				cJSON_AddStringToObject(x, "error", a->error);
 			cJSON_AddItemToArray(acts, x);
 		}
-		cli_print_json(root);
+		cli_print_json("SweepReport", root);
 	} else {
 		for (size_t i = 0; i < rep.n_actions; i++) {
 			struct sweep_action *a = &rep.actions[i];

@@ -264,7 +264,7 @@ int cli_target_add(int argc, char **argv, const struct kj_globals *g)
 		cJSON *n = cJSON_AddArrayToObject(j, "notices");
 		for (p = res.notices; p && *p; p++)
 			cJSON_AddItemToArray(n, cJSON_CreateString(*p));
-		cli_print_json(j);
+		cli_print_json("TargetAddResult", j);
 	} else {
 		printf(s.replace ? _("target \"%s\" replaced: %s, %s\n") : _("target \"%s\" saved: %s, %s\n"),
 		       res.target.name, res.target.server, target_auth_name(res.target.auth));
@@ -499,7 +499,7 @@ int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 
 		cJSON_AddItemToObject(j, "target", cli_target_json(&res.target));
 		cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(res.report));
-		cli_print_json(j);
+		cli_print_json("TargetBootstrapResult", j);
 	} else {
 		printf(_("target \"%s\" saved: %s, %s mode, as %s\n"), res.target.name, res.target.server,
 		       target_mode_name(s.mode), res.target.identity ? res.target.identity : "?");

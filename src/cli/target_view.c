@@ -80,7 +80,7 @@ cJSON *cli_target_json(const struct target *t)
 	cJSON_AddStringToObject(o, "health", target_health_name(t->health));
 	kj_json_add_time(o, "checkedAt", t->preflight_at);
 	kj_json_add_str_or_null(o, "summary", t->preflight_summary);
-	kj_json_add_time(o, "certNotAfter", t->cert_not_after);
+	kj_json_add_time(o, "certExpiresAt", t->cert_not_after);
 	kj_json_add_time(o, "tokenExpiresAt", t->token_expires_at);
 	kj_json_add_str_or_null(o, "tokenFile", t->token_file);
 	kj_json_add_str_or_null(o, "serviceAccountDir", t->sa_dir);
@@ -236,7 +236,7 @@ static void list_usage(FILE *f)
 	        "List saved targets with how they authenticate and their last preflight; targets\n"
 	        "whose certificate or token expires within --cert-warn (default 30d, or\n"
 	        "$KUBEJIT_CERT_WARN) are marked.\n\n"
-	        "Examples:\n  kubejit target list\n  kubejit target list --json | jq -r '.[].name'\n\n"
+	        "Examples:\n  kubejit target list\n  kubejit target list --json | jq -r '.items[]?.name'\n\n"
 	        "Exit codes: 0 ok, 1 error, 2 usage.\n"),
 	      f);
 }
@@ -264,7 +264,7 @@ int cli_target_list(int argc, char **argv, const struct kj_globals *g)
 
 		for (i = 0; i < n; i++)
 			cJSON_AddItemToArray(a, cli_target_json(&v[i]));
-		cli_print_json(a);
+		cli_print_json("Target", a);
 	} else if (n == 0) {
 		if (!g->quiet)
 			fputs(_("No targets yet; add one with 'kubejit target add NAME ...'.\n"), stderr);
@@ -343,7 +343,7 @@ int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 			cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(r));
 		else
 			cJSON_AddNullToObject(j, "preflight");
-		cli_print_json(j);
+		cli_print_json("Target", j);
 	} else {
 		printf(_("Target:      %s\n"), t.name);
 		printf(_("Server:      %s\n"), t.server);
@@ -446,7 +446,7 @@ int cli_target_check(int argc, char **argv, const struct kj_globals *g)
 			kj_json_add_time(j, "renewedAt", t.renewed_at);
 			kj_json_add_str_or_null(j, "renewServiceAccount", t.renew_sa);
 		}
-		cli_print_json(j);
+		cli_print_json("TargetCheck", j);
 	} else if (r && rc == 0) {
 		printf(_("Target:      %s\n"), argv[optind]);
 		cli_target_print_report(r, 1);
@@ -492,7 +492,7 @@ int cli_target_rm(int argc, char **argv, const struct kj_globals *g)
 		cJSON *j = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(j, "removed", argv[optind]);
-		cli_print_json(j);
+		cli_print_json("TargetRemoval", j);
 	} else if (!g->quiet) {
 		printf(_("target \"%s\" removed\n"), argv[optind]);
 	}

@@ -15,6 +15,7 @@
 #include "util/b64.h"
 #include "util/i18n.h"
 #include "util/names.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -91,7 +92,6 @@ char *output_kubeconfig(const struct output_kubeconfig *k)
 static char *render_json(const struct mint_result *r)
 {
 	cJSON *root = cJSON_CreateObject(), *objs, *tok;
-	char ts[32];
 
 	cJSON_AddStringToObject(root, "lease", r->lease_id);
 	cJSON_AddStringToObject(root, "secret", r->secret ? r->secret : "");
@@ -100,10 +100,8 @@ static char *render_json(const struct mint_result *r)
 	cJSON_AddStringToObject(root, "namespace", r->ns ? r->ns : "");
 	cJSON_AddStringToObject(root, "serviceAccount", r->service_account ? r->service_account : "");
 	cJSON_AddBoolToObject(root, "revocable", r->revocable);
-	kj_time_rfc3339(r->lease_expiry, ts, sizeof(ts));
-	cJSON_AddStringToObject(root, "leaseExpiry", ts);
-	kj_time_rfc3339(r->token_expiry, ts, sizeof(ts));
-	cJSON_AddStringToObject(root, "tokenExpiry", ts);
+	kj_json_add_time(root, "expiresAt", r->lease_expiry);
+	kj_json_add_time(root, "tokenExpiresAt", r->token_expiry);
 	cJSON_AddStringToObject(root, "server", r->server ? r->server : "");
 	cJSON_AddStringToObject(root, "fingerprint", r->fingerprint);
 	if (r->jti)
@@ -129,7 +127,7 @@ static char *render_json(const struct mint_result *r)
 		cJSON_AddStringToObject(rd, "check", r->ready_check);
 	}
 	tok = cJSON_AddStringToObject(root, "token", r->token ? r->token : "");
-	return print_secret_json(root, tok);
+	return print_secret_json(kj_json_document("MintResult", root), tok);
 }
 
 /* When the credential stops working: a revocable lease is revoked at its

@@ -433,7 +433,7 @@ cJSON *preflight_report_to_json(const struct preflight_report *r)
 	size_t i, k;
 
 	cJSON_AddStringToObject(o, "health", target_health_name(r->health));
-	kj_json_add_time(o, "at", r->at);
+	kj_json_add_time(o, "checkedAt", r->at);
 	kj_json_add_str_or_null(o, "server", r->server);
 	cJSON_AddBoolToObject(o, "reachable", r->reachable);
 	cJSON_AddBoolToObject(o, "tlsVerified", r->tls_verified);
@@ -443,7 +443,7 @@ cJSON *preflight_report_to_json(const struct preflight_report *r)
 	kj_json_add_str_or_null(user, "username", r->username);
 	kj_json_add_str_or_null(user, "uid", r->uid);
 	cJSON_AddItemToObject(user, "groups", strv_json(r->groups));
-	kj_json_add_time(o, "certNotAfter", r->cert_not_after);
+	kj_json_add_time(o, "certExpiresAt", r->cert_not_after);
 	kj_json_add_time(o, "tokenExpiresAt", r->token_expires_at);
 	modes = cJSON_AddObjectToObject(o, "modes");
 	m = cJSON_AddObjectToObject(modes, "fixed");
@@ -535,7 +535,8 @@ int preflight_report_from_json(const char *json, struct preflight_report **out, 
 	h = target_health_parse(health);
 	free(health);
 	r->health = h < 0 ? TARGET_HEALTH_NEVER : (enum target_health)h;
-	r->at = get_time(o, "at");
+	/* reports stored before the names followed kubejit(1)'s JSON convention */
+	r->at = get_time(o, "checkedAt") ? get_time(o, "checkedAt") : get_time(o, "at");
 	r->server = get_str(o, "server");
 	r->reachable = get_bool(o, "reachable");
 	r->tls_verified = get_bool(o, "tlsVerified");
@@ -545,7 +546,8 @@ int preflight_report_from_json(const char *json, struct preflight_report **out, 
 	r->username = get_str(user, "username");
 	r->uid = get_str(user, "uid");
 	r->groups = get_strv(user, "groups");
-	r->cert_not_after = get_time(o, "certNotAfter");
+	r->cert_not_after =
+	    get_time(o, "certExpiresAt") ? get_time(o, "certExpiresAt") : get_time(o, "certNotAfter");
 	r->token_expires_at = get_time(o, "tokenExpiresAt");
 	modes = cJSON_GetObjectItemCaseSensitive(o, "modes");
 	r->fixed_ready = get_bool(cJSON_GetObjectItemCaseSensitive(modes, "fixed"), "ready");

@@ -1,5 +1,7 @@
 #include "util/json.h"
 
+#include <stdio.h>
+
 #include <string.h>
 
 #include "util/timeutil.h"
@@ -85,4 +87,67 @@ void kj_json_add_str_or_null(cJSON *o, const char *key, const char *s)
 		cJSON_AddStringToObject(o, key, s);
 	else
 		cJSON_AddNullToObject(o, key);
+}
+
+static int empty_member(const cJSON *c)
+{
+	return cJSON_IsNull(c) || (cJSON_IsString(c) && (!c->valuestring || !c->valuestring[0])) ||
+	       ((cJSON_IsArray(c) || cJSON_IsObject(c)) && !c->child);
+}
+
+void kj_json_prune(cJSON *o)
+{
+	cJSON *c, *next;
+
+	if (!o || !(cJSON_IsArray(o) || cJSON_IsObject(o)))
+		return;
+	for (c = o->child; c; c = next) {
+		next = c->next;
+		kj_json_prune(c);
+		/* array elements keep their places; members of objects go */
+		if (cJSON_IsObject(o) && empty_member(c))
+			cJSON_Delete(cJSON_DetachItemViaPointer(o, c));
+	}
+}
+
+static cJSON *object_document(const char *kind, cJSON *body)
+{
+	cJSON *doc = cJSON_CreateObject(), *c;
+
+	cJSON_AddStringToObject(doc, "apiVersion", KJ_JSON_API_VERSION);
+	cJSON_AddStringToObject(doc, "kind", kind);
+	while ((c = body->child) != NULL) {
+		cJSON_DetachItemViaPointer(body, c);
+		if (!strcmp(c->string, "apiVersion") || !strcmp(c->string, "kind")) {
+			cJSON_Delete(c);
+			continue;
+		}
+		cJSON_AddItemToObject(doc, c->string, c);
+	}
+	cJSON_Delete(body);
+	return doc;
+}
+
+cJSON *kj_json_document(const char *kind, cJSON *body)
+{
+	cJSON *doc;
+
+	kj_json_prune(body);
+	if (cJSON_IsArray(body)) {
+		cJSON *items, *c;
+		char list[64];
+
+		snprintf(list, sizeof(list), "%sList", kind);
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "apiVersion", KJ_JSON_API_VERSION);
+		cJSON_AddStringToObject(doc, "kind", list);
+		items = cJSON_AddArrayToObject(doc, "items");
+		while ((c = body->child) != NULL) {
+			cJSON_DetachItemViaPointer(body, c);
+			cJSON_AddItemToArray(items, cJSON_IsObject(c) ? object_document(kind, c) : c);
+		}
+		cJSON_Delete(body);
+		return doc;
+	}
+	return object_document(kind, body);
 }

@@ -37,4 +37,20 @@ void kj_json_add_time(cJSON *o, const char *key, int64_t t);
 /* o[key] = s, or null when s is NULL. */
 void kj_json_add_str_or_null(cJSON *o, const char *key, const char *s);
 
+/* kubejit's own JSON documents (the --json and -o json outputs) follow one
+ * convention, documented in kubejit(1): camelCase names, times as RFC 3339
+ * strings named ...At (createdAt, updatedAt, expiresAt), empty fields
+ * omitted rather than null or "", and apiVersion + kind first in every
+ * document so that its shape can evolve. */
+#define KJ_JSON_API_VERSION "kubejit.io/v1alpha1"
+
+/* Turn `body` into a document of `kind` and take ownership of it: an object
+ * gets apiVersion and kind first; an array becomes {apiVersion, kind:
+ * KIND "List", items: [...]} with each item a document of `kind`.  Null,
+ * empty-string, empty-array and empty-object members are dropped, at every
+ * depth.  Returns the document (free with cJSON_Delete). */
+cJSON *kj_json_document(const char *kind, cJSON *body);
+/* Drop null, "", [] and {} members of `o` and of everything below it. */
+void kj_json_prune(cJSON *o);
+
 #endif
