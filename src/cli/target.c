@@ -567,7 +567,7 @@ int cli_target_renew(int argc, char **argv, const struct kj_globals *g)
 		kj_json_add_time(j, "renewedAt", res.renewed_at);
 		kj_json_add_time(j, "expiresAt", res.expires_at);
 		cJSON_AddNumberToObject(j, "expirationSeconds", (double)res.seconds);
-		cli_print_json(j);
+		cli_print_json("TargetRenewal", j);
 	} else {
 		kj_time_rfc3339(res.expires_at, when, sizeof(when));
 		printf(_("target \"%s\": token renewed (ServiceAccount %s), expires %s\n"), argv[optind],
