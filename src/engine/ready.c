@@ -268,7 +268,8 @@ int ready_wait_refused(struct kube_client *kc, int64_t timeout_ms, int64_t *took
 		if (left <= 0)
 			break;
 		sleep_ms(backoff < left ? backoff : left);
-		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+		/* at most half a second late: someone waits for this answer */
+		backoff = backoff * 2 > BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS / 2 : backoff * 2;
 	}
 	*took_ms = kj_mono_ms() - t0;
 	if (qe.cls == KJ_ERR_NETWORK) {
