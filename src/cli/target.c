@@ -393,7 +393,7 @@ static int bootstrap_remove(const struct target_bootstrap_spec *s, int yes, int 
 		cJSON_AddStringToObject(j, "target", s->name);
 		cJSON_AddItemToObject(j, "deleted", found_json(&del));
 		cJSON_AddBoolToObject(j, "targetRemoved", !kept);
-		cli_print_json(j);
+		cli_print_json("TargetBootstrapRemoval", j);
 	} else {
 		printf(_("deleted for target \"%s\":\n"), s->name);
 		print_found(&del);
