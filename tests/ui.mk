@@ -36,5 +36,5 @@ tests_test_ui_german_SOURCES = tests/test_ui_german.c tests/ui_demo.c tests/ui_d
 tests_test_ui_german_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
 tests_test_ui_german_LDADD = $(UI_DEMO_TEST_LIBS)
 endif
-TESTS += tests/e2e-tui.sh
-EXTRA_DIST += tests/e2e-tui.sh
+TESTS += tests/e2e-tui.sh tests/e2e-tui-exec.sh
+EXTRA_DIST += tests/e2e-tui.sh tests/e2e-tui-exec.sh
