@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -591,4 +592,42 @@ Test(security, jwt_exp_of_1e300_is_bounded)
 	target_done(&t);
 	free(jwt);
 	free(payload);
+}
+
+/* ---- hardening: no core files from any kubejit process ----------------------- */
+
+Test(security, kubejit_processes_make_no_core_files)
+{
+	char *state = kj_xasprintf("%s/st", tmp), *cmd, *limits, *kc;
+	FILE *p;
+	char line[256];
+	int pid = 0, found = 0;
+
+	cmd = kj_xasprintf("'%s' demo-cluster --state '%s' >/dev/null 2>&1 & echo $!", getenv("KUBEJIT_BIN"),
+	                   state);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	cr_assert_eq(fscanf(p, "%d", &pid), 1);
+	pclose(p);
+	limits = kj_xasprintf("/proc/%d/limits", pid);
+	kc = kj_xasprintf("%s/admin.kubeconfig", state);
+	for (int i = 0; i < 200 && !found; i++) {
+		usleep(50000);
+		if (access(kc, F_OK) != 0)
+			continue; /* until kubejit itself runs, not the shell before exec */
+		p = fopen(limits, "r");
+		while (p && fgets(line, sizeof line, p))
+			if (!strncmp(line, "Max core file size", 18)) {
+				cr_assert_not_null(strstr(line, " 0 "), "%s", line);
+				found = 1;
+			}
+		if (p)
+			fclose(p);
+	}
+	kill(pid, SIGTERM);
+	cr_assert(found, "no limits for process %d", pid);
+	free(kc);
+	free(limits);
+	free(cmd);
+	free(state);
 }

@@ -1,5 +1,7 @@
 #include "util/strbuf.h"
 
+#include <openssl/crypto.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,12 +70,8 @@ char *kj_xasprintf(const char *fmt, ...)
 
 void kj_wipe(void *p, size_t n)
 {
-	volatile unsigned char *v = p;
-
-	if (!p)
-		return;
-	while (n--)
-		*v++ = 0;
+	if (p && n)
+		OPENSSL_cleanse(p, n);
 }
 
 void kj_free_secret(char *s)
@@ -101,6 +99,8 @@ void kj_buf_done(kj_buf *b)
 
 void kj_buf_reset(kj_buf *b)
 {
+	if (b->data)
+		kj_wipe(b->data, b->len);
 	b->len = 0;
 	if (b->data)
 		b->data[0] = '\0';
@@ -116,7 +116,18 @@ static void grow(kj_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap *= 2;
-	b->data = kj_xrealloc(b->data, cap);
+	/* not realloc(): it may leave a copy of what the buffer held (a token,
+	 * a key) in the freed block; copy, then wipe the old one */
+	{
+		char *fresh = kj_xmalloc(cap);
+
+		if (b->data) {
+			memcpy(fresh, b->data, b->len + 1 <= b->cap ? b->len + 1 : b->cap);
+			kj_wipe(b->data, b->cap);
+			free(b->data);
+		}
+		b->data = fresh;
+	}
 	b->cap = cap;
 }
 
