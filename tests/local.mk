@@ -2,6 +2,10 @@
 TEST_COMMON_LIBS = $(CRITERION_LIBS)
 EXTRA_DIST += tests/lib.sh tests/format-check.sh tests/run-unit.sh tests/lsan.supp
 TESTS += tests/format-check.sh
+# Last of all: no secret the suite handled in any test's output.
+EXTRA_DIST += tests/no-secrets.sh
+TESTS += tests/no-secrets.sh
+tests/no-secrets.log: $(filter-out tests/no-secrets.log,$(TEST_LOGS))
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_util tests/test_cli

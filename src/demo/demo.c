@@ -47,11 +47,12 @@ static void admin_token(struct demo_cluster *dc)
 
 	dc->admin_token = read_small(path);
 	free(path);
-	if (dc->admin_token)
-		return;
-	kj_random_bytes(raw, sizeof(raw));
-	dc->admin_token = kj_b64url_encode(raw, sizeof(raw));
-	kj_wipe(raw, sizeof(raw));
+	if (!dc->admin_token) {
+		kj_random_bytes(raw, sizeof(raw));
+		dc->admin_token = kj_b64url_encode(raw, sizeof(raw));
+		kj_wipe(raw, sizeof(raw));
+	}
+	demo_note_secret(dc->admin_token);
 }
 
 static int parse_listen(const char *listen, char *host, size_t n, int *port, kj_err *e)

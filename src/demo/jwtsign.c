@@ -229,6 +229,7 @@ char *jwtsign_issue(const struct jwt_signer *s, const struct jwt_sa_claims *c, c
 	free(input);
 	if (jti_out)
 		memcpy(jti_out, jti, sizeof jti);
+	demo_note_secret(tok);
 	return tok;
 }
 

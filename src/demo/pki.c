@@ -171,6 +171,7 @@ static int load_pair(const char *dir, const char *base, struct demo_keypair *kp)
 
 	kp->cert_pem = read_file(c);
 	kp->key_pem = read_file(k);
+	demo_note_secret(kp->key_pem);
 	free(c);
 	free(k);
 	if (kp->cert_pem && kp->key_pem && strstr(kp->cert_pem, "BEGIN CERT") &&
@@ -209,6 +210,7 @@ static int issue(struct demo_cluster *dc, struct demo_keypair *kp, const char *c
 	} else {
 		kp->cert_pem = cert_pem(x);
 		kp->key_pem = key_pem(k);
+		demo_note_secret(kp->key_pem);
 	}
 	X509_NAME_free(n);
 	X509_free(x);
@@ -232,6 +234,7 @@ int demo_pki_init(struct demo_cluster *dc, const char *dir, kj_err *e)
 		}
 		dc->ca.cert_pem = cert_pem(x);
 		dc->ca.key_pem = key_pem(k);
+		demo_note_secret(dc->ca.key_pem);
 		X509_free(x);
 		EVP_PKEY_free(k);
 		if (save_pair(dir, "ca", &dc->ca, e) < 0)

@@ -17,4 +17,10 @@ int demo_state_dir_check(const char *dir, kj_err *e);
 /* Write `len` bytes to `path` as above. */
 int demo_state_write(const char *path, const void *data, size_t len, kj_err *e);
 
+/* Test suites only: when $KUBEJIT_TEST_SECRETS names a file, append `s`
+ * (a token; for a PEM key, each base64 line of its body) to it, so a test
+ * run at the end of `make check` can grep every log for every secret the
+ * demo clusters made (tests/no-secrets.sh).  Does nothing otherwise. */
+void demo_note_secret(const char *s);
+
 #endif
