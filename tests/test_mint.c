@@ -1027,6 +1027,21 @@ Test(mint, readiness_waits_out_a_slow_authoriser)
 	cr_assert_geq(r.ready_ms, 150, "%lld ms", (long long)r.ready_ms);
 	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 200);
 	mint_result_done(&r);
+
+	/* a cluster without the SelfSubjectReview API (v1, v1beta1, v1alpha1
+	 * all 404) still shows the token authenticated: 404 comes after it */
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/authentication.k8s.io/*/selfsubjectreviews", 1,
+	                            DEMO_FAULT_STATUS, 404, 0),
+	             0);
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/authentication.k8s.io/*/selfsubjectreviews", 1,
+	                            DEMO_FAULT_STATUS, 404, 0),
+	             0);
+	cr_assert_eq(demo_fault_add(dc, "POST", "/apis/authentication.k8s.io/*/selfsubjectreviews", 1,
+	                            DEMO_FAULT_STATUS, 404, 0),
+	             0);
+	cr_assert_eq(do_mint("/dash/view", NULL, 600, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+	cr_assert_lt(r.ready_ms, 1000, "%lld ms", (long long)r.ready_ms);
+	mint_result_done(&r);
 }
 
 /* Revoked means dead, honestly: an API server may accept a revoked token

@@ -159,8 +159,10 @@ static int ask(struct kube_client *kc, const struct ready_probe *p, kj_buf *last
 		struct kube_user_info u;
 		rc = kube_whoami(kc, &u, &qe);
 		kube_user_info_done(&u);
-		/* 403: authenticated, only not allowed to ask who it is */
-		if (rc == 0 || qe.http_status == 403)
+		/* 403 and 404 come after authentication: the token was
+		 * accepted, the cluster only may not or cannot say who it is
+		 * (no SelfSubjectReview API before v1.26) */
+		if (rc == 0 || qe.http_status == 403 || qe.http_status == 404)
 			return 1;
 	} else if (p->kind == READY_RULES) {
 		cJSON *st = NULL;
