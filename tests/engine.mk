@@ -40,3 +40,9 @@ tests_test_faults_SOURCES = tests/test_faults.c
 tests_test_faults_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 tests_test_faults_LDADD = $(ENGINE_TEST_LIBS)
 endif
+# kill -9 at every step of a mint and a revoke, clock jumps, a full disk
+TESTS += tests/e2e-crash.sh
+EXTRA_DIST += tests/e2e-crash.sh
+# two processes minting and revoking from one store while a third sweeps
+TESTS += tests/e2e-concurrency.sh
+EXTRA_DIST += tests/e2e-concurrency.sh

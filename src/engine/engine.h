@@ -50,6 +50,24 @@ void engine_set_actor(struct engine *en, const char *actor);
  * made after the call. */
 void engine_set_request_timeout(struct engine *en, int64_t ms);
 
+/* Lease locks: the process minting or revoking a lease holds an exclusive
+ * flock on <home>/run/<lease-id>.lock (0600, the directory 0700) for as
+ * long as it works on it.  The kernel drops the lock when the process dies
+ * (even by SIGKILL), so engine_lease_held() tells a sweep whether a lease
+ * left in `creating` or `revoking` still has a living owner on this
+ * machine: 1 held, 0 not (no file, or the lock is free).
+ * engine_lease_hold() returns the descriptor or -1 (then nothing is held:
+ * the sweep falls back to its time limit); engine_lease_release() unlocks
+ * and removes the file (fd -1: nothing to do). */
+int engine_lease_hold(struct engine *en, const char *lease_id);
+void engine_lease_release(struct engine *en, const char *lease_id, int fd);
+int engine_lease_held(struct engine *en, const char *lease_id);
+
+/* Test hook: when $KUBEJIT_TEST_PAUSE_AT equals `step` (e.g. "mint:objects",
+ * "revoke:deleted"), print "kubejit: paused at STEP" on stderr and stop
+ * there until killed, so a test can SIGKILL the process at that step. */
+void engine_crash_point(const char *step);
+
 /* Warn when a target's client certificate or stored token expires within
  * this many seconds.  Default 30 days; $KUBEJIT_CERT_WARN (a duration such
  * as "14d") overrides it at engine_open(). */

@@ -210,17 +210,24 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 {
 	struct kube_client *kc = NULL;
 	char closed[256];
+	int hold[256];
 	kj_err e;
 	int rc, began;
 
 	kj_err_clear(&e);
 	began = batch_begin(eng);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* taken before the state changes: a sweep that finds a `revoking`
+		 * lease without its lock knows the revoke died midway */
+		hold[i] = engine_lease_hold(eng, ls[i]->id);
 		closed[i] = !mark_revoking(eng, ls[i]);
+	}
 	batch_end(eng, began);
+	engine_crash_point("revoke:revoking");
 	rc = engine_client(eng, ls[0]->target, &kc, &e);
 	if (rc == 0)
 		rc = delete_objects(eng, kc, ls, n, &e);
+	engine_crash_point("revoke:deleted");
 	/* a lease stuck in `creating` may own objects it never recorded */
 	for (size_t i = 0; kc && i < n; i++) {
 		size_t swept = 0;
@@ -241,7 +248,8 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 		}
 		close_lease(eng, ls[i], final, rc < 0 ? &e : NULL);
 		store_lease_update_from(engine_db(eng), ls[i], LEASE_REVOKING, &ignore);
-		ok[i] = ls[i]->state != LEASE_FAILED;
+		/* a failed lease whose leftovers are all gone is a cleanup done */
+		ok[i] = ls[i]->state != LEASE_FAILED || (final == LEASE_FAILED && rc == 0);
 		if (!ok[i]) {
 			errs[i] = e;
 			if (rc == 0)
@@ -251,6 +259,8 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 		             &ignore);
 	}
 	batch_end(eng, began);
+	for (size_t i = 0; i < n; i++)
+		engine_lease_release(eng, ls[i]->id, hold[i]);
 }
 
 int lease_revoke_now(struct engine *eng, struct lease *l, enum lease_state final, kj_err *e)

@@ -79,6 +79,7 @@ struct minting {
 	char name[64]; /* generated object name (all kinds share it) */
 	kj_buf warnings;
 	struct ready_probe probe; /* what to ask as the new token (READY_WHOAMI by default) */
+	int hold;                 /* engine_lease_hold() while minting, -1 if none */
 };
 
 /* The lease's first object collided with an existing name (5 random
@@ -93,8 +94,10 @@ static int retry_with_new_name(struct minting *m, int *tries, kj_err *e)
 	return 1;
 }
 
-static void step(struct minting *m, const char *what)
+/* `id` names the step for engine_crash_point() (tests), `what` for people. */
+static void step(struct minting *m, const char *id, const char *what)
 {
+	engine_crash_point(id);
 	if (m->req->step)
 		m->req->step(m->req->step_ud, what);
 }
@@ -244,7 +247,7 @@ static int mint_fixed(struct minting *m, struct mint_result *out, kj_err *e)
 	int rc;
 
 	if (m->s->revocable) {
-		step(m, _("creating the anchor Secret"));
+		step(m, "mint:anchor", _("creating the anchor Secret"));
 		int tries = 0;
 		do {
 			anchor = objects_new(m->name, ns, m->s, &m->lease, m->eng);
@@ -272,7 +275,7 @@ static int mint_fixed(struct minting *m, struct mint_result *out, kj_err *e)
 			return explain(m, what, e);
 		}
 	}
-	step(m, _("requesting the token"));
+	step(m, "mint:token", _("requesting the token"));
 	body = token_body(m, bound, uid);
 	rc = objects_token_request(m->kc, ns, sa, body, &answer, e);
 	cJSON_Delete(body);
@@ -496,8 +499,9 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 		return -1;
 	if (plan.rules)
 		ready_probe_from_rules(plan.rules, ns, &m->probe);
-	step(m, plan.role_kind != KUBE_KIND_COUNT ? _("creating the ServiceAccount and the role")
-	                                          : _("creating the ServiceAccount"));
+	step(m, "mint:objects",
+	     plan.role_kind != KUBE_KIND_COUNT ? _("creating the ServiceAccount and the role")
+	                                       : _("creating the ServiceAccount"));
 	if (stage_sa_and_role(m, &plan, e) < 0) {
 		cJSON_Delete(plan.rules);
 		return -1;
@@ -507,7 +511,7 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 	/* Stage 2, in parallel: the binding and the token need only the
 	 * ServiceAccount and the role.  The binding is owned by the
 	 * ServiceAccount so the garbage collector backs up our own deletes. */
-	step(m, _("creating the role binding and requesting the token"));
+	step(m, "mint:binding", _("creating the role binding and requesting the token"));
 	memset(ops, 0, sizeof(ops));
 	binding =
 	    objects_new(m->name, plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL, m->s, &m->lease, m->eng);
@@ -562,7 +566,7 @@ static int verify_ready(struct minting *m, struct mint_result *out, kj_err *e)
 		out->ready_check = kj_xstrdup(_("not checked: the token is for the secret's own audiences"));
 		return 0;
 	}
-	step(m, _("checking that the new credential works"));
+	step(m, "mint:ready", _("checking that the new credential works"));
 	if (engine_token_client(m->eng, m->s->target, out->token, &tc, e) < 0)
 		return -1;
 	rc = ready_wait(tc, &m->probe, m->req->ready_timeout_ms, &took, e);
@@ -609,6 +613,10 @@ static int begin_lease(struct minting *m, const char *ns, kj_err *e)
 	struct lease *l = &m->lease;
 
 	kj_uuid4(l->id);
+	/* held from before the row exists until the mint ends: a sweep that
+	 * finds a `creating` lease without its lock knows the minting process
+	 * is gone and the lease will never leave `creating` */
+	m->hold = engine_lease_hold(m->eng, l->id);
 	l->secret = kj_xstrdup(m->s->path);
 	l->target = kj_xstrdup(m->s->target);
 	l->mode = m->s->mode;
@@ -631,6 +639,7 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 
 	memset(out, 0, sizeof(*out));
 	memset(&m, 0, sizeof(m));
+	m.hold = -1;
 	if (secret_get(eng, req->secret, &s, e) < 0)
 		return -1;
 	m.eng = eng;
@@ -658,6 +667,7 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 	/* the lease row exists before the first object does (DESIGN §2.3) */
 	if (begin_lease(&m, ns, e) < 0)
 		goto out;
+	engine_crash_point("mint:lease-written");
 	rc = s.mode == SECRET_FIXED ? mint_fixed(&m, out, e) : mint_dynamic(&m, out, e);
 	if (rc == 0)
 		rc = verify_ready(&m, out, e);
@@ -667,6 +677,7 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 		out->token = NULL;
 		goto out;
 	}
+	engine_crash_point("mint:activate");
 	m.lease.state = LEASE_ACTIVE;
 	if (m.warnings.len)
 		m.lease.error = kj_xstrdup(m.warnings.data);
@@ -715,6 +726,7 @@ out:
 		out->ready_check = NULL;
 	}
 	ready_probe_done(&m.probe);
+	engine_lease_release(eng, m.lease.id, m.hold);
 	lease_done(&m.lease);
 	kj_strv_done(&m.audiences);
 	kj_buf_done(&m.warnings);

@@ -54,17 +54,23 @@ void sweep_report_done(struct sweep_report *r)
 }
 
 /* Why a live lease needs the sweep now, or NULL. */
-static const char *lease_reason(const struct lease *l, int64_t now, enum lease_state *final)
+static const char *lease_reason(struct engine *eng, const struct lease *l, int64_t now,
+                                enum lease_state *final)
 {
+	/* no process on this machine holds the lease's lock: its mint or
+	 * revoke was killed (or the machine restarted) and will not resume */
+	int orphaned =
+	    (l->state == LEASE_CREATING || l->state == LEASE_REVOKING) && !engine_lease_held(eng, l->id);
+
 	if (l->lease_expiry <= now) {
 		*final = LEASE_EXPIRED;
 		return N_("expired");
 	}
-	if (l->state == LEASE_CREATING && l->created_at + SWEEP_STUCK_SECONDS <= now) {
+	if (l->state == LEASE_CREATING && (orphaned || l->created_at + SWEEP_STUCK_SECONDS <= now)) {
 		*final = LEASE_FAILED;
 		return N_("stuck creating");
 	}
-	if (l->state == LEASE_REVOKING && l->created_at + SWEEP_STUCK_SECONDS <= now) {
+	if (l->state == LEASE_REVOKING && (orphaned || l->created_at + SWEEP_STUCK_SECONDS <= now)) {
 		*final = LEASE_REVOKED;
 		return N_("stuck revoking");
 	}
@@ -131,7 +137,7 @@ static int local_pass(struct engine *eng, const struct sweep_opts *o, struct swe
 	for (size_t i = 0; i < n; i++) {
 		struct lease *l = &v[i];
 		enum lease_state final = LEASE_EXPIRED;
-		const char *why = lease_reason(l, now, &final);
+		const char *why = lease_reason(eng, l, now, &final);
 		struct sweep_action *a;
 		kj_err le;
 
