@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "demo/demo.h"
 #include "engine/audit.h"
@@ -20,6 +21,7 @@
 #include "engine/secret.h"
 #include "engine/sweep.h"
 #include "kube/api.h"
+#include "store/db.h"
 #include "store/targets.h"
 #include "util/jwt.h"
 #include "util/strbuf.h"
@@ -1225,5 +1227,42 @@ Test(mint_real, revoke_wait_outlasts_the_token_cache)
 	cr_assert_leq(took, 4500, "about the cache window: %lld ms", (long long)took);
 	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 401);
 	lease_done(&l);
+	mint_result_done(&r);
+}
+
+/* A failed lease whose leftovers the sweep removes is a success: no
+ * failure in the report, no `revoke ERROR` in the audit log. */
+Test(mint, sweeping_a_failed_lease_cleanly_is_no_failure)
+{
+	struct mint_result r;
+	struct sweep_opts o = {0};
+	struct sweep_report rep;
+	struct audit_filter af = {0};
+	struct audit_entry *av;
+	size_t an;
+	char *q;
+	kj_err e;
+
+	add_dynamic("/dev/left", "demo", "dev", ROLE_SOURCE_CLUSTER_ROLE, "view", 0);
+	cr_assert_eq(do_mint("/dev/left", "dev", 900, &r, &e), 0, "%s", e.msg);
+	/* as a mint leaves it when its rollback could not delete everything */
+	q = kj_xasprintf("UPDATE leases SET state = 'failed', error = 'rollback incomplete' WHERE id = '%s'",
+	                 r.lease_id);
+	cr_assert_eq(sqlite3_exec(db_sqlite(engine_db(en)), q, NULL, NULL, NULL), SQLITE_OK);
+	free(q);
+	o.local = 1;
+	cr_assert_eq(sweep_run(en, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.failures, 0, "a clean sweep of a failed lease reported a failure");
+	cr_assert_eq(rep.leases_closed, 1);
+	sweep_report_done(&rep);
+	cr_assert_eq(labelled_objects(r.lease_id), 0);
+	af.lease = r.lease_id;
+	af.action = AUDIT_REVOKE;
+	cr_assert_eq(audit_list(en, &af, &av, &an, &e), 0, "%s", e.msg);
+	cr_assert_geq(an, 1);
+	for (size_t i = 0; i < an; i++)
+		cr_assert(av[i].ok, "audit: revoke ERROR after a clean sweep (%s)",
+		          av[i].detail ? av[i].detail : "");
+	audit_list_free(av, an);
 	mint_result_done(&r);
 }
