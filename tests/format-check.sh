@@ -1,6 +1,6 @@
 #!/bin/sh
 # The code follows .clang-format; `make format` fixes what this finds.
-. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/support/lib.sh"
 [ -n "${CLANG_FORMAT:-}" ] || tap_skip_all "clang-format not found"
 cd "$top_srcdir" || exit 1
 files=$(find src ui tests -name '*.[ch]' | sort)

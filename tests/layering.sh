@@ -3,7 +3,7 @@
 # the folders listed for it below (tests/include-graph.sh prints the graph).
 # In particular store/ never includes engine/, and the front ends (cli/, ui/)
 # reach kube/ and store/ only through the engine.
-. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/support/lib.sh"
 
 allowed() {
 	case $1 in

@@ -1,32 +1,99 @@
-# Unit tests (Criterion) and end-to-end tests (shell, TAP).
+# Tests, laid out like the source: tests/<area>/ for util, kube, store,
+# engine, demo, ui and cli; shared fixtures in tests/support/; end-to-end
+# scripts in tests/e2e/; benchmarks in tests/bench/; fuzz targets in
+# tests/fuzz/.  CONTRIBUTING.md says how to run them.
+#
+# One pattern for every Criterion suite: tests/<area>/test_<name>.c is the
+# only source of the program tests/<area>/test_<name> (automake's default
+# source), linked with the fixtures (tests/support/libkjtest.a) and every
+# kubejit library through LDADD.  A new suite is one line in CRITERION_SUITES.
 TEST_COMMON_LIBS = $(CRITERION_LIBS)
-EXTRA_DIST += tests/lib.sh tests/format-check.sh tests/run-unit.sh tests/lsan.supp
-TESTS += tests/format-check.sh
+KJ_TEST_LIBS = tests/support/libkjtest.a $(KJ_UI_LIB) $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) \
+	$(NCURSES_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS) $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
+AM_DEFAULT_SOURCE_EXT = .c
+LDADD = $(KJ_TEST_LIBS)
 # Last of all: no secret the suite handled in any test's output.
 EXTRA_DIST += tests/no-secrets.sh
 TESTS += tests/no-secrets.sh
 tests/no-secrets.log: $(filter-out tests/no-secrets.log,$(TEST_LOGS))
 
 if HAVE_CRITERION
-check_PROGRAMS += tests/test_util tests/test_cli
-TESTS += tests/test_util tests/test_cli
-tests_test_util_SOURCES = tests/test_util.c
-tests_test_util_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
-tests_test_util_LDADD = $(UTIL_LIBS) $(TEST_COMMON_LIBS)
-tests_test_cli_SOURCES = tests/test_cli.c
-tests_test_cli_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
-tests_test_cli_LDADD = $(UTIL_LIBS) $(TEST_COMMON_LIBS)
+check_LIBRARIES = tests/support/libkjtest.a
+tests_support_libkjtest_a_SOURCES = \
+	tests/support/cluster.c \
+	tests/support/demo_http.c tests/support/demo_http.h \
+	tests/support/kube_fixture.c tests/support/kube_fixture.h \
+	tests/support/target_fixture.c tests/support/target_fixture.h \
+	tests/support/ui_demo.c tests/support/ui_demo.h \
+	tests/support/ui_harness.c tests/support/ui_harness.h
+tests_support_libkjtest_a_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CFLAGS)
+
+CRITERION_SUITES = \
+	tests/util/test_util \
+	tests/kube/test_kube \
+	tests/kube/test_kube_auth \
+	tests/kube/test_kube_live \
+	tests/store/test_store \
+	tests/engine/test_execcache \
+	tests/engine/test_faults \
+	tests/engine/test_mint \
+	tests/engine/test_rolespec \
+	tests/engine/test_secret \
+	tests/engine/test_security \
+	tests/engine/test_target \
+	tests/engine/test_target_unit \
+	tests/demo/test_demo_auth \
+	tests/demo/test_demo_authz \
+	tests/demo/test_demo_core \
+	tests/demo/test_demo_rbac \
+	tests/demo/test_demo_real \
+	tests/demo/test_demo_store \
+	tests/ui/test_ui_german \
+	tests/ui/test_ui_leases \
+	tests/ui/test_ui_targets \
+	tests/ui/test_ui_widgets \
+	tests/ui/test_ui_wizards \
+	tests/cli/test_cli \
+	tests/cli/test_cli_json \
+	tests/cli/test_target_cli
+check_PROGRAMS += $(CRITERION_SUITES)
+TESTS += $(CRITERION_SUITES)
 endif
 
-include tests/demo.mk
-include tests/kube.mk
-include tests/target.mk
-include tests/engine.mk
-include tests/ui.mk
-include tests/cli.mk
+# Shell tests: the scripts in tests/e2e/ run the built kubejit against the
+# demo cluster (and kubectl, tmux, nghttpx where installed); the checks of
+# the documentation, the format and the layers read the source tree.
+TEST_SCRIPTS_ALL = \
+	tests/e2e/bootstrap-remove.sh \
+	tests/e2e/concurrency.sh \
+	tests/e2e/crash.sh \
+	tests/e2e/exec-libs.sh \
+	tests/e2e/exec-plugin.sh \
+	tests/e2e/http2.sh \
+	tests/e2e/kubeconfigs.sh \
+	tests/e2e/kubectl-auth.sh \
+	tests/e2e/kubectl.sh \
+	tests/e2e/mint.sh \
+	tests/e2e/real.sh \
+	tests/e2e/target.sh \
+	tests/e2e/tui.sh \
+	tests/e2e/tui-exec.sh \
+	tests/cli/doc-completion.sh \
+	tests/cli/doc-man.sh \
+	tests/format-check.sh \
+	tests/layering.sh
+TESTS += $(TEST_SCRIPTS_ALL)
+EXTRA_DIST += $(TEST_SCRIPTS_ALL) tests/support/lib.sh tests/support/run-unit.sh tests/support/lsan.supp \
+	tests/support/data tests/support/golden tests/include-graph.sh
+
 include tests/fuzz/local.mk
 include tests/valgrind.mk
 include tests/packaging/local.mk
+
+# The include graph between source folders (doc/ARCHITECTURE.md, "Layers").
+include-graph:
+	@$(SHELL) $(top_srcdir)/tests/include-graph.sh $(top_srcdir)
+.PHONY: include-graph
 
 # Benchmarks: `make bench` prints figures; not part of `make check`.
 EXTRA_PROGRAMS += tests/bench/floor
@@ -37,6 +104,7 @@ tests_bench_curl_noop_SOURCES = tests/bench/curl_noop.c
 tests_bench_curl_noop_LDADD = $(CURL_LIBS)
 EXTRA_PROGRAMS += tests/bench/lease_table tests/bench/timeit
 tests_bench_timeit_SOURCES = tests/bench/timeit.c
+tests_bench_timeit_LDADD =
 tests_bench_lease_table_SOURCES = tests/bench/lease_table.c
 tests_bench_lease_table_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 tests_bench_lease_table_LDADD = $(KJ_UI_LIB) $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(NCURSES_LIBS) \
@@ -58,10 +126,14 @@ bench: kubejit tests/bench/floor tests/bench/bulk_revoke tests/bench/lease_table
 	@cat tests/bench/bench.log.part >>tests/bench/bench.log; cat tests/bench/bench.log.part; rm -f tests/bench/bench.log.part
 	@$(SHELL) $(top_srcdir)/tests/bench/summary.sh tests/bench/bench.log
 .PHONY: bench
-
-# The include graph between source folders (doc/ARCHITECTURE.md, "Layers").
-EXTRA_DIST += tests/include-graph.sh tests/layering.sh
-TESTS += tests/layering.sh
-include-graph:
-	@$(SHELL) $(top_srcdir)/tests/include-graph.sh $(top_srcdir)
-.PHONY: include-graph
+# Benchmark of bulk revoke and lease listing, built and run by `make bench`
+EXTRA_PROGRAMS += tests/bench/bulk_revoke
+tests_bench_bulk_revoke_SOURCES = tests/bench/bulk_revoke.c
+tests_bench_bulk_revoke_LDADD = $(KJ_ENGINE_LIB) $(KJ_DEMO_LIB) $(UTIL_LIBS) $(ENGINE_LIBS) $(DEMO_LIBS)
+CLEANFILES += tests/bench/bulk_revoke
+# `make bench` also times the exec plugin, cached and uncached.
+EXTRA_DIST += tests/bench/exec-plugin.sh
+bench: bench-exec-plugin
+bench-exec-plugin: kubejit$(EXEEXT)
+	KUBEJIT_BIN=$(abs_top_builddir)/kubejit $(SHELL) $(top_srcdir)/tests/bench/exec-plugin.sh $(BENCH_RUNS)
+.PHONY: bench-exec-plugin

@@ -3,7 +3,7 @@
 # depend on all the others): no token or key that the suite's demo clusters
 # made (each appended to $KUBEJIT_TEST_SECRETS) appears in any test's log
 # or result file, so none reached an error message, a log or test output.
-. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/support/lib.sh"
 reg=${KUBEJIT_TEST_SECRETS:-}
 [ -n "$reg" ] && [ -s "$reg" ] || tap_skip_all "no secrets were recorded (run it with the whole suite)"
 cd "${top_builddir:-.}" || exit 1

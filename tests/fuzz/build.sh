@@ -16,10 +16,11 @@ cflags="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=addre
  -I$src/src -I$src -I$bld -DLOCALEDIR=\"/nonexistent\" -DPKGDATADIR=\"$src/data\"
  $(pkg-config --cflags libcurl libcjson yaml-0.1 openssl sqlite3 libmicrohttpd gnutls 2>/dev/null)"
 
-# Library sources: everything below src/ but the front ends.
+# Library sources: everything below src/ but the command line and the dlopen
+# stand-ins (src/dl/), which the fuzz targets link directly instead.
 objs=""
-for f in $(cd "$src" && find src -name '*.c' ! -path 'src/cli/*' ! -name 'main.c' ! -name 'cli*.c' \
-	! -name 'cluster_main.c' | sort); do
+for f in $(cd "$src" && find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/dl/*' \
+	| sort); do
 	o="$out/obj/$(echo "$f" | tr '/' '_' | sed 's/\.c$/.o/')"
 	if [ ! -f "$o" ] || [ "$src/$f" -nt "$o" ]; then
 		# shellcheck disable=SC2086

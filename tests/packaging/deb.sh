@@ -5,7 +5,7 @@
 # is running them).  lintian finds no error; unpacked with dpkg -x, the
 # package holds what `make install` puts under /usr, its kubejit runs, its
 # man page renders, its systemd units verify.
-. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/support/lib.sh"
 [ "${KJ_UNIT_ONLY:-0}" = 1 ] && tap_skip_all "unit tests only"
 [ -n "${KUBEJIT_IN_PACKAGE_BUILD:-}" ] && tap_skip_all "already inside a package build (debian/rules)"
 srcdir=$(cd "${top_srcdir:-.}" && pwd)

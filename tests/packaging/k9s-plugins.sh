@@ -3,7 +3,7 @@
 # schema, internal/config/json/schemas/plugins.json), and its commands work
 # once k9s has put the selection into the arguments: mint from the
 # ServiceAccounts view, revoke from one of the lease's objects.
-. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/support/lib.sh"
 [ "${KJ_UNIT_ONLY:-0}" = 1 ] && tap_skip_all "unit tests only"
 [ -n "${KUBECTL:-}" ] && [ -x "$KUBECTL" ] || tap_skip_all "kubectl not found"
 KUBEJIT_BIN=${KUBEJIT_BIN:-./kubejit}

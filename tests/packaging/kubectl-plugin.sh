@@ -2,7 +2,7 @@
 # `kubectl jit`: the real kubectl finds the kubectl-jit link on PATH, lists
 # it as a plugin and runs it; kubejit then behaves as itself, naming itself
 # "kubectl jit" in help and errors, and mints a kubeconfig that works.
-. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/support/lib.sh"
 [ "${KJ_UNIT_ONLY:-0}" = 1 ] && tap_skip_all "unit tests only"
 [ -n "${KUBECTL:-}" ] && [ -x "$KUBECTL" ] || tap_skip_all "kubectl not found"
 KUBEJIT_BIN=${KUBEJIT_BIN:-./kubejit}

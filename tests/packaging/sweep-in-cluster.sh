@@ -5,7 +5,7 @@
 # store, and a read-only file system (a private mount namespace where / and
 # the working directory are remounted read-only).  Expired objects go; live
 # ones, and a live lease's credential, stay.
-. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/support/lib.sh"
 [ "${KJ_UNIT_ONLY:-0}" = 1 ] && tap_skip_all "unit tests only"
 [ -n "${KUBECTL:-}" ] && [ -x "$KUBECTL" ] || tap_skip_all "kubectl not found"
 KUBEJIT_BIN=${KUBEJIT_BIN:-./kubejit}
