@@ -2,7 +2,7 @@
 noinst_LIBRARIES += ui/libkjui.a
 KJ_UI_LIB = ui/libkjui.a
 # Position independent: the same objects make tui.so (src/dl/loader.h).
-ui_libkjui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) -DKJ_UI_DEMO=1 -fPIC
+ui_libkjui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) -fPIC
 kjmod_PROGRAMS += ui/tui.so
 ui_tui_so_SOURCES =
 ui_tui_so_LDFLAGS = $(KJ_MODULE_LINK) -Wl,--whole-archive,$(KJ_UI_LIB),--no-whole-archive

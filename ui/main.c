@@ -15,9 +15,7 @@
 #include "ui/screens.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
-#ifdef KJ_UI_DEMO
 #include "demo/demo.h"
-#endif
 
 void ui_print_keys(FILE *out, int roff)
 {
@@ -48,16 +46,13 @@ struct demo_ctx {
 	char *home;
 	char *guide;
 	char *banner;
-#ifdef KJ_UI_DEMO
 	struct demo_cluster *dc;
-#endif
 };
 
 #define DEMO_TARGET "demo"
 
 static int demo_setup(struct demo_ctx *d, kj_err *e)
 {
-#ifdef KJ_UI_DEMO
 	const char *tmp = getenv("TMPDIR");
 	struct demo_opts dopts = {0};
 	char tmpl[512];
@@ -82,16 +77,10 @@ static int demo_setup(struct demo_ctx *d, kj_err *e)
 	      "? help   : jump   g hides this guide   Q quits"),
 	    demo_url(d->dc), DEMO_TARGET, demo_kubeconfig_path(d->dc));
 	return 0;
-#else
-	(void)d;
-	kj_err_set(e, KJ_ERR_FAIL, "%s", _("this build has no demo cluster"));
-	return kj_err_hint(e, "%s", _("rebuild kubejit with the demo cluster (src/demo)"));
-#endif
 }
 
 static int demo_target(struct demo_ctx *d, struct engine *eng, kj_err *e)
 {
-#ifdef KJ_UI_DEMO
 	struct target_spec spec = {0};
 	struct target_add_result res;
 	const char *tok = demo_account_token(d->dc, "kube-system/kubejit-jit");
@@ -109,19 +98,12 @@ static int demo_target(struct demo_ctx *d, struct engine *eng, kj_err *e)
 		return kj_err_prefix(e, "%s", _("setting up the demo target: "));
 	target_add_result_done(&res);
 	return 0;
-#else
-	(void)d;
-	(void)eng;
-	return kj_err_set(e, KJ_ERR_FAIL, "%s", _("this build has no demo cluster"));
-#endif
 }
 
 static void demo_teardown(struct demo_ctx *d)
 {
-#ifdef KJ_UI_DEMO
 	if (d->dc)
 		demo_stop(d->dc);
-#endif
 	rm_tree(d->home);
 	free(d->home);
 	free(d->guide);

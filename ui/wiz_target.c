@@ -151,11 +151,12 @@ static void enter(struct ui_wizard *w, int step)
 			break;
 		case ST_KUBECONFIG:
 			if (!t->val[F_KUBECONFIG]) {
-				const char *kc = getenv("KUBECONFIG");
-				const char *home = getenv("HOME");
+				char *kc = target_kubeconfig_default();
+
+				/* the form takes one file: the first of $KUBECONFIG */
 				t->val[F_KUBECONFIG] =
-				    kc && *kc ? kj_xstrndup(kc, strcspn(kc, ":"))
-				              : kj_xasprintf("%s/.kube/config", home ? home : "");
+				    kc ? kj_xstrndup(kc, strcspn(kc, ":")) : kj_xstrdup("");
+				free(kc);
 			}
 			add_field(t, F_KUBECONFIG, _("Kubeconfig file"), NULL, 0);
 			add_field(t, F_CONTEXT, _("Context"),

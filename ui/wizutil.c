@@ -9,6 +9,7 @@
 #include "engine/browse.h"
 #include "engine/secret.h"
 #include "ui/dialog.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/names.h"
 #include "util/strbuf.h"
@@ -283,21 +284,9 @@ void ui_wiz_pick_from_cluster(struct ui_wizard *w, int row, const char *target, 
 
 int ui_wiz_read_file(const char *path, const char *what, char **out, kj_err *e)
 {
-	FILE *f;
-	kj_buf b;
-	char chunk[4096];
-	size_t n;
-
-	*out = NULL;
-	f = fopen(path, "r");
-	if (!f) {
-		kj_err_set(e, KJ_ERR_INVALID, _("%s: cannot read %s: %s"), what, path, strerror(errno));
+	if (kj_file_read(path, 1u << 20, out, NULL, e) < 0) {
+		kj_err_prefix(e, "%s", what);
 		return kj_err_hint(e, "%s", _("type the path of a readable file"));
 	}
-	kj_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < (1 << 20))
-		kj_buf_add(&b, chunk, n);
-	fclose(f);
-	*out = kj_buf_steal(&b);
 	return 0;
 }

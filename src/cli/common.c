@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "engine/lease.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -63,10 +64,8 @@ int cli_read_input(const char *path, const char *what, char **out, kj_err *e)
 			restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden) == 0;
 			fprintf(stderr, _("%s (not shown; end with Ctrl-D): "), what);
 		}
-	} else if (!(f = fopen(path, "re"))) {
-		kj_err_set(e, errno == ENOENT ? KJ_ERR_NOTFOUND : KJ_ERR_FAIL, _("cannot read %s %s: %s"),
-		           what, path, strerror(errno));
-		return kj_err_hint(e, _("check the path and that you may read it"));
+	} else {
+		return kj_file_read(path, MAX_INPUT, out, NULL, e) < 0 ? kj_err_prefix(e, "%s", what) : 0;
 	}
 	kj_buf_init(&b);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= MAX_INPUT)

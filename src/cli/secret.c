@@ -116,26 +116,6 @@ static const struct option secret_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static char *read_file(const char *path, kj_err *e)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	kj_buf b;
-	char buf[4096];
-	size_t n;
-
-	if (!f) {
-		kj_err_set(e, KJ_ERR_USAGE, _("cannot read %s: %s"), path, strerror(errno));
-		kj_err_hint(e, _("give a readable file, or '-' for stdin"));
-		return NULL;
-	}
-	kj_buf_init(&b);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		kj_buf_add(&b, buf, n);
-	if (f != stdin)
-		fclose(f);
-	return kj_buf_steal(&b);
-}
-
 static int set_kv(struct kj_kvv *kv, const char *arg, const char *flag, kj_err *e)
 {
 	const char *eq = strchr(arg, '=');
@@ -206,7 +186,7 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 			s->cluster_scope = 0;
 			break;
 		case OPT_ROLE_YAML:
-			if (!(yaml = read_file(optarg, e)))
+			if (cli_read_input(optarg, _("role YAML"), &yaml, e) < 0)
 				return -1;
 			free(s->role_yaml);
 			s->role_yaml = yaml;

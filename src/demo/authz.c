@@ -29,16 +29,6 @@ void authz_policy_done(struct authz_policy *p)
 
 /* ------------------------------------------------------------ helpers */
 
-static int user_in_group(const struct demo_user *u, const char *g)
-{
-	size_t i;
-
-	for (i = 0; i < u->ngroups; i++)
-		if (!strcmp(u->groups[i], g))
-			return 1;
-	return 0;
-}
-
 static const cJSON *find_obj(const cJSON *list, const char *ns, const char *name)
 {
 	const cJSON *it;
@@ -226,7 +216,7 @@ static int subject_applies(const struct demo_user *u, const cJSON *s, const char
 	if (!strcmp(kind, "User"))
 		return !strcmp(u->name, name);
 	if (!strcmp(kind, "Group"))
-		return user_in_group(u, name);
+		return demo_user_in_group(u, name);
 	if (!strcmp(kind, "ServiceAccount")) {
 		const char *sns = *kj_json_str0(s, "namespace") ? kj_json_str0(s, "namespace") : ns;
 		char *want;
@@ -473,7 +463,7 @@ enum demo_decision authz_authorize(const struct authz_policy *p, const struct de
 	struct authorizing v = {a, 0, NULL, cJSON_CreateArray()};
 
 	*reason = NULL;
-	if (user_in_group(a->user, "system:masters")) {
+	if (demo_user_in_group(a->user, "system:masters")) {
 		cJSON_Delete(v.errors);
 		return DEMO_ALLOW;
 	}

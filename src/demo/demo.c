@@ -146,10 +146,8 @@ int demo_start(const struct demo_opts *opts, struct demo_cluster **out, kj_err *
 	admin_token(dc);
 	if (demo_pki_init(dc, dc->state_dir, e) < 0 || demo_seed_load(dc, opts->seed_file, e) < 0)
 		goto fail;
-#ifdef KJ_DEMO_AUTH
 	if (demo_auth_install(dc, e) < 0)
 		goto fail;
-#endif
 	for (size_t i = 0; opts->faults && opts->faults[i]; i++)
 		if (demo_fault_add_spec(dc, opts->faults[i], e) < 0)
 			goto fail;

@@ -6,7 +6,7 @@
 #include "util/json.h"
 #include "util/strbuf.h"
 
-/* Privilege-escalation prevention (k8s-api.md §3.2-3.3): rule coverage as
+/* Privilege-escalation prevention (doc/KUBERNETES.md, "Escalation checks"): rule coverage as
  * component-helpers' policy_comparator, the compacted "not currently held"
  * message and the Role/Binding write checks.  Wire texts are the
  * apiserver's, so they are not translated. */
@@ -303,16 +303,6 @@ void authz_verdict_done(struct authz_verdict *v)
 	memset(v, 0, sizeof *v);
 }
 
-static int user_in_group(const struct demo_user *u, const char *g)
-{
-	size_t i;
-
-	for (i = 0; i < u->ngroups; i++)
-		if (!strcmp(u->groups[i], g))
-			return 1;
-	return 0;
-}
-
 /* NewForbidden(gr, name, err) text */
 static int forbid(struct authz_verdict *v, const char *resource, const char *name, const char *why)
 {
@@ -410,7 +400,7 @@ int authz_check_role_write(const struct authz_policy *p, const struct demo_user 
 	char *msg;
 
 	memset(v, 0, sizeof *v);
-	if (user_in_group(u, "system:masters"))
+	if (demo_user_in_group(u, "system:masters"))
 		return 0;
 	if (authorized(p, u, "escalate", AUTHZ_RBAC_GROUP, resource, name ? name : "", ns ? ns : ""))
 		return 0;
@@ -448,7 +438,7 @@ int authz_check_binding_write(const struct authz_policy *p, const struct demo_us
 	int rc;
 
 	memset(v, 0, sizeof *v);
-	if (user_in_group(u, "system:masters"))
+	if (demo_user_in_group(u, "system:masters"))
 		return 0;
 	if (old && only_gc_change(obj, old))
 		return 0;

@@ -242,16 +242,6 @@ enum demo_decision auth_authorize(struct demo_cluster *dc, const struct demo_aut
 	return d;
 }
 
-static cJSON *string_array(const char *const *v, size_t n)
-{
-	cJSON *a = cJSON_CreateArray();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
-	return a;
-}
-
 /* ------------------------------------------------------- TokenRequest */
 
 /* schema.FromAPIVersionAndKind(...).String(): "apps/v1, Kind=Deployment" */
@@ -279,7 +269,7 @@ static char *gvk_string(const char *api_version, const char *kind, char **group_
 	return s;
 }
 
-/* Check spec.boundObjectRef (k8s-api.md §1.2 step 5).  0 = fine (kind/name/uid
+/* Check spec.boundObjectRef (doc/KUBERNETES.md, "TokenRequest", step 5).  0 = fine (kind/name/uid
  * filled), -1 = replied. */
 static int bind_target(struct demo_req *r, const cJSON *ref, const char *sa, const char **kind, char **name,
                        char **uid, char **node)
@@ -513,7 +503,7 @@ void auth_token_request(struct demo_req *r)
 	} else {
 		static const char *const api_aud[] = {JWTSIGN_ISSUER};
 
-		aud_json = naud ? string_array(auds, naud) : string_array(api_aud, 1);
+		aud_json = naud ? kj_json_strings(auds, naud) : kj_json_strings(api_aud, 1);
 		demo_reply_json(r, 201, token_request_body(r, now, aud_json, secs, ref, tok, now + ttl));
 		kj_free_secret(tok);
 	}
@@ -595,7 +585,8 @@ static int check_escalation(struct demo_req *r, const cJSON *obj)
 	return r->replied ? -1 : 0;
 }
 
-/* Service account issuer discovery (k8s-api.md §1.4), readable as RBAC allows */
+/* Service account issuer discovery (doc/KUBERNETES.md, "Service account issuer discovery"), readable as RBAC
+ * allows */
 static int handle_path(struct demo_req *r)
 {
 	cJSON *o;

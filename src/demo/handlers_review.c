@@ -1,7 +1,7 @@
-/* The review APIs of the demo cluster: SelfSubjectAccessReview (k8s-api.md
- * §4.2), SubjectAccessReview and LocalSubjectAccessReview (the user named in
- * spec), SelfSubjectRulesReview (§4.3), SelfSubjectReview (§4.4) and
- * TokenReview (§1.4).  Declared in handlers_auth.h. */
+/* The review APIs of the demo cluster (doc/KUBERNETES.md, "Reviews"):
+ * SelfSubjectAccessReview, SubjectAccessReview and LocalSubjectAccessReview
+ * (the user named in spec), SelfSubjectRulesReview, SelfSubjectReview and
+ * TokenReview.  Declared in handlers_auth.h. */
 #include "demo/handlers_auth.h"
 
 #include <stdlib.h>
@@ -24,16 +24,6 @@ static const cJSON *jobj(const cJSON *o, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	return cJSON_IsObject(v) ? v : NULL;
-}
-
-static cJSON *string_array(const char *const *v, size_t n)
-{
-	cJSON *a = cJSON_CreateArray();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
-	return a;
 }
 
 /* Go's %#v of the attributes struct, for the "both set" field error */
@@ -349,7 +339,7 @@ void auth_token_review(struct demo_req *r)
 	cJSON_AddItemToObject(st, "user", ok ? user_info(&u) : cJSON_CreateObject());
 	if (ok)
 		cJSON_AddItemToObject(st, "audiences",
-		                      naud ? string_array(auds, naud) : string_array(api_aud, 1));
+		                      naud ? kj_json_strings(auds, naud) : kj_json_strings(api_aud, 1));
 	else
 		cJSON_AddStringToObject(st, "error", e.msg);
 	demo_user_done(&u);

@@ -6,16 +6,15 @@
  * authentication/authorisation side (authn, authz, jwtsign, handlers_auth).
  * Nothing here is visible outside src/demo/.
  *
- * Request pipeline (k8s-api.md §0.6), run by server.c for every request:
+ * Request pipeline (doc/KUBERNETES.md, "Request order"), run by server.c for every request:
  *   faults -> authenticate (hooks.authenticate; 401) -> authorize
  *   (hooks.authorize, for resource AND non-resource requests; 403) ->
  *   handler.  Handlers answer through the demo_reply_* helpers exactly once.
  *
  * The auth side plugs in through `struct demo_auth_hooks` in the cluster:
  * demo_start() fills safe defaults (static admin token, verified client
- * certificates, system:masters allowed, everyone else only discovery), then,
- * when the library is built with KJ_DEMO_AUTH, calls demo_auth_install()
- * which replaces any of them.  Threads: one per connection; hooks must be
+ * certificates, system:masters allowed, everyone else only discovery), then
+ * calls demo_auth_install() which replaces any of them.  Threads: one per connection; hooks must be
  * thread-safe; `dc` is read-only after demo_start() except through the store
  * and the locked fields. */
 #ifndef KJ_DEMO_INTERNAL_H
@@ -58,7 +57,7 @@ int demo_user_in_group(const struct demo_user *u, const char *group);
 struct demo_req;
 typedef void (*demo_handler_fn)(struct demo_req *r);
 
-/* Name rule of a kind (k8s-api.md §2.4). */
+/* Name rule of a kind (doc/KUBERNETES.md, "Names and validation"). */
 enum demo_name_rule {
 	DEMO_NAME_SUBDOMAIN, /* ServiceAccount, Pod, Secret, ConfigMap, CSR */
 	DEMO_NAME_LABEL,     /* Namespace */
@@ -154,7 +153,7 @@ void demo_reply_raw(struct demo_req *r, int status, const char *content_type, ch
 /* `Warning: 299 - "<text>"` header on the response. */
 void demo_add_warning(struct demo_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Status bodies (k8s-api.md §0.3).  `details` is taken over; NULL leaves the
+/* Status bodies (doc/KUBERNETES.md, "Status bodies").  `details` is taken over; NULL leaves the
  * field out (BadRequest, Unauthorized), an empty object is sent as "details":{}
  * like the apiserver's NotFound/Forbidden with no name or group. */
 void demo_reply_status(struct demo_req *r, int code, const char *reason, const char *message, cJSON *details);
@@ -172,7 +171,7 @@ void demo_reply_internal(struct demo_req *r, const char *why);
 void demo_reply_method_not_supported(struct demo_req *r, const char *action);
 void demo_reply_path_not_found(struct demo_req *r); /* unknown URL */
 
-/* Field errors for 422 (k8s-api.md §0.4). */
+/* Field errors for 422 (doc/KUBERNETES.md, "Field errors"). */
 enum demo_ferr_type {
 	DEMO_FERR_INVALID,       /* FieldValueInvalid: "Invalid value: <v>: <detail>" */
 	DEMO_FERR_REQUIRED,      /* FieldValueRequired */
@@ -248,11 +247,9 @@ struct demo_auth_hooks {
 	void (*cleanup)(struct demo_cluster *dc);
 };
 
-#ifdef KJ_DEMO_AUTH
 /* Implemented by the auth modules: set their hooks and state.  Called once by
  * demo_start() after PKI, store and seed exist, before token files are written. */
 int demo_auth_install(struct demo_cluster *dc, kj_err *e);
-#endif
 
 /* --------------------------------------------------------------- pki */
 
@@ -335,7 +332,7 @@ void demo_server_stop(struct demo_cluster *dc);
  * (e.g. CSR get/list/delete). */
 void demo_crud_handle(struct demo_req *r);
 
-/* validate.c: object validation (k8s-api.md §2.4); adds field errors. */
+/* validate.c: object validation (doc/KUBERNETES.md, "Names and validation"); adds field errors. */
 void demo_validate_name(struct demo_ferrs *f, enum demo_name_rule rule, const char *field, const char *name,
                         int is_prefix);
 void demo_validate_meta(struct demo_ferrs *f, const struct demo_resource *res, const cJSON *obj);

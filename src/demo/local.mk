@@ -28,8 +28,6 @@ src_demo_libkjdemo_a_SOURCES += \
 	src/demo/handlers_auth.c src/demo/handlers_auth.h \
 	src/demo/handlers_review.c \
 	src/demo/handlers_csr.c
-# demo_start() installs the auth modules' hooks when this is defined.
-src_demo_libkjdemo_a_CPPFLAGS = $(AM_CPPFLAGS) -DKJ_DEMO_AUTH
 # Position independent: the same objects make demo.so (src/dl/loader.h).
 src_demo_libkjdemo_a_CFLAGS = $(AM_CFLAGS) -fPIC
 kjmod_PROGRAMS += src/demo/demo.so

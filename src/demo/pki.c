@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/names.h"
 
@@ -143,20 +144,14 @@ static X509_NAME *name_of(const char *cn, const char *org)
 	return n;
 }
 
+/* NULL when missing or unreadable: the caller makes a new key pair then. */
 static char *read_file(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	kj_buf b;
-	char tmp[4096];
-	size_t n;
+	char *out = NULL;
+	kj_err ignore;
 
-	if (!f)
-		return NULL;
-	kj_buf_init(&b);
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		kj_buf_add(&b, tmp, n);
-	fclose(f);
-	return kj_buf_steal(&b);
+	kj_file_read(path, 0, &out, NULL, &ignore);
+	return out;
 }
 
 static int write_file(const char *path, const char *data, kj_err *e)

@@ -14,6 +14,7 @@
 
 #include "store/db.h"
 #include "util/b64.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/json.h"
 #include "util/jwt.h"
@@ -356,28 +357,13 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int execcache_store(const char *home, const char *secret, const char *ns, const struct execcache_entry *ent,
                     kj_err *e)
 {
 	unsigned char key[KEY_LEN];
-	char *path, *tmp, *text, *aad, *sealed = NULL;
+	char *path, *text, *aad, *sealed = NULL;
 	cJSON *j;
-	int fd, rc = 0;
+	int rc;
 
 	if (ensure_dir(home, e) < 0)
 		return -1;
@@ -415,26 +401,8 @@ int execcache_store(const char *home, const char *secret, const char *ns, const 
 	free(sealed);
 
 	path = execcache_path(home, secret, ns);
-	tmp = kj_xasprintf("%s.XXXXXX", path);
-	fd = mkstemp(tmp); /* mode 0600 */
-	if (fd < 0) {
-		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0600) < 0 || write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
-		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot rename %s to %s: %s"), tmp, path, strerror(errno));
-		unlink(tmp);
-	}
-out:
+	rc = kj_file_write_private(path, text, strlen(text), 1, e);
 	kj_free_secret(text); /* holds the token when not sealed */
-	free(tmp);
 	free(path);
 	return rc;
 }

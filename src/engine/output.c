@@ -13,6 +13,7 @@
 
 #include "kube/kubeconfig.h"
 #include "util/b64.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/names.h"
 #include "util/json.h"
@@ -174,58 +175,5 @@ char *output_render(const struct mint_result *r, enum output_format f)
 
 int output_write_file(const char *path, const char *data, int force, kj_err *e)
 {
-	char *dup = kj_xstrdup(path), *tmp;
-	const char *dir = dirname(dup);
-	size_t len = strlen(data), off = 0;
-	int fd, rc = -1;
-
-	if (!force && access(path, F_OK) == 0) {
-		free(dup);
-		kj_err_set(e, KJ_ERR_CONFLICT, _("%s already exists; not overwriting it"), path);
-		return kj_err_hint(e, _("pass --force to replace it, or choose another --out file"));
-	}
-	tmp = kj_xasprintf("%s/.kubejit-out.XXXXXX", dir);
-	free(dup);
-	fd = mkstemp(tmp); /* mkstemp creates 0600 */
-	if (fd < 0) {
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot write in the folder of %s: %s"), path, strerror(errno));
-		free(tmp);
-		return kj_err_hint(e, _("check that the folder exists and is writable"));
-	}
-	(void)fchmod(fd, 0600);
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			kj_err_set(e, KJ_ERR_FAIL, _("writing %s: %s"), path, strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0) {
-		kj_err_set(e, KJ_ERR_FAIL, _("writing %s: %s"), path, strerror(errno));
-		goto out;
-	}
-	if (force) {
-		if (rename(tmp, path) < 0) {
-			kj_err_set(e, KJ_ERR_FAIL, _("cannot replace %s: %s"), path, strerror(errno));
-			goto out;
-		}
-	} else if (link(tmp, path) < 0) {
-		/* link() never replaces: a file created meanwhile is not clobbered */
-		if (errno == EEXIST) {
-			kj_err_set(e, KJ_ERR_CONFLICT, _("%s already exists; not overwriting it"), path);
-			kj_err_hint(e, _("pass --force to replace it, or choose another --out file"));
-		} else {
-			kj_err_set(e, KJ_ERR_FAIL, _("cannot create %s: %s"), path, strerror(errno));
-		}
-		goto out;
-	}
-	rc = 0;
-out:
-	close(fd);
-	unlink(tmp); /* after rename this is a no-op (ENOENT) */
-	free(tmp);
-	return rc;
+	return kj_file_write_private(path, data, strlen(data), force, e);
 }

@@ -50,6 +50,11 @@ int target_mode_parse(const char *s)
 	return -1;
 }
 
+char *target_kubeconfig_default(void)
+{
+	return kubeconfig_default_paths();
+}
+
 int64_t target_expires_in(const struct target *t)
 {
 	int64_t at = INT64_MAX;
@@ -357,7 +362,6 @@ int target_check_context(const struct kube_context_info *ci, const char *server,
 static int from_kubeconfig(const struct target_spec *s, struct target *t, struct target_cred *c, kj_err *e)
 {
 	struct kube_context_info ci;
-	const char *env = getenv("KUBECONFIG");
 	int rc = -1;
 
 	if (load_context(s, &ci, e) < 0)
@@ -398,12 +402,7 @@ static int from_kubeconfig(const struct target_spec *s, struct target *t, struct
 		              "plugin"));
 		goto out;
 	}
-	if (s->kubeconfig_path)
-		t->kubeconfig_path = kj_xstrdup(s->kubeconfig_path);
-	else if (env && *env)
-		t->kubeconfig_path = kj_xstrdup(env);
-	else
-		t->kubeconfig_path = kj_xasprintf("%s/.kube/config", getenv("HOME") ? getenv("HOME") : "");
+	t->kubeconfig_path = s->kubeconfig_path ? kj_xstrdup(s->kubeconfig_path) : kubeconfig_default_paths();
 	t->kubeconfig_context = kj_xstrdup(ci.context);
 	rc = 0;
 out:

@@ -157,6 +157,10 @@ char *target_proxy_display(const struct target *t);
 
 /* Seconds until the target's client certificate (or stored token) expires;
  * INT64_MAX when there is no expiry.  Negative once expired. */
+/* The kubeconfig kubectl would read ($KUBECONFIG, else ~/.kube/config), for
+ * a form to start from; NULL when neither is set.  Malloc'd. */
+char *target_kubeconfig_default(void);
+
 int64_t target_expires_in(const struct target *t);
 /* 1 when that falls within the engine's warning window (engine_cert_warn). */
 int target_expiry_warning(struct engine *en, const struct target *t);

@@ -18,6 +18,7 @@
 
 #include "util/json.h"
 #include "util/b64.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 #include "util/yamlguard.h"
@@ -234,21 +235,22 @@ static char *read_file(const char *path, size_t *len)
 	return kj_buf_steal(&b);
 }
 
+char *kubeconfig_default_paths(void)
+{
+	const char *env = getenv("KUBECONFIG"), *home = getenv("HOME");
+
+	if (env && *env)
+		return kj_xstrdup(env);
+	return home && *home ? kj_xasprintf("%s/.kube/config", home) : NULL;
+}
+
 int kubeconfig_load(const char *paths, struct kubeconfig **out, kj_err *e)
 {
 	*out = NULL;
-	char *list = NULL;
-	if (paths && *paths) {
-		list = kj_xstrdup(paths);
-	} else if (getenv("KUBECONFIG") && *getenv("KUBECONFIG")) {
-		list = kj_xstrdup(getenv("KUBECONFIG"));
-	} else {
-		const char *home = getenv("HOME");
-		if (!home || !*home)
-			return kj_err_set(e, KJ_ERR_NOTFOUND,
-			                  _("no kubeconfig: neither $KUBECONFIG nor $HOME is set"));
-		list = kj_xasprintf("%s/.kube/config", home);
-	}
+	char *list = paths && *paths ? kj_xstrdup(paths) : kubeconfig_default_paths();
+	if (!list)
+		return kj_err_set(e, KJ_ERR_NOTFOUND,
+		                  _("no kubeconfig: neither $KUBECONFIG nor $HOME is set"));
 	struct kubeconfig *kc = kc_new();
 	kc->paths = kj_xstrdup(list);
 	int found = 0;
@@ -805,74 +807,12 @@ char *kubeconfig_render(const struct kubeconfig_spec *s, kj_err *e)
 	return kj_buf_steal(&m.out);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int kubeconfig_write(const char *path, const struct kubeconfig_spec *spec, int force, kj_err *e)
 {
 	char *text = kubeconfig_render(spec, e);
 	if (!text)
 		return -1;
-	size_t len = strlen(text);
-	int rc = -1;
-	if (!force) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			if (errno == EEXIST) {
-				kj_err_set(e, KJ_ERR_CONFLICT, _("%s already exists"), path);
-				kj_err_hint(e, _("choose another file, or pass --force to replace it"));
-			} else {
-				kj_err_set(e, KJ_ERR_FAIL, _("cannot create %s: %s"), path, strerror(errno));
-			}
-			goto out;
-		}
-		if (write_all(fd, text, len) < 0 || fsync(fd) < 0) {
-			kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
-			close(fd);
-			unlink(path);
-			goto out;
-		}
-		close(fd);
-		rc = 0;
-		goto out;
-	}
-	/* Replace atomically: a reader never sees half a file. */
-	char *tmp = kj_xasprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot create a file next to %s: %s"), path, strerror(errno));
-		free(tmp);
-		goto out;
-	}
-	if (fchmod(fd, 0600) < 0 || write_all(fd, text, len) < 0 || fsync(fd) < 0) {
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot replace %s: %s"), path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		goto out;
-	}
-	free(tmp);
-	rc = 0;
-out:
+	int rc = kj_file_write_private(path, text, strlen(text), force, e);
 	kj_free_secret(text);
 	return rc;
 }

@@ -34,6 +34,11 @@ struct kubeconfig;
 /* Load and merge `paths` (colon-separated; NULL = $KUBECONFIG or
  * ~/.kube/config).  Fails with KJ_ERR_NOTFOUND when no file exists, and with
  * KJ_ERR_INVALID (file:line:column) on YAML errors. */
+/* Where kubectl looks when no file is given: $KUBECONFIG (a ":"-separated
+ * list) when set, else $HOME/.kube/config; NULL when neither is set.
+ * Malloc'd. */
+char *kubeconfig_default_paths(void);
+
 int kubeconfig_load(const char *paths, struct kubeconfig **out, kj_err *e);
 /* Parse one document from memory; `origin` names it in errors and is the
  * base for relative paths (its directory). */

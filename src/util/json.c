@@ -151,3 +151,12 @@ cJSON *kj_json_document(const char *kind, cJSON *body)
 	}
 	return object_document(kind, body);
 }
+
+cJSON *kj_json_strings(const char *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}

@@ -20,6 +20,8 @@ const cJSON *kj_json_array(const cJSON *o, const char *key);
 int kj_json_array_len(const cJSON *o, const char *key);
 /* Whether array `a` holds the string `s` (NULL a: no). */
 int kj_json_array_has(const cJSON *a, const char *s);
+/* A JSON array of the `n` strings of `v`. */
+cJSON *kj_json_strings(const char *const *v, size_t n);
 
 /* The latest time kubejit reads from outside: 9999-12-31T23:59:59Z, the
  * last instant RFC 3339 can write.  Times beyond it are clamped to it. */

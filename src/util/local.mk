@@ -8,6 +8,7 @@ src_util_libkjutil_a_SOURCES = \
 	src/util/b64.c src/util/b64.h \
 	src/util/names.c src/util/names.h \
 	src/util/strv.c src/util/strv.h \
+	src/util/file.c src/util/file.h \
 	src/util/jwt.c src/util/jwt.h \
 	src/util/json.c src/util/json.h \
 	src/util/yamlguard.c src/util/yamlguard.h

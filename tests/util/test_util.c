@@ -1,9 +1,12 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/b64.h"
 #include "util/err.h"
+#include "util/file.h"
 #include "util/json.h"
 #include "util/jwt.h"
 #include "util/names.h"
@@ -358,4 +361,73 @@ Test(strv, null_terminated_list_push_format_and_free)
 	cr_assert_not(kj_nullv_contains(v, "team"));
 	kj_nullv_free(v);
 	kj_nullv_free(NULL);
+}
+
+Test(file, write_private_never_clobbers_and_replaces_atomically)
+{
+	char dir[] = "/tmp/kj-file-XXXXXX";
+	struct stat st;
+	char *path, *back = NULL;
+	size_t len = 0;
+	kj_err e;
+
+	cr_assert_not_null(mkdtemp(dir));
+	path = kj_xasprintf("%s/out", dir);
+	cr_assert_eq(kj_file_write_private(path, "one\n", 4, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	cr_assert_eq(kj_file_write_private(path, "two\n", 4, 0, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_CONFLICT);
+	cr_assert(strstr(e.msg, path), "%s", e.msg);
+	cr_assert(strstr(e.hint, "--force"), "%s", e.hint);
+	cr_assert_eq(kj_file_read(path, 0, &back, &len, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(back, "one\n", "a refused write left the file alone");
+	free(back);
+	cr_assert_eq(kj_file_write_private(path, "two\n", 4, 1, &e), 0, "%s", e.msg);
+	cr_assert_eq(kj_file_read(path, 0, &back, &len, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(back, "two\n");
+	cr_assert_eq(len, 4);
+	free(back);
+	unlink(path);
+	cr_assert_eq(rmdir(dir), 0, "no temporary file was left in %s", dir);
+	free(path);
+}
+
+Test(file, read_names_the_path_and_refuses_oversized_files)
+{
+	char dir[] = "/tmp/kj-file-XXXXXX";
+	char *path, *out = (char *)"untouched";
+	kj_err e;
+
+	cr_assert_not_null(mkdtemp(dir));
+	path = kj_xasprintf("%s/missing", dir);
+	cr_assert_eq(kj_file_read(path, 0, &out, NULL, &e), -1);
+	cr_assert_null(out);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert(strstr(e.msg, path), "%s", e.msg);
+	cr_assert(e.hint[0]);
+	cr_assert_eq(kj_file_write_private(path, "0123456789", 10, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(kj_file_read(path, 9, &out, NULL, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID);
+	cr_assert(strstr(e.msg, "larger than 9 bytes"), "%s", e.msg);
+	cr_assert_eq(kj_file_read(path, 10, &out, NULL, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(out, "0123456789");
+	free(out);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+Test(json, strings_builds_an_array_in_order)
+{
+	const char *v[] = {"https://kubernetes.default.svc", "vault"};
+	cJSON *a = kj_json_strings(v, 2), *none = kj_json_strings(NULL, 0);
+	char *text = cJSON_PrintUnformatted(a);
+
+	cr_assert_str_eq(text, "[\"https://kubernetes.default.svc\",\"vault\"]");
+	cr_assert(cJSON_IsArray(none));
+	cr_assert_eq(cJSON_GetArraySize(none), 0);
+	free(text);
+	cJSON_Delete(a);
+	cJSON_Delete(none);
 }
