@@ -55,3 +55,4 @@ uninstall-kj-completion:
 	rm -f '$(DESTDIR)$(bashcompdir)/kubejit' '$(DESTDIR)$(zshcompdir)/_kubejit' \
 	      '$(DESTDIR)$(fishcompdir)/kubejit.fish'
 .PHONY: install-kj-completion uninstall-kj-completion
+EXTRA_DIST += doc/ARCHITECTURE.md doc/KUBERNETES.md

@@ -134,7 +134,7 @@ static int mint_into_cache(struct engine *en, const char *home, const char *secr
 	ent->issued_at = kj_now();
 	ent->lease_end = res.lease_expiry;
 	ent->token_expiry = res.token_expiry;
-	/* a store sealed with a passphrase gets a sealed cache (DESIGN §4) */
+	/* a store sealed with a passphrase gets a sealed cache (doc/ARCHITECTURE.md, "Outputs and files") */
 	ent->sealed = engine_seal_state(en) != ENGINE_SEAL_PLAIN;
 	rc = execcache_store(home, secret, ns, ent, e);
 	*target = res.target ? kj_xstrdup(res.target) : NULL;

@@ -1,4 +1,4 @@
-/* authn: authentication of the demo cluster's requests (k8s-api.md §4.1).
+/* authn: authentication of the demo cluster's requests (doc/KUBERNETES.md, "Authentication").
  *
  * Chain as kube-apiserver's: a client certificate signed by the cluster CA
  * (EKU clientAuth; CN = user, O = groups) wins; otherwise an

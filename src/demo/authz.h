@@ -1,9 +1,9 @@
 /* authz: RBAC evaluation and privilege-escalation prevention of the demo
- * cluster, as kube-apiserver v1.32 does it (k8s-api.md §3).
+ * cluster, as kube-apiserver v1.32 does it (doc/KUBERNETES.md, "RBAC").
  *
  * The core is pure: it works on a `struct authz_policy` holding four cJSON
  * arrays of full Role / ClusterRole / RoleBinding / ClusterRoleBinding
- * objects (the shapes of k8s-api.md §2.0), so it can be tested without a
+ * objects (the shapes of doc/KUBERNETES.md, "Objects kubejit creates"), so it can be tested without a
  * server.  authz_policy_load() snapshots them from the object store (one copy
  * per request; the demo cluster holds a few dozen RBAC objects).
  *

@@ -1,5 +1,5 @@
 /* discovery: the served resource table and the legacy discovery documents
- * (/version, /api, /apis, /api/v1, /apis/<g>, /apis/<g>/<v>), k8s-api.md §5.
+ * (/version, /api, /apis, /api/v1, /apis/<g>, /apis/<g>/<v>), doc/KUBERNETES.md, "What kubectl needs".
  * Plain APIVersions / APIGroupList / APIResourceList are served; kubectl
  * accepts them as the non-aggregated fallback. */
 #include "demo/internal.h"

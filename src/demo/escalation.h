@@ -1,5 +1,5 @@
 /* escalation: RBAC privilege-escalation prevention of the demo cluster
- * (k8s-api.md §3.2, §3.3), over the pure policy snapshot of authz.h.
+ * (doc/KUBERNETES.md, "Escalation checks"), over the pure policy snapshot of authz.h.
  *
  * A Role/ClusterRole write passes for system:masters, with the `escalate`
  * verb, or when the writer already holds every rule it grants; a binding

@@ -2,7 +2,7 @@
  * the glue that plugs the auth modules into the server (demo_auth_install,
  * declared in internal.h).
  *
- * Served here: TokenRequest (`serviceaccounts/token`, k8s-api.md §1),
+ * Served here: TokenRequest (`serviceaccounts/token`, doc/KUBERNETES.md, "TokenRequest"),
  * SelfSubjectAccessReview (§4.2), SelfSubjectRulesReview (§4.3),
  * SelfSubjectReview (§4.4), TokenReview (§1.4) (those in handlers_review.c),
  * and CertificateSigningRequests with their `approval` subresource

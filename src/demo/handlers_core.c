@@ -1,6 +1,6 @@
 /* handlers_core: generic create/get/list/watch/update/patch/delete for the
  * stored resources of the table in discovery.c, in the apiserver's check
- * order (k8s-api.md §0.6, §2). */
+ * order (doc/KUBERNETES.md, "Request order" and "Objects kubejit creates"). */
 #include "demo/internal.h"
 
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * One RSA-2048 key signs every token (RS256).  jwtsign_open() loads it from
  * <state_dir>/sa.key or makes and stores it there (0600) on first start; a NULL
  * state_dir keeps the key in memory only.  Tokens carry the claim set of
- * kube-apiserver v1.32 (k8s-api.md §1.3): aud (always an array), exp, iat, iss,
+ * kube-apiserver v1.32 (doc/KUBERNETES.md, "Service account tokens"): aud (always an array), exp, iat, iss,
  * jti, kubernetes.io{namespace, serviceaccount{name,uid}, pod|secret{name,uid}},
  * nbf (= iat), sub.  The header is {"alg":"RS256","kid":...} with kid the
  * unpadded base64url SHA-256 of the DER PKIX public key.

@@ -1,5 +1,5 @@
 /* reply: response helpers, Status bodies and field errors exactly as the
- * apiserver writes them (k8s-api.md §0.3, §0.4), plus the user record. */
+ * apiserver writes them (doc/KUBERNETES.md, "Status bodies", "Field errors"), plus the user record. */
 #include "demo/internal.h"
 
 #include <stdarg.h>

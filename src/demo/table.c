@@ -1,4 +1,4 @@
-/* table: meta.k8s.io/v1 Table responses for `kubectl get` (k8s-api.md §5.4),
+/* table: meta.k8s.io/v1 Table responses for `kubectl get` (doc/KUBERNETES.md, "What kubectl needs"),
  * with the printer columns of pods, serviceaccounts, namespaces, configmaps,
  * secrets and (cluster)rolebindings, and the default Name / Created At table
  * for everything else. */

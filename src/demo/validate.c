@@ -1,5 +1,5 @@
 /* validate: object validation and defaulting with the apiserver's field
- * error texts (k8s-api.md §2.1, §2.4; apimachinery validation.go,
+ * error texts (doc/KUBERNETES.md, "Names and validation"; apimachinery validation.go,
  * pkg/apis/rbac/validation). */
 #include "demo/internal.h"
 

@@ -20,7 +20,7 @@
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
-#define TOKEN_MIN_SECONDS 600 /* TokenRequest refuses less (k8s-api.md §1.2) */
+#define TOKEN_MIN_SECONDS 600 /* TokenRequest refuses less (doc/KUBERNETES.md, "TokenRequest") */
 
 int64_t mint_token_seconds(int64_t ttl)
 {
@@ -261,7 +261,8 @@ static int mint_fixed(struct minting *m, struct mint_result *out, kj_err *e)
 			uid = m->lease.objects[0].uid;
 			m->lease.revocable = 1;
 		} else if (e->cls == KJ_ERR_DENIED) {
-			/* DESIGN §2.1: say so and fall back to expiry-only */
+			/* no anchor Secret, so nothing to revoke the token by: say so and fall back to
+			 * expiry-only */
 			snprintf(what, sizeof(what),
 			         _("target %s may not create Secrets in %s: this token cannot be revoked and "
 			           "lives "
@@ -664,7 +665,8 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 		goto out;
 	}
 	mint_object_name(s.name_prefix, s.path, m.name);
-	/* the lease row exists before the first object does (DESIGN §2.3) */
+	/* the lease row exists before the first object does (doc/ARCHITECTURE.md, "The data flow of a mint")
+	 */
 	if (begin_lease(&m, ns, e) < 0)
 		goto out;
 	engine_crash_point("mint:lease-written");

@@ -98,7 +98,7 @@ static int ns_pattern_ok(const char *p)
 	return 1;
 }
 
-/* RBAC object names only refuse "."/".." and '/', '%' (k8s-api.md §2.4). */
+/* RBAC object names only refuse "."/".." and '/', '%' (doc/KUBERNETES.md, "Names and validation"). */
 static int rbac_name_ok(const char *s)
 {
 	return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/') && !strchr(s, '%');

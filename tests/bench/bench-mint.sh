@@ -4,7 +4,7 @@
 #   floor        (a minimal libcurl program sending the same two requests)
 #   kubectl create token (one TokenRequest, unbound)
 # Prints mean/median wall time and peak RSS of each, and the ratios that
-# DESIGN.md section 9 sets as targets (kubectl/kubejit >= 4, kubejit/floor <= 1.3).
+# doc/ARCHITECTURE.md, "Speed targets", sets (kubectl/kubejit >= 4, kubejit/floor <= 1.3).
 # Each run is timed by tests/bench/timeit from fork to reap, so the script's
 # own processes do not count.
 # usage: bench-mint.sh [RUNS]   (env: KUBEJIT_BIN, FLOOR_BIN, TIMEIT_BIN, KUBECTL)

@@ -1,4 +1,4 @@
-/* Benchmark (DESIGN §9): bulk revoke of N dynamic leases on loopback, and
+/* Benchmark (doc/ARCHITECTURE.md, "Speed targets"): bulk revoke of N dynamic leases on loopback, and
  * listing a lease table of that size.  `make bench` builds and runs it;
  * by hand: `tests/bench/bulk_revoke [N]` (default 1000).  Not part of
  * `make check`. */

@@ -1,4 +1,4 @@
-/* Benchmark (DESIGN §9): the lease table with N leases (default 1,000,000).
+/* Benchmark (doc/ARCHITECTURE.md, "Speed targets"): the lease table with N leases (default 1,000,000).
  * A child process fills a fresh store (one INSERT ... SELECT in SQL, the
  * same mix as a long-used store: most leases closed, some live, a few
  * failed); then this process times what the TUI does: opening the store

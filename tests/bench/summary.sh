@@ -1,6 +1,6 @@
 #!/bin/sh
 # Collects the "BENCH key=value ..." lines that `make bench` printed into one
-# table of figures beside the targets of DESIGN.md section 9.
+# table of figures beside the targets of doc/ARCHITECTURE.md, "Speed targets".
 # usage: summary.sh LOG
 set -eu
 grep '^BENCH ' "$1" | tr ' ' '\n' | grep = | awk -F= '
@@ -10,7 +10,7 @@ function row(name, val, unit, target, ok) {
 }
 END {
 	print ""
-	print "==== kubejit benchmarks (DESIGN.md section 9) ===="
+	print "==== kubejit benchmarks (doc/ARCHITECTURE.md) ===="
 	printf "%-44s %12s %-4s %-14s %s\n", "figure", "measured", "", "target", ""
 	k = v["mint_kubejit_ms"]; f = v["mint_floor_ms"]; c = v["mint_kubectl_ms"]
 	row("kubejit mint, fixed (median)", k, "ms", "", "")
