@@ -7,12 +7,13 @@
 # doc/ARCHITECTURE.md, "Speed targets", sets (kubectl/kubejit >= 4, kubejit/floor <= 1.3).
 # Each run is timed by tests/bench/timeit from fork to reap, so the script's
 # own processes do not count.
-# usage: bench-mint.sh [RUNS]   (env: KUBEJIT_BIN, FLOOR_BIN, TIMEIT_BIN, KUBECTL)
+# usage: bench-mint.sh [RUNS]   (env: KUBEJIT_BIN, FLOOR_BIN, TIMEIT_BIN, CURL_NOOP_BIN, KUBECTL)
 set -eu
 runs=${1:-40}
 kj=${KUBEJIT_BIN:?set KUBEJIT_BIN}
 floor=${FLOOR_BIN:?set FLOOR_BIN}
 timeit=${TIMEIT_BIN:?set TIMEIT_BIN}
+curl_noop=${CURL_NOOP_BIN:?set CURL_NOOP_BIN}
 kubectl=${KUBECTL:-$(command -v kubectl || true)}
 tmp=$(mktemp -d /tmp/kubejit-bench.XXXXXX)
 trap 'kill $dc_pid 2>/dev/null; wait $dc_pid 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -95,16 +96,25 @@ echo "live leases after the run: $leases"
 # `kubejit --version` (the cost of starting the process at all), interleaved.
 "$kj" get /bench/ci >/dev/null # mints and caches
 "$kj" get /bench/ci >/dev/null # notes the store as seen
+# ... and beside a program that only links libcurl (its load time), and
+# /bin/true (a process at all), interleaved in one run
 : >"$tmp/tg"
 : >"$tmp/tv"
+: >"$tmp/tc"
+: >"$tmp/tt"
 for _ in $(seq $((runs * 2))); do
 	"$timeit" "$tmp/tg" "$kj" get /bench/ci >/dev/null
 	"$timeit" "$tmp/tv" "$kj" --version >/dev/null
+	"$timeit" "$tmp/tc" "$curl_noop"
+	"$timeit" "$tmp/tt" /bin/true
 done
 read -r _ get_med <<<"$(cut -d' ' -f1 "$tmp/tg" | stats)"
 read -r _ ver_med <<<"$(cut -d' ' -f1 "$tmp/tv" | stats)"
-printf 'kubejit get (cached token): %s ms median; kubejit --version: %s ms  (target: get < 5 ms)\n' \
-	"$get_med" "$ver_med"
+read -r _ curl_med <<<"$(cut -d' ' -f1 "$tmp/tc" | stats)"
+read -r _ true_med <<<"$(cut -d' ' -f1 "$tmp/tt" | stats)"
+printf 'kubejit get (cached token): %s ms median; kubejit --version: %s ms; libcurl no-op: %s ms; /bin/true: %s ms\n' \
+	"$get_med" "$ver_med" "$curl_med" "$true_med"
+awk -v g="$get_med" -v c="$curl_med" 'BEGIN {printf "cached get / libcurl no-op (median): %.2fx  (target <= 0.5)\n", g / c}'
 if command -v strace >/dev/null; then
 	strace -f -o "$tmp/get.strace" -e trace=connect,openat,fsync,fdatasync,pwrite64,write \
 		"$kj" get /bench/ci >/dev/null 2>&1 || true
@@ -113,4 +123,5 @@ if command -v strace >/dev/null; then
 	echo "kubejit get: $conn connect() calls; $dbw store opens or writes (both should be 0)"
 fi
 awk -v k="${med[kubejit]}" -v f="${med[floor]}" -v c="${med[kubectl]:-0}" -v g="$get_med" -v v="$ver_med" \
-	'BEGIN {printf "BENCH mint_kubejit_ms=%s mint_floor_ms=%s mint_kubectl_ms=%s get_ms=%s version_ms=%s\n", k, f, c, g, v}'
+	-v n="$curl_med" -v t="$true_med" \
+	'BEGIN {printf "BENCH mint_kubejit_ms=%s mint_floor_ms=%s mint_kubectl_ms=%s get_ms=%s version_ms=%s curl_noop_ms=%s true_ms=%s\n", k, f, c, g, v, n, t}'
