@@ -1,7 +1,7 @@
 #!/bin/sh
 # Collects the "BENCH key=value ..." lines that `make bench` printed into one
-# table of figures, each beside its target (DESIGN.md section 9 and
-# doc/BENCHMARKS.md) and whether this run met it.  A figure whose step did
+# table of figures, each beside its target (doc/BENCHMARKS.md)
+# and whether this run met it.  A figure whose step did
 # not run (or that needs a larger BENCH_LEASES) shows no verdict.
 # usage: summary.sh LOG
 set -eu
@@ -13,7 +13,7 @@ function row(name, val, unit, target, ok) {
 function has(k) { return (k in seen) && v[k] != "-" }
 END {
 	print ""
-	print "==== kubejit benchmarks (targets: DESIGN.md section 9, doc/BENCHMARKS.md) ===="
+	print "==== kubejit benchmarks (targets: doc/BENCHMARKS.md) ===="
 	printf "%-52s %10s %-4s %-12s %s\n", "figure", "measured", "", "target", ""
 	k = v["mint_kubejit_ms"]; f = v["mint_floor_ms"]; c = v["mint_kubectl_ms"]
 	row("kubejit mint, fixed, loopback (median)", k, "ms", "", "")
