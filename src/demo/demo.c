@@ -99,12 +99,11 @@ static int64_t or_default(int64_t v, int64_t def)
 	return v == 0 ? def : v < 0 ? 0 : v;
 }
 
-/* The production defaults below are being switched on one at a time, each
- * with the tests that assumed an ideal server; until then 0. */
-#define DEFAULT_TOKEN_CACHE_TTL_MS  0
-#define DEFAULT_RBAC_DELAY_MS       0
-#define DEFAULT_GC_DELAY_MS         0
-#define DEFAULT_CSR_SIGNER_DELAY_MS 0
+/* What a kube-apiserver v1.32 with kube-controller-manager does by default. */
+#define DEFAULT_TOKEN_CACHE_TTL_MS  10000
+#define DEFAULT_RBAC_DELAY_MS       250
+#define DEFAULT_GC_DELAY_MS         1000
+#define DEFAULT_CSR_SIGNER_DELAY_MS 1000
 
 static void apply_realism(struct demo_cluster *dc, const struct demo_opts *o)
 {

@@ -6,6 +6,7 @@
 #include "engine/audit.h"
 #include "engine/lease.h"
 #include "engine/rbac_manifest.h"
+#include "engine/ready.h"
 #include "engine/target.h"
 #include "kube/api.h"
 #include "kube/kubeconfig.h"
@@ -46,6 +47,39 @@ static int apply(struct kube_client *kc, enum kube_kind_id kind, cJSON *obj, kj_
 static int say(const struct target_bootstrap_spec *s, const char *msg)
 {
 	return s->progress ? s->progress(s->progress_ud, msg) : 0;
+}
+
+/* The new ClusterRoleBinding reaches the API server's authorizer a moment
+ * later (its informer caches): ask as the new token for the ClusterRole's
+ * first rule until it is allowed, so the preflight that follows sees what
+ * was just applied. */
+static int await_rbac(const struct kube_conn *admin_conn, const char *token, const cJSON *role, kj_err *e)
+{
+	struct kube_conn c = *admin_conn;
+	struct kube_client *tc = NULL;
+	struct ready_probe p = {0};
+	int64_t took = 0;
+	int rc;
+
+	c.token = token;
+	c.token_file = NULL;
+	c.client_cert = NULL;
+	c.client_key = NULL;
+	c.exec = NULL;
+	if (ready_probe_from_rules(cJSON_GetObjectItemCaseSensitive(role, "rules"), NULL, &p) < 0) {
+		ready_probe_done(&p);
+		return 0;
+	}
+	if (kube_client_new(&c, &tc, e) < 0) {
+		ready_probe_done(&p);
+		return -1;
+	}
+	rc = ready_wait(tc, &p, 0, &took, e);
+	if (rc < 0)
+		kj_err_prefix(e, _("waiting for the new ClusterRoleBinding to take effect"));
+	kube_client_free(tc);
+	ready_probe_done(&p);
+	return rc;
 }
 
 int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, struct target_add_result *out,
@@ -120,6 +154,9 @@ int target_bootstrap(struct engine *en, const struct target_bootstrap_spec *s, s
 		              kube_meta(objs[0], "name"));
 		goto out;
 	}
+
+	if (await_rbac(&conn, tok.token, objs[1], e) < 0)
+		goto out;
 
 	ts_add.name = s->name;
 	ts_add.auth = TARGET_AUTH_TOKEN;

@@ -26,15 +26,9 @@ kc() { KUBECONFIG="$tmp/exec.kubeconfig" "$KUBECTL" --cache-dir "$tmp/kcache" --
 lease_ids() { kj leases --all --json "$@" | grep -o '"id":[[:space:]]*"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'; }
 count_lines() { grep -c . || true; }
 
-tap_plan 23
 
-"$KUBEJIT_BIN" demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
-	>"$tmp/demo.log" 2>&1 &
-demo_pid=$!
-wait_for 30 grep -q 'certificate-authority-data' "$tmp/admin.kubeconfig" || {
-	cat "$tmp/demo.log" >&2
-	tap_skip_all "the demo cluster did not start"
-}
+demo_start "$tmp" --kubeconfig "$tmp/admin.kubeconfig"
+tap_plan 23
 server=$(sed -n 's/^ *server: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"')
 sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"' |
 	base64 -d >"$tmp/ca.crt"

@@ -20,15 +20,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 export HOME="$tmp"
 
+demo_start "$tmp" --kubeconfig "$tmp/admin.kubeconfig" --csr-signer-delay 300ms
 tap_plan 18
-
-"$KUBEJIT_BIN" demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
-	>"$tmp/demo.log" 2>&1 &
-demo_pid=$!
-wait_for 30 grep -q 'certificate-authority-data' "$tmp/admin.kubeconfig" || {
-	cat "$tmp/demo.log" >&2
-	tap_skip_all "the demo cluster did not start"
-}
 server=$(sed -n 's/^ *server: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"')
 sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"' |
 	base64 -d >"$tmp/ca.crt"

@@ -8,21 +8,15 @@ KUBEJIT_BIN=${KUBEJIT_BIN:-./kubejit}
 [ -x "$KUBEJIT_BIN" ] || tap_skip_all "kubejit binary not built"
 
 tmp=$(mk_tmp)
-pid=""
+demo_pid=""
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 
-"$KUBEJIT_BIN" demo-cluster --state "$tmp/state" --max-token-expiration 24h >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-if ! wait_for 20 grep -q '^admin kubeconfig:' "$tmp/out"; then
-	cat "$tmp/err" >&2
-	tap_plan 1
-	check "demo cluster starts" false
-	tap_done
-fi
+demo_start "$tmp" --max-token-expiration 24h --token-cache-ttl 1s --gc-delay 300ms --csr-signer-delay 300ms
+cp "$tmp/demo.out" "$tmp/out"
 # A private kubeconfig and discovery cache: nothing leaks between runs.
 export KUBECONFIG="$tmp/state/admin.kubeconfig"
 unset KUBERNETES_SERVICE_HOST
@@ -36,10 +30,7 @@ out() {
 has() { grep -q -- "$2" "$tmp/$1"; }
 hasnt() { ! grep -q -- "$2" "$tmp/$1"; }
 
-auth_ready=0
-if k auth whoami >/dev/null 2>&1; then auth_ready=1; fi
-
-tap_plan 50
+tap_plan 51
 
 check "cluster url printed" grep -q '^demo cluster listening on https://127.0.0.1:' "$tmp/out"
 check "kubeconfig is private" test "$(stat -c %a "$KUBECONFIG")" = 600
@@ -118,55 +109,61 @@ check "create -f (server-side field validation)" has cf '^role.rbac.authorizatio
 sed 's/verbs: \["get"\]/verbs: ["get", "list"]/' "$tmp/objs.yaml" >"$tmp/objs2.yaml"
 out ap k apply -f "$tmp/objs2.yaml"
 check "apply -f updates" has ap '^role.rbac.authorization.k8s.io/from-file configured'
-out watch k get sa -n dev -w --request-timeout=10s
-check "get -w lists, then the short watch ends" has watch '^default  *0'
+# a watch stays open and shows what happens meanwhile, until it times out
+k get sa -n dev -w --request-timeout=4s >"$tmp/watch" 2>&1 &
+wpid=$!
+sleep 1
+k create sa watched -n dev >/dev/null 2>&1
+wait $wpid
+check "get -w lists first" has watch '^default  *0'
+check "... then streams the ServiceAccount created meanwhile" has watch '^watched  *0'
 out gone k get role nope -n dev
 check "get missing: NotFound" has gone 'Error from server (NotFound): roles.rbac.authorization.k8s.io "nope" not found'
 
 # ------------------------------------------------------------------ tokens
-if [ "$auth_ready" = 1 ]; then
-	out short k create token ci -n dev --duration 5m
-	check "create token 5m fails with the 10-minute message" has short 'may not specify a duration less than 10 minutes'
-	k create token ci -n dev --duration 1h >"$tmp/tok" 2>"$tmp/tokerr"
-	check "create token 1h" test -s "$tmp/tok"
-	tok=$(cat "$tmp/tok")
-	# the token user of the kubeconfig: a client certificate would win over --token
-	kt() {
-		t=$1
-		shift
-		k --context kubejit-demo-token --token "$t" "$@"
-	}
-	out who kt "$tok" auth whoami
-	check "whoami names the ServiceAccount" has who 'system:serviceaccount:dev:ci'
-	out deny1 kt "$tok" get secrets -n dev
-	check "token is Forbidden for secrets" has deny1 'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:dev:ci" cannot list resource "secrets"'
-	k create role secret-reader -n dev --verb=list --resource=secrets >/dev/null 2>&1
-	k create rolebinding ci-secrets -n dev --role=secret-reader --serviceaccount=dev:ci >/dev/null 2>&1
-	k create role role-writer -n dev --verb=create --resource=roles >/dev/null 2>&1
-	k create rolebinding ci-roles -n dev --role=role-writer --serviceaccount=dev:ci >/dev/null 2>&1
-	out allow kt "$tok" get secrets -n dev
-	check "allowed after Role + RoleBinding" hasnt allow 'Forbidden'
-	out esc kt "$tok" create role greedy -n dev --verb='*' --resource=secrets
-	check "cannot create an escalating Role" has esc 'roles.rbac.authorization.k8s.io "greedy" is forbidden: user "system:serviceaccount:dev:ci" (groups=\["system:serviceaccounts" "system:serviceaccounts:dev" "system:authenticated"\]) is attempting to grant RBAC permissions not currently held'
-	out modest kt "$tok" create role modest -n dev --verb=list --resource=secrets
-	check "can create a Role within its own permissions" has modest '^role.rbac.authorization.k8s.io/modest created'
-	k delete sa ci -n dev >/dev/null 2>&1
-	out unauth kt "$tok" get secrets -n dev
-	check "Unauthorized after the ServiceAccount is deleted" has unauth 'You must be logged in to the server'
-	k create secret generic anchor -n dev --from-literal=a=b >/dev/null 2>&1
-	k create token default -n dev --bound-object-kind Secret --bound-object-name anchor >"$tmp/btok" 2>&1
-	btok=$(cat "$tmp/btok")
-	out bwho kt "$btok" auth whoami
-	check "Secret-bound token works" has bwho 'system:serviceaccount:dev:default'
-	k delete secret anchor -n dev >/dev/null 2>&1
-	out bdead kt "$btok" auth whoami
-	check "Secret-bound token dies with its Secret" has bdead 'You must be logged in to the server'
-	out cap k create token default -n dev --duration 48h
-	check "token beyond --max-token-expiration is capped with a warning" has cap 'Warning: requested expiration of 172800 seconds shortened to 86400 seconds'
-	if command -v openssl >/dev/null 2>&1; then
-		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/u.key" \
-			-subj "/CN=alice/O=devs" -out "$tmp/u.csr" 2>/dev/null
-		cat >"$tmp/csr.yaml" <<EOF
+out short k create token ci -n dev --duration 5m
+check "create token 5m fails with the 10-minute message" has short 'may not specify a duration less than 10 minutes'
+k create token ci -n dev --duration 1h >"$tmp/tok" 2>"$tmp/tokerr"
+check "create token 1h" test -s "$tmp/tok"
+tok=$(cat "$tmp/tok")
+# the token user of the kubeconfig: a client certificate would win over --token
+kt() {
+	t=$1
+	shift
+	k --context kubejit-demo-token --token "$t" "$@"
+}
+out who kt "$tok" auth whoami
+check "whoami names the ServiceAccount" has who 'system:serviceaccount:dev:ci'
+out deny1 kt "$tok" get secrets -n dev
+check "token is Forbidden for secrets" has deny1 'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:dev:ci" cannot list resource "secrets"'
+k create role secret-reader -n dev --verb=list --resource=secrets >/dev/null 2>&1
+k create rolebinding ci-secrets -n dev --role=secret-reader --serviceaccount=dev:ci >/dev/null 2>&1
+k create role role-writer -n dev --verb=create --resource=roles >/dev/null 2>&1
+k create rolebinding ci-roles -n dev --role=role-writer --serviceaccount=dev:ci >/dev/null 2>&1
+# the authorizer sees new bindings a little later (informer caches)
+allowed() { kt "$tok" get secrets -n dev >"$tmp/allow" 2>&1; }
+check "allowed once the authorizer sees the Role + RoleBinding" wait_for 5 allowed
+out esc kt "$tok" create role greedy -n dev --verb='*' --resource=secrets
+check "cannot create an escalating Role" has esc 'roles.rbac.authorization.k8s.io "greedy" is forbidden: user "system:serviceaccount:dev:ci" (groups=\["system:serviceaccounts" "system:serviceaccounts:dev" "system:authenticated"\]) is attempting to grant RBAC permissions not currently held'
+out modest kt "$tok" create role modest -n dev --verb=list --resource=secrets
+check "can create a Role within its own permissions" has modest '^role.rbac.authorization.k8s.io/modest created'
+k delete sa ci -n dev >/dev/null 2>&1
+# the API server's token cache (--token-cache-ttl 1s here) may still let it in
+refused() { ! kt "$1" get secrets -n dev >"$tmp/unauth" 2>&1 && has unauth 'You must be logged in to the server'; }
+check "Unauthorized within the token cache time of the ServiceAccount's deletion" wait_for 4 refused "$tok"
+k create secret generic anchor -n dev --from-literal=a=b >/dev/null 2>&1
+k create token default -n dev --bound-object-kind Secret --bound-object-name anchor >"$tmp/btok" 2>&1
+btok=$(cat "$tmp/btok")
+out bwho kt "$btok" auth whoami
+check "Secret-bound token works" has bwho 'system:serviceaccount:dev:default'
+k delete secret anchor -n dev >/dev/null 2>&1
+check "Secret-bound token dies with its Secret, within the token cache time" wait_for 4 refused "$btok"
+out cap k create token default -n dev --duration 48h
+check "token beyond --max-token-expiration is capped with a warning" has cap 'Warning: requested expiration of 172800 seconds shortened to 86400 seconds'
+if command -v openssl >/dev/null 2>&1; then
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/u.key" \
+		-subj "/CN=alice/O=devs" -out "$tmp/u.csr" 2>/dev/null
+	cat >"$tmp/csr.yaml" <<EOF
 apiVersion: certificates.k8s.io/v1
 kind: CertificateSigningRequest
 metadata:
@@ -176,28 +173,24 @@ spec:
   signerName: kubernetes.io/kube-apiserver-client
   usages: [client auth]
 EOF
-		k create -f "$tmp/csr.yaml" >/dev/null 2>&1
-		out appr k certificate approve alice
-		check "certificate approve" has appr 'certificatesigningrequest.certificates.k8s.io/alice approved'
-		out csrs k get csr
-		check "get csr: columns and condition" has csrs '^alice  .*kubernetes.io/kube-apiserver-client  *kubernetes-admin  *<none>  *Approved,Issued'
-	else
-		for n in 1 2; do echo "ok $((TAP_N + n)) # SKIP openssl not found"; done
-		TAP_N=$((TAP_N + 2))
-	fi
-	out cani k auth can-i create serviceaccounts/token -n dev --subresource=token
-	check "auth can-i as admin" has cani '^yes'
+	k create -f "$tmp/csr.yaml" >/dev/null 2>&1
+	out appr k certificate approve alice
+	check "certificate approve" has appr 'certificatesigningrequest.certificates.k8s.io/alice approved'
+	# the signer controller issues a moment after approval
+	issued() { k get csr >"$tmp/csrs" 2>&1 && has csrs 'Approved,Issued'; }
+	wait_for 5 issued
+	check "get csr: columns and condition" has csrs '^alice  .*kubernetes.io/kube-apiserver-client  *kubernetes-admin  *<none>  *Approved,Issued'
 else
-	for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
-		echo "ok $((TAP_N + n)) # SKIP the authentication modules are not installed"
-	done
-	TAP_N=$((TAP_N + 14))
+	for n in 1 2; do echo "ok $((TAP_N + n)) # SKIP openssl not found"; done
+	TAP_N=$((TAP_N + 2))
 fi
+out cani k auth can-i create serviceaccounts/token -n dev --subresource=token
+check "auth can-i as admin" has cani '^yes'
 
-kill "$pid"
-wait "$pid"
+kill "$demo_pid"
+wait "$demo_pid"
 rc=$?
-pid=""
+demo_pid=""
 check "SIGTERM stops the cluster cleanly" test "$rc" = 0
 check "demo-cluster --help" sh -c '"$0" demo-cluster --help | grep -q -- "--max-token-expiration DUR"' "$KUBEJIT_BIN"
 "$KUBEJIT_BIN" demo-cluster --max-token-expiration 5m >"$tmp/maxerr" 2>&1

@@ -10,22 +10,15 @@ KUBEJIT_BIN=${KUBEJIT_BIN:-./kubejit}
 DATA=${KUBEJIT_DATADIR:-${top_srcdir:-.}/data}
 
 tmp=$(mk_tmp)
-pid=""
+demo_pid=""
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 
-"$KUBEJIT_BIN" demo-cluster --state "$tmp/state" >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-if ! wait_for 20 grep -q '^admin kubeconfig:' "$tmp/out"; then
-	cat "$tmp/err" >&2
-	tap_plan 1
-	check "demo cluster starts" false
-	tap_done
-fi
-url=$(sed -n 's/^demo cluster listening on //p' "$tmp/out")
+demo_start "$tmp"
+url=$demo_url
 export KUBEJIT_HOME="$tmp/home"
 unset KUBECONFIG KUBERNETES_SERVICE_HOST
 kj() { "$KUBEJIT_BIN" "$@"; }

@@ -5,7 +5,11 @@
 void kube_fixture_start(void)
 {
 	kj_err e;
-	struct demo_opts o = {.max_token_expiration = 86400};
+	/* realistic, with the token cache and controllers' delays shortened */
+	struct demo_opts o = {.max_token_expiration = 86400,
+	                      .token_cache_ttl_ms = 1000,
+	                      .gc_delay_ms = 200,
+	                      .csr_signer_delay_ms = 200};
 	cr_assert_eq(demo_start(&o, &dc, &e), 0, "demo_start: %s", e.msg);
 }
 

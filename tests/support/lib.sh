@@ -31,3 +31,31 @@ wait_for() {
 	done
 	return 1
 }
+# demo_start DIR [OPTIONS...]: run `kubejit demo-cluster --listen 127.0.0.1:0
+# --state DIR/state OPTIONS` in the background and wait for it.  Sets
+# demo_pid, demo_url, demo_kubeconfig (the admin's) and writes DIR/ca.crt.
+# A cluster that does not start within 30 s, or whose admin kubectl cannot
+# authenticate as, ends the script as a failed test: never a skip.
+demo_start() {
+	local dir=$1
+	shift
+	"${KUBEJIT_BIN:?}" demo-cluster --listen 127.0.0.1:0 --state "$dir/state" "$@" \
+		>"$dir/demo.out" 2>"$dir/demo.err" &
+	demo_pid=$!
+	if ! wait_for 30 grep -q '^admin kubeconfig:' "$dir/demo.out"; then
+		sed 's/^/# /' "$dir/demo.err"
+		tap_plan 1
+		check "the demo cluster starts" false
+		tap_done
+	fi
+	demo_url=$(sed -n 's/^demo cluster listening on //p' "$dir/demo.out")
+	demo_kubeconfig=$(sed -n 's/^admin kubeconfig: //p' "$dir/demo.out")
+	cp "$dir/state/ca.crt" "$dir/ca.crt"
+	if [ -n "${KUBECTL:-}" ] && ! "$KUBECTL" --kubeconfig "$demo_kubeconfig" --cache-dir "$dir/demo-cache" \
+		--request-timeout 20s auth whoami >"$dir/demo.whoami" 2>&1; then
+		sed 's/^/# /' "$dir/demo.whoami"
+		tap_plan 1
+		check "the admin authenticates to the demo cluster" false
+		tap_done
+	fi
+}
