@@ -517,11 +517,9 @@ static void serve_authorized(struct demo_req *r, struct demo_authz_attrs *a, int
 	struct demo_cluster *dc = r->dc;
 	char *reason = NULL;
 
-	if (r->fault_delay_ms > 0) {
-		struct timespec ts = {r->fault_delay_ms / 1000, (long)(r->fault_delay_ms % 1000) * 1000000L};
-
-		nanosleep(&ts, NULL);
-	}
+	/* an injected slow answer; demo_stop() cuts it short */
+	if (r->fault_delay_ms > 0)
+		objstore_wait(dc->store, UINT64_MAX, r->fault_delay_ms);
 	if (dc->hooks.authorize(dc, a, &reason) != DEMO_ALLOW) {
 		char *msg = demo_forbidden_text(a, reason);
 

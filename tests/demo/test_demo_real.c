@@ -251,7 +251,13 @@ Test(real, background_deletion_collects_dependents_later)
 
 Test(real, a_deleted_namespace_terminates_and_refuses_new_content)
 {
+	struct demo_opts o = opts();
 	struct resp r;
+
+	/* long enough to see the namespace between its delete and its removal */
+	stop();
+	o.gc_delay_ms = 3000;
+	start_opts(&o);
 
 	create("/api/v1/namespaces", "{\"metadata\":{\"name\":\"tmp\"}}");
 	create("/api/v1/namespaces/tmp/configmaps", "{\"metadata\":{\"name\":\"c\"}}");
@@ -277,8 +283,8 @@ Test(real, a_deleted_namespace_terminates_and_refuses_new_content)
 	expect(&r, 403);
 	cr_assert(strstr(jpath(r.json, "message"), "serviceaccounts \"g-\" is forbidden"), "%s", r.body);
 	resp_done(&r);
-	admin_until("/api/v1/namespaces/tmp/configmaps/c", 404, TEST_GC_DELAY_MS + 2000);
-	admin_until("/api/v1/namespaces/tmp", 404, 2000);
+	admin_until("/api/v1/namespaces/tmp/configmaps/c", 404, 3000 + 5000);
+	admin_until("/api/v1/namespaces/tmp", 404, 5000);
 }
 
 /* ------------------------------------------------------------- CSR */

@@ -16,7 +16,8 @@ char tmp[64];
 
 void tf_setup(void)
 {
-	struct demo_opts o = {0};
+	/* realistic, with the token cache and controllers' delays shortened */
+	struct demo_opts o = {.token_cache_ttl_ms = 1000, .gc_delay_ms = 200, .csr_signer_delay_ms = 200};
 
 	tf_setup_with(&o);
 }
