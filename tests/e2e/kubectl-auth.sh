@@ -21,7 +21,7 @@ trap cleanup EXIT INT TERM
 export HOME="$tmp"
 
 demo_start "$tmp" --kubeconfig "$tmp/admin.kubeconfig" --csr-signer-delay 300ms
-tap_plan 18
+tap_plan 19
 server=$(sed -n 's/^ *server: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"')
 sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"' |
 	base64 -d >"$tmp/ca.crt"
@@ -62,7 +62,8 @@ check "... with the apiserver's message" out_has \
 check "auth can-i says no" runs 1 as_tok "$tmp/sa.token" auth can-i list pods -n dev
 adm create role e2e-pods -n dev --verb=get,list --resource=pods >/dev/null 2>&1
 adm create rolebinding e2e-pods -n dev --role=e2e-pods --serviceaccount=dev:e2e >/dev/null 2>&1
-check "after a Role and RoleBinding, listing pods works" runs 0 as_tok "$tmp/sa.token" get pods -n dev
+# the authorizer sees the new binding a moment later (informer caches)
+check "after a Role and RoleBinding, listing pods works" wait_for 5 as_tok "$tmp/sa.token" get pods -n dev
 check "auth can-i says yes" runs 0 as_tok "$tmp/sa.token" auth can-i list pods -n dev
 check "the admin may impersonate it: can-i --as" runs 0 adm auth can-i list pods -n dev \
 	--as system:serviceaccount:dev:e2e
@@ -82,6 +83,9 @@ cat >"$tmp/csr.json" <<EOF
 EOF
 adm create -f "$tmp/csr.json" --validate=false >/dev/null 2>&1
 check "kubectl certificate approve" runs 0 adm certificate approve bob
+# the signer controller issues the certificate a moment after the approval
+issued() { [ -n "$(adm get csr bob -o jsonpath='{.status.certificate}' 2>/dev/null)" ]; }
+check "the signer issues the certificate after the approval" wait_for 10 issued
 adm get csr bob -o jsonpath='{.status.certificate}' 2>/dev/null | base64 -d >"$tmp/bob.crt"
 check "the issued certificate authenticates as bob in e2e-devs" runs 0 \
 	"$KUBECTL" --kubeconfig=/dev/null --cache-dir "$tmp/kcache" --server="$server" \

@@ -141,7 +141,9 @@ k create rolebinding ci-secrets -n dev --role=secret-reader --serviceaccount=dev
 k create role role-writer -n dev --verb=create --resource=roles >/dev/null 2>&1
 k create rolebinding ci-roles -n dev --role=role-writer --serviceaccount=dev:ci >/dev/null 2>&1
 # the authorizer sees new bindings a little later (informer caches)
-allowed() { kt "$tok" get secrets -n dev >"$tmp/allow" 2>&1; }
+allowed() {
+	kt "$tok" get secrets -n dev >"$tmp/allow" 2>&1 && kt "$tok" auth can-i create roles -n dev >/dev/null 2>&1
+}
 check "allowed once the authorizer sees the Role + RoleBinding" wait_for 5 allowed
 out esc kt "$tok" create role greedy -n dev --verb='*' --resource=secrets
 check "cannot create an escalating Role" has esc 'roles.rbac.authorization.k8s.io "greedy" is forbidden: user "system:serviceaccount:dev:ci" (groups=\["system:serviceaccounts" "system:serviceaccounts:dev" "system:authenticated"\]) is attempting to grant RBAC permissions not currently held'
