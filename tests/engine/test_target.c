@@ -508,6 +508,13 @@ static char *csr_maker_token(void)
 	t = kj_xstrdup(tok.token);
 	kube_token_done(&tok);
 	kube_client_free(kc);
+	{
+		struct kube_access a = {.verb = "create",
+		                        .group = "certificates.k8s.io",
+		                        .resource = "certificatesigningrequests"};
+
+		wait_until_allowed(t, &a);
+	}
 	return t;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "target_fixture.h"
 #include "util/strbuf.h"
@@ -108,6 +109,28 @@ struct kube_client *admin_client(void)
 	c.client_key = demo_admin_key_pem(dc);
 	cr_assert_eq(kube_client_new(&c, &kc, &e), 0, "%s", e.msg);
 	return kc;
+}
+
+void wait_until_allowed(const char *token, const struct kube_access *a)
+{
+	struct kube_conn c = {0};
+	struct kube_client *kc;
+	int64_t t0 = kj_mono_ms();
+	int allowed = 0;
+	kj_err e = {0};
+
+	c.server = demo_url(dc);
+	c.ca = demo_ca_pem(dc);
+	c.token = token;
+	cr_assert_eq(kube_client_new(&c, &kc, &e), 0, "%s", e.msg);
+	while (!allowed && kj_mono_ms() - t0 < 5000) {
+		if (kube_can_i(kc, a, &allowed, NULL, &e) < 0)
+			allowed = 0;
+		if (!allowed)
+			usleep(50 * 1000);
+	}
+	kube_client_free(kc);
+	cr_assert(allowed, "%s %s was not allowed within 5 s", a->verb, a->resource ? a->resource : a->path);
 }
 
 char *write_file(const char *name, const char *content)

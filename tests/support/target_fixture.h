@@ -25,7 +25,10 @@ void token_spec(struct target_spec *s, const char *name, const char *token);
 const struct preflight_perm *perm(const struct preflight_report *r, const char *verb, const char *res);
 int has_notice(char **v, const char *needle); /* a NULL-terminated list holds a line with `needle` */
 int strv_has(char **v, const char *s);
-struct kube_client *admin_client(void);                  /* system:masters */
+struct kube_client *admin_client(void); /* system:masters */
+/* Poll as `token` until `a` is allowed (the authorizer sees new bindings a
+ * moment after they are made); fails the test after 5 s. */
+void wait_until_allowed(const char *token, const struct kube_access *a);
 char *write_file(const char *name, const char *content); /* under tmp; caller frees the path */
 /* Run the kubejit binary with --home under tmp; stdout+stderr in *out. */
 int run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
