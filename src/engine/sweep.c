@@ -143,6 +143,17 @@ static int local_pass(struct engine *eng, const struct sweep_opts *o, struct swe
 
 		if (!why)
 			continue;
+		if (l->state == LEASE_CREATING || l->state == LEASE_REVOKING) {
+			/* the list is a snapshot: read the state again, after the lock
+			 * was found free (its owner sets the final state before it
+			 * lets go), and leave a lease that moved on meanwhile alone */
+			enum lease_state now_state;
+			kj_err se;
+
+			if (store_lease_state(engine_db(eng), l->id, &now_state, &se) != 1 ||
+			    now_state != l->state)
+				continue;
+		}
 		a = add_action(r, l->id, l->target, NULL, l->ns, NULL, why);
 		a->done = 1;
 		if (o->dry_run)
