@@ -223,6 +223,7 @@ static void tdetails(struct targets *ts, const struct target *t)
 			              t->renew_sa);
 		} else {
 			kj_buf_printf(&b, "  %s %s (%s)\n", ui_padded(_("token renewed"), 18),
+			              /* xgettext:no-c-format */
 			              _("not yet: at 80% of its lifetime"), t->renew_sa);
 		}
 	} else if (t->token_expires_at) {
