@@ -19,12 +19,20 @@ cflags="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=addre
 # Library sources: everything below src/ but the command line and the dlopen
 # stand-ins (src/dl/), which the fuzz targets link directly instead.
 objs=""
-for f in $(cd "$src" && find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/dl/*' \
-	| sort); do
+# Generated sources (the embedded seed) are in the build tree when it is not
+# the source tree (make distcheck).
+lib_sources() {
+	for d in "$src" "$bld"; do
+		[ -d "$d/src" ] && (cd "$d" && find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/dl/*')
+	done | sort -u
+}
+for f in $(lib_sources); do
 	o="$out/obj/$(echo "$f" | tr '/' '_' | sed 's/\.c$/.o/')"
-	if [ ! -f "$o" ] || [ "$src/$f" -nt "$o" ]; then
+	p="$src/$f"
+	[ -f "$p" ] || p="$bld/$f"
+	if [ ! -f "$o" ] || [ "$p" -nt "$o" ]; then
 		# shellcheck disable=SC2086
-		$CLANG $cflags -fsanitize=fuzzer-no-link -c "$src/$f" -o "$o" &
+		$CLANG $cflags -fsanitize=fuzzer-no-link -c "$p" -o "$o" &
 		# two at a time
 		[ "$(jobs -p | wc -l)" -ge 2 ] && wait -n 2>/dev/null || true
 	fi
