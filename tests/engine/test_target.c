@@ -1023,7 +1023,9 @@ Test(target, ten_minute_token_renews_itself_for_an_hour)
 	/* kept sealed like the first */
 	cr_assert_eq(target_get(en, "alive", &t, &e), 0);
 	cr_assert_eq(store_target_get_cred(engine_db(en), t.id, &raw, &e), 0, "%s", e.msg);
-	cr_assert_null(strstr(raw.token, "eyJ"), "the renewed token is stored sealed");
+	/* a JWT starts with eyJ; a sealed value is random-looking text that may
+	 * hold those three letters anywhere, so look at its start only */
+	cr_assert(strncmp(raw.token, "eyJ", 3) != 0, "the renewed token is stored sealed");
 	target_cred_done(&raw);
 	target_done(&t);
 	cr_assert_eq(target_get_cred(en, "alive", &opened, &e), 0, "%s", e.msg);
