@@ -31,6 +31,7 @@ struct dialog {
 	char typed[32]; /* menu type-ahead: the letters typed so far */
 	size_t ntyped;
 	int64_t typed_at;
+	int answered; /* the callback has run (or is about to) */
 };
 
 static void dlg_free(struct ui_screen *s)
@@ -38,6 +39,18 @@ static void dlg_free(struct ui_screen *s)
 	struct dialog *d = (struct dialog *)s;
 	int i;
 
+	/* Closed without an answer (the interface ends with the dialog open):
+	 * the callback still runs, as a cancel with no owner, so that it frees
+	 * its context (ui/dialog.h). */
+	if (!d->answered) {
+		d->answered = 1;
+		if (d->kind == DLG_CONFIRM && d->confirm)
+			d->confirm(NULL, d->ctx, 0);
+		else if (d->kind == DLG_MENU && d->menu)
+			d->menu(NULL, d->ctx, -1);
+		else if ((d->kind == DLG_INPUT || d->kind == DLG_MULTI) && d->input)
+			d->input(NULL, d->ctx, NULL);
+	}
 	free(d->title);
 	free(d->text);
 	for (i = 0; i < d->nitems; i++)
@@ -165,6 +178,7 @@ static void dlg_close(struct dialog *d, int result, const char *text)
 	char *copy = text ? kj_xstrdup(text) : NULL;
 	enum dlg_kind kind = d->kind;
 
+	d->answered = 1;
 	ui_app_pop(app);
 	if (kind == DLG_CONFIRM && cf)
 		cf(owner, ctx, result);

@@ -3,7 +3,8 @@
  * Each function pushes an overlay screen onto the app's stack.  Callbacks
  * run on the main thread after the dialog has closed itself, with `owner`
  * set to the screen that asked when it is still open, else NULL (then only
- * free `ctx`).  Texts are copied. */
+ * free `ctx`).  A dialog torn down unanswered (the interface ends with it
+ * open) calls back once as a cancel with `owner` NULL.  Texts are copied. */
 #ifndef KJ_UI_DIALOG_H
 #define KJ_UI_DIALOG_H
 
