@@ -21,7 +21,7 @@ allowed() {
 }
 
 graph=$(sh "${top_srcdir:-.}/tests/include-graph.sh" "${top_srcdir:-.}") || exit 1
-tap_plan 3
+tap_plan 4
 bad=""
 unknown=""
 for edge in $(printf '%s\n' "$graph" | awk '{print $1 ":" $3}'); do
@@ -43,4 +43,11 @@ check "every include follows the layer rules" test -z "$bad"
 check "every source folder has a layer rule" test -z "$unknown"
 # The graph is not empty: a broken graph script would make the rules pass.
 check "the include graph sees engine -> store" sh -c 'printf "%s\n" "$0" | grep -q "^engine -> store "' "$graph"
+# struct ui_app is private to the application loop's own files (ui/app_priv.h):
+# screens reach it through ui/app.h.
+src=${top_srcdir:-.}
+leak=$(grep -l '#include "ui/app_priv.h"' "$src"/ui/*.c "$src"/ui/*.h "$src"/src/*/*.c "$src"/src/*/*.h 2>/dev/null |
+	sed "s|^$src/||" | grep -v '^ui/app\(_[a-z]*\)\?\.c$')
+[ -n "$leak" ] && diag "ui/app_priv.h included outside ui/app*.c: $leak"
+check "only ui/app*.c include ui/app_priv.h" test -z "$leak"
 tap_done

@@ -10,7 +10,8 @@ ui_tui_so_DEPENDENCIES = $(KJ_UI_LIB)
 ui_tui_so_LDADD = $(NCURSES_LIBS) $(CJSON_LIBS) $(LIBINTL)
 ui_libkjui_a_SOURCES = \
 	ui/ui.h ui/main.c \
-	ui/app.c ui/app.h \
+	ui/app.c ui/app.h ui/app_priv.h \
+	ui/app_stack.c ui/app_jobs.c ui/app_status.c ui/app_draw.c \
 	ui/keys.c ui/keys.h \
 	ui/theme.c ui/theme.h \
 	ui/text.c ui/text.h \
