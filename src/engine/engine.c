@@ -806,6 +806,50 @@ int engine_cred_open(struct engine *en, const struct target *t, struct target_cr
 	return 0;
 }
 
+int engine_value_seal(struct engine *en, const char *ad, const char *plain, char **out, kj_err *e)
+{
+	unsigned char salt[SEAL_SALT_LEN];
+	int rc = seal_salt(en, salt, e);
+
+	*out = NULL;
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		*out = kj_xstrdup(plain);
+		return 0;
+	}
+	if (need_key(en, e) < 0)
+		return -1;
+	*out = seal_encrypt_ad(en->key, ad, plain);
+	return *out ? 0 : kj_err_set(e, KJ_ERR_FAIL, _("cannot seal a value for %s"), ad);
+}
+
+int engine_value_open(struct engine *en, const char *ad, const char *stored, char **plain, kj_err *e)
+{
+	unsigned char salt[SEAL_SALT_LEN];
+	int rc = seal_salt(en, salt, e);
+
+	*plain = NULL;
+	if (rc < 0)
+		return -1;
+	if (!seal_is_sealed(stored)) {
+		if (rc > 0) {
+			kj_err_set(e, KJ_ERR_AUTH, _("%s is kept in plain text in a sealed store"), ad);
+			return kj_err_hint(e, _("someone wrote it outside kubejit, or it was kept before the "
+			                        "store was sealed; make it again"));
+		}
+		*plain = kj_xstrdup(stored);
+		return 0;
+	}
+	if (rc == 0) {
+		kj_err_set(e, KJ_ERR_FAIL, _("%s is sealed but the store is not"), ad);
+		return kj_err_hint(e, _("make it again"));
+	}
+	if (need_key(en, e) < 0)
+		return -1;
+	return seal_decrypt_ad(en->key, ad, stored, plain, e);
+}
+
 int engine_check_target(struct engine *en, const struct target *t, kj_err *e)
 {
 	struct target_cred c;

@@ -151,6 +151,13 @@ int engine_cred_open(struct engine *en, const struct target *t, struct target_cr
 /* engine_cred_open() of a saved target, for callers that send something
  * other than its own credentials to its server; 0 when it may be used. */
 int engine_check_target(struct engine *en, const struct target *t, kj_err *e);
+/* A secret kept outside the target tables (e.g. an access request's
+ * private key): sealed under the store's key with associated data `ad`
+ * when the store is sealed, copied as is when not.  Opening refuses a
+ * plain value in a sealed store and a value sealed for another `ad`
+ * (KJ_ERR_AUTH).  *out / *plain are secrets (kj_free_secret). */
+int engine_value_seal(struct engine *en, const char *ad, const char *plain, char **out, kj_err *e);
+int engine_value_open(struct engine *en, const char *ad, const char *stored, char **plain, kj_err *e);
 /* The passphrase a file holds: its first line, the line ending removed
  * (one rule for `seal on` and for unlocking).  NULL with e set. */
 char *engine_passphrase_from_file(const char *path, kj_err *e);

@@ -24,7 +24,9 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/target_bootstrap.c src/engine/target_renew.c \
 	src/engine/preflight.c src/engine/preflight.h \
 	src/engine/rbac_manifest.c src/engine/rbac_manifest.h \
-	src/engine/csr.c src/engine/csr.h
+	src/engine/csr.c src/engine/csr.h \
+	src/engine/reqcrypt.c src/engine/reqcrypt.h \
+	src/engine/request.c src/engine/request.h
 ENGINE_SOURCES_ENGINE += src/engine/browse.c src/engine/browse.h
 # ar never drops a member: rebuild the archive when its list of sources
 # changes, or a file moved elsewhere (src/kube/http.c) stays in it.

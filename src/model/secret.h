@@ -60,6 +60,9 @@ struct secret {
 	char *name_prefix;        /* generated object names start with it; NULL = "kubejit" */
 	struct kj_kvv labels;     /* extra labels on created objects */
 	struct kj_kvv annotations;
+	/* access requests (engine/request.h): 1 lets an approver approve a
+	 * request it made itself; 0 (default) refuses that */
+	int self_approval;
 
 	int64_t created_at; /* set by the store */
 	int64_t updated_at;

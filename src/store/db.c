@@ -25,6 +25,8 @@ static const struct db_migration migrations[] = {
     {5, "lease table indexes and counts", store_lease_schema_v5},
     {6, "sealed connection of a target", "ALTER TABLE target_secrets ADD COLUMN conn TEXT;"},
     {7, "lease counts per secret, namespace, mode and state", store_lease_schema_v7},
+    {8, "secrets: self-approval of access requests",
+     "ALTER TABLE secrets ADD COLUMN self_approval INTEGER NOT NULL DEFAULT 0;"},
 };
 
 struct kj_db {

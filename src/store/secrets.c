@@ -127,7 +127,7 @@ static void json_kvv(const unsigned char *txt, struct kj_kvv *kv)
 #define SECRET_COLUMNS                                                                                       \
 	"path, description, tags, delete_protection, target, mode, namespace, service_account, revocable,"   \
 	" role_source, role_name, cluster_scope, role_yaml, allowed_namespaces, default_ttl, max_ttl,"       \
-	" audiences, name_prefix, labels, annotations, created_at, updated_at"
+	" audiences, name_prefix, labels, annotations, created_at, updated_at, self_approval"
 
 static enum secret_role_source role_source_parse(const char *s)
 {
@@ -167,9 +167,10 @@ static void read_secret(sqlite3_stmt *st, struct secret *s)
 	json_kvv(sqlite3_column_text(st, 19), &s->annotations);
 	s->created_at = sqlite3_column_int64(st, 20);
 	s->updated_at = sqlite3_column_int64(st, 21);
+	s->self_approval = sqlite3_column_int(st, 22);
 }
 
-/* Bind columns 1..22 in SECRET_COLUMNS order. */
+/* Bind columns 1..23 in SECRET_COLUMNS order. */
 static void bind_secret(sqlite3_stmt *st, const struct secret *s, int64_t created_at)
 {
 	char *tags = strv_json(&s->tags), *allowed = strv_json(&s->allowed_namespaces);
@@ -198,6 +199,7 @@ static void bind_secret(sqlite3_stmt *st, const struct secret *s, int64_t create
 	db_bind_text(st, 20, ann);
 	sqlite3_bind_int64(st, 21, created_at);
 	sqlite3_bind_int64(st, 22, kj_now());
+	sqlite3_bind_int(st, 23, s->self_approval ? 1 : 0);
 	free(tags);
 	free(allowed);
 	free(aud);
@@ -221,7 +223,7 @@ int store_secret_insert(kj_db *db, const struct secret *s, kj_err *e)
 	if (sqlite3_prepare_v2(db_sqlite(db),
 	                       "INSERT INTO secrets (" SECRET_COLUMNS
 	                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-	                       " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+	                       " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("saving a secret"));
 	bind_secret(st, s, kj_now());
@@ -245,12 +247,12 @@ int store_secret_update(kj_db *db, const char *old_path, const struct secret *s,
 	        " target = ?5, mode = ?6, namespace = ?7, service_account = ?8, revocable = ?9,"
 	        " role_source = ?10, role_name = ?11, cluster_scope = ?12, role_yaml = ?13,"
 	        " allowed_namespaces = ?14, default_ttl = ?15, max_ttl = ?16, audiences = ?17,"
-	        " name_prefix = ?18, labels = ?19, annotations = ?20, updated_at = ?22"
-	        " WHERE path = ?23",
+	        " name_prefix = ?18, labels = ?19, annotations = ?20, updated_at = ?22,"
+	        " self_approval = ?23 WHERE path = ?24",
 	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("updating a secret"));
 	bind_secret(st, s, 0);
-	db_bind_text(st, 23, old_path);
+	db_bind_text(st, 24, old_path);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_CONSTRAINT)
