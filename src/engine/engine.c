@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "engine/execcache.h"
 #include "engine/target.h"
 #include "kube/execcred.h"
 #include "kube/http.h"
@@ -947,14 +948,16 @@ int engine_seal(struct engine *en, const char *passphrase, kj_err *e)
 		return kj_err_hint(e, _("to change the passphrase, turn sealing off and on again"));
 	}
 	rc = seal_store(en, passphrase, e) < 0 || db_commit(en->db, e) < 0 ? -1 : 0;
-	if (rc == 0)
-		db_scrub(en->db);
 	if (rc < 0) {
 		db_rollback(en->db);
 		en->have_key = 0;
 		kj_wipe(en->key, sizeof(en->key));
+		return -1;
 	}
-	return rc;
+	db_scrub(en->db);
+	/* the exec plugin's cache holds tokens too: none stays in clear
+	 * until the next `kubejit get` */
+	return execcache_reseal(en->home, e);
 }
 
 int engine_unseal(struct engine *en, kj_err *e)

@@ -1,6 +1,7 @@
 #include "engine/execcache.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <fcntl.h>
@@ -126,34 +127,89 @@ static int ensure_dir(const char *home, kj_err *e)
 		rc = kj_err_set(e, KJ_ERR_FAIL, _("%s is not a directory"), dir);
 	else if ((st.st_mode & 077) && chmod(dir, 0700) < 0)
 		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot make %s private: %s"), dir, strerror(errno));
+	if (rc == 0) {
+		/* older versions kept the key beside the cache without a
+		 * private runtime directory; entries sealed with it read as
+		 * absent from now on (one new mint each) */
+		char *legacy = kj_xasprintf("%s/.key", dir);
+
+		(void)unlink(legacy);
+		free(legacy);
+	}
 	free(dir);
 	return rc;
 }
 
 /* ---- sealing ------------------------------------------------------------
- * The token is sealed with AES-256-GCM.  The key lives in
- * $XDG_RUNTIME_DIR (a per-user tmpfs that ends with the session) when there
- * is one, so the token never reaches a persistent disk in clear; otherwise
- * next to the cache.  A lost key only costs one new mint. */
+ * The token is sealed with AES-256-GCM.  The key never sits next to the
+ * cache it protects: a copy of the home directory (a backup, a synced
+ * dotfile folder) must not carry both.  It lives in a per-user runtime
+ * directory: $XDG_RUNTIME_DIR when that is private, else /run/user/UID
+ * when that is, else ${TMPDIR:-/tmp}/kubejit-UID, which kubejit makes 0700
+ * and uses only when it is a real directory owned by the user and private
+ * (another user could create it first in a shared /tmp).  A lost key only
+ * costs one new mint. */
 
 #define KEY_LEN   32
 #define NONCE_LEN 12
 #define TAG_LEN   16
 
-static char *key_path(const char *home)
+/* 1 when `dir` is a directory (not a symbolic link) owned by us that
+ * nobody else may enter. */
+static int private_dir(const char *dir)
+{
+	struct stat st;
+
+	return dir && dir[0] == '/' && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid() && !(st.st_mode & 077);
+}
+
+static char *fallback_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return kj_xasprintf("%s/kubejit-%lu", tmp && tmp[0] == '/' ? tmp : "/tmp", (unsigned long)geteuid());
+}
+
+/* The runtime directory for the key (malloc'd), or NULL with errno set. */
+static char *runtime_dir(void)
 {
 	const char *rt = getenv("XDG_RUNTIME_DIR");
-	struct stat st;
-	char h[65];
+	char *dir;
 
-	if (rt && rt[0] == '/' && stat(rt, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
-	    !(st.st_mode & 077)) {
-		/* one key per home, so throwaway homes do not share one */
-		kj_token_fingerprint(home, h);
-		h[16] = '\0';
-		return kj_xasprintf("%s/kubejit-exec-cache-%s.key", rt, h);
+	if (private_dir(rt))
+		return kj_xstrdup(rt);
+	dir = kj_xasprintf("/run/user/%lu", (unsigned long)geteuid());
+	if (private_dir(dir))
+		return dir;
+	free(dir);
+	dir = fallback_dir();
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		free(dir);
+		return NULL;
 	}
-	return kj_xasprintf("%s/" CACHE_DIR "/.key", home);
+	if (!private_dir(dir)) {
+		free(dir);
+		errno = EPERM;
+		return NULL;
+	}
+	return dir;
+}
+
+/* Where the key is (malloc'd), or NULL when there is no private runtime
+ * directory. */
+static char *key_path(const char *home)
+{
+	char *rt = runtime_dir(), *path, h[65];
+
+	if (!rt)
+		return NULL;
+	/* one key per home, so throwaway homes do not share one */
+	kj_token_fingerprint(home, h);
+	h[16] = '\0';
+	path = kj_xasprintf("%s/kubejit-exec-cache-%s.key", rt, h);
+	free(rt);
+	return path;
 }
 
 static int read_key(const char *path, unsigned char key[KEY_LEN])
@@ -177,6 +233,8 @@ static int cache_key(const char *home, int create, unsigned char key[KEY_LEN])
 	char *path = key_path(home), *tmp;
 	int fd, rc = -1;
 
+	if (!path)
+		return -1;
 	if (read_key(path, key) == 0) {
 		free(path);
 		return 0;
@@ -368,9 +426,18 @@ int execcache_store(const char *home, const char *secret, const char *ns, const 
 	if (ensure_dir(home, e) < 0)
 		return -1;
 	if (ent->sealed) {
-		if (cache_key(home, 1, key) < 0)
-			return kj_err_set(e, KJ_ERR_FAIL, _("cannot make the exec-plugin cache key: %s"),
-			                  strerror(errno));
+		if (cache_key(home, 1, key) < 0) {
+			char *fb = fallback_dir();
+
+			kj_err_set(e, KJ_ERR_FAIL, _("cannot make the exec-plugin cache key: %s"),
+			           strerror(errno));
+			kj_err_hint(e,
+			            _("set XDG_RUNTIME_DIR to a private directory (mode 0700), or remove %s "
+			              "if it is not yours or not private"),
+			            fb);
+			free(fb);
+			return -1;
+		}
 		aad = aad_of(secret, ns, ent->lease_id);
 		sealed = seal(key, aad, ent->token ? ent->token : "");
 		kj_wipe(key, sizeof(key));
@@ -466,4 +533,109 @@ void execcache_unlock(int fd)
 		flock(fd, LOCK_UN);
 		close(fd);
 	}
+}
+
+/* The secret and namespace an entry file names (malloc'd), or -1 when the
+ * file is not an entry. */
+static int entry_names(const char *path, char **secret, char **ns)
+{
+	size_t len = 0;
+	char *text = NULL;
+	cJSON *j, *t;
+	int rc = -1;
+	kj_err ignored;
+
+	if (kj_file_read(path, CACHE_MAX_SIZE, &text, &len, &ignored) < 0)
+		return -1;
+	j = cJSON_Parse(text);
+	kj_wipe(text, len);
+	free(text);
+	if (!j)
+		return -1;
+	if (kj_json_str(j, "secret") && kj_json_str(j, "namespace")) {
+		*secret = kj_xstrdup(kj_json_str(j, "secret"));
+		*ns = kj_xstrdup(kj_json_str(j, "namespace"));
+		rc = 0;
+	}
+	t = cJSON_GetObjectItemCaseSensitive(j, "token");
+	if (cJSON_IsString(t))
+		kj_wipe(t->valuestring, strlen(t->valuestring));
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* Seal one entry file in place, or remove it.  Holds the key's lock, so a
+ * `kubejit get` minting meanwhile writes after us, under the new state. */
+static int reseal_one(const char *home, const char *path, kj_err *e)
+{
+	struct execcache_entry ent;
+	char *secret = NULL, *ns = NULL, *want;
+	int fd, rc = 0, got;
+
+	if (entry_names(path, &secret, &ns) < 0)
+		goto drop;
+	want = execcache_path(home, secret, ns);
+	got = strcmp(want, path) == 0;
+	free(want);
+	if (!got)
+		goto drop;
+	fd = execcache_lock(home, secret, ns, 10000, e);
+	if (fd < 0) {
+		rc = -1;
+		goto drop;
+	}
+	got = execcache_load(home, secret, ns, &ent, e);
+	if (got == 1 && !ent.sealed) {
+		ent.sealed = 1;
+		if (execcache_store(home, secret, ns, &ent, e) < 0)
+			got = rc = -1;
+	}
+	execcache_entry_done(&ent);
+	execcache_unlock(fd);
+	if (got == 1) {
+		free(secret);
+		free(ns);
+		return 0;
+	}
+	if (got < 0)
+		rc = -1;
+drop:
+	free(secret);
+	free(ns);
+	/* nothing in clear stays behind: what cannot be sealed goes */
+	if (unlink(path) < 0 && errno != ENOENT && rc == 0)
+		rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot remove %s: %s"), path, strerror(errno));
+	return rc;
+}
+
+int execcache_reseal(const char *home, kj_err *e)
+{
+	char *dir = cache_dir(home), *path;
+	struct dirent *d;
+	DIR *dh;
+	int rc = 0;
+	size_t n;
+
+	dh = opendir(dir);
+	if (!dh) {
+		if (errno != ENOENT)
+			rc = kj_err_set(e, KJ_ERR_FAIL, _("cannot read %s: %s"), dir, strerror(errno));
+		free(dir);
+		return rc;
+	}
+	while ((d = readdir(dh))) {
+		n = strlen(d->d_name);
+		path = kj_xasprintf("%s/%s", dir, d->d_name);
+		if (n > 5 && !strcmp(d->d_name + n - 5, ".json")) {
+			if (reseal_one(home, path, rc < 0 ? NULL : e) < 0)
+				rc = -1;
+		} else if (!strncmp(d->d_name, ".kubejit-tmp.", 13) || !strcmp(d->d_name, ".key")) {
+			/* a write cut short may have left a token in clear */
+			(void)unlink(path);
+		}
+		free(path);
+	}
+	closedir(dh);
+	free(dir);
+	return rc;
 }

@@ -10,10 +10,12 @@
  *
  * Entries with `sealed` set keep the token under AES-256-GCM (bound to
  * secret, namespace and lease); the caller sets it when the store itself is
- * sealed with a passphrase.  The key is a 0600 file in $XDG_RUNTIME_DIR when
- * that is a private directory (tmpfs ending with the session: the token never
- * reaches a persistent disk in clear), else <home>/exec-cache/.key.  An entry
- * whose key is gone reads as absent, which costs one new mint.  Unsealed
+ * sealed with a passphrase (and `kubejit seal on` seals the entries already
+ * there: execcache_reseal).  The key is a 0600 file in a private runtime
+ * directory, never beside the cache: $XDG_RUNTIME_DIR, /run/user/UID, or
+ * ${TMPDIR:-/tmp}/kubejit-UID (made 0700, refused unless owned by the user
+ * and private).  An entry whose key is gone reads as absent, which costs one
+ * new mint.  Unsealed
  * entries are plain 0600 files, like kubectl's own token files, and keep
  * OpenSSL (a millisecond to load) off the fast path.
  *
@@ -82,6 +84,12 @@ int execcache_drop(const char *home, const char *secret, const char *ns, kj_err 
  * Returns a descriptor for execcache_unlock(), or -1 with `e` set. */
 int execcache_lock(const char *home, const char *secret, const char *ns, int timeout_ms, kj_err *e);
 void execcache_unlock(int fd);
+
+/* Seal every unsealed entry under `home` in place (for `kubejit seal on`);
+ * an entry that cannot be read or sealed is removed, so no token is left in
+ * clear.  Also removes temporary files a cut-short write left behind.
+ * 0, or -1 with `e` set after trying every entry. */
+int execcache_reseal(const char *home, kj_err *e);
 
 /* The cache file's path for a key (malloc'd), for messages and tests. */
 char *execcache_path(const char *home, const char *secret, const char *ns);

@@ -17,7 +17,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-export HOME="$tmp" KUBEJIT_HOME="$tmp/home" NO_COLOR=1
+# no runtime directory: the cache key goes to $TMPDIR/kubejit-UID
+export HOME="$tmp" KUBEJIT_HOME="$tmp/home" NO_COLOR=1 TMPDIR="$tmp"
 unset XDG_DATA_HOME XDG_RUNTIME_DIR KUBERNETES_EXEC_INFO
 kj() { "$KUBEJIT_BIN" "$@"; }
 kjq() { "$KUBEJIT_BIN" --quiet "$@" >/dev/null; }
@@ -28,7 +29,7 @@ count_lines() { grep -c . || true; }
 
 
 demo_start "$tmp" --kubeconfig "$tmp/admin.kubeconfig"
-tap_plan 23
+tap_plan 26
 server=$(sed -n 's/^ *server: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"')
 sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"' |
 	base64 -d >"$tmp/ca.crt"
@@ -111,7 +112,22 @@ check "an unknown version is refused in one line on stderr" \
 # A sealed store: minting needs the passphrase, a cached token does not.
 printf 'e2e passphrase\n' >"$tmp/pass"
 chmod 600 "$tmp/pass"
+# the cache holds the token of $out in clear now; `seal on` must not leave
+# it (nor the target's token) readable anywhere in the home
+cached=$(printf '%s' "$out" | sed -n 's/.*"token":[[:space:]]*"\([^"]*\)".*/\1/p')
+frags=$(printf '%s\n%s\n' "$cached" "$(cat "$tmp/state/tokens/kubejit-jit.token")" | cut -c 40-71)
+before=$(printf '%s\n' "$frags" | grep -rlF -f - "$KUBEJIT_HOME" | count_lines)
 kjq seal on --passphrase-file "$tmp/pass"
+left=$(printf '%s\n' "$frags" | grep -rlF -f - "$KUBEJIT_HOME")
+[ -z "$left" ] || diag "a token in clear after seal on in: $left" "fragment lengths: $(printf '%s\n' "$frags" | awk '{printf "%d ", length($0)}')"
+after=$(printf '%s' "$left" | count_lines)
+check "after seal on no token is left in clear in the home (files with one before: $before)" \
+	sh -c '[ "$(printf "%s\n" "$0" | grep -c .)" = 2 ] && [ "$1" -gt 0 ] && [ "$2" = 0 ]' \
+	"$frags" "$before" "$after"
+check "the cache key is not in the home" sh -c '[ -z "$(find "$0" -name "*.key")" ] && ls "$1"/kubejit-*/kubejit-exec-cache-*.key >/dev/null' \
+	"$KUBEJIT_HOME" "$tmp"
+check "a cached token resealed by seal on is served without the passphrase" \
+	sh -c '[ "$("$0" get /e2e/read-pods --namespace dev </dev/null)" = "$1" ]' "$KUBEJIT_BIN" "$out"
 rm -f "$KUBEJIT_HOME"/exec-cache/*.json
 kj get /e2e/read-pods --namespace dev </dev/null >/dev/null 2>"$tmp/sealed.err"
 rc=$?

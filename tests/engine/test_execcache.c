@@ -14,20 +14,50 @@
 #include "engine/execcache.h"
 #include "util/strbuf.h"
 
-static char home[64];
+static char home[64], tmpdir[64];
 
 static void setup(void)
 {
 	snprintf(home, sizeof(home), "/tmp/kubejit-execcache.XXXXXX");
 	cr_assert_not_null(mkdtemp(home));
-	unsetenv("XDG_RUNTIME_DIR"); /* the key goes next to the cache */
+	/* without a runtime directory the key goes to $TMPDIR/kubejit-UID,
+	 * which each test keeps to itself */
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kubejit-execcache-tmp.XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir));
+	setenv("TMPDIR", tmpdir, 1);
+	unsetenv("XDG_RUNTIME_DIR");
 }
 
 static void teardown(void)
 {
-	char *cmd = kj_xasprintf("rm -rf '%s'", home);
+	char *cmd = kj_xasprintf("rm -rf '%s' '%s'", home, tmpdir);
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
+}
+
+/* The file names in `dir` other than . and .., sorted, one per line. */
+static char *listing(const char *dir)
+{
+	char *cmd = kj_xasprintf("ls -A '%s' 2>/dev/null", dir), *out = kj_xmalloc(4096);
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	cr_assert_not_null(p);
+	n = fread(out, 1, 4095, p);
+	out[n] = '\0';
+	pclose(p);
+	free(cmd);
+	return out;
+}
+
+/* 1 when any file under `dir` contains `needle`. */
+static int found_under(const char *dir, const char *needle)
+{
+	char *cmd = kj_xasprintf("grep -rqF -e '%s' '%s'", needle, dir);
+	int rc = system(cmd);
+
+	free(cmd);
+	return WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
 }
 
 static void fill(struct execcache_entry *ent, const char *lease, const char *token, int64_t start,
@@ -241,35 +271,38 @@ Test(execcache, token_is_sealed_and_key_bound)
 {
 	struct execcache_entry a, out;
 	kj_err e;
-	char *path, *text, *key, *rt;
-	FILE *f;
-	long n;
+	char *path, *key, *rt, *names, *cache = kj_xasprintf("%s/exec-cache", home);
+	char *keydir = kj_xasprintf("%s/kubejit-%lu", tmpdir, (unsigned long)geteuid());
+	struct stat st;
 
 	fill(&a, "lease-s", "very.secret.token", 0, 100);
 	a.sealed = 1;
 	cr_assert_eq(execcache_store(home, "/s", "", &a, &e), 0, "%s", e.msg);
 	path = execcache_path(home, "/s", "");
-	f = fopen(path, "r");
-	cr_assert_not_null(f);
-	text = kj_xmalloc(65536);
-	n = (long)fread(text, 1, 65535, f);
-	text[n] = '\0';
-	fclose(f);
-	cr_assert(strstr(text, "very.secret.token") == NULL, "the token is in the file in clear");
-	free(text);
+	cr_assert_not(found_under(home, "very.secret.token"), "the token is in the home in clear");
+
+	/* the key is not beside the cache: a private directory kubejit made */
+	names = listing(cache);
+	cr_assert(strstr(names, "key") == NULL, "a key file sits beside the cache:\n%s", names);
+	free(names);
+	cr_assert_eq(lstat(keydir, &st), 0, "no key directory %s", keydir);
+	cr_assert(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700, "mode %o", st.st_mode & 0777);
+	names = listing(keydir);
+	cr_assert(strstr(names, "kubejit-exec-cache-") && strstr(names, ".key"), "%s", names);
+	key = kj_xasprintf("%s/%s", keydir, strtok(names, "\n"));
+	free(names);
 
 	/* without its key the entry is as good as absent */
-	key = kj_xasprintf("%s/exec-cache/.key", home);
 	cr_assert_eq(unlink(key), 0);
 	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), 0);
 	cr_assert_null(out.token);
 
 	/* a private runtime directory holds the key when there is one */
-	rt = kj_xasprintf("%s/run", home);
+	rt = kj_xasprintf("%s/run", tmpdir);
 	cr_assert_eq(mkdir(rt, 0700), 0);
 	setenv("XDG_RUNTIME_DIR", rt, 1);
 	cr_assert_eq(execcache_store(home, "/s", "", &a, &e), 0, "%s", e.msg);
-	cr_assert_eq(access(key, F_OK), -1, "no key next to the cache");
+	cr_assert_eq(access(key, F_OK), -1, "the key went to the fallback directory");
 	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), 1);
 	cr_assert_str_eq(out.token, "very.secret.token");
 	cr_assert(out.sealed, "a sealed entry reads back as sealed");
@@ -278,8 +311,129 @@ Test(execcache, token_is_sealed_and_key_bound)
 	cr_assert_eq(execcache_load(home, "/s", "", &out, &e), 0, "the key is not found any more");
 	free(rt);
 	free(key);
+	free(keydir);
+	free(cache);
 	free(path);
 	execcache_entry_done(&a);
+}
+
+Test(execcache, key_directory_of_another_or_open_to_others_is_refused)
+{
+	struct execcache_entry a, out;
+	char *keydir = kj_xasprintf("%s/kubejit-%lu", tmpdir, (unsigned long)geteuid());
+	char *elsewhere = kj_xasprintf("%s/elsewhere", tmpdir);
+	kj_err e;
+
+	fill(&a, "lease-k", "planted.dir.token", 0, 100);
+	a.sealed = 1;
+
+	/* someone made the directory first and left it open */
+	cr_assert_eq(mkdir(keydir, 0700), 0);
+	cr_assert_eq(chmod(keydir, 0777), 0);
+	cr_assert_eq(execcache_store(home, "/k", "", &a, &e), -1);
+	cr_assert(strstr(e.msg, "cache key"), "%s", e.msg);
+	cr_assert(strstr(e.hint, keydir), "the hint names the directory: %s", e.hint);
+	cr_assert_str_eq(listing(keydir), "", "a key was written into an open directory");
+
+	/* or owned by another user */
+	cr_assert_eq(chmod(keydir, 0700), 0);
+	cr_assert_eq(chown(keydir, 65534, 65534), 0);
+	if (geteuid() == 0) {
+		cr_assert_eq(execcache_store(home, "/k", "", &a, &e), -1);
+		cr_assert_str_eq(listing(keydir), "");
+	}
+	cr_assert_eq(rmdir(keydir), 0);
+
+	/* or a symbolic link to a directory of the attacker's choosing */
+	cr_assert_eq(mkdir(elsewhere, 0700), 0);
+	cr_assert_eq(symlink(elsewhere, keydir), 0);
+	cr_assert_eq(execcache_store(home, "/k", "", &a, &e), -1);
+	cr_assert_str_eq(listing(elsewhere), "", "the key followed the link");
+	cr_assert_eq(unlink(keydir), 0);
+
+	/* once it is ours and private, sealing works */
+	cr_assert_eq(execcache_store(home, "/k", "", &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(execcache_load(home, "/k", "", &out, &e), 1);
+	cr_assert_str_eq(out.token, "planted.dir.token");
+	execcache_entry_done(&out);
+	execcache_entry_done(&a);
+	free(keydir);
+	free(elsewhere);
+}
+
+Test(execcache, a_key_left_beside_the_cache_by_an_older_kubejit_is_removed)
+{
+	struct execcache_entry a;
+	char *legacy = kj_xasprintf("%s/exec-cache/.key", home), *dir = kj_xasprintf("%s/exec-cache", home);
+	kj_err e;
+	FILE *f;
+
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	f = fopen(legacy, "w");
+	cr_assert_not_null(f);
+	fputs("0123456789abcdef0123456789abcdef", f);
+	fclose(f);
+	fill(&a, "lease-l", "legacy.key.token", 0, 100);
+	a.sealed = 1;
+	cr_assert_eq(execcache_store(home, "/l", "", &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(access(legacy, F_OK), -1, "the old key is still beside the cache");
+	execcache_entry_done(&a);
+	free(legacy);
+	free(dir);
+}
+
+Test(execcache, reseal_leaves_no_token_in_clear)
+{
+	struct execcache_entry a, b, out;
+	char *dir = kj_xasprintf("%s/exec-cache", home), *junk, *tmpfile, *names;
+	kj_err e;
+	FILE *f;
+
+	fill(&a, "lease-a", "clear.token.alpha", 0, 100);
+	fill(&b, "lease-b", "clear.token.bravo", 0, 100);
+	cr_assert_eq(execcache_store(home, "/a", "dev", &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(execcache_store(home, "/b", "", &b, &e), 0, "%s", e.msg);
+	/* an entry under a name that is not its own, and a write cut short */
+	junk = kj_xasprintf("%s/0000000000000000.json", dir);
+	f = fopen(junk, "w");
+	fputs("{\"version\":3,\"secret\":\"/a\",\"namespace\":\"dev\",\"lease\":\"x\","
+	      "\"token\":\"clear.token.copied\"}",
+	      f);
+	fclose(f);
+	chmod(junk, 0600);
+	tmpfile = kj_xasprintf("%s/.kubejit-tmp.AbC123", dir);
+	f = fopen(tmpfile, "w");
+	fputs("{\"token\":\"clear.token.halfway\"", f);
+	fclose(f);
+	cr_assert(found_under(home, "clear.token."), "the test set-up wrote no clear token");
+
+	cr_assert_eq(execcache_reseal(home, &e), 0, "%s", e.msg);
+	cr_assert_not(found_under(home, "clear.token."), "a token is left in clear after resealing");
+	names = listing(dir);
+	cr_assert(strstr(names, ".kubejit-tmp") == NULL && strstr(names, "0000000000000000") == NULL, "%s",
+	          names);
+	free(names);
+
+	/* the sealed entries still serve their tokens */
+	cr_assert_eq(execcache_load(home, "/a", "dev", &out, &e), 1);
+	cr_assert_str_eq(out.token, "clear.token.alpha");
+	cr_assert(out.sealed);
+	cr_assert_str_eq(out.lease_id, "lease-a");
+	execcache_entry_done(&out);
+	cr_assert_eq(execcache_load(home, "/b", "", &out, &e), 1);
+	cr_assert_str_eq(out.token, "clear.token.bravo");
+	execcache_entry_done(&out);
+
+	/* twice is harmless; no cache at all is no error */
+	cr_assert_eq(execcache_reseal(home, &e), 0, "%s", e.msg);
+	cr_assert_eq(execcache_load(home, "/b", "", &out, &e), 1);
+	execcache_entry_done(&out);
+	cr_assert_eq(execcache_reseal("/nonexistent-kubejit-home", &e), 0, "%s", e.msg);
+	execcache_entry_done(&a);
+	execcache_entry_done(&b);
+	free(junk);
+	free(tmpfile);
+	free(dir);
 }
 
 Test(execcache, store_stamp_follows_the_database)
@@ -309,11 +463,11 @@ Test(execcache, plain_entries_need_no_key)
 {
 	struct execcache_entry a, out;
 	kj_err e;
-	char *key = kj_xasprintf("%s/exec-cache/.key", home);
+	char *key = kj_xasprintf("%s/kubejit-%lu", tmpdir, (unsigned long)geteuid());
 
 	fill(&a, "lease-p", "plain.token", 0, 100);
 	cr_assert_eq(execcache_store(home, "/p", "dev", &a, &e), 0, "%s", e.msg);
-	cr_assert_eq(access(key, F_OK), -1, "no key is made for an unsealed entry");
+	cr_assert_eq(access(key, F_OK), -1, "no key (nor its directory) is made for an unsealed entry");
 	cr_assert_eq(execcache_load(home, "/p", "dev", &out, &e), 1);
 	cr_assert_str_eq(out.token, "plain.token");
 	cr_assert_not(out.sealed);
