@@ -156,7 +156,7 @@ static void atick(struct ui_screen *s)
 
 static unsigned ascope(struct ui_screen *s)
 {
-	return ui_table_filtering(((struct audit *)s)->table) ? SC_DIALOG : SC_AUDIT;
+	return ui_table_filtering(((struct audit *)s)->table) ? SC_FILTER : SC_AUDIT;
 }
 
 static void afree(struct ui_screen *s)

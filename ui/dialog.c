@@ -190,23 +190,23 @@ static void dlg_close(struct dialog *d, int result, const char *text)
 }
 
 /* Lists wrap at both ends; Home/End go to the first and last item. */
-static int list_move(struct dialog *d, int ch)
+static int list_move(struct dialog *d, enum ui_action act)
 {
 	int n = d->nitems;
 
 	if (n <= 0)
 		return 0;
-	if (ch == KEY_DOWN || ch == 'j')
+	if (act == ACT_DOWN)
 		d->sel = (d->sel + 1) % n;
-	else if (ch == KEY_UP || ch == 'k')
+	else if (act == ACT_UP)
 		d->sel = (d->sel + n - 1) % n;
-	else if (ch == KEY_NPAGE)
+	else if (act == ACT_PGDN)
 		d->sel = d->sel + 10 < n ? d->sel + 10 : n - 1;
-	else if (ch == KEY_PPAGE)
+	else if (act == ACT_PGUP)
 		d->sel = d->sel > 10 ? d->sel - 10 : 0;
-	else if (ch == KEY_HOME)
+	else if (act == ACT_HOME)
 		d->sel = 0;
-	else if (ch == KEY_END)
+	else if (act == ACT_END)
 		d->sel = n - 1;
 	else
 		return 0;
@@ -264,49 +264,50 @@ static void type_ahead(struct dialog *d, int c)
 	}
 }
 
+/* The keys come as actions of the dialog's scope in the key table
+ * (ui/keys.c); only text (type-ahead, the input line) is read from ch. */
 static int dlg_key(struct ui_screen *s, int ch, enum ui_action act)
 {
 	struct dialog *d = (struct dialog *)s;
-	int enter = ch == '\n' || ch == '\r' || ch == KEY_ENTER;
 
 	if (act == ACT_REDRAW)
 		return 0;
 	switch (d->kind) {
 	case DLG_MESSAGE:
-		if (enter || ch == 27 || ch == 'q' || ch == ' ')
+		if (act == ACT_BACK)
 			dlg_close(d, 0, NULL);
-		else if (ch == KEY_DOWN || ch == 'j')
+		else if (act == ACT_DOWN)
 			d->scroll++;
-		else if ((ch == KEY_UP || ch == 'k') && d->scroll > 0)
+		else if (act == ACT_UP && d->scroll > 0)
 			d->scroll--;
 		return UI_HANDLED;
 	case DLG_CONFIRM:
-		if (ch == 'y' || ch == 'Y')
+		if (act == ACT_YES)
 			dlg_close(d, 1, NULL);
-		else if (ch == 'n' || ch == 'N' || ch == 27 || ch == 'q')
+		else if (act == ACT_NO)
 			dlg_close(d, 0, NULL);
-		else if (enter)
+		else if (act == ACT_ENTER)
 			dlg_close(d, d->yes, NULL);
-		else if (ch == KEY_LEFT || ch == KEY_RIGHT || ch == '\t' || ch == 'h' || ch == 'l')
+		else if (act == ACT_TOGGLE)
 			d->yes = !d->yes;
 		return UI_HANDLED;
 	case DLG_MENU:
-		if (list_move(d, ch))
+		if (list_move(d, act))
 			return UI_HANDLED;
-		if (enter && d->nitems) {
+		if (act == ACT_ENTER && d->nitems) {
 			dlg_close(d, d->sel, NULL);
-		} else if (ch == 27 || ch == 'q') {
+		} else if (act == ACT_BACK) {
 			dlg_close(d, -1, NULL);
-		} else if (ui_key_char(ch)) {
+		} else if (act == ACT_NONE && ui_key_char(ch)) {
 			type_ahead(d, ui_key_char(ch));
 		}
 		return UI_HANDLED;
 	case DLG_MULTI:
-		if (list_move(d, ch))
+		if (list_move(d, act))
 			return UI_HANDLED;
-		if (ch == ' ' && d->nitems) {
+		if (act == ACT_SPACE && d->nitems) {
 			d->checked[d->sel] = !d->checked[d->sel];
-		} else if (enter) {
+		} else if (act == ACT_ENTER) {
 			kj_buf b;
 			int i;
 			kj_buf_init(&b);
@@ -318,14 +319,14 @@ static int dlg_key(struct ui_screen *s, int ch, enum ui_action act)
 				dlg_close(d, 0, res);
 				free(res);
 			}
-		} else if (ch == 27 || ch == 'q') {
+		} else if (act == ACT_BACK) {
 			dlg_close(d, 0, NULL);
 		}
 		return UI_HANDLED;
 	case DLG_INPUT:
-		if (enter)
+		if (act == ACT_ENTER)
 			dlg_close(d, 0, d->field.buf);
-		else if (ch == 27)
+		else if (act == ACT_BACK)
 			dlg_close(d, 0, NULL);
 		else
 			ui_field_key(&d->field, ch);
@@ -334,11 +335,22 @@ static int dlg_key(struct ui_screen *s, int ch, enum ui_action act)
 	return UI_HANDLED;
 }
 
+static unsigned dlg_scope(struct ui_screen *s)
+{
+	static const unsigned scopes[] = {
+	    [DLG_MESSAGE] = SC_MESSAGE, [DLG_CONFIRM] = SC_CONFIRM, [DLG_MENU] = SC_MENU,
+	    [DLG_INPUT] = SC_INPUT,     [DLG_MULTI] = SC_CHECKLIST,
+	};
+
+	return scopes[((struct dialog *)s)->kind];
+}
+
 static const struct ui_screen_ops dlg_ops = {
     .name = N_("Dialog"),
-    .scope = SC_DIALOG,
+    .scope = SC_MESSAGE,
     .draw = dlg_draw,
     .key = dlg_key,
+    .cur_scope = dlg_scope,
     .free = dlg_free,
 };
 

@@ -63,12 +63,22 @@ static const struct ui_key table[] = {
     {{KEY_NPAGE}, "PgDn", ACT_PGDN, NULL, N_("page down"), SC_EDITOR},
 
     /* lists and views */
-    {{'j', KEY_DOWN}, "j, Down", ACT_DOWN, NULL, N_("move down"), SC_LISTS | SC_RESULT},
-    {{'k', KEY_UP}, "k, Up", ACT_UP, NULL, N_("move up"), SC_LISTS | SC_RESULT},
+    {{'j', KEY_DOWN},
+     "j, Down",
+     ACT_DOWN,
+     NULL,
+     N_("move down"),
+     SC_LISTS | SC_RESULT | SC_MESSAGE | SC_MENU | SC_CHECKLIST},
+    {{'k', KEY_UP},
+     "k, Up",
+     ACT_UP,
+     NULL,
+     N_("move up"),
+     SC_LISTS | SC_RESULT | SC_MESSAGE | SC_MENU | SC_CHECKLIST},
     {{KEY_NPAGE, CTRL('f')}, "PgDn, Ctrl-F", ACT_PGDN, NULL, N_("page down"), SC_LISTS},
     {{KEY_PPAGE, CTRL('b')}, "PgUp, Ctrl-B", ACT_PGUP, NULL, N_("page up"), SC_LISTS},
-    {{KEY_HOME}, "Home", ACT_HOME, NULL, N_("first row"), SC_LISTS},
-    {{KEY_END}, "End", ACT_END, NULL, N_("last row"), SC_LISTS},
+    {{KEY_HOME}, "Home", ACT_HOME, NULL, N_("first row"), SC_LISTS | SC_MENU | SC_CHECKLIST},
+    {{KEY_END}, "End", ACT_END, NULL, N_("last row"), SC_LISTS | SC_MENU | SC_CHECKLIST},
     {{'\n', '\r', KEY_ENTER},
      "Enter",
      ACT_ENTER,
@@ -123,6 +133,46 @@ static const struct ui_key table[] = {
     {{'x'}, "x", ACT_EXEC, N_("ExecCredential"), N_("show the ExecCredential JSON"), SC_RESULT},
     {{'w'}, "w", ACT_SAVE_FILE, N_("save"), N_("save the text to a file"), SC_DETAIL},
 
+    /* dialogs and the filter line: their own hints are drawn in them, so
+     * these rows have no status-bar label */
+    {{'\n', '\r', KEY_ENTER, ESC, 'q', ' '},
+     "Enter, Esc, q, Space",
+     ACT_BACK,
+     NULL,
+     N_("close the message"),
+     SC_MESSAGE},
+    {{'y', 'Y'}, "y, Y", ACT_YES, NULL, N_("answer yes"), SC_CONFIRM},
+    {{'n', 'N', ESC, 'q'}, "n, N, Esc, q", ACT_NO, NULL, N_("answer no"), SC_CONFIRM},
+    {{'\n', '\r', KEY_ENTER}, "Enter", ACT_ENTER, NULL, N_("give the highlighted answer"), SC_CONFIRM},
+    {{KEY_LEFT, KEY_RIGHT, '\t', 'h', 'l'},
+     "Left, Right, Tab, h, l",
+     ACT_TOGGLE,
+     NULL,
+     N_("highlight the other answer"),
+     SC_CONFIRM},
+    {{KEY_NPAGE}, "PgDn", ACT_PGDN, NULL, N_("ten items down"), SC_MENU | SC_CHECKLIST},
+    {{KEY_PPAGE}, "PgUp", ACT_PGUP, NULL, N_("ten items up"), SC_MENU | SC_CHECKLIST},
+    {{'\n', '\r', KEY_ENTER},
+     "Enter",
+     ACT_ENTER,
+     NULL,
+     N_("choose the highlighted item (typing its first letters highlights it)"),
+     SC_MENU},
+    {{' '}, "Space", ACT_SPACE, NULL, N_("check or uncheck the highlighted item"), SC_CHECKLIST},
+    {{'\n', '\r', KEY_ENTER}, "Enter", ACT_ENTER, NULL, N_("accept the checked items"), SC_CHECKLIST},
+    {{ESC, 'q'}, "Esc, q", ACT_BACK, NULL, N_("cancel"), SC_MENU | SC_CHECKLIST},
+    {{'\n', '\r', KEY_ENTER}, "Enter", ACT_ENTER, NULL, N_("accept the text"), SC_INPUT},
+    {{ESC}, "Esc", ACT_BACK, NULL, N_("cancel"), SC_INPUT},
+    {{'\n', '\r', KEY_ENTER},
+     "Enter",
+     ACT_ENTER,
+     NULL,
+     N_("keep the filter and go back to the rows"),
+     SC_FILTER},
+    {{ESC}, "Esc", ACT_BACK, NULL, N_("clear the filter"), SC_FILTER},
+    {{KEY_UP}, "Up", ACT_UP, NULL, N_("move up"), SC_FILTER},
+    {{KEY_DOWN}, "Down", ACT_DOWN, NULL, N_("move down"), SC_FILTER},
+
     /* everywhere outside text entry */
     {{':'},
      ":",
@@ -151,7 +201,7 @@ enum ui_action ui_keys_lookup(int ch, unsigned scope)
 	for (k = table; k->act != ACT_NONE; k++) {
 		if (!(k->scopes & scope))
 			continue;
-		for (i = 0; i < 3 && k->keys[i]; i++)
+		for (i = 0; i < (int)(sizeof(k->keys) / sizeof(k->keys[0])) && k->keys[i]; i++)
 			if (k->keys[i] == ch)
 				return k->act;
 	}
@@ -177,9 +227,11 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } scope_names[] = {
-    {SC_LEASES, N_("Lease table")}, {SC_SECRETS, N_("Secrets")},    {SC_TARGETS, N_("Targets")},
-    {SC_AUDIT, N_("Audit log")},    {SC_HELP, N_("Help")},          {SC_WIZARD, N_("Wizards")},
-    {SC_EDITOR, N_("YAML editor")}, {SC_RESULT, N_("Mint result")}, {SC_DETAIL, N_("Detail views")},
+    {SC_LEASES, N_("Lease table")},    {SC_SECRETS, N_("Secrets")},    {SC_TARGETS, N_("Targets")},
+    {SC_AUDIT, N_("Audit log")},       {SC_HELP, N_("Help")},          {SC_WIZARD, N_("Wizards")},
+    {SC_EDITOR, N_("YAML editor")},    {SC_RESULT, N_("Mint result")}, {SC_DETAIL, N_("Detail views")},
+    {SC_MESSAGE, N_("Messages")},      {SC_CONFIRM, N_("Questions")},  {SC_MENU, N_("Menus")},
+    {SC_CHECKLIST, N_("Check lists")}, {SC_INPUT, N_("Text input")},   {SC_FILTER, N_("Filter line")},
 };
 
 const char *ui_keys_scope_name(unsigned scope_bit)

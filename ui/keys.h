@@ -49,27 +49,38 @@ enum ui_action {
 	ACT_SAVE_FILE,
 	ACT_CANCEL,
 	ACT_PICK,
+	ACT_YES, /* a question's answers */
+	ACT_NO,
+	ACT_TOGGLE, /* highlight the other answer */
 	ACT_COUNT
 };
 
-/* Screens (contexts) a binding applies to; a bit mask. */
+/* Screens (contexts) a binding applies to; a bit mask.  Dialogs and the
+ * filter line have their own scopes so that their keys are in the table (and
+ * so in Help and the man page) like every other key. */
 enum ui_scope {
 	SC_LEASES = 1 << 0,
 	SC_SECRETS = 1 << 1,
 	SC_TARGETS = 1 << 2,
 	SC_AUDIT = 1 << 3,
 	SC_HELP = 1 << 4,
-	SC_WIZARD = 1 << 5, /* forms: printable keys are text, so only special keys bind */
-	SC_EDITOR = 1 << 6, /* YAML editor */
-	SC_RESULT = 1 << 7, /* mint result */
-	SC_DIALOG = 1 << 8,
-	SC_DETAIL = 1 << 9, /* read-only detail / text views */
+	SC_WIZARD = 1 << 5,     /* forms: printable keys are text, so only special keys bind */
+	SC_EDITOR = 1 << 6,     /* YAML editor */
+	SC_RESULT = 1 << 7,     /* mint result */
+	SC_MESSAGE = 1 << 8,    /* dialog: a message (an error, a notice) */
+	SC_DETAIL = 1 << 9,     /* read-only detail / text views */
+	SC_CONFIRM = 1 << 10,   /* dialog: a yes/no question */
+	SC_MENU = 1 << 11,      /* dialog: choose one item; letters select by name */
+	SC_CHECKLIST = 1 << 12, /* dialog: check any number of items */
+	SC_INPUT = 1 << 13,     /* dialog: one line of text; printable keys are text */
+	SC_FILTER = 1 << 14,    /* a table's filter line while typing; printable keys are text */
 	SC_LISTS = SC_LEASES | SC_SECRETS | SC_TARGETS | SC_AUDIT | SC_HELP | SC_DETAIL,
-	SC_ALL = 0x3ff,
+	SC_DIALOGS = SC_MESSAGE | SC_CONFIRM | SC_MENU | SC_CHECKLIST | SC_INPUT,
+	SC_ALL = 0x7fff,
 };
 
 struct ui_key {
-	int keys[3];       /* curses key codes; 0 ends the list */
+	int keys[6];       /* curses key codes; 0 ends the list */
 	const char *names; /* how the keys are written ("j, Down"); not translated */
 	enum ui_action act;
 	const char *label; /* N_() short label for the status bar, NULL = not shown there */

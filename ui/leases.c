@@ -688,7 +688,7 @@ static unsigned cur_scope(struct ui_screen *s)
 {
 	struct leases *ls = (struct leases *)s;
 
-	return ui_table_filtering(ls->table) ? SC_DIALOG : SC_LEASES;
+	return ui_table_filtering(ls->table) ? SC_FILTER : SC_LEASES;
 }
 
 static void lfree(struct ui_screen *s)

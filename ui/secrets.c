@@ -338,7 +338,7 @@ static void tick(struct ui_screen *s)
 
 static unsigned cur_scope(struct ui_screen *s)
 {
-	return ui_table_filtering(((struct secrets *)s)->table) ? SC_DIALOG : SC_SECRETS;
+	return ui_table_filtering(((struct secrets *)s)->table) ? SC_FILTER : SC_SECRETS;
 }
 
 static void sfree(struct ui_screen *s)

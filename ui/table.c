@@ -274,13 +274,17 @@ static void move_sel(struct ui_table *t, long d)
 int ui_table_key(struct ui_table *t, int ch, enum ui_action act)
 {
 	if (t->filtering) {
-		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		/* looked up here, not taken from the screen: printable keys are
+		 * text on the filter line whatever the screen binds them to */
+		enum ui_action fa = ui_keys_lookup(ch, SC_FILTER);
+
+		if (fa == ACT_ENTER) {
 			t->filtering = 0;
-		} else if (ch == 27) {
+		} else if (fa == ACT_BACK) {
 			t->filtering = 0;
 			ui_table_set_filter(t, "");
-		} else if (ch == KEY_UP || ch == KEY_DOWN) {
-			move_sel(t, ch == KEY_UP ? -1 : 1);
+		} else if (fa == ACT_UP || fa == ACT_DOWN) {
+			move_sel(t, fa == ACT_UP ? -1 : 1);
 		} else {
 			ui_field_key(&t->filter, ch);
 			remember_sel(t);

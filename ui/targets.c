@@ -361,7 +361,7 @@ static void tresume(struct ui_screen *s)
 
 static unsigned tscope(struct ui_screen *s)
 {
-	return ui_table_filtering(((struct targets *)s)->table) ? SC_DIALOG : SC_TARGETS;
+	return ui_table_filtering(((struct targets *)s)->table) ? SC_FILTER : SC_TARGETS;
 }
 
 static void tfree(struct ui_screen *s)

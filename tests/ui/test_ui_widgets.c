@@ -352,10 +352,21 @@ Test(ui_widgets, key_list_prints_for_the_man_page)
 	cr_assert(strstr(buf, ".SS Lease table\n") != NULL);
 	cr_assert(strstr(buf, ".TP\n.B R\n") != NULL);
 	cr_assert(strstr(buf, "\\-") != NULL || strstr(buf, "Ctrl") != NULL);
+	/* dialog and filter keys are in the table too, so Help and the man page list them */
+	cr_assert(strstr(buf, ".SS Questions\n") != NULL);
+	cr_assert(strstr(buf, ".TP\n.B y, Y\nanswer yes\n") != NULL);
+	cr_assert(strstr(buf, ".SS Filter line\n") != NULL);
 	free(buf);
 	cr_assert_eq(ui_keys_lookup('r', SC_LEASES), ACT_REVOKE);
 	cr_assert_eq(ui_keys_lookup('r', SC_WIZARD), ACT_NONE, "letters are text in a wizard");
 	cr_assert_eq(ui_keys_lookup(27, SC_WIZARD), ACT_BACK);
+	cr_assert_eq(ui_keys_lookup('n', SC_CONFIRM), ACT_NO);
+	cr_assert_eq(ui_keys_lookup('q', SC_MENU), ACT_BACK);
+	cr_assert_eq(ui_keys_lookup('x', SC_MENU), ACT_NONE, "other letters select a menu item by name");
+	cr_assert_eq(ui_keys_lookup('q', SC_INPUT), ACT_NONE, "letters are text on an input line");
+	cr_assert_eq(ui_keys_lookup('k', SC_FILTER), ACT_NONE, "letters are text on the filter line");
+	cr_assert_eq(ui_keys_lookup(KEY_UP, SC_FILTER), ACT_UP);
+	cr_assert_eq(ui_keys_lookup(0x0c /* Ctrl-L */, SC_INPUT), ACT_REDRAW);
 }
 
 Test(ui_widgets, editor_hands_the_text_to_the_external_editor_and_back)
