@@ -131,11 +131,18 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g);       /* revo
 int cli_sweep(int argc, char **argv, const struct kj_globals *g);        /* sweep.c */
 int cli_audit(int argc, char **argv, const struct kj_globals *g);        /* audit.c */
 int cli_seal(int argc, char **argv, const struct kj_globals *g);         /* seal.c */
+/* request.c */
+int cli_request(int argc, char **argv, const struct kj_globals *g);
+int cli_requests(int argc, char **argv, const struct kj_globals *g);
+int cli_approve(int argc, char **argv, const struct kj_globals *g);
+int cli_deny(int argc, char **argv, const struct kj_globals *g);
 
 /* rbac.c */
 void cli_rbac_usage(FILE *out);
 int cli_rbac_fixed(int argc, char **argv, const struct kj_globals *g);
 int cli_rbac_dynamic(int argc, char **argv, const struct kj_globals *g);
+int cli_rbac_requester(int argc, char **argv, const struct kj_globals *g);
+int cli_rbac_approver(int argc, char **argv, const struct kj_globals *g);
 
 /* secret.c */
 void cli_secret_usage(FILE *out);

@@ -13,6 +13,7 @@ CLI_SOURCES = \
 	src/cli/leases.c \
 	src/cli/mint.c \
 	src/cli/rbac.c \
+	src/cli/request.c \
 	src/cli/revoke.c \
 	src/cli/seal.c \
 	src/cli/secret.c \

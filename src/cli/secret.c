@@ -41,6 +41,9 @@ void cli_secret_usage(FILE *out)
 	        "  --tag T                  tag (repeat)\n"
 	        "  --delete-protection      refuse 'secret rm' until turned off\n"
 	        "  --no-delete-protection   turn it off\n"
+	        "  --self-approval          let an approver approve its own access request for\n"
+	        "                           this secret ('kubejit approve'; default: refused)\n"
+	        "  --no-self-approval       refuse that again\n"
 	        "  --label K=V              extra label on created objects (repeat)\n"
 	        "  --annotation K=V         extra annotation on created objects (repeat)\n"
 	        "  --name-prefix P          object names start with P (default kubejit)\n"
@@ -80,6 +83,8 @@ enum {
 	OPT_TAG,
 	OPT_PROTECT,
 	OPT_NO_PROTECT,
+	OPT_SELF_APPROVAL,
+	OPT_NO_SELF_APPROVAL,
 	OPT_LABEL,
 	OPT_ANNOTATION,
 	OPT_PREFIX,
@@ -107,6 +112,8 @@ static const struct option secret_opts[] = {
     {"tag", required_argument, NULL, OPT_TAG},
     {"delete-protection", no_argument, NULL, OPT_PROTECT},
     {"no-delete-protection", no_argument, NULL, OPT_NO_PROTECT},
+    {"self-approval", no_argument, NULL, OPT_SELF_APPROVAL},
+    {"no-self-approval", no_argument, NULL, OPT_NO_SELF_APPROVAL},
     {"label", required_argument, NULL, OPT_LABEL},
     {"annotation", required_argument, NULL, OPT_ANNOTATION},
     {"name-prefix", required_argument, NULL, OPT_PREFIX},
@@ -222,6 +229,12 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 		case OPT_NO_PROTECT:
 			s->delete_protection = 0;
 			break;
+		case OPT_SELF_APPROVAL:
+			s->self_approval = 1;
+			break;
+		case OPT_NO_SELF_APPROVAL:
+			s->self_approval = 0;
+			break;
 		case OPT_LABEL:
 			if (!labels++)
 				kj_kvv_done(&s->labels);
@@ -283,6 +296,7 @@ static cJSON *secret_json(const struct secret *s)
 		cJSON_AddStringToObject(o, "description", s->description);
 	add_strv(o, "tags", &s->tags);
 	cJSON_AddBoolToObject(o, "deleteProtection", s->delete_protection);
+	cJSON_AddBoolToObject(o, "selfApproval", s->self_approval);
 	cJSON_AddStringToObject(o, "target", s->target);
 	cJSON_AddStringToObject(o, "mode", secret_mode_name(s->mode));
 	if (s->mode == SECRET_FIXED) {
@@ -337,6 +351,7 @@ static void print_show(const struct secret *s)
 		printf("%-20s %s\n", _("Tags:"), list);
 	free(list);
 	printf("%-20s %s\n", _("Delete protection:"), s->delete_protection ? _("on") : _("off"));
+	printf("%-20s %s\n", _("Self-approval:"), s->self_approval ? _("allowed") : _("refused"));
 	printf("%-20s %s\n", _("Target:"), s->target);
 	printf("%-20s %s\n", _("Mode:"), secret_mode_name(s->mode));
 	printf("%-20s %s\n", _("Grants:"), role_text(s, buf, sizeof(buf)));

@@ -701,8 +701,11 @@ static void do_update(struct demo_req *r, cJSON *obj)
 		cJSON_Delete(old);
 		return;
 	}
-	if (!strcmp(res->name, "namespaces")) {
-		/* spec and status of a namespace are not changed through PUT on it */
+	if (!strcmp(res->name, "namespaces") || !strcmp(res->name, "certificatesigningrequests")) {
+		/* spec and status of a namespace are not changed through PUT on it;
+		 * nor are a CSR's (its requester, request and conditions), as
+		 * pkg/registry/certificates/certificates/strategy.go PrepareForUpdate
+		 * keeps them: only metadata changes */
 		cJSON_DeleteItemFromObjectCaseSensitive(obj, "spec");
 		cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
 		cJSON_AddItemToObject(obj, "spec", cJSON_Duplicate(cJSON_GetObjectItem(old, "spec"), 1));

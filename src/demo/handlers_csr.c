@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -91,6 +92,20 @@ static char *request_pem(const cJSON *spec)
 	return (char *)raw;
 }
 
+/* validateCSR: csr.CheckSignature(), the request is signed by its own key */
+static int request_signed(const char *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509_REQ *req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *k = req ? X509_REQ_get0_pubkey(req) : NULL;
+	int ok = k && X509_REQ_verify(req, k) == 1;
+
+	X509_REQ_free(req);
+	BIO_free(b);
+	ERR_clear_error();
+	return ok;
+}
+
 /* ValidateCertificateSigningRequestCreate, the parts clients meet */
 static int validate_csr(struct demo_req *r, const cJSON *obj)
 {
@@ -103,10 +118,11 @@ static int validate_csr(struct demo_req *r, const cJSON *obj)
 	int i, ok;
 
 	demo_ferrs_init(&f);
-	if (!pem) {
+	if (!pem || !request_signed(pem)) {
 		cJSON *v = cJSON_CreateRaw("[]byte{...}");
 		demo_ferr_add(&f, DEMO_FERR_INVALID, "spec.request", v, "%s",
-		              "PEM block type must be CERTIFICATE REQUEST");
+		              pem ? "x509: signature verification failure"
+		                  : "PEM block type must be CERTIFICATE REQUEST");
 		cJSON_Delete(v);
 	}
 	free(pem);
@@ -119,9 +135,21 @@ static int validate_csr(struct demo_req *r, const cJSON *obj)
 		int known = 0;
 		char field[64];
 
+		const cJSON *prev;
+
 		for (k = 0; known_usages[k]; k++)
 			known |= cJSON_IsString(u) && !strcmp(u->valuestring, known_usages[k]);
 		snprintf(field, sizeof field, "spec.usages[%d]", i++);
+		cJSON_ArrayForEach(prev, usages)
+		{
+			if (prev == u)
+				break;
+			if (cJSON_IsString(prev) && cJSON_IsString(u) &&
+			    !strcmp(prev->valuestring, u->valuestring)) {
+				demo_ferr_add(&f, DEMO_FERR_DUPLICATE, field, u, "%s", "");
+				break;
+			}
+		}
 		if (!known)
 			demo_ferr_add(
 			    &f, DEMO_FERR_NOT_SUPPORTED, field, u, "%s",

@@ -194,6 +194,19 @@ int request_approve(struct engine *en, const char *target, const char *id,
 /* Deny with a reason (required): a Denied condition; audit. */
 int request_deny(struct engine *en, const char *target, const char *id, const char *reason, kj_err *e);
 
+/* ---- RBAC -------------------------------------------------------------------- */
+struct request_rbac_opts {
+	int approver;      /* 0: what requesters need; 1: what approvers need */
+	const char *name;  /* ClusterRole and binding; NULL = kubejit-requester / kubejit-approver */
+	const char *user;  /* bind this User, or */
+	const char *group; /* this Group (default kubejit:requesters / kubejit:approvers), or */
+	const char *service_account; /* this ServiceAccount, "NAMESPACE:NAME" */
+};
+/* The minimum ClusterRole and its ClusterRoleBinding as YAML (malloc'd),
+ * each rule with a comment saying which step needs it; NULL with `e`
+ * (KJ_ERR_USAGE) on a bad name or more than one subject. */
+char *request_rbac_yaml(const struct request_rbac_opts *o, kj_err *e);
+
 /* "1h" etc. for --expires-in; KJ_ERR_INVALID outside the bounds above. */
 int request_parse_expiry(const char *text, int64_t *out, kj_err *e);
 
