@@ -1,7 +1,8 @@
 # bash completion for kubejit(1)
 #
 # Commands and store names (secrets, targets, lease ids) come from the binary
-# itself (`kubejit __complete ...`, local store only, no network); options
+# itself (`kubejit __complete ...`, local store only, no network; request ids
+# are this home's own requests); options
 # from each command's --help, so the completion cannot drift from the code.
 
 _kubejit_words() {
@@ -43,7 +44,8 @@ _kubejit() {
 			--server | --ca-file | --tls-server-name | --token-file | --client-cert | --client-key | \
 			--cn | --org | --kubeconfig | --context | --listen | --seed | \
 			--max-token-expiration | --role | --cluster-role | --role-yaml | --allowed-namespaces | \
-			--service-account | --name)
+			--service-account | --name | --reason | -r | --expires-in | --wait-timeout | --collect | \
+			--cancel | --group | --serviceaccount | --ready-timeout)
 			[ ${#path[@]} -gt 0 ] && skip=1
 			;;
 		esac
@@ -77,14 +79,19 @@ _kubejit() {
 		COMPREPLY=($(compgen -W "fixed dynamic" -- "$cur"))
 		return
 		;;
+	--collect | --cancel)
+		_kubejit_words __complete requests
+		return
+		;;
 	-o | --output)
-		[ "${path[0]}" = mint ] && COMPREPLY=($(compgen -W "token exec exec-v1beta1 kubeconfig json" -- "$cur"))
+		[[ ${path[0]} == @(mint|request) ]] && COMPREPLY=($(compgen -W "token exec exec-v1beta1 kubeconfig json" -- "$cur"))
 		return
 		;;
 	--namespace | -n | --ttl | -t | --max-ttl | --audience | --description | --tag | --label | \
 		--annotation | --name-prefix | --server | --tls-server-name | --cn | --org | --context | \
 		--listen | --max-token-expiration | --role | --cluster-role | --allowed-namespaces | \
-		--service-account | --name)
+		--service-account | --name | --reason | -r | --expires-in | --wait-timeout | --group | \
+		--serviceaccount | --ready-timeout)
 		return
 		;;
 	esac
@@ -111,7 +118,7 @@ _kubejit() {
 		;;
 	esac
 	case "${path[*]}" in
-	"secret show" | "secret edit" | "secret rm" | mint | get | kubeconfig)
+	"secret show" | "secret edit" | "secret rm" | mint | get | kubeconfig | request)
 		_kubejit_words __complete secrets
 		;;
 	"target show" | "target check" | "target rm")

@@ -21,7 +21,8 @@ function __kubejit_complete
         --max-ttl --audience --description --tag --label --annotation --name-prefix --server \
         --ca-file --tls-server-name --token-file --client-cert --client-key --cn --org \
         --kubeconfig --context --listen --seed --max-token-expiration --role --cluster-role \
-        --role-yaml --allowed-namespaces --service-account --name
+        --role-yaml --allowed-namespaces --service-account --name --reason -r --expires-in \
+        --wait-timeout --collect --cancel --group --serviceaccount --ready-timeout
 
     # Global options and the command (and sub-command) typed so far.
     for i in (seq 2 (count $words))
@@ -70,12 +71,16 @@ function __kubejit_complete
         case --mode
             printf '%s\n' fixed dynamic
             return
+        case --collect --cancel
+            __kubejit_list $bin $home __complete requests
+            return
         case -o --output
-            test "$path[1]" = mint; and printf '%s\n' token exec exec-v1beta1 kubeconfig json
+            contains -- "$path[1]" mint request; and printf '%s\n' token exec exec-v1beta1 kubeconfig json
             return
         case --namespace -n --ttl -t --max-ttl --audience --description --tag --label \
             --annotation --name-prefix --server --tls-server-name --cn --org --context --listen \
-            --max-token-expiration --role --cluster-role --allowed-namespaces --service-account --name
+            --max-token-expiration --role --cluster-role --allowed-namespaces --service-account --name \
+            --reason -r --expires-in --wait-timeout --group --serviceaccount --ready-timeout
             return
     end
 
@@ -96,7 +101,7 @@ function __kubejit_complete
         return
     end
     switch "$path"
-        case 'secret show' 'secret edit' 'secret rm' mint get kubeconfig
+        case 'secret show' 'secret edit' 'secret rm' mint get kubeconfig request
             __kubejit_list $bin $home __complete secrets
         case 'target show' 'target check' 'target rm'
             __kubejit_list $bin $home __complete targets

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "engine/engine.h"
 #include "engine/lease.h"
+#include "engine/request.h"
 #include "engine/secret.h"
 #include "engine/target.h"
 #include "util/i18n.h"
@@ -58,6 +59,15 @@ static int complete_store(const char *what, const struct kj_globals *g)
 				printf("%s\n", v[i].name);
 			target_list_free(v, n);
 		}
+	} else if (!strcmp(what, "requests")) {
+		struct request *v = NULL;
+
+		/* this home's open requests, from its records: no network */
+		if (request_list_local(en, &v, &n, &e) == 0) {
+			for (i = 0; i < n; i++)
+				printf("%s\n", v[i].id);
+			request_list_free(v, n);
+		}
 	} else if (!strcmp(what, "leases")) {
 		struct lease_filter f = LEASE_FILTER_ANY;
 		struct lease *v = NULL;
@@ -79,8 +89,8 @@ int cli_complete(int argc, char **argv, const struct kj_globals *g)
 
 	if (argc < 2)
 		return cli_usage_error(NULL,
-		                       _("__complete needs commands, subcommands CMD, secrets, targets or "
-		                         "leases"));
+		                       _("__complete needs commands, subcommands CMD, secrets, targets, "
+		                         "leases or requests"));
 	if (!strcmp(argv[1], "commands")) {
 		for (c = cli_commands(); c->name; c++)
 			if (c->summary) /* hidden commands have none */
@@ -94,7 +104,8 @@ int cli_complete(int argc, char **argv, const struct kj_globals *g)
 				printf("%s\n", c->name);
 		return 0;
 	}
-	if (!strcmp(argv[1], "secrets") || !strcmp(argv[1], "targets") || !strcmp(argv[1], "leases"))
+	if (!strcmp(argv[1], "secrets") || !strcmp(argv[1], "targets") || !strcmp(argv[1], "leases") ||
+	    !strcmp(argv[1], "requests"))
 		return complete_store(argv[1], g);
 	return cli_usage_error(NULL, _("__complete: unknown word list \"%s\""), argv[1]);
 }

@@ -486,6 +486,45 @@ int request_list(struct engine *en, const char *target, unsigned flags, struct r
 	return 0;
 }
 
+int request_list_local(struct engine *en, struct request **out, size_t *n, kj_err *e)
+{
+	char *dir = local_dir(en);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct request *v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	(void)e;
+	free(dir);
+	while (d && (de = readdir(d))) {
+		char id[64];
+		size_t len = strlen(de->d_name);
+		cJSON *j;
+		struct request r;
+
+		if (len < 6 || len - 5 >= sizeof id || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		memcpy(id, de->d_name, len - 5);
+		id[len - 5] = '\0';
+		if (!(j = local_read(en, id)))
+			continue;
+		from_local(j, &r);
+		kube_json_free_secret(j);
+		if (r.state != REQUEST_PENDING && r.state != REQUEST_APPROVED) {
+			request_done(&r);
+			continue;
+		}
+		push(&v, &cnt, &cap, &r);
+	}
+	if (d)
+		closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_newest);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 int request_count_pending(struct engine *en, const char *target, size_t *n, kj_err *e)
 {
 	struct request *v;

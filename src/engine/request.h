@@ -168,6 +168,9 @@ enum {
  * cluster on the way (best effort, audited) and listed as expired. */
 int request_list(struct engine *en, const char *target, unsigned flags, struct request **out, size_t *n,
                  kj_err *e);
+/* This home's own requests that are still open (pending or approved, not
+ * collected), from its local records only: no cluster call. */
+int request_list_local(struct engine *en, struct request **out, size_t *n, kj_err *e);
 /* One request by id (KJ_ERR_NOTFOUND when neither the cluster nor this
  * home knows it). */
 int request_get(struct engine *en, const char *target, const char *id, struct request *out, kj_err *e);

@@ -8,13 +8,17 @@ tap_plan 9
 if command -v bash >/dev/null; then
 	bash_loads() { bash -c 'source "$0" && complete -p kubejit' "$1" | grep -q "_kubejit kubejit"; }
 	check "bash loads doc/kubejit.bash" bash_loads "$src/kubejit.bash"
-	check "bash completes the binary's commands, no hidden ones, and global options" \
+	check "bash completes the binary's commands, no hidden ones, global options and request formats" \
 		bash -c 'source "$0"
 		COMP_WORDS=("$1" ""); COMP_CWORD=1; _kubejit
 		[ "$(printf "%s\n" "${COMPREPLY[@]}" | grep . | sort)" = "$("$1" __complete commands | sort)" ] || exit 1
 		printf "%s\n" "${COMPREPLY[@]}" | grep -q __complete && exit 1
 		COMP_WORDS=("$1" --q); COMP_CWORD=1; _kubejit
-		[ "${COMPREPLY[*]}" = --quiet ]' "$src/kubejit.bash" "$KUBEJIT_BIN"
+		[ "${COMPREPLY[*]}" = --quiet ] || exit 1
+		COMP_WORDS=("$1" request /x -o ""); COMP_CWORD=4; _kubejit
+		printf "%s\n" "${COMPREPLY[@]}" | grep -qx kubeconfig || exit 1
+		COMP_WORDS=("$1" request /x --reason ""); COMP_CWORD=4; _kubejit
+		[ ${#COMPREPLY[@]} -eq 0 ]' "$src/kubejit.bash" "$KUBEJIT_BIN"
 else
 	echo "ok 1 # SKIP bash not found"
 	echo "ok 2 # SKIP bash not found"
@@ -40,7 +44,9 @@ if command -v zsh >/dev/null; then
 	zsh_completes() {
 		[ "$(zsh_offers "" | sort)" = "$("$KUBEJIT_BIN" __complete commands | sort)" ] &&
 			zsh_offers mint /x -o "" | grep -qx exec-v1beta1 &&
-			zsh_offers target "" | grep -qx bootstrap
+			zsh_offers target "" | grep -qx bootstrap &&
+			zsh_offers request /x -o "" | grep -qx kubeconfig &&
+			zsh_offers rbac "" | grep -qx approver
 	}
 	check "zsh completes commands, mint formats and sub-commands" zsh_completes
 else
@@ -69,7 +75,10 @@ if command -v fish >/dev/null; then
 			fish_offers "kubejit target " | grep -qx bootstrap &&
 			fish_offers "kubejit --q" | grep -qx -- --quiet &&
 			fish_offers "kubejit sweep --in" | grep -qx -- --in-cluster &&
-			[ -z "$(fish_offers "kubejit mint /x --ttl ")" ]
+			[ -z "$(fish_offers "kubejit mint /x --ttl ")" ] &&
+			fish_offers "kubejit request /x -o " | grep -qx token &&
+			fish_offers "kubejit rbac " | grep -qx requester &&
+			[ -z "$(fish_offers "kubejit request /x --reason ")" ]
 	}
 	check "fish completes mint formats, sub-commands and options" fish_completes
 	fish_files() {
