@@ -37,6 +37,7 @@ CRITERION_SUITES = \
 	tests/engine/test_execcache \
 	tests/engine/test_faults \
 	tests/engine/test_mint \
+	tests/engine/test_reqcrypt \
 	tests/engine/test_rolespec \
 	tests/engine/test_secret \
 	tests/engine/test_security \
