@@ -1,15 +1,20 @@
 bin_PROGRAMS += kubejit
-kubejit_SOURCES = $(CLI_SOURCES)
-# The command links neither libcurl, nor libmicrohttpd/GnuTLS, nor ncurses:
-# it loads net.so, demo.so and tui.so when a command needs them
-# (src/dl/loader.h), through stand-ins for src/kube/http.h, src/demo/demo.h
-# and ui/ui.h.  The whole engine and util are linked in and exported, since
-# the modules call into them.
-kubejit_SOURCES += src/dl/loader.c src/dl/loader.h src/dl/net.c src/dl/demo.c src/dl/tui.c
-kubejit_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic \
+# The command links libc alone: it answers a cached `kubejit get` itself
+# (src/cli/fastget.h) and loads everything else from core.so, which loads
+# net.so, demo.so and tui.so when a command needs them (src/dl/loader.h).
+kubejit_SOURCES = src/cli/main.c src/cli/fastget.c src/cli/fastget.h \
+	src/dl/loader.c src/dl/loader.h src/util/err.c src/util/ttl.c
+kubejit_LDADD = $(LIBINTL)
+
+# core.so: the command line, engine, store and util.  Loaded with
+# RTLD_GLOBAL, so the other modules take those from it.
+kjmod_PROGRAMS += src/cli/core.so
+src_cli_core_so_SOURCES = $(CLI_SOURCES) \
+	src/dl/loader.c src/dl/loader.h src/dl/net.c src/dl/demo.c src/dl/tui.c
+src_cli_core_so_LDFLAGS = $(KJ_MODULE_LINK) \
 	-Wl,--whole-archive,src/libkjengine.a,src/util/libkjutil.a,--no-whole-archive
-kubejit_DEPENDENCIES = src/libkjengine.a src/util/libkjutil.a
-kubejit_LDADD = $(CJSON_LIBS) $(YAML_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(LIBINTL)
+src_cli_core_so_DEPENDENCIES = src/libkjengine.a src/util/libkjutil.a
+src_cli_core_so_LDADD = $(CJSON_LIBS) $(YAML_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(LIBINTL)
 
 # kubectl runs `kubectl jit` as the first kubectl-jit on PATH: a link beside
 # the binary, which then names itself "kubectl jit" (src/cli.c).

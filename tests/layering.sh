@@ -14,7 +14,7 @@ allowed() {
 	engine) echo "model kube store util" ;;
 	demo) echo "util" ;;
 	ui) echo "engine model util demo" ;;
-	cli) echo "engine model util ui demo" ;;
+	cli) echo "engine model util ui demo dl" ;;
 	dl) echo "kube demo ui util" ;;
 	*) echo "?" ;;
 	esac

@@ -190,7 +190,10 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 		goto fail;
 	secret = path;
 
-	/* Fast path: the cache file and two stat() calls.  The store is read
+	/* The executable has already answered when the entry was seen active
+	 * at the store's current stamp (src/cli/fastget.h); here the same
+	 * check runs again, then the store is read if needed.
+	 * Fast path: the cache file and two stat() calls.  The store is read
 	 * only when it changed since the lease was last seen active there (a
 	 * revoke, a sweep, any other write); reading never writes to it. */
 	now = kj_now();

@@ -1,7 +1,7 @@
 # The command line (src/cli/cli.h): dispatch and the shared helpers, then one
-# file per command.  Linked into the kubejit program by src/local.mk.
+# file per command.  Linked into core.so by src/local.mk; the kubejit
+# executable is src/cli/main.c and src/cli/fastget.c.
 CLI_SOURCES = \
-	src/cli/main.c \
 	src/cli/cli.c src/cli/cli.h \
 	src/cli/common.c \
 	src/cli/prog.c \

@@ -23,6 +23,7 @@ static struct module modules[KJ_MODULE_COUNT] = {
     [KJ_MODULE_NET] = {"net", "src/kube/net.so", NULL, "", ""},
     [KJ_MODULE_DEMO] = {"demo", "src/demo/demo.so", NULL, "", ""},
     [KJ_MODULE_TUI] = {"tui", "ui/tui.so", NULL, "", ""},
+    [KJ_MODULE_CORE] = {"core", "src/cli/core.so", NULL, "", ""},
 };
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -85,7 +86,8 @@ void *kj_module_sym(enum kj_module id, const char *symbol, kj_err *e)
 	pthread_mutex_lock(&lock);
 	resolve_path(m);
 	if (!m->handle && !m->error[0]) {
-		m->handle = dlopen(m->path, RTLD_NOW | RTLD_LOCAL);
+		/* core's symbols serve the modules loaded after it */
+		m->handle = dlopen(m->path, RTLD_NOW | (id == KJ_MODULE_CORE ? RTLD_GLOBAL : RTLD_LOCAL));
 		if (!m->handle) {
 			why = dlerror();
 			snprintf(m->error, sizeof(m->error), "%s", why ? why : "dlopen failed");

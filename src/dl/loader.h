@@ -1,15 +1,19 @@
 /* dl: the parts of kubejit that the `kubejit` command loads only when a
  * command needs them, so that the commonest call — `kubejit get` answered
- * from the exec-plugin cache, run by kubectl on every request — maps no
- * network stack, no HTTP server and no curses.
+ * from the exec-plugin cache, run by kubectl on every request — maps libc
+ * alone: no network stack, no HTTP server, no curses, no SQLite, no
+ * libcrypto.
  *
- * Three private shared objects live in $(pkglibdir) (e.g.
+ * Four private shared objects live in $(pkglibdir) (e.g.
  * /usr/lib/x86_64-linux-gnu/kubejit/):
+ *   core.so  src/cli, src/engine, src/store, src/util: every command (SQLite,
+ *            libcrypto, cJSON, libyaml); the executable itself only answers
+ *            a cached `kubejit get` (src/cli/fastget.h) and then loads it
  *   net.so   src/kube/http.c: the HTTPS client (libcurl)
  *   demo.so  src/demo: the demo cluster (libmicrohttpd, GnuTLS)
  *   tui.so   ui/: the terminal interface (ncurses)
- * They hold only their own code: everything else (util, store, engine) they
- * take from the `kubejit` executable, which exports its symbols.  Loading
+ * core.so is loaded with RTLD_GLOBAL; the other three hold only their own
+ * code and take util, store and engine from it.  Loading
  * resolves every symbol at once (RTLD_NOW), so a mismatched module fails
  * with a message rather than later in the middle of a mint.
  *
@@ -17,6 +21,9 @@
  * very file, compared by device and inode) loads its modules from the build
  * tree, so tests and `./kubejit` work uninstalled; any other copy loads them
  * from $(pkglibdir) only.  No environment variable chooses the path.
+ *
+ * The executable and core.so each link this file: the executable loads
+ * core, core loads the rest.
  *
  * Thread-safe: a module is loaded once; later calls return the same handle.
  * Test programs link the real code instead (src/kube/libkjhttp.a,
@@ -30,6 +37,7 @@ enum kj_module {
 	KJ_MODULE_NET,
 	KJ_MODULE_DEMO,
 	KJ_MODULE_TUI,
+	KJ_MODULE_CORE,
 	KJ_MODULE_COUNT,
 };
 

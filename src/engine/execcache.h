@@ -23,6 +23,13 @@
  * system: no network, no TLS, no database.  Callers check the lease's state in
  * the store themselves before serving a cached token.
  *
+ * The kubejit executable reads unsealed entries itself, before it loads
+ * this module (src/cli/fastget.c mirrors the key hash, the layout and
+ * execcache_usable()): a change to the key hash, to a field's meaning or to
+ * when a cached entry may be served must bump CACHE_VERSION or add a field,
+ * either of which makes that path decline and leave the call to
+ * src/cli/get.c.
+ *
  * Call order for a refresh: execcache_lock() (serialises concurrent plugins
  * of the same key, so parallel kubectl calls mint once), execcache_load()
  * again (another process may have refreshed meanwhile), mint,

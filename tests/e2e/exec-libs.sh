@@ -31,7 +31,7 @@ maps_none() { ! mapped | grep -E 'libcurl|libgnutls|libmicrohttpd|libncurses|lib
 # the token of an ExecCredential on stdout, as a digest (never printed)
 token_digest() { sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' "$tmp/out" | sha256sum | cut -c1-16; }
 
-tap_plan 9
+tap_plan 18
 
 "$KUBEJIT_BIN" demo-cluster --listen 127.0.0.1:0 --state "$tmp/state" --kubeconfig "$tmp/admin.kubeconfig" \
 	>"$tmp/demo.log" 2>&1 &
@@ -53,19 +53,48 @@ kjq secret add /e2e/fixed --target demo --mode fixed --namespace dev --service-a
 # an uncached get mints: it needs the network client, and the trace shows it
 check "an uncached get mints" traced get /e2e/fixed
 first=$(token_digest)
-loads_network() { maps '^net\.so$' && maps '^libcurl'; }
-check "... and maps net.so and libcurl (the trace sees what a get loads)" loads_network
+loads_network() { maps '^core\.so$' && maps '^net\.so$' && maps '^libcurl'; }
+check "... and maps core.so, net.so and libcurl (the trace sees what a get loads)" loads_network
 check "... and no demo cluster or curses" sh -c '! grep -qE "file=[^ ]*(libmicrohttpd|libncurses|demo\.so|tui\.so)" "$0"' \
 	"$tmp/trace"
 
+# the first cached answer checks the lease in the store (a mint wrote it)
+# and remembers the store's stamp
 check "a cached get answers" traced get /e2e/fixed
 check "... with the cached token" test "$(token_digest)" = "$first"
+cp "$tmp/out" "$tmp/full.out"
+check "... reading the store in core.so, without the network client" \
+	sh -c 'grep -q "file=[^ ]*core\.so" "$0" && ! grep -qE "file=[^ ]*(net\.so|libcurl)" "$0"' "$tmp/trace"
+
+# the next one is answered by the executable alone (src/cli/fastget.h)
+check "the next cached get answers" traced get /e2e/fixed
 mapped >"$tmp/cached.libs"
 diag "a cached get maps: $(tr '\n' ' ' <"$tmp/cached.libs")"
+check "... with the same bytes as the full path" cmp -s "$tmp/out" "$tmp/full.out"
 check "... mapping no libcurl, GnuTLS, libmicrohttpd, ncurses or kubejit module" maps_none
+only_libc() { ! mapped | grep -vE '^(libc\.so\.6|ld-linux[^ ]*\.so\.[0-9]+)$'; }
+check "... nor SQLite, libcrypto, cJSON, libyaml or core.so: libc alone" only_libc
+
+# KUBERNETES_EXEC_INFO as kubectl sets it, and arguments as a kubeconfig
+# written by kubejit has them: the same bytes from both paths
+info='{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+KUBERNETES_EXEC_INFO=$info traced --home "$KUBEJIT_HOME" get /e2e//fixed/ --namespace= --ready-timeout 20s
+cp "$tmp/out" "$tmp/fast.v1"
+check "a v1 request is answered without core.so" sh -c '! grep -q "file=[^ ]*core\.so" "$0"' "$tmp/trace"
+kjq secret add /e2e/other --target demo --mode fixed --namespace dev --service-account default --ttl 1h
+KUBERNETES_EXEC_INFO=$info traced --home "$KUBEJIT_HOME" get /e2e//fixed/ --namespace= --ready-timeout 20s
+check "after a store change the full path answers (core.so)" grep -q "file=[^ ]*core\.so" "$tmp/trace"
+check "... with the same bytes (ExecCredential v1)" cmp -s "$tmp/out" "$tmp/fast.v1"
+check "... and they say v1" grep -q '"apiVersion":.*"client.authentication.k8s.io/v1"' "$tmp/out"
+KUBERNETES_EXEC_INFO='{"apiVersion":"client.authentication.k8s.io/v2"}' "$KUBEJIT_BIN" get /e2e/fixed \
+	>"$tmp/out" 2>"$tmp/err"
+check "a version the fast path does not know gets the full path's error" \
+	sh -c 'test ! -s "$0" && grep -q "v2" "$1"' "$tmp/out" "$tmp/err"
 
 # a copy of the binary is not the build tree's: it looks for its modules
-# in $(pkglibdir) only, and a cached answer needs none of them
+# in $(pkglibdir) only, and a cached answer needs none of them (the store
+# changed above: one get through the full path first)
+"$KUBEJIT_BIN" get /e2e/fixed >/dev/null
 cp "$KUBEJIT_BIN" "$tmp/kubejit-copy"
 check "a copy of the binary answers from the cache without any module" \
 	sh -c '"$0" get /e2e/fixed >/dev/null' "$tmp/kubejit-copy"
@@ -74,13 +103,13 @@ copy_pid=$!
 wait_for 10 grep -q 'listening on\|cannot load' "$tmp/copy.out"
 kill $copy_pid 2>/dev/null
 wait $copy_pid 2>/dev/null
-want=$(sed -n "s/.*cannot load kubejit's demo module: \([^:]*\.so\):.*/\1/p" "$tmp/copy.out")
+want=$(sed -n "s/.*cannot load kubejit's [a-z]* module: \([^:]*\.so\):.*/\1/p" "$tmp/copy.out")
 if [ -n "$want" ]; then
 	check "... and a missing module is named with the fix" \
 		sh -c 'test ! -e "$0" && grep -q "hint: reinstall kubejit" "$1"' "$want" "$tmp/copy.out"
 else
 	# kubejit is installed under the configured prefix: the copy uses it
-	check "... and loads an installed demo.so # SKIP kubejit is installed in its prefix" \
+	check "... and loads an installed core.so and demo.so # SKIP kubejit is installed in its prefix" \
 		grep -q 'listening on' "$tmp/copy.out"
 fi
 tap_done
