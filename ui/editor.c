@@ -13,6 +13,7 @@
 #include "ui/keys.h"
 #include "ui/text.h"
 #include "ui/theme.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
@@ -495,9 +496,6 @@ int ui_editor_external(struct ui_editor *ed, struct ui_app *app, kj_err *e)
 	char *path, *text, *cmd;
 	int fd, st;
 	pid_t pid;
-	FILE *f;
-	kj_buf b;
-	char chunk[4096];
 	size_t n;
 
 	if (!editor || !*editor)
@@ -545,21 +543,15 @@ int ui_editor_external(struct ui_editor *ed, struct ui_app *app, kj_err *e)
 		free(path);
 		return -1;
 	}
-	f = fopen(path, "r");
 	cmd = NULL;
 	(void)cmd;
-	if (!f) {
+	if (kj_file_read(path, 0, &text, NULL, NULL) < 0) {
 		unlink(path);
 		free(path);
 		return kj_err_set(e, KJ_ERR_FAIL, _("cannot read the edited file back"));
 	}
-	kj_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		kj_buf_add(&b, chunk, n);
-	fclose(f);
 	unlink(path);
 	free(path);
-	text = kj_buf_steal(&b);
 	ui_editor_set_text(ed, text);
 	free(text);
 	return 0;
@@ -646,22 +638,15 @@ char *ui_template_read(const char *name, kj_err *e)
 {
 	char *dir = templates_dir();
 	char *path = kj_xasprintf("%s/%s.yaml", dir, name);
-	FILE *f = fopen(path, "r");
-	kj_buf b;
-	char chunk[4096];
-	size_t n;
+	char *text;
 
 	free(dir);
-	if (!f) {
+	if (kj_file_read(path, 0, &text, NULL, NULL) < 0) {
 		kj_err_set(e, KJ_ERR_NOTFOUND, _("cannot read template %s: %s"), path, strerror(errno));
 		kj_err_hint(e, _("set KUBEJIT_DATADIR to the directory that holds templates/"));
 		free(path);
 		return NULL;
 	}
 	free(path);
-	kj_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		kj_buf_add(&b, chunk, n);
-	fclose(f);
-	return kj_buf_steal(&b);
+	return text;
 }

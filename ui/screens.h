@@ -32,6 +32,9 @@ struct ui_screen *ui_wiz_mint_new(struct ui_app *app, const char *secret_path);
 /* A read-only text view (details, RBAC YAML, ExecCredential); `text` is
  * copied; `wipe` wipes the copy when the view closes (secrets). */
 struct ui_screen *ui_textview_new(struct ui_app *app, const char *title, const char *text, int wipe);
+/* Save `text` to a new file `path` (0600; an existing file is never
+ * replaced), then say so in the status bar, or show the error.  0 or -1. */
+int ui_save_text(struct ui_app *app, const char *path, const char *text);
 
 /* The preflight report as readable text: checklist per mode, notices and
  * the RBAC YAML that fixes what is missing.  Malloc'd. */

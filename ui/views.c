@@ -11,6 +11,7 @@
 #include "ui/screens.h"
 #include "ui/text.h"
 #include "ui/theme.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
@@ -137,35 +138,30 @@ static void tv_draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols)
 	}
 }
 
+int ui_save_text(struct ui_app *app, const char *path, const char *text)
+{
+	kj_err e;
+
+	kj_err_clear(&e);
+	if (kj_file_write_private(path, text, strlen(text), 0, &e) < 0) {
+		if (e.cls == KJ_ERR_CONFLICT)
+			kj_err_hint(&e, "%s",
+			            _("choose another file name; kubejit never overwrites a file from here"));
+		ui_app_error(app, &e);
+		return -1;
+	}
+	ui_app_status(app, _("saved to %s (mode 0600)"), path);
+	return 0;
+}
+
 static void tv_save_done(struct ui_screen *owner, void *ctx, const char *path)
 {
 	struct textview *v = (struct textview *)owner;
-	int fd;
-	size_t len;
 
 	(void)ctx;
 	if (!v || !path || !*path)
 		return;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		kj_err e;
-		kj_err_clear(&e);
-		kj_err_set(&e, errno == EEXIST ? KJ_ERR_CONFLICT : KJ_ERR_FAIL, _("cannot write %s: %s"),
-		           path, strerror(errno));
-		if (errno == EEXIST)
-			kj_err_hint(&e,
-			            _("choose another file name; kubejit never overwrites a file from here"));
-		ui_app_error(v->base.app, &e);
-		return;
-	}
-	len = strlen(v->text);
-	if (write(fd, v->text, len) != (ssize_t)len) {
-		close(fd);
-		ui_app_status(v->base.app, _("writing %s failed"), path);
-		return;
-	}
-	close(fd);
-	ui_app_status(v->base.app, _("saved to %s (mode 0600)"), path);
+	ui_save_text(v->base.app, path, v->text);
 }
 
 static int tv_key(struct ui_screen *s, int ch, enum ui_action act)

@@ -548,21 +548,11 @@ static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int c
 static void save_report(struct ui_screen *owner, void *ctx, const char *path)
 {
 	struct tgtwiz *t = (struct tgtwiz *)owner;
-	kj_err e;
-	FILE *f;
 
 	(void)ctx;
 	if (!t || !path || !*path)
 		return;
-	kj_err_clear(&e);
-	f = fopen(path, "wx");
-	if (!f) {
-		ui_app_status(owner->app, _("cannot write %s (does it exist already?)"), path);
-		return;
-	}
-	fputs(t->report, f);
-	fclose(f);
-	ui_app_status(owner->app, _("saved to %s"), path);
+	ui_save_text(owner->app, path, t->report);
 }
 
 static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/b64.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/names.h"
 
@@ -24,19 +25,18 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
+/* The first line of a small state file; NULL when missing or empty. */
 static char *read_small(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char buf[512];
-	size_t n;
+	char *line;
 
-	if (!f)
+	if (kj_file_read_line(path, 511, &line, NULL) < 0)
 		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return buf[0] ? kj_xstrdup(buf) : NULL;
+	if (!line[0]) {
+		free(line);
+		return NULL;
+	}
+	return line;
 }
 
 /* The static admin token survives restarts with the rest of the state. */

@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "util/b64.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/names.h"
 #include "util/strbuf.h"
@@ -32,13 +33,19 @@ static const char *const api_audiences[] = {JWTSIGN_ISSUER};
 
 static EVP_PKEY *load_key(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	EVP_PKEY *k;
+	char *pem;
+	size_t len;
+	BIO *mem;
+	EVP_PKEY *k = NULL;
 
-	if (!f)
+	if (kj_file_read(path, 1u << 20, &pem, &len, NULL) < 0)
 		return NULL;
-	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
+	mem = BIO_new_mem_buf(pem, (int)len);
+	if (mem)
+		k = PEM_read_bio_PrivateKey(mem, NULL, NULL, NULL);
+	BIO_free(mem);
+	kj_wipe(pem, len);
+	free(pem);
 	return k;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
@@ -46,31 +47,9 @@ int demo_state_dir_check(const char *dir, kj_err *e)
 
 int demo_state_write(const char *path, const void *data, size_t len, kj_err *e)
 {
-	char *tmp = kj_xasprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600 */
-	size_t off = 0;
-
-	if (fd < 0) {
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	fchmod(fd, 0600);
-	while (off < len) {
-		ssize_t w = write(fd, (const char *)data + off, len - off);
-
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	if (close(fd) != 0 || off < len || rename(tmp, path) != 0) {
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot write %s: %s"), path, strerror(errno ? errno : EIO));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	/* forced: a file (or a planted symlink) of that name is replaced by a
+	 * rename, never followed */
+	return kj_file_write_private(path, data, len, 1, e);
 }
 
 void demo_note_secret(const char *s)

@@ -20,6 +20,7 @@
 #include "store/seal.h"
 #include "store/targets.h"
 #include "util/b64.h"
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/names.h"
 #include "util/strbuf.h"
@@ -287,22 +288,6 @@ void engine_set_cert_warn(struct engine *en, int64_t secs)
 	en->cert_warn = secs;
 }
 
-static char *read_small_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	kj_buf b;
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	kj_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < 1024 * 1024)
-		kj_buf_add(&b, chunk, n);
-	fclose(f);
-	return kj_buf_steal(&b);
-}
-
 int engine_check_server(const char *name, const char *server, kj_err *e)
 {
 	if (!server || !*server) {
@@ -343,7 +328,8 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 	if (t->sa_dir) {
 		char *path = kj_xasprintf("%s/ca.crt", t->sa_dir);
 
-		ca = read_small_file(path);
+		if (kj_file_read_head(path, 1024 * 1024, &ca, NULL, NULL) < 0)
+			ca = NULL;
 		free(path);
 		if (ca && strstr(ca, "-----BEGIN CERTIFICATE-----"))
 			conn.ca = ca;
@@ -595,25 +581,14 @@ int engine_unlock(struct engine *en, const char *passphrase, kj_err *e)
  * and others, for sealing and unlocking alike. */
 char *engine_passphrase_from_file(const char *path, kj_err *e)
 {
-	FILE *f = fopen(path, "re");
-	char buf[PASSPHRASE_MAX];
-	size_t n;
+	char *line;
 
-	if (!f) {
+	if (kj_file_read_line(path, PASSPHRASE_MAX - 1, &line, NULL) < 0) {
 		kj_err_set(e, KJ_ERR_FAIL, _("cannot read the passphrase file %s"), path);
 		kj_err_hint(e, _("check $KUBEJIT_PASSPHRASE_FILE"));
 		return NULL;
 	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	{
-		char *out = kj_xstrdup(buf);
-
-		kj_wipe(buf, sizeof(buf));
-		return out;
-	}
+	return line;
 }
 
 /* Get the key of a sealed store: file, then the front end, else fail. */

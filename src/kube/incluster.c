@@ -10,25 +10,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/file.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
-/* Small text file, trailing white space trimmed if `trim`; NULL on error. */
+/* Small text file (its first MiB), trailing white space trimmed if `trim`;
+ * NULL on error. */
 static char *read_small(const char *path, int trim)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
+	char *buf;
+	size_t len;
+
+	if (kj_file_read_head(path, 1u << 20, &buf, &len, NULL) < 0)
 		return NULL;
-	kj_buf b;
-	kj_buf_init(&b);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1u << 20))
-		kj_buf_add(&b, chunk, n);
-	fclose(f);
-	while (trim && b.len && strchr(" \t\r\n", b.data[b.len - 1]))
-		b.data[--b.len] = '\0';
-	return kj_buf_steal(&b);
+	while (trim && len && strchr(" \t\r\n", buf[len - 1]))
+		buf[--len] = '\0';
+	return buf;
 }
 
 void kube_incluster_done(struct kube_incluster *ic)

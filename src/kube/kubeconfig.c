@@ -210,29 +210,13 @@ int kubeconfig_load_buffer(const char *yaml, size_t len, const char *origin, str
 	return 0;
 }
 
-/* Whole file into memory (NUL-terminated); NULL with errno on failure. */
+/* Whole file into memory (NUL-terminated); NULL with errno on failure:
+ * the callers word the message (a missing file of a list is skipped). */
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	kj_buf b;
-	kj_buf_init(&b);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		kj_buf_add(&b, chunk, n);
-	int err = ferror(f);
-	kj_wipe(chunk, sizeof chunk);
-	fclose(f);
-	if (err) {
-		kj_buf_done(&b);
-		errno = EIO;
-		return NULL;
-	}
-	if (len)
-		*len = b.len;
-	return kj_buf_steal(&b);
+	char *buf;
+
+	return kj_file_read(path, 0, &buf, len, NULL) == 0 ? buf : NULL;
 }
 
 char *kubeconfig_default_paths(void)

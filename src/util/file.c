@@ -14,7 +14,7 @@
 
 #define READ_MAX_DEFAULT (16u << 20)
 
-int kj_file_read(const char *path, size_t max, char **out, size_t *len, kj_err *e)
+static int file_read(const char *path, size_t max, int cut, char **out, size_t *len, kj_err *e)
 {
 	char chunk[4096];
 	FILE *f;
@@ -27,9 +27,12 @@ int kj_file_read(const char *path, size_t max, char **out, size_t *len, kj_err *
 		max = READ_MAX_DEFAULT;
 	f = fopen(path, "re");
 	if (!f) {
-		kj_err_set(e, errno == ENOENT ? KJ_ERR_NOTFOUND : KJ_ERR_FAIL, _("cannot read %s: %s"), path,
-		           strerror(errno));
-		return kj_err_hint(e, _("check the path and that you may read it"));
+		err = errno;
+		kj_err_set(e, err == ENOENT ? KJ_ERR_NOTFOUND : KJ_ERR_FAIL, _("cannot read %s: %s"), path,
+		           strerror(err));
+		kj_err_hint(e, _("check the path and that you may read it"));
+		errno = err;
+		return -1;
 	}
 	kj_buf_init(&b);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= max)
@@ -39,15 +42,50 @@ int kj_file_read(const char *path, size_t max, char **out, size_t *len, kj_err *
 	fclose(f);
 	if (err) {
 		kj_buf_done(&b);
-		return kj_err_set(e, KJ_ERR_FAIL, _("cannot read %s: %s"), path, strerror(EIO));
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot read %s: %s"), path, strerror(EIO));
+		errno = EIO;
+		return -1;
+	}
+	if (b.len > max && !cut) {
+		kj_buf_done(&b);
+		kj_err_set(e, KJ_ERR_INVALID, _("%s is larger than %zu bytes"), path, max);
+		errno = EFBIG;
+		return -1;
 	}
 	if (b.len > max) {
-		kj_buf_done(&b);
-		return kj_err_set(e, KJ_ERR_INVALID, _("%s is larger than %zu bytes"), path, max);
+		kj_wipe(b.data + max, b.len - max);
+		b.len = max;
+		b.data[max] = '\0';
 	}
 	if (len)
 		*len = b.len;
 	*out = kj_buf_steal(&b);
+	return 0;
+}
+
+int kj_file_read(const char *path, size_t max, char **out, size_t *len, kj_err *e)
+{
+	return file_read(path, max, 0, out, len, e);
+}
+
+int kj_file_read_head(const char *path, size_t max, char **out, size_t *len, kj_err *e)
+{
+	return file_read(path, max, 1, out, len, e);
+}
+
+int kj_file_read_line(const char *path, size_t max, char **out, kj_err *e)
+{
+	char *all;
+	size_t len, n;
+
+	if (file_read(path, max, 1, &all, &len, e) < 0) {
+		*out = NULL;
+		return -1;
+	}
+	n = strcspn(all, "\r\n");
+	*out = kj_xstrndup(all, n);
+	kj_wipe(all, len);
+	free(all);
 	return 0;
 }
 

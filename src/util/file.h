@@ -16,8 +16,17 @@
 #include "util/err.h"
 
 /* `max` bytes at most (0: 16 MiB): a larger file is KJ_ERR_INVALID.  A
- * missing file is KJ_ERR_NOTFOUND.  `len` may be NULL. */
+ * missing file is KJ_ERR_NOTFOUND.  `len` may be NULL.  On failure errno
+ * says why (ENOENT, EACCES, EIO, EFBIG for a file over `max`), for callers
+ * that word their own message. */
 int kj_file_read(const char *path, size_t max, char **out, size_t *len, kj_err *e);
+/* The same, but a file longer than `max` (0: 16 MiB) is cut at `max` bytes
+ * instead of refused: for small files read for their start. */
+int kj_file_read_head(const char *path, size_t max, char **out, size_t *len, kj_err *e);
+/* The first line of the file, its line ending removed (the rule of `pass`
+ * and other password files), from its first `max` bytes at most.  The
+ * buffer read is wiped: the line may be a secret. */
+int kj_file_read_line(const char *path, size_t max, char **out, kj_err *e);
 
 /* An existing `path` without `force`: KJ_ERR_CONFLICT, with a hint to pass
  * --force. */

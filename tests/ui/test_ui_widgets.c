@@ -17,6 +17,7 @@
 #include "ui/text.h"
 #include "ui/theme.h"
 #include "tests/support/ui_harness.h"
+#include "util/file.h"
 #include "util/strbuf.h"
 
 /* ---- a small screen around a table: rows with a countdown ---- */
@@ -464,4 +465,35 @@ Test(ui_widgets, menus_wrap_jump_to_the_ends_and_select_by_typing)
 	cr_assert_eq(pick_with(pp, 1), 6, "the same letter again steps to the next item with it");
 	cr_assert_eq(pick_with(n_then_c, 2), 0, "a letter no item continues with starts over");
 	cr_assert_eq(pick_with(c_twice_then_e, 2), 3, "e after cc: the next item starting with e");
+}
+
+Test(ui_widgets, a_text_view_saves_to_a_new_private_file_and_never_overwrites)
+{
+	struct th t;
+	char dir[] = "/tmp/kj-save-XXXXXX";
+	char *path, *keys, *back = NULL;
+	struct stat st;
+	kj_err e;
+
+	cr_assert_not_null(mkdtemp(dir));
+	path = kj_xasprintf("%s/rbac.yaml", dir);
+	keys = kj_xasprintf("w%s\n", path);
+	th_start(&t, 24, 80, NULL);
+	ui_app_push(t.app, ui_textview_new(t.app, "RBAC", "kind: Role\n", 0));
+	th_keys(&t, keys);
+	cr_assert(th_screen_has(&t, "mode 0600"), "%s", th_screen(&t));
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	kj_err_clear(&e);
+	cr_assert_eq(kj_file_read(path, 0, &back, NULL, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(back, "kind: Role\n");
+	free(back);
+	th_keys(&t, keys); /* the same name again: refused, the file is kept */
+	cr_assert(th_screen_has(&t, "already exists"), "%s", th_screen(&t));
+	cr_assert(th_screen_has(&t, "never overwrites"), "%s", th_screen(&t));
+	th_stop(&t);
+	unlink(path);
+	cr_assert_eq(rmdir(dir), 0, "no temporary file was left in %s", dir);
+	free(keys);
+	free(path);
 }

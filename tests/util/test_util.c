@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -412,6 +413,36 @@ Test(file, read_names_the_path_and_refuses_oversized_files)
 	cr_assert(strstr(e.msg, "larger than 9 bytes"), "%s", e.msg);
 	cr_assert_eq(kj_file_read(path, 10, &out, NULL, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(out, "0123456789");
+	free(out);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+Test(file, read_head_cuts_and_read_line_takes_the_first_line)
+{
+	char dir[] = "/tmp/kj-file-XXXXXX";
+	char *path, *out;
+	size_t len = 0;
+	kj_err e;
+
+	cr_assert_not_null(mkdtemp(dir));
+	path = kj_xasprintf("%s/pass", dir);
+	cr_assert_eq(kj_file_read_line(path, 0, &out, &e), -1);
+	cr_assert_eq(errno, ENOENT, "errno tells a missing file from others");
+	cr_assert_null(out);
+	cr_assert_eq(kj_file_write_private(path, "s3cret word\r\nsecond line\n", 25, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(kj_file_read_line(path, 0, &out, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(out, "s3cret word", "the line ending is not part of the passphrase");
+	free(out);
+	cr_assert_eq(kj_file_read_line(path, 4, &out, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(out, "s3cr", "only the first max bytes are read");
+	free(out);
+	cr_assert_eq(kj_file_read(path, 10, &out, NULL, &e), -1);
+	cr_assert_eq(errno, EFBIG);
+	cr_assert_eq(kj_file_read_head(path, 10, &out, &len, &e), 0, "%s", e.msg);
+	cr_assert_eq(len, 10);
+	cr_assert_str_eq(out, "s3cret wor", "a long file is cut, not refused");
 	free(out);
 	unlink(path);
 	rmdir(dir);
