@@ -198,9 +198,14 @@ static int explain(struct minting *m, const char *what, kj_err *e)
 static cJSON *token_body(struct minting *m, const char *bound_name, const char *bound_uid)
 {
 	struct kube_token_spec spec;
+	int64_t left;
 
 	memset(&spec, 0, sizeof(spec));
-	spec.expiration_seconds = mint_token_seconds(m->ttl);
+	/* what is left of the lease, not its whole TTL: the objects made before
+	 * this request took time, and a token must not outlive its lease (an
+	 * expiry-only token cannot be cut short later) */
+	left = m->lease.lease_expiry > 0 ? m->lease.lease_expiry - kj_now() : m->ttl;
+	spec.expiration_seconds = mint_token_seconds(left < m->ttl ? left : m->ttl);
 	spec.audiences = (const char *const *)m->audiences.v;
 	spec.n_audiences = m->audiences.n;
 	if (bound_name) {

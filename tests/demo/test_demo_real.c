@@ -193,8 +193,16 @@ static char *make_owner_and_dependent(void)
 
 Test(real, foreground_deletion_keeps_the_owner_until_dependents_are_gone)
 {
-	char *uid = make_owner_and_dependent();
+	struct demo_opts o = opts();
+	char *uid;
 	struct resp r;
+
+	/* long enough to see the owner between its delete and its removal, on a
+	 * slow (sanitizer) build too */
+	stop();
+	o.gc_delay_ms = 3000;
+	start_opts(&o);
+	uid = make_owner_and_dependent();
 
 	/* as kubectl delete --cascade=foreground sends it */
 	r = admin("DELETE", "/api/v1/namespaces/dev/configmaps/owner",
@@ -209,7 +217,7 @@ Test(real, foreground_deletion_keeps_the_owner_until_dependents_are_gone)
 	cr_assert_str_eq(jpath(r.json, "metadata.finalizers.0"), "foregroundDeletion");
 	resp_done(&r);
 	cr_assert_eq(admin_code("GET", "/api/v1/namespaces/dev/configmaps/dep", NULL), 200);
-	admin_until("/api/v1/namespaces/dev/configmaps/dep", 404, TEST_GC_DELAY_MS + 2000);
+	admin_until("/api/v1/namespaces/dev/configmaps/dep", 404, o.gc_delay_ms + 2000);
 	admin_until("/api/v1/namespaces/dev/configmaps/owner", 404, 2000);
 	free(uid);
 }
