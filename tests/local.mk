@@ -30,6 +30,7 @@ tests_support_libkjtest_a_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(NCURSES_CF
 
 CRITERION_SUITES = \
 	tests/util/test_util \
+	tests/util/test_safetext \
 	tests/kube/test_kube \
 	tests/kube/test_kube_auth \
 	tests/kube/test_kube_live \
@@ -70,6 +71,7 @@ TEST_SCRIPTS_ALL = \
 	tests/e2e/crash.sh \
 	tests/e2e/exec-libs.sh \
 	tests/e2e/exec-plugin.sh \
+	tests/e2e/hostile-text.sh \
 	tests/e2e/http2.sh \
 	tests/e2e/kubeconfigs.sh \
 	tests/e2e/kubectl-auth.sh \

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "util/safetext.h"
 #include "util/ttl.h"
 
 /* width and length of the character at s (len bytes available) */
@@ -58,21 +59,24 @@ int ui_put(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pa
 {
 	size_t n;
 	int used;
-	char tmp[1024];
+	char tmp[1024], safe[1024];
 
 	if (cols <= 0)
 		return 0;
 	if (!s)
 		s = "";
+	/* every string the interface draws passes here: text from the
+	 * cluster (names, messages) could move the cursor, retitle the
+	 * window or write the clipboard (util/safetext.h) */
+	if (!kj_safe_is_clean(s, strlen(s), 0)) {
+		kj_safe_copy(safe, sizeof(safe), s, 0);
+		s = safe;
+	}
 	n = ui_text_fit(s, cols);
 	if (n >= sizeof(tmp))
 		n = sizeof(tmp) - 1;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	/* control characters would move the cursor: show them as '?' */
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)tmp[i] < 0x20 || tmp[i] == 0x7f)
-			tmp[i] = '?';
 	used = ui_text_width(tmp);
 	wattrset(w, attr);
 	mvwaddstr(w, y, x, tmp);
@@ -85,11 +89,15 @@ int ui_put(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pa
 
 int ui_put_ellipsis(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pad)
 {
-	char tmp[1024];
+	char tmp[1024], safe[1024];
 	size_t n;
 
 	if (!s)
 		s = "";
+	if (!kj_safe_is_clean(s, strlen(s), 0)) { /* measure what ui_put() will draw */
+		kj_safe_copy(safe, sizeof(safe), s, 0);
+		s = safe;
+	}
 	if (cols <= 1 || ui_text_width(s) <= cols)
 		return ui_put(w, y, x, cols, s, attr, pad);
 	n = ui_text_fit(s, cols - 1);

@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ui/text.h"
+#include "util/safetext.h"
+#include "util/strbuf.h"
+
 static int use_color;
 static int use_utf8;
 static chtype attrs[R_ROLE_COUNT];
@@ -109,8 +113,15 @@ void ui_box(WINDOW *win, int y, int x, int h, int w, const char *title)
 		mvwaddstr(win, y + i, x + w - 1, ui_glyph(G_VLINE));
 	}
 	if (title && *title) {
-		wattrset(win, ui_attr(R_BORDER) | A_BOLD);
-		mvwprintw(win, y, x + 2, " %.*s ", w - 6 > 0 ? w - 6 : 0, title);
+		char safe[512], *t;
+		size_t n;
+
+		/* a title may name things from the cluster (util/safetext.h) */
+		kj_safe_copy(safe, sizeof(safe), title, 0);
+		n = ui_text_fit(safe, w - 6 > 0 ? w - 6 : 0);
+		t = kj_xasprintf(" %.*s ", (int)n, safe);
+		ui_put(win, y, x + 2, w - 4, t, ui_attr(R_BORDER) | A_BOLD, 0);
+		free(t);
 	}
 	wattrset(win, A_NORMAL);
 }

@@ -223,6 +223,7 @@ int cli_main(int argc, char **argv)
 	}
 	c = cli_find(commands, argv[optind]);
 	if (c) {
+		cli_safe_output();
 		/* headless commands ask for a sealed store's passphrase on the terminal */
 		engine_set_default_passphrase_fn(cli_ask_passphrase, NULL);
 		return run_command(c, argc - optind, argv + optind, &g);

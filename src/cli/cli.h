@@ -76,6 +76,11 @@ char *cli_rename_invocations(const char *s);
 
 /* Print an error the way every command does, and return its exit code. */
 int cli_fail(const kj_err *e);
+
+/* From here on, standard output and error escape control sequences
+ * (util/safetext.h; newlines and tabs pass): for commands, never for the
+ * terminal interface, which draws with curses.  safeout.c */
+void cli_safe_output(void);
 /* Usage error for `cmd`: message, then "try 'kubejit CMD --help'". Returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Read a whole file, or stdin for "-" (once per process; not echoed on a

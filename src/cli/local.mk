@@ -5,6 +5,7 @@ CLI_SOURCES = \
 	src/cli/cli.c src/cli/cli.h \
 	src/cli/common.c \
 	src/cli/prog.c \
+	src/cli/safeout.c \
 	src/cli/audit.c \
 	src/cli/complete.c \
 	src/cli/demo_cluster.c \

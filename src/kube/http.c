@@ -27,6 +27,7 @@
 #include "kube/status.h"
 #include "util/b64.h"
 #include "util/i18n.h"
+#include "util/safetext.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -137,7 +138,10 @@ size_t kube_warning_parse(const char *v, char ***list, size_t *n)
 				p++;
 		}
 		*list = kj_xrealloc(*list, (*n + 1) * sizeof **list);
-		(*list)[(*n)++] = kj_buf_steal(&t);
+		/* shown and stored as the server wrote it, minus control
+		 * sequences (util/safetext.h) */
+		(*list)[(*n)++] = kj_safe_dup(t.data ? t.data : "", 0);
+		kj_buf_done(&t);
 		added++;
 		while (*p == ' ' || *p == '\t')
 			p++;

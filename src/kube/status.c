@@ -10,6 +10,7 @@
 
 #include "util/i18n.h"
 #include "util/json.h"
+#include "util/safetext.h"
 
 static const char *str_item(const cJSON *o, const char *key)
 {
@@ -179,7 +180,8 @@ int kube_status_to_err(long http_status, const char *body, size_t len, const cha
 	if (kube_status_parse(body, len, &st) == 0 && st.status && strcmp(st.status, "Failure") == 0 &&
 	    st.message && *st.message) {
 		kj_err_set(e, cls, "%s", st.message);
-		snprintf(e->reason, sizeof e->reason, "%s", st.reason ? st.reason : http_reason(http_status));
+		kj_safe_copy(e->reason, sizeof e->reason, st.reason ? st.reason : http_reason(http_status),
+		             0);
 	} else {
 		char ex[200];
 		body_excerpt(body ? body : "", body ? len : 0, ex, sizeof ex);
@@ -192,7 +194,7 @@ int kube_status_to_err(long http_status, const char *body, size_t len, const cha
 		else
 			kj_err_set(e, cls, _("the server answered HTTP %ld%s%s%s"), http_status,
 			           *rs ? " (" : "", rs, *rs ? ")" : "");
-		snprintf(e->reason, sizeof e->reason, "%s", rs);
+		kj_safe_copy(e->reason, sizeof e->reason, rs, 0);
 	}
 	e->http_status = (int)http_status;
 	kube_status_done(&st);

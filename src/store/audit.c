@@ -4,12 +4,27 @@
 #include <string.h>
 
 #include "util/i18n.h"
+#include "util/safetext.h"
 #include "util/strbuf.h"
+
+/* Bind the safe form of `s` (NULL stays NULL): the audit log keeps server
+ * text (Status messages, Warning headers, names) without the control
+ * sequences it may carry (util/safetext.h).  `held` keeps an escaped copy
+ * alive until the statement has run. */
+static void bind_safe(sqlite3_stmt *st, int col, const char *s, int flags, char **held)
+{
+	*held = NULL;
+	if (s && !kj_safe_is_clean(s, strlen(s), flags))
+		s = *held = kj_safe_dup(s, flags);
+	db_bind_text(st, col, s);
+}
 
 int store_audit_insert(kj_db *db, const struct audit_entry *a, kj_err *e)
 {
 	sqlite3_stmt *st;
+	char *held[5];
 	int rc;
+	size_t i;
 
 	if (sqlite3_prepare_v2(db_sqlite(db),
 	                       "INSERT INTO audit (time, actor, action, secret, lease, target, ok, detail)"
@@ -17,15 +32,17 @@ int store_audit_insert(kj_db *db, const struct audit_entry *a, kj_err *e)
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, e, _("writing the audit log"));
 	sqlite3_bind_int64(st, 1, a->time);
-	db_bind_text(st, 2, a->actor ? a->actor : "");
+	bind_safe(st, 2, a->actor ? a->actor : "", 0, &held[0]);
 	db_bind_text(st, 3, a->action);
-	db_bind_text(st, 4, a->secret);
-	db_bind_text(st, 5, a->lease);
-	db_bind_text(st, 6, a->target);
+	bind_safe(st, 4, a->secret, 0, &held[1]);
+	bind_safe(st, 5, a->lease, 0, &held[2]);
+	bind_safe(st, 6, a->target, 0, &held[3]);
 	sqlite3_bind_int(st, 7, a->ok ? 1 : 0);
-	db_bind_text(st, 8, a->detail);
+	bind_safe(st, 8, a->detail, 0, &held[4]);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	for (i = 0; i < 5; i++)
+		free(held[i]);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, e, _("writing the audit log"));
 	return 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/i18n.h"
+#include "util/safetext.h"
 
 void kj_err_clear(kj_err *e)
 {
@@ -14,11 +15,17 @@ void kj_err_clear(kj_err *e)
 
 int kj_err_vset(kj_err *e, enum kj_err_class cls, const char *fmt, va_list ap)
 {
+	char tmp[KJ_ERR_MSG_MAX];
+
 	if (!e)
 		return -1;
 	kj_err_clear(e);
 	e->cls = cls == KJ_ERR_NONE ? KJ_ERR_FAIL : cls;
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	/* messages carry server text (Status messages, names, plugin
+	 * output): one line, no control sequences, wherever they are shown
+	 * or stored (util/safetext.h) */
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	kj_safe_copy(e->msg, sizeof(e->msg), tmp, 0);
 	return -1;
 }
 
@@ -34,13 +41,15 @@ int kj_err_set(kj_err *e, enum kj_err_class cls, const char *fmt, ...)
 
 int kj_err_hint(kj_err *e, const char *fmt, ...)
 {
+	char tmp[KJ_ERR_HINT_MAX];
 	va_list ap;
 
 	if (!e)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(e->hint, sizeof(e->hint), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	kj_safe_copy(e->hint, sizeof(e->hint), tmp, 0);
 	return -1;
 }
 
@@ -73,8 +82,8 @@ int kj_err_prefix(kj_err *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	kj_err_join(e->msg, sizeof(e->msg), pre, old);
+	kj_err_join(old, sizeof(old), pre, e->msg);
+	kj_safe_copy(e->msg, sizeof(e->msg), old, 0);
 	return -1;
 }
 

@@ -24,8 +24,11 @@
 #include <openssl/x509.h>
 #include <sqlite3.h>
 
+#include "engine/audit.h"
 #include "engine/rolespec.h"
+#include "kube/http.h"
 #include "kube/kubeconfig.h"
+#include "kube/status.h"
 #include "store/db.h"
 #include "store/targets.h"
 #include "tests/support/target_fixture.h"
@@ -630,4 +633,61 @@ Test(security, kubejit_processes_make_no_core_files)
 	free(limits);
 	free(cmd);
 	free(state);
+}
+
+/* ---- 11: server text never reaches a terminal or the audit log raw ---------- */
+
+/* A byte a terminal acts on (C0, DEL, C1 in UTF-8, RLO/LRO/isolates). */
+static int raw_control(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; u && *u; u++)
+		if (*u < 0x20 || *u == 0x7f || (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) ||
+		    (*u == 0xe2 && u[1] == 0x80 && u[2] >= 0xaa && u[2] <= 0xae) ||
+		    (*u == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9))
+			return 1;
+	return 0;
+}
+
+#define HOSTILE                                                                                              \
+	"\033[2J\033]52;c;ZWNobyBvd25lZA==\007\033]0;TITLE\007ok\rNOT OK \xe2\x80\xae"                       \
+	"exe \xc2\x9b"                                                                                       \
+	"31m"
+
+Test(security, server_text_is_escaped_in_errors_warnings_and_the_audit_log)
+{
+	const char *body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":"
+	                   "\"pods \\\"\\u001b[2Jx\\\" is forbidden\\r\\u202e\\u009b\",\"reason\":"
+	                   "\"Forbidden\\u001b]0;t\\u0007\",\"code\":403}";
+	struct audit_entry *rows = NULL;
+	struct audit_filter f = {0};
+	char **warnings = NULL;
+	size_t n = 0, nw = 0;
+	kj_err e;
+
+	/* a Status body from the server, as an error */
+	kube_status_to_err(403, body, strlen(body), "https://x", &e);
+	cr_assert_not(raw_control(e.msg), "%s", e.msg);
+	cr_assert_not(raw_control(e.reason), "%s", e.reason);
+	cr_assert(strstr(e.msg, "pods \"\\u001B[2Jx\" is forbidden\\u000D\\u202E\\u009B"), "%s", e.msg);
+
+	/* Warning headers */
+	cr_assert_eq(
+	    kube_warning_parse("299 - \"deprecated \033]52;c;eA==\007 \xe2\x80\xae\"", &warnings, &nw), 1);
+	cr_assert_not(raw_control(warnings[0]), "%s", warnings[0]);
+	cr_assert(strstr(warnings[0], "deprecated \\u001B]52;c;eA==\\u0007"), "%s", warnings[0]);
+	free(warnings[0]);
+	free(warnings);
+
+	/* the audit writer, whoever calls it */
+	cr_assert_eq(audit_record(en, "mint", "/s", "l-1", "t" HOSTILE, 0, "failed: " HOSTILE, &e), 0, "%s",
+	             e.msg);
+	cr_assert_eq(audit_list(en, &f, &rows, &n, &e), 0, "%s", e.msg);
+	cr_assert_geq(n, 1);
+	cr_assert_not(raw_control(rows[0].detail), "%s", rows[0].detail);
+	cr_assert_not(raw_control(rows[0].target), "%s", rows[0].target);
+	cr_assert(strstr(rows[0].detail, "failed: \\u001B[2J\\u001B]52;c;ZWNobyBvd25lZA==\\u0007"), "%s",
+	          rows[0].detail);
+	audit_list_free(rows, n);
 }
