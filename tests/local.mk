@@ -79,6 +79,7 @@ TEST_SCRIPTS_ALL = \
 	tests/e2e/mint.sh \
 	tests/e2e/real.sh \
 	tests/e2e/realism.sh \
+	tests/e2e/requests.sh \
 	tests/e2e/python.sh \
 	tests/e2e/target.sh \
 	tests/e2e/tui.sh \

@@ -544,6 +544,10 @@ static int fetch(struct kube_client *kc, const char *id, cJSON **csr, kj_err *e)
 		    e, _("request ids look like kjr-xxxxxxxxxx; list them with 'kubejit requests'"));
 	}
 	if (kube_get(kc, KUBE_CSR, NULL, id, csr, e) < 0) {
+		if (e->cls == KJ_ERR_DENIED)
+			kj_err_hint(
+			    e, _("reading requests needs 'get certificatesigningrequests': a cluster admin "
+			         "grants it with 'kubejit rbac requester' or 'kubejit rbac approver'"));
 		if (e->cls == KJ_ERR_NOTFOUND) {
 			kj_err_set(e, KJ_ERR_NOTFOUND, _("request %s is not in the cluster"), id);
 			kj_err_hint(e, _("it was collected, cancelled or expired; 'kubejit requests --all' "
@@ -1208,14 +1212,17 @@ int request_approve(struct engine *en, const char *target, const char *id,
 		*lease_id = NULL;
 	if (pick_target(en, target, &t, e) < 0)
 		return -1;
-	if (client_of(en, t, &kc, e) < 0 || decidable(en, kc, t, id, &csr, &r, e) < 0)
+	if (client_of(en, t, &kc, e) < 0)
+		goto out;
+	/* the permission first: an identity without it may not even read requests */
+	me = whoami(kc);
+	if (may_approve(kc, me, id, e) < 0)
+		goto refused;
+	if (decidable(en, kc, t, id, &csr, &r, e) < 0)
 		goto out;
 	pem = csr_pem_of(csr);
 	if (reqcrypt_check_csr(pem, e) < 0)
 		goto out;
-	me = whoami(kc);
-	if (may_approve(kc, me, id, e) < 0)
-		goto refused;
 	if (!r.secret || secret_get(en, r.secret, &s, e) < 0) {
 		kj_err_set(e, KJ_ERR_NOTFOUND,
 		           _("request %s asks for secret %s, which this home does not have"), id,
@@ -1356,11 +1363,13 @@ int request_deny(struct engine *en, const char *target, const char *id, const ch
 	}
 	if (pick_target(en, target, &t, e) < 0)
 		return -1;
-	if (client_of(en, t, &kc, e) < 0 || decidable(en, kc, t, id, &csr, &r, e) < 0)
+	if (client_of(en, t, &kc, e) < 0)
 		goto out;
 	me = whoami(kc);
 	if (may_approve(kc, me, id, e) < 0)
 		goto failed;
+	if (decidable(en, kc, t, id, &csr, &r, e) < 0)
+		goto out;
 	if (put_condition(kc, csr, "Denied", REQUEST_REASON_DENIED, reason, e) < 0) {
 		kj_err_prefix(e, _("denying request %s"), id);
 		goto failed;
