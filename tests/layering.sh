@@ -21,7 +21,7 @@ allowed() {
 }
 
 graph=$(sh "${top_srcdir:-.}/tests/include-graph.sh" "${top_srcdir:-.}") || exit 1
-tap_plan 4
+tap_plan 5
 bad=""
 unknown=""
 for edge in $(printf '%s\n' "$graph" | awk '{print $1 ":" $3}'); do
@@ -43,6 +43,41 @@ check "every include follows the layer rules" test -z "$bad"
 check "every source folder has a layer rule" test -z "$unknown"
 # The graph is not empty: a broken graph script would make the rules pass.
 check "the include graph sees engine -> store" sh -c 'printf "%s\n" "$0" | grep -q "^engine -> store "' "$graph"
+# Opaque front ends: following #include chains through our own headers, no
+# file of ui/ or src/cli/ reaches a header of src/kube/ or src/store/ (the
+# engine's public headers name their types as opaque structs).
+reach=$(cd "${top_srcdir:-.}" && find src ui -name '*.[ch]' | LC_ALL=C sort | xargs awk '
+/^[ \t]*#[ \t]*include[ \t]*"[a-z]+\// {
+	inc = $0
+	sub(/^[^"]*"/, "", inc)
+	sub(/".*/, "", inc)
+	edges[FILENAME] = edges[FILENAME] " " (inc ~ /^ui\// ? inc : "src/" inc)
+}
+function visit(f, via,    n, a, i) {
+	if (f in seen)
+		return
+	seen[f] = 1
+	if (f ~ /^src\/(kube|store)\//) {
+		hit[f] = via
+		return
+	}
+	n = split(edges[f], a, " ")
+	for (i = 1; i <= n; i++)
+		visit(a[i], via == "" ? a[i] : via)
+}
+END {
+	for (f in edges) {
+		if (f !~ /^(ui|src\/cli)\//)
+			continue
+		split("", seen)
+		split("", hit)
+		visit(f, "")
+		for (h in hit)
+			printf "%s reaches %s through %s\n", f, h, hit[h]
+	}
+}' | LC_ALL=C sort)
+[ -n "$reach" ] && printf '%s\n' "$reach" | sed 's/^/# /'
+check "no front-end file reaches kube/ or store/ through other headers" test -z "$reach"
 # struct ui_app is private to the application loop's own files (ui/app_priv.h):
 # screens reach it through ui/app.h.
 src=${top_srcdir:-.}

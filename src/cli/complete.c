@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "engine/engine.h"
@@ -19,29 +18,13 @@
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
-static int store_exists(const struct kj_globals *g)
-{
-	struct stat st;
-	char *home = NULL, *db;
-	kj_err e;
-	int ok;
-
-	if (engine_resolve_home(g->home, &home, &e) < 0)
-		return 0;
-	db = kj_xasprintf("%s/" DB_FILE_NAME, home);
-	ok = stat(db, &st) == 0;
-	free(db);
-	free(home);
-	return ok;
-}
-
 static int complete_store(const char *what, const struct kj_globals *g)
 {
 	struct engine *en = NULL;
 	kj_err e;
 	size_t n = 0, i;
 
-	if (!store_exists(g) || engine_open(g->home, &en, &e) < 0)
+	if (!engine_store_exists(g->home) || engine_open(g->home, &en, &e) < 0)
 		return 0;
 	if (!strcmp(what, "secrets")) {
 		struct secret *v = NULL;

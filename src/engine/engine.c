@@ -17,6 +17,7 @@
 #include "engine/target.h"
 #include "kube/execcred.h"
 #include "kube/http.h"
+#include "store/db.h"
 #include "store/seal.h"
 #include "store/targets.h"
 #include "util/b64.h"
@@ -115,6 +116,22 @@ int engine_home_is_default(const char *home)
 
 	free(def);
 	return same;
+}
+
+int engine_store_exists(const char *home_arg)
+{
+	struct stat st;
+	char *home = NULL, *db;
+	kj_err e;
+	int ok;
+
+	if (engine_resolve_home(home_arg, &home, &e) < 0)
+		return 0;
+	db = kj_xasprintf("%s/" DB_FILE_NAME, home);
+	ok = stat(db, &st) == 0;
+	free(db);
+	free(home);
+	return ok;
 }
 
 static char *default_actor(void)

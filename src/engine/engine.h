@@ -20,10 +20,12 @@
 
 #include <stdint.h>
 
-#include "store/db.h"
 #include "util/err.h"
 
+/* Opaque here: the front ends never see the store or the cluster client
+ * (doc/ARCHITECTURE.md, "Layers"); engine modules include their headers. */
 struct engine;
+struct kj_db;
 struct kube_client;
 struct target;
 struct target_cred;
@@ -32,13 +34,16 @@ struct target_cred;
 int engine_resolve_home(const char *home_arg, char **out, kj_err *e);
 /* 1 when `home` is the one picked with neither --home nor $KUBEJIT_HOME. */
 int engine_home_is_default(const char *home);
+/* 1 when the home the rules pick holds a store already (nothing is
+ * created): for callers that must not make one, such as shell completion. */
+int engine_store_exists(const char *home_arg);
 
 /* Resolve the home, create it (0700) if needed and open the store. */
 int engine_open(const char *home_arg, struct engine **out, kj_err *e);
 void engine_close(struct engine *en); /* NULL allowed; frees the cached clients */
 
 const char *engine_home(const struct engine *en);
-kj_db *engine_db(struct engine *en);
+struct kj_db *engine_db(struct engine *en); /* engine modules and tests only */
 
 /* "user@host" of the person running kubejit ($USER or the passwd entry,
  * gethostname()); override with engine_set_actor() (tests, in-cluster). */

@@ -26,8 +26,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "kube/http.h"
 #include "util/err.h"
+
+struct kube_client; /* kube/http.h */
 
 #define READY_TIMEOUT_MS   10000 /* default bound of the readiness check */
 #define REFUSED_TIMEOUT_MS 30000 /* default bound of revoke --wait */

@@ -29,7 +29,7 @@ count_lines() { grep -c . || true; }
 
 
 demo_start "$tmp" --kubeconfig "$tmp/admin.kubeconfig"
-tap_plan 26
+tap_plan 27
 server=$(sed -n 's/^ *server: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"')
 sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"' |
 	base64 -d >"$tmp/ca.crt"
@@ -43,6 +43,9 @@ check "dynamic secret that may read pods in dev" \
 check "completion lists secrets and targets from the store" \
 	sh -c '"$0" __complete secrets | grep -qx /e2e/read-pods && "$0" __complete targets | grep -qx demo' \
 	"$KUBEJIT_BIN"
+check "completion in a home without a store offers nothing and creates nothing" \
+	sh -c 'test -z "$(KUBEJIT_HOME="$1/no-home" "$0" __complete secrets)" && test ! -e "$1/no-home"' \
+	"$KUBEJIT_BIN" "$tmp"
 check "kubeconfig written" kj --quiet kubeconfig /e2e/read-pods --namespace dev --out "$tmp/exec.kubeconfig"
 check "kubeconfig is private (0600)" test "$(stat -c %a "$tmp/exec.kubeconfig")" = 600
 check "kubeconfig runs the plugin non-interactively" \
