@@ -26,6 +26,7 @@
 #define EXEC_API_V1      "client.authentication.k8s.io/v1"
 #define EXEC_API_V1BETA1 "client.authentication.k8s.io/v1beta1"
 #define LOCK_TIMEOUT_MS  60000
+#define RECHECK_MS       3000 /* the SelfSubjectReview of a rerun: kubectl waits for it */
 
 static void get_usage(FILE *out)
 {
@@ -35,6 +36,10 @@ static void get_usage(FILE *out)
 	        "current lease in a private cache (<home>/exec-cache, mode 0600) and hands\n"
 	        "it out again until the last 10 % of the lease; then it mints a new one.\n"
 	        "A lease that was revoked or expired is never served from the cache.\n"
+	        "kubectl runs the plugin again right after a 401: a second call from the\n"
+	        "same process within 5 s makes kubejit ask the cluster as the cached token\n"
+	        "(one SelfSubjectReview); if the cluster refuses it (revoked or deleted\n"
+	        "elsewhere), kubejit closes the lease and mints a new one.\n"
 	        "A new credential is handed out only once the cluster accepts it: kubejit\n"
 	        "asks as the new token first, and revokes it if it never works.\n\n"
 	        "The ExecCredential version follows $KUBERNETES_EXEC_INFO, which kubectl\n"
@@ -201,13 +206,25 @@ int cli_get(int argc, char **argv, const struct kj_globals *g)
 		goto fail;
 	if (ent.token && execcache_usable(&ent, now)) {
 		char stamp[sizeof(ent.store_stamp)];
+		int rerun = execcache_served_recently(home, secret, ns, (long)getppid(), EXECCACHE_RERUN_MS);
 
 		execcache_store_stamp(home, stamp); /* before the read, so no change slips by */
-		if (ent.store_stamp[0] && !strcmp(stamp, ent.store_stamp))
+		if (!rerun && ent.store_stamp[0] && !strcmp(stamp, ent.store_stamp))
 			goto print;
 		if (engine_open(g->home, &en, &e) < 0)
 			goto fail;
 		live = lease_still_active(en, ent.lease_id, now, &e);
+		if (live > 0 && rerun) {
+			/* the client was refused with this token a moment ago */
+			live = lease_recheck_token(en, ent.lease_id, ent.token, RECHECK_MS, &e);
+			if (live == 0)
+				fprintf(
+				    stderr,
+				    _("%s: the cluster refused the cached credential of lease %.8s (its "
+				      "objects were removed outside this kubejit): lease closed, minting a "
+				      "new one\n"),
+				    cli_prog(), ent.lease_id);
+		}
 		if (live < 0)
 			goto fail;
 		if (live) {
@@ -249,6 +266,7 @@ print:
 		goto fail;
 	}
 	rc = 0;
+	execcache_mark_served(home, secret, ns, (long)getppid());
 	if (minted_on) {
 		/* this call talked to the target anyway; the cached path never does.
 		 * Quiet: kubectl passes the plugin's stderr through. */

@@ -217,6 +217,11 @@ void engine_set_request_timeout(struct engine *en, int64_t ms)
 	en->request_timeout_ms = ms > 0 ? ms : 0;
 }
 
+int64_t engine_request_timeout(const struct engine *en)
+{
+	return en->request_timeout_ms;
+}
+
 static char *lease_lock_path(struct engine *en, const char *lease_id, int mkdirs)
 {
 	char *dir = kj_xasprintf("%s/run", en->home), *path;

@@ -54,6 +54,7 @@ void engine_set_actor(struct engine *en, const char *actor);
  * default, 30 s), as kubectl's --request-timeout does.  Applies to clients
  * made after the call. */
 void engine_set_request_timeout(struct engine *en, int64_t ms);
+int64_t engine_request_timeout(const struct engine *en); /* 0 = the client's default */
 
 /* Lease locks: the process minting or revoking a lease holds an exclusive
  * flock on <home>/run/<lease-id>.lock (0600, the directory 0700) for as

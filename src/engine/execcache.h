@@ -98,6 +98,23 @@ void execcache_unlock(int fd);
  * 0, or -1 with `e` set after trying every entry. */
 int execcache_reseal(const char *home, kj_err *e);
 
+/* The rerun signal.  client-go runs its exec plugin again right after a
+ * request was answered 401 (plugin/pkg/client/auth/exec/exec.go), in the
+ * same process, so a second call for the same key from the same parent
+ * process within EXECCACHE_RERUN_MS says the token handed out was refused.
+ * Separate kubectl processes in a loop have other parents and do not count.
+ * The last-served records live beside the entry (<hash>.served: one line
+ * "<ms since the epoch> <parent pid>" per recent serve, at most a few),
+ * written without fsync and without rewriting the entry: losing one only
+ * loses a signal, and the fast path stays free of an fsync.  Best effort
+ * both ways: errors are ignored. */
+#define EXECCACHE_RERUN_MS 5000
+/* Record that the entry was handed to process `parent` now. */
+void execcache_mark_served(const char *home, const char *secret, const char *ns, long parent);
+/* 1 when the entry was handed to `parent` less than `window_ms` ago, else 0. */
+int execcache_served_recently(const char *home, const char *secret, const char *ns, long parent,
+                              int64_t window_ms);
+
 /* The cache file's path for a key (malloc'd), for messages and tests. */
 char *execcache_path(const char *home, const char *secret, const char *ns);
 

@@ -353,6 +353,48 @@ int lease_wait_refused(struct engine *eng, const struct lease *l, const char *to
 	return rc;
 }
 
+int lease_recheck_token(struct engine *eng, const char *id, const char *token, int64_t timeout_ms, kj_err *e)
+{
+	struct kube_client *kc = NULL;
+	struct kube_user_info u;
+	int64_t saved = engine_request_timeout(eng);
+	struct lease l;
+	char fp[65];
+	kj_err qe;
+	int rc;
+
+	if (lease_get(eng, id, &l, e) < 0)
+		return e->cls == KJ_ERR_NOTFOUND ? 0 : -1;
+	kj_token_fingerprint(token, fp);
+	/* only this lease's own token may close it */
+	if (l.state != LEASE_ACTIVE || (l.fingerprint[0] && strcmp(fp, l.fingerprint) != 0)) {
+		rc = l.state == LEASE_ACTIVE;
+		lease_done(&l);
+		return rc;
+	}
+	kj_err_clear(&qe);
+	engine_set_request_timeout(eng, timeout_ms);
+	rc = engine_token_client(eng, l.target, token, &kc, &qe);
+	engine_set_request_timeout(eng, saved);
+	if (rc == 0) {
+		rc = kube_whoami(kc, &u, &qe);
+		kube_user_info_done(&u);
+		kube_client_free(kc);
+	}
+	if (rc == 0 || qe.http_status != 401) {
+		lease_done(&l);
+		return 1;
+	}
+	free(l.error);
+	l.error = kj_xstrdup(_("the cluster refused the token (401 Unauthorized) while the lease was "
+	                       "active: its objects were removed outside this kubejit; closed"));
+	/* a failure leaves it failed with its leftovers for the sweep: closed
+	 * all the same, so the caller mints anew either way */
+	(void)lease_revoke_now(eng, &l, LEASE_REVOKED, &qe);
+	lease_done(&l);
+	return 0;
+}
+
 int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
                      lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e)
 {

@@ -78,6 +78,22 @@ int lease_revoke_now(struct engine *eng, struct lease *l, enum lease_state final
 int lease_wait_refused(struct engine *eng, const struct lease *l, const char *token, int64_t timeout_ms,
                        int *asked, int64_t *took_ms, kj_err *e);
 
+/* For a cached token handed out again within seconds to the same client:
+ * client-go runs its exec plugin again right after a request was answered
+ * 401 (plugin/pkg/client/auth/exec/exec.go, maybeRefreshCreds), so the
+ * token may have died behind kubejit's back (a colleague's revoke, a sweep
+ * on another machine, an admin deleting the ServiceAccount).  Asks the
+ * cluster as `token` (one SelfSubjectReview, at most `timeout_ms`).  When
+ * the answer is 401 while lease `id` is active here, the lease is closed:
+ * what is left of its objects deleted, state revoked, the reason in its
+ * error text and in an audit row; returns 0.  Returns 1 when the token is
+ * accepted or the answer says nothing about it (unreachable, timeout, 5xx):
+ * the cached token stays.  An API server remembers a token that
+ * authenticated in the last LEASE_TOKEN_CACHE_SECONDS, so a token killed
+ * just now may still pass; the next rerun asks again.  -1 with `e` only
+ * when the store cannot be read. */
+int lease_recheck_token(struct engine *eng, const char *id, const char *token, int64_t timeout_ms, kj_err *e);
+
 /* Progress of a bulk revoke: called once per finished lease (err NULL on
  * success) on the calling thread. */
 typedef void (*lease_progress_fn)(void *ud, size_t done, size_t total, const char *lease_id,

@@ -51,8 +51,11 @@ for s in /bench/fixed /bench/dynamic; do
 	done
 	t1=$(date +%s%N)
 	j=0
+	# each call from its own parent process, as from separate kubectl
+	# runs: calls from one parent within seconds are kubectl's rerun after
+	# a 401, which asks the cluster (doc/kubejit.1.in, KUBECTL EXEC PLUGIN)
 	while [ $j -lt "$runs" ]; do
-		"$bin" get "$s" --namespace dev >/dev/null
+		sh -c '"$0" get "$1" --namespace dev >/dev/null; :' "$bin" "$s"
 		j=$((j + 1))
 	done
 	t2=$(date +%s%N)
@@ -61,7 +64,7 @@ done
 t0=$(date +%s%N)
 j=0
 while [ $j -lt "$runs" ]; do
-	"$bin" --version >/dev/null
+	sh -c '"$0" --version >/dev/null; :' "$bin"
 	j=$((j + 1))
 done
 t1=$(date +%s%N)

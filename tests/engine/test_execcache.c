@@ -475,3 +475,47 @@ Test(execcache, plain_entries_need_no_key)
 	execcache_entry_done(&a);
 	free(key);
 }
+
+/* The rerun signal: a serve is remembered per parent process for a few
+ * seconds, beside the entry, and other parents do not count. */
+Test(execcache, served_records_are_per_parent_and_short_lived)
+{
+	struct stat st;
+	char *path, *served;
+	kj_err e;
+
+	kj_err_clear(&e);
+	cr_assert_eq(execcache_served_recently(home, "/p", "dev", 4242, EXECCACHE_RERUN_MS), 0,
+	             "nothing served yet");
+	/* the records need the cache directory, which a stored entry makes */
+	struct execcache_entry ent;
+	fill(&ent, "lease-1", "tok", 1000, 2000);
+	cr_assert_eq(execcache_store(home, "/p", "dev", &ent, &e), 0, "%s", e.msg);
+	execcache_entry_done(&ent);
+
+	execcache_mark_served(home, "/p", "dev", 4242);
+	cr_assert_eq(execcache_served_recently(home, "/p", "dev", 4242, EXECCACHE_RERUN_MS), 1);
+	cr_assert_eq(execcache_served_recently(home, "/p", "dev", 4243, EXECCACHE_RERUN_MS), 0,
+	             "another process (another kubectl) is no rerun");
+	cr_assert_eq(execcache_served_recently(home, "/p", "prod", 4242, EXECCACHE_RERUN_MS), 0,
+	             "another key is no rerun");
+	cr_assert_eq(execcache_served_recently(home, "/p", "dev", 4242, 0), 0, "outside the window");
+
+	/* many parents: the newest few are kept, this one's record stays one line */
+	for (long p = 1; p <= 20; p++)
+		execcache_mark_served(home, "/p", "dev", p);
+	execcache_mark_served(home, "/p", "dev", 4242);
+	execcache_mark_served(home, "/p", "dev", 4242);
+	cr_assert_eq(execcache_served_recently(home, "/p", "dev", 20, EXECCACHE_RERUN_MS), 1);
+	cr_assert_eq(execcache_served_recently(home, "/p", "dev", 4242, EXECCACHE_RERUN_MS), 1);
+	cr_assert_eq(execcache_served_recently(home, "/p", "dev", 1, EXECCACHE_RERUN_MS), 0,
+	             "the oldest records are dropped");
+
+	path = execcache_path(home, "/p", "dev");
+	served = kj_xasprintf("%.*s.served", (int)(strlen(path) - strlen(".json")), path);
+	cr_assert_eq(stat(served, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600, "private like the entry");
+	cr_assert_lt(st.st_size, 8 * 48, "bounded: %lld bytes", (long long)st.st_size);
+	free(served);
+	free(path);
+}
