@@ -3,7 +3,8 @@ bin_PROGRAMS += kubejit
 # (src/cli/fastget.h) and loads everything else from core.so, which loads
 # net.so, demo.so and tui.so when a command needs them (src/dl/loader.h).
 kubejit_SOURCES = src/cli/main.c src/cli/fastget.c src/cli/fastget.h \
-	src/dl/loader.c src/dl/loader.h src/util/err.c src/util/safetext.c src/util/ttl.c
+	src/dl/loader.c src/dl/loader.h src/util/err.c src/util/safetext.c src/util/ttl.c \
+	src/util/served.c
 kubejit_LDADD = $(LIBINTL)
 
 # core.so: the command line, engine, store and util.  Loaded with

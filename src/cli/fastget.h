@@ -8,12 +8,15 @@
  * libc, src/util/err.c and src/util/ttl.c.
  *
  * It answers only when the full path in src/cli/get.c would print the very
- * same bytes without writing anything: an unsealed cache entry
+ * same bytes without writing anything but the last-served record
+ * (src/util/served.h): an unsealed cache entry
  * (src/engine/execcache.c, version 3) whose lease was seen active in the
  * store at the store stamp the store still has, and that is still usable.
  * In every other case — any option or global it does not know, a sealed or
  * unfamiliar entry (a field it does not know), a changed store, an entry
- * that is due for a refresh — it declines, prints nothing, and the caller
+ * that is due for a refresh, a second call from the same parent process
+ * within seconds (kubectl's rerun after a 401, src/engine/execcache.h) — it
+ * declines, prints nothing, and the caller
  * runs the full command, which also produces any error message.  A change
  * to the entry format or to what a cached `get` must do therefore only has
  * to make this path decline (a new field or a new version does that).

@@ -20,6 +20,7 @@
 #include "util/json.h"
 #include "util/jwt.h"
 #include "util/names.h"
+#include "util/served.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -642,16 +643,6 @@ int execcache_reseal(const char *home, kj_err *e)
 
 /* ---- last-served records (see execcache.h, EXECCACHE_RERUN_MS) ---------- */
 
-#define SERVED_MAX 8
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static char *served_path(const char *home, const char *secret, const char *ns)
 {
 	char *path = execcache_path(home, secret, ns);
@@ -661,72 +652,11 @@ static char *served_path(const char *home, const char *secret, const char *ns)
 	return out;
 }
 
-/* The records younger than `window_ms` at `now`, newest last; returns how many. */
-static size_t served_read(const char *path, int64_t now, int64_t window_ms, int64_t ms[SERVED_MAX],
-                          long pid[SERVED_MAX])
-{
-	char buf[SERVED_MAX * 48 + 1];
-	size_t n = 0;
-	ssize_t got;
-	char *p, *end;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return 0;
-	got = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (got <= 0)
-		return 0;
-	buf[got] = '\0';
-	for (p = buf; *p && n < SERVED_MAX; p = end) {
-		long long t = strtoll(p, &end, 10);
-		long who = end != p ? strtol(end, &end, 10) : 0;
-
-		if (end == p || *end != '\n')
-			break;
-		end++;
-		/* a clock set back makes a record from the "future": not recent */
-		if (who > 0 && t <= now && now - t < window_ms) {
-			ms[n] = t;
-			pid[n] = who;
-			n++;
-		}
-	}
-	return n;
-}
-
 void execcache_mark_served(const char *home, const char *secret, const char *ns, long parent)
 {
 	char *path = served_path(home, secret, ns);
-	int64_t ms[SERVED_MAX], now = wall_ms();
-	long pid[SERVED_MAX];
-	size_t n = served_read(path, now, EXECCACHE_RERUN_MS, ms, pid), others = 0, skip;
-	kj_buf b;
-	ssize_t w;
-	int fd;
 
-	/* the newest records of other parents, then this serve */
-	for (size_t i = 0; i < n; i++)
-		others += pid[i] != parent;
-	skip = others > SERVED_MAX - 1 ? others - (SERVED_MAX - 1) : 0;
-	kj_buf_init(&b);
-	for (size_t i = 0; i < n; i++) {
-		if (pid[i] == parent)
-			continue;
-		if (skip) {
-			skip--;
-			continue;
-		}
-		kj_buf_printf(&b, "%lld %ld\n", (long long)ms[i], pid[i]);
-	}
-	kj_buf_printf(&b, "%lld %ld\n", (long long)now, parent);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		w = write(fd, b.data, b.len); /* a lost record only loses a signal */
-		(void)w;
-		close(fd);
-	}
-	kj_buf_done(&b);
+	kj_served_mark(path, parent, EXECCACHE_RERUN_MS);
 	free(path);
 }
 
@@ -734,14 +664,8 @@ int execcache_served_recently(const char *home, const char *secret, const char *
                               int64_t window_ms)
 {
 	char *path = served_path(home, secret, ns);
-	int64_t ms[SERVED_MAX];
-	long pid[SERVED_MAX];
-	size_t n = served_read(path, wall_ms(), window_ms, ms, pid);
-	int hit = 0;
+	int hit = kj_served_recently(path, parent, window_ms);
 
-	for (size_t i = 0; i < n; i++)
-		if (pid[i] == parent)
-			hit = 1;
 	free(path);
 	return hit;
 }

@@ -4,6 +4,7 @@ src_util_libkjutil_a_SOURCES = \
 	src/util/i18n.h \
 	src/util/strbuf.c src/util/strbuf.h \
 	src/util/ttl.c src/util/ttl.h \
+	src/util/served.c src/util/served.h \
 	src/util/timeutil.c src/util/timeutil.h \
 	src/util/b64.c src/util/b64.h \
 	src/util/names.c src/util/names.h \
