@@ -4,6 +4,7 @@
 #include "demo/internal.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,9 @@ int demo_fault_add_spec(struct demo_cluster *dc, const char *spec, kj_err *e)
 	} else if (!strncmp(action, "delay=", 6)) {
 		if (demo_duration_parse(action + 6, "fault delay=", &ms, e) < 0)
 			return -1;
+		if (ms > INT_MAX) /* demo_fault_add() takes an int */
+			return kj_err_set(e, KJ_ERR_USAGE,
+			                  _("fault \"%s\": delay= is at most 596h (2^31 ms)"), spec);
 		kind = DEMO_FAULT_DELAY;
 	} else if (!strcmp(action, "drop")) {
 		kind = DEMO_FAULT_DROP;

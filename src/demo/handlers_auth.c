@@ -328,17 +328,6 @@ static int bind_target(struct demo_req *r, const cJSON *ref, const char *sa, con
 	return 0;
 }
 
-static const char *json_type(const cJSON *v)
-{
-	if (cJSON_IsString(v))
-		return "string";
-	if (cJSON_IsNumber(v))
-		return "number";
-	if (cJSON_IsBool(v))
-		return "bool";
-	return cJSON_IsArray(v) ? "array" : "object";
-}
-
 /* The decoding step: spec fields of the wrong JSON type are a 400 before
  * anything else is looked at.  1 = fine. */
 static int decodable(struct demo_req *r, const cJSON *body)
@@ -349,8 +338,11 @@ static int decodable(struct demo_req *r, const cJSON *body)
 	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(spec, "boundObjectRef");
 	const cJSON *bad = NULL;
 	const char *field = NULL, *type = NULL;
+	int64_t whole;
 
-	if (exp && !cJSON_IsNull(exp) && !cJSON_IsNumber(exp))
+	/* a number that is not a whole int64 (1.5, 1e300) fails decoding
+	 * like a string does; range checks come later, as a 422 */
+	if (exp && !cJSON_IsNull(exp) && !kj_json_whole(exp, INT64_MIN, INT64_MAX, &whole))
 		bad = exp, field = "expirationSeconds", type = "int64";
 	else if (aud && !cJSON_IsNull(aud) && !cJSON_IsArray(aud))
 		bad = aud, field = "audiences", type = "[]string";
@@ -362,7 +354,7 @@ static int decodable(struct demo_req *r, const cJSON *body)
 	    r,
 	    "TokenRequest in version \"v1\" cannot be handled as a TokenRequest: json: cannot "
 	    "unmarshal %s into Go struct field TokenRequestSpec.spec.%s of type %s",
-	    json_type(bad), field, type);
+	    demo_json_type(bad), field, type);
 	return 0;
 }
 

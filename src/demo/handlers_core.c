@@ -3,11 +3,16 @@
  * order (doc/KUBERNETES.md, "Request order" and "Objects kubejit creates"). */
 #include "demo/internal.h"
 
+#include <ctype.h>
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/b64.h"
+#include "util/json.h"
+#include "util/safetext.h"
 
 static const char *gv_of(const struct demo_resource *res, char *buf, size_t n)
 {
@@ -203,6 +208,34 @@ static char *encode_continue(const char *key, int64_t rv)
 	return tok;
 }
 
+/* A query parameter that the API server decodes into an integer with
+ * strconv.ParseInt / ParseUint (ListOptions' limit and timeoutSeconds):
+ * 1 with *out, 0 when absent or empty, -1 after the 400 that decoding
+ * fails with. */
+static int query_int(struct demo_req *r, const char *key, int64_t *out)
+{
+	const char *s = demo_req_query(r, key);
+	char *end = NULL, *shown;
+	long long v = 0;
+	int ok;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	ok = (isdigit((unsigned char)s[0]) || s[0] == '-' || s[0] == '+');
+	if (ok)
+		v = strtoll(s, &end, 10);
+	if (ok && !*end && end != s && errno != ERANGE) {
+		*out = v;
+		return 1;
+	}
+	shown = kj_safe_dup(s, 0);
+	demo_reply_bad_request(r, "strconv.ParseInt: parsing \"%.64s\": %s", shown,
+	                       ok && errno == ERANGE ? "value out of range" : "invalid syntax");
+	free(shown);
+	return -1;
+}
+
 /* 0 with *key (malloc'd) and *rv, or -1 after a 400 */
 static int decode_continue(struct demo_req *r, const char *tok, char **key, int64_t *rv)
 {
@@ -212,12 +245,14 @@ static int decode_continue(struct demo_req *r, const char *tok, char **key, int6
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v"),
 	            *rvj = cJSON_GetObjectItemCaseSensitive(o, "rv"),
 	            *st = cJSON_GetObjectItemCaseSensitive(o, "start");
-	int ok = cJSON_IsString(v) && !strcmp(v->valuestring, "meta.k8s.io/v1") && cJSON_IsNumber(rvj) &&
-	         cJSON_IsString(st) && *st->valuestring && rvj->valuedouble != 0;
+	int64_t whole = 0;
+	int ok = cJSON_IsString(v) && !strcmp(v->valuestring, "meta.k8s.io/v1") &&
+	         kj_json_whole(rvj, INT64_MIN, INT64_MAX, &whole) && cJSON_IsString(st) && *st->valuestring &&
+	         whole != 0;
 
 	if (ok) {
 		*key = kj_xstrdup(st->valuestring);
-		*rv = (int64_t)rvj->valuedouble;
+		*rv = whole;
 	} else {
 		demo_reply_bad_request(
 		    r, "continue key is not valid: %s",
@@ -238,17 +273,16 @@ static int decode_continue(struct demo_req *r, const char *tok, char **key, int6
  * after replying. */
 static int paginate(struct demo_req *r, cJSON *items, uint64_t *rv, cJSON *meta_out, int filtered)
 {
-	const char *lim = demo_req_query(r, "limit"), *cont = demo_req_query(r, "continue");
-	char *start = NULL, *end;
-	int64_t tok_rv = 0;
-	long limit = 0;
+	const char *cont = demo_req_query(r, "continue");
+	char *start = NULL;
+	int64_t tok_rv = 0, limit = 0;
 	int i, n;
 
-	if (lim && *lim) {
-		limit = strtol(lim, &end, 10);
-		if (*end || limit < 0)
-			limit = 0;
-	}
+	/* a negative limit means none (storage only pages when limit > 0) */
+	if (query_int(r, "limit", &limit) < 0)
+		return -1;
+	if (limit < 0)
+		limit = 0;
 	if (cont && *cont) {
 		if (decode_continue(r, cont, &start, &tok_rv) < 0)
 			return -1;
@@ -441,12 +475,45 @@ static long watch_read(void *p, char *buf, size_t max)
 	}
 }
 
+/* timeoutSeconds decodes as an int64 (400 otherwise); a resourceVersion
+ * to watch from must be a uint64, else etcd3's ParseResourceVersion fails
+ * and the watch is a 422 (storage.NewInvalidError through
+ * InterpretWatchError).  1 = fine, 0 after replying. */
+static int watch_params_ok(struct demo_req *r)
+{
+	const char *from = demo_req_query(r, "resourceVersion");
+	int64_t secs;
+	char *end = NULL;
+
+	if (query_int(r, "timeoutSeconds", &secs) < 0)
+		return 0;
+	if (from && *from) {
+		errno = 0;
+		if (!isdigit((unsigned char)from[0]) || (strtoull(from, &end, 10), *end) || errno == ERANGE) {
+			struct demo_ferrs f;
+			char *shown = kj_safe_dup(from, 0);
+			char *detail =
+			    kj_xasprintf("strconv.ParseUint: parsing \"%.64s\": %s", shown,
+			                 errno == ERANGE ? "value out of range" : "invalid syntax");
+
+			demo_ferrs_init(&f);
+			demo_ferr_add_str(&f, DEMO_FERR_INVALID, "resourceVersion", shown, detail);
+			demo_reply_invalid(r, r->res->group, r->res->name, "", &f);
+			demo_ferrs_done(&f);
+			free(shown);
+			free(detail);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static void do_watch(struct demo_req *r, cJSON *items, uint64_t rv)
 {
 	struct watch *w = kj_xcalloc(1, sizeof(*w));
 	const char *from = demo_req_query(r, "resourceVersion"), *to = demo_req_query(r, "timeoutSeconds");
 	const char *fs = demo_req_query(r, "fieldSelector"), *ls = demo_req_query(r, "labelSelector");
-	long secs = to ? strtol(to, NULL, 10) : 0;
+	int64_t secs = to ? strtoll(to, NULL, 10) : 0; /* checked by do_list() */
 	char err[256];
 	cJSON *it;
 
@@ -456,7 +523,8 @@ static void do_watch(struct demo_req *r, cJSON *items, uint64_t rv)
 	w->labels = ls && *ls ? objsel_parse(ls, err, sizeof(err)) : NULL;
 	w->fields = fs && *fs ? objsel_parse_fields(fs, fields_allowed(r), err, sizeof(err)) : NULL;
 	w->table = demo_table_wanted(r);
-	w->deadline_ms = kj_mono_ms() + (secs > 0 ? secs : 1800) * 1000;
+	/* no overflow of the deadline: a watch lasts a day at most here */
+	w->deadline_ms = kj_mono_ms() + (secs > 0 ? (secs < 86400 ? secs : 86400) : 1800) * 1000;
 	kj_buf_init(&w->out);
 	if (from && *from && strcmp(from, "0")) {
 		/* from a list's resourceVersion: only what changed since */
@@ -486,6 +554,10 @@ static void do_list(struct demo_req *r, int watch)
 
 	if (bad)
 		return;
+	if (watch && !watch_params_ok(r)) {
+		objsel_free(sel);
+		return;
+	}
 	items = objstore_list(r->dc->store, res->group, res->name,
 	                      res->namespaced ? (*r->ns ? r->ns : NULL) : "", sel, &rv);
 	objsel_free(sel);

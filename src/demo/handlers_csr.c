@@ -107,6 +107,25 @@ static int request_signed(const char *pem)
 }
 
 /* ValidateCertificateSigningRequestCreate, the parts clients meet */
+/* The decoding step: spec.expirationSeconds is an *int32; anything that
+ * does not decode into one (a string, 1.5, 2^31, 1e300) is a 400 before
+ * validation, as encoding/json reports it.  1 = fine. */
+static int decodable_csr(struct demo_req *r, const cJSON *obj)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(spec, "expirationSeconds");
+	int64_t v;
+
+	if (!exp || cJSON_IsNull(exp) || kj_json_whole(exp, INT32_MIN, INT32_MAX, &v))
+		return 1;
+	demo_reply_bad_request(r,
+	                       "CertificateSigningRequest in version \"v1\" cannot be handled as a "
+	                       "CertificateSigningRequest: json: cannot unmarshal %s into Go struct field "
+	                       "CertificateSigningRequestSpec.spec.expirationSeconds of type int32",
+	                       demo_json_type(exp));
+	return 0;
+}
+
 static int validate_csr(struct demo_req *r, const cJSON *obj)
 {
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
@@ -202,7 +221,7 @@ static void csr_create(struct demo_req *r)
 	if (u->extra && u->extra->child)
 		cJSON_AddItemToObject(spec, "extra", cJSON_Duplicate(u->extra, 1));
 	set_item(obj, "status", cJSON_CreateObject());
-	if (!validate_csr(r, obj))
+	if (!decodable_csr(r, obj) || !validate_csr(r, obj))
 		return;
 	demo_crud_handle(r);
 }
@@ -327,7 +346,8 @@ static void issue(struct demo_cluster *dc, cJSON *csr)
 	const cJSON *u, *exp = cJSON_GetObjectItemCaseSensitive(spec, "expirationSeconds");
 	int client = 0, other = 0;
 	char *pem, *cert, *enc;
-	int64_t secs = cJSON_IsNumber(exp) ? (int64_t)exp->valuedouble : DEFAULT_SIGNING;
+	int64_t secs =
+	    cJSON_IsNumber(exp) ? kj_clamp_double(exp->valuedouble, 0, INT32_MAX) : DEFAULT_SIGNING;
 	kj_err e;
 
 	if (strcmp(kj_json_str0(spec, "signerName"), CLIENT_SIGNER) || *kj_json_str0(st, "certificate"))

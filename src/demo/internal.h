@@ -167,6 +167,9 @@ void demo_reply_forbidden(struct demo_req *r, const char *group, const char *res
                           const char *why);
 void demo_reply_unauthorized(struct demo_req *r);
 void demo_reply_bad_request(struct demo_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* encoding/json's name for what a JSON value is, for decoding errors: "number 1.5",
+ * "string", "bool", "array", "object" (static buffer per thread). */
+const char *demo_json_type(const cJSON *v);
 void demo_reply_internal(struct demo_req *r, const char *why);
 void demo_reply_method_not_supported(struct demo_req *r, const char *action);
 void demo_reply_path_not_found(struct demo_req *r); /* unknown URL */

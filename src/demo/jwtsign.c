@@ -17,6 +17,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include "util/json.h"
 #include "util/b64.h"
 #include "util/file.h"
 #include "util/i18n.h"
@@ -295,13 +296,16 @@ static int check_times(const cJSON *p, kj_err *e)
 	int64_t now = kj_now();
 
 	/* go-jose ValidateWithLeeway: the same leeway on every bound */
-	if (cJSON_IsNumber(nbf) && now + JWTSIGN_LEEWAY < (int64_t)nbf->valuedouble)
+	if (cJSON_IsNumber(nbf) &&
+	    now + JWTSIGN_LEEWAY < kj_clamp_double(nbf->valuedouble, INT64_MIN, INT64_MAX))
 		return kj_err_set(e, KJ_ERR_AUTH,
 		                  "square/go-jose/jwt: validation failed, token not valid yet (nbf)");
-	if (cJSON_IsNumber(exp) && now - JWTSIGN_LEEWAY > (int64_t)exp->valuedouble)
+	if (cJSON_IsNumber(exp) &&
+	    now - JWTSIGN_LEEWAY > kj_clamp_double(exp->valuedouble, INT64_MIN, INT64_MAX))
 		return kj_err_set(e, KJ_ERR_AUTH,
 		                  "square/go-jose/jwt: validation failed, token is expired (exp)");
-	if (cJSON_IsNumber(iat) && now + JWTSIGN_LEEWAY < (int64_t)iat->valuedouble)
+	if (cJSON_IsNumber(iat) &&
+	    now + JWTSIGN_LEEWAY < kj_clamp_double(iat->valuedouble, INT64_MIN, INT64_MAX))
 		return kj_err_set(e, KJ_ERR_AUTH,
 		                  "square/go-jose/jwt: validation field, token issued in the future (iat)");
 	return 0;

@@ -293,6 +293,27 @@ static void go_value(kj_buf *b, const cJSON *v)
 	}
 }
 
+const char *demo_json_type(const cJSON *v)
+{
+	static __thread char num[64];
+
+	if (cJSON_IsString(v))
+		return "string";
+	if (cJSON_IsNumber(v)) {
+		/* encoding/json names the literal: "number 1.5", "number 1e+300";
+		 * the shortest form that reads back the same */
+		for (int p = 1; p <= 17; p++) {
+			snprintf(num, sizeof(num), "number %.*g", p, v->valuedouble);
+			if (strtod(num + 7, NULL) == v->valuedouble)
+				break;
+		}
+		return num;
+	}
+	if (cJSON_IsBool(v))
+		return "bool";
+	return cJSON_IsArray(v) ? "array" : "object";
+}
+
 static const char *const ferr_reason[] = {"FieldValueInvalid",      "FieldValueRequired",
                                           "FieldValueNotSupported", "FieldValueForbidden",
                                           "FieldValueTooLong",      "FieldValueDuplicate"};

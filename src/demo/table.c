@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "util/ttl.h"
 
 struct column {
@@ -190,7 +191,7 @@ static void csr_cells(cJSON *cells, const cJSON *obj)
 	cJSON_AddItemToArray(cells, cJSON_CreateString(obj_str(obj, "spec.signerName")));
 	cJSON_AddItemToArray(cells, cJSON_CreateString(obj_str(obj, "spec.username")));
 	if (cJSON_IsNumber(secs)) {
-		kj_ttl_human((int64_t)secs->valuedouble, dur, sizeof(dur));
+		kj_ttl_human(kj_clamp_double(secs->valuedouble, 0, INT32_MAX), dur, sizeof(dur));
 		cJSON_AddItemToArray(cells, cJSON_CreateString(dur));
 	} else {
 		cJSON_AddItemToArray(cells, cJSON_CreateString("<none>"));

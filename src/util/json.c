@@ -1,5 +1,6 @@
 #include "util/json.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include <string.h>
@@ -29,6 +30,20 @@ int64_t kj_clamp_double(double v, int64_t lo, int64_t hi)
 	if (v >= (double)hi)
 		return hi;
 	return (int64_t)v;
+}
+
+int kj_json_whole(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return 0;
+	d = v->valuedouble;
+	/* 2^63 is the first double past INT64_MAX */
+	if (!(d == d) || d != floor(d) || d < (double)lo || d >= 9223372036854775808.0 || d > (double)hi)
+		return 0;
+	*out = (int64_t)d;
+	return 1;
 }
 
 int64_t kj_json_int(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t dflt)

@@ -33,6 +33,9 @@ cJSON *kj_json_strings(const char *const *v, size_t n);
  * number. */
 int64_t kj_clamp_double(double v, int64_t lo, int64_t hi);
 int64_t kj_json_int(const cJSON *o, const char *key, int64_t lo, int64_t hi, int64_t dflt);
+/* 1 with *out when `v` is a JSON number that is a whole number in [lo, hi]
+ * (what decoding it into a Go integer type of that range accepts), else 0. */
+int kj_json_whole(const cJSON *v, int64_t lo, int64_t hi, int64_t *out);
 
 /* o[key] = RFC 3339 time, or null when t is 0 (unknown). */
 void kj_json_add_time(cJSON *o, const char *key, int64_t t);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tests/support/demo_http.h"
+#include "util/b64.h"
 #include "util/jwt.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -360,4 +361,139 @@ Test(auth, subject_access_review_and_jwks)
 	resp_done(&r);
 	cJSON_Delete(h);
 	kj_free_secret(tok);
+}
+
+/* Numbers from a client are decoded as the API server decodes them into Go
+ * integers: not a whole number of the field's type (1.5, 1e300, 2^31 for an
+ * int32) is a 400 from decoding; a whole number out of the allowed range is
+ * the 422 of validation; never a cast of an arbitrary double. */
+Test(auth, odd_and_huge_numbers_answer_as_the_api_server)
+{
+	static const struct {
+		const char *secs;
+		long code;
+		const char *msg;
+	} tr[] = {
+	    {"1e300", 400,
+	     "cannot unmarshal number 1e+300 into Go struct field TokenRequestSpec.spec."
+	     "expirationSeconds of type int64"},
+	    {"1.5", 400, "cannot unmarshal number 1.5 into Go struct field"},
+	    {"-1e19", 400, "cannot unmarshal number -1e+19 into Go struct field"},
+	    {"-5", 422,
+	     "spec.expirationSeconds: Invalid value: -5: may not specify a duration less than 10 minutes"},
+	    {"1e12", 422,
+	     "Invalid value: 1000000000000: may not specify a duration larger than 2^32 seconds"},
+	};
+	static const struct {
+		const char *secs;
+		long code;
+		const char *msg;
+	} csr[] = {
+	    {"1e300", 400,
+	     "cannot unmarshal number 1e+300 into Go struct field CertificateSigningRequestSpec."
+	     "spec.expirationSeconds of type int32"},
+	    {"2147483648", 400, "cannot unmarshal number 2147483648 into Go struct field"},
+	    {"600.5", 400, "cannot unmarshal number 600.5 into Go struct field"},
+	    {"-1", 422,
+	     "spec.expirationSeconds: Invalid value: -1: may not specify a duration less than 600 seconds"},
+	    {"2147483647", 201, NULL},
+	};
+	char *pem, *key, *b64, *body;
+	struct resp r;
+	size_t i;
+
+	make_sa("dev", "ci");
+	for (i = 0; i < sizeof(tr) / sizeof(*tr); i++) {
+		r = token_request("dev", "ci", tr[i].secs, "null");
+		expect(&r, tr[i].code);
+		cr_assert(strstr(jpath(r.json, "message"), tr[i].msg), "%s: %s", tr[i].secs,
+		          jpath(r.json, "message"));
+		resp_done(&r);
+	}
+	make_csr("odd", "devs", &pem, &key);
+	b64 = kj_b64_encode(pem, strlen(pem));
+	for (i = 0; i < sizeof(csr) / sizeof(*csr); i++) {
+		body = kj_xasprintf("{\"apiVersion\":\"certificates.k8s.io/"
+		                    "v1\",\"kind\":\"CertificateSigningRequest\",\"metadata\":"
+		                    "{\"name\":\"odd-%zu\"},\"spec\":{\"request\":\"%s\",\"signerName\":"
+		                    "\"kubernetes.io/kube-apiserver-"
+		                    "client\",\"expirationSeconds\":%s,\"usages\":[\"client auth\"]}}",
+		                    i, b64, csr[i].secs);
+		r = admin("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", body);
+		expect(&r, csr[i].code);
+		if (csr[i].msg)
+			cr_assert(strstr(jpath(r.json, "message"), csr[i].msg), "%s: %s", csr[i].secs,
+			          jpath(r.json, "message"));
+		resp_done(&r);
+		free(body);
+	}
+	free(b64);
+	free(pem);
+	free(key);
+}
+
+/* ListOptions' integers are decoded with strconv: garbage or overflow in
+ * limit, timeoutSeconds or a watch's resourceVersion is refused, never read
+ * as 0 or wrapped. */
+Test(auth, list_and_watch_parameters_are_decoded_strictly)
+{
+	static const struct {
+		const char *query;
+		long code;
+		const char *msg;
+	} cases[] = {
+	    {"limit=abc", 400, "strconv.ParseInt: parsing \"abc\": invalid syntax"},
+	    {"limit=99999999999999999999", 400,
+	     "strconv.ParseInt: parsing \"99999999999999999999\": value out of range"},
+	    {"limit=1x", 400, "invalid syntax"},
+	    {"limit=-3", 200, NULL}, /* no limit, as storage pages only when limit > 0 */
+	    {"limit=1", 200, NULL},
+	    {"watch=true&timeoutSeconds=soon", 400, "strconv.ParseInt: parsing \"soon\": invalid syntax"},
+	    {"watch=true&resourceVersion=abc", 422, "resourceVersion: Invalid value: \"abc\""},
+	    {"watch=true&resourceVersion=99999999999999999999999", 422, "value out of range"},
+	};
+	struct resp r;
+	size_t i;
+
+	make_sa("dev", "a1");
+	make_sa("dev", "a2");
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *p = kj_xasprintf("/api/v1/namespaces/dev/serviceaccounts?%s", cases[i].query);
+
+		r = admin("GET", p, NULL);
+		expect(&r, cases[i].code);
+		if (cases[i].msg)
+			cr_assert(strstr(jpath(r.json, "message"), cases[i].msg), "%s: %s", cases[i].query,
+			          jpath(r.json, "message"));
+		else if (!strcmp(cases[i].query, "limit=1"))
+			cr_assert_str_neq(jpath(r.json, "metadata.continue"), "", "limit=1 pages");
+		else
+			cr_assert_str_eq(jpath(r.json, "metadata.continue"), "", "a negative limit is none");
+		resp_done(&r);
+		free(p);
+	}
+	/* a continue token whose resourceVersion is not a whole int64 */
+	{
+		const char *tok = "{\"v\":\"meta.k8s.io/v1\",\"rv\":1e300,\"start\":\"dev/a1\\u0000\"}";
+		char *b = kj_b64url_encode((const unsigned char *)tok, strlen(tok));
+		char *p = kj_xasprintf("/api/v1/namespaces/dev/serviceaccounts?limit=1&continue=%s", b);
+
+		r = admin("GET", p, NULL);
+		expect(&r, 400);
+		cr_assert(strstr(jpath(r.json, "message"), "continue key is not valid"), "%s",
+		          jpath(r.json, "message"));
+		resp_done(&r);
+		free(p);
+		free(b);
+	}
+}
+
+Test(auth, a_fault_delay_past_an_int_is_refused_not_truncated)
+{
+	kj_err e;
+
+	cr_assert_eq(demo_fault_add_spec(dc, "GET:/api/*:1:delay=600h", &e), -1);
+	cr_assert(strstr(e.msg, "at most 596h"), "%s", e.msg);
+	cr_assert_eq(demo_fault_add_spec(dc, "GET:/api/*:1:delay=500h", &e), 0, "%s", e.msg);
+	demo_fault_clear(dc);
 }
