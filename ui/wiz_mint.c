@@ -38,134 +38,128 @@ struct mintwiz {
 	char *claims; /* decoded JWT claims, display text */
 };
 
-static const char *step_name(struct ui_wizard *w, int step)
+static int ns_skip(const struct mintwiz *m)
 {
-	static const char *const names[M_COUNT] = {N_("Secret"), N_("Namespace"), N_("TTL"), N_("Review"),
-	                                           N_("Result")};
-	(void)w;
-	return _(names[step]);
+	return m->have_sec && m->sec.mode == SECRET_FIXED;
 }
 
-static int skip(struct ui_wizard *w, int step)
+static int result_skip(const struct mintwiz *m)
 {
-	struct mintwiz *m = (struct mintwiz *)w;
+	return !m->have_result;
+}
 
-	if (step == M_RESULT)
-		return !m->have_result;
-	if (step == M_NS)
-		return m->have_sec && m->sec.mode == SECRET_FIXED;
+static void secret_enter(struct mintwiz *m)
+{
+	struct ui_wizard *w = &m->w;
+	const char **items = kj_xcalloc(m->nlist + 1, sizeof(char *));
+	int sel = 0;
+	size_t i;
+
+	for (i = 0; i < m->nlist; i++) {
+		items[i] = m->list[i].path;
+		if (m->have_sec && !strcmp(m->list[i].path, m->sec.path))
+			sel = (int)i;
+	}
+	if (!m->nlist)
+		ui_wizard_set_note(
+		    w, 1, "%s",
+		    _("No secrets yet: define one first (press Ctrl-X, then : Secrets, then n)."));
+	ui_form_choice(&w->form, _("Secret"), items, (int)m->nlist, sel,
+	               _("Left/Right to choose, Space for the list; Enter to go on"));
+	free(items);
+}
+
+static void ns_enter(struct mintwiz *m)
+{
+	struct ui_wizard *w = &m->w;
+	char *def = NULL;
+	char *allowed = kj_strv_join(&m->sec.allowed_namespaces, ", ");
+	kj_err e;
+
+	kj_err_clear(&e);
+	if (m->ns)
+		def = kj_xstrdup(m->ns);
+	else if (secret_resolve_namespace(&m->sec, NULL, &def, &e) != 0)
+		def = NULL;
+	ui_wizard_set_note(w, 0, _("Allowed namespaces for %s: %s"), m->sec.path, allowed);
+	ui_form_text(&w->form, _("Namespace"), def ? def : "",
+	             _("where the credential works; Ctrl-P picks from the allowed ones"));
+	w->form.rows[0].pick = 1;
+	free(def);
+	free(allowed);
+}
+
+static void ttl_enter(struct mintwiz *m)
+{
+	struct ui_wizard *w = &m->w;
+	char max[32];
+
+	kj_ttl_format(m->sec.max_ttl, max, sizeof(max));
+	ui_wiz_ttl_rows(&w->form, _("TTL"), m->ttl ? m->ttl : m->sec.default_ttl,
+	                _("how long the lease lives; Left/Right changes the unit"));
+	ui_wizard_set_note(w, 0,
+	                   _("At most %s for this secret. Tokens live at least 10 minutes (cluster minimum); "
+	                     "a shorter lease is revoked at its TTL."),
+	                   max);
+}
+
+static int secret_leave(struct mintwiz *m)
+{
+	struct ui_wizard *w = &m->w;
+	int idx;
+
+	if (!m->nlist) {
+		ui_form_set_error(&w->form, 0, _("there is no secret to mint from yet"));
+		return -1;
+	}
+	idx = w->form.rows[0].choice;
+	if (m->have_sec && strcmp(m->sec.path, m->list[idx].path) != 0) {
+		free(m->ns);
+		m->ns = NULL;
+		m->ttl = 0;
+	}
+	if (m->have_sec)
+		secret_done(&m->sec);
+	secret_copy(&m->sec, &m->list[idx]);
+	m->have_sec = 1;
+	if (m->sec.mode == SECRET_FIXED) {
+		free(m->ns);
+		m->ns = kj_xstrdup(m->sec.ns);
+	}
 	return 0;
 }
 
-static void enter(struct ui_wizard *w, int step)
+static int ns_leave(struct mintwiz *m)
 {
-	struct mintwiz *m = (struct mintwiz *)w;
-	size_t i;
-
-	switch (step) {
-	case M_SECRET: {
-		const char **items = kj_xcalloc(m->nlist + 1, sizeof(char *));
-		int sel = 0;
-		for (i = 0; i < m->nlist; i++) {
-			items[i] = m->list[i].path;
-			if (m->have_sec && !strcmp(m->list[i].path, m->sec.path))
-				sel = (int)i;
-		}
-		if (!m->nlist)
-			ui_wizard_set_note(
-			    w, 1, "%s",
-			    _("No secrets yet: define one first (press Ctrl-X, then : Secrets, then n)."));
-		ui_form_choice(&w->form, _("Secret"), items, (int)m->nlist, sel,
-		               _("Left/Right to choose, Space for the list; Enter to go on"));
-		free(items);
-		break;
-	}
-	case M_NS: {
-		char *def = NULL;
-		char *allowed = kj_strv_join(&m->sec.allowed_namespaces, ", ");
-		kj_err e;
-		kj_err_clear(&e);
-		if (m->ns)
-			def = kj_xstrdup(m->ns);
-		else if (secret_resolve_namespace(&m->sec, NULL, &def, &e) != 0)
-			def = NULL;
-		ui_wizard_set_note(w, 0, _("Allowed namespaces for %s: %s"), m->sec.path, allowed);
-		ui_form_text(&w->form, _("Namespace"), def ? def : "",
-		             _("where the credential works; Ctrl-P picks from the allowed ones"));
-		w->form.rows[0].pick = 1;
-		free(def);
-		free(allowed);
-		break;
-	}
-	case M_TTL: {
-		char max[32];
-		kj_ttl_format(m->sec.max_ttl, max, sizeof(max));
-		ui_wiz_ttl_rows(&w->form, _("TTL"), m->ttl ? m->ttl : m->sec.default_ttl,
-		                _("how long the lease lives; Left/Right changes the unit"));
-		ui_wizard_set_note(
-		    w, 0,
-		    _("At most %s for this secret. Tokens live at least 10 minutes (cluster minimum); "
-		      "a shorter lease is revoked at its TTL."),
-		    max);
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-static int leave(struct ui_wizard *w, int step)
-{
-	struct mintwiz *m = (struct mintwiz *)w;
+	struct ui_wizard *w = &m->w;
+	char *out = NULL;
+	const char *v = ui_form_value(&w->form, 0);
 	kj_err e;
-	int idx;
 
 	kj_err_clear(&e);
-	switch (step) {
-	case M_SECRET:
-		if (!m->nlist) {
-			ui_form_set_error(&w->form, 0, _("there is no secret to mint from yet"));
-			return -1;
-		}
-		idx = w->form.rows[0].choice;
-		if (m->have_sec && strcmp(m->sec.path, m->list[idx].path) != 0) {
-			free(m->ns);
-			m->ns = NULL;
-			m->ttl = 0;
-		}
-		if (m->have_sec)
-			secret_done(&m->sec);
-		secret_copy(&m->sec, &m->list[idx]);
-		m->have_sec = 1;
-		if (m->sec.mode == SECRET_FIXED) {
-			free(m->ns);
-			m->ns = kj_xstrdup(m->sec.ns);
-		}
-		return 0;
-	case M_NS: {
-		char *out = NULL;
-		const char *v = ui_form_value(&w->form, 0);
-		if (secret_resolve_namespace(&m->sec, v[0] ? v : NULL, &out, &e) != 0) {
-			ui_wiz_form_error(&w->form, 0, &e);
-			return -1;
-		}
-		free(m->ns);
-		m->ns = out;
-		return 0;
+	if (secret_resolve_namespace(&m->sec, v[0] ? v : NULL, &out, &e) != 0) {
+		ui_wiz_form_error(&w->form, 0, &e);
+		return -1;
 	}
-	case M_TTL: {
-		int64_t t, eff;
-		if (ui_wiz_ttl_read(&w->form, 0, _("TTL"), &t, &e) != 0 ||
-		    secret_resolve_ttl(&m->sec, t, &eff, &e) != 0) {
-			ui_wiz_form_error(&w->form, 0, &e);
-			return -1;
-		}
-		m->ttl = eff;
-		return 0;
+	free(m->ns);
+	m->ns = out;
+	return 0;
+}
+
+static int ttl_leave(struct mintwiz *m)
+{
+	struct ui_wizard *w = &m->w;
+	int64_t t, eff;
+	kj_err e;
+
+	kj_err_clear(&e);
+	if (ui_wiz_ttl_read(&w->form, 0, _("TTL"), &t, &e) != 0 ||
+	    secret_resolve_ttl(&m->sec, t, &eff, &e) != 0) {
+		ui_wiz_form_error(&w->form, 0, &e);
+		return -1;
 	}
-	default:
-		return 0;
-	}
+	m->ttl = eff;
+	return 0;
 }
 
 static void pick_done(struct ui_screen *owner, void *ctx, int choice)
@@ -178,23 +172,24 @@ static void pick_done(struct ui_screen *owner, void *ctx, int choice)
 	ui_wiz_items_free(items);
 }
 
-static void pick(struct ui_wizard *w, int step, int row)
+static void secret_pick(struct mintwiz *m, int row)
 {
-	struct mintwiz *m = (struct mintwiz *)w;
+	const char **v = kj_xcalloc(m->nlist + 1, sizeof(char *));
+	size_t i;
+
+	for (i = 0; i < m->nlist; i++)
+		v[i] = m->list[i].path;
+	ui_wiz_pick_choice(&m->w, row, v, (int)m->nlist);
+	free(v);
+}
+
+static void ns_pick(struct mintwiz *m, int row)
+{
+	struct ui_wizard *w = &m->w;
 	char **items;
 	size_t n;
 
-	if (step == M_SECRET) {
-		const char **v = kj_xcalloc(m->nlist + 1, sizeof(char *));
-		size_t i;
-		for (i = 0; i < m->nlist; i++)
-			v[i] = m->list[i].path;
-		ui_wiz_pick_choice(w, row, v, (int)m->nlist);
-		free(v);
-		return;
-	}
-	if (step != M_NS)
-		return;
+	(void)row;
 	if (m->sec.mode == SECRET_DYNAMIC) {
 		size_t i;
 		for (i = 0; i < m->sec.allowed_namespaces.n; i++)
@@ -436,13 +431,9 @@ static void draw_result(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 	put_line(win, maxy - nleave, maxy, 1, cols - 2, leave, ui_attr(R_DIM));
 }
 
-static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int cols)
+static void result_draw(struct mintwiz *m, WINDOW *win, int y, int h, int cols)
 {
-	struct mintwiz *m = (struct mintwiz *)w;
-
-	if (step == M_REVIEW)
-		draw_review(m, win, y, h, cols);
-	else if (step == M_RESULT && m->have_result)
+	if (m->have_result)
 		draw_result(m, win, y, h, cols);
 }
 
@@ -484,13 +475,13 @@ static void write_done(struct ui_screen *owner, void *ctx, const char *path)
 	kj_free_secret(data);
 }
 
-static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)
+static int result_key(struct mintwiz *m, int ch, enum ui_action act)
 {
-	struct mintwiz *m = (struct mintwiz *)w;
+	struct ui_wizard *w = &m->w;
 	char *def, *data;
 
 	(void)ch;
-	if (step != M_RESULT || !m->have_result)
+	if (!m->have_result)
 		return 0;
 	switch (act) {
 	case ACT_REVEAL:
@@ -545,10 +536,72 @@ static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)
 	}
 }
 
+/* ---- the steps ---- */
+
+/* One row per step, as in ui/wiz_secret.c; the wizard's ops look it up. */
+struct mint_step {
+	const char *name;                                                     /* N_() */
+	void (*enter)(struct mintwiz *m);                                     /* NULL: no form */
+	int (*leave)(struct mintwiz *m);                                      /* NULL: nothing to read */
+	int (*skip)(const struct mintwiz *m);                                 /* NULL: always applies */
+	void (*pick)(struct mintwiz *m, int row);                             /* NULL: none */
+	void (*draw)(struct mintwiz *m, WINDOW *win, int y, int h, int cols); /* under the form */
+	int (*key)(struct mintwiz *m, int ch, enum ui_action act);            /* before the form */
+	unsigned scope;                                                       /* 0: SC_WIZARD */
+};
+
+static const struct mint_step steps[M_COUNT] = {
+    [M_SECRET] = {N_("Secret"), secret_enter, secret_leave, .pick = secret_pick},
+    [M_NS] = {N_("Namespace"), ns_enter, ns_leave, ns_skip, ns_pick},
+    [M_TTL] = {N_("TTL"), ttl_enter, ttl_leave},
+    [M_REVIEW] = {N_("Review"), .draw = draw_review},
+    [M_RESULT] = {N_("Result"), .skip = result_skip, .draw = result_draw, .key = result_key,
+                  .scope = SC_RESULT},
+};
+
+static const char *step_name(struct ui_wizard *w, int step)
+{
+	(void)w;
+	return _(steps[step].name);
+}
+
+static void enter(struct ui_wizard *w, int step)
+{
+	if (steps[step].enter)
+		steps[step].enter((struct mintwiz *)w);
+}
+
+static int leave(struct ui_wizard *w, int step)
+{
+	return steps[step].leave ? steps[step].leave((struct mintwiz *)w) : 0;
+}
+
+static int skip(struct ui_wizard *w, int step)
+{
+	return steps[step].skip && steps[step].skip((struct mintwiz *)w);
+}
+
+static void pick(struct ui_wizard *w, int step, int row)
+{
+	if (steps[step].pick)
+		steps[step].pick((struct mintwiz *)w, row);
+}
+
+static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int cols)
+{
+	if (steps[step].draw)
+		steps[step].draw((struct mintwiz *)w, win, y, h, cols);
+}
+
+static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)
+{
+	return steps[step].key ? steps[step].key((struct mintwiz *)w, ch, act) : 0;
+}
+
 static unsigned scope(struct ui_wizard *w, int step)
 {
 	(void)w;
-	return step == M_RESULT ? SC_RESULT : SC_WIZARD;
+	return steps[step].scope ? steps[step].scope : SC_WIZARD;
 }
 
 static void tick(struct ui_wizard *w, int step)

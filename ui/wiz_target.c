@@ -58,20 +58,10 @@ struct tgtwiz {
 	int top;
 };
 
-static const char *step_name(struct ui_wizard *w, int step)
+/* after saving only the result is left (Back closes), but the steps stay listed */
+static int result_skip(const struct tgtwiz *t)
 {
-	static const char *const names[T_COUNT] = {N_("Name"), N_("Strategy"), N_("Details"), N_("Review"),
-	                                           N_("Preflight")};
-	(void)w;
-	return _(names[step]);
-}
-
-static int skip(struct ui_wizard *w, int step)
-{
-	struct tgtwiz *t = (struct tgtwiz *)w;
-
-	/* after saving only the result is left (Back closes), but the steps stay listed */
-	return step == T_RESULT && !t->saved;
+	return !t->saved;
 }
 
 static const char *v(struct tgtwiz *t, int f)
@@ -92,162 +82,155 @@ static void add_field(struct tgtwiz *t, int f, const char *label, const char *he
 	t->rowof[f] = r;
 }
 
-static void enter(struct ui_wizard *w, int step)
+static void name_enter(struct tgtwiz *t)
 {
-	struct tgtwiz *t = (struct tgtwiz *)w;
+	ui_form_text(&t->w.form, _("Name"), t->name ? t->name : "",
+	             _("a short DNS-style name, e.g. prod-eu"));
+}
+
+static void strategy_enter(struct tgtwiz *t)
+{
+	const char *items[ST_COUNT];
 	int i;
 
-	for (i = 0; i < F_COUNT; i++)
-		t->rowof[i] = -1;
-	switch (step) {
-	case T_NAME:
-		ui_form_text(&w->form, _("Name"), t->name ? t->name : "",
-		             _("a short DNS-style name, e.g. prod-eu"));
+	for (i = 0; i < ST_COUNT; i++)
+		items[i] = _(strategy_names[i]);
+	ui_form_choice(&t->w.form, _("Authentication"), items, ST_COUNT, t->strategy,
+	               _("how kubejit signs in to the cluster; Left/Right or Space"));
+}
+
+static void details_enter(struct tgtwiz *t)
+{
+	struct ui_wizard *w = &t->w;
+
+	switch (t->strategy) {
+	case ST_TOKEN:
+		add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
+		add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
+		add_field(t, F_TLSNAME, _("TLS server name"),
+		          _("optional: the name in the server certificate"), 0);
+		add_field(t, F_TOKEN, _("Token"), _("paste the bearer token (hidden as you type)"), 1);
 		break;
-	case T_STRATEGY: {
-		const char *items[ST_COUNT];
-		for (i = 0; i < ST_COUNT; i++)
-			items[i] = _(strategy_names[i]);
-		ui_form_choice(&w->form, _("Authentication"), items, ST_COUNT, t->strategy,
-		               _("how kubejit signs in to the cluster; Left/Right or Space"));
+	case ST_CERT_FILES:
+		add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
+		add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
+		add_field(t, F_TLSNAME, _("TLS server name"), _("optional"), 0);
+		add_field(t, F_CERT, _("Certificate file"), _("client certificate, PEM"), 0);
+		add_field(t, F_KEY, _("Key file"), _("its private key, PEM (read once, stored apart)"), 0);
+		break;
+	case ST_CSR: {
+		const char *kt[2] = {"RSA-2048", "EC P-256"};
+		add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
+		add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
+		add_field(t, F_CN, _("Common name"), _("the user name the certificate carries"), 0);
+		add_field(t, F_ORG, _("Organization"), _("optional group (Subject O)"), 0);
+		t->rowof[F_KEYTYPE] = ui_form_choice(&w->form, _("Key type"), kt, 2, t->keytype, NULL);
+		add_field(t, F_TOKEN, _("Submit with token"),
+		          _("token allowed to create CSRs; empty = your kubeconfig's current context"), 1);
 		break;
 	}
-	case T_DETAILS:
-		switch (t->strategy) {
-		case ST_TOKEN:
-			add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
-			add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
-			add_field(t, F_TLSNAME, _("TLS server name"),
-			          _("optional: the name in the server certificate"), 0);
-			add_field(t, F_TOKEN, _("Token"), _("paste the bearer token (hidden as you type)"),
-			          1);
-			break;
-		case ST_CERT_FILES:
-			add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
-			add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
-			add_field(t, F_TLSNAME, _("TLS server name"), _("optional"), 0);
-			add_field(t, F_CERT, _("Certificate file"), _("client certificate, PEM"), 0);
-			add_field(t, F_KEY, _("Key file"),
-			          _("its private key, PEM (read once, stored apart)"), 0);
-			break;
-		case ST_CSR: {
-			const char *kt[2] = {"RSA-2048", "EC P-256"};
-			add_field(t, F_SERVER, _("API server URL"), _("https://host:6443"), 0);
-			add_field(t, F_CA, _("CA file"), _("PEM of the cluster CA; empty = system trust"), 0);
-			add_field(t, F_CN, _("Common name"), _("the user name the certificate carries"), 0);
-			add_field(t, F_ORG, _("Organization"), _("optional group (Subject O)"), 0);
-			t->rowof[F_KEYTYPE] =
-			    ui_form_choice(&w->form, _("Key type"), kt, 2, t->keytype, NULL);
-			add_field(
-			    t, F_TOKEN, _("Submit with token"),
-			    _("token allowed to create CSRs; empty = your kubeconfig's current context"), 1);
-			break;
-		}
-		case ST_IN_CLUSTER:
-			if (!t->val[F_SADIR])
-				t->val[F_SADIR] = kj_xstrdup(TARGET_SA_DIR_DEFAULT);
-			add_field(t, F_SADIR, _("Service account dir"),
-			          _("token, ca.crt and namespace of the pod"), 0);
-			break;
-		case ST_KUBECONFIG:
-			if (!t->val[F_KUBECONFIG]) {
-				char *kc = target_kubeconfig_default();
-
-				/* the form takes one file: the first of $KUBECONFIG */
-				t->val[F_KUBECONFIG] =
-				    kc ? kj_xstrndup(kc, strcspn(kc, ":")) : kj_xstrdup("");
-				free(kc);
-			}
-			add_field(t, F_KUBECONFIG, _("Kubeconfig file"), NULL, 0);
-			add_field(t, F_CONTEXT, _("Context"),
-			          _("empty = current-context; Ctrl-P picks from the file"), 0);
-			w->form.rows[t->rowof[F_CONTEXT]].pick = 1;
-			break;
-		}
+	case ST_IN_CLUSTER:
+		if (!t->val[F_SADIR])
+			t->val[F_SADIR] = kj_xstrdup(TARGET_SA_DIR_DEFAULT);
+		add_field(t, F_SADIR, _("Service account dir"), _("token, ca.crt and namespace of the pod"),
+		          0);
 		break;
-	default:
+	case ST_KUBECONFIG:
+		if (!t->val[F_KUBECONFIG]) {
+			char *kc = target_kubeconfig_default();
+
+			/* the form takes one file: the first of $KUBECONFIG */
+			t->val[F_KUBECONFIG] = kc ? kj_xstrndup(kc, strcspn(kc, ":")) : kj_xstrdup("");
+			free(kc);
+		}
+		add_field(t, F_KUBECONFIG, _("Kubeconfig file"), NULL, 0);
+		add_field(t, F_CONTEXT, _("Context"),
+		          _("empty = current-context; Ctrl-P picks from the file"), 0);
+		w->form.rows[t->rowof[F_CONTEXT]].pick = 1;
 		break;
 	}
 }
 
-static int leave(struct ui_wizard *w, int step)
+static int name_leave(struct tgtwiz *t)
 {
-	struct tgtwiz *t = (struct tgtwiz *)w;
+	struct ui_wizard *w = &t->w;
+	kj_err e;
+	const char *n = ui_form_value(&w->form, 0);
+	struct target other;
+
+	kj_err_clear(&e);
+	if (!kj_is_dns1123_label(n)) {
+		ui_form_set_error(
+		    &w->form, 0,
+		    _("use lower-case letters, digits and '-', starting and ending with a letter or "
+		      "digit (at most 63)"));
+		return -1;
+	}
+	memset(&other, 0, sizeof(other));
+	if (target_get(ui_app_engine(w->base.app), n, &other, &e) == 0) {
+		target_done(&other);
+		ui_form_set_error(&w->form, 0, _("a target with this name exists already"));
+		return -1;
+	}
+	free(t->name);
+	t->name = kj_xstrdup(n);
+	return 0;
+}
+
+static int strategy_leave(struct tgtwiz *t)
+{
+	t->strategy = t->w.form.rows[0].choice;
+	return 0;
+}
+
+static int details_leave(struct tgtwiz *t)
+{
+	struct ui_wizard *w = &t->w;
 	kj_err e;
 	int f;
 
 	kj_err_clear(&e);
-	switch (step) {
-	case T_NAME: {
-		const char *n = ui_form_value(&w->form, 0);
-		struct target other;
-		if (!kj_is_dns1123_label(n)) {
-			ui_form_set_error(
-			    &w->form, 0,
-			    _("use lower-case letters, digits and '-', starting and ending with a letter or "
-			      "digit (at most 63)"));
-			return -1;
-		}
-		memset(&other, 0, sizeof(other));
-		if (target_get(ui_app_engine(w->base.app), n, &other, &e) == 0) {
-			target_done(&other);
-			ui_form_set_error(&w->form, 0, _("a target with this name exists already"));
-			return -1;
-		}
-		free(t->name);
-		t->name = kj_xstrdup(n);
-		return 0;
+	for (f = 0; f < F_COUNT; f++) {
+		int r = t->rowof[f];
+		if (r < 0 || f == F_KEYTYPE)
+			continue;
+		if (t->val[f])
+			kj_free_secret(t->val[f]);
+		t->val[f] = kj_xstrdup(ui_form_value(&w->form, r));
 	}
-	case T_STRATEGY:
-		t->strategy = w->form.rows[0].choice;
-		return 0;
-	case T_DETAILS:
-		for (f = 0; f < F_COUNT; f++) {
-			int r = t->rowof[f];
-			if (r < 0 || f == F_KEYTYPE)
-				continue;
-			if (t->val[f])
-				kj_free_secret(t->val[f]);
-			t->val[f] = kj_xstrdup(ui_form_value(&w->form, r));
-		}
-		if (t->rowof[F_KEYTYPE] >= 0)
-			t->keytype = w->form.rows[t->rowof[F_KEYTYPE]].choice;
-		if (t->rowof[F_SERVER] >= 0 && strncmp(v(t, F_SERVER), "https://", 8) != 0) {
-			ui_form_set_error(&w->form, t->rowof[F_SERVER],
-			                  _("the API server URL starts with https://"));
-			return -1;
-		}
-		if (t->rowof[F_TOKEN] >= 0 && t->strategy == ST_TOKEN && !v(t, F_TOKEN)[0]) {
-			ui_form_set_error(&w->form, t->rowof[F_TOKEN],
-			                  _("paste the token the target signs in with"));
-			return -1;
-		}
-		if (t->rowof[F_CN] >= 0 && !v(t, F_CN)[0]) {
-			ui_form_set_error(&w->form, t->rowof[F_CN],
-			                  _("the certificate needs a common name (user name)"));
-			return -1;
-		}
-		/* files must be readable now, not at save time */
-		for (f = 0; f < F_COUNT; f++) {
-			char *data;
-			if (t->rowof[f] < 0 || !(f == F_CA || f == F_CERT || f == F_KEY))
-				continue;
-			if (f == F_CA && !v(t, f)[0])
-				continue;
-			if (!v(t, f)[0]) {
-				ui_form_set_error(&w->form, t->rowof[f], _("type the path of the file"));
-				return -1;
-			}
-			if (ui_wiz_read_file(v(t, f), _("file"), &data, &e) != 0) {
-				ui_wiz_form_error(&w->form, t->rowof[f], &e);
-				return -1;
-			}
-			kj_free_secret(data);
-		}
-		return 0;
-	default:
-		return 0;
+	if (t->rowof[F_KEYTYPE] >= 0)
+		t->keytype = w->form.rows[t->rowof[F_KEYTYPE]].choice;
+	if (t->rowof[F_SERVER] >= 0 && strncmp(v(t, F_SERVER), "https://", 8) != 0) {
+		ui_form_set_error(&w->form, t->rowof[F_SERVER], _("the API server URL starts with https://"));
+		return -1;
 	}
+	if (t->rowof[F_TOKEN] >= 0 && t->strategy == ST_TOKEN && !v(t, F_TOKEN)[0]) {
+		ui_form_set_error(&w->form, t->rowof[F_TOKEN], _("paste the token the target signs in with"));
+		return -1;
+	}
+	if (t->rowof[F_CN] >= 0 && !v(t, F_CN)[0]) {
+		ui_form_set_error(&w->form, t->rowof[F_CN],
+		                  _("the certificate needs a common name (user name)"));
+		return -1;
+	}
+	/* files must be readable now, not at save time */
+	for (f = 0; f < F_COUNT; f++) {
+		char *data;
+		if (t->rowof[f] < 0 || !(f == F_CA || f == F_CERT || f == F_KEY))
+			continue;
+		if (f == F_CA && !v(t, f)[0])
+			continue;
+		if (!v(t, f)[0]) {
+			ui_form_set_error(&w->form, t->rowof[f], _("type the path of the file"));
+			return -1;
+		}
+		if (ui_wiz_read_file(v(t, f), _("file"), &data, &e) != 0) {
+			ui_wiz_form_error(&w->form, t->rowof[f], &e);
+			return -1;
+		}
+		kj_free_secret(data);
+	}
+	return 0;
 }
 
 /* kubeconfig contexts: the `name:` entries of the top-level contexts list */
@@ -301,19 +284,11 @@ static void context_chosen(struct ui_screen *owner, void *ctx, int choice)
 	free(cp);
 }
 
-static void pick(struct ui_wizard *w, int step, int row)
+static void details_pick(struct tgtwiz *t, int row)
 {
-	struct tgtwiz *t = (struct tgtwiz *)w;
+	struct ui_wizard *w = &t->w;
 
-	if (w->form.rows[row].kind == ROW_CHOICE) {
-		const char *items[16];
-		int i;
-		for (i = 0; i < w->form.rows[row].nchoices && i < 16; i++)
-			items[i] = w->form.rows[row].choices[i];
-		ui_wiz_pick_choice(w, row, items, i);
-		return;
-	}
-	if (step == T_DETAILS && row == t->rowof[F_CONTEXT]) {
+	if (row == t->rowof[F_CONTEXT]) {
 		struct ctx_pick *cp = kj_xcalloc(1, sizeof(*cp));
 		cp->names = kubeconfig_contexts(ui_form_value(&w->form, t->rowof[F_KUBECONFIG]), &cp->n);
 		cp->row = row;
@@ -492,26 +467,28 @@ static void wline(void *ctx, const char *p, size_t n)
 	       strstr(buf, "[ ]") || strstr(buf, "NOT ready") ? ui_attr(R_WARN) : A_NORMAL, 0);
 }
 
-static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int cols)
+static void result_draw(struct tgtwiz *t, WINDOW *win, int y, int h, int cols)
 {
-	struct tgtwiz *t = (struct tgtwiz *)w;
+	int maxy = y + h, total;
+	struct wctx c = {win, y, maxy - 1, cols, 0};
+	struct wctx count = {win, 0, 0, cols, 1 << 30};
+
+	if (!t->report)
+		return;
+	total = ui_text_wrap(t->report, cols - 4, wline, &count);
+	if (t->top > total - (h - 1))
+		t->top = total - (h - 1) > 0 ? total - (h - 1) : 0;
+	c.skip = t->top;
+	ui_text_wrap(t->report, cols - 4, wline, &c);
+	ui_put(win, maxy - 1, 2, cols - 4, _("j/k scroll  w save the text (RBAC YAML) to a file  q done"),
+	       ui_attr(R_DIM), 0);
+}
+
+static void review_draw(struct tgtwiz *t, WINDOW *win, int y, int h, int cols)
+{
 	char buf[600];
 	int maxy = y + h;
 
-	if (step == T_RESULT && t->report) {
-		struct wctx c = {win, y, maxy - 1, cols, 0};
-		struct wctx count = {win, 0, 0, cols, 1 << 30};
-		int total = ui_text_wrap(t->report, cols - 4, wline, &count);
-		if (t->top > total - (h - 1))
-			t->top = total - (h - 1) > 0 ? total - (h - 1) : 0;
-		c.skip = t->top;
-		ui_text_wrap(t->report, cols - 4, wline, &c);
-		ui_put(win, maxy - 1, 2, cols - 4,
-		       _("j/k scroll  w save the text (RBAC YAML) to a file  q done"), ui_attr(R_DIM), 0);
-		return;
-	}
-	if (step != T_REVIEW)
-		return;
 #define LINE(...)                                                                                            \
 	do {                                                                                                 \
 		snprintf(buf, sizeof(buf), __VA_ARGS__);                                                     \
@@ -555,13 +532,11 @@ static void save_report(struct ui_screen *owner, void *ctx, const char *path)
 	ui_save_text(owner->app, path, t->report);
 }
 
-static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)
+static int result_key(struct tgtwiz *t, int ch, enum ui_action act)
 {
-	struct tgtwiz *t = (struct tgtwiz *)w;
+	struct ui_wizard *w = &t->w;
 
 	(void)ch;
-	if (step != T_RESULT)
-		return 0;
 	switch (act) {
 	case ACT_DOWN:
 		t->top++;
@@ -595,10 +570,85 @@ static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)
 	}
 }
 
+/* ---- the steps ---- */
+
+/* One row per step, as in ui/wiz_secret.c; the wizard's ops look it up. */
+struct target_step {
+	const char *name;                                                    /* N_() */
+	void (*enter)(struct tgtwiz *t);                                     /* NULL: no form */
+	int (*leave)(struct tgtwiz *t);                                      /* NULL: nothing to read */
+	int (*skip)(const struct tgtwiz *t);                                 /* NULL: always applies */
+	void (*pick)(struct tgtwiz *t, int row);                             /* text rows; NULL: none */
+	void (*draw)(struct tgtwiz *t, WINDOW *win, int y, int h, int cols); /* under the form */
+	int (*key)(struct tgtwiz *t, int ch, enum ui_action act);            /* before the form */
+	unsigned scope;                                                      /* 0: SC_WIZARD */
+};
+
+static const struct target_step steps[T_COUNT] = {
+    [T_NAME] = {N_("Name"), name_enter, name_leave},
+    [T_STRATEGY] = {N_("Strategy"), strategy_enter, strategy_leave},
+    [T_DETAILS] = {N_("Details"), details_enter, details_leave, .pick = details_pick},
+    [T_REVIEW] = {N_("Review"), .draw = review_draw},
+    [T_RESULT] = {N_("Preflight"), .skip = result_skip, .draw = result_draw, .key = result_key,
+                  .scope = SC_DETAIL},
+};
+
+static const char *step_name(struct ui_wizard *w, int step)
+{
+	(void)w;
+	return _(steps[step].name);
+}
+
+static void enter(struct ui_wizard *w, int step)
+{
+	struct tgtwiz *t = (struct tgtwiz *)w;
+	int i;
+
+	for (i = 0; i < F_COUNT; i++)
+		t->rowof[i] = -1;
+	if (steps[step].enter)
+		steps[step].enter(t);
+}
+
+static int leave(struct ui_wizard *w, int step)
+{
+	return steps[step].leave ? steps[step].leave((struct tgtwiz *)w) : 0;
+}
+
+static int skip(struct ui_wizard *w, int step)
+{
+	return steps[step].skip && steps[step].skip((struct tgtwiz *)w);
+}
+
+static void pick(struct ui_wizard *w, int step, int row)
+{
+	if (w->form.rows[row].kind == ROW_CHOICE) {
+		const char *items[16];
+		int i;
+		for (i = 0; i < w->form.rows[row].nchoices && i < 16; i++)
+			items[i] = w->form.rows[row].choices[i];
+		ui_wiz_pick_choice(w, row, items, i);
+		return;
+	}
+	if (steps[step].pick)
+		steps[step].pick((struct tgtwiz *)w, row);
+}
+
+static void draw(struct ui_wizard *w, int step, WINDOW *win, int y, int h, int cols)
+{
+	if (steps[step].draw)
+		steps[step].draw((struct tgtwiz *)w, win, y, h, cols);
+}
+
+static int key(struct ui_wizard *w, int step, int ch, enum ui_action act)
+{
+	return steps[step].key ? steps[step].key((struct tgtwiz *)w, ch, act) : 0;
+}
+
 static unsigned scope(struct ui_wizard *w, int step)
 {
 	(void)w;
-	return step == T_RESULT ? SC_DETAIL : SC_WIZARD;
+	return steps[step].scope ? steps[step].scope : SC_WIZARD;
 }
 
 static void tfree(struct ui_wizard *w)
