@@ -78,6 +78,7 @@ TEST_SCRIPTS_ALL = \
 	tests/e2e/kubectl-auth.sh \
 	tests/e2e/kubectl.sh \
 	tests/e2e/mint.sh \
+	tests/e2e/proxies.sh \
 	tests/e2e/real.sh \
 	tests/e2e/realism.sh \
 	tests/e2e/requests.sh \

@@ -669,6 +669,24 @@ static int proxy_error(struct kube_client *c, struct xfer *x, CURLcode rc, long 
 	int done = 1;
 
 	curl_easy_getinfo(x->h, CURLINFO_HTTP_CONNECTCODE, &code);
+#if LIBCURL_VERSION_NUM >= 0x073400
+	long verify = 0;
+
+	/* an https proxy is verified with the cluster's CAs (Go's transport
+	 * has one TLS config), so its certificate is a proxy problem, not the
+	 * cluster's */
+	if (strncmp(c->proxy, "https://", 8) == 0 && rc == CURLE_PEER_FAILED_VERIFICATION &&
+	    curl_easy_getinfo(x->h, CURLINFO_PROXY_SSL_VERIFYRESULT, &verify) == CURLE_OK && verify != 0) {
+		kj_err_set(e, KJ_ERR_NETWORK,
+		           _("TLS: cannot verify the certificate of the proxy %s (for %s): %s"), px,
+		           c->server, x->errbuf);
+		kj_err_hint(e, _("kubejit, like kubectl, verifies an https proxy with the cluster's CA (or "
+		                 "the system's CAs when none is given): the proxy needs a certificate "
+		                 "from it, or use an http:// proxy"));
+		free(px);
+		return 1;
+	}
+#endif
 	if (code >= 300) {
 		kj_err_set(e, KJ_ERR_NETWORK,
 		           _("the proxy %s refused to connect to %s (it answered the CONNECT with HTTP %ld)"),

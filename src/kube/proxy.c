@@ -176,8 +176,13 @@ char *kube_proxy_display(const char *url)
 	const char *at = strchr(start, '@');
 	const char *slash = strchr(start, '/');
 
+	/* for_curl() spells every socks5 proxy socks5h; Go (and the user) say socks5 */
+	const char *scheme = strncasecmp(url, "socks5h://", 10) == 0 ? "socks5://" : NULL;
+
 	if (!at || (slash && slash < at))
-		return kj_xstrdup(url);
+		at = start - 1;
+	if (scheme)
+		return kj_xasprintf("%s%s", scheme, at + 1);
 	return kj_xasprintf("%.*s%s", (int)(start - url), url, at + 1);
 }
 
