@@ -336,6 +336,13 @@ static void from_csr(struct engine *en, const char *target, const cJSON *csr, st
 	} else {
 		r->state = REQUEST_PENDING;
 	}
+	/* The requester writes its CSR's annotations too: a decider counts only
+	 * on a decision that kubejit wrote (only approvers may write conditions). */
+	if (!c || (strcmp(kj_json_str0(c, "reason"), REQUEST_REASON_APPROVED) &&
+	           strcmp(kj_json_str0(c, "reason"), REQUEST_REASON_DENIED))) {
+		free(r->decided_by);
+		r->decided_by = NULL;
+	}
 	if (r->state != REQUEST_DENIED && r->expires_at && kj_now() >= r->expires_at)
 		r->state = REQUEST_EXPIRED;
 	local = local_read(en, r->id);

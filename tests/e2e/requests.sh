@@ -55,7 +55,7 @@ new_request() { kb request "$@" 2>"$tmp/req.err"; }
 ALICE=system:serviceaccount:team:alice
 JIT=system:serviceaccount:kube-system:kubejit-jit
 
-tap_plan 63
+tap_plan 67
 
 # ---- setup: an approver home with a secret, a requester home with its own identity
 check "approver target" rc 0 ka target add demo --server "$url" --ca-file "$tmp/ca.crt" \
@@ -112,6 +112,7 @@ check "the requester submits a CSR that names someone else" rc 0 kalice create -
 check "... the approver sees the requester's real name" \
 	sh -c "'$KUBEJIT_BIN' --home '$A' requests kjr-forged00001 --json >'$tmp/forged.out' && grep -q '\"requester\":[[:space:]]*\"$ALICE\"' '$tmp/forged.out'"
 check "... and not the groups it wrote" sh -c "! grep -q system:masters '$tmp/forged.out'"
+check "... nor the decider it wrote" sh -c "! grep -q decidedBy '$tmp/forged.out'"
 k patch csr kjr-forged00001 --type merge -p '{"spec":{"username":"mallory"}}' >/dev/null 2>&1
 check "an update cannot rewrite the recorded requester" \
 	test "$(k get csr kjr-forged00001 -o jsonpath='{.spec.username}')" = "$ALICE"
@@ -211,6 +212,15 @@ check "approving one's own request is refused (exit 3)" rc 3 ka approve "$id7"
 check "... unless the secret allows self-approval" rc 0 ka secret edit /dev/read-pods --self-approval
 check "... then it is approved and collected" \
 	sh -c "'$KUBEJIT_BIN' --home '$A' approve $id7 && '$KUBEJIT_BIN' --home '$A' request --collect $id7 -o token >/dev/null"
+
+# ---- a sealed requester home keeps the request's key sealed
+printf 'correct horse battery\n' >"$tmp/pass"
+chmod 600 "$tmp/pass"
+check "the requester seals its store" rc 0 kb seal on --passphrase-file "$tmp/pass"
+id8=$(KUBEJIT_PASSPHRASE_FILE="$tmp/pass" new_request /dev/read-pods -n dev --reason "INC-8")
+check "... a new request's key is kept sealed" has "$B/requests/$id8.json" '"key":[[:space:]]*"kjseal2:'
+check "... and opens with the passphrase once approved" \
+	sh -c "'$KUBEJIT_BIN' --home '$A' approve $id8 && KUBEJIT_PASSPHRASE_FILE='$tmp/pass' '$KUBEJIT_BIN' --home '$B' request --collect $id8 -o token >/dev/null"
 
 # ---- both sides audited
 check "the approver's audit has approvals and denials" \
