@@ -363,20 +363,20 @@ static int past_keep(const struct request *r)
 	       (r->state == REQUEST_DENIED && open_until && kj_now() >= open_until);
 }
 
-static void delete_expired(struct engine *en, struct kube_client *kc, const struct request *r)
+/* 1 deleted, 0 not (gone already, or not allowed: the next approver will) */
+static int delete_expired(struct engine *en, struct kube_client *kc, const struct request *r)
 {
 	kj_err de;
 	int rc = kube_delete(kc, KUBE_CSR, NULL, r->id, &de);
 	char *detail;
 
-	if (rc < 0)
-		return; /* may not delete (a requester without the role): the next approver will */
-	if (rc == KUBE_GONE)
-		return;
+	if (rc < 0 || rc == KUBE_GONE)
+		return 0;
 	detail = kj_xasprintf("request %s by %s deleted from the cluster (%s)", r->id,
 	                      r->requester ? r->requester : "?", request_state_name(r->state));
 	audit_record(en, REQUEST_AUDIT_EXPIRE, r->secret, r->lease_id, r->target, 1, detail, &de);
 	free(detail);
+	return 1;
 }
 
 static int cmp_newest(const void *a, const void *b)
@@ -529,6 +529,29 @@ int request_list_local(struct engine *en, struct request **out, size_t *n, kj_er
 		qsort(v, cnt, sizeof(*v), cmp_newest);
 	*out = v;
 	*n = cnt;
+	return 0;
+}
+
+int request_sweep(struct engine *en, const char *target, int dry_run, struct kj_strv *ids, kj_err *e)
+{
+	struct kube_client *kc;
+	cJSON *list = NULL;
+	const cJSON *it;
+
+	if (client_of(en, target, &kc, e) < 0 || kube_list(kc, KUBE_CSR, NULL, REQUEST_LABEL, &list, e) < 0)
+		return -1;
+	cJSON_ArrayForEach(it, kj_json_array(list, "items"))
+	{
+		struct request r;
+
+		if (!is_request(it))
+			continue;
+		from_csr(en, target, it, &r);
+		if (past_keep(&r) && (dry_run || delete_expired(en, kc, &r)))
+			kj_strv_push(ids, r.id);
+		request_done(&r);
+	}
+	cJSON_Delete(list);
 	return 0;
 }
 

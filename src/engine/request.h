@@ -174,6 +174,12 @@ int request_list_local(struct engine *en, struct request **out, size_t *n, kj_er
 /* One request by id (KJ_ERR_NOTFOUND when neither the cluster nor this
  * home knows it). */
 int request_get(struct engine *en, const char *target, const char *id, struct request *out, kj_err *e);
+/* Delete the target's expired requests (and denied ones past their time)
+ * with their ciphertext, audited; `ids` gets the ids deleted (or, with
+ * `dry_run`, those that would be).  For `kubejit sweep`: an approved CSR
+ * that never got a certificate is never removed by kube-controller-manager's
+ * CSR cleaner, so kubejit removes it. */
+int request_sweep(struct engine *en, const char *target, int dry_run, struct kj_strv *ids, kj_err *e);
 /* Number of pending requests on the target's cluster (status-bar counter). */
 int request_count_pending(struct engine *en, const char *target, size_t *n, kj_err *e);
 

@@ -7,7 +7,8 @@
  * whose kubejit.io/expires-at has passed, or whose lease is unknown to the
  * local store and which are older than the grace period.  The cluster pass
  * works with an empty local store, so any machine (or an in-cluster CronJob)
- * can clean up after any other.
+ * can clean up after any other.  The cluster pass also deletes expired
+ * access requests with their sealed credentials (engine/request.h).
  *
  * Every action is audited.  Dry run lists what would be done and changes
  * nothing.  Memory: sweep_report_done() frees the report. */

@@ -55,7 +55,7 @@ new_request() { kb request "$@" 2>"$tmp/req.err"; }
 ALICE=system:serviceaccount:team:alice
 JIT=system:serviceaccount:kube-system:kubejit-jit
 
-tap_plan 67
+tap_plan 70
 
 # ---- setup: an approver home with a secret, a requester home with its own identity
 check "approver target" rc 0 ka target add demo --server "$url" --ca-file "$tmp/ca.crt" \
@@ -182,10 +182,14 @@ check "deny with a reason" rc 0 ka deny "$id3" --reason "use the read-only dashb
 check "the requester learns it with the reason (exit 3)" rc 3 kb request --collect "$id3" -o token
 check "... and the denier" has "$tmp/last" "denied by $JIT: use the read-only dashboard"
 id4=$(new_request /dev/read-pods -n dev --reason "INC-4" --expires-in 2s)
+id9=$(new_request /dev/read-pods -n dev --reason "INC-9" --expires-in 2s)
 sleep 3
 check "an expired request cannot be approved (exit 1)" rc 1 ka approve "$id4"
 check "... and is deleted from the cluster" gone "$id4"
 check "the requester sees it expired (exit 4)" rc 4 kb request --collect "$id4" -o token
+check "kubejit sweep --cluster deletes expired requests" rc 0 ka sweep --cluster
+check "... saying so" has "$tmp/last" "$id9"
+check "... and it is gone" gone "$id9"
 id5=$(new_request /dev/read-pods -n dev --reason "INC-5")
 check "the requester cancels" rc 0 kb request --cancel "$id5"
 check "... it is gone from the cluster" gone "$id5"
