@@ -375,8 +375,10 @@ static void free_env(char **v)
 	free(v);
 }
 
-/* Read stdout (and stderr when captured) until both close. */
-static int drain(int out_fd, int err_fd, kj_buf *out, kj_buf *err, int *too_big)
+/* Read stdout (and stderr when captured) until both close.  With `relay`,
+ * stderr passes on to this process's stderr stream as it comes (a prompt
+ * or progress shows at once), where the front end's filter applies. */
+static int drain(int out_fd, int err_fd, kj_buf *out, kj_buf *err, int *too_big, int relay)
 {
 	struct pollfd p[2];
 	char chunk[4096];
@@ -400,6 +402,11 @@ static int drain(int out_fd, int err_fd, kj_buf *out, kj_buf *err, int *too_big)
 			if (r <= 0) {
 				close(p[i].fd);
 				p[i].fd = -1;
+				continue;
+			}
+			if (i == 1 && relay) {
+				fwrite(chunk, 1, (size_t)r, stderr);
+				fflush(stderr);
 				continue;
 			}
 			kj_buf *b = i == 0 ? out : err;
@@ -540,7 +547,10 @@ out:
 int kube_exec_run(const struct kube_exec_config *c, const struct kube_exec_cluster *cl,
                   struct kube_exec_cred *out, kj_err *e)
 {
-	int interactive = 0, capture_err = stderr_hook != NULL;
+	/* not interactive, stderr is always read: the plugin's text is
+	 * someone else's and must not reach the terminal raw (the hook, or
+	 * the command line's filtered stderr, escapes it) */
+	int interactive = 0, capture_err = 1;
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
 	posix_spawn_file_actions_t fa;
 	char **argv, **envp;
@@ -612,7 +622,7 @@ int kube_exec_run(const struct kube_exec_config *c, const struct kube_exec_clust
 		}
 		return -1;
 	}
-	drain(outp[0], capture_err ? errp[0] : -1, &ob, &eb, &too_big);
+	drain(outp[0], capture_err ? errp[0] : -1, &ob, &eb, &too_big, stderr_hook == NULL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (interactive && tty_hook)

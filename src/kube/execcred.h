@@ -15,8 +15,11 @@
  *   - stdout is the answer (token, or client certificate and key, and an
  *     optional expirationTimestamp); it is never logged or echoed, and
  *     wiped after parsing;
- *   - stderr goes to this process's stderr, or to the stderr hook when one
- *     is set (the TUI shows it instead of letting it scribble over curses).
+ *   - stderr is read and passed on, as it comes, to this process's stderr
+ *     stream (the command line's escapes control sequences,
+ *     src/cli/safeout.c), or to the stderr hook when one is set (the TUI
+ *     shows it instead of letting it scribble over curses); an interactive
+ *     plugin talks to the terminal itself, as under kubectl.
  * While an interactive plugin runs, the tty hook is called with suspend = 1
  * before and 0 after, so a full-screen front end can leave curses mode.
  *

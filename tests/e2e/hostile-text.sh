@@ -43,7 +43,7 @@ c1_bidi() {
 }
 clean_bytes() { [ "$(c0_count "$1")" = 0 ] && [ "$(c1_bidi "$1")" = 0 ]; }
 
-tap_plan 10
+tap_plan 13
 
 # A submitter that may create certificate requests but not approve them.
 k create serviceaccount csr-sub -n default >/dev/null 2>&1
@@ -81,6 +81,46 @@ check "the store keeps no raw sequence (audit log included)" \
 	"$tmp/home"
 kj audit >"$tmp/audit.out" 2>&1
 check "the audit log records the failure with the message escaped" grep -qF 'u001B]52;c;ZWNobyBvd25lZA==' "$tmp/audit.out"
+
+# An exec credential plugin named by a kubeconfig writes the same kind of
+# text to its stderr and fails; not interactive (stdin is not a terminal),
+# kubejit reads that stderr and passes it on escaped.
+cat >"$tmp/hostile-plugin" <<'PLUGIN'
+#!/bin/sh
+printf '\033]52;c;UExVRw==\007\033]0;PLUGIN-TITLE\007\033[2Jplugin says hi\r\342\200\256gnp.exe\302\233\n' >&2
+exit 1
+PLUGIN
+chmod 755 "$tmp/hostile-plugin"
+cat >"$tmp/plug.kubeconfig" <<KCFG
+apiVersion: v1
+kind: Config
+clusters:
+- name: demo
+  cluster:
+    server: $demo_url
+    certificate-authority: $tmp/state/ca.crt
+users:
+- name: plug
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: $tmp/hostile-plugin
+      interactiveMode: IfAvailable
+contexts:
+- name: plug
+  context:
+    cluster: demo
+    user: plug
+current-context: plug
+KCFG
+kj target add plug --from-kubeconfig --kubeconfig "$tmp/plug.kubeconfig" </dev/null >"$tmp/plug.out" 2>"$tmp/plug.err"
+rc=$?
+sed 's/^/# stderr: /' "$tmp/plug.err"
+check "a failing exec plugin fails target add (exit $rc)" test "$rc" != 0
+check "its error output is shown, escaped" grep -qF '\u001B]52;c;UExVRw==\u0007\u001B]0;PLUGIN-TITLE\u0007\u001B[2Jplugin says hi\u000D\u202Egnp.exe\u009B' "$tmp/plug.err"
+check "no control byte, C1 or bidirectional control reaches the terminal from the plugin" \
+	sh -c '[ "$(LC_ALL=C tr -d -c "\000-\010\013-\037\177" <"$0" | wc -c)" = 0 ] && [ "$1" = 0 ]' \
+	"$tmp/plug.err" "$(c1_bidi "$tmp/plug.err")"
 
 # Rows written raw by an older kubejit (or anyone who can write the store).
 hostile="'pwn' || char(27) || ']52;c;SE9TVElMRQ==' || char(7) || char(27) || ']0;TITLE-OWNED' || char(7) || char(13) || 'over' || char(8238) || 'exe' || char(155) || '2J'"
