@@ -202,11 +202,12 @@ static size_t src_query(void *ud, const char *filter, int col, int rev, size_t *
 {
 	struct leases *ls = ud;
 	struct engine *eng = ui_app_engine(ls->base.app);
-	int s;
+	struct lease_view was = ls->view;
+	size_t was_shown = ls->shown;
+	char *was_filter = ls->filter;
+	int s, narrower;
 	kj_err e;
 
-	drop_window(ls);
-	free(ls->filter);
 	ls->filter = kj_xstrdup(filter ? filter : "");
 	memset(&ls->view, 0, sizeof(ls->view));
 	ls->view.text = ls->filter;
@@ -219,15 +220,26 @@ static size_t src_query(void *ud, const char *filter, int col, int rev, size_t *
 		ls->view.mode_bits |= 1u << SECRET_FIXED;
 	if (ls->filter[0] && ui_text_contains(_("dyn"), ls->filter))
 		ls->view.mode_bits |= 1u << SECRET_DYNAMIC;
+	/* a key typed at the end of the filter can only narrow it (every test
+	 * is "contains"): when as many leases match as before, they are the
+	 * same leases in the same order, and the rows read stay good */
+	narrower = was_filter && ls->win && strlen(ls->filter) > strlen(was_filter) &&
+	           !strncmp(ls->filter, was_filter, strlen(was_filter)) && was.order == ls->view.order &&
+	           was.reverse == ls->view.reverse;
+	free(was_filter);
 	ls->shown = 0;
 	*total = ls->counts.total;
-	if (!eng)
+	if (!eng) {
+		drop_window(ls);
 		return 0;
+	}
 	kj_err_clear(&e);
 	if (lease_view_count(eng, &ls->view, &ls->shown, &e) < 0) {
 		load_failed(ls, &e);
 		ls->shown = 0;
 	}
+	if (!narrower || ls->shown != was_shown)
+		drop_window(ls);
 	return ls->shown;
 }
 
@@ -262,6 +274,10 @@ static long src_find(void *ud, const char *id)
 	long pos = -1;
 	kj_err e;
 
+	/* rows already read are where they were */
+	for (size_t i = 0; ls->win && i < ls->win_n; i++)
+		if (!strcmp(ls->win[i].id, id))
+			return (long)(ls->win_off + i);
 	kj_err_clear(&e);
 	if (!eng || lease_view_position(eng, &ls->view, id, &pos, &e) < 0)
 		return -1;
@@ -407,7 +423,7 @@ static int revoke_run(void *arg, kj_err *e)
 		struct lease_filter f = LEASE_FILTER_ANY;
 		struct lease_bulk_result res = {0, 0, 0};
 		f.live_only = 1;
-		if (lease_revoke_all(j->eng, &f, 8, bulk_progress, j, &res, e) != 0)
+		if (lease_revoke_all(j->eng, &f, 0, bulk_progress, j, &res, e) != 0)
 			return -1;
 		j->n = res.total;
 		j->ok = res.revoked;

@@ -38,7 +38,9 @@ static void revoke_usage(FILE *out)
 	        "Options:\n"
 	        "      --wait             return once the token is refused (see above)\n"
 	        "      --token-file F     the lease's token, to ask as it (- = stdin; one ID)\n"
-	        "      --wait-timeout DUR  give up waiting after DUR (default 30s)\n\n"
+	        "      --wait-timeout DUR  give up waiting after DUR (default 30s)\n"
+	        "      --parallel N       with --all: at most N delete requests at a time\n"
+	        "                         (1 to 31, default 24)\n\n"
 	        "Examples:\n"
 	        "  kubejit revoke 3f2a9c1e\n"
 	        "  kubejit mint /prod/read-pods -o token --out tok && ...\n"
@@ -176,7 +178,7 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 	};
 	struct lease_filter f = LEASE_FILTER_ANY;
 	struct engine *en = NULL;
-	int all = 0, parallel = 8, ch, r, fails = 0, wait = 0;
+	int all = 0, parallel = LEASE_REVOKE_PARALLEL, ch, r, fails = 0, wait = 0;
 	int64_t wait_ms = 0;
 	const char *token_file = NULL;
 	char *token = NULL;
@@ -217,8 +219,8 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 		return cli_usage_error("revoke", _("give either lease IDs or --all, not both"));
 	if (!all && (f.secret || f.target || f.ns))
 		return cli_usage_error("revoke", _("--secret, --target and --namespace filter --all"));
-	if (parallel < 1 || parallel > 64)
-		return cli_usage_error("revoke", _("--parallel must be between 1 and 64"));
+	if (parallel < 1 || parallel > 31)
+		return cli_usage_error("revoke", _("--parallel must be between 1 and 31"));
 	if (token_file) {
 		if (cli_read_input(token_file, _("token file"), &token, &e) < 0)
 			return cli_fail(&e);

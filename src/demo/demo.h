@@ -84,6 +84,7 @@ struct demo_stats {
 	uint64_t requests;       /* HTTP requests answered */
 	uint64_t connections;    /* TCP connections accepted */
 	uint64_t tls_handshakes; /* completed TLS handshakes */
+	uint64_t throttled;      /* 429 Too Many Requests answers */
 };
 void demo_get_stats(const struct demo_cluster *dc, struct demo_stats *out);
 

@@ -101,6 +101,7 @@ void demo_get_stats(const struct demo_cluster *dc, struct demo_stats *out)
 	out->requests = dc->n_requests;
 	out->connections = dc->n_connections;
 	out->tls_handshakes = dc->n_handshakes;
+	out->throttled = dc->n_throttled;
 	pthread_mutex_unlock(&m->lock);
 }
 

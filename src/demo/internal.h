@@ -304,6 +304,7 @@ struct demo_cluster {
 	pthread_mutex_t lock; /* faults, stats, inflight */
 	struct demo_fault *faults;
 	uint64_t n_requests, n_connections, n_handshakes;
+	uint64_t n_throttled; /* 429 answers */
 	int inflight;
 
 	struct demo_controllers *ctl; /* controllers.c */

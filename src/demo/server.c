@@ -451,6 +451,7 @@ static void serve_nonresource(struct demo_req *r)
 		cJSON_AddNumberToObject(o, "requests", (double)st.requests);
 		cJSON_AddNumberToObject(o, "connections", (double)st.connections);
 		cJSON_AddNumberToObject(o, "tlsHandshakes", (double)st.tls_handshakes);
+		cJSON_AddNumberToObject(o, "throttled", (double)st.throttled);
 		demo_reply_json(r, 200, o);
 		return;
 	}
@@ -637,6 +638,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct demo_req *
 
 		snprintf(ra, sizeof(ra), "%d", r->retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	if (r->status == 429) {
+		pthread_mutex_lock(&r->dc->lock);
+		r->dc->n_throttled++;
+		pthread_mutex_unlock(&r->dc->lock);
 	}
 	ret = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);

@@ -18,6 +18,7 @@ static struct {
 	const char *(*client_server)(const struct kube_client *);
 	void (*client_get_stats)(const struct kube_client *, struct kube_client_stats *);
 	void (*set_warning_handler)(struct kube_client *, kube_warning_fn, void *);
+	int (*set_parallel)(struct kube_client *, int);
 	int (*request)(struct kube_client *, const char *, const char *, const char *, const char *,
 	               struct kube_response *, kj_err *);
 	int (*request_many)(struct kube_client *, struct kube_call *, size_t, kj_err *);
@@ -41,6 +42,7 @@ static void net_resolve(void)
 	    {"kube_client_server", (void **)&net.client_server},
 	    {"kube_client_get_stats", (void **)&net.client_get_stats},
 	    {"kube_client_set_warning_handler", (void **)&net.set_warning_handler},
+	    {"kube_client_set_parallel", (void **)&net.set_parallel},
 	    {"kube_request", (void **)&net.request},
 	    {"kube_request_many", (void **)&net.request_many},
 	    {"kube_warning_parse", (void **)&net.warning_parse},
@@ -106,6 +108,12 @@ void kube_client_get_stats(const struct kube_client *c, struct kube_client_stats
 	memset(out, 0, sizeof(*out));
 	if (net_load(NULL) == 0)
 		net.client_get_stats(c, out);
+}
+
+int kube_client_set_parallel(struct kube_client *c, int n)
+{
+	/* a client exists only once net.so is loaded */
+	return net_load(NULL) == 0 ? net.set_parallel(c, n) : 0;
 }
 
 void kube_client_set_warning_handler(struct kube_client *c, kube_warning_fn fn, void *ud)

@@ -204,9 +204,10 @@ static int mark_revoking(struct engine *eng, struct lease *l)
 	return 1;
 }
 
-/* Revoke leases that share one target, all in `final` state when done. */
+/* Revoke leases that share one target, all in `final` state when done,
+ * with at most `parallel` requests in flight. */
 static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum lease_state final,
-                         const char *action, int *ok, kj_err *errs)
+                         const char *action, int parallel, int *ok, kj_err *errs)
 {
 	struct kube_client *kc = NULL;
 	char closed[256];
@@ -225,8 +226,12 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 	batch_end(eng, began);
 	engine_crash_point("revoke:revoking");
 	rc = engine_client(eng, ls[0]->target, &kc, &e);
-	if (rc == 0)
+	if (rc == 0) {
+		int was = kube_client_set_parallel(kc, parallel);
+
 		rc = delete_objects(eng, kc, ls, n, &e);
+		kube_client_set_parallel(kc, was);
+	}
 	engine_crash_point("revoke:deleted");
 	/* a lease stuck in `creating` may own objects it never recorded */
 	for (size_t i = 0; kc && i < n; i++) {
@@ -270,7 +275,7 @@ int lease_revoke_now(struct engine *eng, struct lease *l, enum lease_state final
 	kj_err err;
 
 	kj_err_clear(&err);
-	revoke_group(eng, &one, 1, final, final == LEASE_EXPIRED ? AUDIT_EXPIRE : AUDIT_REVOKE, &ok, &err);
+	revoke_group(eng, &one, 1, final, final == LEASE_EXPIRED ? AUDIT_EXPIRE : AUDIT_REVOKE, 0, &ok, &err);
 	if (!ok) {
 		*e = err;
 		return -1;
@@ -409,19 +414,22 @@ int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int paral
 		return -1;
 	lf.live_only = 1;
 	if (parallel <= 0)
-		parallel = 8;
+		parallel = LEASE_REVOKE_PARALLEL;
 	rc = store_lease_list(engine_db(eng), &lf, 1, 0, &v, &n, e);
 	free(path);
 	if (rc < 0)
 		return -1;
 	res->total = n;
-	/* chunks of up to `parallel` leases on the same target share batches */
+	/* Up to 256 leases of one target share each stage's batch (every
+	 * token's ServiceAccount or anchor first, then bindings, then roles):
+	 * on HTTP/1.1 a stage costs (its requests / `parallel`) round trips,
+	 * and a smaller group would add the stages' waits once per group. */
 	taken = kj_xcalloc(n ? n : 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		struct lease *group[256];
 		int ok[256];
 		kj_err errs[256];
-		size_t g = 0, lim = (size_t)parallel < 256 ? (size_t)parallel : 256;
+		size_t g = 0, lim = 256;
 
 		if (taken[i])
 			continue;
@@ -432,7 +440,7 @@ int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int paral
 				group[g++] = &v[j];
 			}
 		}
-		revoke_group(eng, group, g, LEASE_REVOKED, AUDIT_REVOKE, ok, errs);
+		revoke_group(eng, group, g, LEASE_REVOKED, AUDIT_REVOKE, parallel, ok, errs);
 		for (size_t k = 0; k < g; k++) {
 			done++;
 			if (ok[k])
@@ -476,14 +484,14 @@ int lease_expire_due(struct engine *eng, const char *target, size_t max, int par
 		group[g++] = &v[i];
 		res->total++;
 		if (g == (size_t)parallel || res->total == max || i == 0) {
-			revoke_group(eng, group, g, LEASE_EXPIRED, AUDIT_EXPIRE, ok, errs);
+			revoke_group(eng, group, g, LEASE_EXPIRED, AUDIT_EXPIRE, parallel, ok, errs);
 			for (size_t k = 0; k < g; k++)
 				ok[k] ? res->revoked++ : res->failed++;
 			g = 0;
 		}
 	}
 	if (g) {
-		revoke_group(eng, group, g, LEASE_EXPIRED, AUDIT_EXPIRE, ok, errs);
+		revoke_group(eng, group, g, LEASE_EXPIRED, AUDIT_EXPIRE, parallel, ok, errs);
 		for (size_t k = 0; k < g; k++)
 			ok[k] ? res->revoked++ : res->failed++;
 	}

@@ -18,9 +18,10 @@
  *
  * The record (struct lease, struct lease_object) lives in model/lease.h;
  * free with lease_done(), lists with lease_list_free().  Functions return 0 or -1 with `e` filled.
- * lease_revoke_all() runs the deletes of up to `parallel` leases of one
- * target at once (parallel HTTP requests, no threads) and calls `progress`
- * on the calling thread, so a curses front end may draw from it. */
+ * lease_revoke_all() revokes up to 256 leases of one target together, with
+ * up to `parallel` delete requests in flight (parallel HTTP requests, no
+ * threads; a 429 or 503 is resent after its Retry-After), and calls
+ * `progress` on the calling thread, so a curses front end may draw from it. */
 #ifndef KJ_ENGINE_LEASE_H
 #define KJ_ENGINE_LEASE_H
 
@@ -105,9 +106,15 @@ struct lease_bulk_result {
 	size_t failed;
 };
 
-/* Revoke every live lease matching `f` with at most `parallel` in flight
- * (≤ 0: 8).  Returns -1 only when nothing could be attempted; individual
- * failures are counted in `res` and reported through `progress`. */
+/* Requests in flight of a bulk revoke by default: 200 dynamic leases (600
+ * deletes) take about 27 round trips on HTTP/1.1 (doc/BENCHMARKS.md), well
+ * below an API server's --max-requests-inflight (400) and kubectl's own
+ * burst (300). */
+#define LEASE_REVOKE_PARALLEL 24
+
+/* Revoke every live lease matching `f` with at most `parallel` requests in
+ * flight (≤ 0: LEASE_REVOKE_PARALLEL; at most 31).  Returns -1 only when nothing could be attempted;
+ * individual failures are counted in `res` and reported through `progress`. */
 int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
                      lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e);
 

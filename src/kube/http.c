@@ -34,6 +34,7 @@
 #define DEFAULT_CONNECT_MS 10000L
 #define DEFAULT_TOTAL_MS   30000L
 #define DEFAULT_PARALLEL   8
+#define MAX_PARALLEL       31          /* pool slots are an int bitmap */
 #define MAX_BODY           (64u << 20) /* refuse absurd answers rather than eat memory */
 #define MAX_TOKEN_FILE     (64u << 10)
 
@@ -400,8 +401,8 @@ int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_e
 	c->connect_timeout_ms = conn->connect_timeout_ms > 0 ? conn->connect_timeout_ms : DEFAULT_CONNECT_MS;
 	c->timeout_ms = conn->timeout_ms > 0 ? conn->timeout_ms : DEFAULT_TOTAL_MS;
 	c->max_parallel = conn->max_parallel > 0 ? conn->max_parallel : DEFAULT_PARALLEL;
-	if (c->max_parallel > 31)
-		c->max_parallel = 31; /* pool slots are an int bitmap */
+	if (c->max_parallel > MAX_PARALLEL)
+		c->max_parallel = MAX_PARALLEL;
 #ifdef PACKAGE_VERSION
 	c->user_agent =
 	    conn->user_agent ? kj_xstrdup(conn->user_agent) : kj_xstrdup("kubejit/" PACKAGE_VERSION);
@@ -419,7 +420,8 @@ int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_e
 		kube_exec_config_copy(c->exec, conn->exec);
 	}
 	c->multi = new_multi(c);
-	c->pool = kj_xcalloc((size_t)c->max_parallel, sizeof *c->pool);
+	c->pool =
+	    kj_xcalloc(MAX_PARALLEL, sizeof *c->pool); /* kube_client_set_parallel() may raise the bound */
 	*out = c;
 	return 0;
 fail:
@@ -431,7 +433,7 @@ void kube_client_free(struct kube_client *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; c->pool && i < c->max_parallel; i++)
+	for (int i = 0; c->pool && i < MAX_PARALLEL; i++)
 		if (c->pool[i])
 			curl_easy_cleanup(c->pool[i]);
 	free(c->pool);
@@ -540,6 +542,16 @@ static int refresh_token(struct kube_client *c, kj_err *e)
 	c->token_st = st;
 	c->stats.token_reads++;
 	return 0;
+}
+
+int kube_client_set_parallel(struct kube_client *c, int n)
+{
+	int old = c->max_parallel;
+
+	c->max_parallel = n < 1 ? DEFAULT_PARALLEL : n > MAX_PARALLEL ? MAX_PARALLEL : n;
+	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->max_parallel);
+	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_parallel);
+	return old;
 }
 
 static CURL *pool_take(struct kube_client *c, int *slot)
@@ -988,7 +1000,7 @@ static void run_calls(struct kube_client *c, struct kube_call **calls, size_t n)
  * one (client-go closes them too). */
 static void reset_connections(struct kube_client *c)
 {
-	for (int i = 0; i < c->max_parallel; i++) {
+	for (int i = 0; i < MAX_PARALLEL; i++) {
 		if (c->pool[i])
 			curl_easy_cleanup(c->pool[i]);
 		c->pool[i] = NULL;

@@ -165,6 +165,11 @@ struct kube_call {
  * error of the first failed call in array order. */
 int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, kj_err *e);
 
+/* Change the client's max_parallel (clamped to 1..31; < 1 gives the
+ * default 8) for the calls that follow; returns the previous bound.  Not
+ * while a call runs on the client. */
+int kube_client_set_parallel(struct kube_client *c, int n);
+
 /* Parse one Warning header value into texts (`299 - "a", 299 - "b"` gives two).
  * Appends to *list / *n (malloc'd strings).  Returns how many were added.
  * Exposed for tests. */

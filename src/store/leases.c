@@ -434,8 +434,9 @@ static const struct {
  * and sorted, which costs at most this many rows. */
 #define DENSE_MATCHES 20000
 /* The cursor keeps its lease across a sort or filter change when the lease
- * is among this many first rows of the new order (else it goes to the top):
- * finding a lease's place is a walk, and it must stay short. */
+ * is among this many first rows of the new order, counted before the
+ * filter when matches are dense (else it goes to the top): finding a
+ * lease's place is a walk, and it must stay short however few rows match. */
 #define FIND_LIMIT 10000
 
 static int view_order(const struct lease_view *v)
@@ -530,11 +531,11 @@ int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_
 }
 
 /* "SELECT <cols> FROM leases ... WHERE <match>" walking the order's index
- * when matches are dense, or through the groups that match when sparse. */
-static void add_source(kj_buf *q, const struct lease_view *v, const char *cols, size_t matches)
+ * when matches are dense (and `walk`), or through the groups that match. */
+static void add_source_how(kj_buf *q, const struct lease_view *v, const char *cols, size_t matches, int walk)
 {
 	kj_buf_printf(q, "SELECT %s FROM leases", cols);
-	if (!has_text(v) || matches >= DENSE_MATCHES) {
+	if (!has_text(v) || (walk && matches >= DENSE_MATCHES)) {
 		kj_buf_printf(q, " INDEXED BY %s WHERE ", orders[view_order(v)].index);
 		if (has_text(v))
 			add_match(q, v, "leases");
@@ -549,15 +550,38 @@ static void add_source(kj_buf *q, const struct lease_view *v, const char *cols, 
 	kj_buf_adds(q, ")");
 }
 
-static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size_t offset, size_t limit,
-                     int reverse, struct lease *out, size_t *n, kj_err *e)
+static void add_source(kj_buf *q, const struct lease_view *v, const char *cols, size_t matches)
 {
+	add_source_how(q, v, cols, matches, 1);
+}
+
+/* A walk of the order's index gives up after about this many SQLite VM
+ * steps (some 50,000 rows, tens of milliseconds): when the matches are
+ * dense overall but not where the walk goes (a filter on what the order
+ * groups together: "team-7" sorted by state, whose leases are all revoked,
+ * after 500,000 expired ones), the matching groups are read and sorted
+ * instead. */
+#define WALK_BUDGET_STEPS 300000
+#define WALK_CHECK_EVERY  10000
+
+static int walk_budget(void *ud)
+{
+	int *left = ud;
+
+	return --*left <= 0;
+}
+
+static int read_page_how(kj_db *db, const struct lease_view *v, size_t matches, size_t offset, size_t limit,
+                         int reverse, int walk, struct lease *out, size_t *n, kj_err *e)
+{
+	int budget = WALK_BUDGET_STEPS / WALK_CHECK_EVERY,
+	    bounded = walk && has_text(v) && matches >= DENSE_MATCHES;
 	sqlite3_stmt *st;
 	kj_buf q;
 	int rc;
 
 	kj_buf_init(&q);
-	add_source(&q, v, LEASE_COLUMNS, matches);
+	add_source_how(&q, v, LEASE_COLUMNS, matches, walk);
 	add_order(&q, v, reverse);
 	kj_buf_adds(&q, " LIMIT ?2 OFFSET ?3");
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
@@ -567,12 +591,30 @@ static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size
 	bind_text(st, v);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	if (bounded)
+		sqlite3_progress_handler(db_sqlite(db), WALK_CHECK_EVERY, walk_budget, &budget);
 	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_lease(st, &out[(*n)++]);
+	if (bounded)
+		sqlite3_progress_handler(db_sqlite(db), 0, NULL, NULL);
 	sqlite3_finalize(st);
+	if (bounded && rc == SQLITE_INTERRUPT) {
+		/* the walk met too few matches: read the matching groups */
+		for (size_t i = 0; i < *n; i++)
+			lease_done(&out[i]);
+		memset(out, 0, *n * sizeof(*out));
+		*n = 0;
+		return read_page_how(db, v, matches, offset, limit, reverse, 0, out, n, e);
+	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_fail(db, e, _("listing leases"));
 	return 0;
+}
+
+static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size_t offset, size_t limit,
+                     int reverse, struct lease *out, size_t *n, kj_err *e)
+{
+	return read_page_how(db, v, matches, offset, limit, reverse, 1, out, n, e);
 }
 
 int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, size_t limit,
@@ -632,9 +674,21 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 		return rc == SQLITE_DONE ? 0 : db_fail(db, e, _("finding a lease"));
 	if (store_lease_view_count(db, v, &matches, e) < 0)
 		return -1;
-	/* walk the first rows of the view in order, up to FIND_LIMIT */
 	kj_buf_init(&q);
-	add_source(&q, v, "rowid", matches);
+	if (!has_text(v) || matches >= DENSE_MATCHES) {
+		/* the first FIND_LIMIT rows of the order's index, matching or
+		 * not: a walk over matches alone could step through most of
+		 * the store when one row in fifty matches */
+		kj_buf_adds(&q, "SELECT rowid, ");
+		if (has_text(v))
+			add_match(&q, v, "leases");
+		else
+			kj_buf_adds(&q, "1");
+		kj_buf_printf(&q, " FROM leases INDEXED BY %s", orders[view_order(v)].index);
+	} else {
+		/* few matches: the first FIND_LIMIT of them, in order */
+		add_source(&q, v, "rowid, 1", matches);
+	}
 	add_order(&q, v, v->reverse);
 	kj_buf_printf(&q, " LIMIT %d", FIND_LIMIT);
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
@@ -643,11 +697,13 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 		return db_fail(db, e, _("finding a lease"));
 	bind_text(st, v);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int match = sqlite3_column_int(st, 1) != 0;
+
 		if (sqlite3_column_int64(st, 0) == target) {
-			*pos = i;
+			*pos = match ? i : -1;
 			break;
 		}
-		i++;
+		i += match;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, _("finding a lease"));

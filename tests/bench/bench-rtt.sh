@@ -6,8 +6,13 @@
 # over the 0 ms run ((median - median at 0 ms) / RTT), and the TCP
 # connections (counted by the relay), TLS handshakes and requests (the demo
 # cluster's own counters, GET /kubejit/stats) of one run.
+# Bulk revoke: BULK_N dynamic leases minted at 0 ms, then `revoke --all` at
+# the RTT; besides its time, the requests it sent, the 429 answers it met,
+# and how many of the BULK_N tokens the cluster refuses (401) once its token
+# cache (10 s) has passed.
 # usage: bench-rtt.sh [RUNS]  (env: KUBEJIT_BIN, RELAY_BIN, TIMEIT_BIN, KUBECTL,
-#                             BENCH_RTTS="0 10 50", BULK_N=200, BULK_RUNS=3)
+#                             BENCH_RTTS="0 10 50", BULK_N=200, BULK_RUNS=3,
+#                             BENCH_OPS="mint_fixed ..." to run only those, "" for none)
 set -eu
 runs=${1:-20}
 kj=${KUBEJIT_BIN:?set KUBEJIT_BIN}
@@ -80,14 +85,24 @@ current-context: demo
 KC
 
 # the demo's counters, read straight from its port (not through the relay)
-demo_stats() { # prints "tls requests"
+demo_stats() { # prints "tls requests throttled"
 	curl -s --cacert "$tmp/ca.pem" -H "Authorization: Bearer $(cat "$tmp/state/tokens/admin.token")" "$url/kubejit/stats" |
-		sed 's/[{}"]//g' | tr ',' '\n' | awk -F: '$1 == "tlsHandshakes" {t = $2} $1 == "requests" {r = $2} END {print t, r}'
+		sed 's/[{}"]//g' | tr ',' '\n' |
+		awk -F: '$1 == "tlsHandshakes" {t = $2} $1 == "requests" {r = $2} $1 == "throttled" {q = $2} END {print t, r, q + 0}'
+}
+# how many of the tokens in $tmp/bulk/* the cluster refuses (401), asked
+# straight (not through the relay), 8 at a time
+tokens_refused() {
+	for f in "$tmp"/bulk/*; do echo "$f"; done |
+		xargs -P 8 -I{} sh -c 'curl -s -o /dev/null -w "%{http_code}\n" --cacert "$0" \
+			-H "Authorization: Bearer $(cat "$1")" "$2/api"' "$tmp/ca.pem" {} "$url" |
+		grep -c '^401$' || true
 }
 relay_conns() { awk '{print $2}' "$tmp/relay.stats"; }
 
 ops=(mint_fixed mint_yaml mint_role get_uncached get_cached)
 [ -n "$kubectl" ] && ops+=(kubectl_token)
+[ -n "${BENCH_OPS+set}" ] && read -r -a ops <<<"$BENCH_OPS"
 cmd_for() {
 	case $1 in
 	mint_fixed) echo "$kj mint /rtt/fixed -o token" ;;
@@ -146,25 +161,33 @@ for rtt in $rtts; do
 		echo "BENCH rtt_${op}_${rtt}_ms=$m rtt_${op}_${rtt}_trips=$trips rtt_${op}_${rtt}_conns=$((c1 - c0)) rtt_${op}_${rtt}_tls=$((t1 - t0 - 1)) rtt_${op}_${rtt}_req=$((r1 - r0 - 1))" >>"$tmp/bench.lines"
 	done
 	# bulk revoke: BULK_N dynamic leases minted without delay, revoked at this RTT
+	[ "$bulk_n" -gt 0 ] || continue
 	: >"$tmp/t"
 	for _ in $(seq "$bulk_runs"); do
 		start_relay 0 "$rport"
-		for _ in $(seq "$bulk_n"); do "$kj" mint /rtt/bulk -o token >/dev/null 2>&1; done
+		rm -rf "$tmp/bulk"
+		mkdir "$tmp/bulk"
+		for i in $(seq "$bulk_n"); do "$kj" mint /rtt/bulk -o token >"$tmp/bulk/$i" 2>/dev/null; done
 		start_relay "$rtt" "$rport"
 		c0=$(relay_conns)
-		read -r t0 r0 <<<"$(demo_stats)"
+		read -r t0 r0 q0 <<<"$(demo_stats)"
 		"$timeit" "$tmp/t" "$kj" -q revoke --all --secret /rtt/bulk >/dev/null 2>"$tmp/err" || {
 			echo "bench-rtt: bulk revoke failed:" >&2
 			cat "$tmp/err" >&2
 			exit 1
 		}
+		revoked_at=$(date +%s)
 		c1=$(relay_conns)
-		read -r t1 r1 <<<"$(demo_stats)"
+		read -r t1 r1 q1 <<<"$(demo_stats)"
+		# the cluster's token cache remembers a token for 10 s
+		while [ $(($(date +%s) - revoked_at)) -lt 11 ]; do sleep 1; done
+		dead=$(tokens_refused)
 	done
 	m=$(cut -d' ' -f1 "$tmp/t" | tr '\n' ' ' | median)
 	printf '%-14s %6s %10s %8s %6s %5s %8s\n' "revoke_$bulk_n" "$rtt" "$m" - $((c1 - c0)) $((t1 - t0 - 1)) \
 		$((r1 - r0 - 1))
-	echo "BENCH rtt_revoke_${rtt}_ms=$m rtt_revoke_${rtt}_conns=$((c1 - c0)) rtt_revoke_n=$bulk_n" >>"$tmp/bench.lines"
+	echo "revoke_$bulk_n at $rtt ms: $((q1 - q0)) answers 429; $dead of $bulk_n tokens refused (401) 11 s later (last run)"
+	echo "BENCH rtt_revoke_${rtt}_ms=$m rtt_revoke_${rtt}_conns=$((c1 - c0)) rtt_revoke_${rtt}_req=$((r1 - r0 - 1)) rtt_revoke_${rtt}_429=$((q1 - q0)) rtt_revoke_${rtt}_dead=$dead rtt_revoke_n=$bulk_n" >>"$tmp/bench.lines"
 done
 echo "runs per operation: $runs (bulk revoke: $bulk_runs); rtts: $rtts ms"
 cat "$tmp/bench.lines"

@@ -7,7 +7,8 @@
  * jumping to the last row, changing the sort (every column) and typing a
  * filter; and prints its peak RSS.  `make bench` runs it at 1,000 and
  * 1,000,000; by hand: `tests/bench/lease_table [N]`.  Not part of
- * `make check`. */
+ * `make check`.  KJ_BENCH_STORE=DIR keeps the filled store in DIR and uses it
+ * again on the next run with the same N (filling 1,000,000 takes minutes). */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +103,10 @@ static double key_ms(struct ui_app *app, int ch)
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? (size_t)atol(argv[1]) : 1000000;
-	char home[] = "/tmp/kj-bench-table-XXXXXX";
+	char home_tmp[] = "/tmp/kj-bench-table-XXXXXX", stamp[4096], *home = home_tmp;
+	const char *keep = getenv("KJ_BENCH_STORE");
+	FILE *sf;
+	size_t had = 0;
 	struct engine *en;
 	struct ui_opts o = {0};
 	struct ui_app *app;
@@ -117,20 +121,43 @@ int main(int argc, char **argv)
 
 	kj_err_clear(&e);
 	setlocale(LC_ALL, "C.UTF-8");
-	if (!mkdtemp(home))
+	if (keep && *keep) {
+		home = (char *)keep;
+		snprintf(stamp, sizeof(stamp), "%s/bench-leases", home);
+		if ((sf = fopen(stamp, "r"))) {
+			if (fscanf(sf, "%zu", &had) != 1)
+				had = 0;
+			fclose(sf);
+		}
+		if (had != n) {
+			snprintf(cmd, sizeof(cmd), "rm -rf '%.50s'", home);
+			if (strlen(home) > 50 || system(cmd) != 0)
+				return die(
+				    "KJ_BENCH_STORE: cannot clear it (a path of at most 50 characters)",
+				    NULL);
+		}
+	} else if (!mkdtemp(home)) {
 		return die("mkdtemp", NULL);
+	}
 	/* filled by a child, so that this process's peak RSS is the table's */
 	t0 = now_ms();
-	pid = fork();
-	if (pid == 0) {
+	pid = had == n ? 0 : fork();
+	if (had == n) {
+		/* kept from an earlier run */
+	} else if (pid == 0) {
 		if (engine_open(home, &en, &e) < 0 || fill(en, n, &e) < 0)
 			_exit(die("filling the store", &e));
 		engine_close(en);
 		_exit(0);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+	if (had != n &&
+	    (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)))
 		return die("filling the store", NULL);
 	t_fill = now_ms() - t0;
+	if (keep && *keep && had != n && (sf = fopen(stamp, "w"))) {
+		fprintf(sf, "%zu\n", n);
+		fclose(sf);
+	}
 
 	/* the lease screen on a 40x120 terminal; output goes to an unlinked
 	 * temporary file, keys come from a pipe */
@@ -184,13 +211,16 @@ int main(int argc, char **argv)
 	}
 	/* a filter typed key by key: every key re-queries */
 	key_ms(app, '/');
+	printf("  filter keys:");
 	for (const char *c = typed; *c; c++) {
 		t = key_ms(app, (unsigned char)*c);
+		printf(" %c %.1f ms;", *c, t);
 		filt_sum += t;
 		if (t > filt_max)
 			filt_max = t;
 	}
 	t = key_ms(app, 27); /* Esc clears it */
+	printf(" Esc %.1f ms\n", t);
 	filt_sum += t;
 	if (t > filt_max)
 		filt_max = t;
@@ -219,7 +249,7 @@ int main(int argc, char **argv)
 	       "table%1$zu_key_ms=%5$.2f table%1$zu_end_ms=%6$.1f table%1$zu_sort_ms=%7$.1f "
 	       "table%1$zu_filter_ms=%8$.1f table%1$zu_rss_mib=%9$.1f\n",
 	       n, t_open + t_screen, t_draw, t_redraw, t_key, t_end, sort_max, filt_max, rss_kib() / 1024.0);
-	if (getenv("KJ_BENCH_KEEP")) { /* to look at the store afterwards */
+	if (getenv("KJ_BENCH_KEEP") || (keep && *keep)) { /* to look at the store afterwards */
 		printf("store kept in %s\n", home);
 		return 0;
 	}
