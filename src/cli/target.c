@@ -517,7 +517,10 @@ static void renew_usage(FILE *f)
 	fputs(_("Usage: kubejit target renew NAME [--json]\n"
 	        "Renew the target's own token now: a TokenRequest for its ServiceAccount, asked with\n"
 	        "the current token, for the same lifetime.  kubejit also does this by itself once\n"
-	        "80%% of the token's lifetime has passed.  The new token is sealed like the first.\n\n"
+	        "80%% of the token's lifetime has passed.  The new token is sealed like the first.\n"
+	        "A client certificate made with --csr is renewed through a new\n"
+	        "CertificateSigningRequest (new key, same user and lifetime), which the target\n"
+	        "submits and approves itself, then waits for the signer; the old key is wiped.\n\n"
 	        "Examples:\n  kubejit target renew prod\n\n"
 	        "Exit codes: 0 renewed, 1 error (also: the target cannot renew), 3 not allowed,\n"
 	        "4 no such target.\n"),
@@ -563,15 +566,23 @@ int cli_target_renew(int argc, char **argv, const struct kj_globals *g)
 		cJSON *j = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(j, "target", argv[optind]);
-		cJSON_AddStringToObject(j, "serviceAccount", res.service_account);
+		if (res.service_account)
+			cJSON_AddStringToObject(j, "serviceAccount", res.service_account);
+		if (res.csr_name)
+			cJSON_AddStringToObject(j, "certificateSigningRequest", res.csr_name);
 		kj_json_add_time(j, "renewedAt", res.renewed_at);
 		kj_json_add_time(j, "expiresAt", res.expires_at);
 		cJSON_AddNumberToObject(j, "expirationSeconds", (double)res.seconds);
 		cli_print_json("TargetRenewal", j);
 	} else {
 		kj_time_rfc3339(res.expires_at, when, sizeof(when));
-		printf(_("target \"%s\": token renewed (ServiceAccount %s), expires %s\n"), argv[optind],
-		       res.service_account, when);
+		if (res.csr_name)
+			printf(_("target \"%s\": client certificate renewed (CertificateSigningRequest %s), "
+			         "expires %s\n"),
+			       argv[optind], res.csr_name, when);
+		else
+			printf(_("target \"%s\": token renewed (ServiceAccount %s), expires %s\n"),
+			       argv[optind], res.service_account, when);
 		for (char **w = res.warnings; w && *w; w++)
 			printf(_("note: the cluster shortened the token: %s\n"), *w);
 	}

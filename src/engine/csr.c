@@ -167,6 +167,18 @@ int csr_check_pair(const char *cert_pem, const char *key_pem, kj_err *e)
 	return rc;
 }
 
+enum target_key_type csr_key_type(const char *key_pem)
+{
+	BIO *bio = key_pem ? BIO_new_mem_buf(key_pem, -1) : NULL;
+	EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+	enum target_key_type t =
+	    k && EVP_PKEY_base_id(k) == EVP_PKEY_EC ? TARGET_KEY_EC_P256 : TARGET_KEY_RSA2048;
+
+	EVP_PKEY_free(k);
+	BIO_free(bio);
+	return t;
+}
+
 static int say(const struct csr_opts *o, const char *msg)
 {
 	return o->progress ? o->progress(o->progress_ud, msg) : 0;
@@ -216,6 +228,10 @@ int csr_obtain(struct kube_client *kc, const char *csr_pem, const struct csr_opt
 	 * `approve` on the signer; just try, and fall back to an admin */
 	if (kube_csr_approve(kc, name, "KubejitApprove", "approved by kubejit target add", &ae) == 0) {
 		approved_by_us = 1;
+	} else if (ae.cls == KJ_ERR_DENIED && o->own_approval_only) {
+		forget_csr(kc, name);
+		*e = ae;
+		return kj_err_prefix(e, _("approving certificate request %s"), name);
 	} else if (ae.cls == KJ_ERR_DENIED) {
 		msg =
 		    kj_xasprintf(_("certificate request %s waits for approval; an admin can approve it with:"

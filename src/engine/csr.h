@@ -38,6 +38,8 @@ struct csr_opts {
 	int64_t issue_timeout;      /* seconds after approval; 0 = CSR_ISSUE_TIMEOUT */
 	int64_t expiration_seconds; /* asked of the signer; 0 = its default */
 	int64_t poll_ms;            /* 0 = 500 */
+	int own_approval_only;      /* 1: when the submitter may not approve, give up at once
+	                               (KJ_ERR_DENIED, the request deleted) instead of waiting */
 	target_progress_fn progress;
 	void *progress_ud;
 };
@@ -57,6 +59,9 @@ struct csr_cert_info {
 	char subject_o[256]; /* first O, "" if none */
 };
 int csr_cert_info(const char *cert_pem, struct csr_cert_info *out, kj_err *e);
+
+/* The type of a PEM private key: EC P-256 for an EC key, else RSA-2048. */
+enum target_key_type csr_key_type(const char *key_pem);
 
 /* Check a certificate and key belong together and the key parses. */
 int csr_check_pair(const char *cert_pem, const char *key_pem, kj_err *e);

@@ -184,21 +184,31 @@ void target_token_renewal(struct target *t, const char *token);
 int64_t target_renew_due(const struct target *t);
 
 struct target_renew_result {
-	int64_t expires_at;    /* the new token's expiry */
+	int64_t expires_at;    /* the new token's (or certificate's) expiry */
 	int64_t renewed_at;    /* now */
 	int64_t seconds;       /* lifetime granted (the cluster may cap it) */
-	char *service_account; /* "namespace/name" */
+	char *service_account; /* "namespace/name"; NULL for a certificate */
+	char *csr_name;        /* a certificate's new CertificateSigningRequest, else NULL */
 	char **warnings;       /* the cluster's Warning headers; NULL-terminated */
 };
 void target_renew_result_done(struct target_renew_result *r);
 
-/* Renew the target's token now (`kubejit target renew NAME`).  Fails with
+/* Renew the target's token now (`kubejit target renew NAME`), or its client
+ * certificate when it was made through a CertificateSigningRequest: a new
+ * key and a new request for the same user name, group and lifetime,
+ * submitted and approved as the target itself (it needs `create` on
+ * certificatesigningrequests, `update` on their approval subresource and
+ * `approve` on the kubernetes.io/kube-apiserver-client signer), then waited
+ * for until the signer issues; the certificate and the new key replace the
+ * old ones in one transaction and the old key is wiped.  Fails with
  * KJ_ERR_INVALID for targets that cannot renew (strategy, no expiring
- * ServiceAccount token), KJ_ERR_DENIED when the account may not, KJ_ERR_AUTH
- * when its token has already expired. */
+ * ServiceAccount token, a certificate not made through a CSR), KJ_ERR_DENIED
+ * when the account may not, KJ_ERR_AUTH when its token or certificate has
+ * already expired, KJ_ERR_FAIL when the cluster's signer does not issue. */
 int target_renew(struct engine *en, const char *name, struct target_renew_result *out, kj_err *e);
 
-/* Used by engine_client(): renew `t` (+ `cred`, opened) in place when due.
+/* Used by engine_client(): renew `t` (+ `cred`, opened) in place when due
+ * (80 % of the token's or the CSR-made certificate's lifetime).
  * Returns 1 when renewed, 0 when not due or it failed (the failure is
  * recorded in `e` for the caller to show or not). */
 int target_renew_if_due(struct engine *en, struct target *t, struct target_cred *cred, kj_err *e);

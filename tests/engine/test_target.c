@@ -1075,3 +1075,136 @@ Test(target, renew_by_hand_and_what_cannot_renew)
 	cr_assert_eq(target_renew(en, "nope", &rr, &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
 }
+
+/* ---- a CSR-made certificate renews through a new CSR ----------------------------- */
+
+/* RBAC for user `cn` to submit and approve its own client certificates. */
+static void grant_self_renewal(const char *cn)
+{
+	struct kube_client *kc = admin_client();
+	char *json;
+	cJSON *o;
+	kj_err e = {0};
+
+	o = cJSON_Parse(
+	    "{\"metadata\":{\"name\":\"cert-self-renewal\"},\"rules\":["
+	    "{\"apiGroups\":[\"certificates.k8s.io\"],\"resources\":[\"certificatesigningrequests\"],"
+	    "\"verbs\":[\"create\",\"get\",\"list\",\"delete\"]},"
+	    "{\"apiGroups\":[\"certificates.k8s.io\"],\"resources\":[\"certificatesigningrequests/"
+	    "approval\"],"
+	    "\"verbs\":[\"update\"]},"
+	    "{\"apiGroups\":[\"certificates.k8s.io\"],\"resources\":[\"signers\"],"
+	    "\"resourceNames\":[\"kubernetes.io/kube-apiserver-client\"],\"verbs\":[\"approve\"]}]}");
+	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLE, NULL, o, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(o);
+	json = kj_xasprintf("{\"metadata\":{\"name\":\"cert-self-renewal\"},\"roleRef\":{\"apiGroup\":"
+	                    "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"cert-self-"
+	                    "renewal\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"%s\"}]}",
+	                    cn);
+	o = cJSON_Parse(json);
+	free(json);
+	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLEBINDING, NULL, o, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(o);
+	kube_client_free(kc);
+}
+
+static void add_csr_target(const char *name, const char *cn)
+{
+	struct target_spec s = {0};
+	struct target_add_result r;
+	kj_err e = {0};
+
+	s.name = name;
+	s.auth = TARGET_AUTH_CLIENT_CERT;
+	s.csr = 1;
+	s.csr_cn = cn;
+	s.csr_org = "kubejit-ops";
+	s.key_type = TARGET_KEY_EC_P256;
+	s.kubeconfig_path = demo_kubeconfig_path(dc);
+	s.approve_timeout = 10;
+	s.cert_seconds = 600;
+	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	target_add_result_done(&r);
+}
+
+Test(target, csr_certificate_renews_through_a_new_csr)
+{
+	struct target_renew_result rr = {0};
+	struct target old, t;
+	struct target_cred oldc, c;
+	struct audit_entry *v = NULL;
+	struct audit_filter af = {.action = TARGET_AUDIT_RENEW};
+	size_t n = 0;
+	char *who = NULL;
+	kj_err e = {0};
+
+	grant_self_renewal("jit-renewer");
+	add_csr_target("certy", "jit-renewer");
+	cr_assert_eq(target_get(en, "certy", &old, &e), 0);
+	cr_assert_eq(target_get_cred(en, "certy", &oldc, &e), 0, "%s", e.msg);
+	/* 600 s asked; the signer backdates notBefore by 5 minutes: due at 80 % of 900 s */
+	cr_assert_eq(target_renew_due(&old), old.cert_not_after - 180);
+
+	cr_assert_eq(target_renew(en, "certy", &rr, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_not_null(rr.csr_name);
+	cr_assert_null(rr.service_account);
+	cr_assert_eq(rr.seconds, 900, "the same lifetime as the first: %lld", (long long)rr.seconds);
+	cr_assert_eq(target_get(en, "certy", &t, &e), 0);
+	cr_assert_eq(target_get_cred(en, "certy", &c, &e), 0, "%s", e.msg);
+	cr_assert_str_neq(t.client_cert_pem, old.client_cert_pem, "a new certificate");
+	cr_assert_str_neq(c.client_key_pem, oldc.client_key_pem, "a new key");
+	cr_assert(strstr(c.client_key_pem, "BEGIN") != NULL);
+	cr_assert_str_eq(t.csr_name, rr.csr_name);
+	cr_assert_str_neq(t.csr_name, old.csr_name);
+	cr_assert_gt(t.renewed_at, 0);
+	cr_assert_geq(t.cert_not_after, old.cert_not_after);
+	target_done(&t);
+	target_cred_done(&c);
+	target_renew_result_done(&rr);
+	cr_assert_eq(whoami_as_target("certy", &who), 0, "the renewed certificate works");
+	cr_assert_str_eq(who, "jit-renewer");
+	free(who);
+	cr_assert_eq(audit_list(en, &af, &v, &n, &e), 0);
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(v[0].detail, "CertificateSigningRequest"), "%s", v[0].detail);
+	audit_list_free(v, n);
+
+	/* on use, once 80 % of its lifetime has passed */
+	kj_time_set_offset(target_renew_due(&old) - kj_now() + 90);
+	cr_assert_eq(target_get(en, "certy", &t, &e), 0);
+	int64_t before = t.renewed_at;
+	char *cert_before = kj_xstrdup(t.client_cert_pem);
+	target_done(&t);
+	engine_drop_client(en, "certy");
+	cr_assert_eq(whoami_as_target("certy", &who), 0, "%s", e.msg);
+	cr_assert_str_eq(who, "jit-renewer");
+	free(who);
+	cr_assert_eq(target_get(en, "certy", &t, &e), 0);
+	cr_assert_gt(t.renewed_at, before, "renewed by itself on use");
+	cr_assert_str_neq(t.client_cert_pem, cert_before);
+	free(cert_before);
+	target_done(&t);
+	kj_time_set_offset(0);
+	target_done(&old);
+	target_cred_done(&oldc);
+}
+
+Test(target, csr_certificate_that_may_not_approve_keeps_its_certificate)
+{
+	struct target_renew_result rr = {0};
+	struct target old, t;
+	kj_err e = {0};
+
+	add_csr_target("plain", "jit-no-rights");
+	cr_assert_eq(target_get(en, "plain", &old, &e), 0);
+	cr_assert_eq(target_renew(en, "plain", &rr, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_DENIED, "%s", e.msg);
+	cr_assert(strstr(e.msg, "renewing the certificate of target \"plain\""), "%s", e.msg);
+	cr_assert(strstr(e.hint, "kubernetes.io/kube-apiserver-client"), "%s", e.hint);
+	cr_assert(strstr(e.hint, "--replace --csr --cn jit-no-rights"), "%s", e.hint);
+	cr_assert_eq(target_get(en, "plain", &t, &e), 0);
+	cr_assert_str_eq(t.client_cert_pem, old.client_cert_pem, "the old certificate stays");
+	cr_assert_eq(t.renewed_at, 0);
+	target_done(&t);
+	target_done(&old);
+}
