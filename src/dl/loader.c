@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/i18n.h"
 
@@ -42,14 +43,53 @@ static int running_from_build_tree(void)
 	return answer;
 }
 
+/* The tree the executable was installed into, when it is not the one it was
+ * configured for: a package unpacked with `dpkg -x ROOT` or a `make install
+ * DESTDIR=ROOT` runs ROOT/usr/bin/kubejit, whose modules are under
+ * ROOT/usr/lib/...  Empty when the executable sits in BINDIR itself or
+ * somewhere unrelated. */
+static const char *install_root(void)
+{
+	static int known;
+	static char root[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n;
+	size_t lb = strlen(BINDIR), le;
+
+	if (known)
+		return root;
+	known = 1;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return root;
+	exe[n] = 0;
+	if (!strrchr(exe, '/'))
+		return root;
+	*strrchr(exe, '/') = 0;
+	le = strlen(exe);
+	if (le > lb && !strcmp(exe + le - lb, BINDIR) && le - lb < sizeof(root)) {
+		memcpy(root, exe, le - lb);
+		root[le - lb] = 0;
+	}
+	return root;
+}
+
 static void resolve_path(struct module *m)
 {
+	struct stat st;
+
 	if (m->path[0])
 		return;
-	if (running_from_build_tree())
+	if (running_from_build_tree()) {
 		snprintf(m->path, sizeof(m->path), "%s/%s", KJ_BUILDDIR, m->buildrel);
-	else
-		snprintf(m->path, sizeof(m->path), "%s/%s.so", PKGLIBDIR, m->name);
+		return;
+	}
+	if (install_root()[0]) {
+		int w = snprintf(m->path, sizeof(m->path), "%s%s/%s.so", install_root(), PKGLIBDIR, m->name);
+		if (w > 0 && (size_t)w < sizeof(m->path) && stat(m->path, &st) == 0)
+			return;
+	}
+	snprintf(m->path, sizeof(m->path), "%s/%s.so", PKGLIBDIR, m->name);
 }
 
 const char *kj_module_path(enum kj_module id)
