@@ -19,7 +19,8 @@ static void usage(FILE *out)
 	fputs(_("Usage: kubejit demo-cluster [OPTIONS]\n"
 	        "Run the embedded demo Kubernetes API server in the foreground until\n"
 	        "interrupted (Ctrl-C, SIGTERM).  Objects live in memory only; the CA, keys,\n"
-	        "token files and the admin kubeconfig are kept in the state directory.\n\n"
+	        "token files, the admin kubeconfig and developer.kubeconfig (the user\n"
+	        "\"developer\", who may only request access) are kept in the state directory.\n\n"
 	        "Options:\n"
 	        "  --listen HOST:PORT            address to serve on (default 127.0.0.1:0, a free port)\n"
 	        "  --state DIR                   keep CA, keys and tokens in DIR (default: a temporary\n"
@@ -204,6 +205,7 @@ int cli_demo_cluster(int argc, char **argv, const struct kj_globals *g)
 		return cli_fail(&e);
 	printf(_("demo cluster listening on %s\n"), demo_url(dc));
 	printf(_("admin kubeconfig: %s\n"), demo_kubeconfig_path(dc));
+	printf(_("developer (may only request access): %s\n"), demo_developer_kubeconfig_path(dc));
 	printf(_("account tokens:   %s/tokens/\n"), demo_state_dir(dc));
 	fflush(stdout);
 	sigwait(&set, &sig);

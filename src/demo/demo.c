@@ -142,6 +142,7 @@ int demo_start(const struct demo_opts *opts, struct demo_cluster **out, kj_err *
 		goto fail;
 	dc->kubeconfig_path = opts->kubeconfig_out ? kj_xstrdup(opts->kubeconfig_out)
 	                                           : kj_xasprintf("%s/admin.kubeconfig", dc->state_dir);
+	dc->developer_kubeconfig_path = kj_xasprintf("%s/developer.kubeconfig", dc->state_dir);
 	admin_token(dc);
 	if (demo_pki_init(dc, dc->state_dir, e) < 0 || demo_seed_load(dc, opts->seed_file, e) < 0)
 		goto fail;
@@ -187,6 +188,7 @@ void demo_stop(struct demo_cluster *dc)
 	free(dc->url);
 	free(dc->state_dir);
 	free(dc->kubeconfig_path);
+	free(dc->developer_kubeconfig_path);
 	pthread_mutex_destroy(&dc->lock);
 	free(dc);
 }
@@ -229,6 +231,21 @@ const char *demo_admin_key_pem(const struct demo_cluster *dc)
 const char *demo_admin_token(const struct demo_cluster *dc)
 {
 	return dc->admin_token;
+}
+
+const char *demo_developer_cert_pem(const struct demo_cluster *dc)
+{
+	return dc->developer.cert_pem;
+}
+
+const char *demo_developer_key_pem(const struct demo_cluster *dc)
+{
+	return dc->developer.key_pem;
+}
+
+const char *demo_developer_kubeconfig_path(const struct demo_cluster *dc)
+{
+	return dc->developer_kubeconfig_path;
 }
 
 void demo_compact(struct demo_cluster *dc)

@@ -21,6 +21,8 @@ struct demo_opts {
 	const char *seed_file;        /* YAML seed; NULL = the built-in seed (data/seed.yaml content) */
 	const char *kubeconfig_out;   /* admin kubeconfig path; NULL = <state_dir>/admin.kubeconfig */
 	int64_t max_token_expiration; /* seconds; 0 = no cap */
+	int seed_approver;            /* also let kube-system/kubejit-jit approve access requests
+	                                 (ClusterRole kubejit-approver, as `kubejit rbac approver`) */
 
 	/* Production behaviour, on by default: a zeroed struct gets what a
 	 * kube-apiserver v1.32 with its controller manager does.  Durations are
@@ -48,6 +50,15 @@ const char *demo_kubeconfig_path(const struct demo_cluster *dc); /* admin kubeco
 const char *demo_admin_cert_pem(const struct demo_cluster *dc);
 const char *demo_admin_key_pem(const struct demo_cluster *dc);
 const char *demo_admin_token(const struct demo_cluster *dc);
+/* A second person for approval demos: a client certificate for the user
+ * "developer" (group "developers"), whom the seed binds only to the
+ * ClusterRole kubejit-requester (what `kubejit rbac requester` prints), and
+ * a kubeconfig for it (<state>/developer.kubeconfig, 0600). */
+#define DEMO_DEVELOPER_USER  "developer"
+#define DEMO_DEVELOPER_GROUP "developers"
+const char *demo_developer_cert_pem(const struct demo_cluster *dc);
+const char *demo_developer_key_pem(const struct demo_cluster *dc);
+const char *demo_developer_kubeconfig_path(const struct demo_cluster *dc);
 /* Bearer token of a seeded privileged ServiceAccount ("kube-system/token-request-sa",
  * "kube-system/kubejit-jit", "kubernetes-dashboard/kubernetes-dashboard"), as written to
  * <state>/tokens/<name>.token; NULL if unknown or before the auth modules mint tokens. */

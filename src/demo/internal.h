@@ -285,6 +285,8 @@ struct demo_cluster {
 	int64_t max_token_expiration; /* seconds, 0 = none */
 
 	struct demo_keypair ca, server, admin;
+	struct demo_keypair developer; /* CN=developer: bound to the requester ClusterRole only */
+	char *developer_kubeconfig_path;
 	char *admin_token; /* static bearer token of "kubernetes-admin" */
 	/* Seeded accounts: "ns/name" -> token (written to tokens/<name>.token). */
 	char **account_keys;

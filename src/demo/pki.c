@@ -2,8 +2,9 @@
  *
  * One EC P-256 CA signs the server certificate (SAN 127.0.0.1 + localhost,
  * EKU serverAuth), the admin client certificate (CN=kubernetes-admin,
- * O=system:masters, EKU clientAuth) and client certificates requested
- * through CertificateSigningRequests.  PEM files live in the state dir, keys
+ * O=system:masters, EKU clientAuth), the developer's client certificate
+ * (CN=developer, O=developers: a person who may only ask for access) and
+ * client certificates requested through CertificateSigningRequests.  PEM files live in the state dir, keys
  * 0600, and are reused across restarts. */
 #include "demo/internal.h"
 #include "demo/statefile.h"
@@ -246,6 +247,12 @@ int demo_pki_init(struct demo_cluster *dc, const char *dir, kj_err *e)
 		    save_pair(dir, "admin", &dc->admin, e) < 0)
 			return -1;
 	}
+	if (!load_pair(dir, "developer", &dc->developer)) {
+		if (issue(dc, &dc->developer, DEMO_DEVELOPER_USER, DEMO_DEVELOPER_GROUP, "clientAuth", NULL,
+		          e) < 0 ||
+		    save_pair(dir, "developer", &dc->developer, e) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -261,6 +268,7 @@ void demo_pki_done(struct demo_cluster *dc)
 	pair_done(&dc->ca);
 	pair_done(&dc->server);
 	pair_done(&dc->admin);
+	pair_done(&dc->developer);
 }
 
 char *demo_pki_sign_csr(struct demo_cluster *dc, const char *csr_pem, int64_t seconds, kj_err *e)

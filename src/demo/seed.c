@@ -202,22 +202,39 @@ static int load_object(struct demo_cluster *dc, cJSON *obj, int docno, const cha
 	return 0;
 }
 
-int demo_seed_load(struct demo_cluster *dc, const char *file, kj_err *e)
+/* What `kubejit rbac approver --serviceaccount kube-system:kubejit-jit`
+ * grants, for demo_opts.seed_approver: the demo's privileged target may
+ * then decide the developer's access requests. */
+static const char approver_yaml[] =
+    "apiVersion: rbac.authorization.k8s.io/v1\n"
+    "kind: ClusterRole\n"
+    "metadata: {name: kubejit-approver, labels: {app.kubernetes.io/managed-by: kubejit}}\n"
+    "rules:\n"
+    "- {apiGroups: [\"certificates.k8s.io\"], resources: [\"certificatesigningrequests\"], verbs: "
+    "[\"get\", \"list\", \"update\", \"delete\"]}\n"
+    "- {apiGroups: [\"certificates.k8s.io\"], resources: [\"certificatesigningrequests/approval\"], "
+    "verbs: [\"update\"]}\n"
+    "- {apiGroups: [\"certificates.k8s.io\"], resources: [\"signers\"], resourceNames: "
+    "[\"kubejit.io/access-request\"], verbs: [\"approve\"]}\n"
+    "---\n"
+    "apiVersion: rbac.authorization.k8s.io/v1\n"
+    "kind: ClusterRoleBinding\n"
+    "metadata: {name: kubejit-approver, labels: {app.kubernetes.io/managed-by: kubejit}}\n"
+    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubejit-approver}\n"
+    "subjects:\n"
+    "- {kind: ServiceAccount, name: kubejit-jit, namespace: kube-system}\n";
+
+/* Load the YAML documents of `f`, or else of `text`, named `src` in errors. */
+static int load_yaml(struct demo_cluster *dc, FILE *f, const char *text, const char *src, kj_err *e)
 {
 	yaml_parser_t p;
-	FILE *f = NULL;
 	int docno = 0, rc = 0;
-	const char *src = file ? file : "built-in seed";
 
-	if (file && !(f = fopen(file, "r")))
-		return kj_err_set(e, KJ_ERR_NOTFOUND, _("cannot read seed file %s: %s"), file,
-		                  strerror(errno));
 	yaml_parser_initialize(&p);
 	if (f)
 		yaml_parser_set_input_file(&p, f);
 	else
-		yaml_parser_set_input_string(&p, (const unsigned char *)demo_seed_yaml,
-		                             strlen(demo_seed_yaml));
+		yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
 	while (!rc) {
 		yaml_document_t doc;
 		yaml_node_t *root;
@@ -243,8 +260,22 @@ int demo_seed_load(struct demo_cluster *dc, const char *file, kj_err *e)
 		cJSON_Delete(obj);
 	}
 	yaml_parser_delete(&p);
+	return rc;
+}
+
+int demo_seed_load(struct demo_cluster *dc, const char *file, kj_err *e)
+{
+	FILE *f = NULL;
+	int rc;
+
+	if (file && !(f = fopen(file, "r")))
+		return kj_err_set(e, KJ_ERR_NOTFOUND, _("cannot read seed file %s: %s"), file,
+		                  strerror(errno));
+	rc = load_yaml(dc, f, demo_seed_yaml, file ? file : "built-in seed", e);
 	if (f)
 		fclose(f);
+	if (!rc && dc->opts.seed_approver)
+		rc = load_yaml(dc, NULL, approver_yaml, "built-in approver role", e);
 	return rc;
 }
 
@@ -293,9 +324,41 @@ static int write_kubeconfig(struct demo_cluster *dc, kj_err *e)
 	              dc->url, ca, crt, key, dc->admin_token);
 	rc = write_secret_file(dc->kubeconfig_path, b.data, e);
 	kj_buf_done(&b);
-	free(ca);
 	free(crt);
 	kj_free_secret(key);
+	if (rc == 0) {
+		/* the developer: who they are, nothing they may do beyond asking */
+		crt = kj_b64_encode(dc->developer.cert_pem, strlen(dc->developer.cert_pem));
+		key = kj_b64_encode(dc->developer.key_pem, strlen(dc->developer.key_pem));
+		kj_buf_init(&b);
+		kj_buf_printf(&b,
+		              "apiVersion: v1\n"
+		              "kind: Config\n"
+		              "clusters:\n"
+		              "- name: kubejit-demo\n"
+		              "  cluster:\n"
+		              "    server: %s\n"
+		              "    certificate-authority-data: %s\n"
+		              "users:\n"
+		              "- name: developer\n"
+		              "  user:\n"
+		              "    client-certificate-data: %s\n"
+		              "    client-key-data: %s\n"
+		              "contexts:\n"
+		              "- name: kubejit-demo-developer\n"
+		              "  context:\n"
+		              "    cluster: kubejit-demo\n"
+		              "    user: developer\n"
+		              "    namespace: default\n"
+		              "current-context: kubejit-demo-developer\n",
+		              dc->url, ca, crt, key);
+		rc = write_secret_file(dc->developer_kubeconfig_path, b.data, e);
+		kj_wipe(b.data, b.len);
+		kj_buf_done(&b);
+		free(crt);
+		kj_free_secret(key);
+	}
+	free(ca);
 	return rc;
 }
 

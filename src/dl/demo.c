@@ -22,6 +22,9 @@ static struct {
 	const char *(*admin_cert_pem)(const struct demo_cluster *);
 	const char *(*admin_key_pem)(const struct demo_cluster *);
 	const char *(*admin_token)(const struct demo_cluster *);
+	const char *(*developer_cert_pem)(const struct demo_cluster *);
+	const char *(*developer_key_pem)(const struct demo_cluster *);
+	const char *(*developer_kubeconfig_path)(const struct demo_cluster *);
 	const char *(*account_token)(const struct demo_cluster *, const char *);
 	int (*fault_add)(struct demo_cluster *, const char *, const char *, int, enum demo_fault_kind, int,
 	                 int);
@@ -50,6 +53,9 @@ static void demo_resolve(void)
 	    {"demo_admin_cert_pem", (void **)&demo.admin_cert_pem},
 	    {"demo_admin_key_pem", (void **)&demo.admin_key_pem},
 	    {"demo_admin_token", (void **)&demo.admin_token},
+	    {"demo_developer_cert_pem", (void **)&demo.developer_cert_pem},
+	    {"demo_developer_key_pem", (void **)&demo.developer_key_pem},
+	    {"demo_developer_kubeconfig_path", (void **)&demo.developer_kubeconfig_path},
 	    {"demo_account_token", (void **)&demo.account_token},
 	    {"demo_fault_add", (void **)&demo.fault_add},
 	    {"demo_fault_clear", (void **)&demo.fault_clear},
@@ -102,6 +108,9 @@ DEMO_GETTER(const char *, demo_kubeconfig_path, kubeconfig_path, "")
 DEMO_GETTER(const char *, demo_admin_cert_pem, admin_cert_pem, "")
 DEMO_GETTER(const char *, demo_admin_key_pem, admin_key_pem, "")
 DEMO_GETTER(const char *, demo_admin_token, admin_token, "")
+DEMO_GETTER(const char *, demo_developer_cert_pem, developer_cert_pem, "")
+DEMO_GETTER(const char *, demo_developer_key_pem, developer_key_pem, "")
+DEMO_GETTER(const char *, demo_developer_kubeconfig_path, developer_kubeconfig_path, "")
 
 const char *demo_account_token(const struct demo_cluster *dc, const char *ns_name)
 {
