@@ -52,6 +52,7 @@ CRITERION_SUITES = \
 	tests/demo/test_demo_store \
 	tests/ui/test_ui_german \
 	tests/ui/test_ui_leases \
+	tests/ui/test_ui_requests \
 	tests/ui/test_ui_targets \
 	tests/ui/test_ui_widgets \
 	tests/ui/test_ui_wizards \

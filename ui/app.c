@@ -196,6 +196,7 @@ void ui_app_free(struct ui_app *app)
 	pthread_mutex_unlock(&tty_lock);
 	engine_set_plugin_hooks(NULL, NULL, NULL);
 	plugin_app = NULL;
+	app->closing = 1;
 	app_job_stop(app);
 	while (app->depth > 0)
 		ui_app_pop(app);
@@ -230,6 +231,10 @@ static void global_action(struct ui_app *app, int ch, enum ui_action act)
 		break;
 	case ACT_JUMP:
 		ui_app_push(app, ui_jump_new(app));
+		break;
+	case ACT_REQUESTS:
+		/* also where the `:` menu is off (tests): the key is in the status bar */
+		ui_jump_to(app, UI_SCR_REQUESTS);
 		break;
 	case ACT_REDRAW:
 		app->repaint = 1;

@@ -67,6 +67,7 @@ struct ui_opts {
 	const char *banner;           /* right side of the title bar ("demo cluster"), may be NULL */
 	const char *guide;            /* first-steps guide text; NULL = none */
 	int show_guide;               /* open with the guide shown */
+	const char *request_hint;     /* the Requests screen's text while empty (demo); NULL = its own */
 	/* `:` jumps: opens screen `id` (enum ui_screen_id); NULL = no jumps (tests) */
 	void (*jump)(struct ui_app *app, int id);
 };
@@ -108,6 +109,9 @@ void ui_app_status(struct ui_app *app, const char *fmt, ...) __attribute__((form
 /* A tooltip for the status line (the whole text of what the screen had to
  * cut), shown for a few seconds when no status message is; NULL clears. */
 void ui_app_tip(struct ui_app *app, const char *text);
+/* A short text at the right end of the status bar while it shows the
+ * keys (the pending access requests); NULL or "" removes it.  Copied. */
+void ui_app_set_badge(struct ui_app *app, const char *text);
 /* An error dialog with message and hint (nothing exits). */
 void ui_app_error(struct ui_app *app, const kj_err *e);
 

@@ -23,6 +23,10 @@ static int job_start(struct ui_app *app, struct ui_screen *owner, const char *la
 {
 	struct ui_job *j = &app->job;
 
+	/* a screen uncovered while the interface closes may ask to reload;
+	 * nothing is left to join such a job before the engines close */
+	if (app->closing)
+		return -1;
 	if (j->running && j->quiet && !quiet && !app->pending.set) {
 		/* the background sweep is running: start right after it */
 		app->pending.set = 1;
@@ -112,7 +116,15 @@ void app_job_finish(struct ui_app *app)
 		memset(&app->pending, 0, sizeof(app->pending));
 		if (p.owner && !ui_app_on_stack(app, p.owner))
 			p.owner = NULL;
-		job_start(app, p.owner, p.label, p.fn, p.done, p.arg, 0);
+		if (app->closing) {
+			kj_err ce;
+			kj_err_clear(&ce);
+			kj_err_set(&ce, KJ_ERR_CANCELLED, "%s", _("cancelled"));
+			if (p.done)
+				p.done(NULL, p.arg, -1, &ce);
+		} else {
+			job_start(app, p.owner, p.label, p.fn, p.done, p.arg, 0);
+		}
 	}
 }
 

@@ -68,6 +68,8 @@ struct ui_app {
 	ui_app_idle_fn idle;
 	void *idle_ctx;
 	int guide_shown;
+	char badge[64]; /* right end of the key line (pending requests) */
+	int closing;    /* ui_app_free() runs: no job may start */
 };
 
 /* app_stack.c */

@@ -29,6 +29,11 @@ void ui_app_tip(struct ui_app *app, const char *text)
 	app->tip_until_ms = kj_mono_ms() + 5000;
 }
 
+void ui_app_set_badge(struct ui_app *app, const char *text)
+{
+	snprintf(app->badge, sizeof(app->badge), "%s", text ? text : "");
+}
+
 void ui_app_error(struct ui_app *app, const kj_err *e)
 {
 	ui_dialog_error(app, e);
@@ -89,6 +94,12 @@ void app_draw_status(struct ui_app *app, int y, int cols)
 	app->tip[0] = '\0';
 	if (!top)
 		return;
+	if (app->badge[0] && ui_text_width(app->badge) + 24 < cols) {
+		/* drawn first, so the key hints stop before it */
+		int bw = ui_text_width(app->badge) + 2;
+		ui_put(stdscr, y, cols - bw, bw, app->badge, ui_attr(R_KEY), 0);
+		cols -= bw + 1;
+	}
 	scope = top->ops->cur_scope ? top->ops->cur_scope(top) : top->ops->scope;
 	for (k = ui_keys_table(); k->act != ACT_NONE; k++) {
 		char name[24];

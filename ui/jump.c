@@ -19,5 +19,8 @@ void ui_jump_to(struct ui_app *app, enum ui_screen_id id)
 	case UI_SCR_HELP:
 		ui_app_push(app, ui_help_new(app));
 		break;
+	case UI_SCR_REQUESTS:
+		ui_app_push(app, ui_requests_new(app));
+		break;
 	}
 }

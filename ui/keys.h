@@ -52,6 +52,13 @@ enum ui_action {
 	ACT_YES, /* a question's answers */
 	ACT_NO,
 	ACT_TOGGLE, /* highlight the other answer */
+	ACT_APPROVE,
+	ACT_DENY,
+	ACT_COLLECT,
+	ACT_WITHDRAW,
+	ACT_NEXT_TARGET,
+	ACT_MINE,
+	ACT_REQUESTS,
 	ACT_COUNT
 };
 
@@ -74,9 +81,10 @@ enum ui_scope {
 	SC_CHECKLIST = 1 << 12, /* dialog: check any number of items */
 	SC_INPUT = 1 << 13,     /* dialog: one line of text; printable keys are text */
 	SC_FILTER = 1 << 14,    /* a table's filter line while typing; printable keys are text */
-	SC_LISTS = SC_LEASES | SC_SECRETS | SC_TARGETS | SC_AUDIT | SC_HELP | SC_DETAIL,
+	SC_REQUESTS = 1 << 15,  /* access requests */
+	SC_LISTS = SC_LEASES | SC_SECRETS | SC_TARGETS | SC_AUDIT | SC_HELP | SC_DETAIL | SC_REQUESTS,
 	SC_DIALOGS = SC_MESSAGE | SC_CONFIRM | SC_MENU | SC_CHECKLIST | SC_INPUT,
-	SC_ALL = 0x7fff,
+	SC_ALL = 0xffff,
 };
 
 struct ui_key {

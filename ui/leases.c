@@ -712,6 +712,7 @@ static void lfree(struct ui_screen *s)
 	struct leases *ls = (struct leases *)s;
 
 	ui_app_set_idle(s->app, NULL, NULL);
+	ui_requests_forget(s->app);
 	ui_table_free(ls->table);
 	drop_window(ls);
 	free(ls->filter);
@@ -758,10 +759,12 @@ static void idle(struct ui_app *app, void *ctx)
 	int interval = ui_app_opts(app)->sweep_interval;
 	struct sweep_job *j;
 
-	if (interval < 0 || !ui_app_worker_engine(app))
+	if (!ui_app_worker_engine(app))
 		return;
-	if (--ls->sweep_countdown > 0)
+	if (interval < 0 || --ls->sweep_countdown > 0) {
+		ui_requests_idle(app); /* the status bar's count of pending requests */
 		return;
+	}
 	ls->sweep_countdown = interval;
 	j = kj_xcalloc(1, sizeof(*j));
 	j->eng = ui_app_worker_engine(app);

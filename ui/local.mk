@@ -28,6 +28,7 @@ ui_libkjui_a_SOURCES = \
 	ui/secrets.c \
 	ui/targets.c \
 	ui/audit.c \
+	ui/requests.c \
 	ui/wiz_mint.c \
 	ui/wiz_secret.c \
 	ui/wiz_target.c

@@ -8,13 +8,28 @@
 
 #include "ui/app.h"
 
-enum ui_screen_id { UI_SCR_LEASES, UI_SCR_SECRETS, UI_SCR_TARGETS, UI_SCR_AUDIT, UI_SCR_HELP };
+enum ui_screen_id {
+	UI_SCR_LEASES,
+	UI_SCR_SECRETS,
+	UI_SCR_TARGETS,
+	UI_SCR_AUDIT,
+	UI_SCR_HELP,
+	UI_SCR_REQUESTS
+};
 
 struct ui_screen *ui_leases_new(struct ui_app *app);
 struct ui_screen *ui_secrets_new(struct ui_app *app);
 struct ui_screen *ui_targets_new(struct ui_app *app);
 struct ui_screen *ui_audit_new(struct ui_app *app);
 struct ui_screen *ui_help_new(struct ui_app *app);
+/* Access requests of the current target's cluster (engine/request.h). */
+struct ui_screen *ui_requests_new(struct ui_app *app);
+/* Called once a second by the home screen while idle: counts the pending
+ * requests now and then on a background job and shows the count in the
+ * status bar.  ui_requests_forget() drops that state (the home screen
+ * closes). */
+void ui_requests_idle(struct ui_app *app);
+void ui_requests_forget(struct ui_app *app);
 /* Show the lease table (the root screen) with lease `id` selected. */
 void ui_leases_focus(struct ui_app *app, const char *id);
 /* If the top screen is the Secrets screen, reload it and select `path`. */
@@ -28,6 +43,10 @@ void ui_jump_to(struct ui_app *app, enum ui_screen_id id);
 struct ui_screen *ui_wiz_target_new(struct ui_app *app);
 struct ui_screen *ui_wiz_secret_new(struct ui_app *app, const char *edit_path);
 struct ui_screen *ui_wiz_mint_new(struct ui_app *app, const char *secret_path);
+/* The mint result screen for a credential received another way (a
+ * collected access request); takes over *res (zeroed). */
+struct mint_result;
+struct ui_screen *ui_mint_result_new(struct ui_app *app, struct mint_result *res);
 
 /* A read-only text view (details, RBAC YAML, ExecCredential); `text` is
  * copied; `wipe` wipes the copy when the view closes (secrets). */

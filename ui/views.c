@@ -279,26 +279,34 @@ struct ui_screen *ui_help_new(struct ui_app *app)
 
 /* ---- jump menu ---- */
 
-static const char *const jump_names[] = {N_("Leases"), N_("Secrets"), N_("Targets"), N_("Audit log"),
-                                         N_("Help")};
+/* menu order; the first letters differ, as the menu jumps by them */
+static const struct {
+	const char *name;
+	enum ui_screen_id id;
+} jumps[] = {
+    {N_("Leases"), UI_SCR_LEASES},     {N_("Secrets"), UI_SCR_SECRETS}, {N_("Targets"), UI_SCR_TARGETS},
+    {N_("Requests"), UI_SCR_REQUESTS}, {N_("Audit log"), UI_SCR_AUDIT}, {N_("Help"), UI_SCR_HELP},
+};
+#define NJUMPS ((int)(sizeof(jumps) / sizeof(jumps[0])))
 
 static void jump_chosen(struct ui_screen *owner, void *ctx, int choice)
 {
 	struct ui_app *app = ctx;
 
 	(void)owner;
-	if (choice >= 0)
-		ui_app_jump(app, choice);
+	if (choice >= 0 && choice < NJUMPS)
+		ui_app_jump(app, (int)jumps[choice].id);
 }
 
 struct ui_screen *ui_jump_new(struct ui_app *app)
 {
-	const char *items[5];
+	const char *items[NJUMPS];
 	int i;
 
-	for (i = 0; i < 5; i++)
-		items[i] = _(jump_names[i]);
+	for (i = 0; i < NJUMPS; i++)
+		items[i] = _(jumps[i].name);
 	/* the menu pushes itself; return nothing for the caller to push */
-	ui_dialog_menu(app, NULL, _("Jump to (type the first letter, Enter)"), items, 5, 0, jump_chosen, app);
+	ui_dialog_menu(app, NULL, _("Jump to (type the first letter, Enter)"), items, NJUMPS, 0, jump_chosen,
+	               app);
 	return NULL;
 }

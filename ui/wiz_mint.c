@@ -35,7 +35,8 @@ struct mintwiz {
 	struct mint_result res;
 	int have_result;
 	int revealed;
-	char *claims; /* decoded JWT claims, display text */
+	char *claims;  /* decoded JWT claims, display text */
+	int collected; /* a collected access request: not a lease of this home */
 };
 
 static int ns_skip(const struct mintwiz *m)
@@ -521,10 +522,12 @@ static int result_key(struct mintwiz *m, int ch, enum ui_action act)
 		 * lease table shows the new lease counting down */
 		struct ui_app *app = w->base.app;
 		char id[sizeof(m->res.lease_id)];
+		int collected = m->collected;
 		memcpy(id, m->res.lease_id, sizeof(id));
 		ui_app_repaint(app);
 		ui_wizard_close(w);
-		ui_leases_focus(app, id);
+		if (!collected)
+			ui_leases_focus(app, id);
 		return UI_HANDLED;
 	}
 	case ACT_HELP:
@@ -656,5 +659,20 @@ struct ui_screen *ui_wiz_mint_new(struct ui_app *app, const char *secret_path)
 				m->have_sec = 1;
 			}
 	ui_wizard_init(&m->w, app, &ops);
+	return &m->w.base;
+}
+
+struct ui_screen *ui_mint_result_new(struct ui_app *app, struct mint_result *res)
+{
+	struct mintwiz *m = kj_xcalloc(1, sizeof(*m));
+
+	m->res = *res;
+	memset(res, 0, sizeof(*res));
+	m->have_result = 1;
+	m->collected = 1;
+	decode_claims(m);
+	ui_wizard_init(&m->w, app, &ops);
+	ui_wizard_goto(&m->w, M_RESULT);
+	m->w.base.title = _("Collected credential");
 	return &m->w.base;
 }

@@ -22,6 +22,14 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 static FILE *start_out;
+static int start_approver;
+
+void ud_start_approval(struct ud *u, int lines, int cols)
+{
+	start_approver = 1;
+	ud_start(u, lines, cols);
+	start_approver = 0;
+}
 
 void ud_start_out(struct ud *u, int lines, int cols, FILE *out)
 {
@@ -40,6 +48,7 @@ void ud_start(struct ud *u, int lines, int cols)
 
 	memset(u, 0, sizeof(*u));
 	kj_err_clear(&e);
+	o.seed_approver = start_approver;
 	cr_assert_not_null(mkdtemp(tmpl));
 	u->home = kj_xstrdup(tmpl);
 	setenv("HOME", u->home, 1);

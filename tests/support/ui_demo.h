@@ -17,6 +17,9 @@ struct ud {
 };
 
 void ud_start(struct ud *u, int lines, int cols);
+/* Same, as `kubejit --demo` seeds it: kube-system/kubejit-jit may approve
+ * access requests (demo_opts.seed_approver). */
+void ud_start_approval(struct ud *u, int lines, int cols);
 /* Same, with the terminal output going to `out` (kept open). */
 void ud_start_out(struct ud *u, int lines, int cols, FILE *out);
 /* Add target "demo" with the fully privileged account, without the UI. */
