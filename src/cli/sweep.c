@@ -28,7 +28,9 @@ static void sweep_usage(FILE *out)
 	        "--cluster, also delete objects labelled app.kubernetes.io/managed-by=kubejit\n"
 	        "whose kubejit.io/expires-at has passed, on every target — even ones this\n"
 	        "machine never minted.  Meant for cron, a systemd timer or the CronJob in\n"
-	        "the data directory (cronjob-sweep.yaml).\n\n"
+	        "the data directory (cronjob-sweep.yaml).  It also renews the token or\n"
+	        "CSR-made certificate of every target that is due (see 'target renew'), so\n"
+	        "targets nobody uses stay alive.\n\n"
 	        "Options:\n"
 	        "  --cluster       also sweep the clusters by label\n"
 	        "  --in-cluster    sweep the cluster this pod runs in, with its ServiceAccount\n"
@@ -140,7 +142,12 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 	} else {
 		for (size_t i = 0; i < rep.n_actions; i++) {
 			struct sweep_action *a = &rep.actions[i];
-			if (a->kind && a->name)
+			if (a->kind && !strcmp(a->kind, "Target"))
+				printf(o.dry_run  ? _("would renew the credential of target %s%s%s\n")
+				       : a->error ? _("target %s: renewing its credential failed%s%s\n")
+				                  : _("target %s: credential renewed%s%s\n"),
+				       a->target, a->error ? " — " : "", a->error ? a->error : "");
+			else if (a->kind && a->name)
 				printf("%s%s %s %s%s%s: %s%s%s\n", o.dry_run ? _("would delete ") : "",
 				       a->target ? a->target : "in-cluster", a->kind, a->ns ? a->ns : "",
 				       a->ns ? "/" : "", a->name, _(a->reason), a->error ? " — " : "",

@@ -10,6 +10,7 @@
 #include "engine/lease.h"
 #include "engine/objects.h"
 #include "engine/request.h"
+#include "engine/target.h"
 #include "kube/api.h"
 #include "kube/incluster.h"
 #include "store/leases.h"
@@ -326,6 +327,40 @@ static int cluster_pass(struct engine *eng, const struct sweep_opts *o, int64_t 
 	return 0;
 }
 
+/* A target nobody uses would die with its token or certificate, since
+ * renewal otherwise happens on use (engine_client()): the sweep, which a
+ * timer runs every few minutes, renews every target that is due. */
+static void renew_pass(struct engine *eng, const struct sweep_opts *o, struct sweep_report *r)
+{
+	struct target *ts = NULL;
+	size_t n = 0;
+	kj_err e;
+
+	if (store_target_list(engine_db(eng), &ts, &n, &e) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int64_t due = target_renew_due(&ts[i]);
+		struct target_renew_result rr = {0};
+		struct sweep_action *a;
+
+		if ((o->target && strcmp(o->target, ts[i].name)) || !due || kj_now() < due)
+			continue;
+		a = add_action(r, NULL, ts[i].name, "Target", NULL, ts[i].name,
+		               N_("credential due for renewal"));
+		a->done = 1;
+		if (o->dry_run)
+			continue;
+		/* shown, but no sweep failure: the credential still works until its
+		 * end, is warned about ahead, and the next run tries again */
+		if (target_renew(eng, ts[i].name, &rr, &e) < 0) {
+			a->done = 0;
+			a->error = kj_xstrdup(e.msg);
+		}
+		target_renew_result_done(&rr);
+	}
+	target_list_free(ts, n);
+}
+
 int sweep_run(struct engine *eng, const struct sweep_opts *o, struct sweep_report *out, kj_err *e)
 {
 	int64_t grace = o->grace > 0 ? o->grace : SWEEP_DEFAULT_GRACE;
@@ -335,6 +370,7 @@ int sweep_run(struct engine *eng, const struct sweep_opts *o, struct sweep_repor
 	if (o->local && !o->in_cluster) {
 		if (local_pass(eng, o, out, e) < 0)
 			return -1;
+		renew_pass(eng, o, out);
 		ran = 1;
 	}
 	if (o->cluster) {

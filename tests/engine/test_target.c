@@ -11,6 +11,7 @@
 
 #include "engine/audit.h"
 #include "engine/secret.h"
+#include "engine/sweep.h"
 #include "kube/api.h"
 #include "kube/kubeconfig.h"
 #include "store/targets.h"
@@ -1207,4 +1208,54 @@ Test(target, csr_certificate_that_may_not_approve_keeps_its_certificate)
 	cr_assert_eq(t.renewed_at, 0);
 	target_done(&t);
 	target_done(&old);
+}
+
+/* A target nobody uses is renewed by the sweep (a timer), not only on use. */
+Test(target, sweep_renews_targets_nobody_uses)
+{
+	struct target_bootstrap_spec b = {0};
+	struct target_add_result r;
+	struct sweep_opts o = {.local = 1};
+	struct sweep_report rep;
+	struct target t;
+	kj_err e = {0};
+	int64_t due;
+
+	b.name = "idle";
+	b.mode = TARGET_MODE_FIXED;
+	b.kubeconfig_path = demo_kubeconfig_path(dc);
+	b.namespace_ = "default";
+	b.sa_name = "kj-idle";
+	b.token_seconds = 600;
+	cr_assert_eq(target_bootstrap(en, &b, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	due = target_renew_due(&r.target);
+	target_add_result_done(&r);
+	engine_drop_client(en, "idle");
+
+	cr_assert_eq(sweep_run(en, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.n_actions, 0, "not due yet: nothing to renew");
+	sweep_report_done(&rep);
+
+	kj_time_set_offset(due - kj_now() + 30);
+	o.dry_run = 1;
+	cr_assert_eq(sweep_run(en, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.n_actions, 1);
+	cr_assert_str_eq(rep.actions[0].kind, "Target");
+	cr_assert_str_eq(rep.actions[0].target, "idle");
+	sweep_report_done(&rep);
+	cr_assert_eq(target_get(en, "idle", &t, &e), 0);
+	cr_assert_eq(t.renewed_at, 0, "a dry run renews nothing");
+	target_done(&t);
+
+	o.dry_run = 0;
+	cr_assert_eq(sweep_run(en, &o, &rep, &e), 0, "%s", e.msg);
+	cr_assert_eq(rep.n_actions, 1);
+	cr_assert_null(rep.actions[0].error, "%s", rep.actions[0].error);
+	cr_assert_eq(rep.failures, 0);
+	sweep_report_done(&rep);
+	cr_assert_eq(target_get(en, "idle", &t, &e), 0);
+	cr_assert_gt(t.renewed_at, 0, "renewed by the sweep");
+	cr_assert_gt(target_renew_due(&t), kj_now(), "and not due again");
+	target_done(&t);
+	kj_time_set_offset(0);
 }
