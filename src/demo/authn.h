@@ -38,6 +38,7 @@ struct demo_auth {
 	struct jwt_signer *signer;
 	pthread_mutex_t lock;            /* guards policy and the informer */
 	struct authz_policy_ref *policy; /* RBAC snapshot of the informer's view */
+	struct authz_policy_ref *stored; /* RBAC snapshot of storage (escalation checks) */
 	/* The authorizer's informer: RBAC objects as they were rbac_delay_ms ago
 	 * (plugin/pkg/auth/authorizer/rbac/rbac.go reads listers fed by watches). */
 	struct objstore *rbac_view;
