@@ -86,6 +86,7 @@ TEST_SCRIPTS_ALL = \
 	tests/e2e/python.sh \
 	tests/e2e/target.sh \
 	tests/e2e/tui.sh \
+	tests/e2e/tui-requests.sh \
 	tests/e2e/tui-exec.sh \
 	tests/cli/doc-completion.sh \
 	tests/cli/doc-man.sh \
