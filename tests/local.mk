@@ -35,6 +35,7 @@ CRITERION_SUITES = \
 	tests/kube/test_kube_auth \
 	tests/kube/test_kube_live \
 	tests/store/test_store \
+	tests/engine/test_cluster_lease \
 	tests/engine/test_execcache \
 	tests/engine/test_faults \
 	tests/engine/test_mint \
@@ -68,6 +69,7 @@ endif
 # the documentation, the format and the layers read the source tree.
 TEST_SCRIPTS_ALL = \
 	tests/e2e/bootstrap-remove.sh \
+	tests/e2e/cluster-leases.sh \
 	tests/e2e/concurrency.sh \
 	tests/e2e/crash.sh \
 	tests/e2e/exec-libs.sh \

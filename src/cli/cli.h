@@ -108,6 +108,7 @@ enum cli_lease_opt {
 	CLI_LEASE_OPT_WAIT,
 	CLI_LEASE_OPT_TOKEN_FILE,
 	CLI_LEASE_OPT_WAIT_TIMEOUT,
+	CLI_LEASE_OPT_CLUSTER,
 };
 /* Apply option `ch` (with optarg) to `f`: 1 taken, 0 not a filter option,
  * -1 bad value (`e` filled). */

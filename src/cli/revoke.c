@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "engine/cluster_lease.h"
 #include "engine/engine.h"
 #include "engine/execcache.h"
 #include "engine/lease.h"
@@ -26,9 +27,14 @@ static void revoke_usage(FILE *out)
 	fputs(_("Usage: kubejit revoke ID... [--wait [--token-file F] [--wait-timeout DUR]]\n"
 	        "       kubejit revoke --all [--secret P] [--target T] [--namespace NS] [--parallel N]\n"
 	        "                      [--wait [--wait-timeout DUR]]\n"
+	        "       kubejit revoke --cluster ID... [--target T]\n"
 	        "Revoke leases now: the ServiceAccount or anchor Secret goes first, which\n"
 	        "invalidates the token; then bindings and roles.  Revoking twice is fine.\n"
 	        "IDs may be abbreviated (at least 4 characters).\n\n"
+	        "With --cluster, the IDs are those 'kubejit leases --cluster' lists: anyone's\n"
+	        "lease on the target's cluster, as far as the target's RBAC lets it delete the\n"
+	        "lease's objects.  The audit log records the lease's owner; a lease this store\n"
+	        "holds is closed here too.  --target may be left out when one target is saved.\n\n"
 	        "An API server remembers a token that authenticated in the last 10 s (its\n"
 	        "token cache), so a revoked token stops working within about 10 s, on every\n"
 	        "API server instance.  --wait returns only once it is refused: kubejit asks\n"
@@ -45,7 +51,8 @@ static void revoke_usage(FILE *out)
 	        "  kubejit revoke 3f2a9c1e\n"
 	        "  kubejit mint /prod/read-pods -o token --out tok && ...\n"
 	        "  kubejit revoke 3f2a9c1e --wait --token-file tok\n"
-	        "  kubejit revoke --all --secret /prod/read-pods\n"),
+	        "  kubejit revoke --all --secret /prod/read-pods\n"
+	        "  kubejit revoke --cluster --target prod 3f2a9c1e\n"),
 	      out);
 }
 
@@ -136,6 +143,45 @@ static int wait_refused(struct engine *en, const char *id, const char *given_tok
 	return rc;
 }
 
+/* revoke --cluster ID...: 0, or the exit code of the first failure. */
+static int revoke_cluster(struct engine *en, const struct kj_globals *g, const char *target, char **ids,
+                          int n)
+{
+	kj_err e, first;
+	int fails = 0;
+
+	kj_err_clear(&first);
+	for (int i = 0; i < n; i++) {
+		struct cluster_revoke_result r;
+		char *owner;
+
+		kj_err_clear(&e);
+		if (cluster_lease_revoke(en, target, ids[i], &r, &e) < 0) {
+			if (!fails++)
+				first = e;
+			cli_fail(&e);
+			if (r.deleted && !g->quiet)
+				fprintf(stderr,
+				        _("kubejit: %zu object(s) of lease %.8s were deleted before that\n"),
+				        r.deleted, r.lease.id);
+			cluster_revoke_result_done(&r);
+			continue;
+		}
+		owner = cluster_lease_owner_text(&r.lease);
+		if (!g->quiet)
+			printf(_("lease %s of %s revoked from the cluster: %zu object(s) deleted%s; API "
+			         "servers may still accept its token for up to their token cache time (10 s "
+			         "by default)\n"),
+			       r.lease.id, owner, r.deleted,
+			       r.local_closed ? _(", closed in this store too") : "");
+		free(owner);
+		cluster_revoke_result_done(&r);
+	}
+	if (fails)
+		return kj_err_exit_code(&first) ? kj_err_exit_code(&first) : 1;
+	return 0;
+}
+
 /* After revoking: the targets of leases `ids` had their other overdue
  * leases closed too (each target once). */
 static void expire_due_of(struct engine *en, const struct kj_strv *ids, int quiet)
@@ -173,12 +219,13 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 	    {"wait", no_argument, NULL, CLI_LEASE_OPT_WAIT},
 	    {"token-file", required_argument, NULL, CLI_LEASE_OPT_TOKEN_FILE},
 	    {"wait-timeout", required_argument, NULL, CLI_LEASE_OPT_WAIT_TIMEOUT},
+	    {"cluster", no_argument, NULL, CLI_LEASE_OPT_CLUSTER},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct lease_filter f = LEASE_FILTER_ANY;
 	struct engine *en = NULL;
-	int all = 0, parallel = LEASE_REVOKE_PARALLEL, ch, r, fails = 0, wait = 0;
+	int all = 0, parallel = LEASE_REVOKE_PARALLEL, ch, r, fails = 0, wait = 0, cluster = 0;
 	int64_t wait_ms = 0;
 	const char *token_file = NULL;
 	char *token = NULL;
@@ -198,6 +245,8 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 			parallel = atoi(optarg);
 		else if (ch == CLI_LEASE_OPT_WAIT)
 			wait = 1;
+		else if (ch == CLI_LEASE_OPT_CLUSTER)
+			cluster = 1;
 		else if (ch == CLI_LEASE_OPT_TOKEN_FILE)
 			token_file = optarg;
 		else if (ch == CLI_LEASE_OPT_WAIT_TIMEOUT) {
@@ -208,6 +257,19 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 			return 0;
 		} else
 			return cli_usage_error("revoke", _("unknown option"));
+	}
+	if (cluster) {
+		if (all || wait || f.secret || f.ns || f.state >= 0)
+			return cli_usage_error("revoke",
+			                       _("--cluster revokes the leases named by ID; it takes "
+			                         "only --target"));
+		if (optind >= argc)
+			return cli_usage_error("revoke", _("give the IDs 'kubejit leases --cluster' shows"));
+		if (engine_open(g->home, &en, &e) < 0)
+			return cli_fail(&e);
+		r = revoke_cluster(en, g, f.target, argv + optind, argc - optind);
+		engine_close(en);
+		return r;
 	}
 	if ((token_file || wait_ms) && !wait)
 		return cli_usage_error("revoke", _("--token-file and --wait-timeout go with --wait"));

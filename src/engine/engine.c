@@ -15,6 +15,7 @@
 
 #include "engine/execcache.h"
 #include "engine/target.h"
+#include "kube/api.h"
 #include "kube/execcred.h"
 #include "kube/http.h"
 #include "store/db.h"
@@ -34,6 +35,7 @@ struct cached_client {
 	char *name;
 	struct kube_client *kc;
 	int64_t renew_at; /* reload (and renew the token) from then on; 0 = never */
+	char *identity;   /* engine_identity(), once learned */
 };
 
 #define RENEW_RETRY 60 /* a failed token renewal is tried again this much later */
@@ -188,6 +190,7 @@ void engine_close(struct engine *en)
 	for (i = 0; i < en->n_clients; i++) {
 		kube_client_free(en->clients[i].kc);
 		free(en->clients[i].name);
+		free(en->clients[i].identity);
 	}
 	free(en->clients);
 	kj_wipe(en->key, sizeof(en->key));
@@ -449,6 +452,7 @@ void engine_keep_client(struct engine *en, const char *name, struct kube_client 
 	en->clients[en->n_clients].name = kj_xstrdup(name);
 	en->clients[en->n_clients].kc = kc;
 	en->clients[en->n_clients].renew_at = 0;
+	en->clients[en->n_clients].identity = NULL;
 	{
 		struct target t;
 		kj_err ignore = {0};
@@ -470,9 +474,64 @@ void engine_drop_client(struct engine *en, const char *name)
 			continue;
 		kube_client_free(en->clients[i].kc);
 		free(en->clients[i].name);
+		free(en->clients[i].identity);
 		en->clients[i] = en->clients[--en->n_clients];
 		return;
 	}
+}
+
+static struct cached_client *cached(struct engine *en, const char *name)
+{
+	for (size_t i = 0; i < en->n_clients; i++)
+		if (!strcmp(en->clients[i].name, name))
+			return &en->clients[i];
+	return NULL;
+}
+
+const char *engine_identity_cached(struct engine *en, const char *name)
+{
+	struct cached_client *c = name ? cached(en, name) : NULL;
+
+	return c ? c->identity : NULL;
+}
+
+const char *engine_identity(struct engine *en, const char *name, kj_err *e)
+{
+	struct kube_client *kc;
+	struct cached_client *c;
+	struct kube_user_info who;
+	struct target t;
+	char *id = NULL;
+
+	if (engine_client(en, name, &kc, e) < 0)
+		return NULL;
+	c = cached(en, name);
+	if (c->identity)
+		return c->identity;
+	/* the preflight asked already; only a credential plugin may answer
+	 * as someone else from one run to the next */
+	if (store_target_get(en->db, name, &t, e) < 0)
+		return NULL;
+	if (t.identity && *t.identity && t.auth != TARGET_AUTH_EXEC)
+		id = kj_printable(t.identity, ENGINE_IDENTITY_MAX);
+	target_done(&t);
+	if (!id) {
+		memset(&who, 0, sizeof(who));
+		if (kube_whoami(kc, &who, e) < 0) {
+			kj_err_prefix(e, _("asking target %s who it is (SelfSubjectReview)"), name);
+			return NULL;
+		}
+		if (who.username && *who.username)
+			id = kj_printable(who.username, ENGINE_IDENTITY_MAX);
+		kube_user_info_done(&who);
+		if (!id) {
+			kj_err_set(e, KJ_ERR_FAIL, _("target %s: the API server reported no username"), name);
+			return NULL;
+		}
+	}
+	c = cached(en, name); /* the client list may have moved */
+	c->identity = id;
+	return id;
 }
 
 /* ---- sealed secret material ------------------------------------------------ */

@@ -91,6 +91,20 @@ void engine_keep_client(struct engine *en, const char *name, struct kube_client 
 /* Forget the cached client of `name` (after the target changed or went). */
 void engine_drop_client(struct engine *en, const char *name);
 
+/* The username the API server authenticates target `name`'s credential as
+ * (SelfSubjectReview), which mints write into the owner annotation of their
+ * objects.  Learned once per engine and target and kept with the cached
+ * client (a changed target, engine_drop_client(), asks again).  The identity
+ * the target's last preflight saw is used without asking, except for exec
+ * plugins, which may answer as someone else from one run to the next.
+ * Cleaned with kj_printable() to at most ENGINE_IDENTITY_MAX bytes.  Owned
+ * by the engine; NULL with `e` set when it cannot be learned. */
+#define ENGINE_IDENTITY_MAX 253
+const char *engine_identity(struct engine *en, const char *name, kj_err *e);
+/* What engine_identity() learned for `name` in this context, or NULL; no
+ * network. */
+const char *engine_identity_cached(struct engine *en, const char *name);
+
 /* A fresh, uncached client on the cluster of saved target `name` that
  * authenticates with `token` instead of the target's own credential: to
  * ask as a minted token whether it works or is refused.  The caller frees

@@ -28,6 +28,7 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/reqcrypt.c src/engine/reqcrypt.h \
 	src/engine/request.c src/engine/request.h
 ENGINE_SOURCES_ENGINE += src/engine/browse.c src/engine/browse.h
+ENGINE_SOURCES_ENGINE += src/engine/cluster_lease.c src/engine/cluster_lease.h
 # ar never drops a member: rebuild the archive when its list of sources
 # changes, or a file moved elsewhere (src/kube/http.c) stays in it.
 EXTRA_src_libkjengine_a_DEPENDENCIES = $(top_srcdir)/src/engine/local.mk $(top_srcdir)/src/kube/local.mk \

@@ -669,6 +669,16 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 		kj_err_prefix(e, _("secret %s"), s.path);
 		goto out;
 	}
+	{
+		/* the objects name their owner for colleagues; without it they
+		 * still carry user@host, so the mint goes on */
+		kj_err ie;
+		if (!engine_identity(eng, s.target, &ie)) {
+			char *w = kj_xasprintf(_("the objects do not name their owner (%s)"), ie.msg);
+			warn(&m, w);
+			free(w);
+		}
+	}
 	mint_object_name(s.name_prefix, s.path, m.name);
 	/* the lease row exists before the first object does (doc/ARCHITECTURE.md, "The data flow of a mint")
 	 */

@@ -4,8 +4,20 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "util/names.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
+
+/* People's text (a path, $USER, a username an identity provider chose) as
+ * an annotation that prints safely wherever a colleague reads it. */
+static void add_text(cJSON *ann, const char *key, const char *value)
+{
+	char *v = kj_printable(value, OBJECTS_TEXT_MAX);
+
+	if (v && *v)
+		cJSON_AddStringToObject(ann, key, v);
+	free(v);
+}
 
 cJSON *objects_new(const char *name, const char *ns, const struct secret *s, const struct lease *l,
                    struct engine *eng)
@@ -28,10 +40,14 @@ cJSON *objects_new(const char *name, const char *ns, const struct secret *s, con
 	cJSON_DeleteItemFromObjectCaseSensitive(labels, OBJECTS_LEASE_LABEL);
 	cJSON_AddStringToObject(labels, OBJECTS_MANAGED_BY, "kubejit");
 	cJSON_AddStringToObject(labels, OBJECTS_LEASE_LABEL, l->id);
+	if (l->ns && kj_is_dns1123_label(l->ns))
+		cJSON_AddStringToObject(labels, OBJECTS_NS_LABEL, l->ns);
+	cJSON_AddStringToObject(labels, OBJECTS_MODE_LABEL, secret_mode_name(l->mode));
 	kj_time_rfc3339(l->lease_expiry, ts, sizeof(ts));
 	cJSON_AddStringToObject(ann, OBJECTS_EXPIRES_AT, ts);
-	cJSON_AddStringToObject(ann, OBJECTS_SECRET_ANN, s->path);
-	cJSON_AddStringToObject(ann, OBJECTS_CREATED_BY, engine_actor(eng));
+	add_text(ann, OBJECTS_SECRET_ANN, s->path);
+	add_text(ann, OBJECTS_OWNER_ANN, engine_identity_cached(eng, s->target));
+	add_text(ann, OBJECTS_CREATED_BY, engine_actor(eng));
 	return o;
 }
 

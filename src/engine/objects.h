@@ -1,12 +1,21 @@
 /* objects: the cluster objects kubejit makes for leases, shared by mint,
  * revoke and sweep.
  *
- * Every object carries the labels app.kubernetes.io/managed-by=kubejit and
- * kubejit.io/lease=<id>, and the annotations kubejit.io/expires-at,
- * kubejit.io/secret and kubejit.io/created-by, plus the secret's own extra
- * labels and annotations.  Revoke order: ServiceAccount or anchor Secret
- * first (that alone invalidates the token; API servers may accept it for up
- * to their 10 s token cache), then bindings, then roles.
+ * Every object carries the labels app.kubernetes.io/managed-by=kubejit,
+ * kubejit.io/lease=<id>, kubejit.io/namespace=<the lease's namespace> and
+ * kubejit.io/mode=fixed|dynamic (values in label syntax, so a selector finds
+ * them), and the annotations kubejit.io/expires-at (RFC 3339),
+ * kubejit.io/secret (the secret's path), kubejit.io/owner (the identity the
+ * API server authenticated the minting target as: engine_identity()) and
+ * kubejit.io/created-by (user@host of the person who minted), plus the
+ * secret's own extra labels and annotations, which may not use kubejit.io/
+ * keys (engine/secret.c).  Annotation values are cleaned with kj_printable().
+ * Together they let anyone who may list these kinds see everyone's leases
+ * (engine/cluster_lease.h); the lease's state is not written, it is read
+ * from the objects themselves (there or not, being deleted, past
+ * expires-at), so it is true even when a process died half-way.  Revoke order: ServiceAccount or anchor
+ * Secret first (that alone invalidates the token; API servers may accept it for up to their 10 s token
+ * cache), then bindings, then roles.
  *
  * Memory: cJSON trees returned are the caller's.  Not thread-safe beyond
  * the kube client's rules (one thread per client). */
@@ -27,7 +36,12 @@
 #define OBJECTS_EXPIRES_AT  "kubejit.io/expires-at"
 #define OBJECTS_SECRET_ANN  "kubejit.io/secret"
 #define OBJECTS_CREATED_BY  "kubejit.io/created-by"
-#define OBJECTS_SELECTOR    OBJECTS_MANAGED_BY "=kubejit"
+#define OBJECTS_OWNER_ANN   "kubejit.io/owner"
+#define OBJECTS_NS_LABEL    "kubejit.io/namespace"
+#define OBJECTS_MODE_LABEL  "kubejit.io/mode"
+/* Longest annotation value kubejit writes from people's text. */
+#define OBJECTS_TEXT_MAX 253
+#define OBJECTS_SELECTOR OBJECTS_MANAGED_BY "=kubejit"
 
 struct engine;
 

@@ -184,3 +184,60 @@ char *kj_buf_steal(kj_buf *b)
 	kj_buf_init(b);
 	return p;
 }
+
+/* Length of the UTF-8 sequence at s (1..4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms and surrogates are not UTF-8 */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *kj_printable(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	kj_buf b;
+
+	if (!s)
+		return NULL;
+	kj_buf_init(&b);
+	while (*p) {
+		size_t n = utf8_len(p);
+		/* C0, DEL and C1 (U+0080..U+009F, two bytes) controls */
+		int control =
+		    (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f);
+
+		if (n == 0 || control) {
+			if (b.len + 1 > max)
+				break;
+			kj_buf_addc(&b, '?');
+			p += n ? n : 1;
+			continue;
+		}
+		if (b.len + n > max)
+			break;
+		kj_buf_add(&b, p, n);
+		p += n;
+	}
+	return kj_buf_steal(&b);
+}

@@ -33,6 +33,14 @@ char *kj_xstrdup(const char *s); /* NULL in, NULL out */
 char *kj_xstrndup(const char *s, size_t n);
 char *kj_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A copy of `s` that is safe to print and to store in an annotation: at
+ * most `max` bytes (cut on a character boundary), control characters (C0,
+ * DEL, C1) and bytes that are not UTF-8 each replaced by '?'.  For text
+ * that comes from other people (cluster annotations, $USER, identities a
+ * server reports), so that it cannot move a terminal's cursor or forge a
+ * line.  NULL in, NULL out. */
+char *kj_printable(const char *s, size_t max);
+
 /* Overwrite memory that held a secret, in a way the compiler keeps. */
 void kj_wipe(void *p, size_t n);
 /* Wipe a NUL-terminated string and free it; NULL allowed. */

@@ -13,6 +13,8 @@ if command -v bash >/dev/null; then
 		COMP_WORDS=("$1" ""); COMP_CWORD=1; _kubejit
 		[ "$(printf "%s\n" "${COMPREPLY[@]}" | grep . | sort)" = "$("$1" __complete commands | sort)" ] || exit 1
 		printf "%s\n" "${COMPREPLY[@]}" | grep -q __complete && exit 1
+		COMP_WORDS=("$1" revoke --cl); COMP_CWORD=2; _kubejit
+		[ "${COMPREPLY[*]}" = --cluster ] || exit 1
 		COMP_WORDS=("$1" --q); COMP_CWORD=1; _kubejit
 		[ "${COMPREPLY[*]}" = --quiet ] || exit 1
 		COMP_WORDS=("$1" request /x -o ""); COMP_CWORD=4; _kubejit
@@ -46,7 +48,8 @@ if command -v zsh >/dev/null; then
 			zsh_offers mint /x -o "" | grep -qx exec-v1beta1 &&
 			zsh_offers target "" | grep -qx bootstrap &&
 			zsh_offers request /x -o "" | grep -qx kubeconfig &&
-			zsh_offers rbac "" | grep -qx approver
+			zsh_offers rbac "" | grep -qx approver &&
+			zsh_offers leases --cl | grep -qx -- --cluster
 	}
 	check "zsh completes commands, mint formats and sub-commands" zsh_completes
 else
@@ -76,6 +79,7 @@ if command -v fish >/dev/null; then
 			fish_offers "kubejit --q" | grep -qx -- --quiet &&
 			fish_offers "kubejit sweep --in" | grep -qx -- --in-cluster &&
 			[ -z "$(fish_offers "kubejit mint /x --ttl ")" ] &&
+			fish_offers "kubejit revoke --cl" | grep -qx -- --cluster &&
 			fish_offers "kubejit request /x -o " | grep -qx token &&
 			fish_offers "kubejit rbac " | grep -qx requester &&
 			[ -z "$(fish_offers "kubejit request /x --reason ")" ]
