@@ -229,7 +229,8 @@ static int labelled_objects(const char *lease_id)
 		snprintf(sel, sizeof(sel), "app.kubernetes.io/managed-by=kubejit,kubejit.io/lease=%s",
 		         lease_id);
 	else
-		snprintf(sel, sizeof(sel), "app.kubernetes.io/managed-by=kubejit");
+		/* lease objects only: the demo seeds kubejit's own requester role, labelled too */
+		snprintf(sel, sizeof(sel), "app.kubernetes.io/managed-by=kubejit,kubejit.io/lease");
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		cJSON *list = NULL;
 		kj_err e;
