@@ -5,7 +5,11 @@
  * from the cluster CA csr_signer_delay_ms after approval, on the controllers'
  * thread, as kube-controller-manager's signer does (pkg/controller/
  * certificates/signer); with csr_signer_none it never does, as on managed
- * clusters without --cluster-signing-* keys.  Declared in handlers_auth.h. */
+ * clusters without --cluster-signing-* keys.  Any other signer name (such
+ * as kubejit.io/access-request) is never signed: its CSR stays Pending
+ * until approved or denied.  Create checks the request's self-signature,
+ * and a plain update keeps spec and status (doc/KUBERNETES.md, "Access
+ * requests").  Declared in handlers_auth.h. */
 #include "demo/handlers_auth.h"
 
 #include <stdlib.h>
