@@ -72,6 +72,7 @@ TEST_SCRIPTS_ALL = \
 	tests/e2e/cluster-leases.sh \
 	tests/e2e/concurrency.sh \
 	tests/e2e/crash.sh \
+	tests/e2e/csr-renew.sh \
 	tests/e2e/exec-libs.sh \
 	tests/e2e/exec-plugin.sh \
 	tests/e2e/exec-recheck.sh \
