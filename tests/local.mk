@@ -77,6 +77,7 @@ TEST_SCRIPTS_ALL = \
 	tests/e2e/exec-plugin.sh \
 	tests/e2e/exec-recheck.sh \
 	tests/e2e/hostile-text.sh \
+	tests/e2e/hostile.sh \
 	tests/e2e/http2.sh \
 	tests/e2e/kubeconfigs.sh \
 	tests/e2e/kubectl-auth.sh \

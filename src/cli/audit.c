@@ -1,6 +1,8 @@
 /* `kubejit audit`: the audit log, newest first. */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +15,28 @@
 #include "engine/audit.h"
 #include "engine/engine.h"
 #include "engine/sweep.h"
+#include "engine/target.h"
 #include "util/i18n.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
+
+static const char *const actions[] = {
+    AUDIT_MINT,          AUDIT_REVOKE,           AUDIT_EXPIRE,        AUDIT_SWEEP,
+    AUDIT_SECRET_ADD,    AUDIT_SECRET_EDIT,      AUDIT_SECRET_DELETE, TARGET_AUDIT_ADD,
+    TARGET_AUDIT_REMOVE, TARGET_AUDIT_BOOTSTRAP, TARGET_AUDIT_RENEW,  TARGET_AUDIT_UNBOOTSTRAP,
+};
+
+/* A misspelt --action would otherwise list nothing, as if nothing had
+ * happened. */
+static int audit_action_known(const char *a)
+{
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (!strcmp(a, actions[i]))
+			return 1;
+	return 0;
+}
 
 enum { OPT_SECRET = 300, OPT_TARGET, OPT_JSON };
 
@@ -48,6 +67,15 @@ int cli_audit(int argc, char **argv, const struct kj_globals *g)
 			json = 1;
 			break;
 		case O_ACTION:
+			if (!audit_action_known(optarg)) {
+				kj_err_set(&e, KJ_ERR_USAGE, _("--action \"%s\" is not an audit action"),
+				           optarg);
+				kj_err_hint(&e,
+				            _("use mint, revoke, expire, sweep, secret-add, secret-edit, "
+				              "secret-delete, target-add, target-remove, target-bootstrap, "
+				              "target-renew or target-bootstrap-remove"));
+				return cli_fail(&e);
+			}
 			f.action = optarg;
 			break;
 		case OPT_SECRET:
@@ -56,9 +84,21 @@ int cli_audit(int argc, char **argv, const struct kj_globals *g)
 		case O_LEASE:
 			f.lease = optarg;
 			break;
-		case O_LIMIT:
-			f.limit = (size_t)strtoul(optarg, NULL, 10);
+		case O_LIMIT: {
+			char *end;
+			unsigned long long lim;
+			errno = 0;
+			lim = strtoull(optarg, &end, 10);
+			if (!isdigit((unsigned char)optarg[0]) || *end || errno || lim > 1000000000ULL) {
+				kj_err_set(&e, KJ_ERR_USAGE, _("--limit \"%s\" is not a number of rows"),
+				           optarg);
+				kj_err_hint(&e, _("give a whole number from 0 (all rows) to 1000000000, e.g. "
+				                  "--limit 50"));
+				return cli_fail(&e);
+			}
+			f.limit = (size_t)lim;
 			break;
+		}
 		case 'h':
 			fputs(
 			    _("Usage: kubejit audit [--action A] [--secret P] [--lease ID] [--limit N] "

@@ -89,6 +89,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_read_input(const char *path, const char *what, char **out, kj_err *e);
 /* A bounded wait such as --ready-timeout or --wait-timeout: a duration
  * ("10s", "2m") above zero and at most 10 minutes, in milliseconds. */
+/* Before any cluster work: --out FILE can be written (not empty, not an
+ * existing file unless `force`, its folder writable), so nothing is minted
+ * for a file that cannot take it. */
+int cli_check_out_file(const char *path, int force, kj_err *e);
+/* A duration option between min and max seconds, else a usage error that
+ * names the option and the range. */
+int cli_parse_duration(const char *arg, const char *opt, int64_t min, int64_t max, int64_t *secs, kj_err *e);
 int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e);
 /* Print `body` as a kubejit JSON document of `kind` (util/json.h:
  * apiVersion and kind first, empty fields omitted; an array becomes a

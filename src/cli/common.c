@@ -16,6 +16,7 @@
 #include "util/file.h"
 #include "util/i18n.h"
 #include "util/json.h"
+#include "util/names.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
@@ -85,6 +86,55 @@ int cli_read_input(const char *path, const char *what, char **out, kj_err *e)
 	return 0;
 }
 
+int cli_check_out_file(const char *path, int force, kj_err *e)
+{
+	char *dir, *slash;
+	int ok;
+
+	if (!*path) {
+		kj_err_set(e, KJ_ERR_USAGE, _("--out is empty"));
+		return kj_err_hint(e, _("give a file name, e.g. --out dev.kubeconfig"));
+	}
+	if (!force && access(path, F_OK) == 0) {
+		kj_err_set(e, KJ_ERR_CONFLICT, _("%s already exists; not overwriting it"), path);
+		return kj_err_hint(e, _("pass --force to replace it, or choose another --out file"));
+	}
+	dir = kj_xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	ok = access(dir, W_OK | X_OK) == 0;
+	if (!ok) {
+		kj_err_set(e, KJ_ERR_FAIL, _("--out %s: cannot write in the folder %s: %s"), path, dir,
+		           strerror(errno));
+		free(dir);
+		return kj_err_hint(e, _("check that the folder exists and is writable"));
+	}
+	free(dir);
+	return 0;
+}
+
+int cli_parse_duration(const char *arg, const char *opt, int64_t min, int64_t max, int64_t *secs, kj_err *e)
+{
+	int64_t v = 0;
+	char a[32], b[32];
+
+	if (kj_ttl_parse(arg, opt, &v, e) < 0)
+		return -1;
+	if (v < min || v > max) {
+		kj_ttl_format(min, a, sizeof(a));
+		kj_ttl_format(max, b, sizeof(b));
+		kj_err_set(e, KJ_ERR_USAGE, _("%s %s is out of range"), opt, arg);
+		return kj_err_hint(e, _("give a duration from %s to %s"), a, b);
+	}
+	*secs = v;
+	return 0;
+}
+
 int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e)
 {
 	int64_t secs = 0;
@@ -102,12 +152,17 @@ int cli_parse_wait(const char *arg, const char *opt, int64_t *ms, kj_err *e)
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	kj_buf b;
+	char text[KJ_ERR_MSG_MAX];
 
-	fprintf(stderr, "%s: ", cli_prog());
+	/* the same printable text as a kj_err: an argument may hold anything */
+	kj_buf_init(&b);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	kj_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	kj_err_text(text, sizeof(text), b.data ? b.data : "");
+	kj_buf_done(&b);
+	fprintf(stderr, "%s: %s\n", cli_prog(), text);
 	if (cmd)
 		fprintf(stderr, _("Try 'kubejit %s --help' for more information.\n"), cmd);
 	else
@@ -148,9 +203,22 @@ int cli_lease_filter_option(int ch, struct lease_filter *f, kj_err *e)
 		f->secret = optarg;
 		return 1;
 	case CLI_LEASE_OPT_TARGET:
+		/* a filter that can match nothing is a typo, not an empty result */
+		if (!kj_is_dns1123_label(optarg)) {
+			kj_err_set(e, KJ_ERR_USAGE, _("--target \"%s\" is not a valid target name"), optarg);
+			kj_err_hint(e, _("give a name from 'kubejit target list'"));
+			return -1;
+		}
 		f->target = optarg;
 		return 1;
 	case 'n':
+		if (!kj_is_dns1123_label(optarg)) {
+			kj_err_set(e, KJ_ERR_USAGE, _("--namespace \"%s\" is not a valid namespace name"),
+			           optarg);
+			kj_err_hint(e,
+			            _("namespaces are lower-case letters, digits and '-', ≤ 63 characters"));
+			return -1;
+		}
 		f->ns = optarg;
 		return 1;
 	case CLI_LEASE_OPT_STATE:

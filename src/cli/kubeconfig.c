@@ -77,6 +77,8 @@ int cli_kubeconfig(int argc, char **argv, const struct kj_globals *g)
 		return cli_usage_error("kubeconfig", optind >= argc ? _("which secret? give its path")
 		                                                    : _("too many arguments"));
 	p.secret = argv[optind];
+	if (outpath && cli_check_out_file(outpath, force, &e) < 0)
+		return cli_fail(&e);
 	if (engine_open(g->home, &en, &e) < 0 || output_plugin_kubeconfig(en, &p, &text, &ctx, &e) < 0)
 		goto fail;
 	if (outpath) {

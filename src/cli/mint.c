@@ -129,10 +129,8 @@ int cli_mint(int argc, char **argv, const struct kj_globals *g)
 		              "or --out FILE"));
 	}
 	/* refuse before minting, so no lease is made for nothing */
-	if (out_file && !force && access(out_file, F_OK) == 0) {
+	if (out_file && cli_check_out_file(out_file, force, &e) < 0) {
 		kj_strv_done(&aud);
-		kj_err_set(&e, KJ_ERR_CONFLICT, _("%s already exists; not overwriting it"), out_file);
-		kj_err_hint(&e, _("pass --force to replace it, or choose another --out file"));
 		return cli_fail(&e);
 	}
 	req.secret = argv[optind];

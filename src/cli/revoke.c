@@ -1,6 +1,7 @@
 /* `kubejit revoke`: end leases now, one by one or in bulk. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,9 +242,13 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 			continue;
 		if (ch == CLI_LEASE_OPT_ALL)
 			all = 1;
-		else if (ch == CLI_LEASE_OPT_PARALLEL)
-			parallel = atoi(optarg);
-		else if (ch == CLI_LEASE_OPT_WAIT)
+		else if (ch == CLI_LEASE_OPT_PARALLEL) {
+			char *end;
+			long v;
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			parallel = (!*optarg || *end || errno || v < 1 || v > 31) ? 0 : (int)v;
+		} else if (ch == CLI_LEASE_OPT_WAIT)
 			wait = 1;
 		else if (ch == CLI_LEASE_OPT_CLUSTER)
 			cluster = 1;
@@ -282,7 +287,7 @@ int cli_revoke(int argc, char **argv, const struct kj_globals *g)
 	if (!all && (f.secret || f.target || f.ns))
 		return cli_usage_error("revoke", _("--secret, --target and --namespace filter --all"));
 	if (parallel < 1 || parallel > 31)
-		return cli_usage_error("revoke", _("--parallel must be between 1 and 31"));
+		return cli_usage_error("revoke", _("--parallel must be a whole number from 1 to 31"));
 	if (token_file) {
 		if (cli_read_input(token_file, _("token file"), &token, &e) < 0)
 			return cli_fail(&e);

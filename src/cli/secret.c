@@ -148,7 +148,7 @@ static void set_str(char **dst, const char *v)
  * on the command line replace the stored ones. */
 static int parse_secret_opts(int argc, char **argv, struct secret *s, char **rename, int *json, kj_err *e)
 {
-	int ch, tags = 0, aud = 0, labels = 0, anns = 0;
+	int ch, tags = 0, aud = 0, labels = 0, anns = 0, roles = 0;
 	int64_t secs;
 	char *yaml;
 
@@ -175,12 +175,24 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 		case OPT_NO_REVOCABLE:
 			s->revocable = 0;
 			break;
-		case OPT_ALLOWED:
+		case OPT_ALLOWED: {
+			/* kj_strv_split() drops empty entries: "dev,,prod" is a
+			 * typo to point out, not a list of two */
+			size_t n = strlen(optarg);
+			if (n && (optarg[0] == ',' || optarg[n - 1] == ',' || strstr(optarg, ",,"))) {
+				kj_err_set(e, KJ_ERR_USAGE,
+				           _("--allowed-namespaces \"%s\" has an empty entry"), optarg);
+				return kj_err_hint(e, _("separate names with single commas: "
+				                        "--allowed-namespaces 'dev,team-*'"));
+			}
 			kj_strv_done(&s->allowed_namespaces);
 			kj_strv_split(&s->allowed_namespaces, optarg);
 			break;
+		}
 		case OPT_ROLE:
 		case OPT_CLUSTER_ROLE:
+			if (roles++)
+				goto two_roles;
 			s->role_source = ch == OPT_ROLE ? ROLE_SOURCE_ROLE : ROLE_SOURCE_CLUSTER_ROLE;
 			set_str(&s->role_name, optarg);
 			free(s->role_yaml);
@@ -193,6 +205,8 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 			s->cluster_scope = 0;
 			break;
 		case OPT_ROLE_YAML:
+			if (roles++)
+				goto two_roles;
 			if (cli_read_input(optarg, _("role YAML"), &yaml, e) < 0)
 				return -1;
 			free(s->role_yaml);
@@ -253,7 +267,7 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 		case OPT_RENAME:
 			if (!rename) {
 				kj_err_set(e, KJ_ERR_USAGE, _("--rename works with 'secret edit' only"));
-				return -1;
+				return kj_err_hint(e, _("add the secret under the new path instead"));
 			}
 			*rename = optarg;
 			break;
@@ -269,6 +283,11 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 		}
 	}
 	return 0;
+two_roles:
+	kj_err_set(e, KJ_ERR_USAGE,
+	           _("--role, --cluster-role and --role-yaml each name the secret's role: "
+	             "give only one"));
+	return kj_err_hint(e, _("keep the one you mean, e.g. --cluster-role view"));
 }
 
 static void add_strv(cJSON *o, const char *name, const struct kj_strv *sv)
@@ -407,7 +426,10 @@ static int cmd_add_edit(int argc, char **argv, const struct kj_globals *g, int e
 			cli_secret_usage(stdout);
 			return 0;
 		}
-		return cli_usage_error("secret", _("secret %s needs a PATH"), edit ? "edit" : "add");
+		return cli_usage_error("secret",
+		                       _("secret %s needs a PATH before its options: "
+		                         "kubejit secret %s PATH [OPTIONS]"),
+		                       edit ? "edit" : "add", edit ? "edit" : "add");
 	}
 	if (engine_open(g->home, &en, &e) < 0)
 		return cli_fail(&e);

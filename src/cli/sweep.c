@@ -13,6 +13,7 @@
 #include "engine/audit.h"
 #include "engine/engine.h"
 #include "engine/sweep.h"
+#include "engine/target.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -87,7 +88,7 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 			o.target = optarg;
 			break;
 		case O_GRACE:
-			if (kj_ttl_parse(optarg, "--grace", &o.grace, &e) < 0)
+			if (cli_parse_duration(optarg, "--grace", 1, 365 * 24 * 3600, &o.grace, &e) < 0)
 				return cli_fail(&e);
 			break;
 		case O_ORPHANS:
@@ -109,6 +110,16 @@ int cli_sweep(int argc, char **argv, const struct kj_globals *g)
 	 * sweeper runs with a read-only root file system and no writable home. */
 	if (!o.in_cluster && engine_open(g->home, &en, &e) < 0)
 		return cli_fail(&e);
+	if (o.target && !o.in_cluster) {
+		/* sweeping a misspelt target would report "0 closed" as if all
+		 * were well */
+		struct target t;
+		if (target_get(en, o.target, &t, &e) < 0) {
+			engine_close(en);
+			return cli_fail(&e);
+		}
+		target_done(&t);
+	}
 	if (sweep_run(en, &o, &rep, &e) < 0) {
 		engine_close(en);
 		return cli_fail(&e);

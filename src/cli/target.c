@@ -25,6 +25,32 @@
 #include "util/timeutil.h"
 #include "util/ttl.h"
 
+/* A certificate subject's common name or organisation: X.509 allows 64
+ * characters (ub-common-name, RFC 5280), and the cluster takes it as the
+ * user or group name, so no control characters. */
+static int check_subject_part(const char *opt, const char *v, kj_err *e)
+{
+	size_t n = strlen(v);
+
+	if (!n || n > 64) {
+		kj_err_set(e, KJ_ERR_USAGE, _("%s \"%s\" must be 1 to 64 characters long"), opt, v);
+		return kj_err_hint(
+		    e, _("give the user (--cn) or group (--org) name the cluster should see, e.g. "
+		         "--cn jit-operator"));
+	}
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			kj_err_set(e, KJ_ERR_USAGE, _("%s \"%s\" has a control character"), opt, v);
+			return kj_err_hint(
+			    e, _("give the user (--cn) or group (--org) name the cluster should see, "
+			         "e.g. --cn jit-operator"));
+		}
+	return 0;
+}
+
+#define DAY  (24 * 3600)
+#define YEAR (365 * DAY)
+
 /* ---- small helpers ---------------------------------------------------------- */
 
 /* ---- target add ------------------------------------------------------------- */
@@ -150,10 +176,13 @@ int cli_target_add(int argc, char **argv, const struct kj_globals *g)
 			s.csr = 1;
 			break;
 		case O_CN:
-			s.csr_cn = optarg;
-			break;
 		case O_ORG:
-			s.csr_org = optarg;
+			if (check_subject_part(ch == O_CN ? "--cn" : "--org", optarg, &e) < 0)
+				return cli_fail(&e);
+			if (ch == O_CN)
+				s.csr_cn = optarg;
+			else
+				s.csr_org = optarg;
 			break;
 		case O_KEYTYPE:
 			if (!strcmp(optarg, "rsa"))
@@ -165,13 +194,17 @@ int cli_target_add(int argc, char **argv, const struct kj_globals *g)
 				    "target add", _("--key-type must be rsa or ec (got \"%s\")"), optarg);
 			break;
 		case O_ISSUE:
-			if (kj_ttl_parse(optarg, "--issue-timeout", &s.issue_timeout, &e) < 0)
+			if (cli_parse_duration(optarg, "--issue-timeout", 1, DAY, &s.issue_timeout, &e) < 0)
 				return cli_fail(&e);
 			break;
 		case O_APPROVE:
 		case O_CERTTTL:
-			if (kj_ttl_parse(optarg, ch == O_APPROVE ? "--approve-timeout" : "--cert-ttl",
-			                 ch == O_APPROVE ? &s.approve_timeout : &s.cert_seconds, &e) < 0)
+			/* Kubernetes refuses a CSR expirationSeconds under 600
+			 * (pkg/apis/certificates/validation/validation.go) */
+			if (ch == O_APPROVE ? cli_parse_duration(optarg, "--approve-timeout", 1, DAY,
+			                                         &s.approve_timeout, &e) < 0
+			                    : cli_parse_duration(optarg, "--cert-ttl", 600, 10 * YEAR,
+			                                         &s.cert_seconds, &e) < 0)
 				return cli_fail(&e);
 			break;
 		case O_INCLUSTER:
@@ -189,6 +222,9 @@ int cli_target_add(int argc, char **argv, const struct kj_globals *g)
 			s.kubeconfig_path = optarg;
 			break;
 		case O_CONTEXT:
+			if (!*optarg)
+				return cli_usage_error("target", _("--context is empty; leave it out to use "
+				                                   "the kubeconfig's current-context"));
 			s.context = optarg;
 			break;
 		case O_JSON:
@@ -198,7 +234,7 @@ int cli_target_add(int argc, char **argv, const struct kj_globals *g)
 			s.replace = 1;
 			break;
 		case O_CERTWARN:
-			if (kj_ttl_parse(optarg, "--cert-warn", &cli_target_cert_warn, &e) < 0)
+			if (cli_parse_duration(optarg, "--cert-warn", 1, YEAR, &cli_target_cert_warn, &e) < 0)
 				return cli_fail(&e);
 			break;
 		case 'h':
@@ -222,6 +258,8 @@ int cli_target_add(int argc, char **argv, const struct kj_globals *g)
 	} else if (cert_file || key_file) {
 		s.auth = TARGET_AUTH_CLIENT_CERT;
 		strategies++;
+		if (token_file)
+			strategies++;
 		if (!cert_file || !key_file)
 			return cli_usage_error("target add", _("--client-cert and --client-key go together"));
 	} else if (token_file) {
@@ -241,6 +279,25 @@ int cli_target_add(int argc, char **argv, const struct kj_globals *g)
 	    (token_file && cli_read_input(token_file, _("token file"), &token, &e) < 0) ||
 	    (cert_file && cli_read_input(cert_file, _("client certificate"), &cert, &e) < 0) ||
 	    (key_file && cli_read_input(key_file, _("client key"), &key, &e) < 0)) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	if (ca && !ca[strspn(ca, " \t\r\n")]) {
+		/* an empty CA would silently mean "trust the system's CAs" */
+		kj_err_set(&e, KJ_ERR_USAGE, _("--ca-file %s is empty"), ca_file);
+		kj_err_hint(&e, _("give the cluster's CA certificate (ca.crt, PEM), or leave out --ca-file "
+		                  "to trust the system's CAs"));
+		rc = cli_fail(&e);
+		goto out;
+	}
+	if (s.tls_server_name &&
+	    (!*s.tls_server_name || strlen(s.tls_server_name) > 253 ||
+	     strspn(s.tls_server_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                               "0123456789.-:") != strlen(s.tls_server_name))) {
+		kj_err_set(&e, KJ_ERR_USAGE, _("--tls-server-name \"%s\" is not a host name"),
+		           s.tls_server_name);
+		kj_err_hint(&e, _("give the name in the server's certificate, e.g. --tls-server-name "
+		                  "kubernetes.default.svc"));
 		rc = cli_fail(&e);
 		goto out;
 	}
@@ -442,6 +499,9 @@ int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 			s.kubeconfig_path = optarg;
 			break;
 		case O_CONTEXT:
+			if (!*optarg)
+				return cli_usage_error("target", _("--context is empty; leave it out to use "
+				                                   "the kubeconfig's current-context"));
 			s.context = optarg;
 			break;
 		case O_NAMESPACE:
@@ -451,7 +511,10 @@ int cli_target_bootstrap(int argc, char **argv, const struct kj_globals *g)
 			s.sa_name = optarg;
 			break;
 		case O_TOKENTTL:
-			if (kj_ttl_parse(optarg, "--token-ttl", &s.token_seconds, &e) < 0)
+			/* TokenRequest's expirationSeconds: at least 10 minutes
+			 * (pkg/apis/authentication/validation/validation.go) */
+			if (cli_parse_duration(optarg, "--token-ttl", 600, 10 * YEAR, &s.token_seconds, &e) <
+			    0)
 				return cli_fail(&e);
 			break;
 		case O_REMOVE:

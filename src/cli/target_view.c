@@ -209,7 +209,8 @@ static int one_name(int argc, char **argv, const char *cmd, int *json, int *reve
 			*reveal = 1;
 			break;
 		case O_CERTWARN:
-			if (kj_ttl_parse(optarg, "--cert-warn", &cli_target_cert_warn, &e) < 0)
+			if (cli_parse_duration(optarg, "--cert-warn", 1, 365 * 24 * 3600,
+			                       &cli_target_cert_warn, &e) < 0)
 				return cli_fail(&e);
 			break;
 		case O_NAMESPACE:

@@ -324,6 +324,31 @@ int engine_check_server(const char *name, const char *server, kj_err *e)
 		return kj_err_hint(
 		    e, _("kubejit sends credentials only over verified TLS: use https://HOST:PORT"));
 	}
+	{
+		const char *host = server + 8, *path = strchr(host, '/');
+		size_t hlen = path ? (size_t)(path - host) : strlen(host);
+		const char *why = NULL;
+
+		for (const unsigned char *p = (const unsigned char *)server; *p && !why; p++)
+			if (*p <= 0x20 || *p == 0x7f)
+				why = _("it has a space or a control character");
+		if (!why && !hlen)
+			why = _("it names no host");
+		else if (!why && memchr(host, '@', hlen))
+			why = _("it carries a user name (give credentials with the options, not in the URL)");
+		else if (!why && strpbrk(server, "?#"))
+			why = _("it has a query or a fragment");
+		else if (!why && path &&
+		         (strstr(path, "/../") || strstr(path, "/./") ||
+		          (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")) ||
+		          (strlen(path) >= 2 && !strcmp(path + strlen(path) - 2, "/."))))
+			why = _("its path has a '.' or '..' segment");
+		if (why) {
+			kj_err_set(e, KJ_ERR_INVALID, _("server \"%s\" is not usable: %s"), server, why);
+			return kj_err_hint(e, _("give the API server's URL as in a kubeconfig: "
+			                        "https://HOST:PORT, optionally with a path prefix"));
+		}
+	}
 	return 0;
 }
 

@@ -136,6 +136,17 @@ static int check_opts(const struct rbac_manifest_opts *o, const char **ns, const
 		kj_err_set(e, KJ_ERR_INVALID, _("--user needs a user name (the certificate's CN)"));
 		return kj_err_hint(e, _("give the name the cluster sees, e.g. --user jit-operator"));
 	}
+	if (o->user) {
+		for (const unsigned char *p = (const unsigned char *)o->user; *p; p++)
+			if (*p < 0x20 || *p == 0x7f) {
+				kj_err_set(
+				    e, KJ_ERR_INVALID,
+				    _("--user \"%s\" has a control character; no certificate's CN has one"),
+				    o->user);
+				return kj_err_hint(
+				    e, _("give the name the cluster sees, e.g. --user jit-operator"));
+			}
+	}
 	if (!kj_is_dns1123_subdomain(*name)) {
 		kj_err_set(e, KJ_ERR_INVALID, _("--name \"%s\" is not a valid ServiceAccount name"), *name);
 		return kj_err_hint(e,

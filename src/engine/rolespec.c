@@ -363,9 +363,12 @@ static int parse_document(struct ctx *c)
 	if (!root || is_null(root))
 		return 0; /* empty document, e.g. a trailing "---" */
 	if (root->type != YAML_MAPPING_NODE)
-		return fail_at(c, &root->start_mark, NULL,
-		               _("a document must be a mapping with apiVersion and kind (got %s)"),
-		               node_type_name(root));
+		return fail_at(
+		    c, &root->start_mark,
+		    _("give a Role or ClusterRole manifest: apiVersion: rbac.authorization.k8s.io/v1, "
+		      "kind: Role, rules: [...]"),
+		    _("a document must be a mapping with apiVersion and kind (got %s)"),
+		    node_type_name(root));
 	kn = map_get(c->doc, root, "kind");
 	kind = scalar(kn);
 	if (!kind || !*kind)

@@ -16,6 +16,66 @@
 
 #define SECRET_PATH_MAX 255
 #define NAME_PREFIX_MAX 20
+#define DESCRIPTION_MAX 1024
+#define TAG_MAX         63
+#define RBAC_NAME_MAX   253
+/* Kubernetes refuses an object whose annotations total more than 256 KiB
+ * (TotalAnnotationSizeLimitB, apimachinery/pkg/api/validation/objectmeta.go) */
+#define ANNOTATIONS_MAX (256 * 1024)
+
+/* Free text that is shown in tables and sent as JSON: UTF-8 without
+ * control characters (newlines included, unless `newlines`).  Returns the
+ * byte offset of the first bad byte, or -1 when the text is fine. */
+static long text_bad_at(const char *s, int newlines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n;
+		if (*p < 0x80) {
+			if ((*p < 0x20 && !(newlines && (*p == '\n' || *p == '\t'))) || *p == 0x7f)
+				return (long)(p - (const unsigned char *)s);
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 2;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 3;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 4;
+		else
+			return (long)(p - (const unsigned char *)s);
+		for (size_t i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return (long)(p - (const unsigned char *)s);
+		if (p[0] == 0xc2 && p[1] < 0xa0) /* C1 control */
+			return (long)(p - (const unsigned char *)s);
+		p += n;
+	}
+	return -1;
+}
+
+static int check_text(const char *what, const char *flag, const char *v, size_t max, int newlines, kj_err *e)
+{
+	long at;
+
+	if (!v)
+		return 0;
+	if (strlen(v) > max) {
+		kj_err_set(e, KJ_ERR_INVALID, _("%s is %zu bytes long; the limit is %zu"), what, strlen(v),
+		           max);
+		return kj_err_hint(e, _("shorten %s"), flag);
+	}
+	at = text_bad_at(v, newlines);
+	if (at >= 0) {
+		kj_err_set(e, KJ_ERR_INVALID,
+		           _("%s \"%s\" has a control character or a byte that is not UTF-8 at byte %ld"),
+		           what, v, at + 1);
+		return kj_err_hint(e, _("give %s as plain text on one line"), flag);
+	}
+	return 0;
+}
 
 static int path_char_ok(char c)
 {
@@ -40,9 +100,15 @@ int secret_path_normalize(const char *in, char **out, kj_err *e)
 		seg = p;
 		while (*p && *p != '/') {
 			if (!path_char_ok(*p)) {
+				/* the whole character, not the first byte of it */
+				int clen = 1;
+				while (clen < 4 && ((unsigned char)p[clen] & 0xc0) == 0x80 &&
+				       ((unsigned char)*p & 0xc0) == 0xc0)
+					clen++;
 				kj_buf_done(&b);
 				kj_err_set(e, KJ_ERR_INVALID,
-				           _("secret path \"%s\": character '%c' is not allowed"), in, *p);
+				           _("secret path \"%s\": character '%.*s' is not allowed"), in, clen,
+				           p);
 				return kj_err_hint(
 				    e, _("use letters, digits, '.', '_' and '-' between '/' separators, "
 				         "e.g. /prod/web/read-pods"));
@@ -65,9 +131,11 @@ int secret_path_normalize(const char *in, char **out, kj_err *e)
 		return kj_err_hint(e, _("name the secret with a path such as /prod/web/read-pods"));
 	}
 	if (b.len > SECRET_PATH_MAX) {
+		size_t len = b.len;
 		kj_buf_done(&b);
-		return kj_err_set(e, KJ_ERR_INVALID, _("secret path is %zu characters long; the limit is %d"),
-		                  b.len, SECRET_PATH_MAX);
+		kj_err_set(e, KJ_ERR_INVALID, _("secret path is %zu characters long; the limit is %d"), len,
+		           SECRET_PATH_MAX);
+		return kj_err_hint(e, _("use shorter folder and secret names, e.g. /prod/web/read-pods"));
 	}
 	*out = kj_buf_steal(&b);
 	return 0;
@@ -101,7 +169,8 @@ static int ns_pattern_ok(const char *p)
 /* RBAC object names only refuse "."/".." and '/', '%' (doc/KUBERNETES.md, "Names and validation"). */
 static int rbac_name_ok(const char *s)
 {
-	return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/') && !strchr(s, '%');
+	return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/') && !strchr(s, '%') &&
+	       strlen(s) <= RBAC_NAME_MAX && text_bad_at(s, 0) < 0;
 }
 
 static int label_name_ok(const char *s, size_t max)
@@ -162,6 +231,11 @@ static int check_meta(const struct kj_kvv *kv, int labels, kj_err *e)
 			           what, k);
 			return kj_err_hint(e, _("pick another key; kubejit.io/* and "
 			                        "app.kubernetes.io/managed-by are kubejit's"));
+		}
+		if (!labels && text_bad_at(v, 1) >= 0) {
+			kj_err_set(e, KJ_ERR_INVALID, _("annotation %s: the value \"%s\" is not UTF-8 text"),
+			           k, v);
+			return kj_err_hint(e, _("give --annotation %s=TEXT with printable UTF-8 text"), k);
 		}
 		if (labels && *v && !label_name_ok(v, 63)) {
 			kj_err_set(e, KJ_ERR_INVALID, _("label %s: value \"%s\" is not a valid label value"),
@@ -224,7 +298,9 @@ static int check_dynamic(const struct secret *s, kj_err *e)
 		if (!rbac_name_ok(s->role_name)) {
 			kj_err_set(e, KJ_ERR_INVALID, _("role name \"%s\" is not valid"),
 			           s->role_name ? s->role_name : "");
-			return kj_err_hint(e, _("give the name of an existing %s (no '/', '%%')"),
+			return kj_err_hint(e,
+			                   _("give the name of an existing %s (no '/', '%%', control "
+			                     "characters; at most 253 bytes)"),
 			                   s->role_source == ROLE_SOURCE_ROLE ? "Role" : "ClusterRole");
 		}
 		if (s->cluster_scope && s->role_source == ROLE_SOURCE_ROLE) {
@@ -281,6 +357,10 @@ int secret_validate(const struct secret *s, kj_err *e)
 		kj_err_set(e, KJ_ERR_INVALID, _("secret %s has no target"), s->path);
 		return kj_err_hint(e, _("pass --target NAME; list targets with 'kubejit target list'"));
 	}
+	if (!kj_is_dns1123_label(s->target)) {
+		kj_err_set(e, KJ_ERR_INVALID, _("target \"%s\" is not a valid target name"), s->target);
+		return kj_err_hint(e, _("pass --target NAME with a name from 'kubejit target list'"));
+	}
 	if (s->mode == SECRET_FIXED) {
 		if (check_fixed(s, e) < 0)
 			return -1;
@@ -311,6 +391,22 @@ int secret_validate(const struct secret *s, kj_err *e)
 	}
 	if (check_meta(&s->labels, 1, e) < 0 || check_meta(&s->annotations, 0, e) < 0)
 		return -1;
+	{
+		size_t total = 0;
+		for (size_t i = 0; i < s->annotations.n; i++)
+			total += strlen(s->annotations.v[i].key) + strlen(s->annotations.v[i].value);
+		if (total > ANNOTATIONS_MAX) {
+			kj_err_set(e, KJ_ERR_INVALID,
+			           _("the annotations total %zu bytes; Kubernetes refuses more than %d"),
+			           total, ANNOTATIONS_MAX);
+			return kj_err_hint(e, _("shorten the --annotation values"));
+		}
+	}
+	if (check_text(_("description"), "--description", s->description, DESCRIPTION_MAX, 0, e) < 0)
+		return -1;
+	for (size_t i = 0; i < s->tags.n; i++)
+		if (check_text(_("tag"), "--tag", s->tags.v[i], TAG_MAX, 0, e) < 0)
+			return -1;
 	return 0;
 }
 
@@ -342,7 +438,8 @@ int secret_resolve_namespace(const struct secret *s, const char *requested, char
 		if (!kj_is_dns1123_label(requested)) {
 			kj_err_set(e, KJ_ERR_USAGE, _("namespace \"%s\" is not a valid namespace name"),
 			           requested);
-			return kj_err_hint(e, _("namespaces are lower-case letters, digits and '-', ≤ 63"));
+			return kj_err_hint(
+			    e, _("namespaces are lower-case letters, digits and '-', ≤ 63 characters"));
 		}
 		if (secret_namespace_allowed(s, requested)) {
 			*out = kj_xstrdup(requested);
@@ -389,6 +486,13 @@ int secret_resolve_ttl(const struct secret *s, int64_t requested, int64_t *out, 
 		kj_ttl_format(requested, a, sizeof(a));
 		kj_ttl_format(s->max_ttl, b, sizeof(b));
 		kj_err_set(e, KJ_ERR_DENIED, _("TTL %s is over the maximum %s of secret %s"), a, b, s->path);
+		if (requested > SECRET_MAX_TTL_LIMIT) {
+			/* no --max-ttl can allow it: do not suggest one */
+			char c[32];
+			kj_ttl_format(SECRET_MAX_TTL_LIMIT, c, sizeof(c));
+			return kj_err_hint(e, _("ask for --ttl %s or less; no secret allows more than %s"), b,
+			                   c);
+		}
 		return kj_err_hint(e,
 		                   _("ask for --ttl %s or less, or raise the limit with 'kubejit secret edit "
 		                     "%s --max-ttl %s'"),

@@ -205,6 +205,11 @@ int store_lease_get(kj_db *db, const char *id, struct lease *out, kj_err *e)
 		return kj_err_hint(
 		    e, _("give at least 4 characters of the id; list leases with 'kubejit leases'"));
 	}
+	if (strlen(id) > 36 || strspn(id, "0123456789abcdef-") != strlen(id)) {
+		kj_err_set(e, KJ_ERR_USAGE, _("lease id \"%s\" is not a lease id"), id);
+		return kj_err_hint(e, _("lease ids are lower-case hex digits and '-' (a UUID, or its first "
+		                        "characters); list leases with 'kubejit leases'"));
+	}
 	/* the ids starting with `id` are a range of the primary key's index
 	 * (substr() on the column would read every lease) */
 	if (sqlite3_prepare_v2(db_sqlite(db),

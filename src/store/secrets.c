@@ -229,7 +229,7 @@ int store_secret_insert(kj_db *db, const struct secret *s, kj_err *e)
 	bind_secret(st, s, kj_now());
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return taken(db, s->path, e);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, e, _("saving a secret"));
@@ -255,7 +255,7 @@ int store_secret_update(kj_db *db, const char *old_path, const struct secret *s,
 	db_bind_text(st, 24, old_path);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return taken(db, s->path, e);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, e, _("updating a secret"));

@@ -3,7 +3,13 @@
  * Every fallible function returns an int (0 ok, -1 failure) and fills a
  * caller-owned `kj_err` with a message (what failed, where) and a hint (how to
  * fix it).  Front ends render both.  The struct is plain data: no heap, safe to
- * copy, safe to reuse (kj_err_clear).  Messages must never contain secrets. */
+ * copy, safe to reuse (kj_err_clear).  Messages must never contain secrets.
+ *
+ * Messages and hints are safe text whatever was formatted into them
+ * (control characters and bytes that are not UTF-8 escaped, util/safetext.h),
+ * and a double-quoted value longer than 120 bytes is shortened in the middle
+ * and followed by its length, so a hostile value can neither rewrite the
+ * terminal nor crowd out the rest of the sentence. */
 #ifndef KJ_UTIL_ERR_H
 #define KJ_UTIL_ERR_H
 
@@ -49,6 +55,10 @@ int kj_err_hint(kj_err *e, const char *fmt, ...) __attribute__((format(printf, 2
 
 /* Prefix the current message with context: "loading target prod: <old msg>". */
 int kj_err_prefix(kj_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Copy `src` into dst (capacity n) by the rule above; returns the length
+ * written.  For text shown with a kj_err, such as a usage error. */
+size_t kj_err_text(char *dst, size_t n, const char *src);
 
 /* The process exit code for an error class (0, 1, 2, 3 or 4). */
 int kj_err_exit_code(const kj_err *e);

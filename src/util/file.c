@@ -20,7 +20,7 @@ static int file_read(const char *path, size_t max, int cut, char **out, size_t *
 	FILE *f;
 	kj_buf b;
 	size_t n;
-	int err;
+	int err, err_no;
 
 	*out = NULL;
 	if (!max)
@@ -38,17 +38,20 @@ static int file_read(const char *path, size_t max, int cut, char **out, size_t *
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= max)
 		kj_buf_add(&b, chunk, n);
 	err = ferror(f);
+	err_no = errno;
 	kj_wipe(chunk, sizeof(chunk));
 	fclose(f);
 	if (err) {
 		kj_buf_done(&b);
-		kj_err_set(e, KJ_ERR_FAIL, _("cannot read %s: %s"), path, strerror(EIO));
+		kj_err_set(e, KJ_ERR_FAIL, _("cannot read %s: %s"), path, strerror(err_no ? err_no : EIO));
+		kj_err_hint(e, _("give a regular file that you may read"));
 		errno = EIO;
 		return -1;
 	}
 	if (b.len > max && !cut) {
 		kj_buf_done(&b);
 		kj_err_set(e, KJ_ERR_INVALID, _("%s is larger than %zu bytes"), path, max);
+		kj_err_hint(e, _("give the file meant here; it is far smaller"));
 		errno = EFBIG;
 		return -1;
 	}

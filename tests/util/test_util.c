@@ -66,6 +66,32 @@ Test(err, long_messages_are_truncated_not_overflowed)
 	cr_assert_eq(strlen(e.msg), KJ_ERR_MSG_MAX - 1);
 }
 
+/* A value typed or sent with control characters or 10 kB of text is shown
+ * as safe text (util/safetext.h escapes), and the rest of the sentence (what
+ * is wrong with it) survives. */
+Test(err, hostile_values_are_escaped_and_shortened)
+{
+	kj_err e;
+	char big[10241];
+
+	kj_err_set(&e, KJ_ERR_INVALID, "namespace \"%s\" is not valid", "a\nb\033[2J\xff");
+	cr_assert(strstr(e.msg, "\\u000A") && strstr(e.msg, "\\u001B[2J") && strstr(e.msg, "\\xFF"), "%s",
+	          e.msg);
+	cr_assert(strstr(e.msg, "\" is not valid"), "%s", e.msg);
+	kj_err_set(&e, KJ_ERR_INVALID, "path \"%s\" ok", "/d\xc3\xa9v/\xe2\x9c\x93");
+	cr_assert_str_eq(e.msg, "path \"/d\xc3\xa9v/\xe2\x9c\x93\" ok", "valid UTF-8 is kept: %s", e.msg);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[sizeof(big) - 2] = 'z';
+	kj_err_set(&e, KJ_ERR_INVALID, "name \"%s\" is not a DNS label", big);
+	cr_assert(strstr(e.msg, "\xe2\x80\xa6"), "shortened with an ellipsis: %s", e.msg);
+	cr_assert(strstr(e.msg, "az\" (10240 bytes) is not a DNS label"), "%s", e.msg);
+	cr_assert_lt(strlen(e.msg), 200);
+	kj_err_set(&e, KJ_ERR_INVALID, "x");
+	kj_err_hint(&e, "a hint \"%s\"", big);
+	cr_assert(strstr(e.hint, "(10240 bytes)"), "%s", e.hint);
+}
+
 Test(ttl, parses_units_and_combinations)
 {
 	int64_t v;
