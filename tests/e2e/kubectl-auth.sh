@@ -21,7 +21,7 @@ trap cleanup EXIT INT TERM
 export HOME="$tmp"
 
 demo_start "$tmp" --kubeconfig "$tmp/admin.kubeconfig" --csr-signer-delay 300ms
-tap_plan 19
+tap_plan 21
 server=$(sed -n 's/^ *server: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"')
 sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"' |
 	base64 -d >"$tmp/ca.crt"
@@ -60,8 +60,8 @@ check "listing pods is Forbidden" runs 1 as_tok "$tmp/sa.token" get pods -n dev
 check "... with the apiserver's message" out_has \
 	'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:dev:e2e" cannot list resource "pods" in API group "" in the namespace "dev"'
 check "auth can-i says no" runs 1 as_tok "$tmp/sa.token" auth can-i list pods -n dev
-adm create role e2e-pods -n dev --verb=get,list --resource=pods >/dev/null 2>&1
-adm create rolebinding e2e-pods -n dev --role=e2e-pods --serviceaccount=dev:e2e >/dev/null 2>&1
+must adm create role e2e-pods -n dev --verb=get,list --resource=pods
+must adm create rolebinding e2e-pods -n dev --role=e2e-pods --serviceaccount=dev:e2e
 # the authorizer sees the new binding a moment later (informer caches)
 check "after a Role and RoleBinding, listing pods works" wait_for 5 as_tok "$tmp/sa.token" get pods -n dev
 check "auth can-i says yes" runs 0 as_tok "$tmp/sa.token" auth can-i list pods -n dev
@@ -69,19 +69,32 @@ check "the admin may impersonate it: can-i --as" runs 0 adm auth can-i list pods
 	--as system:serviceaccount:dev:e2e
 check "auth can-i --list works" runs 0 as_tok "$tmp/sa.token" auth can-i --list -n dev
 check "... pods get list" grep -qE '^pods +\[\] +\[\] +\[get list\]' "$tmp/out"
-check "the unprivileged dashboard account cannot create a Role" \
+# escalation prevention: the dashboard account may create Roles, so what
+# refuses a Role granting more than it holds is the escalation check, not
+# plain RBAC
+must adm create role role-creator -n kubernetes-dashboard --verb=create --resource=roles
+must adm create rolebinding role-creator -n kubernetes-dashboard --role=role-creator \
+	--serviceaccount=kubernetes-dashboard:kubernetes-dashboard
+dash_may_create() {
+	[ "$(as_tok "$tmp/state/tokens/kubernetes-dashboard.token" auth can-i create roles \
+		-n kubernetes-dashboard 2>&1)" = yes ]
+}
+check "the dashboard account may create Roles once the authorizer sees its binding" wait_for 5 dash_may_create
+check "... but not one granting what it does not hold" \
 	runs 1 as_tok "$tmp/state/tokens/kubernetes-dashboard.token" create role big -n kubernetes-dashboard \
 	--verb='*' --resource=secrets
+check "... refused by the escalation check, with the apiserver's message" out_has \
+	'Error from server (Forbidden): roles.rbac.authorization.k8s.io "big" is forbidden: user "system:serviceaccount:kubernetes-dashboard:kubernetes-dashboard" (groups=["system:serviceaccounts" "system:serviceaccounts:kubernetes-dashboard" "system:authenticated"]) is attempting to grant RBAC permissions not currently held'
 
 # a client certificate through a CSR approved with kubectl
-openssl req -new -newkey rsa:2048 -nodes -keyout "$tmp/bob.key" -subj "/CN=bob/O=e2e-devs" \
-	-out "$tmp/bob.csr" >/dev/null 2>&1
+must openssl req -new -newkey rsa:2048 -nodes -keyout "$tmp/bob.key" -subj "/CN=bob/O=e2e-devs" \
+	-out "$tmp/bob.csr"
 cat >"$tmp/csr.json" <<EOF
 {"apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","metadata":{"name":"bob"},
  "spec":{"request":"$(base64 -w0 "$tmp/bob.csr")","signerName":"kubernetes.io/kube-apiserver-client",
  "expirationSeconds":86400,"usages":["client auth"]}}
 EOF
-adm create -f "$tmp/csr.json" --validate=false >/dev/null 2>&1
+must adm create -f "$tmp/csr.json" --validate=false
 check "kubectl certificate approve" runs 0 adm certificate approve bob
 # the signer controller issues the certificate a moment after the approval
 issued() { [ -n "$(adm get csr bob -o jsonpath='{.status.certificate}' 2>/dev/null)" ]; }

@@ -113,7 +113,7 @@ check "apply -f updates" has ap '^role.rbac.authorization.k8s.io/from-file confi
 k get sa -n dev -w --request-timeout=4s >"$tmp/watch" 2>&1 &
 wpid=$!
 sleep 1
-k create sa watched -n dev >/dev/null 2>&1
+must k create sa watched -n dev
 wait $wpid
 check "get -w lists first" has watch '^default  *0'
 check "... then streams the ServiceAccount created meanwhile" has watch '^watched  *0'
@@ -136,10 +136,10 @@ out who kt "$tok" auth whoami
 check "whoami names the ServiceAccount" has who 'system:serviceaccount:dev:ci'
 out deny1 kt "$tok" get secrets -n dev
 check "token is Forbidden for secrets" has deny1 'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:dev:ci" cannot list resource "secrets"'
-k create role secret-reader -n dev --verb=list --resource=secrets >/dev/null 2>&1
-k create rolebinding ci-secrets -n dev --role=secret-reader --serviceaccount=dev:ci >/dev/null 2>&1
-k create role role-writer -n dev --verb=create --resource=roles >/dev/null 2>&1
-k create rolebinding ci-roles -n dev --role=role-writer --serviceaccount=dev:ci >/dev/null 2>&1
+must k create role secret-reader -n dev --verb=list --resource=secrets
+must k create rolebinding ci-secrets -n dev --role=secret-reader --serviceaccount=dev:ci
+must k create role role-writer -n dev --verb=create --resource=roles
+must k create rolebinding ci-roles -n dev --role=role-writer --serviceaccount=dev:ci
 # the authorizer sees new bindings a little later (informer caches)
 allowed() {
 	kt "$tok" get secrets -n dev >"$tmp/allow" 2>&1 && kt "$tok" auth can-i create roles -n dev >/dev/null 2>&1
@@ -149,16 +149,17 @@ out esc kt "$tok" create role greedy -n dev --verb='*' --resource=secrets
 check "cannot create an escalating Role" has esc 'roles.rbac.authorization.k8s.io "greedy" is forbidden: user "system:serviceaccount:dev:ci" (groups=\["system:serviceaccounts" "system:serviceaccounts:dev" "system:authenticated"\]) is attempting to grant RBAC permissions not currently held'
 out modest kt "$tok" create role modest -n dev --verb=list --resource=secrets
 check "can create a Role within its own permissions" has modest '^role.rbac.authorization.k8s.io/modest created'
-k delete sa ci -n dev >/dev/null 2>&1
+must k delete sa ci -n dev
 # the API server's token cache (--token-cache-ttl 1s here) may still let it in
-refused() { ! kt "$1" get secrets -n dev >"$tmp/unauth" 2>&1 && has unauth 'You must be logged in to the server'; }
+refused() { REFUSED_QUIET=1 refused_with 'error: You must be logged in to the server \(Unauthorized\)' kt "$1" get secrets -n dev; }
 check "Unauthorized within the token cache time of the ServiceAccount's deletion" wait_for 4 refused "$tok"
-k create secret generic anchor -n dev --from-literal=a=b >/dev/null 2>&1
-k create token default -n dev --bound-object-kind Secret --bound-object-name anchor >"$tmp/btok" 2>&1
+must k create secret generic anchor -n dev --from-literal=a=b
+k create token default -n dev --bound-object-kind Secret --bound-object-name anchor >"$tmp/btok" 2>"$tmp/btokerr" ||
+	must false "create token bound to the anchor Secret: $(cat "$tmp/btokerr")"
 btok=$(cat "$tmp/btok")
 out bwho kt "$btok" auth whoami
 check "Secret-bound token works" has bwho 'system:serviceaccount:dev:default'
-k delete secret anchor -n dev >/dev/null 2>&1
+must k delete secret anchor -n dev
 check "Secret-bound token dies with its Secret, within the token cache time" wait_for 4 refused "$btok"
 out cap k create token default -n dev --duration 48h
 check "token beyond --max-token-expiration is capped with a warning" has cap 'Warning: requested expiration of 172800 seconds shortened to 86400 seconds'
@@ -175,7 +176,7 @@ spec:
   signerName: kubernetes.io/kube-apiserver-client
   usages: [client auth]
 EOF
-	k create -f "$tmp/csr.yaml" >/dev/null 2>&1
+	must k create -f "$tmp/csr.yaml"
 	out appr k certificate approve alice
 	check "certificate approve" has appr 'certificatesigningrequest.certificates.k8s.io/alice approved'
 	# the signer controller issues a moment after approval

@@ -47,19 +47,19 @@ check "... follows metadata.continue" has pages 'pods?continue=.*limit=2'
 check "... and shows every pod" test "$(grep -c ' Running ' "$tmp/pages")" = 5
 
 # ---------------------------------------------------- namespace lifecycle
-k create namespace tmp >/dev/null 2>&1
-k create configmap c -n tmp >/dev/null 2>&1
+must k create namespace tmp
+must k create configmap c -n tmp
 out nsdel k delete namespace tmp --wait=false
 check "delete namespace" has nsdel 'namespace "tmp" deleted'
 out nsget k get namespace tmp
 check "the namespace is Terminating" has nsget '^tmp  *Terminating'
 out nsnew k create configmap new -n tmp
 check "no new content while it terminates" has nsnew 'configmaps "new" is forbidden: unable to create new content in namespace tmp because it is being terminated'
-gone() { ! k get "$@" >/dev/null 2>&1; }
+gone() { REFUSED_QUIET=1 refused_with '^Error from server \(NotFound\): .* not found' k get "$@"; }
 check "the namespace controller removes it" wait_for 30 gone namespace tmp
 
 # ------------------------------------------------------ foreground delete
-k create configmap owner -n dev >/dev/null 2>&1
+must k create configmap owner -n dev
 uid=$(k get configmap owner -n dev -o jsonpath='{.metadata.uid}')
 cat >"$tmp/dep.yaml" <<EOF
 apiVersion: v1
@@ -70,7 +70,7 @@ metadata:
   ownerReferences:
   - {apiVersion: v1, kind: ConfigMap, name: owner, uid: "$uid", blockOwnerDeletion: true}
 EOF
-k create -f "$tmp/dep.yaml" >/dev/null 2>&1
+must k create -f "$tmp/dep.yaml"
 out fg k delete configmap owner -n dev --cascade=foreground --wait=false
 check "delete --cascade=foreground" has fg 'configmap "owner" deleted'
 out fgget k get configmap owner -n dev -o jsonpath='{.metadata.finalizers} {.metadata.deletionTimestamp}'
@@ -106,16 +106,16 @@ spec:
   signerName: kubernetes.io/kube-apiserver-client
   usages: [client auth]
 EOF
-k create -f "$tmp/csr.yaml" >/dev/null 2>&1
-k certificate approve carol >/dev/null 2>&1
+must k create -f "$tmp/csr.yaml"
+must k certificate approve carol
 sleep 2
 out csr k get csr carol
 check "with --csr-signer none an approved CSR stays unissued" has csr '^carol .* Approved *$'
 
 # ------------------------------------------------------------- RBAC delay
-k create sa ci -n dev >/dev/null 2>&1
-k create role pod-lister -n dev --verb=list --resource=pods >/dev/null 2>&1
-k create rolebinding ci-pods -n dev --role=pod-lister --serviceaccount=dev:ci >/dev/null 2>&1
+must k create sa ci -n dev
+must k create role pod-lister -n dev --verb=list --resource=pods
+must k create rolebinding ci-pods -n dev --role=pod-lister --serviceaccount=dev:ci
 out cani1 k auth can-i list pods -n dev --as=system:serviceaccount:dev:ci
 check "auth can-i says no right after the binding is made" has cani1 '^no'
 cani() { k auth can-i list pods -n dev --as=system:serviceaccount:dev:ci 2>/dev/null | grep -q '^yes'; }

@@ -66,7 +66,9 @@ see "Write kubeconfig" && keys Enter
 check "the kubeconfig is written" see "kubeconfig written" 10
 kc_quiet() { kc "$@" >/dev/null 2>&1; }
 check "the kubeconfig works with kubectl" kc_quiet get pods -n dev
-check "... and only where the role allows" sh -c "! '$KUBECTL' --kubeconfig '$tmp/kubejit-demo-read-pods.kubeconfig' --request-timeout 10s get secrets -n dev >/dev/null 2>&1"
+check "... and only where the role allows (Forbidden for secrets)" refused_with \
+	'^Error from server \(Forbidden\): secrets is forbidden: User "system:serviceaccount:dev:[^"]*" cannot list resource "secrets"' \
+	"$KUBECTL" --kubeconfig "$tmp/kubejit-demo-read-pods.kubeconfig" --request-timeout 10s get secrets -n dev
 keys q
 
 # the countdown, then revoke
@@ -84,7 +86,9 @@ check "the lease shows as revoked" see "revoked"
 check "the status line says how long the token may still work" see "within about 10 s"
 # the API server caches a token's review for 10 s (as a real one does), so the
 # kubeconfig may work for that long after the revoke, and not longer
-kc_refused() { ! kc get pods -n dev >/dev/null 2>&1; }
+kc_refused() {
+	REFUSED_QUIET=1 refused_with 'error: You must be logged in to the server \(Unauthorized\)' kc get pods -n dev
+}
 check "the kubeconfig fails within the token cache's 10 s after the revoke" wait_for 14 kc_refused
 keys Q
 see "Quit kubejit?" && keys y

@@ -233,11 +233,14 @@ Test(execcache, garbage_or_foreign_entry_is_absent)
 Test(execcache, lock_serialises_minters)
 {
 	kj_err e;
-	int fds[2], fd, st;
+	int fds[2], rel[2], fd, st;
 	pid_t pid;
 	char c;
 
+	/* a handshake, not timing: the child says when it holds the lock and
+	 * holds it until the parent says to let go */
 	cr_assert_eq(pipe(fds), 0);
+	cr_assert_eq(pipe(rel), 0);
 	pid = fork();
 	if (pid == 0) {
 		kj_err ce;
@@ -245,26 +248,31 @@ Test(execcache, lock_serialises_minters)
 
 		if (write(fds[1], lfd >= 0 ? "y" : "n", 1) != 1)
 			_exit(2);
-		usleep(300 * 1000);
+		if (read(rel[0], &c, 1) != 1)
+			_exit(3);
 		execcache_unlock(lfd);
 		_exit(0);
 	}
 	cr_assert_eq(read(fds[0], &c, 1), 1);
 	cr_assert_eq(c, 'y');
-	/* held by the child: a short wait fails, a longer one succeeds */
+	/* held by the child until told: a short wait fails */
 	cr_assert_eq(execcache_lock(home, "/s", "ns", 50, &e), -1);
 	cr_assert(strstr(e.msg, "still minting") != NULL, "%s", e.msg);
 	/* another key is not blocked */
 	fd = execcache_lock(home, "/s", "other", 50, &e);
 	cr_assert(fd >= 0, "%s", e.msg);
 	execcache_unlock(fd);
-	fd = execcache_lock(home, "/s", "ns", 5000, &e);
+	/* let go: a waiting locker gets it as soon as the child unlocks */
+	cr_assert_eq(write(rel[1], "u", 1), 1);
+	fd = execcache_lock(home, "/s", "ns", 30000, &e);
 	cr_assert(fd >= 0, "%s", e.msg);
 	execcache_unlock(fd);
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(fds[0]);
 	close(fds[1]);
+	close(rel[0]);
+	close(rel[1]);
 }
 
 Test(execcache, token_is_sealed_and_key_bound)

@@ -17,6 +17,37 @@ check() { # check "description" command...
 	fi
 }
 diag() { printf '# %s\n' "$@"; }
+# must CMD...: a setup step.  Its failure is a failed test with the command's
+# output, never thrown away: a later check that passes for the wrong reason
+# (a missing Role, a binding never made) would otherwise hide it.
+must() {
+	local out
+	out=$(mktemp "${TMPDIR:-/tmp}/kubejit-must.XXXXXX")
+	if ! "$@" >"$out" 2>&1; then
+		TAP_N=$((TAP_N + 1))
+		echo "not ok $TAP_N - setup failed: $*"
+		sed 's/^/# /' "$out"
+		TAP_FAILED=1
+	fi
+	rm -f "$out"
+}
+# refused_with PATTERN CMD...: CMD fails, in time (not killed by a timeout
+# or a signal), and says PATTERN (grep -E): the specific refusal, not just
+# any failure.
+refused_with() {
+	local pat=$1 out rc
+	shift
+	out=$(mktemp "${TMPDIR:-/tmp}/kubejit-refused.XXXXXX")
+	"$@" >"$out" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -lt 124 ] && grep -qE -- "$pat" "$out"; then
+		rm -f "$out"
+		return 0
+	fi
+	[ -n "${REFUSED_QUIET:-}" ] || { echo "# exit $rc, wanted a refusal matching /$pat/:"; sed 's/^/#   /' "$out" | head -n 5; }
+	rm -f "$out"
+	return 1
+}
 tap_done() { exit "$TAP_FAILED"; }
 mk_tmp() { mktemp -d "${TMPDIR:-/tmp}/kubejit-test.XXXXXX"; }
 # wait_for SECONDS command... : poll every 0.1 s until the command succeeds
