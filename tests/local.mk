@@ -22,6 +22,7 @@ check_LIBRARIES = tests/support/libkjtest.a
 tests_support_libkjtest_a_SOURCES = \
 	tests/support/cluster.c \
 	tests/support/demo_http.c tests/support/demo_http.h \
+	tests/support/engine_fixture.c tests/support/engine_fixture.h \
 	tests/support/kube_fixture.c tests/support/kube_fixture.h \
 	tests/support/target_fixture.c tests/support/target_fixture.h \
 	tests/support/ui_demo.c tests/support/ui_demo.h \
@@ -52,6 +53,7 @@ CRITERION_SUITES = \
 	tests/demo/test_demo_real \
 	tests/demo/test_demo_store \
 	tests/ui/test_ui_german \
+	tests/ui/test_ui_hostile \
 	tests/ui/test_ui_leases \
 	tests/ui/test_ui_requests \
 	tests/ui/test_ui_targets \

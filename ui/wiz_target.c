@@ -204,6 +204,12 @@ static int details_leave(struct tgtwiz *t)
 		ui_form_set_error(&w->form, t->rowof[F_SERVER], _("the API server URL starts with https://"));
 		return -1;
 	}
+	/* the rest of the command line's rules (no user info, query or '..'),
+	 * beside the field rather than after the review */
+	if (t->rowof[F_SERVER] >= 0 && engine_check_server(t->name, v(t, F_SERVER), &e) != 0) {
+		ui_wiz_form_error(&w->form, t->rowof[F_SERVER], &e);
+		return -1;
+	}
 	if (t->rowof[F_TOKEN] >= 0 && t->strategy == ST_TOKEN && !v(t, F_TOKEN)[0]) {
 		ui_form_set_error(&w->form, t->rowof[F_TOKEN], _("paste the token the target signs in with"));
 		return -1;

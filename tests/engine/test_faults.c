@@ -35,6 +35,7 @@
 #include "store/targets.h"
 #include "util/json.h"
 #include "util/strbuf.h"
+#include "tests/support/engine_fixture.h"
 #include "util/timeutil.h"
 
 #define CLIENT_TIMEOUT_MS 1500
@@ -102,38 +103,6 @@ static const struct fault faults[] = {
 };
 #define N_FAULTS (sizeof(faults) / sizeof(faults[0]))
 
-static struct kube_client *client_with(const char *token)
-{
-	struct kube_conn c = {0};
-	struct kube_client *kc;
-	kj_err e;
-
-	c.server = demo_url(dc);
-	c.ca = demo_ca_pem(dc);
-	c.token = token;
-	cr_assert_eq(kube_client_new(&c, &kc, &e), 0, "%s", e.msg);
-	return kc;
-}
-
-static void add_target(struct engine *eng, const char *name, const char *account)
-{
-	struct target t = {0};
-	struct target_cred cred = {0};
-	const char *tok = demo_account_token(dc, account);
-	kj_err e;
-
-	cr_assert_not_null(tok, "no token for %s", account);
-	t.name = kj_xstrdup(name);
-	t.server = kj_xstrdup(demo_url(dc));
-	t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
-	t.auth = TARGET_AUTH_TOKEN;
-	t.created_by = kj_xstrdup("test@host");
-	cred.token = kj_xstrdup(tok);
-	cr_assert_eq(store_target_insert(engine_db(eng), &t, &cred, &e), 0, "%s", e.msg);
-	target_done(&t);
-	target_cred_done(&cred);
-}
-
 static void add_secret(const char *path, enum secret_mode mode, enum secret_role_source src, const char *role,
                        int cluster_scope)
 {
@@ -178,8 +147,8 @@ static void setup(void)
 	cr_assert_eq(engine_open(home, &en, &e), 0, "%s", e.msg);
 	engine_set_actor(en, "tester@testhost");
 	engine_set_request_timeout(en, CLIENT_TIMEOUT_MS);
-	add_target(en, "demo", "kube-system/kubejit-jit");
-	admin = client_with(demo_admin_token(dc));
+	ef_add_target(dc, en, "demo", "kube-system/kubejit-jit");
+	admin = ef_client(dc, demo_admin_token(dc));
 
 	role =
 	    cJSON_Parse("{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\","

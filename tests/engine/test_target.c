@@ -23,14 +23,12 @@ TestSuite(target, .init = tf_setup, .fini = tf_teardown, .timeout = 60);
 
 Test(target, token_full_privileges)
 {
-	struct target_spec s;
 	struct target_add_result r;
 	struct target got;
 	struct target_cred c;
 	kj_err e = {0};
 
-	token_spec(&s, "full", token_of("kube-system/kubejit-jit"));
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	add_token_target("full", "kube-system/kubejit-jit", &r);
 	cr_assert_str_eq(r.report->username, "system:serviceaccount:kube-system:kubejit-jit");
 	cr_assert(r.report->reachable && r.report->tls_verified && r.report->authenticated);
 	cr_assert(r.report->fixed_ready && r.report->fixed_revocable, "%s", r.report->summary);
@@ -57,13 +55,10 @@ Test(target, token_full_privileges)
 
 Test(target, fixed_only_account_needs_secret_permissions)
 {
-	struct target_spec s;
 	struct target_add_result r;
 	const char *y;
-	kj_err e = {0};
 
-	token_spec(&s, "fixed", token_of("kube-system/token-request-sa"));
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	add_token_target("fixed", "kube-system/token-request-sa", &r);
 	cr_assert_str_eq(r.report->username, "system:serviceaccount:kube-system:token-request-sa");
 	cr_assert(r.report->fixed_ready);
 	cr_assert_not(r.report->fixed_revocable);
@@ -88,13 +83,10 @@ Test(target, fixed_only_account_needs_secret_permissions)
 
 Test(target, unprivileged_account_is_saved_with_what_it_lacks)
 {
-	struct target_spec s;
 	struct target_add_result r;
 	const struct preflight_perm *p;
-	kj_err e = {0};
 
-	token_spec(&s, "dash", token_of("kubernetes-dashboard/kubernetes-dashboard"));
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	add_token_target("dash", "kubernetes-dashboard/kubernetes-dashboard", &r);
 	cr_assert_not(r.report->fixed_ready);
 	cr_assert_not(r.report->dynamic_ready);
 	cr_assert_not(r.report->sweep_ready);
@@ -112,14 +104,12 @@ Test(target, unprivileged_account_is_saved_with_what_it_lacks)
 
 Test(target, check_looks_in_the_namespaces_of_the_targets_secrets)
 {
-	struct target_spec s;
 	struct target_add_result r;
 	struct preflight_report *rep;
 	struct secret sec;
 	kj_err e = {0};
 
-	token_spec(&s, "dash", token_of("kubernetes-dashboard/kubernetes-dashboard"));
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	add_token_target("dash", "kubernetes-dashboard/kubernetes-dashboard", &r);
 	target_add_result_done(&r);
 	secret_init(&sec);
 	sec.path = kj_xstrdup("/staging/web");
@@ -733,8 +723,7 @@ Test(target, name_taken_and_bad_names)
 	struct target_add_result r;
 	kj_err e = {0};
 
-	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	add_token_target("prod", "kube-system/kubejit-jit", &r);
 	target_add_result_done(&r);
 	token_spec(&s, "prod", token_of("kube-system/token-request-sa"));
 	cr_assert_eq(target_add(en, &s, &r, &e), -1);
@@ -755,14 +744,12 @@ Test(target, name_taken_and_bad_names)
 
 Test(target, check_records_outcome_and_remove_forgets)
 {
-	struct target_spec s;
 	struct target_add_result r;
 	struct preflight_report *rep;
 	struct target got;
 	kj_err e = {0};
 
-	token_spec(&s, "prod", token_of("kube-system/kubejit-jit"));
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	add_token_target("prod", "kube-system/kubejit-jit", &r);
 	target_add_result_done(&r);
 	kj_time_set_offset(60);
 	cr_assert_eq(target_check(en, "prod", NULL, &rep, &e), 0, "%s", e.msg);
@@ -835,8 +822,7 @@ Test(target, replace_rotates_the_connection_and_keeps_the_target)
 	kj_err e = {0};
 	int64_t id;
 
-	token_spec(&s, "prod", token_of("kube-system/token-request-sa"));
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s", e.msg);
+	add_token_target("prod", "kube-system/token-request-sa", &r);
 	id = r.target.id;
 	target_add_result_done(&r);
 	secret_init(&sec);

@@ -77,6 +77,16 @@ void token_spec(struct target_spec *s, const char *name, const char *token)
 	s->token = token;
 }
 
+void add_token_target(const char *name, const char *account, struct target_add_result *r)
+{
+	struct target_spec s;
+	kj_err e = {0};
+
+	token_spec(&s, name, token_of(account));
+	cr_assert_eq(target_add(en, &s, r, &e), 0, "adding target %s as %s: %s / %s", name, account, e.msg,
+	             e.hint);
+}
+
 const struct preflight_perm *perm(const struct preflight_report *r, const char *verb, const char *res)
 {
 	size_t i;

@@ -22,6 +22,9 @@ void tf_teardown(void);
 size_t count_targets(void);
 const char *token_of(const char *account); /* a seeded account's token */
 void token_spec(struct target_spec *s, const char *name, const char *token);
+/* Add target `name` with the token of the seeded `account` ("ns/name"),
+ * preflight included; fails the test when that fails. */
+void add_token_target(const char *name, const char *account, struct target_add_result *r);
 const struct preflight_perm *perm(const struct preflight_report *r, const char *verb, const char *res);
 int has_notice(char **v, const char *needle); /* a NULL-terminated list holds a line with `needle` */
 int strv_has(char **v, const char *s);
