@@ -11,7 +11,7 @@ CLEANFILES += doc/kubejit.1 doc/kubejit.1.tmp doc/kubejit.1.tmp.keys doc/keys-ro
 man_MANS = doc/kubejit.1
 # kubectl-jit(1), the plugin link's page, is kubejit(1)
 dist_man_MANS += doc/kubectl-jit.1
-EXTRA_DIST += doc/kubejit.1.in doc/kubejit.bash doc/_kubejit doc/kubejit.fish doc/BENCHMARKS.md
+EXTRA_DIST += doc/kubejit.1.in doc/kubejit.bash doc/_kubejit doc/kubejit.fish doc/BENCHMARKS.md doc/FUZZING.md
 
 doc/kubejit.1: $(srcdir)/doc/kubejit.1.in doc/keys-roff$(EXEEXT) Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && \
