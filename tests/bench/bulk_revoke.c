@@ -5,12 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "demo/demo.h"
 #include "engine/engine.h"
 #include "engine/lease.h"
 #include "engine/mint.h"
 #include "engine/secret.h"
+#include "kube/api.h"
+#include "kube/http.h"
 #include "store/targets.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -19,6 +22,29 @@ static int die(const kj_err *e)
 {
 	fprintf(stderr, "bulk_revoke: %s\n", e->msg);
 	return 1;
+}
+
+#define DEAD_SAMPLE 16
+
+/* 1 once the API server refuses `token` (401), as it must after the revoke
+ * and its token cache window. */
+static int refused(struct demo_cluster *dc, const char *token)
+{
+	struct kube_conn conn = {0};
+	struct kube_client *kc;
+	struct kube_user_info u = {0};
+	kj_err e;
+	int dead;
+
+	conn.server = demo_url(dc);
+	conn.ca = demo_ca_pem(dc);
+	conn.token = token;
+	if (kube_client_new(&conn, &kc, &e) < 0)
+		return 0;
+	dead = kube_whoami(kc, &u, &e) < 0 && e.http_status == 401;
+	kube_user_info_done(&u);
+	kube_client_free(kc);
+	return dead;
 }
 
 int main(int argc, char **argv)
@@ -35,7 +61,9 @@ int main(int argc, char **argv)
 	size_t n = argc > 1 ? (size_t)atoi(argv[1]) : 1000, nl, mint_failed = 0;
 	char home[] = "/tmp/kj-bench-XXXXXX";
 	int64_t t0, mint_ms, revoke_ms, t_first = 0, t_last = 0, t_mark = 0;
-	size_t window;
+	size_t window, ok, nd = 0, dead = 0, step;
+	char *sample[DEAD_SAMPLE];
+	int64_t dead_ms = 0;
 	kj_err e;
 
 	/* RBAC propagation shortened from 250 ms (not switched off): each mint
@@ -64,6 +92,8 @@ int main(int argc, char **argv)
 	/* the cost of one mint among the first and among the last `window`
 	 * mints: flat when nothing grows with the number of leases */
 	window = n < 1000 ? n : 1000;
+	/* tokens spread over the run, checked dead after the bulk revoke */
+	step = n / DEAD_SAMPLE ? n / DEAD_SAMPLE : 1;
 	t0 = kj_mono_ms();
 	int64_t t_block = t0;
 	for (size_t i = 0; i < n; i++) {
@@ -90,15 +120,20 @@ int main(int argc, char **argv)
 				return die(&e);
 			continue;
 		}
+		if (nd < DEAD_SAMPLE && i % step == 0)
+			sample[nd++] = kj_xstrdup(r.token);
 		mint_result_done(&r);
 	}
 	mint_ms = kj_mono_ms() - t0;
 	if (n <= window)
 		t_first = mint_ms;
 	t_last = kj_mono_ms() - (t_mark ? t_mark : t0);
+	/* per mint that worked: a failed one did part of the work, and counting
+	 * it would flatter the figure */
+	ok = n - mint_failed ? n - mint_failed : 1;
 	printf("minted %zu dynamic leases (4 API calls each; %zu failed) in %lld ms (%.2f ms per mint, in "
 	       "process)\n",
-	       n - mint_failed, mint_failed, (long long)mint_ms, (double)mint_ms / (double)n);
+	       n - mint_failed, mint_failed, (long long)mint_ms, (double)mint_ms / (double)ok);
 	t0 = kj_mono_ms();
 	if (lease_list(en, &f, &v, &nl, &e) < 0)
 		return die(&e);
@@ -116,10 +151,25 @@ int main(int argc, char **argv)
 	revoke_ms = kj_mono_ms() - t0;
 	printf("revoked %zu of %zu leases (%zu failed) in %lld ms\n", res.revoked, res.total, res.failed,
 	       (long long)revoke_ms);
+	/* revoked means dead: every sampled token is refused once the API
+	 * server's token cache (10 s by default, o.token_cache_ttl_ms) has
+	 * let go of it */
+	t0 = kj_mono_ms();
+	for (size_t i = 0; i < nd; i++) {
+		while (!refused(dc, sample[i]) &&
+		       kj_mono_ms() - t0 < 20000) /* the cache, and as long again */
+			usleep(200 * 1000);
+		if (refused(dc, sample[i]))
+			dead++;
+		kj_free_secret(sample[i]);
+	}
+	dead_ms = kj_mono_ms() - t0;
+	printf("revoked tokens refused (401): %zu of %zu sampled, within %lld ms of the revoke\n", dead, nd,
+	       (long long)dead_ms);
 	printf("one mint: %.2f ms among the first %zu, %.2f ms among the last %zu\n",
 	       (double)t_first / (double)window, window, (double)t_last / (double)window, window);
 	printf("BENCH bulk_n=%zu revoke_ms=%lld dyn_mint_ms=%.2f mint_first_ms=%.2f mint_last_ms=%.2f\n", n,
-	       (long long)revoke_ms, (double)mint_ms / (double)n, (double)t_first / (double)window,
+	       (long long)revoke_ms, (double)mint_ms / (double)ok, (double)t_first / (double)window,
 	       (double)t_last / (double)window);
 	secret_done(&s);
 	target_done(&t);
@@ -133,5 +183,5 @@ int main(int argc, char **argv)
 		if (system(cmd) != 0)
 			fprintf(stderr, "bulk_revoke: could not remove %s\n", home);
 	}
-	return res.failed ? 1 : 0;
+	return res.failed || dead < nd ? 1 : 0;
 }
