@@ -15,23 +15,16 @@ ROUNDS=${ROUNDS:-15}
 
 tmp=$(mk_tmp)
 chmod 700 "$tmp"
-pid=""
+demo_pid=""
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 
-"$KUBEJIT_BIN" demo-cluster --state "$tmp/state" --token-cache-ttl 1s --rbac-delay 100ms --gc-delay 200ms \
-	>"$tmp/out" 2>"$tmp/err" &
-pid=$!
-if ! wait_for 20 grep -q '^admin kubeconfig:' "$tmp/out"; then
-	cat "$tmp/err" >&2
-	tap_plan 1
-	check "demo cluster starts" false
-	tap_done
-fi
-url=$(sed -n 's/^demo cluster listening on //p' "$tmp/out")
+# a cluster that does not start is a failed test (lib.sh)
+demo_start "$tmp" --token-cache-ttl 1s --rbac-delay 100ms --gc-delay 200ms
+url=$demo_url
 export KUBEJIT_HOME="$tmp/home"
 unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBEJIT_TEST_PAUSE_AT
 kj() { "$KUBEJIT_BIN" "$@"; }
