@@ -21,7 +21,7 @@ trap cleanup EXIT INT TERM
 
 # Longer than the defaults where a test must see the state in between; a
 # managed cluster's signer; room for one request at a time.
-demo_start "$tmp" --rbac-delay 2s --gc-delay 10s --csr-signer none --max-inflight 1 \
+demo_start "$tmp" --rbac-delay 10s --gc-delay 10s --csr-signer none --max-inflight 1 \
 	--fault 'GET:/api/v1/namespaces/prod/secrets:1:delay=10s'
 export KUBECONFIG="$demo_kubeconfig"
 unset KUBERNETES_SERVICE_HOST
@@ -119,6 +119,6 @@ must k create rolebinding ci-pods -n dev --role=pod-lister --serviceaccount=dev:
 out cani1 k auth can-i list pods -n dev --as=system:serviceaccount:dev:ci
 check "auth can-i says no right after the binding is made" has cani1 '^no'
 cani() { k auth can-i list pods -n dev --as=system:serviceaccount:dev:ci 2>/dev/null | grep -q '^yes'; }
-check "... then yes, once the authorizer's informer has it" wait_for 10 cani
+check "... then yes, once the authorizer's informer has it" wait_for 20 cani
 
 tap_done
