@@ -216,6 +216,11 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 			int known = 0, rc;
 			enum lease_state state = LEASE_ACTIVE;
 
+			/* Only a lease's objects are kubejit's to sweep: the RBAC that
+			 * `kubejit rbac` prints and an admin applies carries the
+			 * managed-by label too, and must outlive every lease. */
+			if (!lease_id || !*lease_id)
+				continue;
 			if (!exp_s || kj_time_parse_rfc3339(exp_s, &exp) < 0)
 				exp = 0;
 			if (!created_s || kj_time_parse_rfc3339(created_s, &created) < 0)
