@@ -241,6 +241,30 @@ static void role_enter(struct secwiz *s)
 	free(t);
 }
 
+/* Is one of the comma-separated entries of `v` blank ("dev,,x", "dev, ")?
+ * An empty value as a whole is not: that has its own message. */
+static int has_empty_entry(const char *v)
+{
+	const char *p = v;
+	int seen = 0;
+
+	for (; *p == ' '; p++)
+		;
+	if (!*p)
+		return 0;
+	for (p = v;; p++) {
+		if (*p == ',' || !*p) {
+			if (!seen)
+				return 1;
+			if (!*p)
+				return 0;
+			seen = 0;
+		} else if (*p != ' ' && *p != '\t') {
+			seen = 1;
+		}
+	}
+}
+
 static int role_leave(struct secwiz *s)
 {
 	struct ui_wizard *w = &s->w;
@@ -255,6 +279,14 @@ static int role_leave(struct secwiz *s)
 	}
 	set_str(&s->d.role_name, src != 0 ? ui_form_value(&w->form, 1) : NULL);
 	s->d.cluster_scope = src == 2 && w->form.rows[2].checked;
+	if (has_empty_entry(ui_form_value(&w->form, 3))) {
+		/* splitting drops it: "dev,,prod" is a typo to point out, as the
+		 * command line does */
+		ui_form_set_error(&w->form, 3,
+		                  _("the list has an empty entry: separate names with single "
+		                    "commas, e.g. dev, team-*"));
+		return -1;
+	}
 	kj_strv_done(&s->d.allowed_namespaces);
 	kj_strv_split(&s->d.allowed_namespaces, ui_form_value(&w->form, 3));
 	if (!s->d.allowed_namespaces.n && !s->d.cluster_scope) {

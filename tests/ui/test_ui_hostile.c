@@ -163,6 +163,8 @@ Test(ui_hostile, secret_wizard_role_fields, .timeout = 300)
 	    {NULL, "dev,DEV", "allowed namespace \"DEV\" is neither"},
 	    {NULL, "../*", "is neither a namespace name nor a pattern"},
 	    {NULL, "a b", "is neither a namespace name nor a pattern"},
+	    {NULL, "dev,,x", "has an empty entry"},
+	    {NULL, "dev,", "has an empty entry"},
 	};
 	struct ud u;
 
