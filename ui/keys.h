@@ -59,6 +59,7 @@ enum ui_action {
 	ACT_NEXT_TARGET,
 	ACT_MINE,
 	ACT_REQUESTS,
+	ACT_EVERYONE, /* leases: yours or everyone's on the target's cluster */
 	ACT_COUNT
 };
 

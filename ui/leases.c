@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/audit.h"
+#include "engine/cluster_lease.h"
 #include "engine/engine.h"
 #include "engine/lease.h"
 #include "engine/sweep.h"
@@ -40,6 +41,9 @@ static const char *const state_words[] = {N_("creating"), N_("active"),  N_("rev
 #define WINDOW_BEFORE 32
 #define WINDOW_ROWS   128
 
+/* Seconds between reads of the cluster while everyone's leases show. */
+#define EVERYONE_EVERY 3
+
 struct leases {
 	struct ui_screen base;
 	struct ui_table *table;
@@ -56,7 +60,20 @@ struct leases {
 	unsigned ticks;
 	unsigned reload_every; /* seconds between store reads */
 	int64_t store_mark[2]; /* lease_store_changed(): skip reading an unchanged store */
+	/* "everyone's on this target": every kubejit lease on the cluster
+	 * (engine/cluster_lease.h), read by a quiet job every few seconds */
+	int everyone;
+	struct ui_table *ctable;
+	struct cluster_lease_list cl;
+	char *cl_target;
+	int cl_loading, cl_loaded, cl_ticks;
+	char cl_err[320];
 };
+
+static void everyone_reload(struct leases *ls);
+static void toggle_everyone(struct leases *ls);
+static void ask_erevoke(struct leases *ls);
+static void denied_text(const struct cluster_lease_list *l, char *buf, size_t n);
 
 static int live(const struct lease *l)
 {
@@ -347,6 +364,32 @@ static void draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols_)
 		if (gh < 6)
 			gh = 0;
 	}
+	if (ls->everyone) {
+		char why[400], head[512];
+		int n;
+		if (ls->cl_err[0])
+			snprintf(head, sizeof(head),
+			         _("everyone's leases on target %s: cannot list them: %s"),
+			         ls->cl_target ? ls->cl_target : "-", ls->cl_err);
+		else if (!ls->cl_loaded)
+			snprintf(head, sizeof(head),
+			         _("everyone's leases on target %s: reading the cluster..."),
+			         ls->cl_target ? ls->cl_target : "-");
+		else if (ls->cl.n_denied) {
+			denied_text(&ls->cl, why, sizeof(why));
+			snprintf(head, sizeof(head),
+			         _("everyone's leases on target %s: %zu shown, list incomplete: may not "
+			           "list %s"),
+			         ls->cl_target, ls->cl.n, why);
+		} else
+			snprintf(head, sizeof(head),
+			         _("everyone's leases on target %s: %zu (press e for yours)"), ls->cl_target,
+			         ls->cl.n);
+		n = ui_put_wrap(w, y, 1, cols_ - 2, 0, 2, y + h, head,
+		                ui_attr(ls->cl_err[0] || ls->cl.n_denied ? R_ERROR : R_DIM));
+		ui_table_draw(ls->ctable, s->app, w, y + n, h - n, cols_);
+		return;
+	}
 	snprintf(line, sizeof(line), _("%zu live of %zu leases"), ls->counts.live, ls->counts.total);
 	ui_put(w, y, 1, cols_ - 2, line, ui_attr(R_DIM), 0);
 	if (ls->counts.unrevocable_live)
@@ -366,6 +409,15 @@ static void tick(struct ui_screen *s)
 	/* Countdowns are computed at draw time, so the store is read only every
 	 * few seconds (changes made elsewhere: the CLI, another TUI); our own
 	 * revokes, mints and sweeps reload at once. */
+	if (ls->everyone) {
+		/* leases minted and revoked elsewhere show within a few seconds */
+		if (ui_app_top(s->app) == s && ++ls->cl_ticks >= EVERYONE_EVERY &&
+		    !ui_table_filtering(ls->ctable)) {
+			ls->cl_ticks = 0;
+			everyone_reload(ls);
+		}
+		return;
+	}
 	if (++ls->ticks >= ls->reload_every) {
 		int64_t t0 = kj_mono_ms();
 		ls->ticks = 0;
@@ -569,6 +621,273 @@ static void ask_revoke(struct leases *ls, int all)
 	free(text);
 }
 
+/* ---- everyone's leases on this target (from the cluster) ---- */
+
+enum { E_ID, E_OWNER, E_SECRET, E_NS, E_EXPIRES, E_STATE, E_COUNT };
+
+static const struct ui_table_col ecols[E_COUNT] = {
+    {N_("ID"), 8, 0, 0},        {N_("OWNER"), 12, 4, 0},  {N_("SECRET"), 10, 3, 0},
+    {N_("NAMESPACE"), 6, 1, 0}, {N_("EXPIRES"), 6, 0, 1}, {N_("STATE"), 0, 0, 0},
+};
+
+static void ecell(void *ud, const void *row, int col, char *buf, size_t n)
+{
+	struct leases *ls = ud;
+	const struct cluster_lease *c = row;
+	char *o;
+
+	switch (col) {
+	case E_ID:
+		snprintf(buf, n, "%.8s", c->id);
+		break;
+	case E_OWNER:
+		o = cluster_lease_owner_text(c);
+		snprintf(buf, n, "%s%s", o, c->local ? _(" (mine)") : "");
+		free(o);
+		break;
+	case E_SECRET:
+		snprintf(buf, n, "%s", c->secret ? c->secret : "-");
+		break;
+	case E_NS:
+		snprintf(buf, n, "%s", c->ns ? c->ns : "-");
+		break;
+	case E_EXPIRES:
+		if (c->expires_at)
+			ui_fmt_left(c->expires_at, ui_app_now(ls->base.app), _("due"), buf, n);
+		else
+			snprintf(buf, n, "-");
+		break;
+	case E_STATE:
+		snprintf(buf, n, "%s", _(lease_state_name(c->state)));
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}
+
+static int64_t enum_(void *ud, const void *row, int col)
+{
+	(void)ud;
+	return col == E_EXPIRES ? ((const struct cluster_lease *)row)->expires_at : 0;
+}
+
+static enum ui_role erole(void *ud, const void *row)
+{
+	struct leases *ls = ud;
+	const struct cluster_lease *c = row;
+
+	if (c->state == LEASE_EXPIRED || c->state == LEASE_REVOKING)
+		return R_WARN;
+	if (c->state != LEASE_ACTIVE)
+		return R_DIM;
+	if (c->expires_at && c->expires_at - ui_app_now(ls->base.app) <= 60)
+		return R_DANGER;
+	return R_GOOD;
+}
+
+static const char *erow_id(void *ud, const void *row)
+{
+	(void)ud;
+	return ((const struct cluster_lease *)row)->id;
+}
+
+static const struct ui_table_ops etable_ops = {ecell, enum_, erole, erow_id};
+
+/* The target whose cluster is shown: the one kept, while it exists, else
+ * the first saved target. */
+static const char *everyone_target(struct leases *ls)
+{
+	struct target *v = NULL;
+	size_t n = 0, i;
+	int found = 0;
+	kj_err e;
+
+	kj_err_clear(&e);
+	if (!ui_app_engine(ls->base.app) || target_list(ui_app_engine(ls->base.app), &v, &n, &e) != 0)
+		return ls->cl_target;
+	for (i = 0; ls->cl_target && i < n; i++)
+		if (!strcmp(v[i].name, ls->cl_target))
+			found = 1;
+	if (!found) {
+		free(ls->cl_target);
+		ls->cl_target = n ? kj_xstrdup(v[0].name) : NULL;
+	}
+	target_list_free(v, n);
+	return ls->cl_target;
+}
+
+struct elist_job {
+	struct engine *eng;
+	char *target;
+	struct cluster_lease_list l;
+};
+
+static int elist_run(void *arg, kj_err *e)
+{
+	struct elist_job *j = arg;
+
+	return cluster_lease_list(j->eng, j->target, &j->l, e);
+}
+
+/* Why the list may be incomplete, for the header: the kinds refused. */
+static void denied_text(const struct cluster_lease_list *l, char *buf, size_t n)
+{
+	size_t i, k = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < l->n_denied && k + 1 < n; i++) {
+		int w = snprintf(buf + k, n - k, "%s%s (%s)", i ? ", " : "", l->denied[i].resource,
+		                 l->denied[i].verb);
+		if (w < 0)
+			break;
+		k += (size_t)w;
+	}
+}
+
+static void elist_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
+{
+	struct elist_job *j = arg;
+	struct leases *ls = (struct leases *)owner;
+
+	if (ls) {
+		ls->cl_loading = 0;
+		ls->cl_loaded = 1;
+		if (rc == 0 && ls->cl_target && !strcmp(ls->cl_target, j->target)) {
+			struct cluster_lease_list old = ls->cl;
+			ls->cl = j->l;
+			memset(&j->l, 0, sizeof(j->l));
+			ls->cl_err[0] = '\0';
+			ui_table_set_empty_text(ls->ctable, _("No kubejit lease on this target's cluster."));
+			ui_table_set_rows(ls->ctable, ls->cl.v, ls->cl.n, sizeof(*ls->cl.v));
+			cluster_lease_list_done(&old);
+		} else if (rc != 0) {
+			/* the header says why (no permission, cluster down); no dialog
+			 * every few seconds */
+			snprintf(ls->cl_err, sizeof(ls->cl_err), "%.300s", e->msg);
+		}
+	}
+	cluster_lease_list_done(&j->l);
+	free(j->target);
+	free(j);
+}
+
+/* Read everyone's leases again on a background job; the screen keeps drawing. */
+static void everyone_reload(struct leases *ls)
+{
+	struct elist_job *j;
+	const char *t = everyone_target(ls);
+
+	if (!t) {
+		snprintf(ls->cl_err, sizeof(ls->cl_err), "%s",
+		         _("no target: add one (press : and pick Targets) to see its cluster's leases"));
+		return;
+	}
+	if (ls->cl_loading || !ui_app_worker_engine(ls->base.app) || ui_app_busy(ls->base.app))
+		return;
+	j = kj_xcalloc(1, sizeof(*j));
+	j->eng = ui_app_worker_engine(ls->base.app);
+	j->target = kj_xstrdup(t);
+	if (ui_app_job_quiet(ls->base.app, &ls->base, _("reading everyone's leases"), elist_run, elist_done,
+	                     j) != 0) {
+		free(j->target);
+		free(j);
+		return;
+	}
+	ls->cl_loading = 1;
+}
+
+static void toggle_everyone(struct leases *ls)
+{
+	ls->everyone = !ls->everyone;
+	ls->cl_ticks = 0;
+	if (ls->everyone) {
+		ui_table_set_empty_text(ls->ctable, _("Reading the leases from the cluster..."));
+		everyone_reload(ls);
+	} else {
+		reload(ls);
+	}
+}
+
+struct erevoke_job {
+	struct engine *eng;
+	char *target;
+	char id[37];
+	struct cluster_revoke_result r;
+};
+
+static void erevoke_free(struct erevoke_job *j)
+{
+	cluster_revoke_result_done(&j->r);
+	free(j->target);
+	free(j);
+}
+
+static int erevoke_run(void *arg, kj_err *e)
+{
+	struct erevoke_job *j = arg;
+	return cluster_lease_revoke(j->eng, j->target, j->id, &j->r, e);
+}
+
+static void erevoke_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
+{
+	struct erevoke_job *j = arg;
+	struct leases *ls = (struct leases *)owner;
+
+	if (ls) {
+		if (rc != 0) {
+			ui_app_error(owner->app, e);
+		} else {
+			char *o = cluster_lease_owner_text(&j->r.lease);
+			ui_app_status(
+			    owner->app,
+			    _("lease %.8s of %s revoked from the cluster (%zu objects deleted): API "
+			      "servers may accept its token for up to about 10 s"),
+			    j->id, o, j->r.deleted);
+			free(o);
+		}
+		reload(ls);
+		everyone_reload(ls);
+	}
+	erevoke_free(j);
+}
+
+static void erevoke_confirmed(struct ui_screen *owner, void *ctx, int yes)
+{
+	struct erevoke_job *j = ctx;
+
+	if (!owner || !yes) {
+		erevoke_free(j);
+		return;
+	}
+	if (ui_app_job(owner->app, owner, _("revoking the lease on the cluster"), erevoke_run, erevoke_done,
+	               j) != 0)
+		erevoke_free(j);
+}
+
+static void ask_erevoke(struct leases *ls)
+{
+	const struct cluster_lease *c = ui_table_selected(ls->ctable);
+	struct erevoke_job *j;
+	char *o, *text;
+
+	if (!c || !ls->cl_target) {
+		ui_app_status(ls->base.app, "%s", _("no lease is selected: nothing to revoke"));
+		return;
+	}
+	j = kj_xcalloc(1, sizeof(*j));
+	j->eng = ui_app_worker_engine(ls->base.app);
+	j->target = kj_xstrdup(ls->cl_target);
+	snprintf(j->id, sizeof(j->id), "%s", c->id);
+	o = cluster_lease_owner_text(c);
+	text = kj_xasprintf(_("Revoke lease %.8s of %s (secret %s, namespace %s) on the cluster of target "
+	                      "%s? Its objects are deleted; API servers may accept its token for up to "
+	                      "about 10 s (they remember a good token that long)."),
+	                    c->id, o, c->secret ? c->secret : "-", c->ns ? c->ns : "-", ls->cl_target);
+	ui_dialog_confirm(ls->base.app, &ls->base, _("Revoke lease"), text, erevoke_confirmed, j);
+	free(text);
+	free(o);
+}
+
 /* ---- details ---- */
 
 static void show_details(struct leases *ls)
@@ -659,9 +978,32 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 	struct leases *ls = (struct leases *)s;
 	const struct lease *sel;
 
-	if (ui_table_key(ls->table, ch, act) == UI_HANDLED)
+	if (ls->everyone) {
+		if (ui_table_key(ls->ctable, ch, act) == UI_HANDLED)
+			return UI_HANDLED;
+		switch (act) {
+		case ACT_EVERYONE:
+			toggle_everyone(ls);
+			return UI_HANDLED;
+		case ACT_REVOKE:
+			ask_erevoke(ls);
+			return UI_HANDLED;
+		case ACT_REVOKE_ALL:
+			ui_app_status(s->app, "%s",
+			              _("revoke all works on your own leases: press e to show them first"));
+			return UI_HANDLED;
+		case ACT_ENTER:
+			return UI_HANDLED;
+		default:
+			break;
+		}
+	}
+	if (!ls->everyone && ui_table_key(ls->table, ch, act) == UI_HANDLED)
 		return UI_HANDLED;
 	switch (act) {
+	case ACT_EVERYONE:
+		toggle_everyone(ls);
+		return UI_HANDLED;
 	case ACT_ENTER:
 		show_details(ls);
 		return UI_HANDLED;
@@ -673,7 +1015,7 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 		return UI_HANDLED;
 	case ACT_MINT:
 	case ACT_NEW:
-		sel = ui_table_selected(ls->table);
+		sel = ls->everyone ? NULL : ui_table_selected(ls->table);
 		ui_app_push(s->app, ui_wiz_mint_new(s->app, act == ACT_MINT && sel ? sel->secret : NULL));
 		return UI_HANDLED;
 	case ACT_GUIDE:
@@ -698,13 +1040,15 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 static void resume(struct ui_screen *s)
 {
 	reload((struct leases *)s);
+	if (((struct leases *)s)->everyone)
+		everyone_reload((struct leases *)s);
 }
 
 static unsigned cur_scope(struct ui_screen *s)
 {
 	struct leases *ls = (struct leases *)s;
 
-	return ui_table_filtering(ls->table) ? SC_FILTER : SC_LEASES;
+	return ui_table_filtering(ls->everyone ? ls->ctable : ls->table) ? SC_FILTER : SC_LEASES;
 }
 
 static void lfree(struct ui_screen *s)
@@ -714,6 +1058,9 @@ static void lfree(struct ui_screen *s)
 	ui_app_set_idle(s->app, NULL, NULL);
 	ui_requests_forget(s->app);
 	ui_table_free(ls->table);
+	ui_table_free(ls->ctable);
+	cluster_lease_list_done(&ls->cl);
+	free(ls->cl_target);
 	drop_window(ls);
 	free(ls->filter);
 	free(ls);
@@ -798,6 +1145,8 @@ struct ui_screen *ui_leases_new(struct ui_app *app)
 	    !ls->counts.total)
 		set_empty_text(ls);
 	ui_table_set_source(ls->table, &table_source, ls);
+	ls->ctable = ui_table_new(ecols, E_COUNT, &etable_ops, ls);
+	ui_table_set_empty_text(ls->ctable, _("No kubejit lease on this target's cluster."));
 	ui_app_set_idle(app, idle, ls);
 	return &ls->base;
 }

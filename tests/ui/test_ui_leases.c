@@ -4,8 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/cluster_lease.h"
 #include "engine/engine.h"
 #include "engine/lease.h"
+#include "engine/mint.h"
+#include "engine/secret.h"
+#include "engine/target.h"
 #include "store/leases.h"
 #include "ui/screens.h"
 #include "tests/support/ui_demo.h"
@@ -245,5 +249,133 @@ Test(ui_leases, a_lease_past_its_ttl_that_no_sweep_closed_shows_expired)
 	cr_assert(th_screen_has(&u.t, "expired*"));
 	ud_type(&u, "\n");
 	cr_assert(th_screen_has(&u.t, "objects not yet removed"));
+	ud_stop(&u);
+}
+
+/* Let the interface's jobs end: the test then uses the cluster from the
+ * main thread, which the interface itself never does while a job runs. */
+static void ui_idle(struct ud *u)
+{
+	ui_app_settle(u->t.app);
+	while (ui_app_busy(u->t.app))
+		ui_app_step(u->t.app, 5);
+}
+
+/* Tick the screen (its background reads) until `needle` shows, or fail
+ * after `secs` seconds of wall time. */
+static void wait_screen(struct ud *u, const char *needle, int secs)
+{
+	int64_t end = kj_mono_ms() + secs * 1000;
+
+	while (!th_screen_has(&u->t, needle)) {
+		cr_assert(kj_mono_ms() < end, "no \"%s\" within %d s:\n%s", needle, secs, th_screen(&u->t));
+		th_tick(&u->t, 1);
+		ui_idle(u);
+	}
+}
+
+/* Is lease `id` still on the cluster as an active lease? */
+static int active_on_cluster(struct ud *u, const char *id)
+{
+	struct cluster_lease_list l;
+	const struct cluster_lease *c;
+	kj_err e;
+	int active;
+
+	ui_idle(u);
+	memset(&l, 0, sizeof(l));
+	kj_err_clear(&e);
+	cr_assert_eq(cluster_lease_list(u->eng, "demo", &l, &e), 0, "%s", e.msg);
+	c = cluster_lease_find(&l, id, &e);
+	active = c && c->state == LEASE_ACTIVE;
+	cluster_lease_list_done(&l);
+	return active;
+}
+
+Test(ui_leases, everyone_view_shows_another_homes_lease_with_its_owner_and_revokes_it)
+{
+	struct ud u;
+	struct engine *alice;
+	struct target_spec spec = {0};
+	struct target_add_result res;
+	struct mint_request rq = {0};
+	struct mint_result r;
+	struct secret s;
+	char *dir, id[37], short_id[9];
+	int64_t end;
+	kj_err e;
+
+	ud_start(&u, 24, 160);
+	ud_add_target(&u, "demo", "kube-system/kubejit-jit");
+
+	/* a second home on the same cluster mints a lease of its own */
+	kj_err_clear(&e);
+	dir = kj_xasprintf("%s/alice", u.home);
+	cr_assert_eq(engine_open(dir, &alice, &e), 0, "%s", e.msg);
+	engine_set_actor(alice, "alice@laptop");
+	memset(&res, 0, sizeof(res));
+	spec.name = "demo";
+	spec.auth = TARGET_AUTH_TOKEN;
+	spec.server = demo_url(u.dc);
+	spec.ca_pem = demo_ca_pem(u.dc);
+	spec.token = demo_account_token(u.dc, "kube-system/kubejit-jit");
+	cr_assert_eq(target_add(alice, &spec, &res, &e), 0, "target_add: %s", e.msg);
+	target_add_result_done(&res);
+	secret_init(&s);
+	s.path = kj_xstrdup("/team/alice-dev");
+	s.target = kj_xstrdup("demo");
+	s.mode = SECRET_FIXED;
+	s.ns = kj_xstrdup("dev");
+	s.service_account = kj_xstrdup("default");
+	s.revocable = 1;
+	s.max_ttl = 3600;
+	s.default_ttl = 900;
+	cr_assert_eq(secret_add(alice, &s, &e), 0, "secret_add: %s", e.msg);
+	secret_done(&s);
+	memset(&r, 0, sizeof(r));
+	rq.secret = "/team/alice-dev";
+	rq.ttl = 1800;
+	cr_assert_eq(mint_run(alice, &rq, &r, &e), 0, "mint_run: %s", e.msg);
+	memcpy(id, r.lease_id, sizeof(id));
+	mint_result_done(&r);
+	snprintf(short_id, sizeof(short_id), "%.8s", id);
+	th_now = kj_now();
+
+	/* our own store has no lease; everyone's view has alice's, with its owner */
+	ui_app_push(u.t.app, ui_leases_new(u.t.app));
+	cr_assert(th_screen_has(&u.t, "0 live of 0 leases"), "%s", th_screen(&u.t));
+	cr_assert(th_screen_has(&u.t, "everyone"), "the status bar names the toggle");
+	ud_type(&u, "e");
+	wait_screen(&u, short_id, 20);
+	cr_assert(th_screen_has(&u.t, "OWNER"), "%s", th_screen(&u.t));
+	cr_assert(th_screen_has(&u.t, "alice@laptop"), "%s", th_screen(&u.t));
+	cr_assert(th_screen_has(&u.t, "/team/alice-dev"), "%s", th_screen(&u.t));
+	cr_assert(th_screen_has(&u.t, "everyone's leases on target demo: 1"), "%s", th_screen(&u.t));
+
+	/* revoke asks first, naming the owner; n keeps it */
+	ud_type(&u, "r");
+	cr_assert(th_screen_has(&u.t, "Revoke lease"), "%s", th_screen(&u.t));
+	cr_assert(th_screen_has(&u.t, "alice@laptop"), "%s", th_screen(&u.t));
+	cr_assert(th_screen_has(&u.t, "about 10 s"), "revoke promises only what a real cluster does");
+	ud_type(&u, "n");
+	cr_assert(active_on_cluster(&u, id));
+	ud_type(&u, "ry");
+	ui_idle(&u);
+	cr_assert(th_screen_has(&u.t, "revoked from the cluster"), "%s", th_screen(&u.t));
+	cr_assert(!active_on_cluster(&u, id), "the lease's first object is gone");
+	/* the view follows the cluster: the lease leaves it once its objects are gone */
+	end = kj_mono_ms() + 20000;
+	while (th_screen_has(&u.t, short_id)) {
+		cr_assert(kj_mono_ms() < end, "revoked lease still listed:\n%s", th_screen(&u.t));
+		th_tick(&u.t, 1);
+		ui_idle(&u);
+	}
+
+	/* e goes back to this store's leases */
+	ud_type(&u, "e");
+	cr_assert(th_screen_has(&u.t, "0 live of 0 leases"), "%s", th_screen(&u.t));
+
+	engine_close(alice);
+	free(dir);
 	ud_stop(&u);
 }
