@@ -97,7 +97,7 @@ static const struct ui_key table[] = {
      "e",
      ACT_EVERYONE,
      N_("everyone"),
-     N_("show your leases (this store) or everyone's on the target's cluster, with their owners"),
+     N_("your leases, or everyone's on the target's cluster (with owners)"),
      SC_LEASES},
     {{'n'},
      "n",
