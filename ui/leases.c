@@ -383,8 +383,8 @@ static void draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols_)
 			         ls->cl_target, ls->cl.n, why);
 		} else
 			snprintf(head, sizeof(head),
-			         _("everyone's leases on target %s: %zu (press e for yours)"), ls->cl_target,
-			         ls->cl.n);
+			         _("everyone's leases on target %s: %zu (press %s for yours)"), ls->cl_target,
+			         ls->cl.n, ui_keys_name(ACT_EVERYONE, SC_LEASES));
 		n = ui_put_wrap(w, y, 1, cols_ - 2, 0, 2, y + h, head,
 		                ui_attr(ls->cl_err[0] || ls->cl.n_denied ? R_ERROR : R_DIM));
 		ui_table_draw(ls->ctable, s->app, w, y + n, h - n, cols_);
@@ -989,8 +989,9 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 			ask_erevoke(ls);
 			return UI_HANDLED;
 		case ACT_REVOKE_ALL:
-			ui_app_status(s->app, "%s",
-			              _("revoke all works on your own leases: press e to show them first"));
+			ui_app_status(s->app,
+			              _("revoke all works on your own leases: press %s to show them first"),
+			              ui_keys_name(ACT_EVERYONE, SC_LEASES));
 			return UI_HANDLED;
 		case ACT_ENTER:
 			return UI_HANDLED;
