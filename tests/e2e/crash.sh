@@ -32,10 +32,11 @@ unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBEJIT_TEST_PAUSE_AT
 kj() { "$KUBEJIT_BIN" "$@"; }
 k() { "$KUBECTL" --cache-dir "$tmp/cache" --kubeconfig "$tmp/state/admin.kubeconfig" "$@"; }
 
-# Objects kubejit made, as the admin sees them (none being deleted).
+# Objects of kubejit's leases, as the admin sees them (none being deleted);
+# the demo's requester role carries managed-by=kubejit too but no lease
 objects() {
 	k get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings -A \
-		-l app.kubernetes.io/managed-by=kubejit -o name 2>"$tmp/kerr"
+		-l app.kubernetes.io/managed-by=kubejit,kubejit.io/lease -o name 2>"$tmp/kerr"
 }
 no_objects() { [ -z "$(objects)" ]; }
 # leases in a state: count
