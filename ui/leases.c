@@ -749,10 +749,12 @@ static void elist_done(struct ui_screen *owner, void *arg, int rc, const kj_err 
 	struct elist_job *j = arg;
 	struct leases *ls = (struct leases *)owner;
 
-	if (ls) {
+	if (ls)
 		ls->cl_loading = 0;
+	/* an answer for a target the view has moved away from is dropped */
+	if (ls && ls->cl_target && !strcmp(ls->cl_target, j->target)) {
 		ls->cl_loaded = 1;
-		if (rc == 0 && ls->cl_target && !strcmp(ls->cl_target, j->target)) {
+		if (rc == 0) {
 			struct cluster_lease_list old = ls->cl;
 			ls->cl = j->l;
 			memset(&j->l, 0, sizeof(j->l));
@@ -794,6 +796,36 @@ static void everyone_reload(struct leases *ls)
 		return;
 	}
 	ls->cl_loading = 1;
+}
+
+/* The everyone view moves on to the next saved target's cluster. */
+static void everyone_next_target(struct leases *ls)
+{
+	struct target *v = NULL;
+	size_t n = 0, i;
+	kj_err e;
+
+	kj_err_clear(&e);
+	if (target_list(ui_app_engine(ls->base.app), &v, &n, &e) != 0) {
+		ui_app_error(ls->base.app, &e);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (ls->cl_target && !strcmp(v[i].name, ls->cl_target))
+			break;
+	if (n > 1) {
+		free(ls->cl_target);
+		ls->cl_target = kj_xstrdup(v[(i + 1) % n].name);
+		ls->cl_loaded = 0;
+		ls->cl_err[0] = '\0';
+		ui_table_set_rows(ls->ctable, NULL, 0, sizeof(*ls->cl.v));
+		cluster_lease_list_done(&ls->cl);
+		memset(&ls->cl, 0, sizeof(ls->cl));
+		everyone_reload(ls);
+	} else {
+		ui_app_status(ls->base.app, "%s", _("this home has one target: nothing to switch to"));
+	}
+	target_list_free(v, n);
 }
 
 static void toggle_everyone(struct leases *ls)
@@ -994,6 +1026,9 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 			              ui_keys_name(ACT_EVERYONE, SC_LEASES));
 			return UI_HANDLED;
 		case ACT_ENTER:
+			return UI_HANDLED;
+		case ACT_NEXT_TARGET:
+			everyone_next_target(ls);
 			return UI_HANDLED;
 		default:
 			break;

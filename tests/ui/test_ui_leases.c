@@ -352,6 +352,14 @@ Test(ui_leases, everyone_view_shows_another_homes_lease_with_its_owner_and_revok
 	cr_assert(th_screen_has(&u.t, "/team/alice-dev"), "%s", th_screen(&u.t));
 	cr_assert(th_screen_has(&u.t, "everyone's leases on target demo: 1"), "%s", th_screen(&u.t));
 
+	/* t moves the view to the next saved target's cluster, and back */
+	ud_add_target(&u, "zz-second", "kube-system/kubejit-jit");
+	ud_type(&u, "t");
+	wait_screen(&u, "everyone's leases on target zz-second: 1", 20);
+	cr_assert(th_screen_has(&u.t, short_id), "%s", th_screen(&u.t));
+	ud_type(&u, "t");
+	wait_screen(&u, "everyone's leases on target demo: 1", 20);
+
 	/* revoke asks first, naming the owner; n keeps it */
 	ud_type(&u, "r");
 	cr_assert(th_screen_has(&u.t, "Revoke lease"), "%s", th_screen(&u.t));
