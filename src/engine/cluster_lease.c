@@ -176,7 +176,8 @@ void cluster_lease_finish(struct cluster_lease_list *l, int64_t now)
 		else
 			c->state = LEASE_ACTIVE;
 	}
-	qsort(l->v, l->n, sizeof(*l->v), by_expiry);
+	if (l->n > 1) /* qsort may not be given the NULL of an empty list */
+		qsort(l->v, l->n, sizeof(*l->v), by_expiry);
 }
 
 const struct cluster_lease *cluster_lease_find(const struct cluster_lease_list *l, const char *id, kj_err *e)
