@@ -18,17 +18,14 @@ TestSuite(authz, .init = start, .fini = stop, .timeout = 60);
 
 Test(authz, rbac_forbids_until_a_binding_allows)
 {
-	struct demo_opts o = {0};
+	struct demo_opts o = test_opts();
 	struct resp r;
 	char *tok;
 
 	/* an RBAC delay long enough to see the state before the informer hears
 	 * of a change, on a slow (sanitizer, loaded) build too */
 	stop();
-	o.token_cache_ttl_ms = TEST_TOKEN_CACHE_MS;
 	o.rbac_delay_ms = 2000;
-	o.gc_delay_ms = TEST_GC_DELAY_MS;
-	o.csr_signer_delay_ms = TEST_CSR_DELAY_MS;
 	start_opts(&o);
 	make_sa("dev", "ci");
 	tok = token_for("dev", "ci", "null", "null");

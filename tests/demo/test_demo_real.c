@@ -17,20 +17,9 @@
 
 #define RBAC "/apis/rbac.authorization.k8s.io/v1"
 
-static struct demo_opts opts(void)
-{
-	struct demo_opts o = {0};
-
-	o.token_cache_ttl_ms = TEST_TOKEN_CACHE_MS;
-	o.rbac_delay_ms = TEST_RBAC_DELAY_MS;
-	o.gc_delay_ms = TEST_GC_DELAY_MS;
-	o.csr_signer_delay_ms = TEST_CSR_DELAY_MS;
-	return o;
-}
-
 static void start_fast(void)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 
 	start_opts(&o);
 }
@@ -63,7 +52,7 @@ static int64_t admin_until(const char *path, long code, int bound_ms)
 
 Test(real, token_cache_off_refuses_at_once)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	struct resp r;
 	char *tok;
 
@@ -193,7 +182,7 @@ static char *make_owner_and_dependent(void)
 
 Test(real, foreground_deletion_keeps_the_owner_until_dependents_are_gone)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	char *uid;
 	struct resp r;
 
@@ -242,7 +231,7 @@ Test(real, orphan_deletion_keeps_dependents_without_the_reference)
 
 Test(real, background_deletion_collects_dependents_later)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	char *uid;
 
 	/* long enough to see the dependent outlive its owner, on a slow build too */
@@ -265,7 +254,7 @@ Test(real, background_deletion_collects_dependents_later)
 
 Test(real, a_deleted_namespace_terminates_and_refuses_new_content)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	struct resp r;
 
 	/* long enough to see the namespace between its delete and its removal */
@@ -337,7 +326,7 @@ static void approve(const char *name)
 
 Test(real, csr_signer_none_never_issues)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	struct resp r;
 
 	stop();
@@ -355,7 +344,7 @@ Test(real, csr_signer_none_never_issues)
 
 Test(real, csr_is_signed_after_the_delay)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	struct resp r;
 	int64_t t0;
 
@@ -399,7 +388,7 @@ static void *slow_call(void *arg)
 
 Test(real, beyond_max_inflight_429_with_retry_after)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	struct slow s = {0};
 	pthread_t th;
 	struct resp r;
@@ -432,7 +421,7 @@ Test(real, beyond_max_inflight_429_with_retry_after)
 
 Test(real, latency_is_added_to_every_response)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	int64_t t0;
 
 	stop();
@@ -447,7 +436,7 @@ Test(real, latency_is_added_to_every_response)
 
 Test(real, fault_specs_and_the_admin_endpoint)
 {
-	struct demo_opts o = opts();
+	struct demo_opts o = test_opts();
 	const char *const specs[] = {"DELETE:/api/v1/namespaces/dev/configmaps/*:1:status=503", NULL};
 	const char *jit;
 	struct resp r;

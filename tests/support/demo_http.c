@@ -24,17 +24,24 @@ void start_opts(const struct demo_opts *o)
 	cr_assert_eq(demo_start(o, &dc, &e), 0, "%s", e.msg);
 }
 
-void start_with(int64_t max_exp)
+struct demo_opts test_opts(void)
 {
 	struct demo_opts o = {0};
-	kj_err e;
 
-	o.max_token_expiration = max_exp;
 	/* realistic, with the delays shortened for speed */
 	o.token_cache_ttl_ms = TEST_TOKEN_CACHE_MS;
 	o.rbac_delay_ms = TEST_RBAC_DELAY_MS;
 	o.gc_delay_ms = TEST_GC_DELAY_MS;
 	o.csr_signer_delay_ms = TEST_CSR_DELAY_MS;
+	return o;
+}
+
+void start_with(int64_t max_exp)
+{
+	struct demo_opts o = test_opts();
+	kj_err e;
+
+	o.max_token_expiration = max_exp;
 	kj_time_set_offset(0);
 	cr_assert_eq(demo_start(&o, &dc, &e), 0, "%s", e.msg);
 }

@@ -30,6 +30,8 @@ struct resp {
 	cJSON *json;
 };
 
+/* The demo's production behaviour with its delays shortened for tests. */
+struct demo_opts test_opts(void);
 void start_with(int64_t max_exp);
 void start(void);
 void start_opts(const struct demo_opts *o); /* exactly these options */
