@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -432,6 +433,39 @@ static void not_found(const struct kube_exec_config *c, kj_err *e)
 		kj_err_hint(e, _("install the plugin, or add its directory to PATH"));
 }
 
+/* The plugin's file for a bare command name, found as client-go's os/exec
+ * LookPath finds it: each PATH entry in turn (an empty one is the current
+ * directory), the first regular file this process may execute.  A directory
+ * that cannot be searched or read is passed over, never an error of its own,
+ * so the only failures are "not found" and a find relative to the current
+ * directory, which os/exec refuses.  Returns the path (malloc'd), or NULL
+ * with *relative set when the only find was relative. */
+static char *look_path(const char *file, int *relative)
+{
+	const char *path = getenv("PATH");
+	const char *p = path ? path : "";
+
+	*relative = 0;
+	for (;;) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char *cand = n ? kj_xasprintf("%.*s/%s", (int)n, p, file) : kj_xasprintf("./%s", file);
+		struct stat st;
+
+		if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode) && access(cand, X_OK) == 0) {
+			if (cand[0] == '/')
+				return cand;
+			*relative = 1;
+			free(cand);
+			return NULL;
+		}
+		free(cand);
+		if (!end)
+			return NULL;
+		p = end + 1;
+	}
+}
+
 /* A PEM certificate and key that belong together (the check behind Go's
  * tls.X509KeyPair). */
 static int check_pair(const char *cert, const char *key, kj_err *e)
@@ -556,7 +590,7 @@ int kube_exec_run(const struct kube_exec_config *c, const struct kube_exec_clust
 	char **argv, **envp;
 	char *info;
 	pid_t pid;
-	int rc, status = 0, too_big = 0;
+	int rc, status = 0, too_big = 0, relative = 0;
 	kj_buf ob, eb;
 
 	memset(out, 0, sizeof *out);
@@ -596,10 +630,14 @@ int kube_exec_run(const struct kube_exec_config *c, const struct kube_exec_clust
 	if (interactive && tty_hook)
 		tty_hook(1, hook_ud);
 	atomic_fetch_add(&n_runs, 1);
-	if (strchr(c->command, '/'))
+	if (strchr(c->command, '/')) {
 		rc = posix_spawn(&pid, c->command, &fa, NULL, argv, envp);
-	else
-		rc = posix_spawnp(&pid, c->command, &fa, NULL, argv, envp);
+	} else {
+		char *file = look_path(c->command, &relative);
+
+		rc = file ? posix_spawn(&pid, file, &fa, NULL, argv, envp) : ENOENT;
+		free(file);
+	}
 	posix_spawn_file_actions_destroy(&fa);
 	free(argv);
 	free_env(envp);
@@ -614,7 +652,13 @@ int kube_exec_run(const struct kube_exec_config *c, const struct kube_exec_clust
 			close(errp[0]);
 		if (interactive && tty_hook)
 			tty_hook(0, hook_ud);
-		if (rc == ENOENT || rc == ENOTDIR) {
+		if (relative) {
+			kj_err_set(e, KJ_ERR_AUTH,
+			           _("exec: \"%s\": cannot run executable found relative to current directory"),
+			           c->command);
+			kj_err_hint(e, _("give exec.command as an absolute path, or put the plugin's directory "
+			                 "in PATH as an absolute path"));
+		} else if (rc == ENOENT || rc == ENOTDIR) {
 			not_found(c, e);
 		} else {
 			kj_err_set(e, KJ_ERR_AUTH, _("exec: cannot run %s: %s"), c->command, strerror(rc));

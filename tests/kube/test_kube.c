@@ -841,18 +841,83 @@ Test(execcred, missing_command_shows_the_install_hint_and_always_needs_a_termina
 	exec_config(&c, "kubejit-test-no-such-plugin", KUBE_EXEC_V1BETA1);
 	c.install_hint = kj_xstrdup("install it with: apt install no-such-plugin");
 	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
-	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
 	cr_assert(strstr(e.msg, "exec: executable kubejit-test-no-such-plugin not found"), "%s", e.msg);
 	cr_assert_str_eq(e.hint, "install it with: apt install no-such-plugin");
 	free(c.command);
 	c.command = kj_xstrdup("/nonexistent/dir/plugin");
 	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
-	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
 	/* Always with stdin not a terminal (the test's stdin is not one) */
 	c.interactive = KUBE_EXEC_ALWAYS;
 	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
 	cr_assert(strstr(e.msg, "standard input is not a terminal"), "%s", e.msg);
 	kube_exec_config_done(&c);
+}
+
+/* A bare command is looked up in PATH as os/exec does: entries that are
+ * files, missing, or hold a same-named file that may not be executed are
+ * passed over; the first executable file wins; a find relative to the
+ * current directory is refused. */
+Test(execcred, bare_command_is_found_in_path_as_os_exec_does)
+{
+	char dir[] = "/tmp/kube-exec-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *plain = kj_xasprintf("%s/plain", dir), *noexec = kj_xasprintf("%s/noexec", dir),
+	     *bin = kj_xasprintf("%s/bin", dir);
+	cr_assert_eq(mkdir(noexec, 0755), 0);
+	cr_assert_eq(mkdir(bin, 0755), 0);
+	FILE *f = fopen(plain, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	char *fake = plugin(noexec, "kj-cred", "{}", 0);
+	chmod(fake, 0644); /* same name, not executable: skipped */
+	char *real = plugin(bin, "kj-cred",
+	                    "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+	                    "\"status\":{\"token\":\"from-path\"}}",
+	                    0);
+	char *path = kj_xasprintf("/nonexistent:%s:%s:%s:/usr/bin:/bin", plain, noexec, bin);
+	char *old = getenv("PATH") ? kj_xstrdup(getenv("PATH")) : NULL;
+	setenv("PATH", path, 1);
+
+	struct kube_exec_config c;
+	struct kube_exec_cred cred;
+	kj_err e;
+	exec_config(&c, "kj-cred", KUBE_EXEC_V1);
+	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(cred.token, "from-path");
+	kube_exec_cred_done(&cred);
+
+	/* only the unusable ones left: not found, as client-go says it */
+	free(path);
+	path = kj_xasprintf("/nonexistent:%s:%s", plain, noexec);
+	setenv("PATH", path, 1);
+	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
+	cr_assert(strstr(e.msg, "exec: executable kj-cred not found"), "%s", e.msg);
+
+	/* an empty entry is the current directory: found there, refused */
+	char cwd[4096];
+	cr_assert_not_null(getcwd(cwd, sizeof cwd));
+	cr_assert_eq(chdir(bin), 0);
+	setenv("PATH", "/nonexistent::/usr/bin", 1);
+	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
+	cr_assert(strstr(e.msg, "cannot run executable found relative to current directory"), "%s",
+	          e.msg);
+	cr_assert_eq(chdir(cwd), 0);
+
+	if (old)
+		setenv("PATH", old, 1);
+	else
+		unsetenv("PATH");
+	free(old);
+	kube_exec_config_done(&c);
+	free(path);
+	free(fake);
+	free(real);
+	free(plain);
+	free(noexec);
+	free(bin);
 }
 
 Test(execcred, kubeconfig_validation_as_clientcmd)
