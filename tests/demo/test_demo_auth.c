@@ -229,8 +229,7 @@ Test(auth, sa_delete_and_recreate_kill_tokens)
 	struct resp r;
 	char *tok;
 
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	tok = new_sa_token("dev", "ci");
 	r = whoami(tok);
 	expect(&r, 201);
 	resp_done(&r);
@@ -280,8 +279,7 @@ Test(auth, anonymous_bad_tokens_and_x509_precedence)
 	expect_unauthorized("not-a-token");
 	expect_unauthorized("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
 	/* a valid client certificate wins over a bad bearer token */
-	r = call_as("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", "bad",
-	            demo_admin_cert_pem(dc), demo_admin_key_pem(dc), "{}");
+	r = whoami_as("bad", demo_admin_cert_pem(dc), demo_admin_key_pem(dc), NULL);
 	expect(&r, 201);
 	cr_assert_str_eq(jpath(r.json, "status.userInfo.username"), "kubernetes-admin");
 	cr_assert(strstr(r.body, "\"groups\":[\"system:masters\",\"system:authenticated\"]"), "%s", r.body);
@@ -346,8 +344,7 @@ Test(auth, subject_access_review_and_jwks)
 	                 "spec.user: Required value: at least one of user or group must "
 	                 "be specified");
 	resp_done(&r);
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	tok = new_sa_token("dev", "ci");
 	cr_assert_eq(kj_jwt_decode(tok, &h, NULL, &e), 0);
 	r = admin("GET", "/openid/v1/jwks", NULL);
 	expect(&r, 200);
@@ -398,7 +395,7 @@ Test(auth, odd_and_huge_numbers_answer_as_the_api_server)
 	     "spec.expirationSeconds: Invalid value: -1: may not specify a duration less than 600 seconds"},
 	    {"2147483647", 201, NULL},
 	};
-	char *pem, *key, *b64, *body;
+	char *pem, *key, *body, *name;
 	struct resp r;
 	size_t i;
 
@@ -411,14 +408,9 @@ Test(auth, odd_and_huge_numbers_answer_as_the_api_server)
 		resp_done(&r);
 	}
 	make_csr("odd", "devs", &pem, &key);
-	b64 = kj_b64_encode(pem, strlen(pem));
 	for (i = 0; i < sizeof(csr) / sizeof(*csr); i++) {
-		body = kj_xasprintf("{\"apiVersion\":\"certificates.k8s.io/"
-		                    "v1\",\"kind\":\"CertificateSigningRequest\",\"metadata\":"
-		                    "{\"name\":\"odd-%zu\"},\"spec\":{\"request\":\"%s\",\"signerName\":"
-		                    "\"kubernetes.io/kube-apiserver-"
-		                    "client\",\"expirationSeconds\":%s,\"usages\":[\"client auth\"]}}",
-		                    i, b64, csr[i].secs);
+		name = kj_xasprintf("odd-%zu", i);
+		body = csr_body(name, pem, csr[i].secs);
 		r = admin("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", body);
 		expect(&r, csr[i].code);
 		if (csr[i].msg)
@@ -426,8 +418,8 @@ Test(auth, odd_and_huge_numbers_answer_as_the_api_server)
 			          jpath(r.json, "message"));
 		resp_done(&r);
 		free(body);
+		free(name);
 	}
-	free(b64);
 	free(pem);
 	free(key);
 }

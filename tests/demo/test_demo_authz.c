@@ -24,11 +24,9 @@ Test(authz, rbac_forbids_until_a_binding_allows)
 
 	/* an RBAC delay long enough to see the state before the informer hears
 	 * of a change, on a slow (sanitizer, loaded) build too */
-	stop();
 	o.rbac_delay_ms = 2000;
-	start_opts(&o);
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	restart_opts(&o);
+	tok = new_sa_token("dev", "ci");
 	r = call("GET", "/api/v1/namespaces/dev/pods", tok, NULL);
 	expect(&r, 403);
 	cr_assert_str_eq(r.body,
@@ -72,8 +70,7 @@ Test(authz, escalation_and_bind_through_the_api)
 	struct resp r;
 	char *tok, *b;
 
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	tok = new_sa_token("dev", "ci");
 	/* ci may write roles and rolebindings, and read pods — nothing more */
 	b = kj_xasprintf(
 	    "{\"metadata\":{\"name\":\"rbac-writer\"},\"rules\":[{\"verbs\":[\"create\",\"update\"],"
@@ -139,9 +136,8 @@ Test(authz, self_subject_access_review)
 	char *tok;
 	const char *ssar = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
 
-	make_sa("dev", "ci");
+	tok = new_sa_token("dev", "ci");
 	grant("pod-reader", "\"list\"", "pods", "ci");
-	tok = token_for("dev", "ci", "null", "null");
 	cr_assert_eq(
 	    poll_code("GET", "/api/v1/namespaces/dev/pods", tok, NULL, 200, TEST_RBAC_DELAY_MS + 2000), 200);
 	r = call(
@@ -195,9 +191,8 @@ Test(authz, self_subject_rules_review)
 	char *tok;
 	const char *ssrr = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
-	make_sa("dev", "ci");
+	tok = new_sa_token("dev", "ci");
 	grant("pod-reader", "\"list\"", "pods", "ci");
-	tok = token_for("dev", "ci", "null", "null");
 	cr_assert_eq(
 	    poll_code("GET", "/api/v1/namespaces/dev/pods", tok, NULL, 200, TEST_RBAC_DELAY_MS + 2000), 200);
 	r = call("POST", ssrr, tok, "{\"spec\":{}}");
@@ -229,8 +224,7 @@ Test(authz, token_review)
 	struct resp r;
 	char *tok, *body;
 
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	tok = new_sa_token("dev", "ci");
 	body = kj_xasprintf("{\"spec\":{\"token\":\"%s\"}}", tok);
 	r = admin("POST", "/apis/authentication.k8s.io/v1/tokenreviews", body);
 	expect(&r, 201);
@@ -255,18 +249,12 @@ Test(authz, token_review)
 Test(authz, csr_approval_issues_a_working_client_certificate)
 {
 	struct resp r;
-	char *csr, *key, *b64, *body, *cert;
+	char *csr, *key, *body, *cert;
 	size_t n;
 	const char *base = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
 
 	make_csr("alice", "devs", &csr, &key);
-	b64 = kj_b64_encode(csr, strlen(csr));
-	body =
-	    kj_xasprintf("{\"apiVersion\":\"certificates.k8s.io/v1\",\"kind\":\"CertificateSigningRequest\","
-	                 "\"metadata\":{\"name\":\"alice\"},\"spec\":{\"request\":\"%s\",\"signerName\":"
-	                 "\"kubernetes.io/kube-apiserver-client\",\"expirationSeconds\":86400,\"usages\":"
-	                 "[\"client auth\"]}}",
-	                 b64);
+	body = csr_body("alice", csr, "86400");
 	r = admin("POST", base, body);
 	expect(&r, 201);
 	cr_assert_str_eq(jpath(r.json, "spec.username"), "kubernetes-admin");
@@ -294,14 +282,14 @@ Test(authz, csr_approval_issues_a_working_client_certificate)
 	cr_assert(strstr(cert, "BEGIN CERTIFICATE"));
 	cr_assert(strstr(r.body, "\"type\":\"Approved\""));
 	resp_done(&r);
-	r = call_as("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", NULL, cert, key, "{}");
+	r = whoami_as(NULL, cert, key, NULL);
 	expect(&r, 201);
 	cr_assert_str_eq(jpath(r.json, "status.userInfo.username"), "alice");
 	cr_assert(strstr(r.body, "\"groups\":[\"devs\",\"system:authenticated\"]"), "%s", r.body);
 	resp_done(&r);
 	/* once it has expired, the certificate is a 401, not anonymous */
 	kj_time_set_offset(2 * 86400);
-	r = call_as("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", NULL, cert, key, "{}");
+	r = whoami_as(NULL, cert, key, NULL);
 	expect(&r, 401);
 	cr_assert_str_eq(r.body, unauthorized_body);
 	resp_done(&r);
@@ -325,9 +313,8 @@ Test(authz, csr_approval_issues_a_working_client_certificate)
 	                 "condition of type \"Approved\"");
 	resp_done(&r);
 	/* an unprivileged user may not approve */
-	make_sa("dev", "ci");
 	{
-		char *tok = token_for("dev", "ci", "null", "null");
+		char *tok = new_sa_token("dev", "ci");
 
 		r = call("PUT", "/apis/certificates.k8s.io/v1/certificatesigningrequests/alice/approval", tok,
 		         "{}");
@@ -342,7 +329,6 @@ Test(authz, csr_approval_issues_a_working_client_certificate)
 	free(cert);
 	free(csr);
 	kj_free_secret(key);
-	free(b64);
 	free(body);
 }
 
@@ -350,8 +336,7 @@ Test(authz, csr_approval_issues_a_working_client_certificate)
 
 static struct resp as_admin_with(const char *const *headers)
 {
-	return call_full("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", NULL,
-	                 demo_admin_cert_pem(dc), demo_admin_key_pem(dc), headers, "{}");
+	return whoami_as(NULL, demo_admin_cert_pem(dc), demo_admin_key_pem(dc), headers);
 }
 
 Test(authz, impersonation)
@@ -381,8 +366,7 @@ Test(authz, impersonation)
 	cr_assert(strstr(jpath(r.json, "message"), "without impersonating a user"), "%s", r.body);
 	resp_done(&r);
 	/* impersonation needs the impersonate verb */
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	tok = new_sa_token("dev", "ci");
 	r = call_full("GET", "/api/v1/namespaces/dev/pods", tok, NULL, NULL, sa + 0, NULL);
 	expect(&r, 403);
 	cr_assert_str_eq(jpath(r.json, "message"),

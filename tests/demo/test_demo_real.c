@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "tests/support/demo_http.h"
-#include "util/b64.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -56,11 +55,9 @@ Test(real, token_cache_off_refuses_at_once)
 	struct resp r;
 	char *tok;
 
-	stop();
 	o.token_cache_ttl_ms = DEMO_ZERO;
-	start_opts(&o);
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	restart_opts(&o);
+	tok = new_sa_token("dev", "ci");
 	r = whoami(tok);
 	expect(&r, 201);
 	resp_done(&r);
@@ -74,15 +71,13 @@ Test(real, token_cache_remembers_success_not_failure)
 	struct resp r;
 	char *tok;
 
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	tok = new_sa_token("dev", "ci");
 	/* never used before the delete: nothing cached, refused at once */
 	cr_assert_eq(admin_code("DELETE", "/api/v1/namespaces/dev/serviceaccounts/ci", NULL), 200);
 	expect_unauthorized(tok);
 	kj_free_secret(tok);
 	/* used, then revoked: the cache answers until its TTL */
-	make_sa("dev", "ci2");
-	tok = token_for("dev", "ci2", "null", "null");
+	tok = new_sa_token("dev", "ci2");
 	r = whoami(tok);
 	expect(&r, 201);
 	resp_done(&r);
@@ -102,8 +97,7 @@ Test(real, access_review_says_no_then_yes)
 	char *tok;
 	int64_t t0;
 
-	make_sa("dev", "ci");
-	tok = token_for("dev", "ci", "null", "null");
+	tok = new_sa_token("dev", "ci");
 	grant("pod-reader", "\"list\"", "pods", "ci");
 	t0 = kj_mono_ms();
 	r = call("POST", ssar, tok, q);
@@ -133,7 +127,7 @@ Test(real, a_role_counts_for_its_binding_at_once)
 	char *tok, *b;
 	struct resp r;
 
-	make_sa("dev", "ci");
+	tok = new_sa_token("dev", "ci");
 	b = kj_xasprintf("{\"metadata\":{\"name\":\"w\"},\"rules\":[{\"verbs\":[\"create\"],\"apiGroups\":"
 	                 "[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\",\"rolebindings\"]},{"
 	                 "\"verbs\":[\"get\"],"
@@ -143,7 +137,6 @@ Test(real, a_role_counts_for_its_binding_at_once)
 	b = kj_xasprintf(rb_body, "w", "Role", "w", "ci");
 	create(RBAC "/namespaces/dev/rolebindings", b);
 	free(b);
-	tok = token_for("dev", "ci", "null", "null");
 	cr_assert_eq(
 	    poll_code("GET", "/api/v1/namespaces/dev/pods/none", tok, NULL, 404, TEST_RBAC_DELAY_MS + 2000),
 	    404);
@@ -188,9 +181,8 @@ Test(real, foreground_deletion_keeps_the_owner_until_dependents_are_gone)
 
 	/* long enough to see the owner between its delete and its removal, on a
 	 * slow (sanitizer) build too */
-	stop();
 	o.gc_delay_ms = 3000;
-	start_opts(&o);
+	restart_opts(&o);
 	uid = make_owner_and_dependent();
 
 	/* as kubectl delete --cascade=foreground sends it */
@@ -235,9 +227,8 @@ Test(real, background_deletion_collects_dependents_later)
 	char *uid;
 
 	/* long enough to see the dependent outlive its owner, on a slow build too */
-	stop();
 	o.gc_delay_ms = 3000;
-	start_opts(&o);
+	restart_opts(&o);
 	uid = make_owner_and_dependent();
 	cr_assert_eq(admin_code("DELETE", "/api/v1/namespaces/dev/configmaps/owner",
 	                        "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":"
@@ -258,9 +249,8 @@ Test(real, a_deleted_namespace_terminates_and_refuses_new_content)
 	struct resp r;
 
 	/* long enough to see the namespace between its delete and its removal */
-	stop();
 	o.gc_delay_ms = 3000;
-	start_opts(&o);
+	restart_opts(&o);
 
 	create("/api/v1/namespaces", "{\"metadata\":{\"name\":\"tmp\"}}");
 	create("/api/v1/namespaces/tmp/configmaps", "{\"metadata\":{\"name\":\"c\"}}");
@@ -294,19 +284,15 @@ Test(real, a_deleted_namespace_terminates_and_refuses_new_content)
 
 static void make_csr_object(const char *name)
 {
-	char *csr, *key, *b64, *body;
+	char *csr, *key, *body;
 	struct resp r;
 
 	make_csr(name, "devs", &csr, &key);
-	b64 = kj_b64_encode(csr, strlen(csr));
-	body = kj_xasprintf("{\"metadata\":{\"name\":\"%s\"},\"spec\":{\"request\":\"%s\",\"signerName\":"
-	                    "\"kubernetes.io/kube-apiserver-client\",\"usages\":[\"client auth\"]}}",
-	                    name, b64);
+	body = csr_body(name, csr, NULL);
 	r = admin("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", body);
 	expect(&r, 201);
 	resp_done(&r);
 	free(body);
-	free(b64);
 	free(csr);
 	kj_free_secret(key);
 }
@@ -329,9 +315,8 @@ Test(real, csr_signer_none_never_issues)
 	struct demo_opts o = test_opts();
 	struct resp r;
 
-	stop();
 	o.csr_signer_none = 1;
-	start_opts(&o);
+	restart_opts(&o);
 	make_csr_object("nobody");
 	approve("nobody");
 	usleep((TEST_CSR_DELAY_MS + 500) * 1000);
@@ -348,9 +333,8 @@ Test(real, csr_is_signed_after_the_delay)
 	struct resp r;
 	int64_t t0;
 
-	stop();
 	o.csr_signer_delay_ms = 800;
-	start_opts(&o);
+	restart_opts(&o);
 	make_csr_object("later");
 	approve("later");
 	t0 = kj_mono_ms();
@@ -394,9 +378,8 @@ Test(real, beyond_max_inflight_429_with_retry_after)
 	struct resp r;
 	kj_err e;
 
-	stop();
 	o.max_inflight = 1;
-	start_opts(&o);
+	restart_opts(&o);
 	s.token = demo_account_token(dc, "kube-system/kubejit-jit");
 	cr_assert_not_null(s.token);
 	cr_assert_eq(demo_fault_add_spec(dc, "GET:/api/v1/namespaces/dev/configmaps:1:delay=1500ms", &e), 0,
@@ -424,9 +407,8 @@ Test(real, latency_is_added_to_every_response)
 	struct demo_opts o = test_opts();
 	int64_t t0;
 
-	stop();
 	o.latency_ms = 300;
-	start_opts(&o);
+	restart_opts(&o);
 	t0 = kj_mono_ms();
 	cr_assert_eq(admin_code("GET", "/version", NULL), 200);
 	cr_assert_geq(kj_mono_ms() - t0, 300);
@@ -442,9 +424,8 @@ Test(real, fault_specs_and_the_admin_endpoint)
 	struct resp r;
 	kj_err e;
 
-	stop();
 	o.faults = specs;
-	start_opts(&o);
+	restart_opts(&o);
 	create("/api/v1/namespaces/dev/configmaps", "{\"metadata\":{\"name\":\"f\"}}");
 	cr_assert_eq(admin_code("DELETE", "/api/v1/namespaces/dev/configmaps/f", NULL), 503);
 	cr_assert_eq(admin_code("DELETE", "/api/v1/namespaces/dev/configmaps/f", NULL), 200);
@@ -556,7 +537,7 @@ Test(real, field_selector_name_is_authorised_by_resource_names)
 	char *tok, *b;
 	struct resp r;
 
-	make_sa("dev", "ci");
+	tok = new_sa_token("dev", "ci");
 	b = kj_xasprintf(
 	    "{\"metadata\":{\"name\":\"one\"},\"rules\":[{\"verbs\":[\"get\",\"list\",\"watch\"],"
 	    "\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"resourceNames\":[\"web-0\"]}]}");
@@ -565,7 +546,6 @@ Test(real, field_selector_name_is_authorised_by_resource_names)
 	b = kj_xasprintf(rb_body, "one", "Role", "one", "ci");
 	create(RBAC "/namespaces/dev/rolebindings", b);
 	free(b);
-	tok = token_for("dev", "ci", "null", "null");
 	cr_assert_eq(
 	    poll_code("GET", "/api/v1/namespaces/dev/pods/web-0", tok, NULL, 200, TEST_RBAC_DELAY_MS + 2000),
 	    200);

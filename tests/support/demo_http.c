@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/b64.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -55,6 +56,12 @@ void stop(void)
 {
 	demo_stop(dc);
 	dc = NULL;
+}
+
+void restart_opts(const struct demo_opts *o)
+{
+	stop();
+	start_opts(o);
 }
 
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
@@ -230,6 +237,18 @@ char *token_for(const char *ns, const char *sa, const char *secs, const char *re
 	return t;
 }
 
+char *new_sa_token(const char *ns, const char *name)
+{
+	make_sa(ns, name);
+	return token_for(ns, name, "null", "null");
+}
+
+struct resp whoami_as(const char *token, const char *cert, const char *key, const char *const *headers)
+{
+	return call_full("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", token, cert, key,
+	                 headers, "{}");
+}
+
 struct resp whoami(const char *token)
 {
 	return call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", token,
@@ -309,6 +328,21 @@ void grant(const char *role, const char *verbs, const char *res, const char *sa)
 	b = kj_xasprintf(rb_body, role, "Role", role, sa);
 	create("/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings", b);
 	free(b);
+}
+
+char *csr_body(const char *name, const char *csr_pem, const char *secs)
+{
+	char *b64 = kj_b64_encode(csr_pem, strlen(csr_pem));
+	char *exp = secs ? kj_xasprintf("\"expirationSeconds\":%s,", secs) : kj_xstrdup("");
+	char *body =
+	    kj_xasprintf("{\"apiVersion\":\"certificates.k8s.io/v1\",\"kind\":\"CertificateSigningRequest\","
+	                 "\"metadata\":{\"name\":\"%s\"},\"spec\":{\"request\":\"%s\",\"signerName\":"
+	                 "\"kubernetes.io/kube-apiserver-client\",%s\"usages\":[\"client auth\"]}}",
+	                 name, b64, exp);
+
+	free(b64);
+	free(exp);
+	return body;
 }
 
 void make_csr(const char *cn, const char *org, char **csr_pem, char **key_pem)

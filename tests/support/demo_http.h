@@ -36,6 +36,9 @@ void start_with(int64_t max_exp);
 void start(void);
 void start_opts(const struct demo_opts *o); /* exactly these options */
 void stop(void);
+/* Stop the suite's cluster and start one with exactly these options: for a
+ * test that needs other delays than the suite's. */
+void restart_opts(const struct demo_opts *o);
 struct resp call_as(const char *method, const char *path, const char *token, const char *cert,
                     const char *key, const char *body);
 /* ... with extra request headers (NULL-terminated "Name: value" list) */
@@ -52,7 +55,15 @@ void make_sa(const char *ns, const char *name);
 /* TokenRequest as kubectl sends it; secs and ref are JSON ("null", "600", {...}) */
 struct resp token_request(const char *ns, const char *sa, const char *secs, const char *ref);
 char *token_for(const char *ns, const char *sa, const char *secs, const char *ref);
+/* The identity most tests act as: ServiceAccount ns/name made by the admin
+ * and a token for it (default expiration, not bound).  Free it with
+ * kj_free_secret(). */
+char *new_sa_token(const char *ns, const char *name);
+/* SelfSubjectReview with kubectl's body, as a bearer token (NULL: anonymous) */
 struct resp whoami(const char *token);
+/* SelfSubjectReview with an empty body as a token and/or client certificate,
+ * with extra request headers (NULL-terminated, or NULL) */
+struct resp whoami_as(const char *token, const char *cert, const char *key, const char *const *headers);
 extern const char *const unauthorized_body;
 void expect_unauthorized(const char *token);
 /* A token whose credential object was just deleted: accepted while the
@@ -70,6 +81,10 @@ extern const char *const role_body; /* name, verbs (JSON list items), resource *
 extern const char *const rb_body;   /* name, roleRef kind, roleRef name, SA name */
 /* A 2048-bit RSA key and a PEM CSR for CN=cn, O=org (both malloc'd). */
 void make_csr(const char *cn, const char *org, char **csr_pem, char **key_pem);
+/* A CertificateSigningRequest body for the kube-apiserver-client signer
+ * asking for client auth with csr_pem; secs is spec.expirationSeconds as
+ * JSON, or NULL to leave it out.  Caller frees. */
+char *csr_body(const char *name, const char *csr_pem, const char *secs);
 void grant(const char *role, const char *verbs, const char *res, const char *sa);
 
 #endif
