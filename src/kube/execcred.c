@@ -653,11 +653,13 @@ int kube_exec_run(const struct kube_exec_config *c, const struct kube_exec_clust
 		if (interactive && tty_hook)
 			tty_hook(0, hook_ud);
 		if (relative) {
-			kj_err_set(e, KJ_ERR_AUTH,
-			           _("exec: \"%s\": cannot run executable found relative to current directory"),
-			           c->command);
-			kj_err_hint(e, _("give exec.command as an absolute path, or put the plugin's directory "
-			                 "in PATH as an absolute path"));
+			kj_err_set(
+			    e, KJ_ERR_AUTH,
+			    _("exec: \"%s\": cannot run executable found relative to current directory"),
+			    c->command);
+			kj_err_hint(e,
+			            _("give exec.command as an absolute path, or put the plugin's directory "
+			              "in PATH as an absolute path"));
 		} else if (rc == ENOENT || rc == ENOTDIR) {
 			not_found(c, e);
 		} else {

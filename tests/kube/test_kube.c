@@ -902,8 +902,7 @@ Test(execcred, bare_command_is_found_in_path_as_os_exec_does)
 	cr_assert_eq(chdir(bin), 0);
 	setenv("PATH", "/nonexistent::/usr/bin", 1);
 	cr_assert_eq(kube_exec_run(&c, NULL, &cred, &e), -1);
-	cr_assert(strstr(e.msg, "cannot run executable found relative to current directory"), "%s",
-	          e.msg);
+	cr_assert(strstr(e.msg, "cannot run executable found relative to current directory"), "%s", e.msg);
 	cr_assert_eq(chdir(cwd), 0);
 
 	if (old)
