@@ -78,11 +78,29 @@ END {
 }' | LC_ALL=C sort)
 [ -n "$reach" ] && printf '%s\n' "$reach" | sed 's/^/# /'
 check "no front-end file reaches kube/ or store/ through other headers" test -z "$reach"
-# struct ui_app is private to the application loop's own files (ui/app_priv.h):
-# screens reach it through ui/app.h.
+# A private header (DIR/STEM_priv.h) belongs to the files it was split out
+# for, DIR/STEM.c and DIR/STEM_*.c: ui/app_priv.h holds struct ui_app for the
+# application loop's files (screens reach it through ui/app.h), and
+# src/kube/http_priv.h the client for src/kube/http*.c.
 src=${top_srcdir:-.}
-leak=$(grep -l '#include "ui/app_priv.h"' "$src"/ui/*.c "$src"/ui/*.h "$src"/src/*/*.c "$src"/src/*/*.h 2>/dev/null |
-	sed "s|^$src/||" | grep -v '^ui/app\(_[a-z]*\)\?\.c$')
-[ -n "$leak" ] && diag "ui/app_priv.h included outside ui/app*.c: $leak"
-check "only ui/app*.c include ui/app_priv.h" test -z "$leak"
+privs=$(cd "$src" && find src ui -name '*_priv.h' | LC_ALL=C sort)
+leak=""
+for h in $privs; do
+	dir=${h%/*}
+	stem=${h##*/}
+	stem=${stem%_priv.h}
+	inc=${h#src/}
+	for f in $(cd "$src" && grep -rl --include='*.[ch]' "#include \"$inc\"" src ui | LC_ALL=C sort); do
+		case $f in
+		"$dir/$stem.c" | "$dir/${stem}"_*.c) ;;
+		*) leak="$leak $f:$inc" ;;
+		esac
+	done
+done
+[ -n "$leak" ] && diag "private headers included outside the files they belong to:$leak"
+case " $(echo $privs) " in
+*" ui/app_priv.h "*) ;;
+*) leak="$leak (ui/app_priv.h not found)" ;;
+esac
+check "private headers (*_priv.h) are included only by their own files" test -z "$leak"
 tap_done

@@ -12,7 +12,12 @@ ENGINE_SOURCES_KUBE = \
 # the kubejit command loads it as net.so (src/dl/loader.h).  Position
 # independent for the shared object.
 noinst_LIBRARIES += src/kube/libkjhttp.a
-src_kube_libkjhttp_a_SOURCES = src/kube/http.c src/kube/http.h
+src_kube_libkjhttp_a_SOURCES = \
+	src/kube/http.c src/kube/http.h src/kube/http_priv.h \
+	src/kube/http_tls.c \
+	src/kube/http_auth.c \
+	src/kube/http_xfer.c \
+	src/kube/http_warn.c
 src_kube_libkjhttp_a_CFLAGS = $(AM_CFLAGS) -fPIC
 kjmod_PROGRAMS += src/kube/net.so
 src_kube_net_so_SOURCES =
