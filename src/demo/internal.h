@@ -1,6 +1,6 @@
 /* internal: the seams between the demo cluster's modules.
  *
- * Shared by server.c (HTTP, routing, request pipeline), handlers_core.c
+ * Shared by server.c (HTTP, routing, request pipeline), crud*.c
  * (generic CRUD), discovery/openapi/table, proto.c (kubectl's protobuf
  * bodies, decoded by demo_req_json), pki.c, seed.c, faults.c and the
  * authentication/authorisation side (authn, authz, jwtsign, handlers_auth).
@@ -78,7 +78,7 @@ struct demo_resource {
 	const char *verbs;       /* space separated, discovery order */
 	const char *short_names; /* space separated, may be NULL */
 	enum demo_name_rule name_rule;
-	demo_handler_fn handler; /* NULL = handlers_core generic CRUD */
+	demo_handler_fn handler; /* NULL = generic CRUD (crud.c) */
 	int read_only;           /* create/update/delete -> 405 */
 };
 /* NULL-terminated table (server.c). */
@@ -334,7 +334,7 @@ void demo_server_default_hooks(struct demo_cluster *dc);
 int demo_server_start(struct demo_cluster *dc, const char *host, int port, kj_err *e);
 void demo_server_stop(struct demo_cluster *dc);
 
-/* handlers_core.c: generic CRUD on table resources; usable by auth handlers
+/* crud.c: generic CRUD on table resources; usable by auth handlers
  * (e.g. CSR get/list/delete). */
 void demo_crud_handle(struct demo_req *r);
 
