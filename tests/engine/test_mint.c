@@ -22,10 +22,10 @@
 #include "engine/sweep.h"
 #include "kube/api.h"
 #include "store/db.h"
-#include "store/targets.h"
 #include "util/jwt.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
+#include "tests/support/engine_fixture.h"
 
 static struct demo_cluster *dc;
 static struct engine *en;
@@ -44,44 +44,6 @@ static const char *const POD_READER =
     "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}\n"
     "subjects:\n- {kind: User, name: alice}\n";
 
-static struct kube_client *client_with(const char *token)
-{
-	struct kube_conn c = {0};
-	struct kube_client *kc;
-	kj_err e;
-
-	c.server = demo_url(dc);
-	c.ca = demo_ca_pem(dc);
-	c.token = token;
-	cr_assert_eq(kube_client_new(&c, &kc, &e), 0, "%s", e.msg);
-	return kc;
-}
-
-static void add_target(struct engine *eng, const char *name, const char *account)
-{
-	struct target t = {0};
-	struct target_cred cred = {0};
-	const char *tok = demo_account_token(dc, account);
-	kj_err e;
-
-	cr_assert_not_null(tok, "no token for %s", account);
-	t.name = kj_xstrdup(name);
-	t.server = kj_xstrdup(demo_url(dc));
-	t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
-	t.auth = TARGET_AUTH_TOKEN;
-	t.created_by = kj_xstrdup("test@host");
-	/* as a saved target's preflight leaves it: the mints below count their
-	 * requests, and the owner annotation needs no SelfSubjectReview then */
-	t.identity = strchr(account, '/') ? kj_xasprintf("system:serviceaccount:%.*s:%s",
-	                                                 (int)(strchr(account, '/') - account), account,
-	                                                 strchr(account, '/') + 1)
-	                                  : kj_xstrdup(account);
-	cred.token = kj_xstrdup(tok);
-	cr_assert_eq(store_target_insert(engine_db(eng), &t, &cred, &e), 0, "%s", e.msg);
-	target_done(&t);
-	target_cred_done(&cred);
-}
-
 /* Realistic, with the token cache and the collector's delay shortened. */
 #define TOKEN_CACHE_MS 1000
 
@@ -95,10 +57,10 @@ static void setup_with(const struct demo_opts *o)
 	cr_assert_not_null(mkdtemp(home));
 	cr_assert_eq(engine_open(home, &en, &e), 0, "%s", e.msg);
 	engine_set_actor(en, "tester@testhost");
-	add_target(en, "demo", "kube-system/kubejit-jit");
-	add_target(en, "fixed-only", "kube-system/token-request-sa");
-	add_target(en, "dashboard", "kubernetes-dashboard/kubernetes-dashboard");
-	admin = client_with(demo_admin_token(dc));
+	ef_add_checked_target(dc, en, "demo", "kube-system/kubejit-jit");
+	ef_add_checked_target(dc, en, "fixed-only", "kube-system/token-request-sa");
+	ef_add_checked_target(dc, en, "dashboard", "kubernetes-dashboard/kubernetes-dashboard");
+	admin = ef_client(dc, demo_admin_token(dc));
 }
 
 static void setup(void)
@@ -184,7 +146,7 @@ static int do_mint(const char *path, const char *ns, int64_t ttl, struct mint_re
 /* HTTP status of `method` `path` with `token`. */
 static long method_as(const char *token, const char *method, const char *path)
 {
-	struct kube_client *kc = client_with(token);
+	struct kube_client *kc = ef_client(dc, token);
 	struct kube_response r = {0};
 	kj_err e;
 	long st;
@@ -543,8 +505,8 @@ Test(mint, cluster_sweep_with_an_empty_store_removes_expired_objects)
 	snprintf(home2, sizeof(home2), "/tmp/kj-mint2-XXXXXX");
 	cr_assert_not_null(mkdtemp(home2));
 	cr_assert_eq(engine_open(home2, &other, &e), 0, "%s", e.msg);
-	add_target(other, "demo", "kube-system/kubejit-jit");
-	add_target(other, "fixed-only", "kube-system/token-request-sa"); /* may list nothing */
+	ef_add_checked_target(dc, other, "demo", "kube-system/kubejit-jit");
+	ef_add_checked_target(dc, other, "fixed-only", "kube-system/token-request-sa"); /* may list nothing */
 	o.cluster = 1;
 	cr_assert_eq(sweep_run(other, &o, &rep, &e), 0, "%s", e.msg);
 	cr_assert_eq(rep.objects_deleted, 0, "a live lease was swept");
@@ -704,18 +666,7 @@ Test(mint, escalation_and_lost_privileges_are_refused_cleanly)
 	spec.expiration_seconds = 3600;
 	cr_assert_eq(kube_token_request(admin, "kube-system", "limited", &spec, &tok, &e), 0, "%s", e.msg);
 	await_binding(tok.token);
-	{
-		struct target t = {0};
-		struct target_cred cred = {0};
-		t.name = kj_xstrdup("limited");
-		t.server = kj_xstrdup(demo_url(dc));
-		t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
-		t.created_by = kj_xstrdup("t");
-		cred.token = kj_xstrdup(tok.token);
-		cr_assert_eq(store_target_insert(engine_db(en), &t, &cred, &e), 0, "%s", e.msg);
-		target_done(&t);
-		target_cred_done(&cred);
-	}
+	ef_add_token_target(dc, en, "limited", tok.token, NULL);
 	kube_token_done(&tok);
 
 	add_dynamic("/esc/secrets", "limited", "dev", ROLE_SOURCE_YAML, SECRETS_READER, 0);
@@ -902,7 +853,7 @@ Test(mint, orphans_are_swept_only_when_asked)
 	snprintf(home2, sizeof(home2), "/tmp/kj-mint3-XXXXXX");
 	cr_assert_not_null(mkdtemp(home2));
 	cr_assert_eq(engine_open(home2, &other, &e), 0, "%s", e.msg);
-	add_target(other, "demo", "kube-system/kubejit-jit");
+	ef_add_checked_target(dc, other, "demo", "kube-system/kubejit-jit");
 	kj_time_set_offset(120);
 	o.cluster = 1;
 	o.grace = 60;
@@ -967,17 +918,7 @@ static void add_limited_target(const char *name, const char *extra_rules)
 	spec.expiration_seconds = 3600;
 	cr_assert_eq(kube_token_request(admin, "kube-system", name, &spec, &tok, &e), 0, "%s", e.msg);
 	await_binding(tok.token);
-	struct target t = {0};
-	struct target_cred cred = {0};
-	t.name = kj_xstrdup(name);
-	t.server = kj_xstrdup(demo_url(dc));
-	t.ca_pem = kj_xstrdup(demo_ca_pem(dc));
-	t.auth = TARGET_AUTH_TOKEN;
-	t.created_by = kj_xstrdup("t");
-	cred.token = kj_xstrdup(tok.token);
-	cr_assert_eq(store_target_insert(engine_db(en), &t, &cred, &e), 0, "%s", e.msg);
-	target_done(&t);
-	target_cred_done(&cred);
+	ef_add_token_target(dc, en, name, tok.token, NULL);
 	kube_token_done(&tok);
 }
 

@@ -1,6 +1,7 @@
 #include "engine_fixture.h"
 
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "model/target.h"
 #include "store/targets.h"
@@ -19,21 +20,45 @@ struct kube_client *ef_client(struct demo_cluster *c, const char *token)
 	return kc;
 }
 
-void ef_add_target(struct demo_cluster *c, struct engine *eng, const char *name, const char *account)
+void ef_add_token_target(struct demo_cluster *c, struct engine *eng, const char *name, const char *token,
+                         const char *identity)
 {
 	struct target t = {0};
 	struct target_cred cred = {0};
-	const char *tok = demo_account_token(c, account);
 	kj_err e;
 
-	cr_assert_not_null(tok, "no token for %s", account);
 	t.name = kj_xstrdup(name);
 	t.server = kj_xstrdup(demo_url(c));
 	t.ca_pem = kj_xstrdup(demo_ca_pem(c));
 	t.auth = TARGET_AUTH_TOKEN;
 	t.created_by = kj_xstrdup("test@host");
-	cred.token = kj_xstrdup(tok);
+	t.identity = identity ? kj_xstrdup(identity) : NULL;
+	cred.token = kj_xstrdup(token);
 	cr_assert_eq(store_target_insert(engine_db(eng), &t, &cred, &e), 0, "%s", e.msg);
 	target_done(&t);
 	target_cred_done(&cred);
+}
+
+static const char *account_token(struct demo_cluster *c, const char *account)
+{
+	const char *tok = demo_account_token(c, account);
+
+	cr_assert_not_null(tok, "no token for %s", account);
+	return tok;
+}
+
+void ef_add_target(struct demo_cluster *c, struct engine *eng, const char *name, const char *account)
+{
+	ef_add_token_target(c, eng, name, account_token(c, account), NULL);
+}
+
+void ef_add_checked_target(struct demo_cluster *c, struct engine *eng, const char *name, const char *account)
+{
+	const char *slash = strchr(account, '/');
+	char *user;
+
+	cr_assert_not_null(slash, "account %s is not namespace/name", account);
+	user = kj_xasprintf("system:serviceaccount:%.*s:%s", (int)(slash - account), account, slash + 1);
+	ef_add_token_target(c, eng, name, account_token(c, account), user);
+	free(user);
 }
