@@ -361,20 +361,28 @@ Test(target, kubeconfig_missing_context_lists_the_others)
 
 /* ---- CSR ------------------------------------------------------------------- */
 
+/* A client certificate made through a CSR for user `cn` in group
+ * kubejit-ops, approved by kubejit with the demo's admin kubeconfig. */
+static void csr_spec(struct target_spec *s, const char *name, const char *cn)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->auth = TARGET_AUTH_CLIENT_CERT;
+	s->csr = 1;
+	s->csr_cn = cn;
+	s->csr_org = "kubejit-ops";
+	s->key_type = TARGET_KEY_EC_P256;
+	s->kubeconfig_path = demo_kubeconfig_path(dc);
+	s->approve_timeout = 10;
+}
+
 Test(target, csr_approved_by_kubejit_with_admin_context)
 {
-	struct target_spec s = {0};
+	struct target_spec s;
 	struct target_add_result r;
 	kj_err e = {0};
 
-	s.name = "csr";
-	s.auth = TARGET_AUTH_CLIENT_CERT;
-	s.csr = 1;
-	s.csr_cn = "jit-operator";
-	s.csr_org = "kubejit-ops";
-	s.key_type = TARGET_KEY_EC_P256;
-	s.kubeconfig_path = demo_kubeconfig_path(dc);
-	s.approve_timeout = 10;
+	csr_spec(&s, "csr", "jit-operator");
 	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
 	cr_assert_not_null(r.csr_name);
 	cr_assert_str_eq(r.target.csr_name, r.csr_name);
@@ -401,18 +409,6 @@ static void setup_signer_none(void)
 	tf_setup_with(&o);
 }
 
-static void csr_spec(struct target_spec *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->name = "csr";
-	s->auth = TARGET_AUTH_CLIENT_CERT;
-	s->csr = 1;
-	s->csr_cn = "jit-operator";
-	s->key_type = TARGET_KEY_EC_P256;
-	s->kubeconfig_path = demo_kubeconfig_path(dc);
-	s->approve_timeout = 10;
-}
-
 static size_t count_csrs(void)
 {
 	struct kube_client *kc = admin_client();
@@ -435,7 +431,7 @@ Test(target_signer, csr_issued_by_the_signer_after_approval, .init = setup_signe
 	struct target_add_result r;
 	kj_err e = {0};
 
-	csr_spec(&s);
+	csr_spec(&s, "csr", "jit-operator");
 	int64_t t0 = kj_mono_ms();
 	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
 	cr_assert_geq(kj_mono_ms() - t0, 1400, "the certificate came only once the signer ran");
@@ -451,7 +447,7 @@ Test(target_signer, csr_approved_but_never_issued_names_the_missing_signer, .ini
 	struct target_add_result r;
 	kj_err e = {0};
 
-	csr_spec(&s);
+	csr_spec(&s, "csr", "jit-operator");
 	s.issue_timeout = 2;
 	int64_t t0 = kj_mono_ms();
 	cr_assert_eq(target_add(en, &s, &r, &e), -1);
@@ -469,6 +465,33 @@ Test(target_signer, csr_approved_but_never_issued_names_the_missing_signer, .ini
 	cr_assert_eq(count_csrs(), 0, "the useless request is deleted");
 }
 
+/* The rights of the CSR tests' users: a ClusterRole `name` with `rules`
+ * (a JSON list) bound cluster-wide to `subject` (a JSON subject). */
+static void grant_cluster_role(const char *name, const char *rules, const char *subject)
+{
+	struct kube_client *kc = admin_client();
+	char *json;
+	cJSON *o;
+	kj_err e = {0};
+
+	json = kj_xasprintf("{\"metadata\":{\"name\":\"%s\"},\"rules\":%s}", name, rules);
+	o = cJSON_Parse(json);
+	cr_assert_not_null(o, "%s", json);
+	free(json);
+	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLE, NULL, o, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(o);
+	json = kj_xasprintf("{\"metadata\":{\"name\":\"%s\"},\"roleRef\":{\"apiGroup\":"
+	                    "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"%s\"},"
+	                    "\"subjects\":[%s]}",
+	                    name, name, subject);
+	o = cJSON_Parse(json);
+	cr_assert_not_null(o, "%s", json);
+	free(json);
+	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLEBINDING, NULL, o, NULL, &e), 0, "%s", e.msg);
+	cJSON_Delete(o);
+	kube_client_free(kc);
+}
+
 /* A submitter that may create CSRs but not approve them. */
 static char *csr_maker_token(void)
 {
@@ -482,18 +505,11 @@ static char *csr_maker_token(void)
 	o = cJSON_Parse("{\"metadata\":{\"name\":\"csr-maker\",\"namespace\":\"default\"}}");
 	cr_assert_eq(kube_create(kc, KUBE_SERVICEACCOUNT, "default", o, NULL, &e), 0, "%s", e.msg);
 	cJSON_Delete(o);
-	o = cJSON_Parse(
-	    "{\"metadata\":{\"name\":\"csr-maker\"},\"rules\":[{\"apiGroups\":[\"certificates.k8s.io\"],"
-	    "\"resources\":[\"certificatesigningrequests\"],\"verbs\":[\"create\",\"get\",\"list\","
-	    "\"delete\"]}]}");
-	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLE, NULL, o, NULL, &e), 0, "%s", e.msg);
-	cJSON_Delete(o);
-	o = cJSON_Parse(
-	    "{\"metadata\":{\"name\":\"csr-maker\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
-	    "\"kind\":\"ClusterRole\",\"name\":\"csr-maker\"},\"subjects\":[{\"kind\":\"ServiceAccount\","
-	    "\"name\":\"csr-maker\",\"namespace\":\"default\"}]}");
-	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLEBINDING, NULL, o, NULL, &e), 0, "%s", e.msg);
-	cJSON_Delete(o);
+	grant_cluster_role("csr-maker",
+	                   "[{\"apiGroups\":[\"certificates.k8s.io\"],\"resources\":"
+	                   "[\"certificatesigningrequests\"],\"verbs\":[\"create\",\"get\",\"list\","
+	                   "\"delete\"]}]",
+	                   "{\"kind\":\"ServiceAccount\",\"name\":\"csr-maker\",\"namespace\":\"default\"}");
 	ts.expiration_seconds = 3600;
 	cr_assert_eq(kube_token_request(kc, "default", "csr-maker", &ts, &tok, &e), 0, "%s", e.msg);
 	t = kj_xstrdup(tok.token);
@@ -1068,50 +1084,39 @@ Test(target, renew_by_hand_and_what_cannot_renew)
 /* RBAC for user `cn` to submit and approve its own client certificates. */
 static void grant_self_renewal(const char *cn)
 {
-	struct kube_client *kc = admin_client();
-	char *json;
-	cJSON *o;
-	kj_err e = {0};
+	char *subject = kj_xasprintf("{\"kind\":\"User\",\"name\":\"%s\"}", cn);
 
-	o = cJSON_Parse(
-	    "{\"metadata\":{\"name\":\"cert-self-renewal\"},\"rules\":["
-	    "{\"apiGroups\":[\"certificates.k8s.io\"],\"resources\":[\"certificatesigningrequests\"],"
+	grant_cluster_role(
+	    "cert-self-renewal",
+	    "[{\"apiGroups\":[\"certificates.k8s.io\"],\"resources\":[\"certificatesigningrequests\"],"
 	    "\"verbs\":[\"create\",\"get\",\"list\",\"delete\"]},"
 	    "{\"apiGroups\":[\"certificates.k8s.io\"],\"resources\":[\"certificatesigningrequests/"
-	    "approval\"],"
-	    "\"verbs\":[\"update\"]},"
+	    "approval\"],\"verbs\":[\"update\"]},"
 	    "{\"apiGroups\":[\"certificates.k8s.io\"],\"resources\":[\"signers\"],"
-	    "\"resourceNames\":[\"kubernetes.io/kube-apiserver-client\"],\"verbs\":[\"approve\"]}]}");
-	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLE, NULL, o, NULL, &e), 0, "%s", e.msg);
-	cJSON_Delete(o);
-	json = kj_xasprintf("{\"metadata\":{\"name\":\"cert-self-renewal\"},\"roleRef\":{\"apiGroup\":"
-	                    "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"cert-self-"
-	                    "renewal\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"%s\"}]}",
-	                    cn);
-	o = cJSON_Parse(json);
-	free(json);
-	cr_assert_eq(kube_create(kc, KUBE_CLUSTERROLEBINDING, NULL, o, NULL, &e), 0, "%s", e.msg);
-	cJSON_Delete(o);
-	kube_client_free(kc);
+	    "\"resourceNames\":[\"kubernetes.io/kube-apiserver-client\"],\"verbs\":[\"approve\"]}]",
+	    subject);
+	free(subject);
 }
 
-static void add_csr_target(const char *name, const char *cn)
+/* Add CSR-made target `name` for user `cn` (a 600 s certificate), keep
+ * what it was saved as in *old (and its credentials in *oldc unless NULL),
+ * then renew it by hand: target_renew()'s return. */
+static int renew_csr_target(const char *name, const char *cn, struct target *old, struct target_cred *oldc,
+                            struct target_renew_result *rr, kj_err *e)
 {
-	struct target_spec s = {0};
+	struct target_spec s;
 	struct target_add_result r;
-	kj_err e = {0};
 
-	s.name = name;
-	s.auth = TARGET_AUTH_CLIENT_CERT;
-	s.csr = 1;
-	s.csr_cn = cn;
-	s.csr_org = "kubejit-ops";
-	s.key_type = TARGET_KEY_EC_P256;
-	s.kubeconfig_path = demo_kubeconfig_path(dc);
-	s.approve_timeout = 10;
+	csr_spec(&s, name, cn);
 	s.cert_seconds = 600;
-	cr_assert_eq(target_add(en, &s, &r, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_eq(target_add(en, &s, &r, e), 0, "%s / %s", e->msg, e->hint);
 	target_add_result_done(&r);
+	cr_assert_eq(target_get(en, name, old, e), 0, "%s", e->msg);
+	if (oldc)
+		cr_assert_eq(target_get_cred(en, name, oldc, e), 0, "%s", e->msg);
+	/* 600 s asked; the signer backdates notBefore by 5 minutes: due at 80 % of 900 s */
+	cr_assert_eq(target_renew_due(old), old->cert_not_after - 180);
+	return target_renew(en, name, rr, e);
 }
 
 Test(target, csr_certificate_renews_through_a_new_csr)
@@ -1126,13 +1131,8 @@ Test(target, csr_certificate_renews_through_a_new_csr)
 	kj_err e = {0};
 
 	grant_self_renewal("jit-renewer");
-	add_csr_target("certy", "jit-renewer");
-	cr_assert_eq(target_get(en, "certy", &old, &e), 0);
-	cr_assert_eq(target_get_cred(en, "certy", &oldc, &e), 0, "%s", e.msg);
-	/* 600 s asked; the signer backdates notBefore by 5 minutes: due at 80 % of 900 s */
-	cr_assert_eq(target_renew_due(&old), old.cert_not_after - 180);
-
-	cr_assert_eq(target_renew(en, "certy", &rr, &e), 0, "%s / %s", e.msg, e.hint);
+	cr_assert_eq(renew_csr_target("certy", "jit-renewer", &old, &oldc, &rr, &e), 0, "%s / %s", e.msg,
+	             e.hint);
 	cr_assert_not_null(rr.csr_name);
 	cr_assert_null(rr.service_account);
 	cr_assert_eq(rr.seconds, 900, "the same lifetime as the first: %lld", (long long)rr.seconds);
@@ -1182,9 +1182,7 @@ Test(target, csr_certificate_that_may_not_approve_keeps_its_certificate)
 	struct target old, t;
 	kj_err e = {0};
 
-	add_csr_target("plain", "jit-no-rights");
-	cr_assert_eq(target_get(en, "plain", &old, &e), 0);
-	cr_assert_eq(target_renew(en, "plain", &rr, &e), -1);
+	cr_assert_eq(renew_csr_target("plain", "jit-no-rights", &old, NULL, &rr, &e), -1);
 	cr_assert_eq(e.cls, KJ_ERR_DENIED, "%s", e.msg);
 	cr_assert(strstr(e.msg, "renewing the certificate of target \"plain\""), "%s", e.msg);
 	cr_assert(strstr(e.hint, "kubernetes.io/kube-apiserver-client"), "%s", e.hint);
