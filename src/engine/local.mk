@@ -19,7 +19,9 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/plugin_kubeconfig.c \
 	src/engine/audit.c src/engine/audit.h
 ENGINE_SOURCES_ENGINE += \
-	src/engine/engine.c src/engine/engine.h \
+	src/engine/engine.c src/engine/engine.h src/engine/engine_priv.h \
+	src/engine/engine_seal.c \
+	src/engine/engine_crash.c \
 	src/engine/target.c src/engine/target.h \
 	src/engine/target_bootstrap.c src/engine/target_renew.c \
 	src/engine/preflight.c src/engine/preflight.h \
