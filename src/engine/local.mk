@@ -28,7 +28,10 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/rbac_manifest.c src/engine/rbac_manifest.h \
 	src/engine/csr.c src/engine/csr.h \
 	src/engine/reqcrypt.c src/engine/reqcrypt.h \
-	src/engine/request.c src/engine/request.h
+	src/engine/request.c src/engine/request.h src/engine/request_priv.h \
+	src/engine/request_ask.c \
+	src/engine/request_approve.c \
+	src/engine/request_rbac.c
 ENGINE_SOURCES_ENGINE += src/engine/browse.c src/engine/browse.h
 ENGINE_SOURCES_ENGINE += src/engine/cluster_lease.c src/engine/cluster_lease.h
 # ar never drops a member: rebuild the archive when its list of sources
