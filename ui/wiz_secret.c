@@ -376,12 +376,32 @@ static void aud_enter(struct secwiz *s)
 	             _("generated object names start with it; empty = kubejit"));
 }
 
+/* The command line's rules (secret_check_audience(), _name_prefix()),
+ * beside the field that breaks them. */
 static int aud_leave(struct secwiz *s)
 {
 	struct ui_wizard *w = &s->w;
+	kj_err e;
 
+	kj_err_clear(&e);
+	if (has_empty_entry(ui_form_value(&w->form, 0))) {
+		/* splitting would drop it, as with the allowed namespaces */
+		ui_form_set_error(&w->form, 0,
+		                  _("an audience may not be empty: separate audiences with single commas, "
+		                    "e.g. vault, https://example.com"));
+		return -1;
+	}
 	kj_strv_done(&s->d.audiences);
 	kj_strv_split(&s->d.audiences, ui_form_value(&w->form, 0));
+	for (size_t i = 0; i < s->d.audiences.n; i++)
+		if (secret_check_audience(s->d.audiences.v[i], &e) < 0) {
+			ui_wiz_form_error(&w->form, 0, &e);
+			return -1;
+		}
+	if (secret_check_name_prefix(ui_form_value(&w->form, 1), &e) < 0) {
+		ui_wiz_form_error(&w->form, 1, &e);
+		return -1;
+	}
 	set_str(&s->d.name_prefix, ui_form_value(&w->form, 1));
 	return 0;
 }

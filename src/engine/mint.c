@@ -660,11 +660,8 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 	}
 	kj_strv_copy(&m.audiences, req->audiences && req->audiences->n ? req->audiences : &s.audiences);
 	for (size_t i = 0; i < m.audiences.n; i++)
-		if (!*m.audiences.v[i]) {
-			kj_err_set(e, KJ_ERR_USAGE, _("an audience may not be empty"));
-			kj_err_hint(e, _("drop the empty --audience, or give a value"));
+		if (secret_check_audience(m.audiences.v[i], e) < 0)
 			goto out;
-		}
 	if (engine_client(eng, s.target, &m.kc, e) < 0) {
 		kj_err_prefix(e, _("secret %s"), s.path);
 		goto out;

@@ -18,6 +18,7 @@
 #define NAME_PREFIX_MAX 20
 #define DESCRIPTION_MAX 1024
 #define TAG_MAX         63
+#define AUDIENCE_MAX    1024
 #define RBAC_NAME_MAX   253
 /* Kubernetes refuses an object whose annotations total more than 256 KiB
  * (TotalAnnotationSizeLimitB, apimachinery/pkg/api/validation/objectmeta.go) */
@@ -340,6 +341,27 @@ static int check_dynamic(const struct secret *s, kj_err *e)
 	return 0;
 }
 
+int secret_check_audience(const char *a, kj_err *e)
+{
+	if (!a || !*a) {
+		kj_err_set(e, KJ_ERR_INVALID, _("an audience may not be empty"));
+		return kj_err_hint(e, _("drop the empty --audience, or give a value"));
+	}
+	/* any text is an audience to the API server, but one with control
+	 * characters would reach the terminal through 'secret show' */
+	return check_text(_("audience"), "--audience", a, AUDIENCE_MAX, 0, e);
+}
+
+int secret_check_name_prefix(const char *p, kj_err *e)
+{
+	if (p && *p && (strlen(p) > NAME_PREFIX_MAX || !kj_is_dns1123_label(p))) {
+		kj_err_set(e, KJ_ERR_INVALID, _("name prefix \"%s\" is not usable in object names"), p);
+		return kj_err_hint(e, _("use ≤ %d lower-case letters, digits and '-', e.g. --name-prefix ci"),
+		                   NAME_PREFIX_MAX);
+	}
+	return 0;
+}
+
 int secret_validate(const struct secret *s, kj_err *e)
 {
 	char *norm = NULL;
@@ -373,22 +395,15 @@ int secret_validate(const struct secret *s, kj_err *e)
 	if (check_ttls(s, e) < 0)
 		return -1;
 	for (size_t i = 0; i < s->audiences.n; i++)
-		if (!*s->audiences.v[i]) {
-			kj_err_set(e, KJ_ERR_INVALID, _("an audience may not be empty"));
-			return kj_err_hint(e, _("drop the empty --audience, or give a value"));
-		}
+		if (secret_check_audience(s->audiences.v[i], e) < 0)
+			return -1;
 	for (size_t i = 0; i < s->tags.n; i++)
 		if (!*s->tags.v[i] || strchr(s->tags.v[i], ',')) {
 			kj_err_set(e, KJ_ERR_INVALID, _("tag \"%s\" is empty or has a comma"), s->tags.v[i]);
 			return kj_err_hint(e, _("give one --tag per tag"));
 		}
-	if (s->name_prefix && *s->name_prefix &&
-	    (strlen(s->name_prefix) > NAME_PREFIX_MAX || !kj_is_dns1123_label(s->name_prefix))) {
-		kj_err_set(e, KJ_ERR_INVALID, _("name prefix \"%s\" is not usable in object names"),
-		           s->name_prefix);
-		return kj_err_hint(e, _("use ≤ %d lower-case letters, digits and '-', e.g. --name-prefix ci"),
-		                   NAME_PREFIX_MAX);
-	}
+	if (secret_check_name_prefix(s->name_prefix, e) < 0)
+		return -1;
 	if (check_meta(&s->labels, 1, e) < 0 || check_meta(&s->annotations, 0, e) < 0)
 		return -1;
 	{

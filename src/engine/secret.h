@@ -34,6 +34,12 @@ char *secret_path_folder(const char *path);
  * namespace patterns, TTL bounds, label/annotation keys, name prefix, and the
  * role YAML (through rolespec).  Errors name the field, the value and the fix. */
 int secret_validate(const struct secret *s, kj_err *e);
+/* The rules secret_validate() applies to one audience (not empty, plain
+ * text on one line, at most 1024 bytes) and to the name prefix (NULL or ""
+ * for none; else a DNS label of at most 20 characters): for front ends that
+ * check a field as it is left. */
+int secret_check_audience(const char *a, kj_err *e);
+int secret_check_name_prefix(const char *p, kj_err *e);
 
 /* Is `ns` allowed for this secret?  Fixed: equal to s->ns.  Dynamic: matches
  * an entry of allowed_namespaces (exact, "*", or glob).  1 yes, 0 no. */

@@ -180,6 +180,9 @@ for v in "" "$NL" "$BIG" "yaml"; do
 	row 2 'output format' mint /dev/read-pods -n dev -o "$v"
 done
 row 2 'audience may not be empty' mint /dev/read-pods -n dev --audience= -o token
+for v in "$NL" "$ESC" "$CTL" "$NONUTF" "$BIG"; do
+	row 2 'audience' mint /dev/read-pods -n dev --audience "$v" -o token
+done
 row 2 '--out is empty' mint /dev/read-pods -n dev --out=
 row 1 '--out .*cannot write in the folder' mint /dev/read-pods -n dev --out "$tmp/missing/x"
 row 1 "$tmp/empty already exists" mint /dev/read-pods -n dev --out "$tmp/empty"
@@ -242,6 +245,9 @@ row 2 'max TTL 99999d is too long' secret add /x/new --target demo $dyn --cluste
 row 2 'default TTL 2h is longer than the max TTL 1h' secret add /x/new --target demo $dyn --cluster-role view \
 	--ttl 2h --max-ttl 1h
 row 2 'audience may not be empty' secret add /x/new --target demo $dyn --cluster-role view --audience=
+for v in "$NL" "$ESC" "$CTL" "$NONUTF" "$BIG"; do
+	row 2 'audience' secret add /x/new --target demo $dyn --cluster-role view --audience "$v"
+done
 for v in "$NL" "$ESC" "$CTL" "$NONUTF"; do
 	row 2 'description' secret add /x/new --target demo $dyn --cluster-role view --description "$v"
 done

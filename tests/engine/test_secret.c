@@ -127,6 +127,62 @@ Test(secret, fixed_mode)
 	secret_done(&s);
 }
 
+/* The audience and name-prefix rules, through secret_validate() as the
+ * command line meets them and alone as the Secret wizard checks its field. */
+Test(secret, audiences_and_name_prefix)
+{
+	static const struct {
+		const char *aud, *prefix, *want; /* want NULL: valid */
+	} rows[] = {
+	    {"https://vault.example.com", NULL, NULL},
+	    {"a,b \"c\" \xc3\xa9", NULL, NULL},
+	    {"", NULL, "an audience may not be empty"},
+	    {"a\nb", NULL,
+	     "audience \"a\\u000Ab\" has a control character or a byte that is not UTF-8 at byte 2"},
+	    {"a\033[2J", NULL, "has a control character"},
+	    {"a\377", NULL, "has a control character or a byte that is not UTF-8 at byte 2"},
+	    {NULL, "ci", NULL},
+	    {NULL, "", NULL},
+	    {NULL, "abcdefghijklmnopqrst", NULL},
+	    {NULL, "abcdefghijklmnopqrstu", "name prefix \"abcdefghijklmnopqrstu\" is not usable"},
+	    {NULL, "BAD_", "name prefix \"BAD_\" is not usable in object names"},
+	    {NULL, "-x", "is not usable"},
+	    {NULL, "a.b", "is not usable"},
+	};
+	char big[1026];
+	struct secret s;
+	kj_err e;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int rc;
+
+		dyn(&s);
+		if (rows[i].aud)
+			kj_strv_push(&s.audiences, rows[i].aud);
+		if (rows[i].prefix)
+			s.name_prefix = kj_xstrdup(rows[i].prefix);
+		kj_err_clear(&e);
+		rc = secret_validate(&s, &e);
+		cr_expect_eq(rc, rows[i].want ? -1 : 0, "row %zu: %s", i, e.msg);
+		if (rows[i].want) {
+			cr_expect(strstr(e.msg, rows[i].want), "row %zu: %s", i, e.msg);
+			cr_expect_neq(e.hint[0], 0, "row %zu: a hint", i);
+			cr_expect_eq(e.cls, KJ_ERR_INVALID, "row %zu", i);
+		}
+		kj_err_clear(&e);
+		rc = rows[i].aud ? secret_check_audience(rows[i].aud, &e)
+		                 : secret_check_name_prefix(rows[i].prefix, &e);
+		cr_expect_eq(rc, rows[i].want ? -1 : 0, "row %zu alone: %s", i, e.msg);
+		secret_done(&s);
+	}
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	cr_assert_eq(secret_check_audience(big + 1, &e), 0, "1024 bytes: %s", e.msg);
+	cr_assert_eq(secret_check_audience(big, &e), -1);
+	cr_assert(strstr(e.msg, "audience is 1025 bytes long; the limit is 1024"), "%s", e.msg);
+	cr_assert_eq(secret_check_audience(NULL, &e), -1);
+}
+
 static struct mint_result sample(void)
 {
 	struct mint_result r;

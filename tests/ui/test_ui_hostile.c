@@ -69,7 +69,7 @@ static size_t targets(struct ud *u)
 /* The fields of the fixed-mode Secret wizard, typed step by step; NULL
  * takes a valid value. */
 struct secret_row {
-	const char *path, *desc, *tags, *ns, *sa;
+	const char *path, *desc, *tags, *ns, *sa, *aud, *prefix;
 	const char *want; /* text of the error on screen */
 };
 
@@ -110,7 +110,20 @@ static int run_secret_row(struct ud *u, const struct secret_row *r)
 	ud_type(u, "\n");
 	if (th_screen_has(&u->t, r->want))
 		goto refused;
-	ud_type(u, "\n\n"); /* TTLs, audiences: the defaults; on the review page */
+	ud_type(u, "\n"); /* TTLs: the defaults */
+	cr_assert(th_screen_has(&u->t, "Name prefix"), "on the audiences step");
+	type_field(u, r->aud ? r->aud : "");
+	ud_type(u, "\t");
+	type_field(u, r->prefix ? r->prefix : "");
+	ud_type(u, "\n");
+	if (r->aud || r->prefix) {
+		/* refused beside the field: the wizard stays on its step */
+		if (!th_screen_has(&u->t, r->want) || !th_screen_has(&u->t, "Name prefix")) {
+			ui_app_pop_to_root(u->t.app);
+			return 0;
+		}
+		goto refused;
+	}
 	if (!th_screen_has(&u->t, r->want)) {
 		ui_app_pop_to_root(u->t.app);
 		return 0;
@@ -141,6 +154,19 @@ Test(ui_hostile, secret_wizard_fields, .timeout = 300)
 	    {.sa = "../x", .want = "is not a valid ServiceAccount name"},
 	    {.ns = "", .want = "the namespace of the ServiceAccount is required"},
 	    {.sa = "", .want = "the ServiceAccount is required"},
+	    /* audiences and name prefix: secret_validate()'s rules, as on the
+	     * command line (tests/e2e/hostile.sh) */
+	    {.aud = "vault,,x", .want = "an audience may not be empty"},
+	    {.aud = "vault,", .want = "an audience may not be empty"},
+	    {.aud = ",", .want = "an audience may not be empty"},
+	    {.aud = big(), .want = "audience is 10240 bytes long; the limit is 1024"},
+	    {.prefix = "BAD_", .want = "name prefix \"BAD_\" is not usable in object names"},
+	    {.prefix = "-x", .want = "name prefix \"-x\" is not usable"},
+	    {.prefix = "a.b", .want = "name prefix \"a.b\" is not usable"},
+	    {.prefix = "../x", .want = "name prefix \"../x\" is not usable"},
+	    {.prefix = "d\xc3\xa9v", .want = "name prefix \"d\xc3\xa9v\" is not usable"},
+	    {.prefix = "abcdefghijklmnopqrstu", .want = "is not usable in object names"},
+	    {.prefix = big(), .want = "is not usable in object names"},
 	};
 	struct ud u;
 
