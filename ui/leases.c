@@ -12,6 +12,7 @@
 #include "engine/sweep.h"
 #include "engine/target.h"
 #include "ui/dialog.h"
+#include "ui/leases_priv.h"
 #include "ui/screens.h"
 #include "ui/table.h"
 #include "ui/text.h"
@@ -44,38 +45,7 @@ static const char *const state_words[] = {N_("creating"), N_("active"),  N_("rev
 /* Seconds between reads of the cluster while everyone's leases show. */
 #define EVERYONE_EVERY 3
 
-struct leases {
-	struct ui_screen base;
-	struct ui_table *table;
-	/* the table reads the store through a view (engine/lease.h): a window
-	 * of rows and the counts, never the whole history */
-	struct lease_view view;
-	char *filter;
-	size_t shown;
-	struct lease *win; /* rows win_off .. win_off + win_n - 1 of the view */
-	size_t win_off, win_n;
-	struct lease_counts counts;
-	int load_failed;
-	int sweep_countdown;
-	unsigned ticks;
-	unsigned reload_every; /* seconds between store reads */
-	int64_t store_mark[2]; /* lease_store_changed(): skip reading an unchanged store */
-	/* "everyone's on this target": every kubejit lease on the cluster
-	 * (engine/cluster_lease.h), read by a quiet job every few seconds */
-	int everyone;
-	struct ui_table *ctable;
-	struct cluster_lease_list cl;
-	char *cl_target;
-	int cl_loading, cl_loaded, cl_ticks;
-	char cl_err[320];
-};
-
-static void everyone_reload(struct leases *ls);
-static void toggle_everyone(struct leases *ls);
-static void ask_erevoke(struct leases *ls);
-static void denied_text(const struct cluster_lease_list *l, char *buf, size_t n);
-
-static int live(const struct lease *l)
+int leases_live(const struct lease *l)
 {
 	return l->state == LEASE_CREATING || l->state == LEASE_ACTIVE || l->state == LEASE_REVOKING;
 }
@@ -105,13 +75,13 @@ static void cell(void *ud, const void *row, int col, char *buf, size_t n)
 		ui_fmt_age(l->created_at, now, buf, n);
 		break;
 	case C_EXPIRES:
-		if (live(l))
+		if (leases_live(l))
 			ui_fmt_left(l->lease_expiry, now, _("due"), buf, n);
 		else
 			snprintf(buf, n, "-");
 		break;
 	case C_TOKEN:
-		if (live(l) || (!l->revocable && l->state != LEASE_FAILED))
+		if (leases_live(l) || (!l->revocable && l->state != LEASE_FAILED))
 			ui_fmt_left(l->token_expiry, now, _("dead"), buf, n);
 		else
 			snprintf(buf, n, "-");
@@ -154,7 +124,7 @@ static enum ui_role role(void *ud, const void *row)
 
 	if (l->state == LEASE_FAILED)
 		return R_ERROR;
-	if (!live(l))
+	if (!leases_live(l))
 		return R_DIM;
 	if (lease_is_overdue(l, ui_app_now(ls->base.app)))
 		return R_WARN;
@@ -333,7 +303,7 @@ static void set_empty_text(struct leases *ls)
 }
 
 /* Re-read the counts and the window (the table keeps its cursor). */
-static void reload(struct leases *ls)
+void leases_reload(struct leases *ls)
 {
 	kj_err e;
 
@@ -376,7 +346,7 @@ static void draw(struct ui_screen *s, WINDOW *w, int y, int h, int cols_)
 			         _("everyone's leases on target %s: reading the cluster..."),
 			         ls->cl_target ? ls->cl_target : "-");
 		else if (ls->cl.n_denied) {
-			denied_text(&ls->cl, why, sizeof(why));
+			leases_denied_text(&ls->cl, why, sizeof(why));
 			snprintf(head, sizeof(head),
 			         _("everyone's leases on target %s: %zu shown, list incomplete: may not "
 			           "list %s"),
@@ -414,7 +384,7 @@ static void tick(struct ui_screen *s)
 		if (ui_app_top(s->app) == s && ++ls->cl_ticks >= EVERYONE_EVERY &&
 		    !ui_table_filtering(ls->ctable)) {
 			ls->cl_ticks = 0;
-			everyone_reload(ls);
+			leases_everyone_reload(ls);
 		}
 		return;
 	}
@@ -423,501 +393,13 @@ static void tick(struct ui_screen *s)
 		ls->ticks = 0;
 		if (ui_app_engine(s->app) && !lease_store_changed(ui_app_engine(s->app), ls->store_mark))
 			return;
-		reload(ls);
+		leases_reload(ls);
 		/* a huge history must not stall the keyboard: read it less often
 		 * the longer a read takes (300 ms -> every 30 s) */
 		ls->reload_every = (unsigned)((kj_mono_ms() - t0) / 10);
 		if (ls->reload_every < 3)
 			ls->reload_every = 3;
 	}
-}
-
-/* ---- revoke ---- */
-
-struct revoke_job {
-	struct engine *eng;
-	struct ui_app *app;
-	char **ids;
-	size_t n;
-	size_t ok, failed;
-	kj_err first;
-	int everything; /* no filter: every live lease, through the engine's parallel bulk revoke */
-};
-
-static void revoke_job_free(struct revoke_job *j)
-{
-	size_t i;
-
-	for (i = 0; j->ids && i < j->n; i++)
-		free(j->ids[i]);
-	free(j->ids);
-	free(j);
-}
-
-/* called by lease_revoke_all() on the worker thread, once per lease */
-static void bulk_progress(void *ud, size_t done, size_t total, const char *lease_id, const kj_err *err)
-{
-	struct revoke_job *j = ud;
-
-	(void)lease_id;
-	if (err && !j->first.msg[0])
-		j->first = *err;
-	ui_app_job_progress(j->app, (int)done, (int)total);
-}
-
-static int revoke_run(void *arg, kj_err *e)
-{
-	struct revoke_job *j = arg;
-	size_t i;
-
-	kj_err_clear(&j->first);
-	if (j->everything) {
-		struct lease_filter f = LEASE_FILTER_ANY;
-		struct lease_bulk_result res = {0, 0, 0};
-		f.live_only = 1;
-		if (lease_revoke_all(j->eng, &f, 0, bulk_progress, j, &res, e) != 0)
-			return -1;
-		j->n = res.total;
-		j->ok = res.revoked;
-		j->failed = res.failed;
-		if (j->failed) {
-			*e = j->first;
-			kj_err_prefix(e, _("%zu of %zu revokes failed; first: "), j->failed, j->n);
-			return -1;
-		}
-		return 0;
-	}
-	for (i = 0; i < j->n; i++) {
-		kj_err one;
-		if (ui_app_job_cancelled(j->app))
-			return kj_err_set(e, KJ_ERR_CANCELLED, _("revoke cancelled after %zu of %zu"), i,
-			                  j->n);
-		kj_err_clear(&one);
-		if (lease_revoke(j->eng, j->ids[i], &one) == 0) {
-			j->ok++;
-		} else {
-			if (!j->failed)
-				j->first = one;
-			j->failed++;
-		}
-		ui_app_job_progress(j->app, (int)(i + 1), (int)j->n);
-	}
-	if (j->failed) {
-		*e = j->first;
-		if (j->n > 1)
-			kj_err_prefix(e, _("%zu of %zu revokes failed; first: "), j->failed, j->n);
-		return -1;
-	}
-	return 0;
-}
-
-static void revoke_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
-{
-	struct revoke_job *j = arg;
-
-	if (owner) {
-		reload((struct leases *)owner);
-		if (rc != 0)
-			ui_app_error(owner->app, e);
-		else if (j->n == 1)
-			ui_app_status(owner->app, "%s",
-			              _("lease revoked: its token stops working within about 10 s"));
-		else
-			ui_app_status(owner->app,
-			              _("%zu leases revoked: their tokens stop working within about 10 s"),
-			              j->ok);
-	}
-	revoke_job_free(j);
-}
-
-static void revoke_confirmed(struct ui_screen *owner, void *ctx, int yes)
-{
-	struct revoke_job *j = ctx;
-
-	if (!owner || !yes) {
-		revoke_job_free(j);
-		return;
-	}
-	if (ui_app_job(owner->app, owner, j->n == 1 ? _("revoking the lease") : _("revoking leases"),
-	               revoke_run, revoke_done, j) != 0)
-		revoke_job_free(j);
-}
-
-static void ask_revoke(struct leases *ls, int all)
-{
-	struct revoke_job *j = kj_xcalloc(1, sizeof(*j));
-	char *text;
-	size_t cap = 0;
-
-	j->eng = ui_app_worker_engine(ls->base.app);
-	j->app = ls->base.app;
-	if (all && !ui_table_filter(ls->table)[0]) {
-		/* everything and no filter: the engine finds and revokes them in parallel */
-		j->everything = 1;
-		j->n = ls->counts.live;
-	} else if (all) {
-		/* the live leases the filter shows, read a page at a time */
-		struct lease *v = NULL;
-		size_t off = 0, n = 0, i;
-		kj_err e;
-
-		kj_err_clear(&e);
-		do {
-			if (lease_view_page(ui_app_engine(ls->base.app), &ls->view, off, 1000, &v, &n, &e) <
-			    0) {
-				ui_app_error(ls->base.app, &e);
-				n = 0;
-			}
-			for (i = 0; i < n; i++) {
-				if (!live(&v[i]))
-					continue;
-				if (j->n == cap) {
-					cap = cap ? cap * 2 : 16;
-					j->ids = kj_xrealloc(j->ids, cap * sizeof(char *));
-				}
-				j->ids[j->n++] = kj_xstrdup(v[i].id);
-			}
-			lease_list_free(v, n);
-			off += n;
-		} while (n == 1000);
-	} else {
-		const struct lease *l = ui_table_selected(ls->table);
-		if (l && live(l)) {
-			j->ids = kj_xcalloc(1, sizeof(char *));
-			j->ids[j->n++] = kj_xstrdup(l->id);
-		}
-	}
-	if (!j->n) {
-		ui_app_status(ls->base.app, "%s",
-		              all ? _("no live lease is shown: nothing to revoke")
-		                  : _("this lease is not live: nothing to revoke"));
-		revoke_job_free(j);
-		return;
-	}
-	if (all) {
-		text = kj_xasprintf(
-		    _("Revoke all %zu live leases shown%s%s? Their tokens stop working within about 10 s."),
-		    j->n, ui_table_filter(ls->table)[0] ? _(" (filter: ") : "",
-		    ui_table_filter(ls->table)[0] ? ui_table_filter(ls->table) : "");
-		if (ui_table_filter(ls->table)[0]) {
-			char *t2 = kj_xasprintf(
-			    _("Revoke all %zu live leases shown (filter \"%s\")? Their tokens stop "
-			      "working within about 10 s."),
-			    j->n, ui_table_filter(ls->table));
-			free(text);
-			text = t2;
-		}
-	} else {
-		const struct lease *l = ui_table_selected(ls->table);
-		text = kj_xasprintf(
-		    _("Revoke lease %.8s of %s in %s? %s"), l->id, l->secret, l->ns ? l->ns : "-",
-		    l->revocable ? _("The token stops working within about 10 s (API servers "
-		                     "remember a good token that long).")
-		                 : _("This fixed token cannot be revoked early: the lease is closed, "
-		                     "but the token keeps working until its token expiry."));
-	}
-	ui_dialog_confirm(ls->base.app, &ls->base, all ? _("Revoke all shown") : _("Revoke lease"), text,
-	                  revoke_confirmed, j);
-	free(text);
-}
-
-/* ---- everyone's leases on this target (from the cluster) ---- */
-
-enum { E_ID, E_OWNER, E_SECRET, E_NS, E_EXPIRES, E_STATE, E_COUNT };
-
-static const struct ui_table_col ecols[E_COUNT] = {
-    {N_("ID"), 8, 0, 0},        {N_("OWNER"), 12, 4, 0},  {N_("SECRET"), 10, 3, 0},
-    {N_("NAMESPACE"), 6, 1, 0}, {N_("EXPIRES"), 6, 0, 1}, {N_("STATE"), 0, 0, 0},
-};
-
-static void ecell(void *ud, const void *row, int col, char *buf, size_t n)
-{
-	struct leases *ls = ud;
-	const struct cluster_lease *c = row;
-	char *o;
-
-	switch (col) {
-	case E_ID:
-		snprintf(buf, n, "%.8s", c->id);
-		break;
-	case E_OWNER:
-		o = cluster_lease_owner_text(c);
-		snprintf(buf, n, "%s%s", o, c->local ? _(" (mine)") : "");
-		free(o);
-		break;
-	case E_SECRET:
-		snprintf(buf, n, "%s", c->secret ? c->secret : "-");
-		break;
-	case E_NS:
-		snprintf(buf, n, "%s", c->ns ? c->ns : "-");
-		break;
-	case E_EXPIRES:
-		if (c->expires_at)
-			ui_fmt_left(c->expires_at, ui_app_now(ls->base.app), _("due"), buf, n);
-		else
-			snprintf(buf, n, "-");
-		break;
-	case E_STATE:
-		snprintf(buf, n, "%s", _(lease_state_name(c->state)));
-		break;
-	default:
-		buf[0] = '\0';
-	}
-}
-
-static int64_t enum_(void *ud, const void *row, int col)
-{
-	(void)ud;
-	return col == E_EXPIRES ? ((const struct cluster_lease *)row)->expires_at : 0;
-}
-
-static enum ui_role erole(void *ud, const void *row)
-{
-	struct leases *ls = ud;
-	const struct cluster_lease *c = row;
-
-	if (c->state == LEASE_EXPIRED || c->state == LEASE_REVOKING)
-		return R_WARN;
-	if (c->state != LEASE_ACTIVE)
-		return R_DIM;
-	if (c->expires_at && c->expires_at - ui_app_now(ls->base.app) <= 60)
-		return R_DANGER;
-	return R_GOOD;
-}
-
-static const char *erow_id(void *ud, const void *row)
-{
-	(void)ud;
-	return ((const struct cluster_lease *)row)->id;
-}
-
-static const struct ui_table_ops etable_ops = {ecell, enum_, erole, erow_id};
-
-/* The target whose cluster is shown: the one kept, while it exists, else
- * the first saved target. */
-static const char *everyone_target(struct leases *ls)
-{
-	struct target *v = NULL;
-	size_t n = 0, i;
-	int found = 0;
-	kj_err e;
-
-	kj_err_clear(&e);
-	if (!ui_app_engine(ls->base.app) || target_list(ui_app_engine(ls->base.app), &v, &n, &e) != 0)
-		return ls->cl_target;
-	for (i = 0; ls->cl_target && i < n; i++)
-		if (!strcmp(v[i].name, ls->cl_target))
-			found = 1;
-	if (!found) {
-		free(ls->cl_target);
-		ls->cl_target = n ? kj_xstrdup(v[0].name) : NULL;
-	}
-	target_list_free(v, n);
-	return ls->cl_target;
-}
-
-struct elist_job {
-	struct engine *eng;
-	char *target;
-	struct cluster_lease_list l;
-};
-
-static int elist_run(void *arg, kj_err *e)
-{
-	struct elist_job *j = arg;
-
-	return cluster_lease_list(j->eng, j->target, &j->l, e);
-}
-
-/* Why the list may be incomplete, for the header: the kinds refused. */
-static void denied_text(const struct cluster_lease_list *l, char *buf, size_t n)
-{
-	size_t i, k = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < l->n_denied && k + 1 < n; i++) {
-		int w = snprintf(buf + k, n - k, "%s%s (%s)", i ? ", " : "", l->denied[i].resource,
-		                 l->denied[i].verb);
-		if (w < 0)
-			break;
-		k += (size_t)w;
-	}
-}
-
-static void elist_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
-{
-	struct elist_job *j = arg;
-	struct leases *ls = (struct leases *)owner;
-
-	if (ls)
-		ls->cl_loading = 0;
-	/* an answer for a target the view has moved away from is dropped */
-	if (ls && ls->cl_target && !strcmp(ls->cl_target, j->target)) {
-		ls->cl_loaded = 1;
-		if (rc == 0) {
-			struct cluster_lease_list old = ls->cl;
-			ls->cl = j->l;
-			memset(&j->l, 0, sizeof(j->l));
-			ls->cl_err[0] = '\0';
-			ui_table_set_empty_text(ls->ctable, _("No kubejit lease on this target's cluster."));
-			ui_table_set_rows(ls->ctable, ls->cl.v, ls->cl.n, sizeof(*ls->cl.v));
-			cluster_lease_list_done(&old);
-		} else if (rc != 0) {
-			/* the header says why (no permission, cluster down); no dialog
-			 * every few seconds */
-			snprintf(ls->cl_err, sizeof(ls->cl_err), "%.300s", e->msg);
-		}
-	}
-	cluster_lease_list_done(&j->l);
-	free(j->target);
-	free(j);
-}
-
-/* Read everyone's leases again on a background job; the screen keeps drawing. */
-static void everyone_reload(struct leases *ls)
-{
-	struct elist_job *j;
-	const char *t = everyone_target(ls);
-
-	if (!t) {
-		snprintf(ls->cl_err, sizeof(ls->cl_err), "%s",
-		         _("no target: add one (press : and pick Targets) to see its cluster's leases"));
-		return;
-	}
-	if (ls->cl_loading || !ui_app_worker_engine(ls->base.app) || ui_app_busy(ls->base.app))
-		return;
-	j = kj_xcalloc(1, sizeof(*j));
-	j->eng = ui_app_worker_engine(ls->base.app);
-	j->target = kj_xstrdup(t);
-	if (ui_app_job_quiet(ls->base.app, &ls->base, _("reading everyone's leases"), elist_run, elist_done,
-	                     j) != 0) {
-		free(j->target);
-		free(j);
-		return;
-	}
-	ls->cl_loading = 1;
-}
-
-/* The everyone view moves on to the next saved target's cluster. */
-static void everyone_next_target(struct leases *ls)
-{
-	struct target *v = NULL;
-	size_t n = 0, i;
-	kj_err e;
-
-	kj_err_clear(&e);
-	if (target_list(ui_app_engine(ls->base.app), &v, &n, &e) != 0) {
-		ui_app_error(ls->base.app, &e);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		if (ls->cl_target && !strcmp(v[i].name, ls->cl_target))
-			break;
-	if (n > 1) {
-		free(ls->cl_target);
-		ls->cl_target = kj_xstrdup(v[(i + 1) % n].name);
-		ls->cl_loaded = 0;
-		ls->cl_err[0] = '\0';
-		ui_table_set_rows(ls->ctable, NULL, 0, sizeof(*ls->cl.v));
-		cluster_lease_list_done(&ls->cl);
-		memset(&ls->cl, 0, sizeof(ls->cl));
-		everyone_reload(ls);
-	} else {
-		ui_app_status(ls->base.app, "%s", _("this home has one target: nothing to switch to"));
-	}
-	target_list_free(v, n);
-}
-
-static void toggle_everyone(struct leases *ls)
-{
-	ls->everyone = !ls->everyone;
-	ls->cl_ticks = 0;
-	if (ls->everyone) {
-		ui_table_set_empty_text(ls->ctable, _("Reading the leases from the cluster..."));
-		everyone_reload(ls);
-	} else {
-		reload(ls);
-	}
-}
-
-struct erevoke_job {
-	struct engine *eng;
-	char *target;
-	char id[37];
-	struct cluster_revoke_result r;
-};
-
-static void erevoke_free(struct erevoke_job *j)
-{
-	cluster_revoke_result_done(&j->r);
-	free(j->target);
-	free(j);
-}
-
-static int erevoke_run(void *arg, kj_err *e)
-{
-	struct erevoke_job *j = arg;
-	return cluster_lease_revoke(j->eng, j->target, j->id, &j->r, e);
-}
-
-static void erevoke_done(struct ui_screen *owner, void *arg, int rc, const kj_err *e)
-{
-	struct erevoke_job *j = arg;
-	struct leases *ls = (struct leases *)owner;
-
-	if (ls) {
-		if (rc != 0) {
-			ui_app_error(owner->app, e);
-		} else {
-			char *o = cluster_lease_owner_text(&j->r.lease);
-			ui_app_status(
-			    owner->app,
-			    _("lease %.8s of %s revoked from the cluster (%zu objects deleted): API "
-			      "servers may accept its token for up to about 10 s"),
-			    j->id, o, j->r.deleted);
-			free(o);
-		}
-		reload(ls);
-		everyone_reload(ls);
-	}
-	erevoke_free(j);
-}
-
-static void erevoke_confirmed(struct ui_screen *owner, void *ctx, int yes)
-{
-	struct erevoke_job *j = ctx;
-
-	if (!owner || !yes) {
-		erevoke_free(j);
-		return;
-	}
-	if (ui_app_job(owner->app, owner, _("revoking the lease on the cluster"), erevoke_run, erevoke_done,
-	               j) != 0)
-		erevoke_free(j);
-}
-
-static void ask_erevoke(struct leases *ls)
-{
-	const struct cluster_lease *c = ui_table_selected(ls->ctable);
-	struct erevoke_job *j;
-	char *o, *text;
-
-	if (!c || !ls->cl_target) {
-		ui_app_status(ls->base.app, "%s", _("no lease is selected: nothing to revoke"));
-		return;
-	}
-	j = kj_xcalloc(1, sizeof(*j));
-	j->eng = ui_app_worker_engine(ls->base.app);
-	j->target = kj_xstrdup(ls->cl_target);
-	snprintf(j->id, sizeof(j->id), "%s", c->id);
-	o = cluster_lease_owner_text(c);
-	text = kj_xasprintf(_("Revoke lease %.8s of %s (secret %s, namespace %s) on the cluster of target "
-	                      "%s? Its objects are deleted; API servers may accept its token for up to "
-	                      "about 10 s (they remember a good token that long)."),
-	                    c->id, o, c->secret ? c->secret : "-", c->ns ? c->ns : "-", ls->cl_target);
-	ui_dialog_confirm(ls->base.app, &ls->base, _("Revoke lease"), text, erevoke_confirmed, j);
-	free(text);
-	free(o);
 }
 
 /* ---- details ---- */
@@ -1015,10 +497,10 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 			return UI_HANDLED;
 		switch (act) {
 		case ACT_EVERYONE:
-			toggle_everyone(ls);
+			leases_toggle_everyone(ls);
 			return UI_HANDLED;
 		case ACT_REVOKE:
-			ask_erevoke(ls);
+			leases_ask_erevoke(ls);
 			return UI_HANDLED;
 		case ACT_REVOKE_ALL:
 			ui_app_status(s->app,
@@ -1028,7 +510,7 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 		case ACT_ENTER:
 			return UI_HANDLED;
 		case ACT_NEXT_TARGET:
-			everyone_next_target(ls);
+			leases_everyone_next_target(ls);
 			return UI_HANDLED;
 		default:
 			break;
@@ -1038,16 +520,16 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 		return UI_HANDLED;
 	switch (act) {
 	case ACT_EVERYONE:
-		toggle_everyone(ls);
+		leases_toggle_everyone(ls);
 		return UI_HANDLED;
 	case ACT_ENTER:
 		show_details(ls);
 		return UI_HANDLED;
 	case ACT_REVOKE:
-		ask_revoke(ls, 0);
+		leases_ask_revoke(ls, 0);
 		return UI_HANDLED;
 	case ACT_REVOKE_ALL:
-		ask_revoke(ls, 1);
+		leases_ask_revoke(ls, 1);
 		return UI_HANDLED;
 	case ACT_MINT:
 	case ACT_NEW:
@@ -1075,9 +557,9 @@ static int key(struct ui_screen *s, int ch, enum ui_action act)
 
 static void resume(struct ui_screen *s)
 {
-	reload((struct leases *)s);
+	leases_reload((struct leases *)s);
 	if (((struct leases *)s)->everyone)
-		everyone_reload((struct leases *)s);
+		leases_everyone_reload((struct leases *)s);
 }
 
 static unsigned cur_scope(struct ui_screen *s)
@@ -1126,7 +608,7 @@ static void sweep_job_done(struct ui_screen *owner, void *arg, int rc, const kj_
 	if (owner && rc == 0 && (j->rep.leases_closed || j->rep.objects_deleted)) {
 		ui_app_status(owner->app, _("sweep: %zu expired leases closed, %zu leftover objects removed"),
 		              j->rep.leases_closed, j->rep.objects_deleted);
-		reload((struct leases *)owner);
+		leases_reload((struct leases *)owner);
 	} else if (owner && rc != 0) {
 		/* a sweep failing is not worth a dialog every few seconds */
 		ui_app_status(owner->app, _("background sweep failed: %s"), e->msg);
@@ -1181,8 +663,7 @@ struct ui_screen *ui_leases_new(struct ui_app *app)
 	    !ls->counts.total)
 		set_empty_text(ls);
 	ui_table_set_source(ls->table, &table_source, ls);
-	ls->ctable = ui_table_new(ecols, E_COUNT, &etable_ops, ls);
-	ui_table_set_empty_text(ls->ctable, _("No kubejit lease on this target's cluster."));
+	leases_everyone_init(ls);
 	ui_app_set_idle(app, idle, ls);
 	return &ls->base;
 }
@@ -1195,7 +676,7 @@ void ui_leases_focus(struct ui_app *app, const char *id)
 	s = ui_app_top(app);
 	if (!s || s->ops != &ops)
 		return;
-	reload((struct leases *)s);
+	leases_reload((struct leases *)s);
 	ui_table_set_filter(((struct leases *)s)->table, "");
 	ui_table_select(((struct leases *)s)->table, id);
 }

@@ -24,7 +24,9 @@ ui_libkjui_a_SOURCES = \
 	ui/screens.h \
 	ui/views.c \
 	ui/jump.c \
-	ui/leases.c \
+	ui/leases.c ui/leases_priv.h \
+	ui/leases_revoke.c \
+	ui/leases_everyone.c \
 	ui/secrets.c \
 	ui/targets.c \
 	ui/audit.c \
