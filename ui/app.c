@@ -262,12 +262,12 @@ static void dispatch(struct ui_app *app, int ch)
 
 	if (LINES < UI_MIN_LINES || COLS < UI_MIN_COLS) {
 		/* only the capital Q the message names: a stray q must not end a demo */
-		if (ch == 'Q')
+		if (ui_keys_lookup(ch, SC_TOO_SMALL) == ACT_QUIT)
 			app->quit = 1;
 		return;
 	}
 	/* a running job takes Esc as "cancel" */
-	if (ch == 27 && app_job_esc(app))
+	if (ui_keys_lookup(ch, SC_BUSY) == ACT_CANCEL && app_job_esc(app))
 		return;
 	if (!top)
 		return;

@@ -229,8 +229,17 @@ static const struct ui_key table[] = {
      N_("back"),
      N_("go back (on the lease table: quit)"),
      SC_LISTS | SC_RESULT},
-    {{'Q'}, "Q", ACT_QUIT, NULL, N_("quit kubejit"), SC_LISTS | SC_RESULT},
+    {{'Q'}, "Q", ACT_QUIT, NULL, N_("quit kubejit"), SC_LISTS | SC_RESULT | SC_TOO_SMALL},
     {{CTRL('l')}, "Ctrl-L", ACT_REDRAW, NULL, N_("redraw the screen"), SC_ALL},
+
+    /* the application loop's own states: only the capital Q the too-small
+     * message names (a stray q must not end a demo), and Esc while busy */
+    {{ESC},
+     "Esc",
+     ACT_CANCEL,
+     NULL,
+     N_("cancel the operation the status bar shows (it may still finish)"),
+     SC_BUSY},
     {{0}, NULL, ACT_NONE, NULL, NULL, 0},
 };
 
@@ -276,6 +285,7 @@ static const struct {
     {SC_MESSAGE, N_("Messages")},    {SC_CONFIRM, N_("Questions")},
     {SC_MENU, N_("Menus")},          {SC_CHECKLIST, N_("Check lists")},
     {SC_INPUT, N_("Text input")},    {SC_FILTER, N_("Filter line")},
+    {SC_BUSY, N_("While busy")},     {SC_TOO_SMALL, N_("Terminal too small")},
 };
 
 const char *ui_keys_scope_name(unsigned scope_bit)

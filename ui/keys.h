@@ -83,9 +83,13 @@ enum ui_scope {
 	SC_INPUT = 1 << 13,     /* dialog: one line of text; printable keys are text */
 	SC_FILTER = 1 << 14,    /* a table's filter line while typing; printable keys are text */
 	SC_REQUESTS = 1 << 15,  /* access requests */
+	/* not screens: the states the application loop (ui/app.c) answers
+	 * before any screen sees a key */
+	SC_TOO_SMALL = 1 << 16, /* the terminal is below the minimum size */
+	SC_BUSY = 1 << 17,      /* an operation runs (the status bar shows it) */
 	SC_LISTS = SC_LEASES | SC_SECRETS | SC_TARGETS | SC_AUDIT | SC_HELP | SC_DETAIL | SC_REQUESTS,
 	SC_DIALOGS = SC_MESSAGE | SC_CONFIRM | SC_MENU | SC_CHECKLIST | SC_INPUT,
-	SC_ALL = 0xffff,
+	SC_ALL = 0xffff, /* every screen and dialog; not SC_TOO_SMALL or SC_BUSY */
 };
 
 struct ui_key {

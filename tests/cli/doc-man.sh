@@ -10,7 +10,7 @@ command -v groff >/dev/null || tap_skip_all "groff not found"
 tmp=$(mk_tmp)
 trap 'rm -rf "$tmp"' EXIT
 
-tap_plan 6
+tap_plan 7
 check "groff -ww -man renders it without warnings" \
 	sh -c 'groff -ww -man -Tutf8 "$0" >/dev/null 2>"$1/groff.err" && [ ! -s "$1/groff.err" ] ||
 		{ cat "$1/groff.err" >&2; false; }' "$man" "$tmp"
@@ -24,6 +24,11 @@ fi
 check "no placeholder survived the build" sh -c '! grep -n "@[A-Z]*@" "$0"' "$man"
 check "the KEYS section comes from the key table" \
 	sh -c 'sed -n "/^\.SH KEYS/,/^\.SH /p" "$0" | grep -q "^\.SS "' "$man"
+# Keys the application loop answers before any screen (Q when the terminal
+# is too small, Esc while busy) are in the table too.
+check "the KEYS section lists Q when too small and Esc while busy" \
+	sh -c 'sed -n "/^\.SH KEYS/,/^\.SH /p" "$0" | tr "\n" " " |
+		grep -q "\.SS While busy \.TP \.B Esc .*\.SS Terminal too small \.TP \.B Q "' "$man"
 
 missing=""
 for c in $("$KUBEJIT_BIN" __complete commands); do

@@ -155,10 +155,15 @@ Test(ui_widgets, too_small_terminal_says_so_and_recovers)
 	push_table(&t);
 	ui_app_resize(t.app, 10, 50);
 	cr_assert(th_golden(&t, "too-small-50x10"));
+	ungetch('q');
+	cr_assert_eq(ui_app_step(t.app, 0), 0, "a stray q does not quit while too small");
 	ui_app_resize(t.app, 24, 80);
 	cr_assert(th_golden(&t, "table-initial"));
 	ui_app_resize(t.app, 16, 60);
 	cr_assert(th_screen_has(&t, "alpha"));
+	ui_app_resize(t.app, 10, 50);
+	ungetch('Q');
+	cr_assert_eq(ui_app_step(t.app, 0), 1, "Q, as the message says, quits");
 	th_stop(&t);
 }
 
@@ -357,7 +362,14 @@ Test(ui_widgets, key_list_prints_for_the_man_page)
 	cr_assert(strstr(buf, ".SS Questions\n") != NULL);
 	cr_assert(strstr(buf, ".TP\n.B y, Y\nanswer yes\n") != NULL);
 	cr_assert(strstr(buf, ".SS Filter line\n") != NULL);
+	/* so are the keys the application loop answers before any screen */
+	cr_assert(strstr(buf, ".SS Terminal too small\n.TP\n.B Q\nquit kubejit\n") != NULL);
+	cr_assert(strstr(buf, ".SS While busy\n.TP\n.B Esc\n") != NULL);
 	free(buf);
+	cr_assert_eq(ui_keys_lookup('Q', SC_TOO_SMALL), ACT_QUIT);
+	cr_assert_eq(ui_keys_lookup('q', SC_TOO_SMALL), ACT_NONE, "a stray q must not end a demo");
+	cr_assert_eq(ui_keys_lookup(27, SC_BUSY), ACT_CANCEL);
+	cr_assert_eq(ui_keys_lookup('q', SC_BUSY), ACT_NONE, "only Esc cancels");
 	cr_assert_eq(ui_keys_lookup('r', SC_LEASES), ACT_REVOKE);
 	cr_assert_eq(ui_keys_lookup('r', SC_WIZARD), ACT_NONE, "letters are text in a wizard");
 	cr_assert_eq(ui_keys_lookup(27, SC_WIZARD), ACT_BACK);
