@@ -116,8 +116,13 @@ printf 'kubejit get (cached token): %s ms median; kubejit --version: %s ms; libc
 	"$get_med" "$ver_med" "$curl_med" "$true_med"
 awk -v g="$get_med" -v c="$curl_med" 'BEGIN {printf "cached get / libcurl no-op (median): %.2fx  (target <= 0.5)\n", g / c}'
 if command -v strace >/dev/null; then
-	strace -f -o "$tmp/get.strace" -e trace=connect,openat,fsync,fdatasync,pwrite64,write \
-		"$kj" get /bench/ci >/dev/null 2>&1 || true
+	# a get that failed would count no connect() either: it must succeed
+	if ! strace -f -o "$tmp/get.strace" -e trace=connect,openat,fsync,fdatasync,pwrite64,write \
+		"$kj" get /bench/ci >/dev/null 2>"$tmp/get.err"; then
+		echo "bench-mint: kubejit get failed under strace:" >&2
+		cat "$tmp/get.err" >&2
+		exit 1
+	fi
 	conn=$(grep -c 'connect(' "$tmp/get.strace" || true)
 	dbw=$(grep -cE 'kubejit\.db|fsync|fdatasync|pwrite64' "$tmp/get.strace" || true)
 	echo "kubejit get: $conn connect() calls; $dbw store opens or writes (both should be 0)"

@@ -38,9 +38,9 @@ kj target bootstrap lab --mode dynamic --namespace default --name kj-lab >"$tmp/
 check "bootstrap makes the target" test $? -eq 0
 k get clusterrole kj-lab -o jsonpath='{.metadata.labels}' >"$tmp/label" 2>&1
 check "kubectl sees bootstrap's label on the ClusterRole" has label 'kubejit.io/bootstrap-target":"lab"'
-kj secret add /lab/pods --target lab --mode dynamic --allowed-namespaces dev \
-	--role-yaml "$DATA/templates/pods-read-only.yaml" >/dev/null 2>&1
-kj mint /lab/pods -n dev -o token >/dev/null 2>&1
+must kj secret add /lab/pods --target lab --mode dynamic --allowed-namespaces dev \
+	--role-yaml "$DATA/templates/pods-read-only.yaml"
+must kj mint /lab/pods -n dev -o token
 lease=$(kj leases --json | sed -n 's/.*"id":[[:space:]]*"\([0-9a-f-]*\)".*/\1/p' | head -n 1)
 
 kj target bootstrap --remove lab --yes >"$tmp/refused" 2>&1
@@ -49,7 +49,7 @@ check "... saying why and what to do" sh -c "grep -q '1 live lease' '$tmp/refuse
 k get serviceaccount kj-lab -n default >/dev/null 2>&1
 check "... and nothing was deleted" test $? -eq 0
 
-kj revoke "$lease" >/dev/null 2>&1
+must kj revoke "$lease"
 kj target bootstrap --remove lab </dev/null >"$tmp/noyes" 2>&1
 check "without --yes and without a terminal: a usage error (exit 2)" test $? -eq 2
 kj target bootstrap --remove lab --yes >"$tmp/removed" 2>&1

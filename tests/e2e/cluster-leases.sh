@@ -110,7 +110,7 @@ carol target add demo --server "$demo_url" --ca-file "$tmp/ca.crt" --token-file 
 	>/dev/null 2>&1
 # RBAC reaches the authorizer after a delay, as on a real cluster
 listable() { carol leases --cluster >/dev/null 2>&1; }
-wait_for 10 listable
+must wait_for 10 listable
 carol leases --cluster >"$tmp/carol.out" 2>"$tmp/carol.err"
 check "a partly allowed list shows what it may see, and names each kind and verb it lacks" \
 	sh -c "grep -q /dash/view '$tmp/carol.out' && grep -q \"may not list roles.rbac.authorization.k8s.io (the 'list' verb is missing)\" '$tmp/carol.err' \

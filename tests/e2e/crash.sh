@@ -91,7 +91,7 @@ for step in mint:anchor mint:token mint:activate; do
 	check "store and cluster agree after a crash at $step" agree_none_active
 done
 for step in revoke:revoking revoke:deleted; do
-	kj mint /dev/read-pods -n dev -o token --out "$tmp/rtok.$step" >/dev/null 2>&1
+	must kj mint /dev/read-pods -n dev -o token --out "$tmp/rtok.$step"
 	id=$(kj leases --json | sed -n 's/.*"id":[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1)
 	check "revoke killed at $step" crash $step "$KUBEJIT_BIN" revoke "$id"
 	check "sweep finishes the revoke ($step)" kj sweep

@@ -56,7 +56,7 @@ check "the admin grants user kj-cert self-renewal" test $? = 0
 kj target add certy --csr --cn kj-cert --org ops --cert-ttl 10m --kubeconfig "$demo_kubeconfig" \
 	>"$tmp/add.out" 2>&1
 check "a target with a certificate made through a CSR" has "$tmp/add.out" "CertificateSigningRequest"
-kj target add plain --csr --cn kj-plain --cert-ttl 10m --kubeconfig "$demo_kubeconfig" >/dev/null 2>&1
+must kj target add plain --csr --cn kj-plain --cert-ttl 10m --kubeconfig "$demo_kubeconfig"
 kj target show certy >"$tmp/show.1" 2>&1
 
 t0=$(date +%s%N)

@@ -29,7 +29,7 @@ count_lines() { grep -c . || true; }
 
 
 demo_start "$tmp" --kubeconfig "$tmp/admin.kubeconfig"
-tap_plan 27
+tap_plan 28
 server=$(sed -n 's/^ *server: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"')
 sed -n 's/^ *certificate-authority-data: *//p' "$tmp/admin.kubeconfig" | head -n 1 | tr -d '"' |
 	base64 -d >"$tmp/ca.crt"
@@ -50,9 +50,10 @@ check "kubeconfig written" kj --quiet kubeconfig /e2e/read-pods --namespace dev 
 check "kubeconfig is private (0600)" test "$(stat -c %a "$tmp/exec.kubeconfig")" = 600
 check "kubeconfig runs the plugin non-interactively" \
 	grep -q 'interactiveMode: *"\{0,1\}Never' "$tmp/exec.kubeconfig"
+cp "$tmp/exec.kubeconfig" "$tmp/exec.kubeconfig.before"
 check "an existing kubeconfig is not replaced without --force" \
-	sh -c '! "$0" kubeconfig /e2e/read-pods --namespace dev --out "$1" 2>/dev/null' "$KUBEJIT_BIN" \
-	"$tmp/exec.kubeconfig"
+	refused_with "already exists" "$KUBEJIT_BIN" kubeconfig /e2e/read-pods --namespace dev --out "$tmp/exec.kubeconfig"
+check "... and is left as it was" cmp -s "$tmp/exec.kubeconfig" "$tmp/exec.kubeconfig.before"
 
 ok=1
 for i in 1 2 3; do
@@ -87,7 +88,8 @@ check "the next kubectl call gets a fresh credential" test $rc = 0
 active=$(lease_ids --secret /e2e/read-pods --state active)
 check "it is a new lease" sh -c '[ -n "$0" ] && [ "$0" != "$1" ] && [ "$(printf "%s\n" "$0" | grep -c .)" = 1 ]' \
 	"$active" "$first"
-check "and a new ServiceAccount" sh -c '! cmp -s "$0/whoami.1" "$0/whoami.after"' "$tmp"
+check "and a new ServiceAccount" sh -c 'test -s "$0/whoami.1" && test -s "$0/whoami.after" &&
+	! cmp -s "$0/whoami.1" "$0/whoami.after"' "$tmp"
 
 # Parallel plugins with no usable cache entry mint once between them.
 n_before=$(lease_ids --secret /e2e/read-pods | count_lines)

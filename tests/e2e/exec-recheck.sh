@@ -108,8 +108,8 @@ check "kubejit leases shows it revoked and one new active lease" \
 kj audit --action revoke --lease "$first" --json >"$tmp/audit.json"
 check "the closing is audited with the reason" grep -q "refused the token" "$tmp/audit.json"
 check "what was left of the old lease (Role, RoleBinding) is deleted too" \
-	sh -c '! "$0" --kubeconfig "$1" --request-timeout 20s get roles,rolebindings -A -o name -l "kubejit.io/lease=$2" | grep -q .' \
-	"$KUBECTL" "$demo_kubeconfig" "$first"
+	sh -c 'left=$("$0" --kubeconfig "$1" --request-timeout 20s get roles,rolebindings -A -o name -l "kubejit.io/lease=$2") &&
+	[ -z "$left" ]' "$KUBECTL" "$demo_kubeconfig" "$first"
 
 # The cached path makes no request: the cluster is replaced by a listener
 # that counts connections on its address.
@@ -131,7 +131,7 @@ while True:
     c.close()
 ' "$port" "$tmp/conns" &
 lis_pid=$!
-wait_for 10 test -f "$tmp/conns"
+must wait_for 10 test -f "$tmp/conns"
 sleep 6 # past the rerun window of the calls above
 sh -c '"$0" get /e2e/ro --namespace dev >"$1/c1" 2>"$1/c1.err"; exit $?' "$KUBEJIT_BIN" "$tmp"
 rc=$?

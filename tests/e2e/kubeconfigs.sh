@@ -98,6 +98,12 @@ start_proxy() {
 }
 proxy_port=$(start_proxy proxy) || proxy_port=""
 deny_port=$(start_proxy deny "ConnectPort 443") || deny_port=""
+# tinyproxy is installed (or the script skipped): one that does not start
+# fails the checks that need it, never skips them
+proxy_down() { # proxy_down N NAME: N failed checks, with the proxy's log
+	for i in $(seq "$1"); do check "tinyproxy ($2) started, for the proxy checks" false; done
+	sed 's/^/#   /' "$tmp/$2.log" | tail -n 5
+}
 
 tap_plan 32
 
@@ -262,14 +268,16 @@ if [ -n "$proxy_port" ]; then
 	kj target bootstrap aks-boot --mode fixed --kubeconfig "$tmp/aks/config" >"$tmp/aks.boot" 2>&1
 	check "AKS: target bootstrap through the proxy" has aks.boot 'aks-boot'
 else
-	for i in 1 2 3 4 5 6 7; do check "# SKIP tinyproxy did not start" true; done
+	proxy_down 7 proxy
 fi
 
 # ---- HTTPS_PROXY / NO_PROXY as client-go ----------------------------------
 # Go never sends loopback addresses or "localhost" through an environment
 # proxy; a name that resolves to this machine (its host name) does go.
 name=$(hostname)
-if [ -n "$proxy_port" ] && getent hosts "$name" | grep -q '^127\.'; then
+if [ -z "$proxy_port" ]; then
+	proxy_down 4 proxy
+elif getent hosts "$name" | grep -q '^127\.'; then
 	sed -e "s#server: $url#server: https://$name:$port\n    tls-server-name: localhost#" \
 		"$tmp/eks/config" >"$tmp/eks/byname"
 	before=$(connects)
@@ -290,7 +298,7 @@ if [ -n "$proxy_port" ] && getent hosts "$name" | grep -q '^127\.'; then
 	HTTPS_PROXY=http://127.0.0.1:$proxy_port NO_PROXY=$name kj target check eks-byname >"$tmp/env.np" 2>&1
 	check "NO_PROXY: the listed host goes direct" sh -c "[ \$(grep -c 'CONNECT $name:$port ' '$tmp/proxy.log') -eq $b2 ] && grep -q ready '$tmp/env.np'"
 else
-	for i in 1 2 3 4; do check "# SKIP no tinyproxy, or $name does not resolve to loopback" true; done
+	for i in 1 2 3 4; do check "# SKIP the host name $name does not resolve to a loopback address" true; done
 fi
 
 # ---- a proxy that refuses --------------------------------------------------
@@ -302,7 +310,7 @@ if [ -n "$deny_port" ]; then
 		has deny.add "the proxy http://127.0.0.1:$deny_port refused to connect to $url (it answered the CONNECT with HTTP 403)"
 	check "tinyproxy's log shows the refused CONNECT" grep -q "CONNECT 127.0.0.1:$port " "$tmp/deny.log"
 else
-	for i in 1 2; do check "# SKIP tinyproxy did not start" true; done
+	proxy_down 2 deny
 fi
 # a proxy that is down
 sed -e "s#proxy-url: http://127.0.0.1:${proxy_port:-9}#proxy-url: http://127.0.0.1:9#" \

@@ -181,7 +181,7 @@ EOF
 	check "certificate approve" has appr 'certificatesigningrequest.certificates.k8s.io/alice approved'
 	# the signer controller issues a moment after approval
 	issued() { k get csr >"$tmp/csrs" 2>&1 && has csrs 'Approved,Issued'; }
-	wait_for 5 issued
+	must wait_for 5 issued
 	check "get csr: columns and condition" has csrs '^alice  .*kubernetes.io/kube-apiserver-client  *kubernetes-admin  *<none>  *Approved,Issued'
 else
 	for n in 1 2; do echo "ok $((TAP_N + n)) # SKIP openssl not found"; done

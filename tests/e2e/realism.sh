@@ -86,7 +86,7 @@ kjit get --raw /api/v1/namespaces/prod/secrets >/dev/null 2>&1 &
 slow=$!
 # the slow request is in flight once its fault fired (the admin is never throttled)
 fired() { k get --raw /kubejit/faults | grep -q '"fired":true'; }
-wait_for 20 fired
+must wait_for 20 fired
 out thr kjit get --raw /version -v=8
 wait $slow
 check "429 Too Many Requests while another request is in flight" has thr 'Response Status: 429 Too Many Requests'

@@ -51,7 +51,7 @@ k create token e2e-jit -n default --duration 1h >"$tmp/e2e.token" 2>"$tmp/tokerr
 check "kubectl mints the account's token" test -s "$tmp/e2e.token"
 # the authorizer sees the new ClusterRoleBinding a moment later (informer caches)
 bound() { k auth can-i create serviceaccounts -n default --as system:serviceaccount:default:e2e-jit >/dev/null 2>&1; }
-wait_for 10 bound
+must wait_for 10 bound
 kj target add dyn --server "$url" --ca-file "$tmp/state/ca.crt" --token-file - <"$tmp/e2e.token" >"$tmp/dynadd" 2>&1
 check "dynamic target saved" test $? -eq 0
 check "preflight: dynamic ready" has dynadd '^Dynamic: *ready'

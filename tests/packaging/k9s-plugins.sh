@@ -70,7 +70,7 @@ k9s() {
 	"$PY" "$tmp/k9s.py" run "$plugins" "$@" >"$tmp/$o" 2>&1
 }
 
-tap_plan 14
+tap_plan 15
 check "plugins.yaml is k9s's format" sh -c "'$PY' '$tmp/k9s.py' check '$plugins' >'$tmp/check.json'"
 check "mint is offered in the ServiceAccounts view" \
 	grep -q '"kubejit-mint": {"shortCut": "Shift-J", "scopes": \["serviceaccounts"\]}' "$tmp/check.json"
@@ -131,7 +131,8 @@ check "  and says why" grep -q 'secrets plain has no kubejit.io/lease label' "$t
 # shellcheck disable=SC2046
 check "Shift-X on the anchor Secret revokes the lease" \
 	k9s revoke.out kubejit-revoke $(sel kubernetes-dashboard "$anchor" secrets '')
-check "  the lease is revoked and its Secret gone" sh -c "
-	'$KUBEJIT_BIN' leases --all --json | grep -q '\"state\":[[:space:]]*\"revoked\"' &&
-	! '$KUBECTL' --kubeconfig '$admin' get secret '$anchor' -n kubernetes-dashboard >/dev/null 2>&1"
+check "  the lease is revoked" sh -c "
+	'$KUBEJIT_BIN' leases --all --json | grep -q '\"state\":[[:space:]]*\"revoked\"'"
+check "  and its Secret is gone (NotFound, not any failure)" \
+	refused_with "secrets \"$anchor\" not found" "$KUBECTL" --kubeconfig "$admin" get secret "$anchor" -n kubernetes-dashboard
 tap_done

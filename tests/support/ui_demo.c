@@ -11,6 +11,7 @@
 #include "engine/secret.h"
 #include "engine/target.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -102,6 +103,17 @@ void ud_type(struct ud *u, const char *s)
 {
 	th_keys(&u->t, s);
 	ui_app_settle(u->t.app);
+}
+
+void ud_idle(struct ud *u)
+{
+	int64_t end = kj_mono_ms() + 60000;
+
+	ui_app_settle(u->t.app);
+	while (ui_app_busy(u->t.app)) {
+		cr_assert(kj_mono_ms() < end, "a job still runs after 60 s:\n%s", th_screen(&u->t));
+		ui_app_step(u->t.app, 5);
+	}
 }
 
 void ud_fixed_secret(struct ud *u, const char *path, const char *ns, const char *sa, int64_t max_ttl)

@@ -27,6 +27,10 @@ void ud_add_target(struct ud *u, const char *name, const char *account);
 void ud_stop(struct ud *u);
 /* Push keys and wait for any job they started. */
 void ud_type(struct ud *u, const char *s);
+/* Let the interface's jobs end (the test then uses the cluster from the
+ * main thread, which the interface never does while a job runs); fails the
+ * test, with the screen, when one is still running after 60 s. */
+void ud_idle(struct ud *u);
 
 struct secret;
 /* A fixed-mode secret for dev/default-like accounts, saved without the UI. */

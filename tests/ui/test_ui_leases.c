@@ -252,15 +252,6 @@ Test(ui_leases, a_lease_past_its_ttl_that_no_sweep_closed_shows_expired)
 	ud_stop(&u);
 }
 
-/* Let the interface's jobs end: the test then uses the cluster from the
- * main thread, which the interface itself never does while a job runs. */
-static void ui_idle(struct ud *u)
-{
-	ui_app_settle(u->t.app);
-	while (ui_app_busy(u->t.app))
-		ui_app_step(u->t.app, 5);
-}
-
 /* Tick the screen (its background reads) until `needle` shows, or fail
  * after `secs` seconds of wall time. */
 static void wait_screen(struct ud *u, const char *needle, int secs)
@@ -270,7 +261,7 @@ static void wait_screen(struct ud *u, const char *needle, int secs)
 	while (!th_screen_has(&u->t, needle)) {
 		cr_assert(kj_mono_ms() < end, "no \"%s\" within %d s:\n%s", needle, secs, th_screen(&u->t));
 		th_tick(&u->t, 1);
-		ui_idle(u);
+		ud_idle(u);
 	}
 }
 
@@ -282,7 +273,7 @@ static int active_on_cluster(struct ud *u, const char *id)
 	kj_err e;
 	int active;
 
-	ui_idle(u);
+	ud_idle(u);
 	memset(&l, 0, sizeof(l));
 	kj_err_clear(&e);
 	cr_assert_eq(cluster_lease_list(u->eng, "demo", &l, &e), 0, "%s", e.msg);
@@ -368,7 +359,7 @@ Test(ui_leases, everyone_view_shows_another_homes_lease_with_its_owner_and_revok
 	ud_type(&u, "n");
 	cr_assert(active_on_cluster(&u, id));
 	ud_type(&u, "ry");
-	ui_idle(&u);
+	ud_idle(&u);
 	cr_assert(th_screen_has(&u.t, "revoked from the cluster"), "%s", th_screen(&u.t));
 	cr_assert(!active_on_cluster(&u, id), "the lease's first object is gone");
 	/* the view follows the cluster: the lease leaves it once its objects are gone */
@@ -376,7 +367,7 @@ Test(ui_leases, everyone_view_shows_another_homes_lease_with_its_owner_and_revok
 	while (th_screen_has(&u.t, short_id)) {
 		cr_assert(kj_mono_ms() < end, "revoked lease still listed:\n%s", th_screen(&u.t));
 		th_tick(&u.t, 1);
-		ui_idle(&u);
+		ud_idle(&u);
 	}
 
 	/* e goes back to this store's leases */

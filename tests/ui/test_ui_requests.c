@@ -96,16 +96,6 @@ static void add_fixed_secret(struct engine *eng, const char *path, const char *t
 	secret_done(&s);
 }
 
-/* Let the interface's jobs end and start no new one: the test then uses
- * the cluster from the main thread, which the interface itself never does
- * while a job runs. */
-static void ui_idle(struct ud *u)
-{
-	ui_app_settle(u->t.app);
-	while (ui_app_busy(u->t.app))
-		ui_app_step(u->t.app, 5);
-}
-
 /* The developer asks; returns the request id (static buffer). */
 static const char *ask(struct ud *u, struct engine *dev, const char *secret, const char *reason)
 {
@@ -114,7 +104,7 @@ static const char *ask(struct ud *u, struct engine *dev, const char *secret, con
 	struct request r;
 	kj_err e;
 
-	ui_idle(u);
+	ud_idle(u);
 	kj_err_clear(&e);
 	memset(&r, 0, sizeof(r));
 	rq.secret = secret;
@@ -188,7 +178,7 @@ static enum request_state state_seen_by(struct ud *u, struct engine *eng, const 
 	enum request_state s;
 	kj_err e;
 
-	ui_idle(u);
+	ud_idle(u);
 	kj_err_clear(&e);
 	memset(&r, 0, sizeof(r));
 	cr_assert_eq(request_get(eng, NULL, id, &r, &e), 0, "request_get: %s", e.msg);
@@ -246,7 +236,7 @@ Test(ui_requests, approve_on_the_screen_then_the_developer_collects)
 	cr_assert(th_screen_has(&u.t, "only a pending request can be approved"));
 
 	/* the developer's kubejit opens the sealed credential */
-	ui_idle(&u);
+	ud_idle(&u);
 	memset(&res, 0, sizeof(res));
 	kj_err_clear(&e);
 	cr_assert_eq(request_collect(dev.eng, NULL, id, &res, &e), 0, "request_collect: %s", e.msg);
@@ -286,7 +276,7 @@ Test(ui_requests, deny_wants_a_reason_and_the_requester_reads_it)
 	cr_assert(th_screen_has(&u.t, "denied"), "%s", th_screen(&u.t));
 	cr_assert_eq(state_seen_by(&u, u.eng, id), REQUEST_DENIED);
 
-	ui_idle(&u);
+	ud_idle(&u);
 	memset(&res, 0, sizeof(res));
 	kj_err_clear(&e);
 	cr_assert_eq(request_collect(dev.eng, NULL, id, &res, &e), -1);
@@ -352,7 +342,7 @@ Test(ui_requests, the_requester_sees_its_own_and_collects_into_a_private_kubecon
 	ud_type(&u, "c");
 	cr_assert(th_screen_has(&u.t, "only an approved request can be collected"));
 
-	ui_idle(&u);
+	ud_idle(&u);
 	kj_err_clear(&e);
 	cr_assert_eq(request_approve(appr.eng, NULL, id, &ao, NULL, &e), 0, "request_approve: %s", e.msg);
 	th_tick(&u.t, 1);
