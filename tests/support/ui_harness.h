@@ -42,5 +42,8 @@ char *th_screen(struct th *t);
 int th_screen_has(struct th *t, const char *needle);
 /* Compare with tests/support/golden/NAME.txt; returns 1 when equal (or updated). */
 int th_golden(struct th *t, const char *name);
+/* ... with each `from` on the screen read as `to` (same length), for a
+ * value the test cannot pin; NULL `from`: none. */
+int th_golden_masked(struct th *t, const char *name, const char *from, const char *to);
 
 #endif
