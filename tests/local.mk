@@ -96,6 +96,7 @@ TEST_SCRIPTS_ALL = \
 	tests/e2e/tui-exec.sh \
 	tests/cli/doc-completion.sh \
 	tests/cli/doc-man.sh \
+	tests/cli/locale.sh \
 	tests/format-check.sh \
 	tests/layering.sh
 TESTS += $(TEST_SCRIPTS_ALL)

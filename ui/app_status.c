@@ -102,7 +102,7 @@ void app_draw_status(struct ui_app *app, int y, int cols)
 	}
 	scope = top->ops->cur_scope ? top->ops->cur_scope(top) : top->ops->scope;
 	for (k = ui_keys_table(); k->act != ACT_NONE; k++) {
-		char name[24];
+		char name[64];
 		const char *comma;
 		size_t n;
 		int need;
@@ -111,11 +111,9 @@ void app_draw_status(struct ui_app *app, int y, int cols)
 			continue;
 		if (k->act == ACT_GUIDE && !app->opts.guide)
 			continue;
-		comma = strchr(k->names, ',');
-		n = comma ? (size_t)(comma - k->names) : strlen(k->names);
-		if (n >= sizeof(name))
-			n = sizeof(name) - 1;
-		memcpy(name, k->names, n);
+		ui_keys_local(k->names, name, sizeof(name));
+		comma = strchr(name, ',');
+		n = comma ? (size_t)(comma - name) : strlen(name);
 		name[n] = '\0';
 		need = ui_text_width(name) + ui_text_width(_(k->label)) + 3;
 		if (x + need > cols)

@@ -3,6 +3,7 @@
 #include <curses.h>
 #include <string.h>
 
+#include "ui/text.h"
 #include "util/i18n.h"
 
 #define CTRL(c) ((c)&0x1f)
@@ -263,13 +264,81 @@ const struct ui_key *ui_keys_table(void)
 	return table;
 }
 
+/* Key words as the user's keyboard labels them.  TRANSLATORS: these are
+ * key caps, as printed on a keyboard in your language. */
+static const char *const key_words[] = {
+    N_("Space"), N_("Up"),   N_("Down"), N_("Left"),   N_("Right"), N_("Home"),
+    N_("End"),   N_("PgUp"), N_("PgDn"), N_("Delete"), N_("Enter"), N_("Tab"),
+};
+
+static const char *key_word(const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_words) / sizeof(key_words[0]); i++)
+		if (strlen(key_words[i]) == n && !strncmp(key_words[i], w, n))
+			return _(key_words[i]);
+	return NULL;
+}
+
+static void add(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	if (*len + n >= size)
+		n = *len + 1 < size ? size - *len - 1 : 0;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+const char *ui_keys_local(const char *names, char *buf, size_t size)
+{
+	const char *p = names;
+	size_t len = 0;
+
+	if (!size)
+		return "";
+	buf[0] = '\0';
+	while (*p) {
+		size_t n = strcspn(p, ", ");
+		const char *w;
+
+		if (n > 5 && !strncmp(p, "Ctrl-", 5)) {
+			/* TRANSLATORS: the Control key, as a prefix: Ctrl-X */
+			w = _("Ctrl-");
+			add(buf, size, &len, w, strlen(w));
+			p += 5;
+			n -= 5;
+		} else if (n > 6 && !strncmp(p, "Shift-", 6)) {
+			/* TRANSLATORS: the Shift key, as a prefix: Shift-Tab */
+			w = _("Shift-");
+			add(buf, size, &len, w, strlen(w));
+			p += 6;
+			n -= 6;
+		}
+		w = key_word(p, n);
+		if (w)
+			add(buf, size, &len, w, strlen(w));
+		else
+			add(buf, size, &len, p, n);
+		p += n;
+		n = strspn(p, ", ");
+		add(buf, size, &len, p, n);
+		p += n;
+	}
+	return buf;
+}
+
 const char *ui_keys_name(enum ui_action act, unsigned scope)
 {
+	static char bufs[4][64];
+	static unsigned next;
 	const struct ui_key *k;
 
 	for (k = table; k->act != ACT_NONE; k++)
-		if (k->act == act && (k->scopes & scope))
-			return k->names;
+		if (k->act == act && (k->scopes & scope)) {
+			char *b = bufs[next++ % 4];
+			return ui_keys_local(k->names, b, sizeof(bufs[0]));
+		}
 	return "";
 }
 
@@ -331,14 +400,19 @@ void ui_keys_print(FILE *out, int roff)
 		for (k = table; k->act != ACT_NONE; k++) {
 			if (!(k->scopes & bit))
 				continue;
+			char names[64];
+
+			ui_keys_local(k->names, names, sizeof(names));
 			if (roff) {
 				fputs(".TP\n.B ", out);
-				roff_escape(out, k->names);
+				roff_escape(out, names);
 				fputc('\n', out);
 				roff_escape(out, _(k->help));
 				fputc('\n', out);
 			} else {
-				fprintf(out, "  %-18s %s\n", k->names, _(k->help));
+				int pad = 18 - ui_text_width(names);
+
+				fprintf(out, "  %s%*s %s\n", names, pad > 0 ? pad : 0, "", _(k->help));
 			}
 		}
 		if (!roff)

@@ -94,12 +94,16 @@ enum ui_scope {
 
 struct ui_key {
 	int keys[6];       /* curses key codes; 0 ends the list */
-	const char *names; /* how the keys are written ("j, Down"); not translated */
+	const char *names; /* how the keys are written ("j, Down"); see ui_keys_local */
 	enum ui_action act;
 	const char *label; /* N_() short label for the status bar, NULL = not shown there */
 	const char *help;  /* N_() one-line help text */
 	unsigned scopes;   /* enum ui_scope bits */
 };
+
+/* `names` ("Ctrl-P, F2") as the user's keyboard labels the keys, in `buf`;
+ * returns buf. */
+const char *ui_keys_local(const char *names, char *buf, size_t size);
 
 /* The action bound to `ch` in `scope`, or ACT_NONE. */
 enum ui_action ui_keys_lookup(int ch, unsigned scope);

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		return 0;
 	setlocale(LC_ALL, "");
 #if ENABLE_NLS
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	bindtextdomain(PACKAGE, kj_locale_dir());
 	textdomain(PACKAGE);
 #endif
 	if (rc < 0) {

@@ -92,6 +92,25 @@ static void resolve_path(struct module *m)
 	snprintf(m->path, sizeof(m->path), "%s/%s.so", PKGLIBDIR, m->name);
 }
 
+const char *kj_locale_dir(void)
+{
+	static char dir[PATH_MAX];
+	struct stat st;
+
+	pthread_mutex_lock(&lock);
+	if (!dir[0]) {
+		int w = -1;
+		if (running_from_build_tree())
+			snprintf(dir, sizeof(dir), "%s/po/locale", KJ_BUILDDIR);
+		else if (install_root()[0])
+			w = snprintf(dir, sizeof(dir), "%s%s", install_root(), LOCALEDIR);
+		if (!dir[0] || (w >= 0 && ((size_t)w >= sizeof(dir) || stat(dir, &st) != 0)))
+			snprintf(dir, sizeof(dir), "%s", LOCALEDIR);
+	}
+	pthread_mutex_unlock(&lock);
+	return dir;
+}
+
 const char *kj_module_path(enum kj_module id)
 {
 	struct module *m = &modules[id];

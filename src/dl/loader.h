@@ -54,4 +54,10 @@ const char *kj_module_path(enum kj_module m);
 /* The module's short name ("net", "demo", "tui"). */
 const char *kj_module_name(enum kj_module m);
 
+/* Where the message catalogues are, found as the modules are: the build
+ * tree's po/locale for the kubejit built there (made by `make`, see
+ * Makefile.am), the install tree's for a package unpacked elsewhere, else
+ * $(localedir).  Static storage. */
+const char *kj_locale_dir(void);
+
 #endif
