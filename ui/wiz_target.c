@@ -239,40 +239,8 @@ static int details_leave(struct tgtwiz *t)
 	return 0;
 }
 
-/* kubeconfig contexts: the `name:` entries of the top-level contexts list */
-static char **kubeconfig_contexts(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "r");
-	char line[1024];
-	int in = 0;
-	char **out = kj_xcalloc(65, sizeof(char *));
-
-	*n = 0;
-	if (!f)
-		return out;
-	while (fgets(line, sizeof(line), f) && *n < 64) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] && line[0] != ' ' && line[0] != '-' && line[0] != '#') {
-			in = !strncmp(line, "contexts:", 9);
-			continue;
-		}
-		if (in && (!strncmp(line, "- name: ", 8) || !strncmp(line, "  name: ", 8))) {
-			const char *p = line + 8;
-			size_t len = strlen(p);
-			if (len >= 2 && (p[0] == '"' || p[0] == '\'') && p[len - 1] == p[0]) {
-				p++;
-				len -= 2;
-			}
-			out[(*n)++] = kj_xstrndup(p, len);
-		}
-	}
-	fclose(f);
-	return out;
-}
-
 struct ctx_pick {
-	char **names;
-	size_t n;
+	struct kj_strv names;
 	int row;
 };
 
@@ -280,13 +248,10 @@ static void context_chosen(struct ui_screen *owner, void *ctx, int choice)
 {
 	struct ui_wizard *w = (struct ui_wizard *)owner;
 	struct ctx_pick *cp = ctx;
-	size_t i;
 
 	if (w && choice >= 0 && w->step == T_DETAILS)
-		ui_form_set_value(&w->form, cp->row, cp->names[choice]);
-	for (i = 0; i < cp->n; i++)
-		free(cp->names[i]);
-	free(cp->names);
+		ui_form_set_value(&w->form, cp->row, cp->names.v[choice]);
+	kj_strv_done(&cp->names);
 	free(cp);
 }
 
@@ -296,16 +261,24 @@ static void details_pick(struct tgtwiz *t, int row)
 
 	if (row == t->rowof[F_CONTEXT]) {
 		struct ctx_pick *cp = kj_xcalloc(1, sizeof(*cp));
-		cp->names = kubeconfig_contexts(ui_form_value(&w->form, t->rowof[F_KUBECONFIG]), &cp->n);
+		kj_err e;
+
+		kj_err_clear(&e);
 		cp->row = row;
-		if (!cp->n) {
-			ui_app_status(w->base.app, "%s", _("no contexts found in that kubeconfig file"));
-			free(cp->names);
+		/* the engine's loader, so the list is what the import will accept */
+		if (target_kubeconfig_contexts(ui_form_value(&w->form, t->rowof[F_KUBECONFIG]), &cp->names,
+		                               &e) < 0) {
+			ui_app_error(w->base.app, &e);
 			free(cp);
 			return;
 		}
-		ui_dialog_menu(w->base.app, &w->base, _("Context"), (const char *const *)cp->names,
-		               (int)cp->n, 0, context_chosen, cp);
+		if (!cp->names.n) {
+			ui_app_status(w->base.app, "%s", _("no contexts found in that kubeconfig file"));
+			free(cp);
+			return;
+		}
+		ui_dialog_menu(w->base.app, &w->base, _("Context"), (const char *const *)cp->names.v,
+		               (int)cp->names.n, 0, context_chosen, cp);
 	}
 }
 

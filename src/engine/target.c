@@ -55,6 +55,19 @@ char *target_kubeconfig_default(void)
 	return kubeconfig_default_paths();
 }
 
+int target_kubeconfig_contexts(const char *paths, struct kj_strv *out, kj_err *e)
+{
+	struct kubeconfig *kc;
+	size_t i;
+
+	if (kubeconfig_load(paths, &kc, e) < 0)
+		return kj_err_prefix(e, _("reading kubeconfig"));
+	for (i = 0; i < kubeconfig_n_contexts(kc); i++)
+		kj_strv_push(out, kubeconfig_context_name(kc, i));
+	kubeconfig_free(kc);
+	return 0;
+}
+
 int64_t target_expires_in(const struct target *t)
 {
 	int64_t at = INT64_MAX;

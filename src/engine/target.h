@@ -39,6 +39,7 @@
 #include "engine/engine.h"
 #include "model/target.h"
 #include "util/err.h"
+#include "util/strv.h"
 
 struct preflight_report;
 
@@ -155,12 +156,18 @@ char *target_exec_describe(const struct target *t);
 /* The target's proxy-url without credentials, NULL when it has none. */
 char *target_proxy_display(const struct target *t);
 
-/* Seconds until the target's client certificate (or stored token) expires;
- * INT64_MAX when there is no expiry.  Negative once expired. */
 /* The kubeconfig kubectl would read ($KUBECONFIG, else ~/.kube/config), for
  * a form to start from; NULL when neither is set.  Malloc'd. */
 char *target_kubeconfig_default(void);
+/* Append the context names of the kubeconfig at `paths` (":"-separated as
+ * $KUBECONFIG; NULL or "" = target_kubeconfig_default()) to `out`, in file
+ * order, as the import of a context reads the file (the same loader, so a
+ * picker offers exactly the contexts an import accepts).  0, or -1 with the
+ * loader's error (file:line:column for YAML errors). */
+int target_kubeconfig_contexts(const char *paths, struct kj_strv *out, kj_err *e);
 
+/* Seconds until the target's client certificate (or stored token) expires;
+ * INT64_MAX when there is no expiry.  Negative once expired. */
 int64_t target_expires_in(const struct target *t);
 /* 1 when that falls within the engine's warning window (engine_cert_warn). */
 int target_expiry_warning(struct engine *en, const struct target *t);

@@ -2,6 +2,7 @@
  * cluster: happy path with the preflight checklist, validation errors at
  * each step, an unprivileged account with its RBAC fix. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +133,56 @@ Test(ui_targets, unprivileged_account_gets_its_rbac_fix)
 	th_key(&u.t, KEY_NPAGE);
 	th_key(&u.t, KEY_NPAGE);
 	cr_assert(th_screen_has(&u.t, "kind: ClusterRole"), "the RBAC YAML to fix it is shown");
+	ud_stop(&u);
+}
+
+/* The picker reads the file with the engine's kubeconfig loader: contexts
+ * in any YAML layout the import accepts are offered, and a file the import
+ * would refuse is refused here with the loader's error. */
+Test(ui_targets, kubeconfig_picker_reads_the_file_as_the_import_does)
+{
+	struct ud u;
+	char *good, *bad, *keys;
+	FILE *f;
+
+	ud_start(&u, 30, 100);
+	good = kj_xasprintf("%s/indented.yaml", u.home);
+	bad = kj_xasprintf("%s/broken.yaml", u.home);
+	f = fopen(good, "w");
+	cr_assert_not_null(f);
+	fputs("apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster: {server: "
+	      "\"https://127.0.0.1:1\"}\nusers:\n  - name: u\n    user: {}\ncontexts:\n"
+	      "  - name: \"alpha\"\n    context: {cluster: c, user: u}\n"
+	      "  - {context: {cluster: c, user: u}, name: beta}\ncurrent-context: beta\n",
+	      f);
+	fclose(f);
+	f = fopen(bad, "w");
+	cr_assert_not_null(f);
+	fputs("contexts: [\n", f);
+	fclose(f);
+	open_wizard(&u);
+	ud_type(&u, "imported\n");
+	th_key(&u.t, KEY_LEFT);
+	cr_assert(th_screen_has(&u.t, "import a kubeconfig context"));
+	ud_type(&u, "\n");
+	th_key(&u.t, CTRL('u'));
+	keys = kj_xasprintf("%s\t", good);
+	ud_type(&u, keys);
+	free(keys);
+	th_key(&u.t, CTRL('p'));
+	cr_assert(th_screen_has(&u.t, "alpha"), "an indented list item is a context");
+	cr_assert(th_screen_has(&u.t, "beta"), "so is a flow mapping");
+	th_key(&u.t, 27); /* close the menu */
+	th_key(&u.t, KEY_BTAB);
+	th_key(&u.t, CTRL('u'));
+	keys = kj_xasprintf("%s\t", bad);
+	ud_type(&u, keys);
+	free(keys);
+	th_key(&u.t, CTRL('p'));
+	cr_assert(th_screen_has(&u.t, "reading kubeconfig"), "the loader's error, not an empty list");
+	cr_assert(th_screen_has(&u.t, "broken.yaml"));
+	free(good);
+	free(bad);
 	ud_stop(&u);
 }
 
