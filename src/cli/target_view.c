@@ -306,9 +306,9 @@ static void show_usage(FILE *f)
 int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 {
 	struct engine *en;
-	struct target t;
-	struct target_cred c = {0};
-	struct preflight_report *r = NULL;
+	struct target_details d;
+	const struct target *t = &d.t;
+	const struct target_cred *c = &d.cred;
 	int json = 0, reveal = 0, rc;
 	char when[32];
 	kj_err e = {0};
@@ -319,81 +319,72 @@ int cli_target_show(int argc, char **argv, const struct kj_globals *g)
 		return cli_usage_error("target show", _("give exactly one target NAME"));
 	if ((rc = cli_target_open_engine(g, &en)) != 0)
 		return rc;
-	if (target_get(en, argv[optind], &t, &e) < 0) {
-		engine_close(en);
+	rc = target_details_get(en, argv[optind], reveal, &d, &e);
+	engine_close(en);
+	if (rc < 0)
 		return cli_fail(&e);
-	}
-	if (reveal && target_get_cred(en, t.name, &c, &e) < 0) {
-		target_done(&t);
-		engine_close(en);
-		return cli_fail(&e);
-	}
-	if (t.preflight_json)
-		preflight_report_from_json(t.preflight_json, &r, &e);
 	if (json) {
-		cJSON *j = cli_target_json(&t);
+		cJSON *j = cli_target_json(t);
 
-		if (t.ca_pem)
-			cJSON_AddStringToObject(j, "caPEM", t.ca_pem);
-		kj_json_add_str_or_null(j, "clientCertificatePEM", t.client_cert_pem);
+		if (t->ca_pem)
+			cJSON_AddStringToObject(j, "caPEM", t->ca_pem);
+		kj_json_add_str_or_null(j, "clientCertificatePEM", t->client_cert_pem);
 		if (reveal) {
-			kj_json_add_str_or_null(j, "token", c.token);
-			kj_json_add_str_or_null(j, "clientKeyPEM", c.client_key_pem);
+			kj_json_add_str_or_null(j, "token", c->token);
+			kj_json_add_str_or_null(j, "clientKeyPEM", c->client_key_pem);
 		}
-		if (r)
-			cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(r));
+		if (d.report)
+			cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(d.report));
 		else
 			cJSON_AddNullToObject(j, "preflight");
 		cli_print_json("Target", j);
 	} else {
-		printf(_("Target:      %s\n"), t.name);
-		printf(_("Server:      %s\n"), t.server);
-		if (t.tls_server_name)
-			printf(_("TLS name:    %s\n"), t.tls_server_name);
-		printf(_("CA:          %s\n"), t.ca_pem
+		printf(_("Target:      %s\n"), t->name);
+		printf(_("Server:      %s\n"), t->server);
+		if (t->tls_server_name)
+			printf(_("TLS name:    %s\n"), t->tls_server_name);
+		printf(_("CA:          %s\n"), t->ca_pem
 		                                   ? _("given (PEM), trusted alone: the system's CAs are not")
 		                                   : _("none given: the system trust store is used"));
-		printf(_("Auth:        %s\n"), target_auth_name(t.auth));
-		if (t.token_file)
-			printf(_("Token file:  %s\n"), t.token_file);
-		if (t.kubeconfig_context)
-			printf(_("From:        context %s of %s\n"), t.kubeconfig_context, t.kubeconfig_path);
-		if (t.exec_json) {
-			char *cmd = target_exec_describe(&t);
+		printf(_("Auth:        %s\n"), target_auth_name(t->auth));
+		if (t->token_file)
+			printf(_("Token file:  %s\n"), t->token_file);
+		if (t->kubeconfig_context)
+			printf(_("From:        context %s of %s\n"), t->kubeconfig_context,
+			       t->kubeconfig_path);
+		if (t->exec_json) {
+			char *cmd = target_exec_describe(t);
 
 			printf(_("Exec plugin: %s\n"), cmd);
 			free(cmd);
 		}
-		print_expiry(&t);
-		if (t.proxy_url) {
-			char *px = target_proxy_display(&t);
+		print_expiry(t);
+		if (t->proxy_url) {
+			char *px = target_proxy_display(t);
 
 			printf(_("Proxy:       %s\n"), px);
 			free(px);
 		}
-		if (t.csr_name)
-			printf(_("CSR:         %s\n"), t.csr_name);
-		kj_time_rfc3339(t.created_at, when, sizeof(when));
-		printf(_("Created:     %s by %s\n"), when, t.created_by);
+		if (t->csr_name)
+			printf(_("CSR:         %s\n"), t->csr_name);
+		kj_time_rfc3339(t->created_at, when, sizeof(when));
+		printf(_("Created:     %s by %s\n"), when, t->created_by);
 		if (reveal) {
-			if (c.token)
-				printf(_("Bearer token: %s\n"), c.token);
-			if (t.client_cert_pem)
-				printf(_("Client certificate:\n%s"), t.client_cert_pem);
-			if (c.client_key_pem)
-				printf(_("Client key:\n%s"), c.client_key_pem);
-		} else if (c.token || t.auth == TARGET_AUTH_TOKEN || t.client_cert_pem) {
+			if (c->token)
+				printf(_("Bearer token: %s\n"), c->token);
+			if (t->client_cert_pem)
+				printf(_("Client certificate:\n%s"), t->client_cert_pem);
+			if (c->client_key_pem)
+				printf(_("Client key:\n%s"), c->client_key_pem);
+		} else if (c->token || t->auth == TARGET_AUTH_TOKEN || t->client_cert_pem) {
 			printf(_("Secrets:     hidden (--reveal shows them)\n"));
 		}
-		if (r)
-			cli_target_print_report(r, 1);
+		if (d.report)
+			cli_target_print_report(d.report, 1);
 		else
-			printf(_("Checked:     never (run 'kubejit target check %s')\n"), t.name);
+			printf(_("Checked:     never (run 'kubejit target check %s')\n"), t->name);
 	}
-	preflight_report_free(r);
-	target_cred_done(&c);
-	target_done(&t);
-	engine_close(en);
+	target_details_done(&d);
 	return 0;
 }
 

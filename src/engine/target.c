@@ -113,6 +113,31 @@ int target_get_cred(struct engine *en, const char *name, struct target_cred *out
 	return rc;
 }
 
+int target_details_get(struct engine *en, const char *name, int reveal, struct target_details *out, kj_err *e)
+{
+	kj_err ignore;
+
+	memset(out, 0, sizeof(*out));
+	if (target_get(en, name, &out->t, e) < 0)
+		return -1;
+	if (reveal && target_get_cred(en, out->t.name, &out->cred, e) < 0) {
+		target_done(&out->t);
+		return -1;
+	}
+	kj_err_clear(&ignore);
+	if (out->t.preflight_json)
+		preflight_report_from_json(out->t.preflight_json, &out->report, &ignore);
+	return 0;
+}
+
+void target_details_done(struct target_details *d)
+{
+	preflight_report_free(d->report);
+	target_cred_done(&d->cred);
+	target_done(&d->t);
+	memset(d, 0, sizeof(*d));
+}
+
 /* The audit log is a record, not a gate: a failure to write it does not
  * undo what was done. */
 static void audit(struct engine *en, const char *action, const char *name, int ok, const char *detail)

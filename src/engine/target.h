@@ -136,6 +136,18 @@ int target_get(struct engine *en, const char *name, struct target *out, kj_err *
  * wipe with target_cred_done(). */
 int target_get_cred(struct engine *en, const char *name, struct target_cred *out, kj_err *e);
 
+/* What `target show` prints: the target, its secret material only when
+ * `reveal` (else left empty), and its last preflight (NULL when it was never
+ * checked or the stored report no longer reads). */
+struct target_details {
+	struct target t;
+	struct target_cred cred;
+	struct preflight_report *report;
+};
+int target_details_get(struct engine *en, const char *name, int reveal, struct target_details *out,
+                       kj_err *e);
+void target_details_done(struct target_details *d);
+
 /* Preflight a saved target now and record the outcome in the store (also
  * when it fails).  It connects afresh, replacing the engine's cached client
  * of this target: pointers from an earlier engine_client() for it become
