@@ -74,6 +74,10 @@ struct mint_result {
 	char *tls_server_name; /* may be NULL */
 };
 
+/* Settings key (+ target name): when the target was refused the update
+ * that adopts a spare anchor Secret (unix seconds). */
+#define MINT_SPARES_DENIED_PREFIX "spares-denied:"
+
 int mint_run(struct engine *eng, const struct mint_request *req, struct mint_result *out, kj_err *e);
 void mint_result_done(struct mint_result *r);
 

@@ -51,6 +51,25 @@ cJSON *objects_new(const char *name, const char *ns, const struct secret *s, con
 	return o;
 }
 
+cJSON *objects_spare_new(const char *name, const char *ns, const struct secret *s, int64_t expires,
+                         struct engine *eng)
+{
+	struct lease l;
+	cJSON *o, *labels;
+
+	memset(&l, 0, sizeof(l));
+	l.ns = (char *)ns;
+	l.mode = SECRET_FIXED;
+	l.lease_expiry = expires;
+	o = objects_new(name, ns, s, &l, eng);
+	labels = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "metadata"), "labels");
+	cJSON_DeleteItemFromObjectCaseSensitive(labels, OBJECTS_LEASE_LABEL);
+	cJSON_DeleteItemFromObjectCaseSensitive(labels, OBJECTS_SPARE_LABEL);
+	cJSON_AddStringToObject(labels, OBJECTS_SPARE_LABEL, "true");
+	cJSON_AddStringToObject(o, "type", "Opaque");
+	return o;
+}
+
 void objects_owned_by_sa(cJSON *obj, const char *sa_name, const char *sa_uid)
 {
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");

@@ -39,6 +39,9 @@
 #define OBJECTS_OWNER_ANN   "kubejit.io/owner"
 #define OBJECTS_NS_LABEL    "kubejit.io/namespace"
 #define OBJECTS_MODE_LABEL  "kubejit.io/mode"
+/* On a spare anchor Secret instead of the lease label, until a mint
+ * adopts it (engine/mint.h): value "true". */
+#define OBJECTS_SPARE_LABEL "kubejit.io/spare-anchor"
 /* Longest annotation value kubejit writes from people's text. */
 #define OBJECTS_TEXT_MAX 253
 #define OBJECTS_SELECTOR OBJECTS_MANAGED_BY "=kubejit"
@@ -48,6 +51,12 @@ struct engine;
 /* {"metadata": {name, namespace (if ns), labels, annotations}}. */
 cJSON *objects_new(const char *name, const char *ns, const struct secret *s, const struct lease *l,
                    struct engine *eng);
+/* A spare anchor Secret for the next fixed mint of `s` in `ns`: the
+ * labels and annotations of a lease's object, with OBJECTS_SPARE_LABEL in
+ * place of the lease label and expires-at = `expires` (the sweeps delete it
+ * then). */
+cJSON *objects_spare_new(const char *name, const char *ns, const struct secret *s, int64_t expires,
+                         struct engine *eng);
 /* Add an ownerReference to the ServiceAccount (same namespace only). */
 void objects_owned_by_sa(cJSON *obj, const char *sa_name, const char *sa_uid);
 

@@ -25,10 +25,11 @@ static const struct manifest_rule fixed_rules[] = {
     {"", {"serviceaccounts/token", "serviceaccounts"}, {"create", "get"}, NULL},
     {"",
      {"secrets"},
-     {"create", "get", "delete", "list"},
+     {"create", "get", "delete", "list", "update"},
      N_("Revocable fixed tokens: each token is bound to a per-lease anchor Secret (create, get its uid);"
         " deleting it revokes the token, which stops working within about 10 s (delete); sweeps find"
-        " anchors left behind (list).")},
+        " anchors left behind (list); a spare anchor made during one mint is relabelled for the next"
+        " (update), which then needs one round trip.")},
 };
 
 /* Dynamic mode: the reference `sa-request` role, plus cluster sweeps. */

@@ -10,10 +10,12 @@
 #include "engine/lease.h"
 #include "engine/objects.h"
 #include "engine/request.h"
+#include "engine/secret.h"
 #include "engine/target.h"
 #include "kube/api.h"
 #include "kube/incluster.h"
 #include "store/leases.h"
+#include "store/spares.h"
 #include "store/targets.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
@@ -125,6 +127,72 @@ static void late_creates_pass(struct engine *eng, const struct sweep_opts *o, st
 	lease_list_free(v, n);
 }
 
+/* Why a spare anchor Secret of this store goes (NULL: it stays). */
+static const char *spare_reason(struct engine *eng, const struct store_spare *sp, int64_t now)
+{
+	struct secret s;
+	const char *why = NULL;
+	kj_err e;
+
+	if (!sp->uid && sp->created_at + SWEEP_LATE_CREATE_SECONDS < now)
+		return N_("spare never confirmed"); /* its create got no answer */
+	if (sp->expires_at <= now)
+		return N_("expired");
+	if (secret_get(eng, sp->secret, &s, &e) < 0)
+		return e.cls == KJ_ERR_NOTFOUND ? N_("secret gone") : NULL;
+	if (s.mode != SECRET_FIXED || !s.revocable || strcmp(s.target, sp->target))
+		why = N_("secret changed");
+	secret_done(&s);
+	return why;
+}
+
+/* Spare anchor Secrets (engine/mint.h) nobody will adopt.  A spare is
+ * never a lease's object until a mint takes its row, so nothing in use is
+ * touched here. */
+static void spares_pass(struct engine *eng, const struct sweep_opts *o, struct sweep_report *r)
+{
+	struct store_spare *v = NULL;
+	size_t n = 0;
+	int64_t now = kj_now();
+	kj_err e;
+
+	if (store_spare_list(engine_db(eng), o->target, &v, &n, &e) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const char *why = spare_reason(eng, &v[i], now);
+		struct kube_client *kc = NULL;
+		struct sweep_action *a;
+		int rc;
+
+		if (!why)
+			continue;
+		a = add_action(r, NULL, v[i].target, "Secret", v[i].ns, v[i].name, why);
+		a->done = 1;
+		if (o->dry_run)
+			continue;
+		if (engine_client(eng, v[i].target, &kc, &e) < 0) {
+			/* a target that is gone took its spares with it from here;
+			 * the cluster sweep finds them at their expiry */
+			if (e.cls == KJ_ERR_NOTFOUND) {
+				store_spare_drop(engine_db(eng), v[i].target, v[i].ns, v[i].name, &e);
+				continue;
+			}
+			rc = -1;
+		} else {
+			rc = kube_delete(kc, KUBE_SECRET, v[i].ns, v[i].name, &e);
+		}
+		if (rc < 0) {
+			a->done = 0;
+			a->error = kj_xstrdup(e.msg);
+			r->failures++;
+			continue;
+		}
+		store_spare_drop(engine_db(eng), v[i].target, v[i].ns, v[i].name, &e);
+		r->objects_deleted += rc == 0;
+	}
+	store_spare_list_free(v, n);
+}
+
 static int local_pass(struct engine *eng, const struct sweep_opts *o, struct sweep_report *r, kj_err *e)
 {
 	struct lease_filter f = LEASE_FILTER_ANY;
@@ -175,6 +243,7 @@ static int local_pass(struct engine *eng, const struct sweep_opts *o, struct swe
 	}
 	lease_list_free(v, n);
 	late_creates_pass(eng, o, r);
+	spares_pass(eng, o, r);
 	return 0;
 }
 
@@ -219,8 +288,17 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 			/* Only a lease's objects are kubejit's to sweep: the RBAC that
 			 * `kubejit rbac` prints and an admin applies carries the
 			 * managed-by label too, and must outlive every lease. */
-			if (!lease_id || !*lease_id)
-				continue;
+			if (!lease_id || !*lease_id) {
+				/* a spare anchor (engine/mint.h) goes at its expiry */
+				const char *spare = kube_label(it, OBJECTS_SPARE_LABEL);
+
+				if (order[k] != KUBE_SECRET || !spare || strcmp(spare, "true") || !exp_s ||
+				    kj_time_parse_rfc3339(exp_s, &exp) < 0 || exp > now)
+					continue;
+				lease_id = NULL;
+				why = N_("expired spare");
+				goto sweep_it;
+			}
 			if (!exp_s || kj_time_parse_rfc3339(exp_s, &exp) < 0)
 				exp = 0;
 			if (!created_s || kj_time_parse_rfc3339(created_s, &created) < 0)
@@ -238,6 +316,7 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 				why = N_("orphaned");
 			if (!why)
 				continue;
+		sweep_it:
 			a = add_action(r, lease_id, target, kind->kind, kube_meta(it, "namespace"),
 			               kube_meta(it, "name"), why);
 			a->done = 1;
@@ -252,6 +331,9 @@ static void cluster_pass_one(struct engine *eng, struct kube_client *kc, const c
 				/* KUBE_GONE: the garbage collector beat us to it (owned by a
 				 * ServiceAccount deleted a moment ago): removed all the same */
 				r->objects_deleted++;
+				if (!lease_id && !o->in_cluster)
+					store_spare_drop(engine_db(eng), target, kube_meta(it, "namespace"),
+					                 kube_meta(it, "name"), &e);
 			}
 			if (!o->in_cluster) {
 				char *d = kj_xasprintf("%s %s/%s: %s", kind->kind, a->ns ? a->ns : "",

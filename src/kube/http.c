@@ -170,6 +170,49 @@ fail:
 	return -1;
 }
 
+int kube_client_with_token(struct kube_client *base, const char *token, struct kube_client **out, kj_err *e)
+{
+	struct kube_client *c;
+
+	*out = NULL;
+	if (!token || !*token || !http_token_ok(token))
+		return kj_err_set(e, KJ_ERR_INVALID,
+		                  _("the bearer token contains spaces or control characters"));
+	c = kj_xcalloc(1, sizeof *c);
+	c->server = kj_xstrdup(base->server);
+	c->base = kj_xstrdup(base->base);
+	c->host_header = kj_xstrdup(base->host_header);
+	for (struct curl_slist *p = base->connect_to; p; p = p->next)
+		c->connect_to = curl_slist_append(c->connect_to, p->data);
+	c->ca_pem = kj_xstrdup(base->ca_pem);
+	c->token = kj_xstrdup(token);
+	c->insecure = base->insecure;
+	c->is_https = base->is_https;
+	c->connect_timeout_ms = base->connect_timeout_ms;
+	c->timeout_ms = base->timeout_ms;
+	c->max_parallel = base->max_parallel;
+	c->user_agent = kj_xstrdup(base->user_agent);
+	c->proxy = kj_xstrdup(base->proxy);
+	c->host = kj_xstrdup(base->host);
+	c->port = kj_xstrdup(base->port);
+	c->proxy_url = kj_xstrdup(base->proxy_url);
+	c->tls_name = kj_xstrdup(base->tls_name);
+	c->compress = base->compress;
+	/* A connection that presented a client certificate authenticates
+	 * every request on it as that certificate's user (the x509
+	 * authenticator runs before the bearer token one), so only a base
+	 * without one lends its connections. */
+	if (!base->cert_pem && !base->exec_cred.client_cert_pem) {
+		c->multi = base->multi;
+		c->multi_shared = 1;
+	} else {
+		c->multi = http_new_multi(c);
+	}
+	c->pool = kj_xcalloc(MAX_PARALLEL, sizeof *c->pool);
+	*out = c;
+	return 0;
+}
+
 void kube_client_free(struct kube_client *c)
 {
 	if (!c)
@@ -178,7 +221,7 @@ void kube_client_free(struct kube_client *c)
 		if (c->pool[i])
 			curl_easy_cleanup(c->pool[i]);
 	free(c->pool);
-	if (c->multi)
+	if (c->multi && !c->multi_shared)
 		curl_multi_cleanup(c->multi);
 	curl_slist_free_all(c->connect_to);
 	free(c->server);

@@ -128,6 +128,16 @@ struct kube_client_stats {
 int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_err *e);
 void kube_client_free(struct kube_client *c); /* NULL allowed */
 
+/* A client for the same server that sends `token` instead of the base's
+ * credentials (no client certificate, token file or plugin), and reuses
+ * the base's open connections: asking as a newly minted token costs no
+ * new TCP and TLS handshake.  The API server authenticates every request
+ * on its own, so requests with different tokens may share a connection;
+ * a base that presents a client certificate does not lend its connections
+ * (that certificate would win over the token).  Use the two clients one
+ * after the other, never at once, and free this one before the base. */
+int kube_client_with_token(struct kube_client *base, const char *token, struct kube_client **out, kj_err *e);
+
 const char *kube_client_server(const struct kube_client *c); /* as given */
 void kube_client_get_stats(const struct kube_client *c, struct kube_client_stats *out);
 

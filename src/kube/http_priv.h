@@ -48,6 +48,7 @@ struct kube_client {
 	struct kube_exec_config *exec; /* credential plugin, or NULL */
 	struct kube_exec_cred exec_cred;
 	CURLM *multi;
+	int multi_shared; /* `multi` is another client's (kube_client_with_token) */
 	CURL **pool;
 	kube_warning_fn warn_fn;
 	void *warn_ud;

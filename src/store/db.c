@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "store/secrets.h"
+#include "store/spares.h"
 #include "store/targets.h"
 #include "util/i18n.h"
 #include "store/leases.h"
@@ -27,6 +28,7 @@ static const struct db_migration migrations[] = {
     {7, "lease counts per secret, namespace, mode and state", store_lease_schema_v7},
     {8, "secrets: self-approval of access requests",
      "ALTER TABLE secrets ADD COLUMN self_approval INTEGER NOT NULL DEFAULT 0;"},
+    {9, "spare anchor Secrets of fixed mints", store_spare_schema_v9},
 };
 
 struct kj_db {

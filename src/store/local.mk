@@ -8,3 +8,5 @@ ENGINE_SOURCES_STORE += \
 	src/store/secrets.c src/store/secrets.h \
 	src/store/leases.c src/store/leases.h \
 	src/store/audit.c src/store/audit.h
+# spare anchor Secrets of revocable fixed mints (migration 9)
+ENGINE_SOURCES_STORE += src/store/spares.c src/store/spares.h
