@@ -15,6 +15,7 @@ static struct {
 	void (*response_done)(struct kube_response *);
 	int (*client_new)(const struct kube_conn *, struct kube_client **, kj_err *);
 	void (*client_free)(struct kube_client *);
+	int (*client_with_token)(struct kube_client *, const char *, struct kube_client **, kj_err *);
 	const char *(*client_server)(const struct kube_client *);
 	void (*client_get_stats)(const struct kube_client *, struct kube_client_stats *);
 	void (*set_warning_handler)(struct kube_client *, kube_warning_fn, void *);
@@ -39,6 +40,7 @@ static void net_resolve(void)
 	    {"kube_response_done", (void **)&net.response_done},
 	    {"kube_client_new", (void **)&net.client_new},
 	    {"kube_client_free", (void **)&net.client_free},
+	    {"kube_client_with_token", (void **)&net.client_with_token},
 	    {"kube_client_server", (void **)&net.client_server},
 	    {"kube_client_get_stats", (void **)&net.client_get_stats},
 	    {"kube_client_set_warning_handler", (void **)&net.set_warning_handler},
@@ -89,6 +91,14 @@ int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_e
 	if (net_load(e) < 0)
 		return -1;
 	return net.client_new(conn, out, e);
+}
+
+int kube_client_with_token(struct kube_client *base, const char *token, struct kube_client **out, kj_err *e)
+{
+	*out = NULL;
+	if (net_load(e) < 0)
+		return -1;
+	return net.client_with_token(base, token, out, e);
 }
 
 /* A client exists only if net.so made it, so the calls below find it loaded. */

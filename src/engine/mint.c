@@ -826,9 +826,8 @@ static int verify_ready(struct minting *m, struct mint_result *out, kj_err *e)
 		 * tokengetter.go); the ServiceAccount's rights are not new.  Nothing
 		 * is cached that could refuse the token, so asking proves nothing. */
 		out->ready_ms = -1;
-		out->ready_check =
-		    kj_xstrdup(_("not needed: the API server finds a new token's ServiceAccount "
-		                 "and bound Secret in storage, and their rights are not new"));
+		out->ready_check = kj_xstrdup(
+		    _("not needed: nothing a fixed token relies on is new to the API server's caches"));
 		return 0;
 	}
 	step(m, "mint:ready", _("checking that the new credential works"));

@@ -4,6 +4,10 @@
  *   audiences, boundObjectRef -> the anchor Secret with its uid).  Deleting the
  *   anchor invalidates the token.  When the target may not create Secrets the token
  *   is minted expiry-only and the result says so (revocable = 0, warning set).
+ *   Spare anchors (doc/ARCHITECTURE.md, "The data flow of a mint"): each
+ *   revocable fixed mint also makes a spare anchor Secret for the next one,
+ *   which then relabels it, requests the token bound to it and makes the
+ *   next spare in a single round trip.
  * Dynamic mode: namespace checked against the allowed list -> lease row
  *   `creating` -> ServiceAccount, then Role and (Cluster)RoleBinding ->
  *   TokenRequest -> `active`.  Any failure deletes what was made, newest first;
@@ -12,13 +16,16 @@
  * TokenRequest together (a target without `bind` may bind a role only once
  * it exists), so a target needs no `bind` or `escalate` for roles whose
  * rules it holds.
- * Minted means working: before the token is handed over, kubejit asks as
- * the new token (engine/ready.h) — SelfSubjectReview in fixed mode, a
- * SelfSubjectAccessReview for one rule the role grants in dynamic mode —
+ * Minted means working: before a dynamic token is handed over, kubejit asks
+ * as the new token (engine/ready.h), on the mint's connection, a
+ * SelfSubjectAccessReview for one rule the role grants
  * with backoff until it is allowed or `ready_timeout_ms` passes; a
  * credential that never becomes ready is revoked and the mint fails.  Not
  * checked when the token is asked for other audiences than the API server's
- * (then the API server need not accept it); the result says so.
+ * (then the API server need not accept it), nor in fixed mode, where nothing
+ * is new to the authoriser and the authenticator reads the ServiceAccount and
+ * the bound Secret from storage when its informer lags
+ * (pkg/controller/serviceaccount/tokengetter.go); the result says so.
  * In both modes the lease expires at its TTL (even under 600 s: the sweep
  * revokes it then); the token's own expiry comes from the server.
  *

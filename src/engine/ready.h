@@ -10,7 +10,8 @@
  * until the answer comes or the bound passes.
  *
  * Probes:
- *   READY_WHOAMI  SelfSubjectReview: the token authenticates (fixed mode);
+ *   READY_WHOAMI  SelfSubjectReview: the token authenticates (no mint asks
+ *                 it: a fixed token needs no check, engine/mint.h);
  *   READY_ACCESS  SelfSubjectAccessReview for one rule the role grants
  *                 (dynamic mode): the binding has reached the authoriser;
  *   READY_RULES   SelfSubjectRulesReview in a namespace shows a rule beyond

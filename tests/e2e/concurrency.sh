@@ -29,8 +29,11 @@ export KUBEJIT_HOME="$tmp/home"
 unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBEJIT_TEST_PAUSE_AT
 kj() { "$KUBEJIT_BIN" "$@"; }
 k() { "$KUBECTL" --cache-dir "$tmp/cache" --kubeconfig "$tmp/state/admin.kubeconfig" "$@"; }
+# lease objects only: a fixed mint leaves a spare anchor Secret for the
+# next one (labelled kubejit.io/spare-anchor, no lease label)
 objects() {
-	k get serviceaccounts,secrets,roles,rolebindings -A -l app.kubernetes.io/managed-by=kubejit -o name 2>/dev/null
+	k get serviceaccounts,secrets,roles,rolebindings -A \
+		-l app.kubernetes.io/managed-by=kubejit,kubejit.io/lease -o name 2>/dev/null
 }
 no_objects() { [ -z "$(objects)" ]; }
 leases_in() { kj leases --all --json | grep -cE "\"state\":[[:space:]]*\"$1\""; }

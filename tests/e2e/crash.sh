@@ -70,7 +70,7 @@ token_refused() {
 		--token "$(cat "$1")" get --raw /api 2>&1 | grep -q Unauthorized
 }
 
-tap_plan 50
+tap_plan 64
 
 check "target added" kj target add demo --server "$url" --ca-file "$tmp/state/ca.crt" \
 	--token-file "$tmp/state/tokens/kubejit-jit.token"
@@ -89,6 +89,29 @@ for step in mint:anchor mint:token mint:activate; do
 	check "fixed mint killed at $step" crash $step "$KUBEJIT_BIN" mint /dash/view -o token --out "$tmp/tok"
 	check "sweep after the crash ($step)" kj sweep
 	check "store and cluster agree after a crash at $step" agree_none_active
+done
+# Spare anchors (a fixed mint makes the next one's): killed while adopting
+# one, the spare is already the lease's object, so the sweep deletes it;
+# no spare in the cluster is ever unknown to the store.
+spares() {
+	k get secrets -A -l app.kubernetes.io/managed-by=kubejit,kubejit.io/spare-anchor=true \
+		-o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' 2>/dev/null | sort
+}
+spares_known() {
+	spares >"$tmp/spares.cluster"
+	sqlite3 "$KUBEJIT_HOME/kubejit.db" "SELECT name FROM spare_anchors" | sort >"$tmp/spares.store"
+	[ -z "$(comm -23 "$tmp/spares.cluster" "$tmp/spares.store")" ]
+}
+spare_gone() { ! spares | grep -qx "$1"; }
+for step in mint:token mint:activate; do
+	check "a fixed mint and its revoke ($step)" sh -c "'$KUBEJIT_BIN' mint /dash/view -o token --out '$tmp/ftok.$step' >/dev/null && '$KUBEJIT_BIN' revoke --all >/dev/null"
+	spare=$(spares | head -n 1)
+	check "a spare anchor waits for the next mint ($step)" test -n "$spare"
+	check "fixed mint adopting a spare killed at $step" crash $step "$KUBEJIT_BIN" mint /dash/view -o token --out "$tmp/tok"
+	check "sweep after the crash (spare, $step)" kj sweep
+	check "store and cluster agree after a crash at $step (spare)" agree_none_active
+	check "the adopted spare is gone with its lease ($step)" wait_for 10 spare_gone "$spare"
+	check "every spare in the cluster is known to the store ($step)" spares_known
 done
 for step in revoke:revoking revoke:deleted; do
 	must kj mint /dev/read-pods -n dev -o token --out "$tmp/rtok.$step"

@@ -32,6 +32,8 @@
 #include "engine/secret.h"
 #include "engine/sweep.h"
 #include "kube/api.h"
+#include "store/db.h"
+#include "store/spares.h"
 #include "store/targets.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -247,6 +249,54 @@ static char *labelled_objects(void)
 	return kj_buf_steal(&b);
 }
 
+/* Spare anchor Secrets (engine/mint.h): every one in the cluster is known
+ * to the store (a row, pending while its create had no answer), and every
+ * row with a uid is in the cluster with that uid. */
+static int spares_agree(kj_buf *why)
+{
+	struct store_spare *sv = NULL;
+	size_t sn = 0;
+	cJSON *list = NULL, *it;
+	int ok = 1;
+	kj_err e;
+
+	cr_assert_eq(store_spare_list(engine_db(en), NULL, &sv, &sn, &e), 0, "%s", e.msg);
+	cr_assert_eq(kube_list(admin, KUBE_SECRET, NULL,
+	                       "app.kubernetes.io/managed-by=kubejit,kubejit.io/spare-anchor=true", &list,
+	                       &e),
+	             0, "%s", e.msg);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(list, "items"))
+	{
+		int known = 0;
+
+		if (cJSON_GetObjectItem(cJSON_GetObjectItem(it, "metadata"), "deletionTimestamp"))
+			continue;
+		for (size_t i = 0; i < sn; i++)
+			known |= !strcmp(sv[i].name, kube_meta(it, "name")) &&
+			         !strcmp(sv[i].ns, kube_meta(it, "namespace"));
+		if (!known) {
+			kj_buf_printf(why, "spare %s unknown to the store; ", kube_meta(it, "name"));
+			ok = 0;
+		}
+	}
+	for (size_t i = 0; i < sn; i++) {
+		int found = 0;
+
+		if (!sv[i].uid)
+			continue;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(list, "items")) found |=
+		    !strcmp(sv[i].name, kube_meta(it, "name")) && kube_meta(it, "uid") &&
+		    !strcmp(sv[i].uid, kube_meta(it, "uid"));
+		if (!found) {
+			kj_buf_printf(why, "the store's spare %s is not in the cluster; ", sv[i].name);
+			ok = 0;
+		}
+	}
+	cJSON_Delete(list);
+	store_spare_list_free(sv, sn);
+	return ok;
+}
+
 /* Whether the store and the cluster agree; fills `why` when not. */
 static int agree(kj_buf *why)
 {
@@ -292,7 +342,7 @@ static int agree(kj_buf *why)
 	}
 	lease_list_free(v, n);
 	free(objs);
-	return ok;
+	return ok && spares_agree(why);
 }
 
 /* One fault-free sweep, then wait (background garbage collection) until the
@@ -332,6 +382,8 @@ static void reset(void)
 
 	demo_fault_clear(dc);
 	kj_time_set_offset(0);
+	/* a 403 on a spare's adoption turns spares off for the target: on again */
+	db_setting_set(engine_db(en), MINT_SPARES_DENIED_PREFIX "demo", NULL, &e);
 	f.live_only = 1;
 	memset(&res, 0, sizeof(res));
 	lease_revoke_all(en, &f, 4, NULL, NULL, &res, &e);
