@@ -433,6 +433,19 @@ static void not_found(const struct kube_exec_config *c, kj_err *e)
 		kj_err_hint(e, _("install the plugin, or add its directory to PATH"));
 }
 
+/* 0 when `path` is a file this process may execute, else why not (an
+ * errno value: ENOENT, ENOTDIR, EACCES, EISDIR...). */
+static int executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	return access(path, X_OK) == 0 ? 0 : errno;
+}
+
 /* The plugin's file for a bare command name, found as client-go's os/exec
  * LookPath finds it: each PATH entry in turn (an empty one is the current
  * directory), the first regular file this process may execute.  A directory
@@ -450,9 +463,8 @@ static char *look_path(const char *file, int *relative)
 		const char *end = strchr(p, ':');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		char *cand = n ? kj_xasprintf("%.*s/%s", (int)n, p, file) : kj_xasprintf("./%s", file);
-		struct stat st;
 
-		if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode) && access(cand, X_OK) == 0) {
+		if (executable(cand) == 0) {
 			if (cand[0] == '/')
 				return cand;
 			*relative = 1;
@@ -631,7 +643,12 @@ int kube_exec_run(const struct kube_exec_config *c, const struct kube_exec_clust
 		tty_hook(1, hook_ud);
 	atomic_fetch_add(&n_runs, 1);
 	if (strchr(c->command, '/')) {
-		rc = posix_spawn(&pid, c->command, &fa, NULL, argv, envp);
+		/* checked before the spawn, as os/exec's Command does: a spawn
+		 * that cannot report exec's error (valgrind, some emulators)
+		 * would show a missing plugin as exit code 127 */
+		rc = executable(c->command);
+		if (rc == 0)
+			rc = posix_spawn(&pid, c->command, &fa, NULL, argv, envp);
 	} else {
 		char *file = look_path(c->command, &relative);
 
