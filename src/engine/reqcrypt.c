@@ -242,10 +242,9 @@ int reqcrypt_open(const char *key_pem, const char *aad, const char *sealed, char
 	int len = 0, ok;
 
 	*plain = NULL;
-	if (!sealed || strncmp(sealed, REQCRYPT_PREFIX, plen) || !(buf = kj_b64_decode(sealed + plen, &n)) ||
-	    n < POINT_LEN + NONCE_LEN + TAG_LEN) {
-		if (sealed && !strncmp(sealed, REQCRYPT_PREFIX, plen))
-			free(kj_b64_decode(sealed + plen, &n));
+	buf = sealed && !strncmp(sealed, REQCRYPT_PREFIX, plen) ? kj_b64_decode(sealed + plen, &n) : NULL;
+	if (!buf || n < POINT_LEN + NONCE_LEN + TAG_LEN) {
+		free(buf);
 		kj_err_set(e, KJ_ERR_INVALID, _("the request's credential is not a kubejit sealed text"));
 		return kj_err_hint(e, _("someone changed the request in the cluster; ask for a new one"));
 	}

@@ -50,6 +50,16 @@ static char *listing(const char *dir)
 	return out;
 }
 
+/* Whether `dir` holds no file (none, or it is gone). */
+static int empty(const char *dir)
+{
+	char *names = listing(dir);
+	int yes = names[0] == '\0';
+
+	free(names);
+	return yes;
+}
+
 /* 1 when any file under `dir` contains `needle`. */
 static int found_under(const char *dir, const char *needle)
 {
@@ -341,14 +351,14 @@ Test(execcache, key_directory_of_another_or_open_to_others_is_refused)
 	cr_assert_eq(execcache_store(home, "/k", "", &a, &e), -1);
 	cr_assert(strstr(e.msg, "cache key"), "%s", e.msg);
 	cr_assert(strstr(e.hint, keydir), "the hint names the directory: %s", e.hint);
-	cr_assert_str_eq(listing(keydir), "", "a key was written into an open directory");
+	cr_assert(empty(keydir), "a key was written into an open directory");
 
 	/* or owned by another user */
 	cr_assert_eq(chmod(keydir, 0700), 0);
 	cr_assert_eq(chown(keydir, 65534, 65534), 0);
 	if (geteuid() == 0) {
 		cr_assert_eq(execcache_store(home, "/k", "", &a, &e), -1);
-		cr_assert_str_eq(listing(keydir), "");
+		cr_assert(empty(keydir), "a key was written into another user's directory");
 	}
 	cr_assert_eq(rmdir(keydir), 0);
 
@@ -356,7 +366,7 @@ Test(execcache, key_directory_of_another_or_open_to_others_is_refused)
 	cr_assert_eq(mkdir(elsewhere, 0700), 0);
 	cr_assert_eq(symlink(elsewhere, keydir), 0);
 	cr_assert_eq(execcache_store(home, "/k", "", &a, &e), -1);
-	cr_assert_str_eq(listing(elsewhere), "", "the key followed the link");
+	cr_assert(empty(elsewhere), "the key followed the link");
 	cr_assert_eq(unlink(keydir), 0);
 
 	/* once it is ours and private, sealing works */
