@@ -135,14 +135,14 @@ for rtt in $rtts; do
 		# connections, handshakes and requests of one run
 		prepare "$op"
 		c0=$(relay_conns)
-		read -r t0 r0 <<<"$(demo_stats)"
+		read -r t0 r0 _ <<<"$(demo_stats)"
 		"$timeit" "$tmp/t" $(cmd_for "$op") >/dev/null 2>"$tmp/err" || {
 			echo "bench-rtt: $op failed:" >&2
 			cat "$tmp/err" >&2
 			exit 1
 		}
 		c1=$(relay_conns)
-		read -r t1 r1 <<<"$(demo_stats)"
+		read -r t1 r1 _ <<<"$(demo_stats)"
 		for _ in $(seq $((runs - 1))); do
 			prepare "$op"
 			"$timeit" "$tmp/t" $(cmd_for "$op") >/dev/null 2>"$tmp/err" || {
