@@ -79,8 +79,9 @@ Test(rbac, fixed_manifest_is_reference_plus_secrets)
 	cr_assert(strstr(
 	    y,
 	    "  resources: [\"serviceaccounts/token\", \"serviceaccounts\"]\n  verbs: [\"create\", \"get\"]"));
-	cr_assert(
-	    strstr(y, "  resources: [\"secrets\"]\n  verbs: [\"create\", \"get\", \"delete\", \"list\", \"update\"]"));
+	cr_assert(strstr(
+	    y,
+	    "  resources: [\"secrets\"]\n  verbs: [\"create\", \"get\", \"delete\", \"list\", \"update\"]"));
 	/* the addition says why it is there */
 	cr_assert(strstr(y, "# Revocable fixed tokens"), "%s", y);
 	cr_assert(strstr(y, "kind: ClusterRoleBinding"));
