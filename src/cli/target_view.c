@@ -405,7 +405,8 @@ static void check_usage(FILE *f)
 int cli_target_check(int argc, char **argv, const struct kj_globals *g)
 {
 	struct engine *en;
-	struct preflight_report *r = NULL;
+	struct target_check_result cr;
+	const struct preflight_report *r;
 	const char **nss = NULL;
 	int json = 0, rc;
 	kj_err e = {0};
@@ -422,31 +423,28 @@ int cli_target_check(int argc, char **argv, const struct kj_globals *g)
 		free(nss);
 		return rc;
 	}
-	rc = target_check(en, argv[optind], nss, &r, &e);
-	struct target t = {0};
-	kj_err ignore = {0};
-	int have_t = target_get(en, argv[optind], &t, &ignore) == 0;
+	rc = target_check_report(en, argv[optind], nss, &cr, &e);
+	r = cr.report;
 	if (r && json) {
 		cJSON *j = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(j, "target", argv[optind]);
 		cJSON_AddItemToObject(j, "preflight", preflight_report_to_json(r));
-		if (have_t) {
-			int64_t at = target_expires_in(&t);
+		if (cr.have_target) {
+			int64_t at = target_expires_in(&cr.t);
 
 			kj_json_add_time(j, "expiresAt", at == INT64_MAX ? 0 : kj_now() + at);
-			kj_json_add_time(j, "renewedAt", t.renewed_at);
-			kj_json_add_str_or_null(j, "renewServiceAccount", t.renew_sa);
+			kj_json_add_time(j, "renewedAt", cr.t.renewed_at);
+			kj_json_add_str_or_null(j, "renewServiceAccount", cr.t.renew_sa);
 		}
 		cli_print_json("TargetCheck", j);
 	} else if (r && rc == 0) {
 		printf(_("Target:      %s\n"), argv[optind]);
 		cli_target_print_report(r, 1);
-		if (have_t)
-			print_expiry(&t);
+		if (cr.have_target)
+			print_expiry(&cr.t);
 	}
-	target_done(&t);
-	preflight_report_free(r);
+	target_check_result_done(&cr);
 	if (rc == 0)
 		cli_expire_due(en, argv[optind], g->quiet || json);
 	engine_close(en);

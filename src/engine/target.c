@@ -262,6 +262,29 @@ int target_check(struct engine *en, const char *name, const char *const *namespa
 	return rc;
 }
 
+int target_check_report(struct engine *en, const char *name, const char *const *namespaces,
+                        struct target_check_result *out, kj_err *e)
+{
+	kj_err ignore = {0};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = target_check(en, name, namespaces, &out->report, e);
+	/* read back after record_preflight(): the check may have updated it */
+	out->have_target = store_target_get(engine_db(en), name, &out->t, &ignore) == 0;
+	return rc;
+}
+
+void target_check_result_done(struct target_check_result *r)
+{
+	if (!r)
+		return;
+	preflight_report_free(r->report);
+	if (r->have_target)
+		target_done(&r->t);
+	memset(r, 0, sizeof(*r));
+}
+
 /* ---- building a target from a spec ---------------------------------------- */
 
 /* A token as read from a file: trimmed, one line, no blanks inside. */

@@ -157,6 +157,20 @@ void target_details_done(struct target_details *d);
 int target_check(struct engine *en, const char *name, const char *const *namespaces,
                  struct preflight_report **out, kj_err *e);
 
+/* What `target check` prints, from one call: target_check()'s report and the
+ * target as saved after the check (its expiry and renewal).  `have_target`
+ * is 0 when the target could not be read back; `report` may be set also
+ * when the call fails (the failure is in it).  Free with
+ * target_check_result_done(). */
+struct target_check_result {
+	struct preflight_report *report;
+	struct target t;
+	int have_target;
+};
+int target_check_report(struct engine *en, const char *name, const char *const *namespaces,
+                        struct target_check_result *out, kj_err *e);
+void target_check_result_done(struct target_check_result *r);
+
 /* Remove a target and its secret material (nothing changes on the
  * cluster).  Fails with KJ_ERR_CONFLICT while secrets or live leases still
  * name it.  Drops the cached client, as target_check() does. */
