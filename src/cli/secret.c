@@ -11,7 +11,6 @@
 
 #include "cli/cli.h"
 #include "engine/engine.h"
-#include "engine/rolespec.h"
 #include "engine/secret.h"
 #include "util/i18n.h"
 #include "util/json.h"
@@ -146,8 +145,11 @@ static void set_str(char **dst, const char *v)
 
 /* Apply the options to `s` (fresh for add, loaded for edit).  Lists given
  * on the command line replace the stored ones. */
-static int parse_secret_opts(int argc, char **argv, struct secret *s, char **rename, int *json, kj_err *e)
+/* The options into a patch: what an edit changes, and what an add sets on
+ * a new record (secret_patch_to()). */
+static int parse_secret_opts(int argc, char **argv, struct secret_patch *p, int edit, int *json, kj_err *e)
 {
+	struct secret *s = &p->v;
 	int ch, tags = 0, aud = 0, labels = 0, anns = 0, roles = 0;
 	int64_t secs;
 	char *yaml;
@@ -155,27 +157,34 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 	while ((ch = getopt_long(argc, argv, "h", secret_opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_TARGET:
+			p->set |= SECRET_SET_TARGET;
 			set_str(&s->target, optarg);
 			break;
 		case OPT_MODE:
+			p->set |= SECRET_SET_MODE;
 			if (secret_mode_parse(optarg, &s->mode) < 0) {
 				kj_err_set(e, KJ_ERR_USAGE, _("--mode \"%s\" is not a mode"), optarg);
 				return kj_err_hint(e, _("use --mode fixed or --mode dynamic"));
 			}
 			break;
 		case OPT_NS:
+			p->set |= SECRET_SET_NS;
 			set_str(&s->ns, optarg);
 			break;
 		case OPT_SA:
+			p->set |= SECRET_SET_SA;
 			set_str(&s->service_account, optarg);
 			break;
 		case OPT_REVOCABLE:
+			p->set |= SECRET_SET_REVOCABLE;
 			s->revocable = 1;
 			break;
 		case OPT_NO_REVOCABLE:
+			p->set |= SECRET_SET_REVOCABLE;
 			s->revocable = 0;
 			break;
 		case OPT_ALLOWED: {
+			p->set |= SECRET_SET_ALLOWED;
 			/* kj_strv_split() drops empty entries: "dev,,prod" is a
 			 * typo to point out, not a list of two */
 			size_t n = strlen(optarg);
@@ -193,15 +202,18 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 		case OPT_CLUSTER_ROLE:
 			if (roles++)
 				goto two_roles;
+			p->set |= SECRET_SET_ROLE;
 			s->role_source = ch == OPT_ROLE ? ROLE_SOURCE_ROLE : ROLE_SOURCE_CLUSTER_ROLE;
 			set_str(&s->role_name, optarg);
 			free(s->role_yaml);
 			s->role_yaml = NULL;
 			break;
 		case OPT_CLUSTER_SCOPE:
+			p->set |= SECRET_SET_CLUSTER_SCOPE;
 			s->cluster_scope = 1;
 			break;
 		case OPT_NO_CLUSTER_SCOPE:
+			p->set |= SECRET_SET_CLUSTER_SCOPE;
 			s->cluster_scope = 0;
 			break;
 		case OPT_ROLE_YAML:
@@ -211,6 +223,7 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 				return -1;
 			free(s->role_yaml);
 			s->role_yaml = yaml;
+			p->set |= SECRET_SET_ROLE;
 			s->role_source = ROLE_SOURCE_YAML;
 			free(s->role_name);
 			s->role_name = NULL;
@@ -223,53 +236,65 @@ static int parse_secret_opts(int argc, char **argv, struct secret *s, char **ren
 				s->default_ttl = secs;
 			else
 				s->max_ttl = secs;
+			p->set |= ch == OPT_TTL ? SECRET_SET_TTL : SECRET_SET_MAX_TTL;
 			break;
 		case OPT_AUDIENCE:
+			p->set |= SECRET_SET_AUDIENCES;
 			if (!aud++)
 				kj_strv_done(&s->audiences);
 			kj_strv_push(&s->audiences, optarg);
 			break;
 		case OPT_DESCRIPTION:
+			p->set |= SECRET_SET_DESCRIPTION;
 			set_str(&s->description, optarg);
 			break;
 		case OPT_TAG:
+			p->set |= SECRET_SET_TAGS;
 			if (!tags++)
 				kj_strv_done(&s->tags);
 			kj_strv_push(&s->tags, optarg);
 			break;
 		case OPT_PROTECT:
+			p->set |= SECRET_SET_PROTECT;
 			s->delete_protection = 1;
 			break;
 		case OPT_NO_PROTECT:
+			p->set |= SECRET_SET_PROTECT;
 			s->delete_protection = 0;
 			break;
 		case OPT_SELF_APPROVAL:
+			p->set |= SECRET_SET_SELF_APPROVAL;
 			s->self_approval = 1;
 			break;
 		case OPT_NO_SELF_APPROVAL:
+			p->set |= SECRET_SET_SELF_APPROVAL;
 			s->self_approval = 0;
 			break;
 		case OPT_LABEL:
+			p->set |= SECRET_SET_LABELS;
 			if (!labels++)
 				kj_kvv_done(&s->labels);
 			if (set_kv(&s->labels, optarg, "--label", e) < 0)
 				return -1;
 			break;
 		case OPT_ANNOTATION:
+			p->set |= SECRET_SET_ANNOTATIONS;
 			if (!anns++)
 				kj_kvv_done(&s->annotations);
 			if (set_kv(&s->annotations, optarg, "--annotation", e) < 0)
 				return -1;
 			break;
 		case OPT_PREFIX:
+			p->set |= SECRET_SET_PREFIX;
 			set_str(&s->name_prefix, optarg);
 			break;
 		case OPT_RENAME:
-			if (!rename) {
+			if (!edit) {
 				kj_err_set(e, KJ_ERR_USAGE, _("--rename works with 'secret edit' only"));
 				return kj_err_hint(e, _("add the secret under the new path instead"));
 			}
-			*rename = optarg;
+			set_str(&s->path, optarg);
+			p->set |= SECRET_SET_PATH;
 			break;
 		case OPT_JSON:
 			*json = 1;
@@ -398,25 +423,20 @@ static void print_show(const struct secret *s)
 }
 
 /* Notices about ignored YAML parts, as the reference product warns. */
-static void yaml_notices(const struct secret *s, const struct kj_globals *g)
+static void yaml_notices(const struct secret_saved *r, const struct kj_globals *g)
 {
-	struct rolespec rs;
-	kj_err e;
-
-	if (g->quiet || s->role_source != ROLE_SOURCE_YAML ||
-	    rolespec_parse(s->role_yaml, "role YAML", &rs, NULL, &e))
+	if (g->quiet)
 		return;
-	for (size_t i = 0; i < rs.n_notices; i++)
-		fprintf(stderr, _("kubejit: notice: role YAML:%d:%d: %s\n"), rs.notices[i].line,
-		        rs.notices[i].column, rs.notices[i].text);
-	rolespec_done(&rs);
+	for (size_t i = 0; i < r->n_notices; i++)
+		fprintf(stderr, _("kubejit: notice: role YAML:%d:%d: %s\n"), r->notices[i].line,
+		        r->notices[i].column, r->notices[i].text);
 }
 
 static int cmd_add_edit(int argc, char **argv, const struct kj_globals *g, int edit)
 {
 	struct engine *en = NULL;
-	struct secret s;
-	char *rename = NULL;
+	struct secret_patch p;
+	struct secret_saved saved = {0};
 	int json = 0, rc;
 	kj_err e;
 
@@ -433,38 +453,36 @@ static int cmd_add_edit(int argc, char **argv, const struct kj_globals *g, int e
 	}
 	if (engine_open(g->home, &en, &e) < 0)
 		return cli_fail(&e);
-	if (edit) {
-		if (secret_get(en, argv[1], &s, &e) < 0) {
-			engine_close(en);
-			return cli_fail(&e);
-		}
-	} else {
-		secret_init(&s);
-		s.path = kj_xstrdup(argv[1]);
-	}
+	secret_patch_init(&p);
 	optind = 0; /* full reset; scanning starts after the PATH */
-	rc = parse_secret_opts(argc - 1, argv + 1, &s, edit ? &rename : NULL, &json, &e);
+	rc = parse_secret_opts(argc - 1, argv + 1, &p, edit, &json, &e);
 	if (rc == 0 && optind < argc - 1) {
 		rc = kj_err_set(&e, KJ_ERR_USAGE, _("unexpected argument \"%s\""), argv[1 + optind]);
 		kj_err_hint(&e, _("options come after the PATH; quote lists: --allowed-namespaces 'a,b'"));
 	}
 	if (rc == 0) {
 		if (edit) {
-			char *old = kj_xstrdup(s.path);
-			if (rename)
-				set_str(&s.path, rename);
-			rc = secret_edit(en, old, &s, &e);
-			free(old);
+			rc = secret_patch(en, argv[1], &p, &saved, &e);
 		} else {
-			rc = secret_add(en, &s, &e);
+			struct secret s;
+
+			secret_init(&s);
+			s.path = kj_xstrdup(argv[1]);
+			secret_patch_to(&s, &p);
+			rc = secret_add_report(en, &s, &saved, &e);
+			secret_done(&s);
 		}
 	}
 	if (rc == 0) {
-		yaml_notices(&s, g);
+		yaml_notices(&saved, g);
 		if (!g->quiet)
-			printf(edit ? _("secret %s updated\n") : _("secret %s added\n"), s.path);
+			printf(edit ? _("secret %s updated\n") : _("secret %s added\n"),
+			       !edit                     ? argv[1]
+			       : p.set & SECRET_SET_PATH ? p.v.path
+			                                 : saved.path);
 	}
-	secret_done(&s);
+	secret_saved_done(&saved);
+	secret_patch_done(&p);
 	engine_close(en);
 	if (rc > 0)
 		return 0; /* --help */

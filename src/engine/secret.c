@@ -7,6 +7,7 @@
 #include "engine/audit.h"
 #include "engine/engine.h"
 #include "engine/rolespec.h"
+#include "store/db.h"
 #include "store/secrets.h"
 #include "store/targets.h"
 #include "util/i18n.h"
@@ -562,7 +563,66 @@ static int prepare(const struct secret *in, struct secret *out, kj_err *e)
 	return 0;
 }
 
+/* The role YAML's notices into `out`: parsed again from the saved record,
+ * which validation has already accepted. */
+static void saved_notices(const struct secret *s, struct secret_saved *out)
+{
+	struct rolespec rs;
+	kj_err ignore;
+
+	if (!out)
+		return;
+	out->path = kj_xstrdup(s->path);
+	if (s->role_source != ROLE_SOURCE_YAML ||
+	    rolespec_parse(s->role_yaml, "role YAML", &rs, NULL, &ignore) < 0)
+		return;
+	out->notices = rs.notices;
+	out->n_notices = rs.n_notices;
+	rs.notices = NULL;
+	rs.n_notices = 0;
+	rolespec_done(&rs);
+}
+
+void secret_saved_done(struct secret_saved *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_notices; i++)
+		free(r->notices[i].text);
+	free(r->notices);
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+}
+
+int secret_add_report(struct engine *eng, const struct secret *s, struct secret_saved *out, kj_err *e)
+{
+	struct secret c;
+	int rc;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (prepare(s, &c, e) < 0)
+		return -1;
+	rc = check_target(eng, c.target, e);
+	if (!rc)
+		rc = store_secret_insert(engine_db(eng), &c, e);
+	if (!rc) {
+		audit_record(eng, AUDIT_SECRET_ADD, c.path, NULL, c.target, 1, secret_mode_name(c.mode),
+		             NULL);
+		saved_notices(&c, out);
+	}
+	secret_done(&c);
+	return rc;
+}
+
 int secret_add(struct engine *eng, const struct secret *s, kj_err *e)
+{
+	return secret_add_report(eng, s, NULL, e);
+}
+
+/* The write half of secret_edit() and secret_patch(): `old` is normalised. */
+static int edit_normalised(struct engine *eng, const char *old, const struct secret *s,
+                           struct secret_saved *out, kj_err *e)
 {
 	struct secret c;
 	int rc;
@@ -571,33 +631,137 @@ int secret_add(struct engine *eng, const struct secret *s, kj_err *e)
 		return -1;
 	rc = check_target(eng, c.target, e);
 	if (!rc)
-		rc = store_secret_insert(engine_db(eng), &c, e);
-	if (!rc)
-		audit_record(eng, AUDIT_SECRET_ADD, c.path, NULL, c.target, 1, secret_mode_name(c.mode),
-		             NULL);
+		rc = store_secret_update(engine_db(eng), old, &c, e);
+	if (!rc) {
+		audit_record(eng, AUDIT_SECRET_EDIT, c.path, NULL, c.target, 1,
+		             strcmp(old, c.path) ? old : NULL, NULL);
+		saved_notices(&c, out);
+	}
 	secret_done(&c);
 	return rc;
 }
 
 int secret_edit(struct engine *eng, const char *path, const struct secret *s, kj_err *e)
 {
-	struct secret c;
 	char *old;
 	int rc;
 
 	if (secret_path_normalize(path, &old, e) < 0)
 		return -1;
-	if (prepare(s, &c, e) < 0) {
+	rc = edit_normalised(eng, old, s, NULL, e);
+	free(old);
+	return rc;
+}
+
+void secret_patch_init(struct secret_patch *p)
+{
+	p->set = 0;
+	secret_init(&p->v);
+}
+
+void secret_patch_done(struct secret_patch *p)
+{
+	if (!p)
+		return;
+	secret_done(&p->v);
+	p->set = 0;
+}
+
+static void take_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src ? kj_xstrdup(src) : NULL;
+}
+
+static void take_strv(struct kj_strv *dst, const struct kj_strv *src)
+{
+	kj_strv_done(dst);
+	kj_strv_copy(dst, src);
+}
+
+static void take_kvv(struct kj_kvv *dst, const struct kj_kvv *src)
+{
+	kj_kvv_done(dst);
+	kj_kvv_copy(dst, src);
+}
+
+void secret_patch_to(struct secret *s, const struct secret_patch *p)
+{
+	const struct secret *v = &p->v;
+	unsigned set = p->set;
+
+	if (set & SECRET_SET_PATH)
+		take_str(&s->path, v->path);
+	if (set & SECRET_SET_TARGET)
+		take_str(&s->target, v->target);
+	if (set & SECRET_SET_MODE)
+		s->mode = v->mode;
+	if (set & SECRET_SET_NS)
+		take_str(&s->ns, v->ns);
+	if (set & SECRET_SET_SA)
+		take_str(&s->service_account, v->service_account);
+	if (set & SECRET_SET_REVOCABLE)
+		s->revocable = v->revocable;
+	if (set & SECRET_SET_ALLOWED)
+		take_strv(&s->allowed_namespaces, &v->allowed_namespaces);
+	if (set & SECRET_SET_ROLE) {
+		s->role_source = v->role_source;
+		take_str(&s->role_name, v->role_name);
+		take_str(&s->role_yaml, v->role_yaml);
+	}
+	if (set & SECRET_SET_CLUSTER_SCOPE)
+		s->cluster_scope = v->cluster_scope;
+	if (set & SECRET_SET_TTL)
+		s->default_ttl = v->default_ttl;
+	if (set & SECRET_SET_MAX_TTL)
+		s->max_ttl = v->max_ttl;
+	if (set & SECRET_SET_AUDIENCES)
+		take_strv(&s->audiences, &v->audiences);
+	if (set & SECRET_SET_DESCRIPTION)
+		take_str(&s->description, v->description);
+	if (set & SECRET_SET_TAGS)
+		take_strv(&s->tags, &v->tags);
+	if (set & SECRET_SET_PROTECT)
+		s->delete_protection = v->delete_protection;
+	if (set & SECRET_SET_SELF_APPROVAL)
+		s->self_approval = v->self_approval;
+	if (set & SECRET_SET_LABELS)
+		take_kvv(&s->labels, &v->labels);
+	if (set & SECRET_SET_ANNOTATIONS)
+		take_kvv(&s->annotations, &v->annotations);
+	if (set & SECRET_SET_PREFIX)
+		take_str(&s->name_prefix, v->name_prefix);
+}
+
+int secret_patch(struct engine *eng, const char *path, const struct secret_patch *p, struct secret_saved *out,
+                 kj_err *e)
+{
+	struct secret s;
+	char *old;
+	int rc;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (secret_path_normalize(path, &old, e) < 0)
+		return -1;
+	/* read, change and write under one lock: an edit made meanwhile by
+	 * another process is not overwritten with the values read before it */
+	if (db_begin(engine_db(eng), e) < 0) {
 		free(old);
 		return -1;
 	}
-	rc = check_target(eng, c.target, e);
+	rc = store_secret_get(engine_db(eng), old, &s, e);
+	if (!rc) {
+		secret_patch_to(&s, p);
+		rc = edit_normalised(eng, old, &s, out, e);
+		secret_done(&s);
+	}
 	if (!rc)
-		rc = store_secret_update(engine_db(eng), old, &c, e);
-	if (!rc)
-		audit_record(eng, AUDIT_SECRET_EDIT, c.path, NULL, c.target, 1,
-		             strcmp(old, c.path) ? old : NULL, NULL);
-	secret_done(&c);
+		rc = db_commit(engine_db(eng), e);
+	else
+		db_rollback(engine_db(eng));
+	if (rc)
+		secret_saved_done(out);
 	free(old);
 	return rc;
 }

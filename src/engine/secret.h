@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/rolespec.h"
 #include "model/secret.h"
 #include "util/err.h"
 
@@ -57,6 +58,59 @@ int secret_add(struct engine *eng, const struct secret *s, kj_err *e);
 /* Replace the secret stored at `path` with `s` (s->path may differ: rename). */
 int secret_edit(struct engine *eng, const char *path, const struct secret *s, kj_err *e);
 int secret_get(struct engine *eng, const char *path, struct secret *out, kj_err *e);
+
+/* What a save reports besides success: the role YAML's notices (parts that
+ * were ignored, with their line and column), none for other roles.  Free
+ * with secret_saved_done(). */
+struct secret_saved {
+	char *path;                      /* as stored (normalised) */
+	struct rolespec_notice *notices; /* engine/rolespec.h */
+	size_t n_notices;
+};
+void secret_saved_done(struct secret_saved *r);
+/* secret_add(), also filling `out` (may be NULL). */
+int secret_add_report(struct engine *eng, const struct secret *s, struct secret_saved *out, kj_err *e);
+
+/* A change to some fields of a secret: each SECRET_SET_* bit in `set` takes
+ * that field from `v` (SECRET_SET_ROLE takes role_source, role_name and
+ * role_yaml together; SECRET_SET_PATH renames to v.path).  Fields whose bit
+ * is clear are kept.  Built with secret_patch_init(), freed with
+ * secret_patch_done(). */
+enum {
+	SECRET_SET_PATH = 1u << 0,
+	SECRET_SET_TARGET = 1u << 1,
+	SECRET_SET_MODE = 1u << 2,
+	SECRET_SET_NS = 1u << 3,
+	SECRET_SET_SA = 1u << 4,
+	SECRET_SET_REVOCABLE = 1u << 5,
+	SECRET_SET_ALLOWED = 1u << 6,
+	SECRET_SET_ROLE = 1u << 7,
+	SECRET_SET_CLUSTER_SCOPE = 1u << 8,
+	SECRET_SET_TTL = 1u << 9,
+	SECRET_SET_MAX_TTL = 1u << 10,
+	SECRET_SET_AUDIENCES = 1u << 11,
+	SECRET_SET_DESCRIPTION = 1u << 12,
+	SECRET_SET_TAGS = 1u << 13,
+	SECRET_SET_PROTECT = 1u << 14,
+	SECRET_SET_SELF_APPROVAL = 1u << 15,
+	SECRET_SET_LABELS = 1u << 16,
+	SECRET_SET_ANNOTATIONS = 1u << 17,
+	SECRET_SET_PREFIX = 1u << 18,
+};
+struct secret_patch {
+	unsigned set;
+	struct secret v;
+};
+void secret_patch_init(struct secret_patch *p);
+void secret_patch_done(struct secret_patch *p);
+/* Apply `p` to the record `s` in memory (no store, no checks): how a new
+ * secret is built from the same options an edit takes. */
+void secret_patch_to(struct secret *s, const struct secret_patch *p);
+/* Read the secret at `path`, apply `p`, validate and write it back (under a
+ * new path with SECRET_SET_PATH) in one transaction; fills `out` (may be
+ * NULL) as secret_add_report() does. */
+int secret_patch(struct engine *eng, const char *path, const struct secret_patch *p, struct secret_saved *out,
+                 kj_err *e);
 /* All secrets under `folder` (NULL or "/" = all), sorted by path. */
 int secret_list(struct engine *eng, const char *folder, struct secret **out, size_t *n, kj_err *e);
 /* KJ_ERR_DENIED while delete protection is on; live leases are left alone
