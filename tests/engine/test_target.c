@@ -133,6 +133,92 @@ Test(target, check_looks_in_the_namespaces_of_the_targets_secrets)
 	preflight_report_free(rep);
 }
 
+Test(target, check_report_returns_the_report_and_the_saved_target)
+{
+	struct target_add_result r;
+	struct target_check_result cr;
+	kj_err e = {0};
+
+	add_token_target("dash", "kubernetes-dashboard/kubernetes-dashboard", &r);
+	target_add_result_done(&r);
+	cr_assert_eq(target_check_report(en, "dash", NULL, &cr, &e), 0, "%s", e.msg);
+	cr_assert_not_null(cr.report);
+	cr_assert(cr.have_target);
+	cr_assert_str_eq(cr.t.name, "dash");
+	target_check_result_done(&cr);
+	cr_assert_eq(target_check_report(en, "nope", NULL, &cr, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
+	cr_assert_not(cr.have_target);
+	target_check_result_done(&cr);
+}
+
+Test(target, secret_patch_changes_only_the_given_fields)
+{
+	struct target_add_result r;
+	struct secret_patch p;
+	struct secret_saved saved;
+	struct secret s;
+	kj_err e = {0};
+
+	add_token_target("dash", "kubernetes-dashboard/kubernetes-dashboard", &r);
+	target_add_result_done(&r);
+	secret_init(&s);
+	s.path = kj_xstrdup("/staging/web");
+	s.target = kj_xstrdup("dash");
+	s.mode = SECRET_DYNAMIC;
+	s.role_source = ROLE_SOURCE_CLUSTER_ROLE;
+	s.role_name = kj_xstrdup("view");
+	s.description = kj_xstrdup("kept");
+	kj_strv_push(&s.allowed_namespaces, "staging");
+	cr_assert_eq(secret_add_report(en, &s, &saved, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(saved.path, "/staging/web");
+	cr_assert_eq(saved.n_notices, 0, "a ClusterRole by name has no YAML to note");
+	secret_saved_done(&saved);
+	secret_done(&s);
+
+	/* a role YAML whose name is ignored, a new TTL and a rename */
+	secret_patch_init(&p);
+	p.set = SECRET_SET_ROLE | SECRET_SET_TTL | SECRET_SET_PATH;
+	p.v.role_source = ROLE_SOURCE_YAML;
+	p.v.role_yaml = kj_xstrdup("kind: Role\nmetadata:\n  name: x\nrules:\n"
+	                           "- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get]\n");
+	p.v.default_ttl = 600;
+	p.v.path = kj_xstrdup("staging//web2/");
+	cr_assert_eq(secret_patch(en, "staging/web", &p, &saved, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(saved.path, "/staging/web2");
+	cr_assert_eq(saved.n_notices, 1);
+	cr_assert_eq(saved.notices[0].line, 3);
+	cr_assert(strstr(saved.notices[0].text, "metadata.name"), "%s", saved.notices[0].text);
+	secret_saved_done(&saved);
+	secret_patch_done(&p);
+
+	cr_assert_eq(secret_get(en, "/staging/web", &s, &e), -1, "renamed away");
+	cr_assert_eq(secret_get(en, "/staging/web2", &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(s.role_source, ROLE_SOURCE_YAML);
+	cr_assert_null(s.role_name, "the role moves as one field");
+	cr_assert_eq(s.default_ttl, 600);
+	cr_assert_str_eq(s.description, "kept");
+	cr_assert_str_eq(s.target, "dash");
+	cr_assert_eq(s.allowed_namespaces.n, 1);
+	secret_done(&s);
+
+	/* an invalid result writes nothing */
+	secret_patch_init(&p);
+	p.set = SECRET_SET_ALLOWED;
+	cr_assert_eq(secret_patch(en, "/staging/web2", &p, &saved, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_INVALID, "%s", e.msg);
+	cr_assert_eq(saved.n_notices, 0);
+	secret_patch_done(&p);
+	cr_assert_eq(secret_get(en, "/staging/web2", &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(s.allowed_namespaces.n, 1);
+	secret_done(&s);
+
+	secret_patch_init(&p);
+	cr_assert_eq(secret_patch(en, "/missing", &p, NULL, &e), -1);
+	cr_assert_eq(e.cls, KJ_ERR_NOTFOUND, "%s", e.msg);
+	secret_patch_done(&p);
+}
+
 Test(target, client_certificate_from_files)
 {
 	struct target_spec s = {0};
