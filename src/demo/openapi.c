@@ -4,7 +4,12 @@
  * PATCH operation of the object's kind that takes the `fieldValidation`
  * query parameter; when it finds one it leaves validation to the server
  * (which the demo cluster does on create) instead of downloading full
- * schemas.  The documents carry paths and operations only, no schemas. */
+ * schemas.  The documents carry paths and operations only, no schemas.
+ * Kinds that are only created (reviews) have no PATCH, so kubectl validates
+ * them itself against /openapi/v2, and skips kinds that document does not
+ * describe: the demo's /openapi/v2 describes none (an empty protobuf
+ * Document, or its JSON form), so valid and invalid reviews alike reach the
+ * server, which answers as for any create. */
 #include "demo/internal.h"
 
 #include <stdlib.h>
@@ -44,7 +49,7 @@ static void reply_index(struct demo_req *r)
 		char *gv, *url;
 		cJSON *e;
 
-		if (!d->list_kind)
+		if (strchr(d->name, '/'))
 			continue;
 		gv = gv_path(d);
 		if (!cJSON_GetObjectItemCaseSensitive(paths, gv)) {
@@ -73,7 +78,7 @@ static int reply_group_version(struct demo_req *r, const char *want)
 		char *gv, *path;
 		cJSON *item;
 
-		if (!d->list_kind)
+		if (strchr(d->name, '/'))
 			continue;
 		gv = gv_path(d);
 		if (strcmp(gv, want)) {
@@ -81,10 +86,20 @@ static int reply_group_version(struct demo_req *r, const char *want)
 			continue;
 		}
 		found = 1;
-		path = d->namespaced ? kj_xasprintf("/%s/namespaces/{namespace}/%s/{name}", gv, d->name)
-		                     : kj_xasprintf("/%s/%s/{name}", gv, d->name);
-		item = cJSON_AddObjectToObject(paths, path);
-		cJSON_AddItemToObject(item, "patch", operation(d));
+		if (d->list_kind) {
+			path = d->namespaced
+			           ? kj_xasprintf("/%s/namespaces/{namespace}/%s/{name}", gv, d->name)
+			           : kj_xasprintf("/%s/%s/{name}", gv, d->name);
+			item = cJSON_AddObjectToObject(paths, path);
+			cJSON_AddItemToObject(item, "patch", operation(d));
+		} else {
+			/* a review is created and never stored: a POST on the
+			 * collection only, as the API server documents it */
+			path = d->namespaced ? kj_xasprintf("/%s/namespaces/{namespace}/%s", gv, d->name)
+			                     : kj_xasprintf("/%s/%s", gv, d->name);
+			item = cJSON_AddObjectToObject(paths, path);
+			cJSON_AddItemToObject(item, "post", operation(d));
+		}
 		free(path);
 		free(gv);
 	}
@@ -96,10 +111,36 @@ static int reply_group_version(struct demo_req *r, const char *want)
 	return 1;
 }
 
+static void reply_v2(struct demo_req *r)
+{
+	const char *accept = demo_req_header(r, "Accept");
+	cJSON *o, *info;
+
+	if (accept && strstr(accept, "application/com.github.proto-openapi.spec.v2")) {
+		/* an empty message is a valid, empty Document; the answer names
+		 * the type without the "@", which is not valid in a media type */
+		demo_reply_raw(r, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+		               kj_xstrdup(""));
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "swagger", "2.0");
+	info = cJSON_AddObjectToObject(o, "info");
+	cJSON_AddStringToObject(info, "title", "Kubernetes");
+	cJSON_AddStringToObject(info, "version", "v1.32.0");
+	cJSON_AddObjectToObject(o, "paths");
+	cJSON_AddObjectToObject(o, "definitions");
+	demo_reply_json(r, 200, o);
+}
+
 int demo_openapi_handle(struct demo_req *r)
 {
 	if (strcmp(r->method, "GET"))
 		return 0;
+	if (!strcmp(r->path, "/openapi/v2")) {
+		reply_v2(r);
+		return 1;
+	}
 	if (!strcmp(r->path, "/openapi/v3") || !strcmp(r->path, "/openapi/v3/")) {
 		reply_index(r);
 		return 1;
