@@ -74,46 +74,40 @@ int store_spare_add(kj_db *db, const struct store_spare *s, kj_err *e)
 	return 0;
 }
 
-int store_spare_made(kj_db *db, const char *target, const char *ns, const char *name, const char *uid,
-                     const char *rv, kj_err *e)
+/* One statement whose parameters ?1..?n are the texts given, run to its end. */
+static int run_texts(kj_db *db, const char *sql, const char *const *texts, int n, const char *what, kj_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "UPDATE spare_anchors SET uid = ?4, resource_version = ?5"
-	                       " WHERE target = ?1 AND namespace = ?2 AND name = ?3",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, e, _("recording a spare anchor Secret"));
-	db_bind_text(st, 1, target);
-	db_bind_text(st, 2, ns);
-	db_bind_text(st, 3, name);
-	db_bind_text(st, 4, uid);
-	db_bind_text(st, 5, rv);
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, e, what);
+	for (int k = 0; k < n; k++)
+		db_bind_text(st, k + 1, texts[k]);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, e, _("recording a spare anchor Secret"));
+		return db_fail(db, e, what);
 	return 0;
+}
+
+int store_spare_made(kj_db *db, const char *target, const char *ns, const char *name, const char *uid,
+                     const char *rv, kj_err *e)
+{
+	const char *const texts[] = {target, ns, name, uid, rv};
+
+	return run_texts(db,
+	                 "UPDATE spare_anchors SET uid = ?4, resource_version = ?5"
+	                 " WHERE target = ?1 AND namespace = ?2 AND name = ?3",
+	                 texts, 5, _("recording a spare anchor Secret"), e);
 }
 
 int store_spare_drop(kj_db *db, const char *target, const char *ns, const char *name, kj_err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
+	const char *const texts[] = {target, ns, name};
 
-	if (sqlite3_prepare_v2(db_sqlite(db),
-	                       "DELETE FROM spare_anchors WHERE target = ?1 AND namespace = ?2 AND name = ?3",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, e, _("forgetting a spare anchor Secret"));
-	db_bind_text(st, 1, target);
-	db_bind_text(st, 2, ns);
-	db_bind_text(st, 3, name);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, e, _("forgetting a spare anchor Secret"));
-	return 0;
+	return run_texts(db, "DELETE FROM spare_anchors WHERE target = ?1 AND namespace = ?2 AND name = ?3",
+	                 texts, 3, _("forgetting a spare anchor Secret"), e);
 }
 
 int store_spare_take(kj_db *db, const char *target, const char *secret, const char *ns, int64_t min_expiry,
