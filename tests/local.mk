@@ -36,6 +36,7 @@ CRITERION_SUITES = \
 	tests/kube/test_kube_auth \
 	tests/kube/test_kube_live \
 	tests/store/test_store \
+	tests/store/test_lease_view \
 	tests/engine/test_cluster_lease \
 	tests/engine/test_execcache \
 	tests/engine/test_faults \

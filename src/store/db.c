@@ -29,6 +29,7 @@ static const struct db_migration migrations[] = {
     {8, "secrets: self-approval of access requests",
      "ALTER TABLE secrets ADD COLUMN self_approval INTEGER NOT NULL DEFAULT 0;"},
     {9, "spare anchor Secrets of fixed mints", store_spare_schema_v9},
+    {10, "lease table: the orders within each lease group, for filters", store_lease_schema_v10},
 };
 
 struct kj_db {

@@ -419,28 +419,52 @@ const char store_lease_schema_v7[] =
     "  ON CONFLICT DO UPDATE SET n = n + 1;"
     " END;";
 
-/* The sort key and index of each order; key NULL = created_at alone. */
+/* v10: the same orders within each group of lease_groups (secret,
+ * namespace, mode, state), so that a filter, which always selects whole
+ * groups, reads each matching group already in the table's order and
+ * merges them (read_merged()), instead of walking an order's index past
+ * rows that do not match or sorting every match.  Within a group the
+ * secret, namespace, mode and state are equal, so one index serves the
+ * newest-first order and the orders by those four columns. */
+const char store_lease_schema_v10[] =
+    "CREATE INDEX leases_group ON leases(secret, namespace, mode, state, created_at DESC);"
+    "CREATE INDEX leases_group_sa ON leases(secret, namespace, mode, state, service_account,"
+    " created_at DESC);"
+    "CREATE INDEX leases_group_expiry ON leases(secret, namespace, mode, state, lease_expiry,"
+    " created_at DESC);"
+    "CREATE INDEX leases_group_token_expiry ON leases(secret, namespace, mode, state, token_expiry,"
+    " created_at DESC);";
+
+/* The sort key and indexes of each order; key NULL = created_at alone.
+ * `group` is the key's column in lease_groups (0-3: secret, namespace,
+ * mode, state; -1: not a group column), `integer` whether the key is a
+ * number. */
 static const struct {
-	const char *key, *index;
+	const char *key, *index, *group_index;
+	int group, integer;
 } orders[LEASE_ORDER_COUNT] = {
-    [LEASE_ORDER_NEWEST] = {NULL, "leases_created"},
-    [LEASE_ORDER_SECRET] = {"secret", "leases_by_secret"},
-    [LEASE_ORDER_MODE] = {"mode", "leases_by_mode"},
-    [LEASE_ORDER_NAMESPACE] = {"namespace", "leases_by_namespace"},
-    [LEASE_ORDER_SERVICE_ACCOUNT] = {"service_account", "leases_by_sa"},
-    [LEASE_ORDER_EXPIRY] = {"lease_expiry", "leases_by_expiry"},
-    [LEASE_ORDER_TOKEN_EXPIRY] = {"token_expiry", "leases_by_token_expiry"},
-    [LEASE_ORDER_STATE] = {"state", "leases_by_state"},
+    [LEASE_ORDER_NEWEST] = {NULL, "leases_created", "leases_group", -1, 1},
+    [LEASE_ORDER_SECRET] = {"secret", "leases_by_secret", "leases_group", 0, 0},
+    [LEASE_ORDER_MODE] = {"mode", "leases_by_mode", "leases_group", 2, 0},
+    [LEASE_ORDER_NAMESPACE] = {"namespace", "leases_by_namespace", "leases_group", 1, 0},
+    [LEASE_ORDER_SERVICE_ACCOUNT] = {"service_account", "leases_by_sa", "leases_group_sa", -1, 0},
+    [LEASE_ORDER_EXPIRY] = {"lease_expiry", "leases_by_expiry", "leases_group_expiry", -1, 1},
+    [LEASE_ORDER_TOKEN_EXPIRY] = {"token_expiry", "leases_by_token_expiry", "leases_group_token_expiry", -1,
+                                  1},
+    [LEASE_ORDER_STATE] = {"state", "leases_by_state", "leases_group", 3, 0},
 };
 
-/* Past this many matching leases a page walks the order's index and tests
- * each row (1 in 50 rows or more match: a page costs a few thousand steps);
- * below it the matches are found through the secret and namespace indexes
- * and sorted, which costs at most this many rows. */
-#define DENSE_MATCHES 20000
+/* A filter that matches at least 1 in DENSE_RATIO leases first walks the
+ * order's index and tests each row (a page costs a few thousand rows when
+ * the matches are spread out); a sparser one merges the matching groups.
+ * The walk gives up past twice the rows an even spread would need (the
+ * matches gathered where the walk does not go: "team-7" sorted by state,
+ * whose leases are all revoked, after 500,000 expired ones), and the page
+ * is merged instead. */
+#define DENSE_RATIO 8
 /* The cursor keeps its lease across a sort or filter change when the lease
  * is among this many first rows of the new order, counted before the
- * filter when matches are dense (else it goes to the top): finding a
+ * filter when the walk is used (else it goes to the top): finding a
  * lease's place is a walk, and it must stay short however few rows match. */
 #define FIND_LIMIT 10000
 
@@ -535,58 +559,347 @@ int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_
 	return rc == SQLITE_ROW ? 0 : db_fail(db, e, _("counting leases"));
 }
 
-/* "SELECT <cols> FROM leases ... WHERE <match>" walking the order's index
- * when matches are dense (and `walk`), or through the groups that match. */
-static void add_source_how(kj_buf *q, const struct lease_view *v, const char *cols, size_t matches, int walk)
+/* How many leases the view shows (`matches`), how many the store holds
+ * (`total`) and in how many groups the matches are (`groups`). */
+static int view_stats(kj_db *db, const struct lease_view *v, size_t *matches, size_t *total, size_t *groups,
+                      kj_err *e)
 {
-	kj_buf_printf(q, "SELECT %s FROM leases", cols);
-	if (!has_text(v) || (walk && matches >= DENSE_MATCHES)) {
-		kj_buf_printf(q, " INDEXED BY %s WHERE ", orders[view_order(v)].index);
-		if (has_text(v))
-			add_match(q, v, "leases");
-		else
-			kj_buf_adds(q, "1");
-		return;
-	}
-	/* the leases of the matching groups, found through leases_by_secret */
-	kj_buf_adds(q, " WHERE (secret, namespace, mode, state) IN (SELECT secret, namespace, mode, state"
-	               " FROM lease_groups g WHERE n > 0 AND ");
-	add_match(q, v, "g");
-	kj_buf_adds(q, ")");
-}
-
-static void add_source(kj_buf *q, const struct lease_view *v, const char *cols, size_t matches)
-{
-	add_source_how(q, v, cols, matches, 1);
-}
-
-/* A walk of the order's index gives up after about this many SQLite VM
- * steps (some 50,000 rows, tens of milliseconds): when the matches are
- * dense overall but not where the walk goes (a filter on what the order
- * groups together: "team-7" sorted by state, whose leases are all revoked,
- * after 500,000 expired ones), the matching groups are read and sorted
- * instead. */
-#define WALK_BUDGET_STEPS 300000
-#define WALK_CHECK_EVERY  10000
-
-static int walk_budget(void *ud)
-{
-	int *left = ud;
-
-	return --*left <= 0;
-}
-
-static int read_page_how(kj_db *db, const struct lease_view *v, size_t matches, size_t offset, size_t limit,
-                         int reverse, int walk, struct lease *out, size_t *n, kj_err *e)
-{
-	int budget = WALK_BUDGET_STEPS / WALK_CHECK_EVERY,
-	    bounded = walk && has_text(v) && matches >= DENSE_MATCHES;
 	sqlite3_stmt *st;
 	kj_buf q;
 	int rc;
 
+	*matches = *total = *groups = 0;
 	kj_buf_init(&q);
-	add_source_how(&q, v, LEASE_COLUMNS, matches, walk);
+	if (has_text(v)) {
+		kj_buf_adds(&q, "SELECT coalesce(sum(CASE WHEN ");
+		add_match(&q, v, "g");
+		kj_buf_adds(&q, " THEN n END), 0), coalesce(sum(n), 0), count(CASE WHEN ");
+		add_match(&q, v, "g");
+		kj_buf_adds(&q, " THEN 1 END) FROM lease_groups g WHERE n > 0");
+	} else {
+		kj_buf_adds(&q,
+		            "SELECT coalesce(sum(n), 0), coalesce(sum(n), 0), count(*) FROM lease_groups g"
+		            " WHERE n > 0");
+	}
+	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
+	kj_buf_done(&q);
+	if (rc != SQLITE_OK)
+		return db_fail(db, e, _("counting leases"));
+	bind_text(st, v);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*matches = (size_t)sqlite3_column_int64(st, 0);
+		*total = (size_t)sqlite3_column_int64(st, 1);
+		*groups = (size_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, e, _("counting leases"));
+}
+
+/* Whether a page is first looked for by walking the order's index. */
+static int walk_first(const struct lease_view *v, size_t matches, size_t total)
+{
+	return !has_text(v) || matches * DENSE_RATIO >= total;
+}
+
+/* ---- merging the matching groups ---- */
+
+/* One group of lease_groups: secret, namespace, mode, state, and its size. */
+struct vgroup {
+	char *col[4];
+	size_t n;
+};
+
+static void groups_free(struct vgroup *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (int c = 0; c < 4; c++)
+			free(g[i].col[c]);
+	free(g);
+}
+
+/* The groups the view matches, in the order of the order's key when the
+ * key is one of their columns (`reverse`: descending). */
+static int read_groups(kj_db *db, const struct lease_view *v, int reverse, struct vgroup **out, size_t *n,
+                       kj_err *e)
+{
+	int key = orders[view_order(v)].group;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	kj_buf q;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	kj_buf_init(&q);
+	kj_buf_adds(&q, "SELECT secret, namespace, mode, state, n FROM lease_groups g WHERE n > 0");
+	if (has_text(v)) {
+		kj_buf_adds(&q, " AND ");
+		add_match(&q, v, "g");
+	}
+	if (key >= 0)
+		kj_buf_printf(&q, " ORDER BY %d %s", key + 1, reverse ? "DESC" : "ASC");
+	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
+	kj_buf_done(&q);
+	if (rc != SQLITE_OK)
+		return db_fail(db, e, _("listing leases"));
+	bind_text(st, v);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct vgroup *g;
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = kj_xrealloc(*out, cap * sizeof(**out));
+		}
+		g = &(*out)[(*n)++];
+		for (int c = 0; c < 4; c++)
+			g->col[c] = db_column_strdup(st, c);
+		g->n = (size_t)sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		groups_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return db_fail(db, e, _("listing leases"));
+	}
+	return 0;
+}
+
+/* A k-way merge: one statement per group, each reading its group through
+ * the order's group index already in the view's order (rowid, key,
+ * created_at from the index alone), and a binary heap of the statements
+ * by their current row. */
+struct merge {
+	sqlite3_stmt **st;
+	size_t *heap, n;
+	int integer, newest, reverse;
+};
+
+/* <0 when the current row of `a` comes first in the view's order; the
+ * same comparison as add_order()'s ORDER BY (NULL first, text by bytes as
+ * SQLite's BINARY collation, ties newest first and then by rowid). */
+static int merge_cmp(const struct merge *m, sqlite3_stmt *a, sqlite3_stmt *b)
+{
+	int ta = sqlite3_column_type(a, 1), tb = sqlite3_column_type(b, 1), c;
+	sqlite3_int64 x, y;
+
+	if (ta == SQLITE_NULL || tb == SQLITE_NULL) {
+		c = (ta != SQLITE_NULL) - (tb != SQLITE_NULL);
+	} else if (m->integer) {
+		x = sqlite3_column_int64(a, 1);
+		y = sqlite3_column_int64(b, 1);
+		c = x < y ? -1 : x > y;
+	} else {
+		c = strcmp((const char *)sqlite3_column_text(a, 1), (const char *)sqlite3_column_text(b, 1));
+		c = c < 0 ? -1 : c > 0;
+	}
+	if (!c) {
+		x = sqlite3_column_int64(a, 2);
+		y = sqlite3_column_int64(b, 2);
+		c = x > y ? -1 : x < y;
+	}
+	if (!c) {
+		x = sqlite3_column_int64(a, 0);
+		y = sqlite3_column_int64(b, 0);
+		c = x < y ? -1 : x > y;
+		if (m->newest)
+			c = -c;
+	}
+	return m->reverse ? -c : c;
+}
+
+static int heap_less(const struct merge *m, size_t i, size_t j)
+{
+	return merge_cmp(m, m->st[m->heap[i]], m->st[m->heap[j]]) < 0;
+}
+
+static void heap_down(struct merge *m, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, s = i, t;
+
+		if (l < m->n && heap_less(m, l, s))
+			s = l;
+		if (r < m->n && heap_less(m, r, s))
+			s = r;
+		if (s == i)
+			return;
+		t = m->heap[i];
+		m->heap[i] = m->heap[s];
+		m->heap[s] = t;
+		i = s;
+	}
+}
+
+/* Rowids skip .. skip + limit - 1 of the merged groups g[0..n-1] into
+ * out[*got..]; stops early at a rowid equal to `stop` (> 0) and says so in
+ * *found. */
+static int merge_groups(kj_db *db, const struct lease_view *v, int reverse, const struct vgroup *g, size_t n,
+                        size_t skip, size_t limit, sqlite3_int64 stop, sqlite3_int64 *out, size_t *got,
+                        int *found, kj_err *e)
+{
+	int o = view_order(v), rc = SQLITE_OK;
+	struct merge m = {0};
+	size_t i, k = 0;
+	kj_buf q;
+
+	kj_buf_init(&q);
+	kj_buf_printf(&q,
+	              "SELECT rowid, %s, created_at FROM leases INDEXED BY %s"
+	              " WHERE secret = ?1 AND namespace = ?2 AND mode = ?3 AND state = ?4",
+	              orders[o].key ? orders[o].key : "NULL", orders[o].group_index);
+	add_order(&q, v, reverse);
+	m.st = kj_xcalloc(n, sizeof(*m.st));
+	m.heap = kj_xcalloc(n, sizeof(*m.heap));
+	m.integer = orders[o].integer;
+	m.newest = !orders[o].key;
+	m.reverse = reverse;
+	for (i = 0; i < n; i++) {
+		if (sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &m.st[i], NULL) != SQLITE_OK) {
+			rc = -1;
+			break;
+		}
+		for (int c = 0; c < 4; c++)
+			db_bind_text(m.st[i], c + 1, g[i].col[c]);
+		rc = sqlite3_step(m.st[i]);
+		if (rc == SQLITE_ROW)
+			m.heap[m.n++] = i;
+		else if (rc != SQLITE_DONE)
+			break;
+		rc = SQLITE_OK;
+	}
+	kj_buf_done(&q);
+	for (i = m.n / 2; rc == SQLITE_OK && i-- > 0;)
+		heap_down(&m, i);
+	while (rc == SQLITE_OK && m.n && k < limit) {
+		sqlite3_stmt *top = m.st[m.heap[0]];
+		sqlite3_int64 id = sqlite3_column_int64(top, 0);
+
+		if (skip)
+			skip--;
+		else
+			out[(*got)++] = id, k++;
+		if (stop > 0 && id == stop) {
+			*found = 1;
+			break;
+		}
+		rc = sqlite3_step(top);
+		if (rc == SQLITE_ROW) {
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+			m.heap[0] = m.heap[--m.n];
+		} else {
+			break;
+		}
+		heap_down(&m, 0);
+	}
+	if (rc != SQLITE_OK)
+		db_fail(db, e, _("listing leases"));
+	for (i = 0; i < n; i++)
+		sqlite3_finalize(m.st[i]);
+	free(m.st);
+	free(m.heap);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Rowids skip .. skip + limit - 1 of the view in its order (`reverse`
+ * flips it), from the matching groups.  When the order's key is a group
+ * column the groups come in key order, and a run of groups with one key
+ * value is merged only when the rows asked for reach into it (the others
+ * are skipped by their counts).  With `stop` > 0 the merge ends at that
+ * rowid (*found = 1). */
+static int read_merged(kj_db *db, const struct lease_view *v, int reverse, size_t skip, size_t limit,
+                       sqlite3_int64 stop, sqlite3_int64 *out, size_t *got, int *found, kj_err *e)
+{
+	int key = orders[view_order(v)].group;
+	struct vgroup *g;
+	size_t n, i, j;
+	int rc = 0;
+
+	*got = 0;
+	*found = 0;
+	if (read_groups(db, v, reverse, &g, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n && *got < limit && !*found && rc == 0; i = j) {
+		size_t rows = 0;
+
+		/* groups i .. j - 1: one value of the key (every group when the key
+		 * is not a group column) */
+		for (j = i; j < n && (key < 0 || !strcmp(g[j].col[key], g[i].col[key])); j++)
+			rows += g[j].n;
+		if (skip >= rows) {
+			skip -= rows;
+			continue;
+		}
+		rc = merge_groups(db, v, reverse, g + i, j - i, skip, limit - *got, stop, out, got, found, e);
+		skip = 0;
+	}
+	groups_free(g, n);
+	return rc;
+}
+
+/* The leases with these rowids, in this order, into out[*n..]. */
+static int read_rowids(kj_db *db, const sqlite3_int64 *ids, size_t k, struct lease *out, size_t *n, kj_err *e)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT " LEASE_COLUMNS " FROM leases WHERE rowid = ?1", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return db_fail(db, e, _("listing leases"));
+	for (size_t i = 0; i < k; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			read_lease(st, &out[(*n)++]);
+		else if (rc != SQLITE_DONE)
+			break;
+		rc = SQLITE_DONE;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, e, _("listing leases"));
+}
+
+/* ---- walking the order's index ---- */
+
+/* The walk's budget in SQLite VM steps (about six per row), checked every
+ * WALK_CHECK_EVERY steps. */
+#define WALK_CHECK_EVERY 2000
+#define WALK_STEPS_ROW   6
+
+static int walk_budget(void *ud)
+{
+	long *left = ud;
+
+	return (*left -= WALK_CHECK_EVERY) <= 0;
+}
+
+/* 1 when the walk gave up (nothing read), 0 when read, -1 on error. */
+static int read_walk(kj_db *db, const struct lease_view *v, size_t matches, size_t total, size_t offset,
+                     size_t limit, int reverse, struct lease *out, size_t *n, kj_err *e)
+{
+	/* twice the rows an even spread of the matches needs, and at least
+	 * 20,000 (a few milliseconds) */
+	long budget =
+	    (long)((double)(offset + limit) * (double)total / (double)(matches ? matches : 1) * 2.0);
+	int bounded = has_text(v) && matches < total;
+	sqlite3_stmt *st;
+	kj_buf q;
+	int rc;
+
+	if (budget < 20000)
+		budget = 20000;
+	budget *= WALK_STEPS_ROW;
+	kj_buf_init(&q);
+	kj_buf_printf(&q, "SELECT " LEASE_COLUMNS " FROM leases INDEXED BY %s WHERE ",
+	              orders[view_order(v)].index);
+	if (has_text(v))
+		add_match(&q, v, "leases");
+	else
+		kj_buf_adds(&q, "1");
 	add_order(&q, v, reverse);
 	kj_buf_adds(&q, " LIMIT ?2 OFFSET ?3");
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
@@ -604,33 +917,46 @@ static int read_page_how(kj_db *db, const struct lease_view *v, size_t matches, 
 		sqlite3_progress_handler(db_sqlite(db), 0, NULL, NULL);
 	sqlite3_finalize(st);
 	if (bounded && rc == SQLITE_INTERRUPT) {
-		/* the walk met too few matches: read the matching groups */
 		for (size_t i = 0; i < *n; i++)
 			lease_done(&out[i]);
 		memset(out, 0, *n * sizeof(*out));
 		*n = 0;
-		return read_page_how(db, v, matches, offset, limit, reverse, 0, out, n, e);
+		return 1;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_fail(db, e, _("listing leases"));
 	return 0;
 }
 
-static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size_t offset, size_t limit,
-                     int reverse, struct lease *out, size_t *n, kj_err *e)
+static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size_t total, size_t offset,
+                     size_t limit, int reverse, struct lease *out, size_t *n, kj_err *e)
 {
-	return read_page_how(db, v, matches, offset, limit, reverse, 1, out, n, e);
+	sqlite3_int64 *ids;
+	size_t got = 0;
+	int rc, found;
+
+	if (walk_first(v, matches, total)) {
+		rc = read_walk(db, v, matches, total, offset, limit, reverse, out, n, e);
+		if (rc <= 0)
+			return rc;
+	}
+	ids = kj_xcalloc(limit, sizeof(*ids));
+	rc = read_merged(db, v, reverse, offset, limit, 0, ids, &got, &found, e);
+	if (rc == 0)
+		rc = read_rowids(db, ids, got, out, n, e);
+	free(ids);
+	return rc;
 }
 
 int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, size_t limit,
                           struct lease **out, size_t *n, kj_err *e)
 {
-	size_t matches = 0, i;
+	size_t matches = 0, total = 0, groups = 0, i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (!limit || store_lease_view_count(db, v, &matches, e) < 0)
+	if (!limit || view_stats(db, v, &matches, &total, &groups, e) < 0)
 		return limit ? -1 : 0;
 	if (offset >= matches)
 		return 0;
@@ -640,14 +966,15 @@ int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, 
 	/* OFFSET walks the rows it skips: the second half of the table is read
 	 * from its end, in the reverse order, and turned round */
 	if (offset > matches / 2) {
-		rc = read_page(db, v, matches, matches - offset - limit, limit, !v->reverse, *out, n, e);
+		rc = read_page(db, v, matches, total, matches - offset - limit, limit, !v->reverse, *out, n,
+		               e);
 		for (i = 0; i < *n / 2; i++) {
 			struct lease t = (*out)[i];
 			(*out)[i] = (*out)[*n - 1 - i];
 			(*out)[*n - 1 - i] = t;
 		}
 	} else {
-		rc = read_page(db, v, matches, offset, limit, v->reverse, *out, n, e);
+		rc = read_page(db, v, matches, total, offset, limit, v->reverse, *out, n, e);
 	}
 	if (rc < 0) {
 		lease_list_free(*out, *n);
@@ -661,39 +988,56 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 target = 0;
-	size_t matches = 0;
+	size_t matches = 0, total = 0, groups = 0;
 	long i = 0;
 	kj_buf q;
 	int rc;
 
 	*pos = -1;
-	if (sqlite3_prepare_v2(db_sqlite(db), "SELECT rowid FROM leases WHERE id = ?1", -1, &st, NULL) !=
-	    SQLITE_OK)
+	/* a lease the filter does not match is nowhere in the view */
+	kj_buf_init(&q);
+	kj_buf_adds(&q, "SELECT rowid, ");
+	if (has_text(v))
+		add_match(&q, v, "leases");
+	else
+		kj_buf_adds(&q, "1");
+	kj_buf_adds(&q, " FROM leases WHERE id = ?2");
+	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
+	kj_buf_done(&q);
+	if (rc != SQLITE_OK)
 		return db_fail(db, e, _("finding a lease"));
-	db_bind_text(st, 1, id);
+	bind_text(st, v);
+	db_bind_text(st, 2, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 1))
 		target = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : db_fail(db, e, _("finding a lease"));
-	if (store_lease_view_count(db, v, &matches, e) < 0)
+	if (rc != SQLITE_ROW || !target)
+		return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_fail(db, e, _("finding a lease"));
+	if (view_stats(db, v, &matches, &total, &groups, e) < 0)
 		return -1;
-	kj_buf_init(&q);
-	if (!has_text(v) || matches >= DENSE_MATCHES) {
-		/* the first FIND_LIMIT rows of the order's index, matching or
-		 * not: a walk over matches alone could step through most of
-		 * the store when one row in fifty matches */
-		kj_buf_adds(&q, "SELECT rowid, ");
-		if (has_text(v))
-			add_match(&q, v, "leases");
-		else
-			kj_buf_adds(&q, "1");
-		kj_buf_printf(&q, " FROM leases INDEXED BY %s", orders[view_order(v)].index);
-	} else {
-		/* few matches: the first FIND_LIMIT of them, in order */
-		add_source(&q, v, "rowid, 1", matches);
+	if (!walk_first(v, matches, total)) {
+		/* few matches: the first FIND_LIMIT of them, merged */
+		sqlite3_int64 *ids = kj_xcalloc(FIND_LIMIT, sizeof(*ids));
+		size_t got = 0;
+		int found = 0;
+
+		rc = read_merged(db, v, v->reverse, 0, FIND_LIMIT, target, ids, &got, &found, e);
+		free(ids);
+		if (rc == 0 && found)
+			*pos = (long)got - 1;
+		return rc;
 	}
+	/* the first FIND_LIMIT rows of the order's index, matching or not: a
+	 * walk over matches alone could step through most of the store when
+	 * one row in eight matches */
+	kj_buf_init(&q);
+	kj_buf_adds(&q, "SELECT rowid, ");
+	if (has_text(v))
+		add_match(&q, v, "leases");
+	else
+		kj_buf_adds(&q, "1");
+	kj_buf_printf(&q, " FROM leases INDEXED BY %s", orders[view_order(v)].index);
 	add_order(&q, v, v->reverse);
 	kj_buf_printf(&q, " LIMIT %d", FIND_LIMIT);
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);

@@ -44,8 +44,13 @@ int store_lease_state(kj_db *db, const char *id, enum lease_state *state, kj_err
 
 /* The lease table's window (engine/lease.h, struct lease_view).  Every
  * order has an index (schema v5) ending in created_at DESC and the rowid,
- * so a page is an index walk, and the counts come from lease_groups, which
- * triggers keep per secret, namespace, mode and state (struct lease_view: model/lease.h). */
+ * and the same order within each group of lease_groups (schema v10), which
+ * triggers keep per secret, namespace, mode and state with its count.  A
+ * filter always selects whole groups (struct lease_view: model/lease.h), so
+ * the counts are sums over the groups, and a page either walks the order's
+ * index (no filter, or one that matches at least 1 lease in 8) or merges
+ * the matching groups, each read in order through its group index: the
+ * cost is the rows shown and skipped, not the rows the filter leaves out. */
 int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_err *e);
 int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, size_t limit,
                           struct lease **out, size_t *n, kj_err *e);
@@ -53,5 +58,6 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 int store_lease_counts(kj_db *db, struct lease_counts *out, kj_err *e);
 extern const char store_lease_schema_v5[];
 extern const char store_lease_schema_v7[];
+extern const char store_lease_schema_v10[];
 
 #endif
