@@ -62,7 +62,7 @@ static void cell(void *ud, const void *row, int col, char *buf, size_t n)
 		break;
 	case C_MODE:
 		/* '*': fixed token that cannot be revoked before its token expiry */
-		snprintf(buf, n, "%s%s", l->mode == SECRET_FIXED ? _("fix") : _("dyn"),
+		snprintf(buf, n, "%s%s", ls->w_mode[l->mode == SECRET_FIXED ? 0 : 1],
 		         l->revocable ? "" : "*");
 		break;
 	case C_NS:
@@ -76,13 +76,13 @@ static void cell(void *ud, const void *row, int col, char *buf, size_t n)
 		break;
 	case C_EXPIRES:
 		if (leases_live(l))
-			ui_fmt_left(l->lease_expiry, now, _("due"), buf, n);
+			ui_fmt_left(l->lease_expiry, now, ls->w_due, buf, n);
 		else
 			snprintf(buf, n, "-");
 		break;
 	case C_TOKEN:
 		if (leases_live(l) || (!l->revocable && l->state != LEASE_FAILED))
-			ui_fmt_left(l->token_expiry, now, _("dead"), buf, n);
+			ui_fmt_left(l->token_expiry, now, ls->w_dead, buf, n);
 		else
 			snprintf(buf, n, "-");
 		break;
@@ -90,7 +90,9 @@ static void cell(void *ud, const void *row, int col, char *buf, size_t n)
 		(void)sizeof(state_words);
 		/* past its TTL, not yet swept: expired, objects still there */
 		if (lease_is_overdue(l, now))
-			snprintf(buf, n, "%s*", _("expired"));
+			snprintf(buf, n, "%s*", ls->w_expired);
+		else if ((unsigned)l->state < LEASE_STATE_COUNT)
+			snprintf(buf, n, "%s", ls->w_state[l->state]);
 		else
 			snprintf(buf, n, "%s", _(lease_state_name(l->state)));
 		break;
@@ -654,6 +656,13 @@ struct ui_screen *ui_leases_new(struct ui_app *app)
 
 	ls->base.ops = &ops;
 	ls->base.app = app;
+	ls->w_mode[0] = _("fix");
+	ls->w_mode[1] = _("dyn");
+	for (int s = 0; s < LEASE_STATE_COUNT; s++)
+		ls->w_state[s] = _(lease_state_name((enum lease_state)s));
+	ls->w_expired = _("expired");
+	ls->w_due = _("due");
+	ls->w_dead = _("dead");
 	ls->table = ui_table_new(cols, C_COUNT, &table_ops, ls);
 	ui_table_set_empty_text(ls->table, _("No leases yet. Press m to mint a credential from a secret "
 	                                     "(define secrets first: press : and pick Secrets)."));

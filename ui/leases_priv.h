@@ -34,6 +34,9 @@ struct leases {
 	unsigned ticks;
 	unsigned reload_every; /* seconds between store reads */
 	int64_t store_mark[2]; /* lease_store_changed(): skip reading an unchanged store */
+	/* the words the cells show, translated once: a redraw formats every
+	 * cell on screen, and a catalogue look-up costs more than the cell */
+	const char *w_mode[2], *w_state[LEASE_STATE_COUNT], *w_expired, *w_due, *w_dead;
 	/* "everyone's on this target": every kubejit lease on the cluster
 	 * (engine/cluster_lease.h), read by a quiet job every few seconds */
 	int everyone;

@@ -26,7 +26,12 @@ struct ui_table {
 	const struct ui_table_source *src; /* rows from a source instead of rows/idx */
 	void *src_ud;
 	char *tip_id; /* the row whose cut-off cells the status line last showed */
+	char *cells;  /* the cells on screen, formatted once per draw (CELL_MAX each) */
+	size_t cells_cap;
 };
+
+/* Bytes kept of a cell's text. */
+#define CELL_MAX 512
 
 struct ui_table *ui_table_new(const struct ui_table_col *cols, int ncols, const struct ui_table_ops *ops,
                               void *ud)
@@ -51,6 +56,7 @@ void ui_table_free(struct ui_table *t)
 	free(t->sel_id);
 	free(t->empty);
 	free(t->tip_id);
+	free(t->cells);
 	ui_field_done(&t->filter);
 	free(t);
 }
@@ -337,14 +343,14 @@ int ui_table_key(struct ui_table *t, int ch, enum ui_action act)
  * the width allows; the spare goes to the flexible columns.  When it does
  * not fit, the flexible columns give up their longest values first, down to
  * their header or minimum; past that, columns shrink from the right. */
-static void layout(const struct ui_table *t, int cols, size_t first, size_t nrows, int *w)
+static void layout(const struct ui_table *t, int cols, size_t first, size_t nrows, int *w, char *cells,
+                   const char *const *title)
 {
 	int need[32], want[32], i, sum = 0, flex = 0, spare;
 	size_t r;
-	char buf[512];
 
 	for (i = 0; i < t->ncols; i++) {
-		int hw = ui_text_width(_(t->cols[i].title)) + (i == t->sort_col);
+		int hw = ui_text_width(title[i]) + (i == t->sort_col);
 		need[i] = t->cols[i].min > hw ? t->cols[i].min : hw;
 		want[i] = need[i];
 		flex += t->cols[i].flex;
@@ -352,8 +358,10 @@ static void layout(const struct ui_table *t, int cols, size_t first, size_t nrow
 	for (r = first; r < t->nidx && r < first + nrows; r++) {
 		const void *row = shown(t, r);
 		for (i = 0; i < t->ncols; i++) {
+			/* kept for the draw: each cell is formatted once */
+			char *buf = cells + ((r - first) * (size_t)t->ncols + (size_t)i) * CELL_MAX;
 			int vw;
-			t->ops->cell(t->ud, row, i, buf, sizeof(buf));
+			t->ops->cell(t->ud, row, i, buf, CELL_MAX);
 			vw = ui_text_width(buf);
 			if (vw > want[i])
 				want[i] = vw;
@@ -406,7 +414,7 @@ static void layout(const struct ui_table *t, int cols, size_t first, size_t nrow
 	 * the right, never below 3 columns */
 	for (i = t->ncols - 1; spare < 0 && i >= 0; i--)
 		if (t->cols[i].flex) {
-			int hw = ui_text_width(_(t->cols[i].title)) + (i == t->sort_col);
+			int hw = ui_text_width(title[i]) + (i == t->sort_col);
 			int cut = w[i] - (hw > 3 ? hw : 3);
 			if (cut > -spare)
 				cut = -spare;
@@ -459,6 +467,7 @@ static void show_tip(struct ui_table *t, struct ui_app *app, const kj_buf *tip)
 void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int h, int cols)
 {
 	int widths[32], i, x, rows;
+	const char *title[32];
 	size_t r;
 	char buf[512];
 	kj_buf tip;
@@ -478,10 +487,17 @@ void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int
 		t->top = t->sel - (size_t)rows + 1;
 	if (t->top + (size_t)rows > t->nidx)
 		t->top = t->nidx > (size_t)rows ? t->nidx - (size_t)rows : 0;
-	layout(t, cols - 1, t->top, (size_t)rows, widths);
+	if ((size_t)rows * (size_t)t->ncols * CELL_MAX > t->cells_cap) {
+		t->cells_cap = (size_t)rows * (size_t)t->ncols * CELL_MAX;
+		free(t->cells);
+		t->cells = kj_xmalloc(t->cells_cap);
+	}
+	for (i = 0; i < t->ncols; i++)
+		title[i] = _(t->cols[i].title);
+	layout(t, cols - 1, t->top, (size_t)rows, widths, t->cells, title);
 	x = 1;
 	for (i = 0; i < t->ncols; i++) {
-		const char *name = _(t->cols[i].title);
+		const char *name = title[i];
 		/* the title keeps one blank before the next column, and the sort
 		 * arrow stays visible even when the title must be cut for it */
 		int tw = i == t->sort_col ? widths[i] - 1 : widths[i];
@@ -508,11 +524,10 @@ void ui_table_draw(struct ui_table *t, struct ui_app *app, WINDOW *w, int y, int
 		ui_put(w, yy, 0, cols, sel ? ">" : " ", at, 1);
 		x = 1;
 		for (i = 0; i < t->ncols; i++) {
-			t->ops->cell(t->ud, row, i, buf, sizeof(buf));
-			ui_put_ellipsis(w, yy, x, widths[i], buf, at, 0);
-			if (sel && ui_text_width(buf) > widths[i])
-				kj_buf_printf(&tip, "%s%s: %s", tip.len ? "  " : "", _(t->cols[i].title),
-				              buf);
+			const char *c = t->cells + ((r - t->top) * (size_t)t->ncols + (size_t)i) * CELL_MAX;
+			ui_put_ellipsis(w, yy, x, widths[i], c, at, 0);
+			if (sel && ui_text_width(c) > widths[i])
+				kj_buf_printf(&tip, "%s%s: %s", tip.len ? "  " : "", title[i], c);
 			x += widths[i] + 1;
 		}
 	}

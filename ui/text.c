@@ -17,6 +17,12 @@ static int char_at(const char *s, size_t len, size_t *clen)
 	size_t r;
 	int w;
 
+	/* ASCII, most of what is drawn, without the locale's decoder (the
+	 * same answer: one column a byte, control bytes counted as one) */
+	if (!(*s & 0x80)) {
+		*clen = 1;
+		return 1;
+	}
 	memset(&st, 0, sizeof(st));
 	r = mbrtowc(&wc, s, len, &st);
 	if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
@@ -40,7 +46,8 @@ int ui_text_width(const char *s)
 	return w;
 }
 
-size_t ui_text_fit(const char *s, int cols)
+/* How many bytes of s fit in cols columns, and their width in *width. */
+static size_t fit_width(const char *s, int cols, int *width)
 {
 	size_t len = strlen(s), i = 0, cl;
 	int w = 0, cw;
@@ -52,14 +59,23 @@ size_t ui_text_fit(const char *s, int cols)
 		w += cw;
 		i += cl;
 	}
+	*width = w;
 	return i;
+}
+
+size_t ui_text_fit(const char *s, int cols)
+{
+	int w;
+
+	return fit_width(s, cols, &w);
 }
 
 int ui_put(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pad)
 {
-	size_t n;
+	size_t n, k;
 	int used;
 	char tmp[1024], safe[1024];
+	chtype cells[1024];
 
 	if (cols <= 0)
 		return 0;
@@ -72,19 +88,37 @@ int ui_put(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pa
 		kj_safe_copy(safe, sizeof(safe), s, 0);
 		s = safe;
 	}
-	n = ui_text_fit(s, cols);
-	if (n >= sizeof(tmp))
+	n = fit_width(s, cols, &used);
+	if (n >= sizeof(tmp)) {
 		n = sizeof(tmp) - 1;
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		used = ui_text_width(tmp);
+	}
 	memcpy(tmp, s, n);
+	/* the padding goes out with the text: one call, not one per blank */
+	if (pad && used < cols) {
+		size_t blanks = (size_t)(cols - used);
+
+		if (blanks > sizeof(tmp) - 1 - n)
+			blanks = sizeof(tmp) - 1 - n;
+		memset(tmp + n, ' ', blanks);
+		n += blanks;
+	}
 	tmp[n] = '\0';
-	used = ui_text_width(tmp);
-	wattrset(w, attr);
-	mvwaddstr(w, y, x, tmp);
-	if (pad)
-		for (; used < cols; used++)
-			waddch(w, ' ');
-	wattrset(w, A_NORMAL);
-	return used;
+	/* printable ASCII, most of what is drawn, goes into the window as
+	 * characters with their attribute: waddstr() would decode each byte as
+	 * a multibyte sequence first, the largest cost of a redraw */
+	for (k = 0; k < n && tmp[k] >= 0x20 && tmp[k] < 0x7f; k++)
+		cells[k] = (chtype)(unsigned char)tmp[k] | attr;
+	if (k == n) {
+		mvwaddchnstr(w, y, x, cells, (int)n);
+	} else {
+		wattrset(w, attr);
+		mvwaddstr(w, y, x, tmp);
+		wattrset(w, A_NORMAL);
+	}
+	return pad && used < cols ? cols : used;
 }
 
 int ui_put_ellipsis(WINDOW *w, int y, int x, int cols, const char *s, chtype attr, int pad)
