@@ -31,19 +31,16 @@
 /* Static token user (the admin kubeconfig's token user). */
 #define AUTHN_ADMIN_TOKEN_USER "kubernetes-admin"
 
-struct authz_policy_ref;
+struct authz_policy_holder;
 struct authn_cache_entry;
 
 struct demo_auth {
 	struct jwt_signer *signer;
-	pthread_mutex_t lock;            /* guards policy and the informer */
-	struct authz_policy_ref *policy; /* RBAC snapshot of the informer's view */
-	struct authz_policy_ref *stored; /* RBAC snapshot of storage (escalation checks) */
 	/* The authorizer's informer: RBAC objects as they were rbac_delay_ms ago
 	 * (plugin/pkg/auth/authorizer/rbac/rbac.go reads listers fed by watches). */
-	struct objstore *rbac_view;
-	uint64_t rbac_view_rv; /* the last store event applied */
-	int rbac_view_synced;
+	struct authz_policy_holder *informer;
+	/* RBAC objects as storage has them now (escalation checks). */
+	struct authz_policy_holder *stored;
 	/* Successful token authentications (TokenSuccessCacheTTL). */
 	pthread_mutex_t cache_lock;
 	struct authn_cache_entry *cache;

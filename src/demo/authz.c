@@ -10,36 +10,7 @@
 /* Wire texts below are the apiserver's own (kubectl users match on them), so
  * they are deliberately not translated. */
 
-void authz_policy_load(struct authz_policy *p, struct objstore *s)
-{
-	p->roles = objstore_list(s, AUTHZ_RBAC_GROUP, "roles", NULL, NULL, NULL);
-	p->clusterroles = objstore_list(s, AUTHZ_RBAC_GROUP, "clusterroles", NULL, NULL, NULL);
-	p->rolebindings = objstore_list(s, AUTHZ_RBAC_GROUP, "rolebindings", NULL, NULL, NULL);
-	p->clusterrolebindings = objstore_list(s, AUTHZ_RBAC_GROUP, "clusterrolebindings", NULL, NULL, NULL);
-}
-
-void authz_policy_done(struct authz_policy *p)
-{
-	cJSON_Delete(p->roles);
-	cJSON_Delete(p->clusterroles);
-	cJSON_Delete(p->rolebindings);
-	cJSON_Delete(p->clusterrolebindings);
-	memset(p, 0, sizeof *p);
-}
-
 /* ------------------------------------------------------------ helpers */
-
-static const cJSON *find_obj(const cJSON *list, const char *ns, const char *name)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, list)
-	{
-		if (!strcmp(kj_json_meta0(it, "name"), name) && !strcmp(kj_json_meta0(it, "namespace"), ns))
-			return it;
-	}
-	return NULL;
-}
 
 void authz_go_quote(kj_buf *b, const char *s)
 {
@@ -278,31 +249,43 @@ static int selector_matches(const cJSON *sel, const cJSON *obj)
 	return 1;
 }
 
+struct aggregating {
+	const cJSON *cr, *agg;
+	cJSON *out;
+};
+
+static int aggregate_one(const cJSON *other, void *ctx)
+{
+	struct aggregating *g = ctx;
+	const cJSON *sel, *r;
+
+	if (other == g->cr || cJSON_GetObjectItemCaseSensitive(other, "aggregationRule"))
+		return 0;
+	cJSON_ArrayForEach(sel, kj_json_array(g->agg, "clusterRoleSelectors"))
+	{
+		if (!selector_matches(sel, other))
+			continue;
+		cJSON_ArrayForEach(r, kj_json_array(other, "rules"))
+		{
+			if (!has_rule(g->out, r))
+				cJSON_AddItemToArray(g->out, cJSON_Duplicate(r, 1));
+		}
+		break;
+	}
+	return 0;
+}
+
 /* Rules of a ClusterRole; an aggregated one is filled from the roles its
  * selectors pick (what the aggregation controller would have stored). */
 static void clusterrole_rules(const struct authz_policy *p, const cJSON *cr, cJSON *out)
 {
-	const cJSON *agg = cJSON_GetObjectItemCaseSensitive(cr, "aggregationRule"), *r, *other, *sel;
+	struct aggregating g = {cr, cJSON_GetObjectItemCaseSensitive(cr, "aggregationRule"), out};
+	const cJSON *r;
 
 	cJSON_ArrayForEach(r, kj_json_array(cr, "rules")) cJSON_AddItemToArray(out, cJSON_Duplicate(r, 1));
-	if (!cJSON_IsObject(agg))
+	if (!cJSON_IsObject(g.agg))
 		return;
-	cJSON_ArrayForEach(other, p->clusterroles)
-	{
-		if (other == cr || cJSON_GetObjectItemCaseSensitive(other, "aggregationRule"))
-			continue;
-		cJSON_ArrayForEach(sel, kj_json_array(agg, "clusterRoleSelectors"))
-		{
-			if (!selector_matches(sel, other))
-				continue;
-			cJSON_ArrayForEach(r, kj_json_array(other, "rules"))
-			{
-				if (!has_rule(out, r))
-					cJSON_AddItemToArray(out, cJSON_Duplicate(r, 1));
-			}
-			break;
-		}
-	}
+	authz_policy_foreach_clusterrole(p, aggregate_one, &g);
 }
 
 /* GetRoleReferenceRules.  The authorizer's listers name the singular
@@ -320,7 +303,7 @@ int authz_role_ref_rules(const struct authz_policy *p, const cJSON *ref, const c
 	if (!strcmp(kind, "Role") || !strcmp(kind, "ClusterRole")) {
 		int cluster = kind[0] == 'C';
 
-		role = cluster ? find_obj(p->clusterroles, "", name) : find_obj(p->roles, ns, name);
+		role = authz_policy_find(p, cluster ? "clusterroles" : "roles", cluster ? "" : ns, name);
 		if (role) {
 			if (cluster) {
 				clusterrole_rules(p, role, out);
@@ -393,22 +376,24 @@ typedef int (*rule_visitor)(const cJSON *binding, const cJSON *subject, int name
 static void visit_rules(const struct authz_policy *p, const struct demo_user *u, const char *ns,
                         rule_visitor fn, void *ctx)
 {
-	const cJSON *b, *s, *r;
+	const cJSON *s, *r;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		const cJSON *list = pass ? p->rolebindings : p->clusterrolebindings;
 		const char *bns = pass ? ns : "";
+		const cJSON **bs;
+		size_t nb;
 
 		if (pass && (!ns || !*ns))
 			break;
-		cJSON_ArrayForEach(b, list)
-		{
+		/* only the bindings naming u, from the index, in the order a
+		 * walk over all of them would meet them */
+		nb = authz_policy_bindings_for(p, bns, u, &bs);
+		for (size_t i = 0; i < nb; i++) {
+			const cJSON *b = bs[i];
 			cJSON *rules;
 			char *err;
 
-			if (pass && strcmp(kj_json_meta0(b, "namespace"), ns))
-				continue;
 			if (!(s = applies_to(u, b, bns)))
 				continue;
 			rules = cJSON_CreateArray();
@@ -417,19 +402,23 @@ static void visit_rules(const struct authz_policy *p, const struct demo_user *u,
 				int go_on = fn(NULL, NULL, pass, NULL, err, ctx);
 				free(err);
 				cJSON_Delete(rules);
-				if (!go_on)
+				if (!go_on) {
+					free(bs);
 					return;
+				}
 				continue;
 			}
 			cJSON_ArrayForEach(r, rules)
 			{
 				if (!fn(b, s, pass, r, NULL, ctx)) {
 					cJSON_Delete(rules);
+					free(bs);
 					return;
 				}
 			}
 			cJSON_Delete(rules);
 		}
+		free(bs);
 	}
 }
 

@@ -1,15 +1,18 @@
 /* authz: RBAC evaluation and privilege-escalation prevention of the demo
  * cluster, as kube-apiserver v1.32 does it (doc/KUBERNETES.md, "RBAC").
  *
- * The core is pure: it works on a `struct authz_policy` holding four cJSON
- * arrays of full Role / ClusterRole / RoleBinding / ClusterRoleBinding
- * objects (the shapes of doc/KUBERNETES.md, "Objects kubejit creates"), so it can be tested without a
- * server.  authz_policy_load() snapshots them from the object store (one copy
- * per request; the demo cluster holds a few dozen RBAC objects).
+ * The core is pure: it works on a `struct authz_policy`, an index of full
+ * Role / ClusterRole / RoleBinding / ClusterRoleBinding objects (the shapes
+ * of doc/KUBERNETES.md, "Objects kubejit creates") kept by authz_policy.c,
+ * so it can be tested without a server.  As kube-apiserver's listers, the
+ * index finds a role by namespace and name and a user's bindings by the
+ * subjects they name: a request costs the same with 10 bindings or 10,000
+ * held by others.  It is updated one object at a time as the authorizer's
+ * informer applies events (handlers_auth.c), never rebuilt whole.
  *
  * Strings returned are malloc'd and owned by the caller; cJSON arrays returned
  * are new trees (cJSON_Delete).  Every function is thread-safe as long as the
- * policy is not modified meanwhile (a snapshot never is). */
+ * policy is not modified meanwhile (handlers_auth.c holds a read lock). */
 #ifndef KJ_DEMO_AUTHZ_H
 #define KJ_DEMO_AUTHZ_H
 
@@ -19,16 +22,33 @@
 
 #define AUTHZ_RBAC_GROUP "rbac.authorization.k8s.io"
 
-struct authz_policy {
-	cJSON *roles; /* arrays of full objects; NULL = none */
-	cJSON *clusterroles;
-	cJSON *rolebindings;
-	cJSON *clusterrolebindings;
-};
+struct authz_policy;
 
-/* Copy the RBAC objects out of the store; authz_policy_done() frees them. */
+struct authz_policy *authz_policy_new(void);
+void authz_policy_free(struct authz_policy *p);
+/* Store a copy of obj, one of `resource` ("roles", "clusterroles",
+ * "rolebindings", "clusterrolebindings"), replacing the one of the same
+ * namespace and name.  -1 for another resource. */
+int authz_policy_put(struct authz_policy *p, const char *resource, const cJSON *obj);
+/* authz_policy_put() for every object of a cJSON array. */
+int authz_policy_add_all(struct authz_policy *p, const char *resource, const cJSON *objects);
+/* Forget one object (nothing when there is none). */
+void authz_policy_remove(struct authz_policy *p, const char *resource, const char *ns, const char *name);
+/* Add every RBAC object of the store (a relist). */
 void authz_policy_load(struct authz_policy *p, struct objstore *s);
-void authz_policy_done(struct authz_policy *p);
+size_t authz_policy_count(const struct authz_policy *p, const char *resource);
+/* One object by namespace ("" for cluster-scoped ones) and name, or NULL;
+ * owned by the policy. */
+const cJSON *authz_policy_find(const struct authz_policy *p, const char *resource, const char *ns,
+                               const char *name);
+/* Every ClusterRole in name order until fn returns non-zero. */
+void authz_policy_foreach_clusterrole(const struct authz_policy *p, int (*fn)(const cJSON *cr, void *ctx),
+                                      void *ctx);
+/* The bindings of namespace `ns` ("" = ClusterRoleBindings) with a subject
+ * naming u (as a User, a ServiceAccount or one of u's groups), each once, in
+ * name order.  *out (free() it) gets n objects owned by the policy. */
+size_t authz_policy_bindings_for(const struct authz_policy *p, const char *ns, const struct demo_user *u,
+                                 const cJSON ***out);
 
 /* The authorizer chain: system:masters, then RBAC.  *reason gets the
  * allowed reason (`RBAC: allowed by ...`) or, when denied because a

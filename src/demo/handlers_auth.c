@@ -31,243 +31,109 @@ static const cJSON *jobj(const cJSON *o, const char *key)
 	return cJSON_IsObject(v) ? v : NULL;
 }
 
-/* One RBAC object copied out of the store, shared by every snapshot that
- * holds it unchanged (same uid and resourceVersion): a rebuild after one
- * Role or binding changed copies that object only, not the whole policy.
- * Guarded by demo_auth.lock. */
-struct policy_obj {
-	cJSON *obj;
-	char *uid;
-	char *rv;
-	const char *ns, *name; /* in obj: sort keys */
-	int refs;
+/* An index of the RBAC objects (authz_policy.c) that follows the store's
+ * events: the authorizer's informer, rbac_delay_ms late, or storage as it
+ * is now for the escalation checks.  Events are applied one object at a
+ * time under the write lock; requests read under the read lock. */
+struct authz_policy_holder {
+	pthread_rwlock_t lock;
+	struct authz_policy *p;
+	uint64_t rv; /* the last store event applied */
+	int synced;
 };
 
-struct authz_policy_ref {
-	struct authz_policy p; /* first: put() gets back from &p; arrays of references */
-	uint64_t rv;
-	const struct objstore *view; /* the informer view it was built from (rv is per view) */
-	int refs;                    /* the cache's own reference + one per user */
-	struct policy_obj **objs;    /* sorted by uid */
-	size_t n_objs;
-};
-
-static void ref_drop(struct authz_policy_ref *ref)
+static struct authz_policy_holder *holder_new(void)
 {
-	if (ref && --ref->refs == 0) {
-		authz_policy_done(&ref->p);
-		for (size_t i = 0; i < ref->n_objs; i++) {
-			struct policy_obj *o = ref->objs[i];
-			if (--o->refs == 0) {
-				cJSON_Delete(o->obj);
-				free(o->uid);
-				free(o->rv);
-				free(o);
-			}
-		}
-		free(ref->objs);
-		free(ref);
-	}
+	struct authz_policy_holder *h = kj_xcalloc(1, sizeof *h);
+
+	pthread_rwlock_init(&h->lock, NULL);
+	return h;
 }
 
-struct policy_load {
-	const struct authz_policy_ref *prev;
-	struct authz_policy_ref *next;
-	size_t cap;
-	size_t first; /* objs[first..] are the current resource's */
-};
-
-static int cmp_uid(const void *a, const void *b)
+static void holder_free(struct authz_policy_holder *h)
 {
-	return strcmp((*(struct policy_obj *const *)a)->uid, (*(struct policy_obj *const *)b)->uid);
-}
-
-/* objstore_list()'s order: namespace, then name */
-static int cmp_ns_name(const void *a, const void *b)
-{
-	const struct policy_obj *x = *(struct policy_obj *const *)a, *y = *(struct policy_obj *const *)b;
-	int c = strcmp(x->ns, y->ns);
-
-	return c ? c : strcmp(x->name, y->name);
-}
-
-/* Runs under the store's lock: reuse the previous snapshot's copy, or copy. */
-static int load_one(const cJSON *obj, void *ctx)
-{
-	struct policy_load *l = ctx;
-	const char *uid = obj_meta_str(obj, "uid"), *rv = obj_meta_str(obj, "resourceVersion");
-	struct policy_obj key = {.uid = (char *)uid}, *kp = &key, **hit = NULL, *o;
-
-	if (l->prev && l->prev->n_objs)
-		hit = bsearch(&kp, l->prev->objs, l->prev->n_objs, sizeof kp, cmp_uid);
-	if (hit && !strcmp((*hit)->rv, rv)) {
-		o = *hit;
-		o->refs++;
-	} else {
-		o = kj_xcalloc(1, sizeof *o);
-		o->obj = cJSON_Duplicate(obj, 1);
-		o->uid = kj_xstrdup(uid);
-		o->rv = kj_xstrdup(rv);
-		o->ns = obj_meta_str(o->obj, "namespace");
-		o->name = obj_meta_str(o->obj, "name");
-		o->refs = 1;
-	}
-	if (l->next->n_objs == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->next->objs = kj_xrealloc(l->next->objs, l->cap * sizeof *l->next->objs);
-	}
-	l->next->objs[l->next->n_objs++] = o;
-	return 0;
-}
-
-/* authz_policy_load(), sharing unchanged objects with `prev`. */
-static void policy_load(struct objstore *src, const struct authz_policy_ref *prev,
-                        struct authz_policy_ref *next)
-{
-	static const char *const res[4] = {"roles", "clusterroles", "rolebindings", "clusterrolebindings"};
-	cJSON **arrs[4] = {&next->p.roles, &next->p.clusterroles, &next->p.rolebindings,
-	                   &next->p.clusterrolebindings};
-	struct policy_load l = {.prev = prev, .next = next};
-
-	for (int k = 0; k < 4; k++) {
-		l.first = next->n_objs;
-		objstore_foreach(src, AUTHZ_RBAC_GROUP, res[k], NULL, load_one, &l);
-		if (next->n_objs > l.first)
-			qsort(next->objs + l.first, next->n_objs - l.first, sizeof *next->objs, cmp_ns_name);
-		*arrs[k] = cJSON_CreateArray();
-		for (size_t i = l.first; i < next->n_objs; i++)
-			cJSON_AddItemToArray(*arrs[k],
-			                     cJSON_CreateObjectReference(next->objs[i]->obj->child));
-	}
-	if (next->n_objs)
-		qsort(next->objs, next->n_objs, sizeof *next->objs, cmp_uid);
+	if (!h)
+		return;
+	authz_policy_free(h->p);
+	pthread_rwlock_destroy(&h->lock);
+	free(h);
 }
 
 /* ----------------------------------------------------- the informer */
 
 #define INFORMER_BATCH_MS 100
 
-static const char *const rbac_kinds[4] = {"roles", "clusterroles", "rolebindings", "clusterrolebindings"};
-
 static int informer_apply(enum obj_event type, const char *group, const char *resource, const char *ns,
                           const cJSON *obj, void *ctx)
 {
-	struct objstore *view = ctx;
+	struct authz_policy *p = ctx;
 
 	if (strcmp(group, AUTHZ_RBAC_GROUP))
 		return 0;
 	if (type == OBJ_DELETED)
-		objstore_remove(view, group, resource, ns, obj_meta_str(obj, "name"));
+		authz_policy_remove(p, resource, ns, obj_meta_str(obj, "name"));
 	else
-		objstore_put(view, group, resource, ns, obj_meta_str(obj, "name"), obj);
+		authz_policy_put(p, resource, obj);
 	return 0;
 }
 
-struct relist {
-	struct objstore *view;
-	const char *resource;
-};
-
-static int relist_one(const cJSON *obj, void *ctx)
+/* Under h's write lock: bring the index up to the store as it was
+ * delay_ms ago (0: now), as a shared informer's watch delivers events
+ * late.  A history that no longer reaches back (compaction) means a
+ * relist, like an informer's after 410 Gone. */
+static void holder_sync(struct demo_cluster *dc, struct authz_policy_holder *h, int64_t delay_ms)
 {
-	struct relist *l = ctx;
-
-	objstore_put(l->view, AUTHZ_RBAC_GROUP, l->resource, obj_meta_str(obj, "namespace"),
-	             obj_meta_str(obj, "name"), obj);
-	return 0;
-}
-
-/* Under st->lock: bring the authorizer's view up to the store as it was
- * rbac_delay_ms ago, as a shared informer's watch delivers events late.  A
- * history that no longer reaches back (compaction) means a relist, like an
- * informer's after 410 Gone. */
-static void informer_sync(struct demo_cluster *dc, struct demo_auth *st)
-{
-	int64_t until = dc->rbac_delay_ms > 0 ? kj_mono_ms() - dc->rbac_delay_ms : -1;
-	struct relist l;
+	int64_t until = delay_ms > 0 ? kj_mono_ms() - delay_ms : -1;
 
 	/* Events arrive in batches of INFORMER_BATCH_MS, as a watch delivers
 	 * them in bursts: a change shows rbac_delay_ms to rbac_delay_ms +
-	 * INFORMER_BATCH_MS later, and the policy snapshot is rebuilt at most
-	 * once a batch rather than after every RBAC write (a bulk revoke of
-	 * 200 leases makes 400). */
+	 * INFORMER_BATCH_MS later. */
 	if (until > 0)
 		until -= until % INFORMER_BATCH_MS;
-
-	if (st->rbac_view_synced && objstore_events(dc->store, st->rbac_view_rv, until, informer_apply,
-	                                            st->rbac_view, &st->rbac_view_rv) == 0)
+	if (h->synced && objstore_events(dc->store, h->rv, until, informer_apply, h->p, &h->rv) == 0)
 		return;
-	objstore_free(st->rbac_view);
-	st->rbac_view = objstore_new();
-	st->rbac_view_rv = objstore_rv(dc->store);
-	l.view = st->rbac_view;
-	for (int k = 0; k < 4; k++) {
-		l.resource = rbac_kinds[k];
-		objstore_foreach(dc->store, AUTHZ_RBAC_GROUP, rbac_kinds[k], NULL, relist_one, &l);
-	}
-	st->rbac_view_synced = 1;
+	authz_policy_free(h->p);
+	h->p = authz_policy_new();
+	/* events after this rv come next; one already in the relist is
+	 * applied again, which changes nothing */
+	h->rv = objstore_rv(dc->store);
+	authz_policy_load(h->p, dc->store);
+	h->synced = 1;
+}
+
+/* Sync h, then hold it for reading.  A sync by another request between
+ * the two locks only makes the view fresher, as a later request's would. */
+static const struct authz_policy *holder_get(struct demo_cluster *dc, struct authz_policy_holder *h,
+                                             int64_t delay_ms)
+{
+	pthread_rwlock_wrlock(&h->lock);
+	holder_sync(dc, h, delay_ms);
+	pthread_rwlock_unlock(&h->lock);
+	pthread_rwlock_rdlock(&h->lock);
+	return h->p;
 }
 
 const struct authz_policy *auth_policy_get(struct demo_cluster *dc)
 {
 	struct demo_auth *st = dc->auth_state;
-	uint64_t rv;
-	struct authz_policy_ref *ref;
 
-	pthread_mutex_lock(&st->lock);
-	informer_sync(dc, st);
-	/* only RBAC objects feed the policy, so other writes keep the snapshot */
-	rv = objstore_group_version(st->rbac_view, AUTHZ_RBAC_GROUP);
-	/* a snapshot tagged with a later version is at least as fresh */
-	if (!st->policy || st->policy->rv < rv || st->policy->view != st->rbac_view) {
-		ref = kj_xcalloc(1, sizeof *ref);
-		policy_load(st->rbac_view, st->policy, ref);
-		ref->view = st->rbac_view;
-		ref->rv = rv;
-		ref->refs = 1;
-		ref_drop(st->policy);
-		st->policy = ref;
-	}
-	ref = st->policy;
-	ref->refs++;
-	pthread_mutex_unlock(&st->lock);
-	return &ref->p;
+	return holder_get(dc, st->informer, dc->rbac_delay_ms);
 }
 
-/* The policy as storage has it now, for the escalation checks: rebuilt
- * when an RBAC object changed, sharing the unchanged objects with the last
- * one (no deep copy of the whole policy per RBAC write).  Released with
- * auth_policy_put(). */
+/* The policy as storage has it now, for the escalation checks.  Released
+ * with auth_policy_put(). */
 static const struct authz_policy *stored_policy_get(struct demo_cluster *dc)
 {
 	struct demo_auth *st = dc->auth_state;
-	struct authz_policy_ref *ref;
-	uint64_t rv;
 
-	pthread_mutex_lock(&st->lock);
-	rv = objstore_group_version(dc->store, AUTHZ_RBAC_GROUP);
-	if (!st->stored || st->stored->rv != rv) {
-		ref = kj_xcalloc(1, sizeof *ref);
-		policy_load(dc->store, st->stored, ref);
-		ref->view = dc->store;
-		ref->rv = rv;
-		ref->refs = 1;
-		ref_drop(st->stored);
-		st->stored = ref;
-	}
-	ref = st->stored;
-	ref->refs++;
-	pthread_mutex_unlock(&st->lock);
-	return &ref->p;
+	return holder_get(dc, st->stored, 0);
 }
 
 void auth_policy_put(struct demo_cluster *dc, const struct authz_policy *p)
 {
 	struct demo_auth *st = dc->auth_state;
 
-	pthread_mutex_lock(&st->lock);
-	ref_drop((struct authz_policy_ref *)p);
-	pthread_mutex_unlock(&st->lock);
+	pthread_rwlock_unlock(p == st->stored->p ? &st->stored->lock : &st->informer->lock);
 }
 
 enum demo_decision auth_authorize(struct demo_cluster *dc, const struct demo_authz_attrs *a, char **reason)
@@ -674,12 +540,10 @@ static void cleanup(struct demo_cluster *dc)
 	if (!st)
 		return;
 	jwtsign_free(st->signer);
-	ref_drop(st->policy);
-	ref_drop(st->stored);
-	objstore_free(st->rbac_view);
+	holder_free(st->informer);
+	holder_free(st->stored);
 	authn_cache_free(st);
 	pthread_mutex_destroy(&st->cache_lock);
-	pthread_mutex_destroy(&st->lock);
 	free(st);
 	dc->auth_state = NULL;
 }
@@ -692,7 +556,8 @@ int demo_auth_install(struct demo_cluster *dc, kj_err *e)
 		free(st);
 		return kj_err_prefix(e, _("demo cluster token signer: "));
 	}
-	pthread_mutex_init(&st->lock, NULL);
+	st->informer = holder_new();
+	st->stored = holder_new();
 	pthread_mutex_init(&st->cache_lock, NULL);
 	dc->auth_state = st;
 	dc->hooks.authenticate = authn_request;

@@ -32,10 +32,9 @@ void auth_csr_handle(struct demo_req *r);
 void auth_csr_sign(struct demo_cluster *dc, const char *name);
 
 /* The RBAC objects as the authorizer's informer sees them (the store as it
- * was dc->rbac_delay_ms ago), shared by concurrent requests (read-only) and
- * rebuilt only after an RBAC change reached the view: every request is
- * authorised, and copying the policy each time would cost about 0.1 ms.
- * Pair each get with a put. */
+ * was dc->rbac_delay_ms ago), shared by concurrent requests under a read
+ * lock and updated one event at a time.  Pair each get with a put, and
+ * get no other policy in between. */
 struct authz_policy;
 const struct authz_policy *auth_policy_get(struct demo_cluster *dc);
 void auth_policy_put(struct demo_cluster *dc, const struct authz_policy *p);

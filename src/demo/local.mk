@@ -26,6 +26,7 @@ src_demo_libkjdemo_a_SOURCES += \
 	src/demo/jwtsign.c src/demo/jwtsign.h \
 	src/demo/statefile.c src/demo/statefile.h \
 	src/demo/authz.c src/demo/authz.h \
+	src/demo/authz_policy.c \
 	src/demo/escalation.c src/demo/escalation.h \
 	src/demo/authn.c src/demo/authn.h \
 	src/demo/impersonate.c src/demo/impersonate.h \

@@ -784,7 +784,7 @@ int objstore_foreach(struct objstore *s, const char *group, const char *resource
 int objstore_events(struct objstore *s, uint64_t after_rv, int64_t until_ms, objstore_event_fn fn, void *ctx,
                     uint64_t *last_rv)
 {
-	size_t i;
+	size_t i, lo, hi;
 	int rc = 0;
 
 	pthread_mutex_lock(&s->lock);
@@ -792,11 +792,22 @@ int objstore_events(struct objstore *s, uint64_t after_rv, int64_t until_ms, obj
 		pthread_mutex_unlock(&s->lock);
 		return -1;
 	}
-	for (i = 0; i < s->log_n; i++) {
+	/* the ring is in resourceVersion order: find the first event after
+	 * after_rv without walking the ones before it (an informer asks on
+	 * every request, mostly when nothing new happened) */
+	lo = 0;
+	hi = s->log_n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->log[(s->log_head + mid) % LOG_CAP].rv <= after_rv)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < s->log_n; i++) {
 		const struct event *ev = &s->log[(s->log_head + i) % LOG_CAP];
 
-		if (ev->rv <= after_rv)
-			continue;
 		if (until_ms >= 0 && ev->at_ms > until_ms)
 			break;
 		if (last_rv)

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,6 +64,53 @@ Test(authz, rbac_forbids_until_a_binding_allows)
 	cr_assert_eq(poll_code("GET", "/api/v1/namespaces/dev/pods", tok, NULL, 403, o.rbac_delay_ms + 3000),
 	             403);
 	kj_free_secret(tok);
+}
+
+/* A binding given to another subject moves access only when the informer
+ * hears of it, among many bindings of others in the namespace. */
+Test(authz, an_updated_binding_moves_access_after_the_lag)
+{
+	struct demo_opts o = test_opts();
+	struct resp r;
+	char *ci, *qa, *b;
+
+	/* long enough to see the old state right after the change on a slow
+	 * (sanitizer, loaded) build too */
+	o.rbac_delay_ms = 2000;
+	restart_opts(&o);
+	ci = new_sa_token("dev", "ci");
+	qa = new_sa_token("dev", "qa");
+	grant("pod-reader", "\"get\",\"list\"", "pods", "ci");
+	for (int i = 0; i < 200; i++) {
+		char name[32], sa[32];
+
+		snprintf(name, sizeof name, "others-%d", i);
+		snprintf(sa, sizeof sa, "other-%d", i);
+		b = kj_xasprintf(rb_body, name, "Role", "pod-reader", sa);
+		create("/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings", b);
+		free(b);
+	}
+	cr_assert_eq(poll_code("GET", "/api/v1/namespaces/dev/pods", ci, NULL, 200, o.rbac_delay_ms + 3000),
+	             200);
+	r = call("GET", "/api/v1/namespaces/dev/pods", qa, NULL);
+	expect(&r, 403);
+	resp_done(&r);
+	b = kj_xasprintf(rb_body, "pod-reader", "Role", "pod-reader", "qa");
+	r = admin("PUT", "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings/pod-reader", b);
+	free(b);
+	expect(&r, 200);
+	resp_done(&r);
+	/* right after the update the authorizer still has the old subject */
+	r = call("GET", "/api/v1/namespaces/dev/pods", ci, NULL);
+	expect(&r, 200);
+	resp_done(&r);
+	cr_assert_eq(poll_code("GET", "/api/v1/namespaces/dev/pods", qa, NULL, 200, o.rbac_delay_ms + 3000),
+	             200);
+	r = call("GET", "/api/v1/namespaces/dev/pods", ci, NULL);
+	expect(&r, 403);
+	resp_done(&r);
+	kj_free_secret(ci);
+	kj_free_secret(qa);
 }
 
 Test(authz, escalation_and_bind_through_the_api)

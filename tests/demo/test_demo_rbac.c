@@ -1,6 +1,7 @@
 /* RBAC evaluation, escalation prevention and the ServiceAccount token signer
  * of the demo cluster, tested as pure functions (no server). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include "demo/escalation.h"
 #include "demo/jwtsign.h"
 #include "util/b64.h"
+#include "util/json.h"
 #include "util/jwt.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
@@ -64,22 +66,28 @@ static const char *policy_json =
     "]}";
 
 static cJSON *policy_doc;
-static struct authz_policy pol;
+static struct authz_policy *pol;
 
 static void setup(void)
 {
 	policy_doc = cJSON_Parse(policy_json);
 	cr_assert_not_null(policy_doc);
-	pol.roles = cJSON_GetObjectItem(policy_doc, "roles");
-	pol.clusterroles = cJSON_GetObjectItem(policy_doc, "clusterroles");
-	pol.rolebindings = cJSON_GetObjectItem(policy_doc, "rolebindings");
-	pol.clusterrolebindings = cJSON_GetObjectItem(policy_doc, "clusterrolebindings");
+	pol = authz_policy_new();
+	cr_assert_eq(authz_policy_add_all(pol, "roles", cJSON_GetObjectItem(policy_doc, "roles")), 0);
+	cr_assert_eq(
+	    authz_policy_add_all(pol, "clusterroles", cJSON_GetObjectItem(policy_doc, "clusterroles")), 0);
+	cr_assert_eq(
+	    authz_policy_add_all(pol, "rolebindings", cJSON_GetObjectItem(policy_doc, "rolebindings")), 0);
+	cr_assert_eq(authz_policy_add_all(pol, "clusterrolebindings",
+	                                  cJSON_GetObjectItem(policy_doc, "clusterrolebindings")),
+	             0);
 }
 
 static void teardown(void)
 {
 	cJSON_Delete(policy_doc);
-	memset(&pol, 0, sizeof pol);
+	authz_policy_free(pol);
+	pol = NULL;
 }
 
 static char *g_auth[] = {"system:authenticated"};
@@ -147,7 +155,7 @@ Test(rbac, authorize_table, .init = setup, .fini = teardown)
 		                             c->group, c->res,  c->sub,
 		                             c->name,  c->ns,   c->path ? c->path : ""};
 		char *reason = NULL;
-		enum demo_decision d = authz_authorize(&pol, &a, &reason);
+		enum demo_decision d = authz_authorize(pol, &a, &reason);
 
 		cr_expect_eq(d == DEMO_ALLOW, c->allowed, "case %zu: %s %s/%s", i, c->verb, c->res,
 		             c->path ? c->path : "");
@@ -157,6 +165,138 @@ Test(rbac, authorize_table, .init = setup, .fini = teardown)
 			cr_expect_null(reason, "case %zu: %s", i, reason);
 		free(reason);
 	}
+}
+
+/* ------------------------------------------------------------ the index */
+
+static int allows(const struct authz_policy *p, const struct demo_user *u, const char *ns, const char *res)
+{
+	struct demo_authz_attrs a = {u, "get", 1, "", res, "", "x", ns, ""};
+	char *reason = NULL;
+	enum demo_decision d = authz_authorize(p, &a, &reason);
+
+	free(reason);
+	return d == DEMO_ALLOW;
+}
+
+static cJSON *rb_json(const char *ns, const char *name, const char *role, const char *subjects)
+{
+	char *txt = kj_xasprintf("{\"metadata\":{\"name\":\"%s\",\"namespace\":\"%s\"},\"roleRef\":{\"kind\":"
+	                         "\"Role\",\"name\":\"%s\"},\"subjects\":%s}",
+	                         name, ns, role, subjects);
+	cJSON *b = cJSON_Parse(txt);
+
+	free(txt);
+	cr_assert_not_null(b);
+	return b;
+}
+
+/* A binding added, changed and removed is found, found for its new subject
+ * only, then no more, with thousands of other bindings in its namespace. */
+Test(rbac, index_follows_puts_and_removes, .init = setup, .fini = teardown)
+{
+	static char *g_none[] = {"system:authenticated"};
+	struct demo_user u_x = USER("system:serviceaccount:dev:x", g_none);
+	struct demo_user u_y = USER("system:serviceaccount:dev:y", g_none);
+	const cJSON **bs;
+	cJSON *b;
+	size_t n;
+
+	for (int i = 0; i < 5000; i++) {
+		char name[32], subj[96];
+
+		snprintf(name, sizeof name, "other-%d", i);
+		snprintf(subj, sizeof subj, "[{\"kind\":\"ServiceAccount\",\"name\":\"sa-%d\"}]", i);
+		b = rb_json("dev", name, "pod-reader", subj);
+		cr_assert_eq(authz_policy_put(pol, "rolebindings", b), 0);
+		cJSON_Delete(b);
+	}
+	cr_assert_eq(authz_policy_count(pol, "rolebindings"), 5005);
+	cr_assert_not(allows(pol, &u_x, "dev", "pods"));
+
+	/* a ServiceAccount subject without a namespace is the binding's */
+	b = rb_json("dev", "x-reads", "pod-reader", "[{\"kind\":\"ServiceAccount\",\"name\":\"x\"}]");
+	authz_policy_put(pol, "rolebindings", b);
+	cJSON_Delete(b);
+	cr_assert(allows(pol, &u_x, "dev", "pods"));
+	cr_assert_not(allows(pol, &u_x, "prod", "pods"));
+	cr_assert_not(allows(pol, &u_y, "dev", "pods"));
+	n = authz_policy_bindings_for(pol, "dev", &u_x, &bs);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(kj_json_meta0(bs[0], "name"), "x-reads");
+	free(bs);
+
+	/* the same binding given to y: x loses it, no second copy */
+	b = rb_json("dev", "x-reads", "pod-reader",
+	            "[{\"kind\":\"ServiceAccount\",\"name\":\"y\",\"namespace\":\"dev\"},"
+	            "{\"kind\":\"User\",\"name\":\"system:serviceaccount:dev:y\"}]");
+	authz_policy_put(pol, "rolebindings", b);
+	cJSON_Delete(b);
+	cr_assert_eq(authz_policy_count(pol, "rolebindings"), 5006);
+	cr_assert_not(allows(pol, &u_x, "dev", "pods"));
+	cr_assert(allows(pol, &u_y, "dev", "pods"));
+	n = authz_policy_bindings_for(pol, "dev", &u_y, &bs);
+	cr_assert_eq(n, 1, "a binding naming y twice is visited once");
+	free(bs);
+
+	authz_policy_remove(pol, "rolebindings", "dev", "x-reads");
+	cr_assert_eq(authz_policy_count(pol, "rolebindings"), 5005);
+	cr_assert_not(allows(pol, &u_y, "dev", "pods"));
+	cr_assert_null(authz_policy_find(pol, "rolebindings", "dev", "x-reads"));
+	/* removing what is not there changes nothing */
+	authz_policy_remove(pol, "rolebindings", "dev", "x-reads");
+	authz_policy_remove(pol, "rolebindings", "prod", "other-1");
+	cr_assert_eq(authz_policy_count(pol, "rolebindings"), 5005);
+
+	/* a Role removed and put back: its bindings resolve again */
+	cr_assert_not_null(authz_policy_find(pol, "roles", "dev", "pod-reader"));
+	b = cJSON_Duplicate(authz_policy_find(pol, "roles", "dev", "pod-reader"), 1);
+	authz_policy_remove(pol, "roles", "dev", "pod-reader");
+	cr_assert_not(allows(pol, &u_ci, "dev", "pods"));
+	authz_policy_put(pol, "roles", b);
+	cJSON_Delete(b);
+	cr_assert(allows(pol, &u_ci, "dev", "pods"));
+}
+
+/* Bindings found through groups and users, in name order, each once; a
+ * ClusterRoleBinding's ServiceAccount without a namespace names nobody. */
+Test(rbac, index_finds_bindings_by_user_and_group, .init = setup, .fini = teardown)
+{
+	static char *g_two[] = {"devs", "ops", "system:authenticated"};
+	struct demo_user u_z = USER("zed", g_two);
+	const cJSON **bs;
+	cJSON *b;
+	size_t n;
+
+	b = rb_json("dev", "b-ops", "pod-reader", "[{\"kind\":\"Group\",\"name\":\"ops\"}]");
+	authz_policy_put(pol, "rolebindings", b);
+	cJSON_Delete(b);
+	b = rb_json("dev", "a-both", "pod-reader",
+	            "[{\"kind\":\"Group\",\"name\":\"ops\"},{\"kind\":\"User\",\"name\":\"zed\"}]");
+	authz_policy_put(pol, "rolebindings", b);
+	cJSON_Delete(b);
+	n = authz_policy_bindings_for(pol, "dev", &u_z, &bs);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(kj_json_meta0(bs[0], "name"), "a-both");
+	cr_assert_str_eq(kj_json_meta0(bs[1], "name"), "b-ops");
+	cr_assert_str_eq(kj_json_meta0(bs[2], "name"), "rb-tok"); /* the fixture's, to group devs */
+	free(bs);
+	n = authz_policy_bindings_for(pol, "prod", &u_z, &bs);
+	cr_assert_eq(n, 0);
+	free(bs);
+
+	b = cJSON_Parse("{\"metadata\":{\"name\":\"no-ns\"},\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":"
+	                "\"sa-reader\"},\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"ci\"}]}");
+	authz_policy_put(pol, "clusterrolebindings", b);
+	cJSON_Delete(b);
+	n = authz_policy_bindings_for(pol, "", &u_ci, &bs);
+	cr_assert_eq(n, 2); /* sa-read and system:discovery, not no-ns */
+	cr_assert_str_eq(kj_json_meta0(bs[0], "name"), "sa-read");
+	cr_assert_str_eq(kj_json_meta0(bs[1], "name"), "system:discovery");
+	free(bs);
+	b = cJSON_Parse("{\"metadata\":{\"name\":\"p\",\"namespace\":\"dev\"}}");
+	cr_assert_eq(authz_policy_put(pol, "pods", b), -1);
+	cJSON_Delete(b);
 }
 
 Test(rbac, rule_matching_edge_cases)
@@ -185,18 +325,21 @@ Test(rbac, rule_matching_edge_cases)
 Test(rbac, rules_for_lists_cluster_then_namespace, .init = setup, .fini = teardown)
 {
 	char *errs = NULL;
-	cJSON *rules = authz_rules_for(&pol, &u_ci, "dev", &errs);
+	cJSON *rules = authz_rules_for(pol, &u_ci, "dev", &errs);
 	char *txt = cJSON_PrintUnformatted(rules);
 
 	cr_assert_null(errs);
+	/* ClusterRoleBindings in name order (sa-read, system:discovery), then
+	 * the RoleBindings of dev, as the demo's listers return them */
 	cr_assert_str_eq(
-	    txt, "[{\"verbs\":[\"get\"],\"nonResourceURLs\":[\"/api\",\"/api/*\",\"/apis\",\"/apis/*\","
-	         "\"/version\"]},{\"verbs\":[\"get\",\"list\"],\"apiGroups\":[\"\"],\"resources\":"
-	         "[\"serviceaccounts\"]},{\"verbs\":[\"get\",\"list\"],\"apiGroups\":[\"\"],"
-	         "\"resources\":[\"pods\"]}]");
+	    txt,
+	    "[{\"verbs\":[\"get\",\"list\"],\"apiGroups\":[\"\"],\"resources\":"
+	    "[\"serviceaccounts\"]},{\"verbs\":[\"get\"],\"nonResourceURLs\":[\"/api\",\"/api/*\",\"/apis\","
+	    "\"/apis/*\",\"/version\"]},{\"verbs\":[\"get\",\"list\"],\"apiGroups\":[\"\"],"
+	    "\"resources\":[\"pods\"]}]");
 	free(txt);
 	cJSON_Delete(rules);
-	rules = authz_rules_for(&pol, &u_bob, "dev", &errs);
+	rules = authz_rules_for(pol, &u_bob, "dev", &errs);
 	cr_assert_str_eq(errs, "role.rbac.authorization.k8s.io \"gone\" not found");
 	free(errs);
 	cJSON_Delete(rules);
@@ -275,8 +418,8 @@ Test(rbac, role_write_checks, .init = setup, .fini = teardown)
 	cJSON *more =
 	    role("r2", "[{\"verbs\":[\"get\",\"delete\"],\"apiGroups\":[\"\"],\"resources\":[\"pods\"]}]");
 
-	cr_assert_eq(authz_check_role_write(&pol, &u_ci, "roles", "dev", "", held, NULL, &v), 0);
-	cr_assert_eq(authz_check_role_write(&pol, &u_ci, "roles", "dev", "", more, NULL, &v), 403);
+	cr_assert_eq(authz_check_role_write(pol, &u_ci, "roles", "dev", "", held, NULL, &v), 0);
+	cr_assert_eq(authz_check_role_write(pol, &u_ci, "roles", "dev", "", more, NULL, &v), 403);
 	cr_assert_str_eq(v.message,
 	                 "roles.rbac.authorization.k8s.io \"r2\" is forbidden: user "
 	                 "\"system:serviceaccount:dev:ci\" (groups=[\"system:serviceaccounts\" "
@@ -287,13 +430,13 @@ Test(rbac, role_write_checks, .init = setup, .fini = teardown)
 	cr_assert_str_eq(v.name, "r2");
 	authz_verdict_done(&v);
 	/* the same role in another namespace: nothing is held there */
-	cr_assert_eq(authz_check_role_write(&pol, &u_ci, "roles", "prod", "", held, NULL, &v), 403);
+	cr_assert_eq(authz_check_role_write(pol, &u_ci, "roles", "prod", "", held, NULL, &v), 403);
 	authz_verdict_done(&v);
 	/* escalate verb (carol) and system:masters pass */
-	cr_assert_eq(authz_check_role_write(&pol, &u_carol, "roles", "dev", "", more, NULL, &v), 0);
-	cr_assert_eq(authz_check_role_write(&pol, &u_root, "roles", "dev", "", more, NULL, &v), 0);
+	cr_assert_eq(authz_check_role_write(pol, &u_carol, "roles", "dev", "", more, NULL, &v), 0);
+	cr_assert_eq(authz_check_role_write(pol, &u_root, "roles", "dev", "", more, NULL, &v), 0);
 	/* an update that leaves the rules alone passes */
-	cr_assert_eq(authz_check_role_write(&pol, &u_ci, "roles", "dev", "r2", more, more, &v), 0);
+	cr_assert_eq(authz_check_role_write(pol, &u_ci, "roles", "dev", "r2", more, more, &v), 0);
 	cJSON_Delete(held);
 	cJSON_Delete(more);
 }
@@ -304,11 +447,11 @@ Test(rbac, aggregation_rule_needs_full_authority, .init = setup, .fini = teardow
 	cJSON *cr = cJSON_Parse("{\"metadata\":{\"name\":\"agg\"},\"rules\":[],\"aggregationRule\":"
 	                        "{\"clusterRoleSelectors\":[{\"matchLabels\":{\"a\":\"b\"}}]}}");
 
-	cr_assert_eq(authz_check_role_write(&pol, &u_ci, "clusterroles", "", "", cr, NULL, &v), 403);
+	cr_assert_eq(authz_check_role_write(pol, &u_ci, "clusterroles", "", "", cr, NULL, &v), 403);
 	cr_assert_str_eq(v.message, "clusterroles.rbac.authorization.k8s.io \"agg\" is forbidden: must have "
 	                            "cluster-admin privileges to use the aggregationRule");
 	authz_verdict_done(&v);
-	cr_assert_eq(authz_check_role_write(&pol, &u_root, "clusterroles", "", "", cr, NULL, &v), 0);
+	cr_assert_eq(authz_check_role_write(pol, &u_root, "clusterroles", "", "", cr, NULL, &v), 0);
 	cJSON_Delete(cr);
 }
 
@@ -333,11 +476,11 @@ Test(rbac, binding_write_checks, .init = setup, .fini = teardown)
 
 	/* ci holds everything pod-reader grants: may bind it */
 	b = binding("RoleBinding", "b1", "dev", "Role", "pod-reader");
-	cr_assert_eq(authz_check_binding_write(&pol, &u_ci, "rolebindings", "dev", b, NULL, &v), 0);
+	cr_assert_eq(authz_check_binding_write(pol, &u_ci, "rolebindings", "dev", b, NULL, &v), 0);
 	cJSON_Delete(b);
 	/* ... but not tokens */
 	b = binding("RoleBinding", "b2", "dev", "Role", "tokens");
-	cr_assert_eq(authz_check_binding_write(&pol, &u_ci, "rolebindings", "dev", b, NULL, &v), 403);
+	cr_assert_eq(authz_check_binding_write(pol, &u_ci, "rolebindings", "dev", b, NULL, &v), 403);
 	cr_assert_str_eq(
 	    v.message,
 	    "rolebindings.rbac.authorization.k8s.io \"b2\" is forbidden: user "
@@ -349,24 +492,24 @@ Test(rbac, binding_write_checks, .init = setup, .fini = teardown)
 	cJSON_Delete(b);
 	/* missing role: its lookup error, 404 */
 	b = binding("RoleBinding", "b3", "dev", "Role", "nope");
-	cr_assert_eq(authz_check_binding_write(&pol, &u_ci, "rolebindings", "dev", b, NULL, &v), 404);
+	cr_assert_eq(authz_check_binding_write(pol, &u_ci, "rolebindings", "dev", b, NULL, &v), 404);
 	cr_assert_str_eq(v.message, "roles.rbac.authorization.k8s.io \"nope\" not found");
 	cr_assert_str_eq(v.resource, "roles");
 	authz_verdict_done(&v);
 	cJSON_Delete(b);
 	b = binding("ClusterRoleBinding", "b4", NULL, "ClusterRole", "nope");
-	cr_assert_eq(authz_check_binding_write(&pol, &u_ci, "clusterrolebindings", "", b, NULL, &v), 404);
+	cr_assert_eq(authz_check_binding_write(pol, &u_ci, "clusterrolebindings", "", b, NULL, &v), 404);
 	cr_assert_str_eq(v.message, "clusterroles.rbac.authorization.k8s.io \"nope\" not found");
 	authz_verdict_done(&v);
 	cJSON_Delete(b);
 	/* bind verb with resourceNames: carol may bind admin in dev only */
 	b = binding("RoleBinding", "b5", "dev", "ClusterRole", "admin");
-	cr_assert_eq(authz_check_binding_write(&pol, &u_carol, "rolebindings", "dev", b, NULL, &v), 0);
-	cr_assert_eq(authz_check_binding_write(&pol, &u_carol, "rolebindings", "prod", b, NULL, &v), 403);
+	cr_assert_eq(authz_check_binding_write(pol, &u_carol, "rolebindings", "dev", b, NULL, &v), 0);
+	cr_assert_eq(authz_check_binding_write(pol, &u_carol, "rolebindings", "prod", b, NULL, &v), 403);
 	authz_verdict_done(&v);
 	cJSON_Delete(b);
 	b = binding("ClusterRoleBinding", "b6", NULL, "ClusterRole", "cluster-admin");
-	cr_assert_eq(authz_check_binding_write(&pol, &u_root, "clusterrolebindings", "", b, NULL, &v), 0);
+	cr_assert_eq(authz_check_binding_write(pol, &u_root, "clusterrolebindings", "", b, NULL, &v), 0);
 	cJSON_Delete(b);
 }
 
