@@ -11,6 +11,7 @@
 #include "demo/authz.h"
 #include "util/json.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 /* Field separator inside index keys: no Kubernetes namespace or resource
  * contains it, and a user or group name, which may, is always last. */
@@ -29,18 +30,6 @@ struct pobj {
 	size_t nsubj;
 };
 
-/* A chained hash table from a string key to a pointer. */
-struct hent {
-	char *key;
-	void *val;
-	struct hent *next;
-};
-
-struct hmap {
-	struct hent **b;
-	size_t nb, n; /* nb: 0 or a power of two */
-};
-
 /* The bindings filed under one subject key. */
 struct blist {
 	struct pobj **v;
@@ -48,113 +37,13 @@ struct blist {
 };
 
 struct authz_policy {
-	struct hmap objs;     /* "resource SEP ns SEP name" -> struct pobj */
-	struct hmap subjects; /* subject key -> struct blist */
+	struct kj_strmap objs;     /* "resource SEP ns SEP name" -> struct pobj */
+	struct kj_strmap subjects; /* subject key -> struct blist */
 	/* ClusterRoles by name: aggregation visits them all in name order */
 	struct pobj **clusterroles;
 	size_t ncr, cr_cap;
 	size_t count[R_N];
 };
-
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static struct hent **hslot(const struct hmap *m, const char *key)
-{
-	struct hent **p;
-
-	if (!m->nb)
-		return NULL;
-	for (p = &m->b[hash(key) & (m->nb - 1)]; *p; p = &(*p)->next)
-		if (!strcmp((*p)->key, key))
-			return p;
-	return p;
-}
-
-static void *hget(const struct hmap *m, const char *key)
-{
-	struct hent **p = hslot(m, key);
-
-	return p && *p ? (*p)->val : NULL;
-}
-
-static void hgrow(struct hmap *m)
-{
-	size_t nb = m->nb ? m->nb * 2 : 64;
-	struct hent **b = kj_xcalloc(nb, sizeof *b);
-
-	for (size_t i = 0; i < m->nb; i++) {
-		struct hent *e = m->b[i], *next;
-
-		for (; e; e = next) {
-			size_t k = hash(e->key) & (nb - 1);
-
-			next = e->next;
-			e->next = b[k];
-			b[k] = e;
-		}
-	}
-	free(m->b);
-	m->b = b;
-	m->nb = nb;
-}
-
-/* The entry of key, made when missing (its value then NULL until the
- * caller sets it). */
-static struct hent *hput(struct hmap *m, const char *key)
-{
-	struct hent **p, *e;
-
-	if (m->n + 1 > m->nb)
-		hgrow(m);
-	p = hslot(m, key);
-	if (*p)
-		return *p;
-	e = kj_xcalloc(1, sizeof *e);
-	e->key = kj_xstrdup(key);
-	*p = e;
-	m->n++;
-	return e;
-}
-
-static void *hdel(struct hmap *m, const char *key)
-{
-	struct hent **p = hslot(m, key), *e;
-	void *val;
-
-	if (!p || !*p)
-		return NULL;
-	e = *p;
-	*p = e->next;
-	val = e->val;
-	free(e->key);
-	free(e);
-	m->n--;
-	return val;
-}
-
-static void hfree(struct hmap *m, void (*free_val)(void *))
-{
-	for (size_t i = 0; i < m->nb; i++) {
-		struct hent *e = m->b[i], *next;
-
-		for (; e; e = next) {
-			next = e->next;
-			if (free_val)
-				free_val(e->val);
-			free(e->key);
-			free(e);
-		}
-	}
-	free(m->b);
-	memset(m, 0, sizeof *m);
-}
 
 static int res_index(const char *resource)
 {
@@ -207,7 +96,7 @@ static void file_subjects(struct authz_policy *p, struct pobj *o)
 	cJSON_ArrayForEach(s, kj_json_array(o->obj, "subjects"))
 	{
 		char *key = subject_key(s, bns);
-		struct hent *e;
+		void **slot;
 		struct blist *l;
 		size_t i;
 
@@ -219,10 +108,10 @@ static void file_subjects(struct authz_policy *p, struct pobj *o)
 			free(key);
 			continue;
 		}
-		e = hput(&p->subjects, key);
-		if (!e->val)
-			e->val = kj_xcalloc(1, sizeof(struct blist));
-		l = e->val;
+		slot = kj_strmap_slot(&p->subjects, key);
+		if (!*slot)
+			*slot = kj_xcalloc(1, sizeof(struct blist));
+		l = *slot;
 		if (l->n == l->cap) {
 			l->cap = l->cap ? l->cap * 2 : 4;
 			l->v = kj_xrealloc(l->v, l->cap * sizeof *l->v);
@@ -236,7 +125,7 @@ static void file_subjects(struct authz_policy *p, struct pobj *o)
 static void unfile_subjects(struct authz_policy *p, struct pobj *o)
 {
 	for (size_t i = 0; i < o->nsubj; i++) {
-		struct blist *l = hget(&p->subjects, o->subj[i]);
+		struct blist *l = kj_strmap_get(&p->subjects, o->subj[i]);
 
 		for (size_t j = 0; l && j < l->n; j++) {
 			if (l->v[j] != o)
@@ -245,7 +134,7 @@ static void unfile_subjects(struct authz_policy *p, struct pobj *o)
 			break;
 		}
 		if (l && !l->n) {
-			hdel(&p->subjects, o->subj[i]);
+			kj_strmap_del(&p->subjects, o->subj[i]);
 			free(l->v);
 			free(l);
 		}
@@ -327,8 +216,8 @@ void authz_policy_free(struct authz_policy *p)
 {
 	if (!p)
 		return;
-	hfree(&p->objs, free_pobj);
-	hfree(&p->subjects, free_blist);
+	kj_strmap_done(&p->objs, free_pobj);
+	kj_strmap_done(&p->subjects, free_blist);
 	free(p->clusterroles);
 	free(p);
 }
@@ -338,7 +227,7 @@ int authz_policy_put(struct authz_policy *p, const char *resource, const cJSON *
 	int res = res_index(resource);
 	const char *ns = kj_json_meta0(obj, "namespace"), *name = kj_json_meta0(obj, "name");
 	struct pobj *o, *old;
-	struct hent *e;
+	void **slot;
 	char *key;
 
 	if (res < 0)
@@ -346,9 +235,9 @@ int authz_policy_put(struct authz_policy *p, const char *resource, const cJSON *
 	if (res == R_CLUSTERROLES || res == R_CLUSTERROLEBINDINGS)
 		ns = "";
 	key = obj_key(res, ns, name);
-	e = hput(&p->objs, key);
+	slot = kj_strmap_slot(&p->objs, key);
 	free(key);
-	if ((old = e->val))
+	if ((old = *slot))
 		drop(p, old);
 	o = kj_xcalloc(1, sizeof *o);
 	o->obj = cJSON_Duplicate(obj, 1);
@@ -357,7 +246,7 @@ int authz_policy_put(struct authz_policy *p, const char *resource, const cJSON *
 	if (res == R_CLUSTERROLES || res == R_CLUSTERROLEBINDINGS)
 		o->ns = "";
 	o->name = kj_json_meta0(o->obj, "name");
-	e->val = o;
+	*slot = o;
 	p->count[res]++;
 	if (res == R_ROLEBINDINGS || res == R_CLUSTERROLEBINDINGS)
 		file_subjects(p, o);
@@ -385,7 +274,7 @@ void authz_policy_remove(struct authz_policy *p, const char *resource, const cha
 	if (res < 0)
 		return;
 	key = obj_key(res, res == R_ROLES || res == R_ROLEBINDINGS ? ns : "", name);
-	o = hdel(&p->objs, key);
+	o = kj_strmap_del(&p->objs, key);
 	free(key);
 	if (o)
 		drop(p, o);
@@ -408,7 +297,7 @@ const cJSON *authz_policy_find(const struct authz_policy *p, const char *resourc
 	if (res < 0)
 		return NULL;
 	key = obj_key(res, res == R_ROLES || res == R_ROLEBINDINGS ? ns : "", name);
-	o = hget(&p->objs, key);
+	o = kj_strmap_get(&p->objs, key);
 	free(key);
 	return o ? o->obj : NULL;
 }
@@ -423,7 +312,7 @@ void authz_policy_foreach_clusterrole(const struct authz_policy *p, int (*fn)(co
 
 static void collect(const struct authz_policy *p, const char *key, struct pobj ***v, size_t *n, size_t *cap)
 {
-	const struct blist *l = hget(&p->subjects, key);
+	const struct blist *l = kj_strmap_get(&p->subjects, key);
 
 	for (size_t i = 0; l && i < l->n; i++) {
 		if (*n == *cap) {

@@ -8,6 +8,7 @@
 
 #include "util/names.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/timeutil.h"
 
 struct entry {
@@ -19,6 +20,16 @@ struct entry {
 	int owned;      /* number of metadata.ownerReferences: only these are GC candidates */
 	char owner[40]; /* the uid of the owner when there is exactly one */
 	uint64_t hash;  /* of (group, resource, ns, name): its slot in the index */
+	char *uid;      /* metadata.uid (never changes) */
+	char **owners;  /* the owner uids it is filed under in dependents */
+	size_t nowners;
+};
+
+/* The dependents of one owner uid (the uids of the objects naming it in
+ * their ownerReferences). */
+struct deps {
+	char **uids;
+	size_t n, cap;
 };
 
 /* Change counters per API group, so a cache built from one group (the
@@ -48,6 +59,12 @@ struct objstore {
 	 * request costs more the more objects there are. */
 	size_t *slots;
 	size_t nslots; /* 0 or a power of two */
+	/* uid -> 1 + index in v, and owner uid -> struct deps: the garbage
+	 * collector and a delete's dependents check find an object's owners
+	 * and dependents without walking every object, as the real garbage
+	 * collector's graph does (pkg/controller/garbagecollector/graph.go). */
+	struct kj_strmap by_uid;
+	struct kj_strmap dependents;
 	uint64_t rv;
 	uint64_t gen; /* bumped by every change; never reused */
 	struct {
@@ -108,11 +125,25 @@ static void record(struct objstore *s, enum obj_event type, const char *group, c
 
 static void entry_done(struct entry *e)
 {
+	for (size_t i = 0; i < e->nowners; i++)
+		free(e->owners[i]);
+	free(e->owners);
+	free(e->uid);
 	free(e->group);
 	free(e->resource);
 	free(e->ns);
 	free(e->name);
 	cJSON_Delete(e->obj);
+}
+
+static void deps_free(void *v)
+{
+	struct deps *d = v;
+
+	for (size_t i = 0; i < d->n; i++)
+		free(d->uids[i]);
+	free(d->uids);
+	free(d);
 }
 
 void objstore_free(struct objstore *s)
@@ -125,6 +156,8 @@ void objstore_free(struct objstore *s)
 		entry_done(&s->v[i]);
 	free(s->v);
 	free(s->slots);
+	kj_strmap_done(&s->by_uid, NULL);
+	kj_strmap_done(&s->dependents, deps_free);
 	for (i = 0; i < GROUP_SLOTS; i++)
 		free(s->groups[i].group);
 	for (i = 0; i < s->log_n; i++)
@@ -302,12 +335,64 @@ static struct entry *find(struct objstore *s, const char *group, const char *res
 
 static struct entry *find_uid(struct objstore *s, const char *uid)
 {
-	size_t i;
+	uintptr_t i = (uintptr_t)kj_strmap_get(&s->by_uid, uid);
 
-	for (i = 0; i < s->n; i++)
-		if (!strcmp(obj_meta_str(s->v[i].obj, "uid"), uid))
-			return &s->v[i];
-	return NULL;
+	return i ? &s->v[i - 1] : NULL;
+}
+
+/* File entry i under its uid (none: an object without one is never an
+ * owner anyone can name). */
+static void uid_put(struct objstore *s, size_t i)
+{
+	if (s->v[i].uid && *s->v[i].uid)
+		*kj_strmap_slot(&s->by_uid, s->v[i].uid) = (void *)(uintptr_t)(i + 1);
+}
+
+static void uid_del(struct objstore *s, size_t i)
+{
+	if (s->v[i].uid && *s->v[i].uid && find_uid(s, s->v[i].uid) == &s->v[i])
+		kj_strmap_del(&s->by_uid, s->v[i].uid);
+}
+
+static void deps_add(struct objstore *s, const char *owner, const char *uid)
+{
+	void **slot = kj_strmap_slot(&s->dependents, owner);
+	struct deps *d = *slot;
+
+	if (!d)
+		*slot = d = kj_xcalloc(1, sizeof *d);
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 4;
+		d->uids = kj_xrealloc(d->uids, d->cap * sizeof *d->uids);
+	}
+	d->uids[d->n++] = kj_xstrdup(uid);
+}
+
+static void deps_del(struct objstore *s, const char *owner, const char *uid)
+{
+	struct deps *d = kj_strmap_get(&s->dependents, owner);
+
+	for (size_t i = 0; d && i < d->n; i++) {
+		if (strcmp(d->uids[i], uid))
+			continue;
+		free(d->uids[i]);
+		d->uids[i] = d->uids[--d->n];
+		break;
+	}
+	if (d && !d->n)
+		deps_free(kj_strmap_del(&s->dependents, owner));
+}
+
+/* Take entry e out of the dependents of its owners. */
+static void owners_unfile(struct objstore *s, struct entry *e)
+{
+	for (size_t i = 0; i < e->nowners; i++) {
+		deps_del(s, e->owners[i], e->uid ? e->uid : "");
+		free(e->owners[i]);
+	}
+	free(e->owners);
+	e->owners = NULL;
+	e->nowners = 0;
 }
 
 cJSON *objstore_get(struct objstore *s, const char *group, const char *resource, const char *ns,
@@ -377,12 +462,29 @@ static void order_meta(cJSON *meta)
 	cJSON_Delete(sorted);
 }
 
-/* Cache what collect() asks of every object on every delete. */
-static void note_owners(struct entry *e)
+/* Cache what collect() asks of every object on every delete, and file the
+ * object under each owner it names. */
+static void note_owners(struct objstore *s, struct entry *e)
 {
 	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(e->obj, "metadata"), "ownerReferences");
+	const cJSON *r, *list = cJSON_IsArray(refs) ? refs : NULL;
 	const char *uid;
+
+	owners_unfile(s, e);
+	cJSON_ArrayForEach(r, list)
+	{
+		const char *o = obj_str(r, "uid");
+		size_t i;
+
+		for (i = 0; i < e->nowners && strcmp(e->owners[i], o); i++)
+			;
+		if (i < e->nowners)
+			continue;
+		e->owners = kj_xrealloc(e->owners, (e->nowners + 1) * sizeof *e->owners);
+		e->owners[e->nowners++] = kj_xstrdup(o);
+		deps_add(s, o, e->uid ? e->uid : "");
+	}
 
 	e->owned = cJSON_IsArray(refs) ? cJSON_GetArraySize(refs) : refs ? 1 : 0;
 	e->owner[0] = '\0';
@@ -425,7 +527,11 @@ static void push(struct objstore *s, const char *group, const char *resource, co
 	e->hash = key_hash(group, resource, ns, name);
 	index_put(s, s->n - 1);
 	e->obj = obj;
-	note_owners(e);
+	e->uid = kj_xstrdup(obj_meta_str(obj, "uid"));
+	e->owners = NULL;
+	e->nowners = 0;
+	uid_put(s, s->n - 1);
+	note_owners(s, e);
 	touch(s, group);
 }
 
@@ -552,7 +658,7 @@ static enum obj_rc update(struct objstore *s, const char *group, const char *res
 	} else {
 		cJSON_Delete(e->obj);
 		e->obj = copy;
-		note_owners(e);
+		note_owners(s, e);
 		touch(s, e->group);
 		record(s, OBJ_MODIFIED, e->group, e->resource, e->ns, copy, s->rv);
 	}
@@ -583,12 +689,16 @@ static void remove_at(struct objstore *s, size_t i, cJSON **taken)
 		cJSON_Delete(s->v[i].obj);
 	s->v[i].obj = NULL;
 	index_del(s, slot_of(s, i));
+	owners_unfile(s, &s->v[i]);
+	uid_del(s, i);
 	entry_done(&s->v[i]);
 	/* the last entry takes its place: O(1), and order does not matter */
 	if (i + 1 < s->n) {
 		size_t k = slot_of(s, s->n - 1);
+		uid_del(s, s->n - 1);
 		s->v[i] = s->v[s->n - 1];
 		s->slots[k] = i + 1;
+		uid_put(s, i);
 	}
 	s->n--;
 }
@@ -638,36 +748,46 @@ static int has_live_owner(struct objstore *s, const cJSON *obj, const char *gone
 /* Garbage-collect dependents of a removed object (uid), transitively. */
 static void collect(struct objstore *s, const char *uid, enum obj_propagation prop)
 {
-	size_t i = 0;
+	const struct deps *d = kj_strmap_get(&s->dependents, uid);
+	struct strv {
+		char **v;
+		size_t n;
+	} todo = {NULL, 0};
 
-	while (i < s->n) {
-		cJSON *obj = s->v[i].obj;
+	if (!d)
+		return;
+	/* a copy: handling one dependent changes the list */
+	todo.v = kj_xcalloc(d->n, sizeof *todo.v);
+	for (size_t j = 0; j < d->n; j++)
+		todo.v[todo.n++] = kj_xstrdup(d->uids[j]);
+	for (size_t j = 0; j < todo.n; j++) {
+		struct entry *e = find_uid(s, todo.v[j]);
+		size_t i;
+		cJSON *obj;
 
-		if (!maybe_owned_by(&s->v[i], uid)) {
-			i++;
+		if (!e || !maybe_owned_by(e, uid))
 			continue;
-		}
+		i = (size_t)(e - s->v);
+		obj = e->obj;
 		if (prop == OBJ_PROPAGATE_ORPHAN || has_live_owner(s, obj, uid)) {
 			owned_by(obj, uid, 1);
-			note_owners(&s->v[i]);
+			note_owners(s, &s->v[i]);
 			set_rv(s, meta_of(obj));
 			touch(s, s->v[i].group);
 			record(s, OBJ_MODIFIED, s->v[i].group, s->v[i].resource, s->v[i].ns, obj, s->rv);
-			i++;
 			continue;
 		}
 		{
 			cJSON *gone;
-			char *duid;
 
 			remove_at(s, i, &gone);
-			duid = kj_xstrdup(obj_meta_str(gone, "uid"));
 			cJSON_Delete(gone);
-			collect(s, duid, OBJ_PROPAGATE_BACKGROUND);
-			free(duid);
-			i = 0; /* the last entry moved here; rescan */
+			collect(s, todo.v[j], OBJ_PROPAGATE_BACKGROUND);
 		}
 	}
+	for (size_t j = 0; j < todo.n; j++)
+		free(todo.v[j]);
+	free(todo.v);
 }
 
 enum obj_rc objstore_delete(struct objstore *s, const char *group, const char *resource, const char *ns,
@@ -703,12 +823,10 @@ void objstore_collect(struct objstore *s, const char *uid, enum obj_propagation 
 
 int objstore_has_dependents(struct objstore *s, const char *uid)
 {
-	size_t i;
-	int n = 0;
+	int n;
 
 	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < s->n && !n; i++)
-		n = maybe_owned_by(&s->v[i], uid);
+	n = kj_strmap_get(&s->dependents, uid) != NULL;
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }
@@ -880,9 +998,19 @@ void objstore_put(struct objstore *s, const char *group, const char *resource, c
 	pthread_mutex_lock(&s->lock);
 	e = find(s, group, resource, ns ? ns : "", name);
 	if (e) {
+		size_t i = (size_t)(e - s->v);
+
 		cJSON_Delete(e->obj);
 		e->obj = cJSON_Duplicate(obj, 1);
-		note_owners(e);
+		/* a copy of an object deleted and made again under its name */
+		if (strcmp(e->uid, obj_meta_str(e->obj, "uid"))) {
+			owners_unfile(s, e);
+			uid_del(s, i);
+			free(e->uid);
+			e->uid = kj_xstrdup(obj_meta_str(e->obj, "uid"));
+			uid_put(s, i);
+		}
+		note_owners(s, e);
 		touch(s, group);
 	} else {
 		push(s, group, resource, ns ? ns : "", name, cJSON_Duplicate(obj, 1));

@@ -12,6 +12,7 @@ src_util_libkjutil_a_SOURCES = \
 	src/util/file.c src/util/file.h \
 	src/util/jwt.c src/util/jwt.h \
 	src/util/json.c src/util/json.h \
+	src/util/strmap.c src/util/strmap.h \
 	src/util/yamlguard.c src/util/yamlguard.h \
 	src/util/safetext.c src/util/safetext_buf.c src/util/safetext.h
 UTIL_LIBS = src/util/libkjutil.a $(CJSON_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(LIBINTL)

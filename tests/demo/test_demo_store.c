@@ -1,5 +1,6 @@
 /* The demo cluster's object store and label selectors, tested directly. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,91 @@ Test(store, delete_collects_dependents_unless_orphaned)
 	cJSON_Delete(got);
 	cJSON_Delete(owner);
 	cJSON_Delete(dep);
+	objstore_free(s);
+}
+
+static char *owned(struct objstore *s, const char *res, const char *name, const char *const *owners, int n)
+{
+	cJSON *o = sa(name, NULL),
+	      *refs = cJSON_AddArrayToObject(cJSON_GetObjectItem(o, "metadata"), "ownerReferences"),
+	      *got = NULL;
+	char *uid;
+
+	for (int i = 0; i < n; i++) {
+		cJSON *ref = cJSON_CreateObject();
+		cJSON_AddStringToObject(ref, "uid", owners[i]);
+		cJSON_AddItemToArray(refs, ref);
+	}
+	if (!n)
+		cJSON_DeleteItemFromObject(cJSON_GetObjectItem(o, "metadata"), "ownerReferences");
+	cr_assert_eq(objstore_create(s, "", res, "dev", o, &got, NULL, 0), OBJ_OK);
+	uid = strdup(obj_meta_str(got, "uid"));
+	cJSON_Delete(o);
+	cJSON_Delete(got);
+	return uid;
+}
+
+static int present(struct objstore *s, const char *res, const char *name)
+{
+	cJSON *o = objstore_get(s, "", res, "dev", name);
+
+	cJSON_Delete(o);
+	return o != NULL;
+}
+
+/* The garbage collector finds dependents by their owners' uids while
+ * objects come and go around them (each delete moves another object in
+ * the store), and a dependent with another live owner only loses the
+ * reference. */
+Test(store, collect_follows_owners_among_many_objects)
+{
+	struct objstore *s = objstore_new();
+	char *a = owned(s, "serviceaccounts", "a", NULL, 0), *b = owned(s, "serviceaccounts", "b", NULL, 0);
+	const char *of_a[] = {a}, *of_ab[] = {a, b};
+	char name[32], *c, *leaf;
+	const char *of_c[1];
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, "filler-%d", i);
+		free(owned(s, "configmaps", name, NULL, 0));
+		snprintf(name, sizeof name, "of-a-%d", i);
+		free(owned(s, "secrets", name, of_a, 1));
+	}
+	c = owned(s, "secrets", "c", of_a, 1);
+	of_c[0] = c;
+	leaf = owned(s, "configmaps", "leaf", of_c, 1); /* a's grandchild */
+	free(owned(s, "secrets", "shared", of_ab, 2));
+	for (int i = 0; i < 300; i += 2) {
+		snprintf(name, sizeof name, "filler-%d", i);
+		objstore_delete(s, "", "configmaps", "dev", name, NULL);
+	}
+	cr_assert_eq(objstore_has_dependents(s, a), 1);
+	cr_assert_eq(objstore_has_dependents(s, c), 1);
+	cr_assert_eq(objstore_has_dependents(s, leaf), 0);
+	/* nothing happens while the owner is there */
+	objstore_collect(s, a, OBJ_PROPAGATE_BACKGROUND);
+	cr_assert(present(s, "secrets", "of-a-17"));
+	cr_assert_eq(objstore_delete(s, "", "serviceaccounts", "dev", "a", NULL), OBJ_OK);
+	objstore_collect(s, a, OBJ_PROPAGATE_BACKGROUND);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, "of-a-%d", i);
+		cr_assert_not(present(s, "secrets", name), "%s outlived its owner", name);
+		snprintf(name, sizeof name, "filler-%d", i);
+		cr_assert_eq(present(s, "configmaps", name), i % 2, "%s", name);
+	}
+	cr_assert_not(present(s, "secrets", "c"));
+	cr_assert_not(present(s, "configmaps", "leaf"), "dependents are collected transitively");
+	cr_assert(present(s, "secrets", "shared"), "b still owns it");
+	cr_assert_eq(objstore_has_dependents(s, a), 0);
+	cr_assert_eq(objstore_has_dependents(s, b), 1);
+	cr_assert_eq(objstore_delete(s, "", "serviceaccounts", "dev", "b", NULL), OBJ_OK);
+	objstore_collect(s, b, OBJ_PROPAGATE_BACKGROUND);
+	cr_assert_not(present(s, "secrets", "shared"));
+	cr_assert_eq(objstore_has_dependents(s, b), 0);
+	free(a);
+	free(b);
+	free(c);
+	free(leaf);
 	objstore_free(s);
 }
 

@@ -1,5 +1,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +14,7 @@
 #include "util/jwt.h"
 #include "util/names.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/strv.h"
 #include "util/timeutil.h"
 #include "util/ttl.h"
@@ -487,4 +490,53 @@ Test(json, strings_builds_an_array_in_order)
 	free(text);
 	cJSON_Delete(a);
 	cJSON_Delete(none);
+}
+
+static int count_entries(const char *key, void *val, void *ctx)
+{
+	(void)key;
+	(void)val;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* Keys are copied, found after the table grew, gone once deleted; a
+ * deleted key's neighbours in its bucket stay. */
+Test(strmap, put_get_delete_across_growth)
+{
+	struct kj_strmap m = KJ_STRMAP_INIT;
+	char key[32];
+	size_t seen = 0;
+
+	cr_assert_null(kj_strmap_get(&m, "x"));
+	cr_assert_null(kj_strmap_del(&m, "x"));
+	for (uintptr_t i = 1; i <= 5000; i++) {
+		snprintf(key, sizeof key, "k%lu", (unsigned long)i);
+		*kj_strmap_slot(&m, key) = (void *)i;
+	}
+	cr_assert_eq(m.n, 5000);
+	cr_assert_geq(m.nb, 5000, "the table grows with its entries");
+	*kj_strmap_slot(&m, "k7") = (void *)(uintptr_t)70000; /* a second put replaces */
+	cr_assert_eq(m.n, 5000);
+	for (uintptr_t i = 1; i <= 5000; i++) {
+		snprintf(key, sizeof key, "k%lu", (unsigned long)i);
+		cr_assert_eq((uintptr_t)kj_strmap_get(&m, key), i == 7 ? 70000 : i, "%s", key);
+	}
+	for (uintptr_t i = 1; i <= 5000; i += 2) {
+		snprintf(key, sizeof key, "k%lu", (unsigned long)i);
+		cr_assert_eq((uintptr_t)kj_strmap_del(&m, key), i == 7 ? 70000 : i);
+	}
+	cr_assert_eq(m.n, 2500);
+	for (uintptr_t i = 1; i <= 5000; i++) {
+		snprintf(key, sizeof key, "k%lu", (unsigned long)i);
+		if (i % 2)
+			cr_assert_null(kj_strmap_get(&m, key), "%s was deleted", key);
+		else
+			cr_assert_eq((uintptr_t)kj_strmap_get(&m, key), i);
+	}
+	kj_strmap_foreach(&m, count_entries, &seen);
+	cr_assert_eq(seen, 2500);
+	kj_strmap_done(&m, NULL);
+	cr_assert_eq(m.n, 0);
+	cr_assert_null(kj_strmap_get(&m, "k2"));
 }
