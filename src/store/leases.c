@@ -454,14 +454,19 @@ static const struct {
     [LEASE_ORDER_STATE] = {"state", "leases_by_state", "leases_group", 3, 0},
 };
 
-/* A filter that matches at least 1 in DENSE_RATIO leases first walks the
- * order's index and tests each row (a page costs a few thousand rows when
- * the matches are spread out); a sparser one merges the matching groups.
- * The walk gives up past twice the rows an even spread would need (the
- * matches gathered where the walk does not go: "team-7" sorted by state,
- * whose leases are all revoked, after 500,000 expired ones), and the page
- * is merged instead. */
-#define DENSE_RATIO 8
+/* A filter merges its matching groups (read_merged()): each group is read
+ * from its group index alone, in order, and only the page's rows are
+ * looked up in the table.  Walking an order's index instead and testing
+ * each row costs a table look-up per row tested, on a page of its own
+ * (the rows of one secret are spread over the whole table), so even a
+ * filter that matches half the leases costs more that way when its matches
+ * gather away from where the walk starts ("team-7" sorted by state, whose
+ * leases are all revoked, after 500,000 expired ones).  The walk is kept
+ * for no filter, a filter every lease matches, and a filter over more
+ * groups than this (a statement each is too many to prepare); it gives up
+ * past twice the rows an even spread of the matches would need, and the
+ * page is merged instead. */
+#define MERGE_MAX_GROUPS 256
 /* The cursor keeps its lease across a sort or filter change when the lease
  * is among this many first rows of the new order, counted before the
  * filter when the walk is used (else it goes to the top): finding a
@@ -596,10 +601,17 @@ static int view_stats(kj_db *db, const struct lease_view *v, size_t *matches, si
 	return rc == SQLITE_ROW ? 0 : db_fail(db, e, _("counting leases"));
 }
 
-/* Whether a page is first looked for by walking the order's index. */
-static int walk_first(const struct lease_view *v, size_t matches, size_t total)
+/* Whether the view's text leaves any lease out (a filter every lease
+ * matches shows what no filter shows). */
+static int filtered(const struct lease_view *v, size_t matches, size_t total)
 {
-	return !has_text(v) || matches * DENSE_RATIO >= total;
+	return has_text(v) && matches < total;
+}
+
+/* Whether a page is first looked for by walking the order's index. */
+static int walk_first(const struct lease_view *v, size_t matches, size_t total, size_t groups)
+{
+	return !filtered(v, matches, total) || groups > MERGE_MAX_GROUPS;
 }
 
 /* ---- merging the matching groups ---- */
@@ -865,38 +877,39 @@ static int read_rowids(kj_db *db, const sqlite3_int64 *ids, size_t k, struct lea
 
 /* ---- walking the order's index ---- */
 
-/* The walk's budget in SQLite VM steps (about six per row), checked every
- * WALK_CHECK_EVERY steps. */
-#define WALK_CHECK_EVERY 2000
-#define WALK_STEPS_ROW   6
+/* The walk's budget: rows of the order's index stepped over (checked every
+ * WALK_CHECK_EVERY VM instructions, a few dozen rows). */
+#define WALK_CHECK_EVERY 500
 
-static int walk_budget(void *ud)
+struct walk_budget {
+	sqlite3_stmt *st;
+	int rows;
+};
+
+static int walk_over(void *ud)
 {
-	long *left = ud;
+	struct walk_budget *b = ud;
 
-	return (*left -= WALK_CHECK_EVERY) <= 0;
+	return sqlite3_stmt_status(b->st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0) > b->rows;
 }
 
 /* 1 when the walk gave up (nothing read), 0 when read, -1 on error. */
 static int read_walk(kj_db *db, const struct lease_view *v, size_t matches, size_t total, size_t offset,
                      size_t limit, int reverse, struct lease *out, size_t *n, kj_err *e)
 {
+	int bounded = filtered(v, matches, total);
 	/* twice the rows an even spread of the matches needs, and at least
-	 * 20,000 (a few milliseconds) */
-	long budget =
-	    (long)((double)(offset + limit) * (double)total / (double)(matches ? matches : 1) * 2.0);
-	int bounded = has_text(v) && matches < total;
+	 * 1,000 */
+	double need = (double)(offset + limit) * (double)total / (double)(matches ? matches : 1) * 2.0;
+	struct walk_budget budget = {NULL, need > 1e9 ? 1000000000 : need < 1000 ? 1000 : (int)need};
 	sqlite3_stmt *st;
 	kj_buf q;
 	int rc;
 
-	if (budget < 20000)
-		budget = 20000;
-	budget *= WALK_STEPS_ROW;
 	kj_buf_init(&q);
 	kj_buf_printf(&q, "SELECT " LEASE_COLUMNS " FROM leases INDEXED BY %s WHERE ",
 	              orders[view_order(v)].index);
-	if (has_text(v))
+	if (bounded)
 		add_match(&q, v, "leases");
 	else
 		kj_buf_adds(&q, "1");
@@ -906,11 +919,13 @@ static int read_walk(kj_db *db, const struct lease_view *v, size_t matches, size
 	kj_buf_done(&q);
 	if (rc != SQLITE_OK)
 		return db_fail(db, e, _("listing leases"));
-	bind_text(st, v);
+	if (bounded)
+		bind_text(st, v);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	budget.st = st;
 	if (bounded)
-		sqlite3_progress_handler(db_sqlite(db), WALK_CHECK_EVERY, walk_budget, &budget);
+		sqlite3_progress_handler(db_sqlite(db), WALK_CHECK_EVERY, walk_over, &budget);
 	while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_lease(st, &out[(*n)++]);
 	if (bounded)
@@ -928,14 +943,14 @@ static int read_walk(kj_db *db, const struct lease_view *v, size_t matches, size
 	return 0;
 }
 
-static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size_t total, size_t offset,
-                     size_t limit, int reverse, struct lease *out, size_t *n, kj_err *e)
+static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size_t total, size_t groups,
+                     size_t offset, size_t limit, int reverse, struct lease *out, size_t *n, kj_err *e)
 {
 	sqlite3_int64 *ids;
 	size_t got = 0;
 	int rc, found;
 
-	if (walk_first(v, matches, total)) {
+	if (walk_first(v, matches, total, groups)) {
 		rc = read_walk(db, v, matches, total, offset, limit, reverse, out, n, e);
 		if (rc <= 0)
 			return rc;
@@ -966,15 +981,15 @@ int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, 
 	/* OFFSET walks the rows it skips: the second half of the table is read
 	 * from its end, in the reverse order, and turned round */
 	if (offset > matches / 2) {
-		rc = read_page(db, v, matches, total, matches - offset - limit, limit, !v->reverse, *out, n,
-		               e);
+		rc = read_page(db, v, matches, total, groups, matches - offset - limit, limit, !v->reverse,
+		               *out, n, e);
 		for (i = 0; i < *n / 2; i++) {
 			struct lease t = (*out)[i];
 			(*out)[i] = (*out)[*n - 1 - i];
 			(*out)[*n - 1 - i] = t;
 		}
 	} else {
-		rc = read_page(db, v, matches, total, offset, limit, v->reverse, *out, n, e);
+		rc = read_page(db, v, matches, total, groups, offset, limit, v->reverse, *out, n, e);
 	}
 	if (rc < 0) {
 		lease_list_free(*out, *n);
@@ -1016,7 +1031,7 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 		return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_fail(db, e, _("finding a lease"));
 	if (view_stats(db, v, &matches, &total, &groups, e) < 0)
 		return -1;
-	if (!walk_first(v, matches, total)) {
+	if (!walk_first(v, matches, total, groups)) {
 		/* few matches: the first FIND_LIMIT of them, merged */
 		sqlite3_int64 *ids = kj_xcalloc(FIND_LIMIT, sizeof(*ids));
 		size_t got = 0;
@@ -1029,11 +1044,10 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 		return rc;
 	}
 	/* the first FIND_LIMIT rows of the order's index, matching or not: a
-	 * walk over matches alone could step through most of the store when
-	 * one row in eight matches */
+	 * walk over matches alone could step through most of the store */
 	kj_buf_init(&q);
 	kj_buf_adds(&q, "SELECT rowid, ");
-	if (has_text(v))
+	if (filtered(v, matches, total))
 		add_match(&q, v, "leases");
 	else
 		kj_buf_adds(&q, "1");
