@@ -506,8 +506,9 @@ static void add_match(kj_buf *q, const struct lease_view *v, const char *t)
 	kj_buf_printf(q, "(instr(lower(%1$s.secret), ?1) > 0 OR instr(lower(%1$s.namespace), ?1) > 0", t);
 	for (s = 0; s < LEASE_STATE_COUNT; s++)
 		if (v->state_bits & (1u << s)) {
-			kj_buf_printf(q, "%s'%s'", any ? ", " : " OR state IN (",
-			              lease_state_name((enum lease_state)s));
+			if (!any)
+				kj_buf_printf(q, " OR %s.state IN (", t);
+			kj_buf_printf(q, "%s'%s'", any ? ", " : "", lease_state_name((enum lease_state)s));
 			any = 1;
 		}
 	if (any)
@@ -515,8 +516,9 @@ static void add_match(kj_buf *q, const struct lease_view *v, const char *t)
 	any = 0;
 	for (s = 0; s <= SECRET_DYNAMIC; s++)
 		if (v->mode_bits & (1u << s)) {
-			kj_buf_printf(q, "%s'%s'", any ? ", " : " OR mode IN (",
-			              secret_mode_name((enum secret_mode)s));
+			if (!any)
+				kj_buf_printf(q, " OR %s.mode IN (", t);
+			kj_buf_printf(q, "%s'%s'", any ? ", " : "", secret_mode_name((enum secret_mode)s));
 			any = 1;
 		}
 	if (any)
@@ -999,10 +1001,90 @@ int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, 
 	return rc;
 }
 
+/* Where a lease stands in a filtered view, counted instead of merged: the
+ * rows before it in each matching group, from the group indexes (a range
+ * each), plus whole groups whose key comes first when the key is a group
+ * column.  `key` and `created` are the lease's; -1 when a count reaches
+ * FIND_LIMIT (each count stops there). */
+static int position_counted(kj_db *db, const struct lease_view *v, sqlite3_int64 rowid, sqlite3_value *key,
+                            sqlite3_int64 created, long *pos, kj_err *e)
+{
+	int o = view_order(v), gk = orders[o].group, null_key = sqlite3_value_type(key) == SQLITE_NULL;
+	const char *k = orders[o].key, *lt = v->reverse ? ">" : "<", *gt = v->reverse ? "<" : ">";
+	char *cond[4] = {NULL};
+	int nc = 0, rc;
+	sqlite3_stmt *st;
+	kj_buf q;
+
+	if (!k) {
+		/* newest first, then the higher rowid */
+		cond[nc++] = kj_xasprintf("l.created_at %s ?4", gt);
+		cond[nc++] = kj_xasprintf("l.created_at = ?4 AND l.rowid %s ?5", gt);
+	} else if (gk >= 0) {
+		cond[nc++] = kj_xasprintf("g.%s = ?3 AND l.created_at %s ?4", k, gt);
+		cond[nc++] = kj_xasprintf("g.%s = ?3 AND l.created_at = ?4 AND l.rowid %s ?5", k, lt);
+	} else {
+		/* NULL sorts first, so it comes last when reversed */
+		const char *is = null_key ? "IS NULL" : "= ?3";
+
+		if (!null_key)
+			cond[nc++] = kj_xasprintf("l.%s %s ?3", k, lt);
+		if (!null_key && !v->reverse)
+			cond[nc++] = kj_xasprintf("l.%s IS NULL", k);
+		if (null_key && v->reverse)
+			cond[nc++] = kj_xasprintf("l.%s IS NOT NULL", k);
+		cond[nc++] = kj_xasprintf("l.%s %s AND l.created_at %s ?4", k, is, gt);
+		cond[nc++] = kj_xasprintf("l.%s %s AND l.created_at = ?4 AND l.rowid %s ?5", k, is, lt);
+	}
+	kj_buf_init(&q);
+	kj_buf_adds(&q, "SELECT ");
+	if (gk >= 0) {
+		kj_buf_adds(&q, "(SELECT coalesce(sum(n), 0) FROM lease_groups g WHERE n > 0 AND ");
+		add_match(&q, v, "g");
+		kj_buf_printf(&q, " AND g.%s %s ?3)", k, lt);
+	} else {
+		kj_buf_adds(&q, "0");
+	}
+	for (int i = 0; i < nc; i++) {
+		kj_buf_printf(&q,
+		              ", (SELECT count(*) FROM (SELECT 1 FROM lease_groups g CROSS JOIN leases l"
+		              " INDEXED BY %s WHERE g.n > 0 AND ",
+		              orders[o].group_index);
+		add_match(&q, v, "g");
+		kj_buf_printf(&q,
+		              " AND l.secret = g.secret AND l.namespace = g.namespace AND l.mode = g.mode"
+		              " AND l.state = g.state AND %s LIMIT %d))",
+		              cond[i], FIND_LIMIT);
+		free(cond[i]);
+	}
+	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
+	kj_buf_done(&q);
+	if (rc != SQLITE_OK)
+		return db_fail(db, e, _("finding a lease"));
+	bind_text(st, v);
+	sqlite3_bind_value(st, 3, key);
+	sqlite3_bind_int64(st, 4, created);
+	sqlite3_bind_int64(st, 5, rowid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sqlite3_int64 sum = sqlite3_column_int64(st, 0);
+		int cut = 0;
+
+		for (int i = 1; i <= nc; i++) {
+			sum += sqlite3_column_int64(st, i);
+			cut |= sqlite3_column_int64(st, i) >= FIND_LIMIT;
+		}
+		*pos = cut ? -1 : (long)sum;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, e, _("finding a lease"));
+}
+
 int store_lease_view_position(kj_db *db, const struct lease_view *v, const char *id, long *pos, kj_err *e)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 target = 0;
+	sqlite3_int64 target = 0, created = 0;
+	sqlite3_value *key = NULL;
 	size_t matches = 0, total = 0, groups = 0;
 	long i = 0;
 	kj_buf q;
@@ -1016,7 +1098,8 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 		add_match(&q, v, "leases");
 	else
 		kj_buf_adds(&q, "1");
-	kj_buf_adds(&q, " FROM leases WHERE id = ?2");
+	kj_buf_printf(&q, ", %s, created_at FROM leases WHERE id = ?2",
+	              orders[view_order(v)].key ? orders[view_order(v)].key : "NULL");
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
 	kj_buf_done(&q);
 	if (rc != SQLITE_OK)
@@ -1024,25 +1107,25 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 	bind_text(st, v);
 	db_bind_text(st, 2, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int(st, 1))
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 1)) {
 		target = sqlite3_column_int64(st, 0);
+		key = sqlite3_value_dup(sqlite3_column_value(st, 2));
+		created = sqlite3_column_int64(st, 3);
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW || !target)
 		return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_fail(db, e, _("finding a lease"));
-	if (view_stats(db, v, &matches, &total, &groups, e) < 0)
+	if (view_stats(db, v, &matches, &total, &groups, e) < 0) {
+		sqlite3_value_free(key);
 		return -1;
+	}
 	if (!walk_first(v, matches, total, groups)) {
-		/* few matches: the first FIND_LIMIT of them, merged */
-		sqlite3_int64 *ids = kj_xcalloc(FIND_LIMIT, sizeof(*ids));
-		size_t got = 0;
-		int found = 0;
-
-		rc = read_merged(db, v, v->reverse, 0, FIND_LIMIT, target, ids, &got, &found, e);
-		free(ids);
-		if (rc == 0 && found)
-			*pos = (long)got - 1;
+		rc = key ? position_counted(db, v, target, key, created, pos, e)
+		         : db_fail(db, e, _("finding a lease"));
+		sqlite3_value_free(key);
 		return rc;
 	}
+	sqlite3_value_free(key);
 	/* the first FIND_LIMIT rows of the order's index, matching or not: a
 	 * walk over matches alone could step through most of the store */
 	kj_buf_init(&q);
