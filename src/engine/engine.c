@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/engine_priv.h"
+#include "engine/mint.h"
 #include "engine/target.h"
 #include "kube/api.h"
 #include "kube/execcred.h"
@@ -148,17 +149,64 @@ int engine_open(const char *home_arg, struct engine **out, kj_err *e)
 	return 0;
 }
 
+/* Whether a target's API server speaks HTTP/1.1 only is remembered in the
+ * store (setting "http1:TARGET"), so the next run opens its parallel
+ * connections at once instead of waiting for HTTP/2 (src/kube/http.h). */
+static char *http1_key(const char *target)
+{
+	return kj_xasprintf(ENGINE_HTTP1_PREFIX "%s", target);
+}
+
+static int http1_recalled(struct engine *en, const char *target)
+{
+	char *key = http1_key(target), *v = NULL;
+	kj_err ignore;
+	int yes;
+
+	yes = db_setting_get(en->db, key, &v, &ignore) == 0 && v && !strcmp(v, "1");
+	free(v);
+	free(key);
+	return yes;
+}
+
+/* Remember what this run's answers came over, when it changed. */
+static void http1_remember(struct engine *en, const struct cached_client *cc)
+{
+	struct kube_client_stats st;
+	char *key;
+	kj_err ignore;
+	int now;
+
+	kube_client_get_stats(cc->kc, &st);
+	if (st.http2)
+		now = 0;
+	else if (st.http1)
+		now = 1;
+	else
+		return;
+	if (now == cc->http1)
+		return;
+	key = http1_key(cc->name);
+	db_setting_set(en->db, key, now ? "1" : NULL, &ignore);
+	free(key);
+}
+
+static void drop_at(struct engine *en, size_t i, int remember)
+{
+	if (remember)
+		http1_remember(en, &en->clients[i]);
+	kube_client_free(en->clients[i].kc);
+	free(en->clients[i].name);
+	free(en->clients[i].identity);
+	en->clients[i] = en->clients[--en->n_clients];
+}
+
 void engine_close(struct engine *en)
 {
-	size_t i;
-
 	if (!en)
 		return;
-	for (i = 0; i < en->n_clients; i++) {
-		kube_client_free(en->clients[i].kc);
-		free(en->clients[i].name);
-		free(en->clients[i].identity);
-	}
+	while (en->n_clients)
+		drop_at(en, en->n_clients - 1, 1);
 	free(en->clients);
 	kj_wipe(en->key, sizeof(en->key));
 	db_close(en->db);
@@ -265,6 +313,7 @@ int engine_connect(struct engine *en, const struct target *t, const struct targe
 		conn.exec = &exec;
 	}
 	conn.proxy_url = t->proxy_url;
+	conn.http1_seen = en && t->name && http1_recalled(en, t->name);
 	conn.disable_compression = t->disable_compression;
 	conn.timeout_ms = en ? en->request_timeout_ms : 0;
 	conn.server = t->server;
@@ -373,6 +422,7 @@ void engine_keep_client(struct engine *en, const char *name, struct kube_client 
 	en->clients[en->n_clients].kc = kc;
 	en->clients[en->n_clients].renew_at = 0;
 	en->clients[en->n_clients].identity = NULL;
+	en->clients[en->n_clients].http1 = http1_recalled(en, name);
 	{
 		struct target t;
 		kj_err ignore = {0};
@@ -387,17 +437,31 @@ void engine_keep_client(struct engine *en, const char *name, struct kube_client 
 
 void engine_drop_client(struct engine *en, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < en->n_clients; i++) {
-		if (strcmp(en->clients[i].name, name))
-			continue;
-		kube_client_free(en->clients[i].kc);
-		free(en->clients[i].name);
-		free(en->clients[i].identity);
-		en->clients[i] = en->clients[--en->n_clients];
-		return;
+	for (size_t i = 0; i < en->n_clients; i++) {
+		if (!strcmp(en->clients[i].name, name)) {
+			drop_at(en, i, 1);
+			return;
+		}
 	}
+}
+
+void engine_forget_target(struct engine *en, const char *name)
+{
+	char *key = http1_key(name);
+	kj_err ignore;
+
+	for (size_t i = 0; i < en->n_clients; i++) {
+		if (!strcmp(en->clients[i].name, name)) {
+			drop_at(en, i, 0);
+			break;
+		}
+	}
+	db_setting_set(en->db, key, NULL, &ignore);
+	free(key);
+	/* a target added again under this name starts with spares allowed */
+	key = kj_xasprintf(MINT_SPARES_DENIED_PREFIX "%s", name);
+	db_setting_set(en->db, key, NULL, &ignore);
+	free(key);
 }
 
 static struct cached_client *cached(struct engine *en, const char *name)

@@ -88,8 +88,14 @@ int engine_client(struct engine *en, const char *name, struct kube_client **out,
 /* Hand a client made by engine_connect() to the cache under `name` (the
  * engine owns it from now on; an older one of that name is freed). */
 void engine_keep_client(struct engine *en, const char *name, struct kube_client *kc);
-/* Forget the cached client of `name` (after the target changed or went). */
+/* Forget the cached client of `name` (after the target changed). */
 void engine_drop_client(struct engine *en, const char *name);
+/* Forget the cached client and what was learned of the server of `name`
+ * (after the target went). */
+void engine_forget_target(struct engine *en, const char *name);
+/* The setting that remembers a target's server answered over HTTP/1.1:
+ * prefix + target name, value "1". */
+#define ENGINE_HTTP1_PREFIX "http1:"
 
 /* The username the API server authenticates target `name`'s credential as
  * (SelfSubjectReview), which mints write into the owner annotation of their

@@ -18,6 +18,7 @@ struct cached_client {
 	struct kube_client *kc;
 	int64_t renew_at; /* reload (and renew the token) from then on; 0 = never */
 	char *identity;   /* engine_identity(), once learned */
+	int http1;        /* what the store said of the server's HTTP version (engine.c) */
 };
 
 struct engine {

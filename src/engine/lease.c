@@ -118,20 +118,115 @@ static void batch_end(struct engine *eng, int began)
 		db_commit(engine_db(eng), &ignore);
 }
 
-/* Delete objects of several leases on one client: first every
- * ServiceAccount/anchor Secret (one parallel batch), then bindings, then
- * roles.  Marks lease objects deleted (404 counts).  Returns the first
- * error's class in `e`, or 0 when all went. */
-static int delete_objects(struct engine *eng, struct kube_client *kc, struct lease **ls, size_t n, kj_err *e)
+/* One object of a lease to delete. */
+struct doomed {
+	struct lease_object *o;
+	struct lease *owner;
+	size_t seq; /* its index in owner->objects */
+	int op;     /* the op that deletes it in this pass */
+	int again;  /* a collection delete did not report it: by name next */
+};
+
+/* At most this many leases' objects in one collection delete: the label
+ * selector travels in the URL. */
+#define COLLECTION_MAX 100
+
+/* Plan the first pass: one op per object, except that when there are more
+ * objects than parallel requests, the objects of one kind and namespace go
+ * in collection deletes (label selector: kubejit's objects of these leases),
+ * spread over about `parallel` requests so the API server deletes them on
+ * several connections at once.  Returns the number of ops. */
+static size_t plan_deletes(struct doomed *d, size_t m, int parallel, struct kube_op *ops, char **sels)
 {
+	size_t chunk =
+	    parallel > 0 && m > (size_t)parallel ? (m + (size_t)parallel - 1) / (size_t)parallel : 1;
+	size_t n_ops = 0;
+	char *grouped = kj_xcalloc(m ? m : 1, 1);
+
+	if (chunk > COLLECTION_MAX)
+		chunk = COLLECTION_MAX;
+	for (size_t i = 0; i < m; i++) {
+		enum kube_kind_id kind = objects_kind_id(d[i].o->kind);
+		const struct kube_kind *k = kube_kind(kind);
+		size_t in_chunk = 0;
+		kj_buf sel;
+
+		if (grouped[i])
+			continue;
+		memset(&ops[n_ops], 0, sizeof(ops[n_ops]));
+		sels[n_ops] = NULL;
+		ops[n_ops].kind = kind;
+		ops[n_ops].ns = d[i].o->ns;
+		if (chunk < 2 || !k || !k->namespaced || !d[i].o->ns) {
+			ops[n_ops].verb = KUBE_OP_DELETE;
+			ops[n_ops].name = d[i].o->name;
+			d[i].op = (int)n_ops++;
+			grouped[i] = 1;
+			continue;
+		}
+		/* the following objects of this kind and namespace, up to `chunk` */
+		kj_buf_init(&sel);
+		kj_buf_adds(&sel, OBJECTS_SELECTOR "," OBJECTS_LEASE_LABEL " in (");
+		for (size_t j = i; j < m && in_chunk < chunk; j++) {
+			if (grouped[j] || objects_kind_id(d[j].o->kind) != kind || !d[j].o->ns ||
+			    strcmp(d[j].o->ns, d[i].o->ns))
+				continue;
+			grouped[j] = 1;
+			d[j].op = (int)n_ops;
+			if (in_chunk++)
+				kj_buf_addc(&sel, ',');
+			kj_buf_adds(&sel, d[j].owner->id);
+		}
+		kj_buf_addc(&sel, ')');
+		sels[n_ops] = kj_buf_steal(&sel);
+		if (in_chunk < 2) {
+			free(sels[n_ops]);
+			sels[n_ops] = NULL;
+			ops[n_ops].verb = KUBE_OP_DELETE;
+			ops[n_ops].name = d[i].o->name;
+		} else {
+			ops[n_ops].verb = KUBE_OP_DELETE_COLLECTION;
+			ops[n_ops].selector = sels[n_ops];
+		}
+		n_ops++;
+	}
+	free(grouped);
+	return n_ops;
+}
+
+/* Whether collection delete answer `list` names object `o`. */
+static int in_deleted_list(const cJSON *list, const struct lease_object *o)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items"))
+	{
+		const char *name = kube_meta(it, "name");
+		if (name && o->name && !strcmp(name, o->name))
+			return 1;
+	}
+	return 0;
+}
+
+/* Delete the objects of several leases on one client, in one stage: the
+ * deletes do not depend on each other (a binding to a missing role grants
+ * nothing, nor does a role nobody is bound to), so they all go out at once,
+ * every ServiceAccount and anchor Secret first (the tokens die with them),
+ * then the bindings, then the roles.  On HTTP/1.1 a stage costs (its
+ * requests / the parallel bound) round trips, which is why many objects go
+ * in collection deletes (plan_deletes()).  An object that a collection
+ * delete did not report deleted (a target without the deletecollection
+ * verb, an object that lost its label) is deleted by name in a second
+ * pass.  Marks lease objects deleted (404 counts).  Returns the first
+ * error's class in `e`, or 0 when all went. */
+static int delete_objects(struct engine *eng, struct kube_client *kc, struct lease **ls, size_t n,
+                          int parallel, kj_err *e)
+{
+	struct doomed *d = NULL;
+	size_t m = 0, cap = 0;
 	int rc = 0;
 
 	for (int rank = 0; rank < 3; rank++) {
-		struct kube_op *ops = NULL;
-		struct lease_object **objs = NULL;
-		size_t *seq = NULL, m = 0, cap = 0;
-		struct lease **owner = NULL;
-
 		for (size_t i = 0; i < n; i++) {
 			for (size_t j = 0; j < ls[i]->n_objects; j++) {
 				struct lease_object *o = &ls[i]->objects[j];
@@ -139,42 +234,75 @@ static int delete_objects(struct engine *eng, struct kube_client *kc, struct lea
 					continue;
 				if (m == cap) {
 					cap = cap ? cap * 2 : 16;
-					ops = kj_xrealloc(ops, cap * sizeof(*ops));
-					objs = kj_xrealloc(objs, cap * sizeof(*objs));
-					seq = kj_xrealloc(seq, cap * sizeof(*seq));
-					owner = kj_xrealloc(owner, cap * sizeof(*owner));
+					d = kj_xrealloc(d, cap * sizeof(*d));
 				}
-				memset(&ops[m], 0, sizeof(ops[m]));
-				ops[m].verb = KUBE_OP_DELETE;
-				ops[m].kind = objects_kind_id(o->kind);
-				ops[m].ns = o->ns;
-				ops[m].name = o->name;
-				objs[m] = o;
-				seq[m] = j;
-				owner[m] = ls[i];
+				d[m].o = o;
+				d[m].owner = ls[i];
+				d[m].seq = j;
+				d[m].op = -1;
+				d[m].again = 0;
 				m++;
 			}
 		}
-		if (m)
-			kube_batch(kc, ops, m, NULL);
-		int began = m ? batch_begin(eng) : 0;
-		for (size_t k = 0; k < m; k++) {
+	}
+	for (int pass = 0; pass < 2 && m; pass++) {
+		struct kube_op *ops = kj_xcalloc(m, sizeof(*ops));
+		char **sels = kj_xcalloc(m, sizeof(*sels));
+		size_t n_ops = 0, left = 0;
+		int began;
+
+		if (pass == 0) {
+			n_ops = plan_deletes(d, m, parallel, ops, sels);
+		} else {
+			for (size_t i = 0; i < m; i++) {
+				d[i].op = -1;
+				if (d[i].o->deleted || !d[i].again)
+					continue;
+				ops[n_ops].verb = KUBE_OP_DELETE;
+				ops[n_ops].kind = objects_kind_id(d[i].o->kind);
+				ops[n_ops].ns = d[i].o->ns;
+				ops[n_ops].name = d[i].o->name;
+				d[i].op = (int)n_ops++;
+			}
+		}
+		if (n_ops)
+			kube_batch(kc, ops, n_ops, NULL);
+		began = n_ops ? batch_begin(eng) : 0;
+		for (size_t i = 0; i < m; i++) {
+			struct kube_op *op;
 			kj_err ignore;
-			if (ops[k].rc == 0 || ops[k].rc == KUBE_GONE) {
-				objs[k]->deleted = 1;
-				store_lease_object_deleted(engine_db(eng), owner[k]->id, seq[k], &ignore);
+
+			if (d[i].o->deleted || d[i].op < 0)
+				continue;
+			op = &ops[d[i].op];
+			if (op->verb == KUBE_OP_DELETE_COLLECTION) {
+				if (op->rc == 0 && in_deleted_list(op->result, d[i].o)) {
+					d[i].o->deleted = 1;
+					store_lease_object_deleted(engine_db(eng), d[i].owner->id, d[i].seq,
+					                           &ignore);
+				} else {
+					d[i].again = 1;
+					left++;
+				}
+			} else if (op->rc == 0 || op->rc == KUBE_GONE) {
+				d[i].o->deleted = 1;
+				store_lease_object_deleted(engine_db(eng), d[i].owner->id, d[i].seq, &ignore);
 			} else if (!rc) {
-				*e = ops[k].err;
+				*e = op->err;
 				rc = -1;
 			}
-			cJSON_Delete(ops[k].result);
 		}
 		batch_end(eng, began);
+		for (size_t k = 0; k < n_ops; k++) {
+			cJSON_Delete(ops[k].result);
+			free(sels[k]);
+		}
 		free(ops);
-		free(objs);
-		free(seq);
-		free(owner);
+		free(sels);
+		if (!left)
+			break;
 	}
+	free(d);
 	return rc;
 }
 
@@ -229,7 +357,7 @@ static void revoke_group(struct engine *eng, struct lease **ls, size_t n, enum l
 	if (rc == 0) {
 		int was = kube_client_set_parallel(kc, parallel);
 
-		rc = delete_objects(eng, kc, ls, n, &e);
+		rc = delete_objects(eng, kc, ls, n, parallel, &e);
 		kube_client_set_parallel(kc, was);
 	}
 	engine_crash_point("revoke:deleted");
@@ -420,10 +548,9 @@ int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int paral
 	if (rc < 0)
 		return -1;
 	res->total = n;
-	/* Up to 256 leases of one target share each stage's batch (every
-	 * token's ServiceAccount or anchor first, then bindings, then roles):
+	/* Up to 256 leases of one target share one stage (delete_objects()):
 	 * on HTTP/1.1 a stage costs (its requests / `parallel`) round trips,
-	 * and a smaller group would add the stages' waits once per group. */
+	 * and a smaller group would add a partly empty round once per group. */
 	taken = kj_xcalloc(n ? n : 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		struct lease *group[256];

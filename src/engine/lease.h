@@ -7,9 +7,9 @@
  * Tokens are never stored: only their sha256 fingerprint and JWT `jti`.
  *
  * Revoke deletes the ServiceAccount (dynamic) or the anchor Secret (fixed,
- * revocable) first — that alone invalidates the token — then bindings, then
- * roles.  Invalidated is not yet refused: an API server remembers a token
- * that authenticated in the last 10 s (TokenSuccessCacheTTL,
+ * revocable) — that alone invalidates the token — and the bindings and
+ * roles in one stage (delete_objects() in lease.c says why that is safe).  Invalidated is not yet refused: an
+ * API server remembers a token that authenticated in the last 10 s (TokenSuccessCacheTTL,
  * pkg/kubeapiserver/options/authentication.go), each instance on its own,
  * so a revoked token stops working within about 10 s; lease_wait_refused()
  * waits for that.  404 counts as deleted; revoking twice is fine.  Fixed tokens that
@@ -106,10 +106,10 @@ struct lease_bulk_result {
 	size_t failed;
 };
 
-/* Requests in flight of a bulk revoke by default: 200 dynamic leases (600
- * deletes) take about 27 round trips on HTTP/1.1 (doc/BENCHMARKS.md), well
- * below an API server's --max-requests-inflight (400) and kubectl's own
- * burst (300). */
+/* Requests in flight of a bulk revoke by default, well below an API
+ * server's --max-mutating-requests-inflight (200).  Objects beyond that
+ * many go in deletes by label, so 200 dynamic leases (600 objects) take one
+ * round of 24 requests on HTTP/1.1 (doc/BENCHMARKS.md). */
 #define LEASE_REVOKE_PARALLEL 24
 
 /* Revoke every live lease matching `f` with at most `parallel` requests in

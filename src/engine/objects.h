@@ -13,9 +13,9 @@
  * Together they let anyone who may list these kinds see everyone's leases
  * (engine/cluster_lease.h); the lease's state is not written, it is read
  * from the objects themselves (there or not, being deleted, past
- * expires-at), so it is true even when a process died half-way.  Revoke order: ServiceAccount or anchor
- * Secret first (that alone invalidates the token; API servers may accept it for up to their 10 s token
- * cache), then bindings, then roles.
+ * expires-at), so it is true even when a process died half-way.  What a revoke deletes first
+ * (objects_revoke_rank()): the ServiceAccount or anchor Secret (that alone invalidates the token; API
+ * servers may accept it for up to their 10 s token cache), then bindings, then roles.
  *
  * Memory: cJSON trees returned are the caller's.  Not thread-safe beyond
  * the kube client's rules (one thread per client). */

@@ -30,6 +30,11 @@ static const struct manifest_rule fixed_rules[] = {
         " deleting it revokes the token, which stops working within about 10 s (delete); sweeps find"
         " anchors left behind (list); a spare anchor made during one mint is relabelled for the next"
         " (update), which then needs one round trip.")},
+    {"",
+     {"secrets"},
+     {"deletecollection"},
+     N_("Bulk revokes: the anchors of many leases are deleted by label in a few requests;"
+        " without it, one request each.")},
 };
 
 /* Dynamic mode: the reference `sa-request` role, plus cluster sweeps. */
@@ -48,6 +53,16 @@ static const struct manifest_rule dynamic_rules[] = {
      {"roles", "rolebindings", "clusterroles", "clusterrolebindings"},
      {"list"},
      N_("Cluster sweeps: find Roles and bindings kubejit made whose lease has expired.")},
+    {"",
+     {"serviceaccounts", "secrets"},
+     {"deletecollection"},
+     N_("Bulk revokes: the objects of many leases are deleted by label in a few requests;"
+        " without it, one request each.")},
+    {RBAC_GROUP,
+     {"roles", "rolebindings"},
+     {"deletecollection"},
+     N_("Bulk revokes: the Roles and RoleBindings of many leases are deleted by label in a few"
+        " requests; without it, one request each.")},
     {"",
      {"namespaces"},
      {"list"},

@@ -154,7 +154,7 @@ int target_remove(struct engine *en, const char *name, kj_err *e)
 			audit(en, TARGET_AUDIT_REMOVE, name, 0, e->msg);
 		return -1;
 	}
-	engine_drop_client(en, name);
+	engine_forget_target(en, name);
 	audit(en, TARGET_AUDIT_REMOVE, name, 1, NULL);
 	return 0;
 }

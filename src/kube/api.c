@@ -103,6 +103,24 @@ static int prepare(const struct kube_op *op, struct prepared *p, struct kube_cal
 		p->path = name && *name ? kube_kind_path(k, ns, name) : NULL;
 		call->body = delete_body;
 		break;
+	case KUBE_OP_DELETE_COLLECTION: {
+		kj_buf q;
+
+		/* an empty selector would match every object of the kind */
+		if (!op->selector || !*op->selector)
+			return kj_err_set(e, KJ_ERR_USAGE,
+			                  _("%s: deleting a collection needs a label selector"),
+			                  kube_kind_resource(k, res, sizeof res));
+		call->method = "DELETE";
+		p->path = kube_kind_path(k, ns, NULL);
+		kj_buf_init(&q);
+		kj_buf_adds(&q, "labelSelector=");
+		add_escaped(&q, op->selector);
+		p->query = kj_buf_steal(&q);
+		call->query = p->query;
+		call->body = delete_body;
+		break;
+	}
 	case KUBE_OP_CREATE:
 	case KUBE_OP_UPDATE: {
 		if (!op->obj)

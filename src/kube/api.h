@@ -64,15 +64,23 @@ int kube_update(struct kube_client *c, enum kube_kind_id kind, const char *ns, c
 int kube_delete(struct kube_client *c, enum kube_kind_id kind, const char *ns, const char *name, kj_err *e);
 
 /* ---- batches: independent operations run in parallel --------------------- */
-enum kube_op_verb { KUBE_OP_GET, KUBE_OP_CREATE, KUBE_OP_UPDATE, KUBE_OP_DELETE };
+/* KUBE_OP_DELETE_COLLECTION: DELETE on the collection (verb
+ * "deletecollection") with a label selector.  The API server lists what the
+ * selector matches and deletes each (a concurrent delete of one is no
+ * error), and answers the list of the objects it deleted
+ * (staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go,
+ * DeleteCollection). */
+enum kube_op_verb { KUBE_OP_GET, KUBE_OP_CREATE, KUBE_OP_UPDATE, KUBE_OP_DELETE, KUBE_OP_DELETE_COLLECTION };
 struct kube_op {
 	enum kube_op_verb verb; /* in */
 	enum kube_kind_id kind; /* in */
 	const char *ns;         /* in */
 	const char *name;       /* in: GET/DELETE; for TokenRequest create: the SA */
 	const cJSON *obj;       /* in: CREATE/UPDATE body */
+	const char *selector;   /* in: DELETE_COLLECTION's label selector (required) */
 	int rc;                 /* out: 0, KUBE_GONE (delete), or -1 */
-	cJSON *result;          /* out: returned object (GET/CREATE/UPDATE), caller frees */
+	cJSON *result;          /* out: returned object (GET/CREATE/UPDATE), the list of
+	                           deleted objects (DELETE_COLLECTION), caller frees */
 	kj_err err;             /* out when rc != 0 */
 };
 /* Run all ops (bounded by the client's max_parallel).  Every op completes.

@@ -142,6 +142,7 @@ int kube_client_new(const struct kube_conn *conn, struct kube_client **out, kj_e
 	c->connect_timeout_ms = conn->connect_timeout_ms > 0 ? conn->connect_timeout_ms : DEFAULT_CONNECT_MS;
 	c->timeout_ms = conn->timeout_ms > 0 ? conn->timeout_ms : DEFAULT_TOTAL_MS;
 	c->max_parallel = conn->max_parallel > 0 ? conn->max_parallel : DEFAULT_PARALLEL;
+	c->pipewait = !conn->http1_seen;
 	if (c->max_parallel > MAX_PARALLEL)
 		c->max_parallel = MAX_PARALLEL;
 #ifdef PACKAGE_VERSION
@@ -191,6 +192,7 @@ int kube_client_with_token(struct kube_client *base, const char *token, struct k
 	c->connect_timeout_ms = base->connect_timeout_ms;
 	c->timeout_ms = base->timeout_ms;
 	c->max_parallel = base->max_parallel;
+	c->pipewait = base->pipewait;
 	c->user_agent = kj_xstrdup(base->user_agent);
 	c->proxy = kj_xstrdup(base->proxy);
 	c->host = kj_xstrdup(base->host);

@@ -99,6 +99,7 @@ struct kube_conn {
 	const char *proxy_url;               /* kubeconfig proxy-url; NULL = $HTTPS_PROXY etc. */
 	int disable_compression;             /* kubeconfig disable-compression */
 	const struct kube_exec_config *exec; /* credential plugin (copied); NULL = none */
+	int http1_seen;                      /* the server answered over HTTP/1.1 before (see below) */
 };
 
 struct kube_client;
@@ -119,6 +120,7 @@ struct kube_client_stats {
 	uint64_t requests;    /* requests sent (including failed ones) */
 	uint64_t connections; /* new connections opened (each one TLS handshake for https) */
 	uint64_t http2;       /* responses that came over HTTP/2 */
+	uint64_t http1;       /* responses that came over HTTP/1.x */
 	uint64_t token_reads; /* times the token file was (re-)read */
 	uint64_t exec_runs;   /* times the credential plugin ran for this client */
 };
@@ -174,6 +176,14 @@ struct kube_call {
  * (no early abort).  Returns 0 when all succeeded, else -1 with `e` set to the
  * error of the first failed call in array order. */
 int kube_request_many(struct kube_client *c, struct kube_call *calls, size_t n, kj_err *e);
+
+/* HTTP/2 is asked for through ALPN.  While the client does not know what
+ * the server speaks, parallel requests wait for the first connection's
+ * answer (CURLOPT_PIPEWAIT) so that they can share it as HTTP/2 streams.
+ * A server that speaks HTTP/1.1 only costs every other connection that wait
+ * (a TCP and TLS handshake, 2 round trips).  `http1_seen` in kube_conn
+ * (remembered from an earlier run) and any HTTP/1.1 answer on this client
+ * stop the waiting; an HTTP/2 answer starts it again. */
 
 /* Change the client's max_parallel (clamped to 1..31; < 1 gives the
  * default 8) for the calls that follow; returns the previous bound.  Not

@@ -39,6 +39,7 @@ struct kube_client {
 	int is_https;
 	long connect_timeout_ms, timeout_ms;
 	int max_parallel;
+	int pipewait; /* wait for a connection that may become HTTP/2 (http.h) */
 	char *user_agent;
 	char *proxy;       /* the proxy requests go through (proxy.h), or NULL */
 	char *host, *port; /* of the server URL, for the proxy choice */

@@ -124,7 +124,7 @@ static void setup_xfer(struct kube_client *c, struct xfer *x)
 	free(url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(h, CURLOPT_PIPEWAIT, c->pipewait ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
@@ -390,6 +390,9 @@ static void finish_xfer(struct kube_client *c, struct xfer *x, CURLcode rc)
 	r->http_version = ver == CURL_HTTP_VERSION_2_0 ? 2 : 1;
 	if (r->http_version == 2)
 		c->stats.http2++;
+	else
+		c->stats.http1++;
+	c->pipewait = r->http_version == 2;
 	r->body_len = x->body.len;
 	r->body = kj_buf_steal(&x->body);
 	if (r->status >= 200 && r->status < 300) {

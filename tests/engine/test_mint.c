@@ -21,6 +21,7 @@
 #include "engine/ready.h"
 #include "engine/secret.h"
 #include "engine/sweep.h"
+#include "engine/target.h"
 #include "kube/api.h"
 #include "store/db.h"
 #include "util/jwt.h"
@@ -439,6 +440,164 @@ Test(mint, fixed_spare_without_update_right)
 	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
 	cr_assert_eq(labelled_objects(NULL), 0);
 	mint_result_done(&r);
+}
+
+/* Fixed leases of /dash/view, minted `n` times: lease ids and tokens. */
+static void mint_many_fixed(int n, char **ids, char **tokens)
+{
+	for (int i = 0; i < n; i++) {
+		struct mint_result r;
+		kj_err e;
+
+		cr_assert_eq(do_mint("/dash/view", NULL, 300, &r, &e), 0, "%s (%s)", e.msg, e.hint);
+		ids[i] = kj_xstrdup(r.lease_id);
+		tokens[i] = r.token ? kj_xstrdup(r.token) : NULL;
+		mint_result_done(&r);
+	}
+}
+
+static void revoke_dash_view(int parallel, size_t want_revoked, uint64_t *requests)
+{
+	struct lease_filter f = LEASE_FILTER_ANY;
+	struct lease_bulk_result res;
+	struct demo_stats before, after;
+	kj_err e;
+
+	f.secret = "/dash/view";
+	demo_get_stats(dc, &before);
+	cr_assert_eq(lease_revoke_all(en, &f, parallel, NULL, NULL, &res, &e), 0, "%s", e.msg);
+	demo_get_stats(dc, &after);
+	cr_assert_eq(res.revoked, want_revoked);
+	cr_assert_eq(res.failed, 0);
+	*requests = after.requests - before.requests;
+}
+
+/* More objects than parallel requests: each request deletes a share of the
+ * anchors by label (deletecollection), so 30 leases take 4 requests at a
+ * parallel bound of 4, not 30.  An anchor that lost its lease label is not
+ * matched by the label and is deleted by name after; the waiting spare (no
+ * lease label) is left alone. */
+Test(mint, bulk_revoke_deletes_by_label_in_few_requests)
+{
+	char *ids[30], *tokens[30], *spares, *now;
+	cJSON *sec = NULL, *out = NULL;
+	struct lease l;
+	uint64_t requests;
+	kj_err e;
+
+	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
+	mint_many_fixed(30, ids, tokens);
+	spares = spares_in_cluster();
+	cr_assert_neq(spares[0], '\0');
+
+	cr_assert_eq(lease_get(en, ids[7], &l, &e), 0, "%s", e.msg);
+	cr_assert_eq(kube_get(admin, KUBE_SECRET, "kubernetes-dashboard", l.objects[0].name, &sec, &e), 0,
+	             "%s", e.msg);
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(cJSON_GetObjectItem(sec, "metadata"), "labels"),
+	                           "kubejit.io/lease");
+	cr_assert_eq(kube_update(admin, KUBE_SECRET, NULL, sec, &out, &e), 0, "%s", e.msg);
+	cJSON_Delete(sec);
+	cJSON_Delete(out);
+
+	revoke_dash_view(4, 30, &requests);
+	cr_assert_eq(requests, 5, "4 deletes by label and 1 by name, not %llu", (unsigned long long)requests);
+	cr_assert_eq(labelled_objects(NULL), 0);
+	cr_assert_eq(kube_get(admin, KUBE_SECRET, "kubernetes-dashboard", l.objects[0].name, &sec, &e), -1,
+	             "the anchor without its label is deleted by name");
+	cr_assert_eq(e.http_status, 404);
+	lease_done(&l);
+	for (int i = 0; i < 30; i++) {
+		cr_assert_eq(lease_get(en, ids[i], &l, &e), 0, "%s", e.msg);
+		cr_assert_eq(l.state, LEASE_REVOKED);
+		for (size_t j = 0; j < l.n_objects; j++)
+			cr_assert(l.objects[j].deleted, "lease %d object %zu recorded deleted", i, j);
+		lease_done(&l);
+	}
+	cr_assert(ms_until_unauthorized(tokens[0], "/api/v1/namespaces/kubernetes-dashboard/pods",
+	                                TOKEN_CACHE_MS + 2000) >= 0);
+	cr_assert(ms_until_unauthorized(tokens[29], "/api/v1/namespaces/kubernetes-dashboard/pods",
+	                                TOKEN_CACHE_MS + 2000) >= 0);
+	now = spares_in_cluster();
+	cr_assert_str_eq(now, spares, "the spare outlives the bulk revoke");
+	free(now);
+	free(spares);
+	for (int i = 0; i < 30; i++) {
+		free(ids[i]);
+		kj_free_secret(tokens[i]);
+	}
+}
+
+/* A target whose RBAC lacks deletecollection (set up before bulk revokes
+ * used it) gets 403 on each delete by label and deletes one by one. */
+Test(mint, bulk_revoke_without_deletecollection_deletes_one_by_one)
+{
+	char *ids[10], *tokens[10];
+	cJSON *cr, *out = NULL;
+	uint64_t requests;
+	kj_err e;
+
+	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
+	mint_many_fixed(10, ids, tokens);
+	cr_assert_eq(kube_get(admin, KUBE_CLUSTERROLE, NULL, "kubejit-jit-extra", &cr, &e), 0, "%s", e.msg);
+	cJSON_ReplaceItemInObject(cr, "rules",
+	                          cJSON_Parse("[{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],\"verbs\":["
+	                                      "\"create\",\"delete\",\"get\",\"list\",\"update\"]}]"));
+	cr_assert_eq(kube_update(admin, KUBE_CLUSTERROLE, NULL, cr, &out, &e), 0, "%s", e.msg);
+	cJSON_Delete(cr);
+	cJSON_Delete(out);
+	usleep(600 * 1000); /* RBAC propagation */
+
+	/* 10 anchors over 4 requests: three by label (3 each, refused), the
+	 * last alone by name, then the 9 refused ones by name */
+	revoke_dash_view(4, 10, &requests);
+	cr_assert_eq(requests, 13, "%llu requests", (unsigned long long)requests);
+	cr_assert_eq(labelled_objects(NULL), 0);
+	for (int i = 0; i < 10; i++) {
+		cr_assert_eq(state_of(ids[i]), LEASE_REVOKED);
+		free(ids[i]);
+		kj_free_secret(tokens[i]);
+	}
+}
+
+/* What a target's server speaks is remembered when its client goes, so the
+ * next run does not wait for HTTP/2 before opening parallel connections to
+ * an HTTP/1.1 server (the demo cluster), and forgotten with the target. */
+Test(mint, a_targets_http_version_is_remembered_and_forgotten_with_it)
+{
+	struct kube_client *kc;
+	struct kube_user_info u = {0};
+	char *v = NULL;
+	kj_err e;
+
+	cr_assert_eq(db_setting_get(engine_db(en), ENGINE_HTTP1_PREFIX "dashboard", &v, &e), 0, "%s", e.msg);
+	cr_assert_null(v);
+	cr_assert_eq(engine_client(en, "dashboard", &kc, &e), 0, "%s", e.msg);
+	cr_assert_eq(kube_whoami(kc, &u, &e), 0, "%s", e.msg);
+	kube_user_info_done(&u);
+	engine_drop_client(en, "dashboard");
+	cr_assert_eq(db_setting_get(engine_db(en), ENGINE_HTTP1_PREFIX "dashboard", &v, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(v, "1");
+	free(v);
+	v = NULL;
+	cr_assert_eq(target_remove(en, "dashboard", &e), 0, "%s", e.msg);
+	cr_assert_eq(db_setting_get(engine_db(en), ENGINE_HTTP1_PREFIX "dashboard", &v, &e), 0, "%s", e.msg);
+	cr_assert_null(v, "forgotten with the target");
+}
+
+/* A collection delete without a selector would delete every object of the
+ * kind: refused before anything is sent. */
+Test(mint, a_collection_delete_needs_a_selector)
+{
+	struct kube_op op = {.verb = KUBE_OP_DELETE_COLLECTION, .kind = KUBE_SECRET, .ns = "dev"};
+	struct demo_stats before, after;
+	kj_err e;
+
+	demo_get_stats(dc, &before);
+	cr_assert_eq(kube_batch(admin, &op, 1, &e), -1);
+	demo_get_stats(dc, &after);
+	cr_assert_eq(e.cls, KJ_ERR_USAGE);
+	cr_assert(strstr(e.msg, "label selector"), "%s", e.msg);
+	cr_assert_eq(after.requests, before.requests);
 }
 
 Test(mint, a_name_collision_on_the_first_object_draws_a_new_name)
