@@ -31,6 +31,8 @@ struct demo_controllers {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct job *jobs; /* sorted by due_ms */
+	struct job *last; /* the last of jobs: every delay is the same, so a new
+	                     job goes there without walking the queue */
 	int stop;
 	int64_t next_compaction_ms;
 };
@@ -94,6 +96,8 @@ static void *loop(void *arg)
 			struct job *j = c->jobs;
 
 			c->jobs = j->next;
+			if (!c->jobs)
+				c->last = NULL;
 			pthread_mutex_unlock(&c->lock);
 			run(dc, j);
 			job_free(j);
@@ -159,6 +163,7 @@ void demo_controllers_stop(struct demo_cluster *dc)
 		c->jobs = j->next;
 		job_free(j);
 	}
+	c->last = NULL;
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -195,10 +200,16 @@ void demo_controllers_enqueue(struct demo_cluster *dc, enum demo_job kind, const
 	j->name = kj_xstrdup(name ? name : "");
 	j->uid = kj_xstrdup(uid ? uid : "");
 	pthread_mutex_lock(&c->lock);
-	for (at = &c->jobs; *at && (*at)->due_ms <= j->due_ms; at = &(*at)->next)
-		;
+	if (c->last && c->last->due_ms <= j->due_ms) {
+		at = &c->last->next;
+	} else {
+		for (at = &c->jobs; *at && (*at)->due_ms <= j->due_ms; at = &(*at)->next)
+			;
+	}
 	j->next = *at;
 	*at = j;
+	if (!j->next)
+		c->last = j;
 	pthread_cond_signal(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 }

@@ -105,6 +105,8 @@ int main(int argc, char **argv)
 	 * waits for its binding to work, and this measures what grows with
 	 * the number of leases, not that wait */
 	o.rbac_delay_ms = 10;
+	/* each figure as soon as it is known, to a pipe or file too */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (demo_start(&o, &dc, &e) < 0 || !mkdtemp(home) || engine_open(home, &en, &e) < 0)
 		return die(&e);
 	t.name = kj_xstrdup("demo");
