@@ -23,6 +23,8 @@ struct entry {
 	char *uid;      /* metadata.uid (never changes) */
 	char **owners;  /* the owner uids it is filed under in dependents */
 	size_t nowners;
+	char **labels; /* the "key SEP value" it is filed under in by_label */
+	size_t nlabels;
 };
 
 /* The dependents of one owner uid (the uids of the objects naming it in
@@ -65,6 +67,12 @@ struct objstore {
 	 * collector's graph does (pkg/controller/garbagecollector/graph.go). */
 	struct kj_strmap by_uid;
 	struct kj_strmap dependents;
+	/* "label key SEP value" -> struct deps (the uids of the objects with
+	 * that label): a list by `key=v` or `key in (...)`, as a bulk revoke's
+	 * deletecollection sends, reads the objects with those labels, not
+	 * every object of the store. */
+	struct kj_strmap by_label;
+	size_t no_uid; /* objects without a uid: lists then walk the store */
 	uint64_t rv;
 	uint64_t gen; /* bumped by every change; never reused */
 	struct {
@@ -128,6 +136,9 @@ static void entry_done(struct entry *e)
 	for (size_t i = 0; i < e->nowners; i++)
 		free(e->owners[i]);
 	free(e->owners);
+	for (size_t i = 0; i < e->nlabels; i++)
+		free(e->labels[i]);
+	free(e->labels);
 	free(e->uid);
 	free(e->group);
 	free(e->resource);
@@ -158,6 +169,7 @@ void objstore_free(struct objstore *s)
 	free(s->slots);
 	kj_strmap_done(&s->by_uid, NULL);
 	kj_strmap_done(&s->dependents, deps_free);
+	kj_strmap_done(&s->by_label, deps_free);
 	for (i = 0; i < GROUP_SLOTS; i++)
 		free(s->groups[i].group);
 	for (i = 0; i < s->log_n; i++)
@@ -354,9 +366,9 @@ static void uid_del(struct objstore *s, size_t i)
 		kj_strmap_del(&s->by_uid, s->v[i].uid);
 }
 
-static void deps_add(struct objstore *s, const char *owner, const char *uid)
+static void deps_add(struct kj_strmap *m, const char *owner, const char *uid)
 {
-	void **slot = kj_strmap_slot(&s->dependents, owner);
+	void **slot = kj_strmap_slot(m, owner);
 	struct deps *d = *slot;
 
 	if (!d)
@@ -368,9 +380,9 @@ static void deps_add(struct objstore *s, const char *owner, const char *uid)
 	d->uids[d->n++] = kj_xstrdup(uid);
 }
 
-static void deps_del(struct objstore *s, const char *owner, const char *uid)
+static void deps_del(struct kj_strmap *m, const char *owner, const char *uid)
 {
-	struct deps *d = kj_strmap_get(&s->dependents, owner);
+	struct deps *d = kj_strmap_get(m, owner);
 
 	for (size_t i = 0; d && i < d->n; i++) {
 		if (strcmp(d->uids[i], uid))
@@ -380,14 +392,14 @@ static void deps_del(struct objstore *s, const char *owner, const char *uid)
 		break;
 	}
 	if (d && !d->n)
-		deps_free(kj_strmap_del(&s->dependents, owner));
+		deps_free(kj_strmap_del(m, owner));
 }
 
 /* Take entry e out of the dependents of its owners. */
 static void owners_unfile(struct objstore *s, struct entry *e)
 {
 	for (size_t i = 0; i < e->nowners; i++) {
-		deps_del(s, e->owners[i], e->uid ? e->uid : "");
+		deps_del(&s->dependents, e->owners[i], e->uid ? e->uid : "");
 		free(e->owners[i]);
 	}
 	free(e->owners);
@@ -462,8 +474,43 @@ static void order_meta(cJSON *meta)
 	cJSON_Delete(sorted);
 }
 
+#define LABEL_SEP "\x1f" /* in no label key */
+
+static void labels_unfile(struct objstore *s, struct entry *e)
+{
+	for (size_t i = 0; i < e->nlabels; i++) {
+		deps_del(&s->by_label, e->labels[i], e->uid);
+		free(e->labels[i]);
+	}
+	free(e->labels);
+	e->labels = NULL;
+	e->nlabels = 0;
+}
+
+static void labels_file(struct objstore *s, struct entry *e)
+{
+	const cJSON *labels =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e->obj, "metadata"), "labels");
+	const cJSON *kv, *list = cJSON_IsObject(labels) ? labels : NULL;
+
+	labels_unfile(s, e);
+	if (!e->uid || !*e->uid)
+		return;
+	cJSON_ArrayForEach(kv, list)
+	{
+		char *k;
+
+		if (!cJSON_IsString(kv) || !kv->string)
+			continue;
+		k = kj_xasprintf("%s" LABEL_SEP "%s", kv->string, kv->valuestring);
+		e->labels = kj_xrealloc(e->labels, (e->nlabels + 1) * sizeof *e->labels);
+		e->labels[e->nlabels++] = k;
+		deps_add(&s->by_label, k, e->uid);
+	}
+}
+
 /* Cache what collect() asks of every object on every delete, and file the
- * object under each owner it names. */
+ * object under each owner it names and each label it has. */
 static void note_owners(struct objstore *s, struct entry *e)
 {
 	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(
@@ -472,6 +519,7 @@ static void note_owners(struct objstore *s, struct entry *e)
 	const char *uid;
 
 	owners_unfile(s, e);
+	labels_file(s, e);
 	cJSON_ArrayForEach(r, list)
 	{
 		const char *o = obj_str(r, "uid");
@@ -483,7 +531,7 @@ static void note_owners(struct objstore *s, struct entry *e)
 			continue;
 		e->owners = kj_xrealloc(e->owners, (e->nowners + 1) * sizeof *e->owners);
 		e->owners[e->nowners++] = kj_xstrdup(o);
-		deps_add(s, o, e->uid ? e->uid : "");
+		deps_add(&s->dependents, o, e->uid ? e->uid : "");
 	}
 
 	e->owned = cJSON_IsArray(refs) ? cJSON_GetArraySize(refs) : refs ? 1 : 0;
@@ -530,6 +578,10 @@ static void push(struct objstore *s, const char *group, const char *resource, co
 	e->uid = kj_xstrdup(obj_meta_str(obj, "uid"));
 	e->owners = NULL;
 	e->nowners = 0;
+	e->labels = NULL;
+	e->nlabels = 0;
+	if (!*e->uid)
+		s->no_uid++;
 	uid_put(s, s->n - 1);
 	note_owners(s, e);
 	touch(s, group);
@@ -690,6 +742,9 @@ static void remove_at(struct objstore *s, size_t i, cJSON **taken)
 	s->v[i].obj = NULL;
 	index_del(s, slot_of(s, i));
 	owners_unfile(s, &s->v[i]);
+	labels_unfile(s, &s->v[i]);
+	if (!s->v[i].uid || !*s->v[i].uid)
+		s->no_uid--;
 	uid_del(s, i);
 	entry_done(&s->v[i]);
 	/* the last entry takes its place: O(1), and order does not matter */
@@ -868,14 +923,46 @@ cJSON *objstore_list(struct objstore *s, const char *group, const char *resource
 {
 	cJSON *arr = cJSON_CreateArray();
 	struct entry **hits;
-	size_t i, n = 0;
+	size_t i, n = 0, nvals, k2;
+	const char *key = NULL;
+	char *const *vals = NULL;
 
 	pthread_mutex_lock(&s->lock);
-	hits = kj_xcalloc(s->n + 1, sizeof(*hits));
-	for (i = 0; i < s->n; i++)
-		if (key_eq(&s->v[i], group, resource, ns) && objsel_matches(sel, s->v[i].obj))
-			hits[n++] = &s->v[i];
+	nvals = objsel_required_values(sel, &key, &vals);
+	if (nvals && !s->no_uid) {
+		/* only the objects with one of the required values */
+		size_t cap = 0;
+
+		hits = NULL;
+		for (size_t v = 0; v < nvals; v++) {
+			char *k = kj_xasprintf("%s" LABEL_SEP "%s", key, vals[v]);
+			const struct deps *d = kj_strmap_get(&s->by_label, k);
+
+			free(k);
+			for (size_t j = 0; d && j < d->n; j++) {
+				struct entry *e = find_uid(s, d->uids[j]);
+
+				if (!e || !key_eq(e, group, resource, ns) || !objsel_matches(sel, e->obj))
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 16;
+					hits = kj_xrealloc(hits, cap * sizeof(*hits));
+				}
+				hits[n++] = e;
+			}
+		}
+	} else {
+		hits = kj_xcalloc(s->n + 1, sizeof(*hits));
+		for (i = 0; i < s->n; i++)
+			if (key_eq(&s->v[i], group, resource, ns) && objsel_matches(sel, s->v[i].obj))
+				hits[n++] = &s->v[i];
+	}
 	qsort(hits, n, sizeof(*hits), cmp_entry);
+	/* a value named twice in `in (...)` found its objects twice */
+	for (i = 1, k2 = n ? 1 : 0; i < n; i++)
+		if (hits[i] != hits[k2 - 1])
+			hits[k2++] = hits[i];
+	n = k2;
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, cJSON_Duplicate(hits[i]->obj, 1));
 	if (rv)
@@ -1005,9 +1092,14 @@ void objstore_put(struct objstore *s, const char *group, const char *resource, c
 		/* a copy of an object deleted and made again under its name */
 		if (strcmp(e->uid, obj_meta_str(e->obj, "uid"))) {
 			owners_unfile(s, e);
+			labels_unfile(s, e);
+			if (!*e->uid)
+				s->no_uid--;
 			uid_del(s, i);
 			free(e->uid);
 			e->uid = kj_xstrdup(obj_meta_str(e->obj, "uid"));
+			if (!*e->uid)
+				s->no_uid++;
 			uid_put(s, i);
 		}
 		note_owners(s, e);

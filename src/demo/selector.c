@@ -226,6 +226,20 @@ int objsel_matches(const struct objsel *sel, const cJSON *obj)
 	return 1;
 }
 
+size_t objsel_required_values(const struct objsel *sel, const char **key, char *const **vals)
+{
+	for (size_t i = 0; sel && i < sel->n; i++) {
+		const struct req *q = &sel->r[i];
+
+		if (!q->field && (q->op == SEL_EQ || q->op == SEL_IN) && q->nvals) {
+			*key = q->key;
+			*vals = q->vals;
+			return q->nvals;
+		}
+	}
+	return 0;
+}
+
 struct objsel *objsel_parse_fields(const char *s, const char *const *allowed, char *err, size_t err_size)
 {
 	struct objsel *sel = kj_xcalloc(1, sizeof(*sel));

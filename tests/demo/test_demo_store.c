@@ -205,6 +205,70 @@ Test(store, collect_follows_owners_among_many_objects)
 	objstore_free(s);
 }
 
+static size_t count_sel(struct objstore *s, const char *res, const char *ns, const char *selector)
+{
+	char err[128];
+	struct objsel *sel = objsel_parse(selector, err, sizeof(err));
+	cJSON *items;
+	size_t n;
+
+	cr_assert_not_null(sel, "%s: %s", selector, err);
+	items = objstore_list(s, "", res, ns, sel, NULL);
+	n = (size_t)cJSON_GetArraySize(items);
+	cJSON_Delete(items);
+	objsel_free(sel);
+	return n;
+}
+
+/* A list by `key=v` or `key in (...)` reads the objects with those labels:
+ * it follows relabels, deletes and the kind and namespace asked for. */
+Test(store, list_by_label_follows_changes)
+{
+	struct objstore *s = objstore_new();
+	char name[32], val[32];
+	cJSON *o, *got = NULL, *items;
+
+	for (int i = 0; i < 400; i++) {
+		snprintf(name, sizeof name, "sa-%d", i);
+		snprintf(val, sizeof val, "l%d", i % 100);
+		o = sa(name, NULL);
+		add_label(o, "lease", val);
+		cr_assert_eq(objstore_create(s, "", i % 2 ? "serviceaccounts" : "secrets",
+		                             i < 200 ? "dev" : "prod", o, NULL, NULL, 0),
+		             OBJ_OK);
+		cJSON_Delete(o);
+	}
+	/* l1: sa-1, 101, 201, 301, all serviceaccounts, in dev and prod alternately */
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease=l1"), 4);
+	cr_assert_eq(count_sel(s, "serviceaccounts", "dev", "lease=l1"), 2);
+	cr_assert_eq(count_sel(s, "secrets", NULL, "lease=l1"), 0);
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease in (l1, l3, l1, nope)"), 8);
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease in (l1),lease!=l3"), 4);
+
+	/* relabelled: found under its new value only */
+	got = objstore_get(s, "", "serviceaccounts", "dev", "sa-1");
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "metadata"), "labels"),
+	                          "lease", cJSON_CreateString("moved"));
+	cr_assert_eq(objstore_update(s, "", "serviceaccounts", "dev", "sa-1", got, NULL), OBJ_OK);
+	cJSON_Delete(got);
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease=l1"), 3);
+	items = objstore_list(s, "", "serviceaccounts", NULL, NULL, NULL);
+	cr_assert_eq(cJSON_GetArraySize(items), 200);
+	cJSON_Delete(items);
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease=moved"), 1);
+
+	/* deleted (each delete moves another object in the store) */
+	for (int i = 101; i < 400; i += 100) {
+		snprintf(name, sizeof name, "sa-%d", i);
+		cr_assert_eq(objstore_delete(s, "", "serviceaccounts", i < 200 ? "dev" : "prod", name, NULL),
+		             OBJ_OK);
+	}
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease=l1"), 0);
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease in (l3, moved)"), 5);
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease"), 197);
+	objstore_free(s);
+}
+
 Test(store, list_sorts_and_filters_by_selector)
 {
 	struct objstore *s = objstore_new();
