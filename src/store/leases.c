@@ -468,9 +468,9 @@ static const struct {
  * page is merged instead. */
 #define MERGE_MAX_GROUPS 256
 /* The cursor keeps its lease across a sort or filter change when the lease
- * is among this many first rows of the new order, counted before the
- * filter when the walk is used (else it goes to the top): finding a
- * lease's place is a walk, and it must stay short however few rows match. */
+ * is among this many first rows of the new order (else it goes to the
+ * top): finding a lease's place walks or counts the rows before it, and it
+ * must stay short however large the store. */
 #define FIND_LIMIT 10000
 
 static int view_order(const struct lease_view *v)
@@ -1119,37 +1119,30 @@ int store_lease_view_position(kj_db *db, const struct lease_view *v, const char 
 		sqlite3_value_free(key);
 		return -1;
 	}
-	if (!walk_first(v, matches, total, groups)) {
+	if (filtered(v, matches, total)) {
+		/* counted whatever the number of groups: a walk would look up in
+		 * the table each row it tests */
 		rc = key ? position_counted(db, v, target, key, created, pos, e)
 		         : db_fail(db, e, _("finding a lease"));
 		sqlite3_value_free(key);
 		return rc;
 	}
 	sqlite3_value_free(key);
-	/* the first FIND_LIMIT rows of the order's index, matching or not: a
-	 * walk over matches alone could step through most of the store */
+	/* no filter: among the first FIND_LIMIT rows of the order's index */
 	kj_buf_init(&q);
-	kj_buf_adds(&q, "SELECT rowid, ");
-	if (filtered(v, matches, total))
-		add_match(&q, v, "leases");
-	else
-		kj_buf_adds(&q, "1");
-	kj_buf_printf(&q, " FROM leases INDEXED BY %s", orders[view_order(v)].index);
+	kj_buf_printf(&q, "SELECT rowid FROM leases INDEXED BY %s", orders[view_order(v)].index);
 	add_order(&q, v, v->reverse);
 	kj_buf_printf(&q, " LIMIT %d", FIND_LIMIT);
 	rc = sqlite3_prepare_v2(db_sqlite(db), q.data, -1, &st, NULL);
 	kj_buf_done(&q);
 	if (rc != SQLITE_OK)
 		return db_fail(db, e, _("finding a lease"));
-	bind_text(st, v);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int match = sqlite3_column_int(st, 1) != 0;
-
 		if (sqlite3_column_int64(st, 0) == target) {
-			*pos = match ? i : -1;
+			*pos = i;
 			break;
 		}
-		i += match;
+		i++;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, e, _("finding a lease"));

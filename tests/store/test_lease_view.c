@@ -17,11 +17,13 @@
 #include "util/strbuf.h"
 
 #define N_LEASES 3000
+#define N_MAX    (N_LEASES + 1500)
 
 static char home[64];
 static kj_db *db;
-static struct lease ref[N_LEASES]; /* ref[i] has rowid i + 1 */
-static char gone[N_LEASES];        /* deleted from the store */
+static struct lease ref[N_MAX]; /* ref[i] has rowid i + 1 */
+static char gone[N_MAX];        /* deleted from the store */
+static int n_ref;               /* leases in ref[] */
 
 static unsigned rnd_state = 12345;
 
@@ -39,6 +41,7 @@ static void setup(void)
 	kj_err e = {0};
 
 	memset(gone, 0, sizeof(gone));
+	n_ref = N_LEASES;
 	strcpy(home, "/tmp/kj-view-XXXXXX");
 	cr_assert_not_null(mkdtemp(home));
 	cr_assert_eq(db_open(home, &db, &e), 0, "%s", e.msg);
@@ -72,7 +75,7 @@ static void teardown(void)
 	char *cmd = kj_xasprintf("rm -rf '%s'", home);
 
 	db_close(db);
-	for (int i = 0; i < N_LEASES; i++)
+	for (int i = 0; i < n_ref; i++)
 		lease_done(&ref[i]);
 	if (system(cmd) != 0)
 		cr_log_warn("cleanup failed");
@@ -161,7 +164,7 @@ static size_t reference(const struct lease_view *v, int *out)
 {
 	size_t n = 0;
 
-	for (int i = 0; i < N_LEASES; i++)
+	for (int i = 0; i < n_ref; i++)
 		if (ref_match(v, &ref[i]))
 			out[n++] = i;
 	sorting = v;
@@ -172,7 +175,7 @@ static size_t reference(const struct lease_view *v, int *out)
 
 static void check_view(const struct lease_view *v)
 {
-	static int want[N_LEASES];
+	static int want[N_MAX];
 	size_t n = reference(v, want), got = 0,
 	       offs[] = {0, 7, n / 2 - (n > 20 ? 10 : 0), n > 25 ? n - 25 : 0};
 	kj_err e = {0};
@@ -196,7 +199,7 @@ static void check_view(const struct lease_view *v)
 		lease_list_free(page, pn);
 	}
 	/* positions: shown leases where the reference has them, others nowhere */
-	for (int i = 0; i < N_LEASES; i += 97) {
+	for (int i = 0; i < n_ref; i += 97) {
 		long pos = -2, at = -1;
 
 		for (size_t j = 0; j < n; j++)
@@ -270,6 +273,51 @@ Test(lease_view, follows_updates_and_deletes)
 		gone[i] = 1;
 	check_all_orders("team-3", 0, 0);
 	check_all_orders("revoked", 1u << LEASE_REVOKED, 0);
+}
+
+/* More groups than a merge takes at once: 1,500 older leases of 100 more
+ * secrets in 3 namespaces and 5 states.  The walk of the order's index
+ * finds them at once in some orders and only past every other lease in
+ * others (newest first, secret reversed), where it gives up and merges. */
+Test(lease_view, a_filter_over_more_groups_than_a_merge_takes_at_once)
+{
+	static const enum lease_state states[] = {LEASE_ACTIVE, LEASE_REVOKED, LEASE_EXPIRED, LEASE_FAILED,
+	                                          LEASE_REVOKING};
+	kj_err e = {0};
+	sqlite3_stmt *st;
+	int groups;
+
+	cr_assert_eq(db_begin(db, &e), 0, "%s", e.msg);
+	for (int i = 0; i < 1500; i++) {
+		struct lease *l = &ref[n_ref];
+
+		memset(l, 0, sizeof(*l));
+		snprintf(l->id, sizeof(l->id), "%08x-1111-4000-8000-%012x", (unsigned)i, (unsigned)i);
+		l->secret = kj_xasprintf("/grp-%02d/app", i % 100);
+		l->target = kj_xstrdup("prod-cluster");
+		l->mode = SECRET_FIXED;
+		l->ns = kj_xstrdup(i / 100 % 3 == 0 ? "dev" : i / 100 % 3 == 1 ? "prod" : "staging");
+		l->service_account = kj_xasprintf("sa-%03u", rnd(400));
+		l->state = states[i / 300];
+		l->revocable = 1;
+		l->created_at = 1600000000 + i / 3;
+		l->lease_expiry = 1600000000 + rnd(500);
+		l->token_expiry = 1600000000 + rnd(50);
+		l->created_by = kj_xstrdup("tester@host");
+		cr_assert_eq(store_lease_insert(db, l, &e), 0, "%s", e.msg);
+		n_ref++;
+	}
+	cr_assert_eq(db_commit(db, &e), 0, "%s", e.msg);
+	cr_assert_eq(sqlite3_prepare_v2(db_sqlite(db),
+	                                "SELECT count(*) FROM lease_groups WHERE secret LIKE '/grp-%'", -1,
+	                                &st, NULL),
+	             SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	groups = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	cr_assert_gt(groups, 256, "%d groups", groups);
+	check_all_orders("grp", 0, 0);
+	check_all_orders("team-7", 0, 0);
 }
 
 static int group_indexes(void)
