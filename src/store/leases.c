@@ -458,15 +458,19 @@ static const struct {
  * from its group index alone, in order, and only the page's rows are
  * looked up in the table.  Walking an order's index instead and testing
  * each row costs a table look-up per row tested, on a page of its own
- * (the rows of one secret are spread over the whole table), so even a
- * filter that matches half the leases costs more that way when its matches
- * gather away from where the walk starts ("team-7" sorted by state, whose
- * leases are all revoked, after 500,000 expired ones).  The walk is kept
- * for no filter, a filter every lease matches, and a filter over more
- * groups than this (a statement each is too many to prepare); it gives up
- * past twice the rows an even spread of the matches would need, and the
- * page is merged instead. */
-#define MERGE_MAX_GROUPS 256
+ * (the rows of one secret are spread over the whole table), and when the
+ * matches gather away from where the walk starts ("team-7" sorted by
+ * state, whose leases are all revoked, after 500,000 expired ones) it
+ * tests most of the store.  A merge costs a statement per group, about as
+ * much as MERGE_ROWS_PER_GROUP look-ups (measured at 1,000,000 leases:
+ * 25 us against 5 us).  So a filtered page is walked first only when an
+ * even spread of the matches would need fewer look-ups than the merge
+ * costs (a dense filter over many groups), or when there are more groups
+ * than MERGE_MAX_GROUPS (a statement each is too many to prepare); the
+ * walk gives up past twice that spread's rows or the merge's cost,
+ * whichever is more, and the page is merged instead. */
+#define MERGE_ROWS_PER_GROUP 5
+#define MERGE_MAX_GROUPS     256
 /* The cursor keeps its lease across a sort or filter change when the lease
  * is among this many first rows of the new order (else it goes to the
  * top): finding a lease's place walks or counts the rows before it, and it
@@ -611,9 +615,18 @@ static int filtered(const struct lease_view *v, size_t matches, size_t total)
 }
 
 /* Whether a page is first looked for by walking the order's index. */
-static int walk_first(const struct lease_view *v, size_t matches, size_t total, size_t groups)
+/* The rows of the order's index a walk tests to read rows offset ..
+ * offset + limit - 1 when the matches are spread evenly. */
+static double walk_rows(size_t matches, size_t total, size_t offset, size_t limit)
 {
-	return !filtered(v, matches, total) || groups > MERGE_MAX_GROUPS;
+	return (double)(offset + limit) * (double)total / (double)(matches ? matches : 1);
+}
+
+static int walk_first(const struct lease_view *v, size_t matches, size_t total, size_t groups, size_t offset,
+                      size_t limit)
+{
+	return !filtered(v, matches, total) || groups > MERGE_MAX_GROUPS ||
+	       walk_rows(matches, total, offset, limit) < (double)groups * MERGE_ROWS_PER_GROUP;
 }
 
 /* ---- merging the matching groups ---- */
@@ -896,14 +909,19 @@ static int walk_over(void *ud)
 }
 
 /* 1 when the walk gave up (nothing read), 0 when read, -1 on error. */
-static int read_walk(kj_db *db, const struct lease_view *v, size_t matches, size_t total, size_t offset,
-                     size_t limit, int reverse, struct lease *out, size_t *n, kj_err *e)
+static int read_walk(kj_db *db, const struct lease_view *v, size_t matches, size_t total, size_t groups,
+                     size_t offset, size_t limit, int reverse, struct lease *out, size_t *n, kj_err *e)
 {
 	int bounded = filtered(v, matches, total);
-	/* twice the rows an even spread of the matches needs, and at least
-	 * 1,000 */
-	double need = (double)(offset + limit) * (double)total / (double)(matches ? matches : 1) * 2.0;
-	struct walk_budget budget = {NULL, need > 1e9 ? 1000000000 : need < 1000 ? 1000 : (int)need};
+	/* twice the rows an even spread of the matches needs, or what the
+	 * merge would cost, and at least 1,000 */
+	double need = walk_rows(matches, total, offset, limit) * 2.0;
+	struct walk_budget budget;
+
+	if (need < (double)groups * MERGE_ROWS_PER_GROUP)
+		need = (double)groups * MERGE_ROWS_PER_GROUP;
+	budget.st = NULL;
+	budget.rows = need > 1e9 ? 1000000000 : need < 1000 ? 1000 : (int)need;
 	sqlite3_stmt *st;
 	kj_buf q;
 	int rc;
@@ -952,8 +970,8 @@ static int read_page(kj_db *db, const struct lease_view *v, size_t matches, size
 	size_t got = 0;
 	int rc, found;
 
-	if (walk_first(v, matches, total, groups)) {
-		rc = read_walk(db, v, matches, total, offset, limit, reverse, out, n, e);
+	if (walk_first(v, matches, total, groups, offset, limit)) {
+		rc = read_walk(db, v, matches, total, groups, offset, limit, reverse, out, n, e);
 		if (rc <= 0)
 			return rc;
 	}
