@@ -32,6 +32,9 @@ struct entry {
 struct deps {
 	char **uids;
 	size_t n, cap;
+	/* uid -> 1 + its index in uids: taking one out of a list of
+	 * thousands (every object with one common label) walks none */
+	struct kj_strmap pos;
 };
 
 /* Change counters per API group, so a cache built from one group (the
@@ -154,6 +157,7 @@ static void deps_free(void *v)
 	for (size_t i = 0; i < d->n; i++)
 		free(d->uids[i]);
 	free(d->uids);
+	kj_strmap_done(&d->pos, NULL);
 	free(d);
 }
 
@@ -373,25 +377,30 @@ static void deps_add(struct kj_strmap *m, const char *owner, const char *uid)
 
 	if (!d)
 		*slot = d = kj_xcalloc(1, sizeof *d);
+	slot = kj_strmap_slot(&d->pos, uid);
+	if (*slot)
+		return;
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 4;
 		d->uids = kj_xrealloc(d->uids, d->cap * sizeof *d->uids);
 	}
 	d->uids[d->n++] = kj_xstrdup(uid);
+	*slot = (void *)(uintptr_t)d->n;
 }
 
 static void deps_del(struct kj_strmap *m, const char *owner, const char *uid)
 {
 	struct deps *d = kj_strmap_get(m, owner);
+	uintptr_t at = d ? (uintptr_t)kj_strmap_del(&d->pos, uid) : 0;
 
-	for (size_t i = 0; d && i < d->n; i++) {
-		if (strcmp(d->uids[i], uid))
-			continue;
-		free(d->uids[i]);
-		d->uids[i] = d->uids[--d->n];
-		break;
+	if (!at)
+		return;
+	free(d->uids[at - 1]);
+	if (at < d->n) {
+		d->uids[at - 1] = d->uids[d->n - 1];
+		*kj_strmap_slot(&d->pos, d->uids[at - 1]) = (void *)at;
 	}
-	if (d && !d->n)
+	if (!--d->n)
 		deps_free(kj_strmap_del(m, owner));
 }
 
