@@ -38,6 +38,8 @@ cJSON *demo_crud_decode_body(struct demo_req *r)
 		    cJSON_IsString(kind) ? kind->valuestring : "");
 		return NULL;
 	}
+	if (demo_check_fields(r, obj) < 0)
+		return NULL;
 	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	if (meta && !cJSON_IsObject(meta)) {
 		demo_reply_bad_request(

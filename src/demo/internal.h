@@ -338,6 +338,10 @@ void demo_server_stop(struct demo_cluster *dc);
  * (e.g. CSR get/list/delete). */
 void demo_crud_handle(struct demo_req *r);
 
+/* fields.c: unknown and duplicate fields of a create or update body handled
+ * as its fieldValidation asks (dropped with a Warning by default); -1 when
+ * the body is refused (replied). */
+int demo_check_fields(struct demo_req *r, cJSON *obj);
 /* validate.c: object validation (doc/KUBERNETES.md, "Names and validation"); adds field errors. */
 void demo_validate_name(struct demo_ferrs *f, enum demo_name_rule rule, const char *field, const char *name,
                         int is_prefix);

@@ -17,6 +17,7 @@ src_demo_libkjdemo_a_SOURCES = \
 	src/demo/crud_list.c \
 	src/demo/crud_watch.c \
 	src/demo/crud_write.c \
+	src/demo/fields.c \
 	src/demo/crud_delete.c \
 	src/demo/pki.c \
 	src/demo/faults.c \

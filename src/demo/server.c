@@ -628,10 +628,20 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct demo_req *
 	                        r->resp_type ? r->resp_type : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
 	for (i = 0; i < r->nwarnings; i++) {
-		char *w = kj_xasprintf("299 - \"%s\"", r->warnings[i]);
+		/* a quoted-string: '"' and '\\' escaped (net.NewWarningHeader,
+		 * staging/src/k8s.io/apimachinery/pkg/util/net/http.go) */
+		kj_buf w;
 
-		MHD_add_response_header(resp, "Warning", w);
-		free(w);
+		kj_buf_init(&w);
+		kj_buf_adds(&w, "299 - \"");
+		for (const char *c = r->warnings[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				kj_buf_addc(&w, '\\');
+			kj_buf_addc(&w, *c);
+		}
+		kj_buf_addc(&w, '"');
+		MHD_add_response_header(resp, "Warning", w.data);
+		kj_buf_done(&w);
 	}
 	if (r->retry_after > 0) {
 		char ra[16];

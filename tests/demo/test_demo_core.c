@@ -246,6 +246,80 @@ Test(core, openapi_v3_announces_server_side_field_validation)
 	expect_body("GET", "/openapi/v3/apis/example.com/v1", NULL, 404, NULL);
 }
 
+/* Unknown and duplicate fields: refused under Strict (what kubectl asks
+ * for), dropped with a Warning per field by default, dropped quietly under
+ * Ignore; the Warning is a quoted-string with its quotes escaped. */
+Test(core, unknown_fields_follow_the_requests_field_validation)
+{
+	static const char cm[] =
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"%s\","
+	    "\"labelz\":{}},\"data\":{\"a\":\"1\"},\"datta\":1}";
+	struct resp r;
+	char *body;
+
+	body = kj_xasprintf(cm, "fv-strict");
+	http(&r, "POST", "/api/v1/namespaces/dev/configmaps?fieldValidation=Strict", body);
+	cr_assert_eq(r.code, 400, "%s", r.body.data);
+	cr_assert_str_eq(
+	    js(r.json, "message"),
+	    "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: "
+	    "unknown field \"metadata.labelz\", unknown field \"datta\"");
+	cr_assert_str_eq(js(r.json, "reason"), "BadRequest");
+	resp_done(&r);
+	free(body);
+	expect_body("GET", "/api/v1/namespaces/dev/configmaps/fv-strict", NULL, 404, NULL);
+
+	body = kj_xasprintf(cm, "fv-warn");
+	http(&r, "POST", "/api/v1/namespaces/dev/configmaps", body);
+	cr_assert_eq(r.code, 201, "%s", r.body.data);
+	cr_assert(strstr(r.headers.data, "Warning: 299 - \"unknown field \\\"metadata.labelz\\\"\"\r\n"),
+	          "%s", r.headers.data);
+	cr_assert(strstr(r.headers.data, "Warning: 299 - \"unknown field \\\"datta\\\"\"\r\n"), "%s",
+	          r.headers.data);
+	cr_assert_null(cJSON_GetObjectItem(r.json, "datta"));
+	cr_assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "metadata"), "labelz"));
+	cr_assert_str_eq(js(r.json, "data.a"), "1");
+	resp_done(&r);
+	free(body);
+
+	body = kj_xasprintf(cm, "fv-ignore");
+	http(&r, "POST", "/api/v1/namespaces/dev/configmaps?fieldValidation=Ignore", body);
+	cr_assert_eq(r.code, 201, "%s", r.body.data);
+	cr_assert_null(strstr(r.headers.data, "Warning:"), "%s", r.headers.data);
+	cr_assert_null(cJSON_GetObjectItem(r.json, "datta"));
+	resp_done(&r);
+	free(body);
+
+	body = kj_xasprintf(cm, "fv-bad");
+	http(&r, "POST", "/api/v1/namespaces/dev/configmaps?fieldValidation=Loud", body);
+	cr_assert_eq(r.code, 400, "%s", r.body.data);
+	cr_assert(strstr(js(r.json, "message"), "Unsupported value: \"Loud\""), "%s", js(r.json, "message"));
+	resp_done(&r);
+	free(body);
+
+	/* duplicates: refused under Strict, the last one kept otherwise */
+	http(&r, "POST", "/api/v1/namespaces/dev/configmaps?fieldValidation=Strict",
+	     "{\"metadata\":{\"name\":\"fv-dup\"},\"data\":{\"a\":\"1\"},\"data\":{\"a\":\"2\"}}");
+	cr_assert_eq(r.code, 400, "%s", r.body.data);
+	cr_assert(strstr(js(r.json, "message"), "strict decoding error: duplicate field \"data\""), "%s",
+	          js(r.json, "message"));
+	resp_done(&r);
+	http(&r, "POST", "/api/v1/namespaces/dev/configmaps",
+	     "{\"metadata\":{\"name\":\"fv-dup\"},\"data\":{\"a\":\"1\"},\"data\":{\"a\":\"2\"}}");
+	cr_assert_eq(r.code, 201, "%s", r.body.data);
+	cr_assert_str_eq(js(r.json, "data.a"), "2");
+	resp_done(&r);
+
+	/* the path of a field inside a list names its index */
+	http(&r, "POST", RBAC "/namespaces/dev/roles?fieldValidation=Strict",
+	     "{\"metadata\":{\"name\":\"fv-role\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],"
+	     "\"verbs\":[\"get\"]},{\"verbz\":[\"list\"]}]}");
+	cr_assert_eq(r.code, 400, "%s", r.body.data);
+	cr_assert(strstr(js(r.json, "message"), "unknown field \"rules[1].verbz\""), "%s",
+	          js(r.json, "message"));
+	resp_done(&r);
+}
+
 Test(core, unknown_paths_get_the_real_404)
 {
 	expect_body(

@@ -30,7 +30,7 @@ out() {
 has() { grep -q -- "$2" "$tmp/$1"; }
 hasnt() { ! grep -q -- "$2" "$tmp/$1"; }
 
-tap_plan 53
+tap_plan 55
 
 check "cluster url printed" grep -q '^demo cluster listening on https://127.0.0.1:' "$tmp/out"
 check "kubeconfig is private" test "$(stat -c %a "$KUBECONFIG")" = 600
@@ -204,6 +204,12 @@ else
 fi
 out cani k auth can-i create serviceaccounts/token -n dev --subresource=token
 check "auth can-i as admin" has cani '^yes'
+# unknown fields: kubectl asks the server to refuse them (fieldValidation=Strict)
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typo, namespace: dev}\ndata: {a: b}\ndatta: {c: d}\n' >"$tmp/typo.yaml"
+out typo k create -f "$tmp/typo.yaml"
+check "create with an unknown field: refused as strict decoding" has typo 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "datta"'
+out typow k create -f "$tmp/typo.yaml" --validate=warn
+check "... --validate=warn: created, with the server's warning" has typow '^Warning: unknown field "datta"'
 
 kill "$demo_pid"
 wait "$demo_pid"
