@@ -15,6 +15,7 @@ struct revoke_job {
 	size_t ok, failed;
 	kj_err first;
 	int everything; /* no filter: every live lease, through the engine's parallel bulk revoke */
+	size_t base;    /* ids revoked by earlier chunks, for the progress */
 };
 
 static void revoke_job_free(struct revoke_job *j)
@@ -27,7 +28,8 @@ static void revoke_job_free(struct revoke_job *j)
 	free(j);
 }
 
-/* called by lease_revoke_all() on the worker thread, once per lease */
+/* called by lease_revoke_all() and lease_revoke_ids() on the worker
+ * thread, once per lease */
 static void bulk_progress(void *ud, size_t done, size_t total, const char *lease_id, const kj_err *err)
 {
 	struct revoke_job *j = ud;
@@ -35,8 +37,12 @@ static void bulk_progress(void *ud, size_t done, size_t total, const char *lease
 	(void)lease_id;
 	if (err && !j->first.msg[0])
 		j->first = *err;
-	ui_app_job_progress(j->app, (int)done, (int)total);
+	ui_app_job_progress(j->app, (int)(j->base + done), (int)(j->everything ? total : j->n));
 }
+
+/* Ids revoked together per engine call: as many as the engine puts in one
+ * stage; Esc is noticed between them. */
+#define REVOKE_CHUNK 256
 
 static int revoke_run(void *arg, kj_err *e)
 {
@@ -60,20 +66,30 @@ static int revoke_run(void *arg, kj_err *e)
 		}
 		return 0;
 	}
-	for (i = 0; i < j->n; i++) {
+	if (j->n == 1) {
 		kj_err one;
-		if (ui_app_job_cancelled(j->app))
-			return kj_err_set(e, KJ_ERR_CANCELLED, _("revoke cancelled after %zu of %zu"), i,
-			                  j->n);
+
 		kj_err_clear(&one);
-		if (lease_revoke(j->eng, j->ids[i], &one) == 0) {
+		if (lease_revoke(j->eng, j->ids[0], &one) == 0) {
 			j->ok++;
 		} else {
-			if (!j->failed)
-				j->first = one;
+			j->first = one;
 			j->failed++;
 		}
-		ui_app_job_progress(j->app, (int)(i + 1), (int)j->n);
+		ui_app_job_progress(j->app, 1, 1);
+	}
+	/* the leases the filter shows, revoked together (as --all), a chunk at a time */
+	for (i = 0; j->n > 1 && i < j->n; i += REVOKE_CHUNK) {
+		struct lease_bulk_result res = {0, 0, 0};
+		size_t m = j->n - i < REVOKE_CHUNK ? j->n - i : REVOKE_CHUNK;
+
+		if (i && ui_app_job_cancelled(j->app))
+			return kj_err_set(e, KJ_ERR_CANCELLED, _("revoke cancelled after %zu of %zu"), i,
+			                  j->n);
+		j->base = i;
+		lease_revoke_ids(j->eng, j->ids + i, m, 0, bulk_progress, j, &res, e);
+		j->ok += res.revoked;
+		j->failed += res.failed;
 	}
 	if (j->failed) {
 		*e = j->first;

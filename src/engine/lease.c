@@ -528,30 +528,19 @@ int lease_recheck_token(struct engine *eng, const char *id, const char *token, i
 	return 0;
 }
 
-int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
-                     lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e)
+/* Revoke leases `v` (n of them, live), grouped by target; `done` counts
+ * progress across calls' earlier ids, `total` is the whole job's size. */
+static void revoke_leases(struct engine *eng, struct lease *v, size_t n, int parallel,
+                          lease_progress_fn progress, void *ud, struct lease_bulk_result *res, size_t *done,
+                          size_t total)
 {
-	struct lease_filter lf;
-	struct lease *v = NULL;
-	size_t n = 0, done = 0;
-	char *taken, *path;
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	if (normal_filter(f, &lf, &path, e) < 0)
-		return -1;
-	lf.live_only = 1;
-	if (parallel <= 0)
-		parallel = LEASE_REVOKE_PARALLEL;
-	rc = store_lease_list(engine_db(eng), &lf, 1, 0, &v, &n, e);
-	free(path);
-	if (rc < 0)
-		return -1;
-	res->total = n;
 	/* Up to 256 leases of one target share one stage (delete_objects()):
 	 * on HTTP/1.1 a stage costs (its requests / `parallel`) round trips,
 	 * and a smaller group would add a partly empty round once per group. */
-	taken = kj_xcalloc(n ? n : 1, 1);
+	char *taken = kj_xcalloc(n ? n : 1, 1);
+
+	if (parallel <= 0)
+		parallel = LEASE_REVOKE_PARALLEL;
 	for (size_t i = 0; i < n; i++) {
 		struct lease *group[256];
 		int ok[256];
@@ -569,16 +558,72 @@ int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int paral
 		}
 		revoke_group(eng, group, g, LEASE_REVOKED, AUDIT_REVOKE, parallel, ok, errs);
 		for (size_t k = 0; k < g; k++) {
-			done++;
+			(*done)++;
 			if (ok[k])
 				res->revoked++;
 			else
 				res->failed++;
 			if (progress)
-				progress(ud, done, n, group[k]->id, ok[k] ? NULL : &errs[k]);
+				progress(ud, *done, total, group[k]->id, ok[k] ? NULL : &errs[k]);
 		}
 	}
 	free(taken);
+}
+
+int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
+                     lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e)
+{
+	struct lease_filter lf;
+	struct lease *v = NULL;
+	size_t n = 0, done = 0;
+	char *path;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (normal_filter(f, &lf, &path, e) < 0)
+		return -1;
+	lf.live_only = 1;
+	rc = store_lease_list(engine_db(eng), &lf, 1, 0, &v, &n, e);
+	free(path);
+	if (rc < 0)
+		return -1;
+	res->total = n;
+	revoke_leases(eng, v, n, parallel, progress, ud, res, &done, n);
+	lease_list_free(v, n);
+	return 0;
+}
+
+int lease_revoke_ids(struct engine *eng, char *const *ids, size_t n_ids, int parallel,
+                     lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e)
+{
+	struct lease *v = kj_xcalloc(n_ids ? n_ids : 1, sizeof(*v));
+	size_t n = 0, done = 0;
+
+	(void)e;
+	memset(res, 0, sizeof(*res));
+	res->total = n_ids;
+	for (size_t i = 0; i < n_ids; i++) {
+		kj_err le;
+		int got = store_lease_get(engine_db(eng), ids[i], &v[n], &le) == 0;
+
+		if (got && (lease_is_live(&v[n]) || v[n].state == LEASE_FAILED)) {
+			n++;
+			continue;
+		}
+		if (got) {
+			lease_done(&v[n]);
+			memset(&v[n], 0, sizeof(v[n]));
+		}
+		/* closed meanwhile, or gone: nothing left to revoke */
+		done++;
+		if (got || le.cls == KJ_ERR_NOTFOUND)
+			res->revoked++;
+		else
+			res->failed++;
+		if (progress)
+			progress(ud, done, n_ids, ids[i], got || le.cls == KJ_ERR_NOTFOUND ? NULL : &le);
+	}
+	revoke_leases(eng, v, n, parallel, progress, ud, res, &done, n_ids);
 	lease_list_free(v, n);
 	return 0;
 }

@@ -117,6 +117,12 @@ struct lease_bulk_result {
  * individual failures are counted in `res` and reported through `progress`. */
 int lease_revoke_all(struct engine *eng, const struct lease_filter *f, int parallel,
                      lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e);
+/* As lease_revoke_all(), for the leases `ids` (exact ids, as the store
+ * keeps them): the live and failed ones are revoked together, grouped by
+ * target; one closed meanwhile, or no longer in the store, counts as
+ * revoked.  Returns 0. */
+int lease_revoke_ids(struct engine *eng, char *const *ids, size_t n_ids, int parallel,
+                     lease_progress_fn progress, void *ud, struct lease_bulk_result *res, kj_err *e);
 
 /* Close target `target`'s overdue leases (active past their TTL, see
  * lease_is_overdue()) the way the sweep does: objects deleted, state

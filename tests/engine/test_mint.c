@@ -527,6 +527,39 @@ Test(mint, bulk_revoke_deletes_by_label_in_few_requests)
 	}
 }
 
+/* The leases a TUI filter shows are revoked together, as --all does: ten
+ * anchors over a parallel bound of 4 are three deletes by label and one by
+ * name; a lease closed before counts as revoked and costs no request. */
+Test(mint, revoking_a_list_of_leases_deletes_them_together)
+{
+	char *ids[12], *tokens[12], *list[11];
+	struct lease_bulk_result res;
+	struct demo_stats before, after;
+	kj_err e;
+
+	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
+	mint_many_fixed(12, ids, tokens);
+	cr_assert_eq(lease_revoke(en, ids[11], &e), 0, "%s", e.msg);
+	for (int i = 0; i < 10; i++)
+		list[i] = ids[i];
+	list[10] = ids[11];
+	demo_get_stats(dc, &before);
+	cr_assert_eq(lease_revoke_ids(en, list, 11, 4, NULL, NULL, &res, &e), 0, "%s", e.msg);
+	demo_get_stats(dc, &after);
+	cr_assert_eq(res.total, 11);
+	cr_assert_eq(res.revoked, 11);
+	cr_assert_eq(res.failed, 0);
+	cr_assert_eq(after.requests - before.requests, 4, "%llu requests",
+	             (unsigned long long)(after.requests - before.requests));
+	for (int i = 0; i < 12; i++)
+		cr_assert_eq(state_of(ids[i]), i == 10 ? LEASE_ACTIVE : LEASE_REVOKED, "lease %d", i);
+	cr_assert_eq(labelled_objects(NULL), 1, "the lease left out keeps its anchor");
+	for (int i = 0; i < 12; i++) {
+		free(ids[i]);
+		kj_free_secret(tokens[i]);
+	}
+}
+
 /* A target whose RBAC lacks deletecollection (set up before bulk revokes
  * used it) gets 403 on each delete by label and deletes one by one. */
 Test(mint, bulk_revoke_without_deletecollection_deletes_one_by_one)
