@@ -65,7 +65,7 @@ struct lease_filter {
 	}
 
 /* The lease table's view of the store: one window of rows in one order,
- * under one filter, read through indexes (store/leases.c), so that its cost
+ * under one filter, read through indexes (store/leases_view.c), so that its cost
  * does not grow with the number of leases kept. */
 enum lease_order {
 	LEASE_ORDER_NEWEST = 0, /* created_at, newest first (reverse: oldest first) */

@@ -51,7 +51,7 @@ int store_lease_state(kj_db *db, const char *id, enum lease_state *state, kj_err
  * index (no filter, one every lease matches, or a dense one over many
  * groups, within a budget) or merges the matching groups, each read in
  * order through its group index: the cost is the rows shown and skipped,
- * not the rows the filter leaves out (store/leases.c, MERGE_ROWS_PER_GROUP). */
+ * not the rows the filter leaves out (store/leases_view.c, MERGE_ROWS_PER_GROUP). */
 int store_lease_view_count(kj_db *db, const struct lease_view *v, size_t *n, kj_err *e);
 int store_lease_view_page(kj_db *db, const struct lease_view *v, size_t offset, size_t limit,
                           struct lease **out, size_t *n, kj_err *e);

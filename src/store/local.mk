@@ -6,7 +6,7 @@ ENGINE_SOURCES_STORE = \
 # secrets, leases, lease objects, audit (migration 2)
 ENGINE_SOURCES_STORE += \
 	src/store/secrets.c src/store/secrets.h \
-	src/store/leases.c src/store/leases.h \
+	src/store/leases.c src/store/leases.h src/store/leases_priv.h src/store/leases_view.c \
 	src/store/audit.c src/store/audit.h
 # spare anchor Secrets of revocable fixed mints (migration 9)
 ENGINE_SOURCES_STORE += src/store/spares.c src/store/spares.h
