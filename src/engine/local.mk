@@ -11,7 +11,7 @@ ENGINE_SOURCES_ENGINE += \
 	src/engine/rolespec.c src/engine/rolespec.h \
 	src/engine/secret.c src/engine/secret.h \
 	src/engine/objects.c src/engine/objects.h \
-	src/engine/mint.c src/engine/mint.h \
+	src/engine/mint.c src/engine/mint.h src/engine/mint_priv.h src/engine/mint_fixed.c \
 	src/engine/ready.c src/engine/ready.h \
 	src/engine/lease.c src/engine/lease.h \
 	src/engine/sweep.c src/engine/sweep.h \

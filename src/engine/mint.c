@@ -8,6 +8,7 @@
 
 #include "engine/audit.h"
 #include "engine/engine.h"
+#include "engine/mint_priv.h"
 #include "engine/objects.h"
 #include "engine/ready.h"
 #include "engine/rolespec.h"
@@ -69,25 +70,10 @@ void mint_result_done(struct mint_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Everything one mint carries between its steps. */
-struct minting {
-	struct engine *eng;
-	struct kube_client *kc;
-	const struct secret *s;
-	struct lease lease; /* the row, objects appended as they are made */
-	const struct mint_request *req;
-	struct kj_strv audiences;
-	int64_t ttl;
-	char name[64]; /* generated object name (all kinds share it) */
-	kj_buf warnings;
-	struct ready_probe probe; /* what to ask as the new token (READY_WHOAMI by default) */
-	int hold;                 /* engine_lease_hold() while minting, -1 if none */
-};
-
 /* The lease's first object collided with an existing name (5 random
  * characters: at a thousand live leases a collision is a few percent):
  * nothing else exists yet, so draw a new name and try again, a few times. */
-static int retry_with_new_name(struct minting *m, int *tries, kj_err *e)
+int mint_retry_with_new_name(struct minting *m, int *tries, kj_err *e)
 {
 	if (e->cls != KJ_ERR_CONFLICT || ++*tries > 4)
 		return 0;
@@ -97,14 +83,14 @@ static int retry_with_new_name(struct minting *m, int *tries, kj_err *e)
 }
 
 /* `id` names the step for engine_crash_point() (tests), `what` for people. */
-static void step(struct minting *m, const char *id, const char *what)
+void mint_step(struct minting *m, const char *id, const char *what)
 {
 	engine_crash_point(id);
 	if (m->req->step)
 		m->req->step(m->req->step_ud, what);
 }
 
-static void warn(struct minting *m, const char *text)
+void mint_warn(struct minting *m, const char *text)
 {
 	if (m->warnings.len)
 		kj_buf_adds(&m->warnings, "; ");
@@ -112,7 +98,7 @@ static void warn(struct minting *m, const char *text)
 }
 
 /* Record a created object on the lease, in memory and in the store. */
-static void record(struct minting *m, enum kube_kind_id kind, const cJSON *created)
+void mint_record(struct minting *m, enum kube_kind_id kind, const cJSON *created)
 {
 	struct lease *l = &m->lease;
 	struct lease_object *o;
@@ -177,7 +163,7 @@ static void fail_lease(struct minting *m, const kj_err *why)
 }
 
 /* Explain a refused create in kubejit's terms, keeping the server's text. */
-static int explain(struct minting *m, const char *what, kj_err *e)
+int mint_explain(struct minting *m, const char *what, kj_err *e)
 {
 	if (e->cls == KJ_ERR_DENIED) {
 		if (strstr(e->msg, "attempting to grant RBAC permissions not currently held"))
@@ -197,7 +183,7 @@ static int explain(struct minting *m, const char *what, kj_err *e)
 	return kj_err_prefix(e, "%s", what);
 }
 
-static cJSON *token_body(struct minting *m, const char *bound_name, const char *bound_uid)
+cJSON *mint_token_body(struct minting *m, const char *bound_name, const char *bound_uid)
 {
 	struct kube_token_spec spec;
 	int64_t left;
@@ -220,7 +206,7 @@ static cJSON *token_body(struct minting *m, const char *bound_name, const char *
 }
 
 /* Take the token out of a TokenRequest answer into the result. */
-static int take_token(struct minting *m, const cJSON *answer, struct mint_result *out, kj_err *e)
+int mint_take_token(struct minting *m, const cJSON *answer, struct mint_result *out, kj_err *e)
 {
 	struct kube_token t;
 	cJSON *claims = NULL, *jti;
@@ -232,7 +218,7 @@ static int take_token(struct minting *m, const cJSON *answer, struct mint_result
 	t.token = NULL;
 	out->token_expiry = t.expires_at;
 	for (size_t i = 0; i < t.n_warnings; i++)
-		warn(m, t.warnings[i]);
+		mint_warn(m, t.warnings[i]);
 	kube_token_done(&t);
 	kj_token_fingerprint(out->token, m->lease.fingerprint);
 	if (kj_jwt_decode(out->token, NULL, &claims, NULL) == 0) {
@@ -251,299 +237,6 @@ static int take_token(struct minting *m, const cJSON *answer, struct mint_result
  * made during an earlier mint can anchor the next token at once.  The
  * spare is relabelled as the lease's anchor (an update whose
  * resourceVersion fails if anyone touched it) in the same round trip. */
-#define SPARE_TTL_SECONDS     86400 /* a spare not adopted within a day is swept */
-#define SPARE_MARGIN_SECONDS  600   /* a spare this close to its expiry may be swept while adopted */
-#define SPARES_DENIED_SECONDS 86400
-
-static void denied_key(struct minting *m, char *key, size_t size)
-{
-	snprintf(key, size, MINT_SPARES_DENIED_PREFIX "%s", m->s->target);
-}
-
-/* The target may not update Secrets (RBAC from before spares): it cannot
- * adopt one, so it gets none for a day rather than a wasted round trip on
- * every other mint. */
-static int spares_denied(struct minting *m)
-{
-	char key[300], *v = NULL;
-	int64_t t, now = kj_now();
-	kj_err e;
-
-	denied_key(m, key, sizeof(key));
-	if (db_setting_get(engine_db(m->eng), key, &v, &e) < 0 || !v)
-		return 0;
-	t = strtoll(v, NULL, 10);
-	free(v);
-	return t > 0 && t <= now && now - t < SPARES_DENIED_SECONDS;
-}
-
-static void spares_deny(struct minting *m)
-{
-	char key[300], v[32];
-	kj_err e;
-
-	denied_key(m, key, sizeof(key));
-	snprintf(v, sizeof(v), "%lld", (long long)kj_now());
-	db_setting_set(engine_db(m->eng), key, v, &e);
-}
-
-/* A spare made alongside this mint, for the next one. */
-struct spare_make {
-	int on;
-	char name[64];
-	cJSON *obj;
-};
-
-/* Plan a spare when none is waiting.  Its row is written first (pending),
- * so a Secret whose create answer is lost is still known to the sweep. */
-static void spare_plan(struct minting *m, struct spare_make *sp)
-{
-	struct store_spare row;
-	int64_t now = kj_now();
-	size_t n = 1;
-	kj_err e;
-
-	memset(sp, 0, sizeof(*sp));
-	if (!m->s->revocable || spares_denied(m) ||
-	    store_spare_count(engine_db(m->eng), m->s->target, m->s->path, m->lease.ns, &n, &e) < 0 || n)
-		return;
-	mint_object_name(m->s->name_prefix, m->s->path, sp->name);
-	memset(&row, 0, sizeof(row));
-	row.target = m->s->target;
-	row.secret = m->s->path;
-	row.ns = m->lease.ns;
-	row.name = sp->name;
-	row.created_at = now;
-	row.expires_at = now + SPARE_TTL_SECONDS;
-	if (store_spare_add(engine_db(m->eng), &row, &e) < 0)
-		return;
-	sp->obj = objects_spare_new(sp->name, m->lease.ns, m->s, row.expires_at, m->eng);
-	sp->on = 1;
-}
-
-static void spare_fill_op(struct spare_make *sp, const char *ns, struct kube_op *op)
-{
-	memset(op, 0, sizeof(*op));
-	op->verb = KUBE_OP_CREATE;
-	op->kind = KUBE_SECRET;
-	op->ns = ns;
-	op->obj = sp->obj;
-}
-
-/* After the spare's create ran: keep it with its uid, delete it when it is
- * not wanted after all (`keep` 0), or forget a create the server refused.
- * A create that got no answer keeps its pending row: the sweep deletes
- * the Secret if it was made. */
-static void spare_done(struct minting *m, struct spare_make *sp, struct kube_op *op, int keep)
-{
-	kj_db *db = engine_db(m->eng);
-	kj_err e;
-
-	if (!sp->on)
-		return;
-	if (op->rc == 0) {
-		const char *uid = kube_meta(op->result, "uid"),
-		           *rv = kube_meta(op->result, "resourceVersion");
-		struct lease_object o = {.kind = "Secret", .ns = m->lease.ns, .name = sp->name};
-
-		if (keep && uid && rv)
-			store_spare_made(db, m->s->target, m->lease.ns, sp->name, uid, rv, &e);
-		else if (objects_delete(m->kc, &o, &e) >= 0)
-			store_spare_drop(db, m->s->target, m->lease.ns, sp->name, &e);
-	} else if (op->err.http_status) {
-		store_spare_drop(db, m->s->target, m->lease.ns, sp->name, &e);
-	}
-	cJSON_Delete(op->result);
-	op->result = NULL;
-	cJSON_Delete(sp->obj);
-	sp->obj = NULL;
-	sp->on = 0;
-}
-
-/* Take a spare and record it as the lease's next object in one
- * transaction: from then on it is this lease's anchor and no other mint
- * can take it.  Returns the object's index, or -1 when there is none. */
-static long spare_take(struct minting *m, struct store_spare *sp)
-{
-	kj_db *db = engine_db(m->eng);
-	struct lease_object o;
-	struct lease *l = &m->lease;
-	kj_err e;
-	int rc;
-
-	memset(sp, 0, sizeof(*sp));
-	if (!m->s->revocable || spares_denied(m) || db_begin(db, &e) < 0)
-		return -1;
-	rc = store_spare_take(db, m->s->target, m->s->path, l->ns, kj_now() + SPARE_MARGIN_SECONDS, sp, &e);
-	memset(&o, 0, sizeof(o));
-	o.kind = "Secret";
-	o.ns = l->ns;
-	o.name = sp->name;
-	o.uid = sp->uid;
-	if (rc != 1 || store_lease_add_object(db, l->id, l->n_objects, &o, &e) < 0) {
-		db_rollback(db);
-		store_spare_done(sp);
-		return -1;
-	}
-	if (db_commit(db, &e) < 0) {
-		store_spare_done(sp);
-		return -1;
-	}
-	l->objects = kj_xrealloc(l->objects, (l->n_objects + 1) * sizeof(*l->objects));
-	l->objects[l->n_objects].kind = kj_xstrdup("Secret");
-	l->objects[l->n_objects].ns = kj_xstrdup(l->ns);
-	l->objects[l->n_objects].name = kj_xstrdup(sp->name);
-	l->objects[l->n_objects].uid = kj_xstrdup(sp->uid);
-	l->objects[l->n_objects].deleted = 0;
-	return (long)l->n_objects++;
-}
-
-/* One round trip with a spare: relabel it as the lease's anchor, request
- * the token bound to it, and make the next spare, together.  1 = minted,
- * 0 = the spare could not serve (deleted, the mint goes on without it),
- * -1 = error in `e`. */
-static int mint_with_spare(struct minting *m, long idx, const struct store_spare *sp, struct mint_result *out,
-                           kj_err *e)
-{
-	const char *ns = m->lease.ns;
-	struct spare_make next;
-	struct kube_op ops[3];
-	cJSON *adopt, *meta, *body;
-	size_t n = 2;
-	int ok, rc = 0, denied;
-
-	step(m, "mint:token", _("requesting the token"));
-	spare_plan(m, &next);
-	adopt = objects_new(sp->name, ns, m->s, &m->lease, m->eng);
-	cJSON_AddStringToObject(adopt, "type", "Opaque");
-	meta = cJSON_GetObjectItemCaseSensitive(adopt, "metadata");
-	cJSON_AddStringToObject(meta, "uid", sp->uid);
-	cJSON_AddStringToObject(meta, "resourceVersion", sp->resource_version);
-	body = token_body(m, sp->name, sp->uid);
-	memset(ops, 0, sizeof(ops));
-	ops[0].verb = KUBE_OP_UPDATE;
-	ops[0].kind = KUBE_SECRET;
-	ops[0].ns = ns;
-	ops[0].obj = adopt;
-	ops[1].verb = KUBE_OP_CREATE;
-	ops[1].kind = KUBE_TOKENREQUEST;
-	ops[1].ns = ns;
-	ops[1].name = m->s->service_account;
-	ops[1].obj = body;
-	if (next.on)
-		spare_fill_op(&next, ns, &ops[n++]);
-	kube_batch(m->kc, ops, n, NULL);
-	ok = ops[0].rc == 0 && ops[1].rc == 0;
-	denied = ops[0].rc != 0 && ops[0].err.cls == KJ_ERR_DENIED;
-	if (ok) {
-		m->lease.revocable = 1;
-		rc = take_token(m, ops[1].result, out, e) < 0 ? -1 : 1;
-	} else {
-		/* deleting it kills any token bound to it; what cannot be
-		 * deleted stays on the lease for revoke and the sweep */
-		struct lease_object *o = &m->lease.objects[idx];
-		kj_err de;
-
-		if (objects_delete(m->kc, o, &de) >= 0) {
-			o->deleted = 1;
-			store_lease_object_deleted(engine_db(m->eng), m->lease.id, (size_t)idx, &de);
-		}
-		if (denied)
-			spares_deny(m);
-	}
-	if (next.on)
-		spare_done(m, &next, &ops[2], !denied);
-	cJSON_Delete(ops[0].result);
-	objects_json_wipe(ops[1].result);
-	cJSON_Delete(adopt);
-	cJSON_Delete(body);
-	return rc;
-}
-
-static int mint_fixed(struct minting *m, struct mint_result *out, kj_err *e)
-{
-	const char *ns = m->lease.ns, *sa = m->s->service_account;
-	cJSON *created = NULL, *body, *answer = NULL;
-	const char *bound = NULL, *uid = NULL;
-	struct store_spare sp;
-	char what[160];
-	long idx;
-	int rc;
-
-	idx = spare_take(m, &sp);
-	if (idx >= 0) {
-		rc = mint_with_spare(m, idx, &sp, out, e);
-		store_spare_done(&sp);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
-	}
-	if (m->s->revocable) {
-		struct spare_make next;
-		int tries = 0;
-
-		step(m, "mint:anchor", _("creating the anchor Secret"));
-		/* the next mint's spare goes with the anchor: a create on a
-		 * connection of its own costs no extra round trip here */
-		spare_plan(m, &next);
-		do {
-			struct kube_op ops[2];
-			size_t n = 1;
-
-			memset(ops, 0, sizeof(ops));
-			ops[0].verb = KUBE_OP_CREATE;
-			ops[0].kind = KUBE_SECRET;
-			ops[0].ns = ns;
-			ops[0].obj = objects_new(m->name, ns, m->s, &m->lease, m->eng);
-			cJSON_AddStringToObject((cJSON *)ops[0].obj, "type", "Opaque");
-			if (next.on)
-				spare_fill_op(&next, ns, &ops[n++]);
-			kube_batch(m->kc, ops, n, NULL);
-			cJSON_Delete((cJSON *)ops[0].obj);
-			if (next.on)
-				spare_done(m, &next, &ops[1],
-				           ops[0].rc == 0 || ops[0].err.cls != KJ_ERR_DENIED);
-			rc = ops[0].rc;
-			created = ops[0].result;
-			if (rc != 0)
-				*e = ops[0].err;
-		} while (rc < 0 && retry_with_new_name(m, &tries, e));
-		if (rc == 0) {
-			record(m, KUBE_SECRET, created);
-			bound = m->lease.objects[m->lease.n_objects - 1].name;
-			uid = m->lease.objects[m->lease.n_objects - 1].uid;
-			m->lease.revocable = 1;
-		} else if (e->cls == KJ_ERR_DENIED) {
-			/* no anchor Secret, so nothing to revoke the token by: say so and fall back to
-			 * expiry-only */
-			snprintf(what, sizeof(what),
-			         _("target %s may not create Secrets in %s: this token cannot be revoked and "
-			           "lives "
-			           "until it expires"),
-			         m->s->target, ns);
-			warn(m, what);
-			m->lease.revocable = 0;
-			kj_err_clear(e);
-		} else {
-			snprintf(what, sizeof(what), _("creating anchor Secret %s in %s"), m->name, ns);
-			return explain(m, what, e);
-		}
-	}
-	step(m, "mint:token", _("requesting the token"));
-	body = token_body(m, bound, uid);
-	rc = objects_token_request(m->kc, ns, sa, body, &answer, e);
-	cJSON_Delete(body);
-	cJSON_Delete(created);
-	if (rc < 0) {
-		objects_json_wipe(answer);
-		snprintf(what, sizeof(what), _("requesting a token for ServiceAccount %s/%s"), ns, sa);
-		return explain(m, what, e);
-	}
-	rc = take_token(m, answer, out, e);
-	objects_json_wipe(answer);
-	return rc;
-}
-
-/* The role and binding objects of a dynamic secret, by role source. */
 struct rbac_plan {
 	enum kube_kind_id role_kind;    /* KUBE_KIND_COUNT: no role to create */
 	enum kube_kind_id binding_kind; /* KUBE_ROLEBINDING / KUBE_CLUSTERROLEBINDING */
@@ -605,7 +298,7 @@ static int explain_op(struct minting *m, const struct kube_op *op, kj_err *e)
 		snprintf(what, sizeof(what), _("creating %s %s in %s"), kind, m->name, ns);
 	else
 		snprintf(what, sizeof(what), _("creating %s %s"), kind, m->name);
-	return explain(m, what, e);
+	return mint_explain(m, what, e);
 }
 
 /* Stage 1 of a dynamic mint, in parallel: the ServiceAccount and the role
@@ -672,7 +365,7 @@ static int stage_sa_and_role(struct minting *m, struct rbac_plan *plan, kj_err *
 				                         .uid = (char *)kube_meta(ops[i].result, "uid")};
 				kj_err de;
 				if (!o.name || objects_delete(m->kc, &o, &de) < 0) {
-					record(m, ops[i].kind, ops[i].result);
+					mint_record(m, ops[i].kind, ops[i].result);
 					undone = 0;
 				}
 			}
@@ -691,7 +384,7 @@ static int stage_sa_and_role(struct minting *m, struct rbac_plan *plan, kj_err *
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (ops[i].verb == KUBE_OP_CREATE && ops[i].rc == 0)
-				record(m, ops[i].kind, ops[i].result);
+				mint_record(m, ops[i].kind, ops[i].result);
 			if (ops[i].rc != 0)
 				failed = 1;
 		}
@@ -713,7 +406,7 @@ static int stage_sa_and_role(struct minting *m, struct rbac_plan *plan, kj_err *
 			char what[200];
 			*e = ops[0].err;
 			snprintf(what, sizeof(what), _("creating ServiceAccount %s in %s"), m->name, ns);
-			rc = explain(m, what, e);
+			rc = mint_explain(m, what, e);
 		} else if (failed && ops[1].verb == KUBE_OP_GET) {
 			*e = ops[1].err;
 			if (e->cls == KJ_ERR_NOTFOUND) {
@@ -752,9 +445,9 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 		return -1;
 	if (plan.rules)
 		ready_probe_from_rules(plan.rules, ns, &m->probe);
-	step(m, "mint:objects",
-	     plan.role_kind != KUBE_KIND_COUNT ? _("creating the ServiceAccount and the role")
-	                                       : _("creating the ServiceAccount"));
+	mint_step(m, "mint:objects",
+	          plan.role_kind != KUBE_KIND_COUNT ? _("creating the ServiceAccount and the role")
+	                                            : _("creating the ServiceAccount"));
 	if (stage_sa_and_role(m, &plan, e) < 0) {
 		cJSON_Delete(plan.rules);
 		return -1;
@@ -764,7 +457,7 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 	/* Stage 2, in parallel: the binding and the token need only the
 	 * ServiceAccount and the role.  The binding is owned by the
 	 * ServiceAccount so the garbage collector backs up our own deletes. */
-	step(m, "mint:binding", _("creating the role binding and requesting the token"));
+	mint_step(m, "mint:binding", _("creating the role binding and requesting the token"));
 	memset(ops, 0, sizeof(ops));
 	binding =
 	    objects_new(m->name, plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL, m->s, &m->lease, m->eng);
@@ -784,7 +477,7 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 	ops[0].kind = plan.binding_kind;
 	ops[0].ns = plan.binding_kind == KUBE_ROLEBINDING ? ns : NULL;
 	ops[0].obj = binding;
-	body = token_body(m, NULL, NULL);
+	body = mint_token_body(m, NULL, NULL);
 	ops[1].verb = KUBE_OP_CREATE;
 	ops[1].kind = KUBE_TOKENREQUEST;
 	ops[1].ns = ns;
@@ -792,13 +485,13 @@ static int mint_dynamic(struct minting *m, struct mint_result *out, kj_err *e)
 	ops[1].obj = body;
 	kube_batch(m->kc, ops, 2, NULL);
 	if (ops[0].rc == 0)
-		record(m, ops[0].kind, ops[0].result);
+		mint_record(m, ops[0].kind, ops[0].result);
 	if (ops[0].rc != 0)
 		rc = explain_op(m, &ops[0], e);
 	else if (ops[1].rc != 0)
 		rc = explain_op(m, &ops[1], e);
 	else
-		rc = take_token(m, ops[1].result, out, e);
+		rc = mint_take_token(m, ops[1].result, out, e);
 	cJSON_Delete(ops[0].result);
 	objects_json_wipe(ops[1].result);
 	cJSON_Delete(binding);
@@ -830,7 +523,7 @@ static int verify_ready(struct minting *m, struct mint_result *out, kj_err *e)
 		    _("not needed: nothing a fixed token relies on is new to the API server's caches"));
 		return 0;
 	}
-	step(m, "mint:ready", _("checking that the new credential works"));
+	mint_step(m, "mint:ready", _("checking that the new credential works"));
 	/* on the connection the mint used: no second TCP and TLS handshake */
 	if (kube_client_with_token(m->kc, out->token, &tc, e) < 0)
 		return -1;
@@ -924,7 +617,7 @@ int mint_run(struct engine *eng, const struct mint_request *req, struct mint_res
 		kj_err ie;
 		if (!engine_identity(eng, s.target, &ie)) {
 			char *w = kj_xasprintf(_("the objects do not name their owner (%s)"), ie.msg);
-			warn(&m, w);
+			mint_warn(&m, w);
 			free(w);
 		}
 	}
