@@ -404,6 +404,24 @@ Test(mint, fixed_token_is_bound_to_an_anchor_and_revocable)
 	mint_result_done(&r2);
 }
 
+/* Leave the demo's kubejit-jit-extra role (the "demo" target's) only
+ * `verbs` (a JSON list's items) on Secrets, and wait for the authorizer. */
+static void set_extra_secret_verbs(const char *verbs)
+{
+	cJSON *cr, *out = NULL;
+	char *rules =
+	    kj_xasprintf("[{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],\"verbs\":[%s]}]", verbs);
+	kj_err e;
+
+	cr_assert_eq(kube_get(admin, KUBE_CLUSTERROLE, NULL, "kubejit-jit-extra", &cr, &e), 0, "%s", e.msg);
+	cJSON_ReplaceItemInObject(cr, "rules", cJSON_Parse(rules));
+	cr_assert_eq(kube_update(admin, KUBE_CLUSTERROLE, NULL, cr, &out, &e), 0, "%s", e.msg);
+	cJSON_Delete(cr);
+	cJSON_Delete(out);
+	free(rules);
+	usleep(600 * 1000); /* RBAC propagation */
+}
+
 /* A target that may not update Secrets (RBAC from before spares) cannot
  * adopt a spare: the mint deletes it and goes on with a new anchor, and
  * makes no more spares for that target. */
@@ -412,21 +430,13 @@ Test(mint, fixed_spare_without_update_right)
 	struct mint_result r;
 	struct store_spare *sv = NULL;
 	size_t sn = 0;
-	cJSON *cr, *out = NULL;
 	kj_err e;
 
 	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
 	cr_assert_eq(do_mint("/dash/view", NULL, 300, &r, &e), 0, "%s (%s)", e.msg, e.hint);
 	cr_assert_eq(lease_revoke(en, r.lease_id, &e), 0, "%s", e.msg);
 	mint_result_done(&r);
-	cr_assert_eq(kube_get(admin, KUBE_CLUSTERROLE, NULL, "kubejit-jit-extra", &cr, &e), 0, "%s", e.msg);
-	cJSON_ReplaceItemInObject(cr, "rules",
-	                          cJSON_Parse("[{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],\"verbs\":["
-	                                      "\"create\",\"delete\",\"get\",\"list\"]}]"));
-	cr_assert_eq(kube_update(admin, KUBE_CLUSTERROLE, NULL, cr, &out, &e), 0, "%s", e.msg);
-	cJSON_Delete(cr);
-	cJSON_Delete(out);
-	usleep(600 * 1000); /* RBAC propagation */
+	set_extra_secret_verbs("\"create\",\"delete\",\"get\",\"list\"");
 	cr_assert_eq(do_mint("/dash/view", NULL, 300, &r, &e), 0, "%s (%s)", e.msg, e.hint);
 	cr_assert(r.revocable);
 	cr_assert_eq(status_as(r.token, "/api/v1/namespaces/kubernetes-dashboard/pods"), 200);
@@ -565,20 +575,11 @@ Test(mint, revoking_a_list_of_leases_deletes_them_together)
 Test(mint, bulk_revoke_without_deletecollection_deletes_one_by_one)
 {
 	char *ids[10], *tokens[10];
-	cJSON *cr, *out = NULL;
 	uint64_t requests;
-	kj_err e;
 
 	add_fixed("/dash/view", "demo", "kubernetes-dashboard", "kubernetes-dashboard");
 	mint_many_fixed(10, ids, tokens);
-	cr_assert_eq(kube_get(admin, KUBE_CLUSTERROLE, NULL, "kubejit-jit-extra", &cr, &e), 0, "%s", e.msg);
-	cJSON_ReplaceItemInObject(cr, "rules",
-	                          cJSON_Parse("[{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],\"verbs\":["
-	                                      "\"create\",\"delete\",\"get\",\"list\",\"update\"]}]"));
-	cr_assert_eq(kube_update(admin, KUBE_CLUSTERROLE, NULL, cr, &out, &e), 0, "%s", e.msg);
-	cJSON_Delete(cr);
-	cJSON_Delete(out);
-	usleep(600 * 1000); /* RBAC propagation */
+	set_extra_secret_verbs("\"create\",\"delete\",\"get\",\"list\",\"update\"");
 
 	/* 10 anchors over 4 requests: three by label (3 each, refused), the
 	 * last alone by name, then the 9 refused ones by name */
