@@ -164,6 +164,8 @@ int main(int argc, char **argv)
 			sample[nd++] = kj_xstrdup(r.token);
 		mint_result_done(&r);
 	}
+	if (n) /* the last block, whole or not */
+		block_print(&bl, n - (n % blk ? n % blk : blk) + 1, n);
 	mint_ms = kj_mono_ms() - t0;
 	if (n <= window)
 		t_first = mint_ms;
