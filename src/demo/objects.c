@@ -932,13 +932,32 @@ cJSON *objstore_list(struct objstore *s, const char *group, const char *resource
 {
 	cJSON *arr = cJSON_CreateArray();
 	struct entry **hits;
-	size_t i, n = 0, nvals, k2;
-	const char *key = NULL;
-	char *const *vals = NULL;
+	size_t i, n = 0, nvals = 0, k2, qn;
+	const char *key = NULL, *qkey;
+	char *const *vals = NULL, *const * qvals;
 
 	pthread_mutex_lock(&s->lock);
-	nvals = objsel_required_values(sel, &key, &vals);
-	if (nvals && !s->no_uid) {
+	/* the requirement naming the fewest objects: kubejit's selectors
+	 * start with a label every object it makes has */
+	for (size_t q = 0, best = (size_t)-1;
+	     !s->no_uid && objsel_required_values(sel, q, &qkey, &qvals, &qn); q++) {
+		size_t objs = 0;
+
+		for (size_t v = 0; v < qn && objs < best; v++) {
+			char *k = kj_xasprintf("%s" LABEL_SEP "%s", qkey, qvals[v]);
+			const struct deps *d = kj_strmap_get(&s->by_label, k);
+
+			free(k);
+			objs += d ? d->n : 0;
+		}
+		if (objs < best) {
+			best = objs;
+			key = qkey;
+			vals = qvals;
+			nvals = qn;
+		}
+	}
+	if (nvals) {
 		/* only the objects with one of the required values */
 		size_t cap = 0;
 

@@ -105,10 +105,11 @@ struct objsel;
 struct objsel *objsel_parse(const char *s, char *err, size_t err_size);
 void objsel_free(struct objsel *sel);
 int objsel_matches(const struct objsel *sel, const cJSON *obj); /* 1 on match; NULL sel matches */
-/* The values the first `key=v`, `key==v` or `key in (...)` label
- * requirement allows (*key, *vals owned by sel), 0 when there is none:
- * only objects with one of them can match. */
-size_t objsel_required_values(const struct objsel *sel, const char **key, char *const **vals);
+/* The i-th (from 0) `key=v`, `key==v` or `key in (...)` label requirement:
+ * *key and its *nvals allowed *vals (owned by sel); only objects with one
+ * of them can match.  0 when there is no i-th one. */
+int objsel_required_values(const struct objsel *sel, size_t i, const char **key, char *const **vals,
+                           size_t *nvals);
 /* Field selectors: `path=v`, `path==v`, `path!=v`, comma-separated, where
  * path is a dotted field ("metadata.name", "status.phase") that must be in
  * the NULL-terminated `allowed` list (else "field label not supported: x"). */

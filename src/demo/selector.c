@@ -226,16 +226,18 @@ int objsel_matches(const struct objsel *sel, const cJSON *obj)
 	return 1;
 }
 
-size_t objsel_required_values(const struct objsel *sel, const char **key, char *const **vals)
+int objsel_required_values(const struct objsel *sel, size_t i, const char **key, char *const **vals,
+                           size_t *nvals)
 {
-	for (size_t i = 0; sel && i < sel->n; i++) {
-		const struct req *q = &sel->r[i];
+	for (size_t k = 0; sel && k < sel->n; k++) {
+		const struct req *q = &sel->r[k];
 
-		if (!q->field && (q->op == SEL_EQ || q->op == SEL_IN) && q->nvals) {
-			*key = q->key;
-			*vals = q->vals;
-			return q->nvals;
-		}
+		if (q->field || (q->op != SEL_EQ && q->op != SEL_IN) || !q->nvals || i--)
+			continue;
+		*key = q->key;
+		*vals = q->vals;
+		*nvals = q->nvals;
+		return 1;
 	}
 	return 0;
 }

@@ -233,6 +233,7 @@ Test(store, list_by_label_follows_changes)
 		snprintf(val, sizeof val, "l%d", i % 100);
 		o = sa(name, NULL);
 		add_label(o, "lease", val);
+		add_label(o, "all", "yes");
 		cr_assert_eq(objstore_create(s, "", i % 2 ? "serviceaccounts" : "secrets",
 		                             i < 200 ? "dev" : "prod", o, NULL, NULL, 0),
 		             OBJ_OK);
@@ -244,6 +245,10 @@ Test(store, list_by_label_follows_changes)
 	cr_assert_eq(count_sel(s, "secrets", NULL, "lease=l1"), 0);
 	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease in (l1, l3, l1, nope)"), 8);
 	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "lease in (l1),lease!=l3"), 4);
+	/* a label every object has, first: the narrower requirement is read */
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "all=yes,lease in (l1, l3)"), 8);
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "all in (no),lease in (l1, l3)"), 0);
+	cr_assert_eq(count_sel(s, "serviceaccounts", NULL, "all=yes"), 200);
 
 	/* relabelled: found under its new value only */
 	got = objstore_get(s, "", "serviceaccounts", "dev", "sa-1");
