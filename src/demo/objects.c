@@ -985,7 +985,8 @@ cJSON *objstore_list(struct objstore *s, const char *group, const char *resource
 			if (key_eq(&s->v[i], group, resource, ns) && objsel_matches(sel, s->v[i].obj))
 				hits[n++] = &s->v[i];
 	}
-	qsort(hits, n, sizeof(*hits), cmp_entry);
+	if (n > 1)
+		qsort(hits, n, sizeof(*hits), cmp_entry);
 	/* a value named twice in `in (...)` found its objects twice */
 	for (i = 1, k2 = n ? 1 : 0; i < n; i++)
 		if (hits[i] != hits[k2 - 1])
