@@ -4,7 +4,7 @@ KJ_DEMO_LIB = src/demo/libkjdemo.a
 src_demo_libkjdemo_a_SOURCES = \
 	src/demo/demo.c src/demo/demo.h \
 	src/demo/internal.h \
-	src/demo/objects.c src/demo/objects.h \
+	src/demo/objects.c src/demo/objects.h src/demo/objects_priv.h src/demo/objects_history.c \
 	src/demo/selector.c \
 	src/demo/proto.c \
 	src/demo/reply.c \

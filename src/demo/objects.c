@@ -10,85 +10,7 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/timeutil.h"
-
-struct entry {
-	char *group;
-	char *resource;
-	char *ns;
-	char *name;
-	cJSON *obj;
-	int owned;      /* number of metadata.ownerReferences: only these are GC candidates */
-	char owner[40]; /* the uid of the owner when there is exactly one */
-	uint64_t hash;  /* of (group, resource, ns, name): its slot in the index */
-	char *uid;      /* metadata.uid (never changes) */
-	char **owners;  /* the owner uids it is filed under in dependents */
-	size_t nowners;
-	char **labels; /* the "key SEP value" it is filed under in by_label */
-	size_t nlabels;
-};
-
-/* The dependents of one owner uid (the uids of the objects naming it in
- * their ownerReferences). */
-struct deps {
-	char **uids;
-	size_t n, cap;
-	/* uid -> 1 + its index in uids: taking one out of a list of
-	 * thousands (every object with one common label) walks none */
-	struct kj_strmap pos;
-};
-
-/* Change counters per API group, so a cache built from one group (the
- * RBAC policy snapshot) is rebuilt only when that group changes, not on
- * every write to the store. */
-#define GROUP_SLOTS 16
-
-/* The change history that watches and the authorizer's informer read: a
- * ring of the latest events, like the apiserver's watch cache over etcd. */
-#define LOG_CAP 4096
-
-struct event {
-	uint64_t rv;
-	int64_t at_ms; /* kj_mono_ms() when it happened */
-	enum obj_event type;
-	char *group, *resource, *ns;
-	cJSON *obj;
-};
-
-struct objstore {
-	pthread_mutex_t lock;
-	struct entry *v; /* in no particular order: lists sort what they return */
-	size_t n, cap;
-	/* (group, resource, ns, name) -> 1 + index in v; open addressing with
-	 * linear probing, at most half full.  A real API server's storage finds
-	 * an object by key without walking the others; so must this, or every
-	 * request costs more the more objects there are. */
-	size_t *slots;
-	size_t nslots; /* 0 or a power of two */
-	/* uid -> 1 + index in v, and owner uid -> struct deps: the garbage
-	 * collector and a delete's dependents check find an object's owners
-	 * and dependents without walking every object, as the real garbage
-	 * collector's graph does (pkg/controller/garbagecollector/graph.go). */
-	struct kj_strmap by_uid;
-	struct kj_strmap dependents;
-	/* "label key SEP value" -> struct deps (the uids of the objects with
-	 * that label): a list by `key=v` or `key in (...)`, as a bulk revoke's
-	 * deletecollection sends, reads the objects with those labels, not
-	 * every object of the store. */
-	struct kj_strmap by_label;
-	size_t no_uid; /* objects without a uid: lists then walk the store */
-	uint64_t rv;
-	uint64_t gen; /* bumped by every change; never reused */
-	struct {
-		char *group;
-		uint64_t gen;
-	} groups[GROUP_SLOTS];
-	struct event *log; /* ring of LOG_CAP */
-	size_t log_head, log_n;
-	uint64_t floor_rv;     /* history at or below this is gone (compaction, overflow) */
-	uint64_t compacted_rv; /* the last compaction's resourceVersion */
-	pthread_cond_t changed;
-	int closing;
-};
+#include "demo/objects_priv.h"
 
 struct objstore *objstore_new(void)
 {
@@ -98,40 +20,6 @@ struct objstore *objstore_new(void)
 	pthread_cond_init(&s->changed, NULL);
 	s->log = kj_xcalloc(LOG_CAP, sizeof(*s->log));
 	return s;
-}
-
-static void event_done(struct event *ev)
-{
-	free(ev->group);
-	free(ev->resource);
-	free(ev->ns);
-	cJSON_Delete(ev->obj);
-	memset(ev, 0, sizeof(*ev));
-}
-
-/* Under the lock: remember a change for watchers and informers. */
-static void record(struct objstore *s, enum obj_event type, const char *group, const char *resource,
-                   const char *ns, const cJSON *obj, uint64_t rv)
-{
-	struct event *ev;
-
-	if (s->log_n == LOG_CAP) {
-		ev = &s->log[s->log_head];
-		s->floor_rv = ev->rv;
-		event_done(ev);
-		s->log_head = (s->log_head + 1) % LOG_CAP;
-		s->log_n--;
-	}
-	ev = &s->log[(s->log_head + s->log_n) % LOG_CAP];
-	s->log_n++;
-	ev->rv = rv;
-	ev->at_ms = kj_mono_ms();
-	ev->type = type;
-	ev->group = kj_xstrdup(group);
-	ev->resource = kj_xstrdup(resource);
-	ev->ns = kj_xstrdup(ns);
-	ev->obj = cJSON_Duplicate(obj, 1);
-	pthread_cond_broadcast(&s->changed);
 }
 
 static void entry_done(struct entry *e)
@@ -177,52 +65,11 @@ void objstore_free(struct objstore *s)
 	for (i = 0; i < GROUP_SLOTS; i++)
 		free(s->groups[i].group);
 	for (i = 0; i < s->log_n; i++)
-		event_done(&s->log[(s->log_head + i) % LOG_CAP]);
+		objstore_event_done(&s->log[(s->log_head + i) % LOG_CAP]);
 	free(s->log);
 	pthread_cond_destroy(&s->changed);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
-}
-
-uint64_t objstore_rv(struct objstore *s)
-{
-	uint64_t rv;
-
-	pthread_mutex_lock(&s->lock);
-	rv = s->rv;
-	pthread_mutex_unlock(&s->lock);
-	return rv;
-}
-
-/* Called under the lock whenever an object of `group` changes.  When the
- * slots run out every group shares the last one (always correct, just
- * rebuilt more often). */
-static void touch(struct objstore *s, const char *group)
-{
-	size_t i;
-
-	s->gen++;
-	for (i = 0; i < GROUP_SLOTS - 1 && s->groups[i].group; i++)
-		if (!strcmp(s->groups[i].group, group))
-			break;
-	if (!s->groups[i].group && i < GROUP_SLOTS - 1)
-		s->groups[i].group = kj_xstrdup(group);
-	s->groups[i].gen = s->gen;
-	s->groups[GROUP_SLOTS - 1].gen = s->gen;
-}
-
-uint64_t objstore_group_version(struct objstore *s, const char *group)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < GROUP_SLOTS - 1 && s->groups[i].group; i++)
-		if (!strcmp(s->groups[i].group, group))
-			break;
-	v = s->groups[i].group || i == GROUP_SLOTS - 1 ? s->groups[i].gen : 0;
-	pthread_mutex_unlock(&s->lock);
-	return v;
 }
 
 const char *obj_str(const cJSON *obj, const char *path)
@@ -593,7 +440,7 @@ static void push(struct objstore *s, const char *group, const char *resource, co
 		s->no_uid++;
 	uid_put(s, s->n - 1);
 	note_owners(s, e);
-	touch(s, group);
+	objstore_touch(s, group);
 }
 
 static enum obj_rc create(struct objstore *s, const char *group, const char *resource, const char *ns,
@@ -655,7 +502,7 @@ static enum obj_rc create(struct objstore *s, const char *group, const char *res
 		cJSON_Delete(copy);
 	} else {
 		push(s, group, resource, ns, name, copy);
-		record(s, OBJ_ADDED, group, resource, ns, copy, s->rv);
+		objstore_record(s, OBJ_ADDED, group, resource, ns, copy, s->rv);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return OBJ_OK;
@@ -720,8 +567,8 @@ static enum obj_rc update(struct objstore *s, const char *group, const char *res
 		cJSON_Delete(e->obj);
 		e->obj = copy;
 		note_owners(s, e);
-		touch(s, e->group);
-		record(s, OBJ_MODIFIED, e->group, e->resource, e->ns, copy, s->rv);
+		objstore_touch(s, e->group);
+		objstore_record(s, OBJ_MODIFIED, e->group, e->resource, e->ns, copy, s->rv);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return OBJ_OK;
@@ -742,8 +589,8 @@ enum obj_rc objstore_update_dry(struct objstore *s, const char *group, const cha
 static void remove_at(struct objstore *s, size_t i, cJSON **taken)
 {
 	set_rv(s, meta_of(s->v[i].obj));
-	record(s, OBJ_DELETED, s->v[i].group, s->v[i].resource, s->v[i].ns, s->v[i].obj, s->rv);
-	touch(s, s->v[i].group);
+	objstore_record(s, OBJ_DELETED, s->v[i].group, s->v[i].resource, s->v[i].ns, s->v[i].obj, s->rv);
+	objstore_touch(s, s->v[i].group);
 	if (taken)
 		*taken = s->v[i].obj;
 	else
@@ -837,8 +684,9 @@ static void collect(struct objstore *s, const char *uid, enum obj_propagation pr
 			owned_by(obj, uid, 1);
 			note_owners(s, &s->v[i]);
 			set_rv(s, meta_of(obj));
-			touch(s, s->v[i].group);
-			record(s, OBJ_MODIFIED, s->v[i].group, s->v[i].resource, s->v[i].ns, obj, s->rv);
+			objstore_touch(s, s->v[i].group);
+			objstore_record(s, OBJ_MODIFIED, s->v[i].group, s->v[i].resource, s->v[i].ns, obj,
+			                s->rv);
 			continue;
 		}
 		{
@@ -1015,97 +863,6 @@ int objstore_foreach(struct objstore *s, const char *group, const char *resource
 	return rc;
 }
 
-int objstore_events(struct objstore *s, uint64_t after_rv, int64_t until_ms, objstore_event_fn fn, void *ctx,
-                    uint64_t *last_rv)
-{
-	size_t i, lo, hi;
-	int rc = 0;
-
-	pthread_mutex_lock(&s->lock);
-	if (after_rv < s->floor_rv) {
-		pthread_mutex_unlock(&s->lock);
-		return -1;
-	}
-	/* the ring is in resourceVersion order: find the first event after
-	 * after_rv without walking the ones before it (an informer asks on
-	 * every request, mostly when nothing new happened) */
-	lo = 0;
-	hi = s->log_n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->log[(s->log_head + mid) % LOG_CAP].rv <= after_rv)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (i = lo; i < s->log_n; i++) {
-		const struct event *ev = &s->log[(s->log_head + i) % LOG_CAP];
-
-		if (until_ms >= 0 && ev->at_ms > until_ms)
-			break;
-		if (last_rv)
-			*last_rv = ev->rv;
-		if ((rc = fn(ev->type, ev->group, ev->resource, ev->ns, ev->obj, ctx)) != 0)
-			break;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return rc > 0 ? rc : 0;
-}
-
-int objstore_wait(struct objstore *s, uint64_t after_rv, int64_t timeout_ms)
-{
-	struct timespec ts;
-	int closing;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&s->lock);
-	while (!s->closing && s->rv <= after_rv)
-		if (pthread_cond_timedwait(&s->changed, &s->lock, &ts) != 0)
-			break;
-	closing = s->closing;
-	pthread_mutex_unlock(&s->lock);
-	return closing;
-}
-
-void objstore_close(struct objstore *s)
-{
-	pthread_mutex_lock(&s->lock);
-	s->closing = 1;
-	pthread_cond_broadcast(&s->changed);
-	pthread_mutex_unlock(&s->lock);
-}
-
-void objstore_compact(struct objstore *s)
-{
-	pthread_mutex_lock(&s->lock);
-	s->compacted_rv = s->rv;
-	if (s->floor_rv < s->rv)
-		s->floor_rv = s->rv;
-	while (s->log_n) {
-		event_done(&s->log[s->log_head]);
-		s->log_head = (s->log_head + 1) % LOG_CAP;
-		s->log_n--;
-	}
-	pthread_mutex_unlock(&s->lock);
-}
-
-uint64_t objstore_compacted_rv(struct objstore *s)
-{
-	uint64_t rv;
-
-	pthread_mutex_lock(&s->lock);
-	rv = s->compacted_rv;
-	pthread_mutex_unlock(&s->lock);
-	return rv;
-}
-
 void objstore_put(struct objstore *s, const char *group, const char *resource, const char *ns,
                   const char *name, const cJSON *obj)
 {
@@ -1132,7 +889,7 @@ void objstore_put(struct objstore *s, const char *group, const char *resource, c
 			uid_put(s, i);
 		}
 		note_owners(s, e);
-		touch(s, group);
+		objstore_touch(s, group);
 	} else {
 		push(s, group, resource, ns ? ns : "", name, cJSON_Duplicate(obj, 1));
 	}
