@@ -61,7 +61,7 @@ static int revoke_run(void *arg, kj_err *e)
 		j->failed = res.failed;
 		if (j->failed) {
 			*e = j->first;
-			kj_err_prefix(e, _("%zu of %zu revokes failed; first: "), j->failed, j->n);
+			kj_err_prefix(e, _("%zu of %zu revokes failed; the first"), j->failed, j->n);
 			return -1;
 		}
 		return 0;
@@ -94,7 +94,7 @@ static int revoke_run(void *arg, kj_err *e)
 	if (j->failed) {
 		*e = j->first;
 		if (j->n > 1)
-			kj_err_prefix(e, _("%zu of %zu revokes failed; first: "), j->failed, j->n);
+			kj_err_prefix(e, _("%zu of %zu revokes failed; the first"), j->failed, j->n);
 		return -1;
 	}
 	return 0;
