@@ -41,13 +41,13 @@ END {
 		if (!has(p "open_ms")) continue
 		row("lease table, " t " leases: open (store + screen)", v[p "open_ms"], "ms", "< 100", v[p "open_ms"] < 100)
 		row("lease table, " t " leases: redraw (mean)", v[p "redraw_ms"], "ms", "< 2", v[p "redraw_ms"] < 2)
-		row("lease table, " t " leases: tick, screens' ticks and draw (max of 50)", v[p "tick_max_ms"], "ms", "", "")
+		row("lease table, " t " leases: tick, the ticks of the screens and the draw (max of 50)", v[p "tick_max_ms"], "ms", "", "")
 		row("lease table, " t " leases: full repaint (mean)", v[p "repaint_ms"], "ms", "", "")
 		row("lease table, " t " leases: key j (mean)", v[p "key_ms"], "ms", "", "")
 		row("lease table, " t " leases: End", v[p "end_ms"], "ms", "", "")
 		row("lease table, " t " leases: sort change (max, with and without a filter)", v[p "sort_ms"], "ms", "< 100", v[p "sort_ms"] < 100)
 		row("lease table, " t " leases: filter key (max, every order)", v[p "filter_ms"], "ms", "< 100", v[p "filter_ms"] < 100)
-		row("lease table, " t " leases: a lease's mint and revoke in the store", v[p "mint_store_ms"], "ms", "", "")
+		row("lease table, " t " leases: mint and revoke of a lease in the store", v[p "mint_store_ms"], "ms", "", "")
 		row("lease table, " t " leases: peak RSS", v[p "rss_mib"], "MiB", "< 32", v[p "rss_mib"] < 32)
 	}
 	split("mint_fixed mint_yaml mint_role get_uncached get_cached kubectl_token", ops, " ")
