@@ -113,13 +113,7 @@ static void *loop(void *arg)
 		}
 		if (c->jobs && c->jobs->due_ms - now < wait_ms)
 			wait_ms = c->jobs->due_ms - now;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += wait_ms / 1000;
-		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		kj_realtime_after(wait_ms, &ts);
 		pthread_cond_timedwait(&c->cond, &c->lock, &ts);
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -663,16 +663,16 @@ static void collect(struct objstore *s, const char *uid, enum obj_propagation pr
 	struct strv {
 		char **v;
 		size_t n;
-	} todo = {NULL, 0};
+	} deps_now = {NULL, 0};
 
 	if (!d)
 		return;
 	/* a copy: handling one dependent changes the list */
-	todo.v = kj_xcalloc(d->n, sizeof *todo.v);
+	deps_now.v = kj_xcalloc(d->n, sizeof *deps_now.v);
 	for (size_t j = 0; j < d->n; j++)
-		todo.v[todo.n++] = kj_xstrdup(d->uids[j]);
-	for (size_t j = 0; j < todo.n; j++) {
-		struct entry *e = find_uid(s, todo.v[j]);
+		deps_now.v[deps_now.n++] = kj_xstrdup(d->uids[j]);
+	for (size_t j = 0; j < deps_now.n; j++) {
+		struct entry *e = find_uid(s, deps_now.v[j]);
 		size_t i;
 		cJSON *obj;
 
@@ -694,12 +694,12 @@ static void collect(struct objstore *s, const char *uid, enum obj_propagation pr
 
 			remove_at(s, i, &gone);
 			cJSON_Delete(gone);
-			collect(s, todo.v[j], OBJ_PROPAGATE_BACKGROUND);
+			collect(s, deps_now.v[j], OBJ_PROPAGATE_BACKGROUND);
 		}
 	}
-	for (size_t j = 0; j < todo.n; j++)
-		free(todo.v[j]);
-	free(todo.v);
+	for (size_t j = 0; j < deps_now.n; j++)
+		free(deps_now.v[j]);
+	free(deps_now.v);
 }
 
 enum obj_rc objstore_delete(struct objstore *s, const char *group, const char *resource, const char *ns,

@@ -45,14 +45,20 @@ void objstore_record(struct objstore *s, enum obj_event type, const char *group,
 	pthread_cond_broadcast(&s->changed);
 }
 
-uint64_t objstore_rv(struct objstore *s)
+/* A counter of the store, read under its lock. */
+static uint64_t read_locked(struct objstore *s, const uint64_t *field)
 {
-	uint64_t rv;
+	uint64_t v;
 
 	pthread_mutex_lock(&s->lock);
-	rv = s->rv;
+	v = *field;
 	pthread_mutex_unlock(&s->lock);
-	return rv;
+	return v;
+}
+
+uint64_t objstore_rv(struct objstore *s)
+{
+	return read_locked(s, &s->rv);
 }
 
 /* Called under the lock whenever an object of `group` changes.  When the
@@ -129,13 +135,7 @@ int objstore_wait(struct objstore *s, uint64_t after_rv, int64_t timeout_ms)
 	struct timespec ts;
 	int closing;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	kj_realtime_after(timeout_ms, &ts);
 	pthread_mutex_lock(&s->lock);
 	while (!s->closing && s->rv <= after_rv)
 		if (pthread_cond_timedwait(&s->changed, &s->lock, &ts) != 0)
@@ -169,10 +169,5 @@ void objstore_compact(struct objstore *s)
 
 uint64_t objstore_compacted_rv(struct objstore *s)
 {
-	uint64_t rv;
-
-	pthread_mutex_lock(&s->lock);
-	rv = s->compacted_rv;
-	pthread_mutex_unlock(&s->lock);
-	return rv;
+	return read_locked(s, &s->compacted_rv);
 }

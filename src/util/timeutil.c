@@ -102,3 +102,14 @@ int kj_time_parse_rfc3339(const char *s, int64_t *out)
 	*out = t;
 	return 0;
 }
+
+void kj_realtime_after(int64_t ms, struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}

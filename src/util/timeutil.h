@@ -14,6 +14,10 @@ void kj_time_set_offset(int64_t secs);
 int64_t kj_time_offset(void);
 /* Monotonic milliseconds, for timeouts and spinners (not shifted). */
 int64_t kj_mono_ms(void);
+/* The CLOCK_REALTIME time `ms` milliseconds from now, for
+ * pthread_cond_timedwait(). */
+struct timespec;
+void kj_realtime_after(int64_t ms, struct timespec *ts);
 
 /* "2025-01-02T03:04:05Z" (UTC, second precision); buf needs 21 bytes. */
 void kj_time_rfc3339(int64_t t, char *buf, size_t n);
